@@ -1,0 +1,179 @@
+// Package client is a small Go client for Redis-protocol servers such as
+// mini-redis: one connection, commands sent one at a time or pipelined.
+//
+//	c, err := client.Dial(ctx, "127.0.0.1:6379")
+//	...
+//	err = c.Set(ctx, "greeting", "hello")
+//	v, err := c.Get(ctx, "greeting") // []byte("hello")
+package client
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/mini-redis/mini-redis/connection"
+	"github.com/mini-redis/mini-redis/frame"
+)
+
+// ErrNil is returned by Get and friends when the key does not exist.
+var ErrNil = errors.New("client: nil reply")
+
+// ErrClosed is returned after Close, or once a canceled call has left the
+// connection in an unknown state.
+var ErrClosed = errors.New("client: connection closed")
+
+// An Error is an error reply from the server, such as
+// "ERR syntax error" or "WRONGTYPE Operation against ...".
+type Error string
+
+func (e Error) Error() string { return string(e) }
+
+// A Client is a connection to a server. It is safe for concurrent use;
+// calls are serialised.
+type Client struct {
+	mu     sync.Mutex
+	conn   *connection.Conn
+	broken error
+}
+
+// Dial connects to the server at addr ("host:port").
+func Dial(ctx context.Context, addr string) (*Client, error) {
+	var d net.Dialer
+	nc, err := d.DialContext(ctx, "tcp", addr)
+	if err != nil {
+		return nil, fmt.Errorf("client: dial %s: %w", addr, err)
+	}
+	return &Client{conn: connection.New(nc, connection.Options{})}, nil
+}
+
+// Close closes the connection.
+func (c *Client) Close() error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.broken == ErrClosed {
+		return nil
+	}
+	c.broken = ErrClosed
+	return c.conn.Close()
+}
+
+// Do sends one command and returns its reply. An error reply is returned as
+// a frame, not as an error; use Frame.IsError, or the typed methods.
+func (c *Client) Do(ctx context.Context, args ...string) (frame.Frame, error) {
+	replies, err := c.Pipeline(ctx, [][]string{args})
+	if err != nil {
+		return frame.Frame{}, err
+	}
+	return replies[0], nil
+}
+
+// Pipeline sends all commands in one write and returns their replies in
+// order.
+func (c *Client) Pipeline(ctx context.Context, cmds [][]string) ([]frame.Frame, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.broken != nil {
+		return nil, c.broken
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	// Cancellation interrupts the network I/O; the connection is then in an
+	// unknown state (a reply may be half read) and is not used again.
+	nc := c.conn.NetConn()
+	stop := context.AfterFunc(ctx, func() { nc.SetDeadline(time.Unix(1, 0)) })
+	defer stop()
+	if dl, ok := ctx.Deadline(); ok {
+		nc.SetDeadline(dl)
+		defer nc.SetDeadline(time.Time{})
+	}
+
+	for _, cmd := range cmds {
+		args := make([][]byte, len(cmd))
+		for i, a := range cmd {
+			args[i] = []byte(a)
+		}
+		c.conn.WriteCommand(args...)
+	}
+	replies := make([]frame.Frame, 0, len(cmds))
+	for range cmds {
+		f, err := c.conn.ReadFrame()
+		if err != nil {
+			if ctx.Err() != nil {
+				err = ctx.Err()
+			}
+			c.broken = ErrClosed
+			c.conn.Close()
+			return nil, fmt.Errorf("client: %w", err)
+		}
+		replies = append(replies, f.Clone())
+	}
+	return replies, nil
+}
+
+// do runs a command and turns an error reply into an Error.
+func (c *Client) do(ctx context.Context, args ...string) (frame.Frame, error) {
+	f, err := c.Do(ctx, args...)
+	if err != nil {
+		return f, err
+	}
+	if f.IsError() {
+		return f, Error(f.Str)
+	}
+	return f, nil
+}
+
+// Ping checks that the server answers.
+func (c *Client) Ping(ctx context.Context) error {
+	f, err := c.do(ctx, "PING")
+	if err != nil {
+		return err
+	}
+	if f.Type != frame.SimpleString || f.Text() != "PONG" {
+		return fmt.Errorf("client: unexpected PING reply %v", f)
+	}
+	return nil
+}
+
+// Get returns the value of key, or ErrNil if it does not exist.
+func (c *Client) Get(ctx context.Context, key string) ([]byte, error) {
+	f, err := c.do(ctx, "GET", key)
+	if err != nil {
+		return nil, err
+	}
+	if f.IsNull() {
+		return nil, ErrNil
+	}
+	if f.Type != frame.BulkString {
+		return nil, fmt.Errorf("client: unexpected GET reply %v", f)
+	}
+	return f.Str, nil
+}
+
+// Set stores value under key. A positive ttl makes the key expire after it,
+// with millisecond precision.
+func (c *Client) Set(ctx context.Context, key, value string, ttl time.Duration) error {
+	args := []string{"SET", key, value}
+	if ttl > 0 {
+		args = append(args, "PX", strconv.FormatInt(ttl.Milliseconds(), 10))
+	}
+	_, err := c.do(ctx, args...)
+	return err
+}
+
+// Del deletes keys and returns how many existed.
+func (c *Client) Del(ctx context.Context, keys ...string) (int64, error) {
+	f, err := c.do(ctx, append([]string{"DEL"}, keys...)...)
+	if err != nil {
+		return 0, err
+	}
+	if f.Type != frame.Integer {
+		return 0, fmt.Errorf("client: unexpected DEL reply %v", f)
+	}
+	return f.Int, nil
+}

@@ -1,0 +1,141 @@
+package client
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"net"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/mini-redis/mini-redis/connection"
+)
+
+// fakeServer is a tiny in-test Redis: GET, SET, DEL, PING over a map. The
+// real server is tested against this client in //server.
+type fakeServer struct {
+	mu   sync.Mutex
+	data map[string][]byte
+}
+
+func startFake(t *testing.T) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { ln.Close() })
+	f := &fakeServer{data: map[string][]byte{}}
+	go func() {
+		for {
+			nc, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			go f.serve(connection.New(nc, connection.Options{}))
+		}
+	}()
+	return ln.Addr().String()
+}
+
+func (f *fakeServer) serve(c *connection.Conn) {
+	defer c.Close()
+	for {
+		args, err := c.ReadRequest()
+		if err != nil {
+			return
+		}
+		f.mu.Lock()
+		switch string(bytes.ToUpper(args[0])) {
+		case "PING":
+			c.WriteSimple("PONG")
+		case "SET":
+			f.data[string(args[1])] = append([]byte(nil), args[2]...)
+			c.WriteOK()
+		case "GET":
+			if v, ok := f.data[string(args[1])]; ok {
+				c.WriteBulk(v)
+			} else {
+				c.WriteNull()
+			}
+		case "DEL":
+			n := 0
+			for _, k := range args[1:] {
+				if _, ok := f.data[string(k)]; ok {
+					delete(f.data, string(k))
+					n++
+				}
+			}
+			c.WriteInt(int64(n))
+		case "SLEEP":
+			f.mu.Unlock()
+			time.Sleep(time.Second)
+			f.mu.Lock()
+			c.WriteOK()
+		default:
+			c.WriteError("ERR unknown command")
+		}
+		f.mu.Unlock()
+	}
+}
+
+func TestClient(t *testing.T) {
+	ctx := context.Background()
+	c, err := Dial(ctx, startFake(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	if err := c.Ping(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.Get(ctx, "k"); !errors.Is(err, ErrNil) {
+		t.Fatalf("Get of a missing key: %v, want ErrNil", err)
+	}
+	if err := c.Set(ctx, "k", "v", 0); err != nil {
+		t.Fatal(err)
+	}
+	if v, err := c.Get(ctx, "k"); err != nil || string(v) != "v" {
+		t.Fatalf("Get = %q, %v", v, err)
+	}
+	if n, err := c.Del(ctx, "k", "other"); err != nil || n != 1 {
+		t.Fatalf("Del = %d, %v", n, err)
+	}
+	var serverErr Error
+	if _, err := c.do(ctx, "NOPE"); !errors.As(err, &serverErr) || serverErr != "ERR unknown command" {
+		t.Errorf("error reply: %v", err)
+	}
+}
+
+func TestPipeline(t *testing.T) {
+	ctx := context.Background()
+	c, err := Dial(ctx, startFake(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	replies, err := c.Pipeline(ctx, [][]string{{"SET", "a", "1"}, {"GET", "a"}, {"DEL", "a"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(replies) != 3 || replies[0].Text() != "OK" || replies[1].Text() != "1" || replies[2].Int != 1 {
+		t.Errorf("replies = %v", replies)
+	}
+}
+
+func TestCancellationBreaksTheConnection(t *testing.T) {
+	c, err := Dial(context.Background(), startFake(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+	defer cancel()
+	if _, err := c.Do(ctx, "SLEEP"); !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("slow call: %v, want DeadlineExceeded", err)
+	}
+	if err := c.Ping(context.Background()); !errors.Is(err, ErrClosed) {
+		t.Errorf("call after a canceled one: %v, want ErrClosed", err)
+	}
+}

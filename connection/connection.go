@@ -1,0 +1,293 @@
+// Package connection carries RESP frames over a net.Conn, for both ends of a
+// Redis connection: a server reads requests and writes replies, a client
+// writes commands and reads replies.
+//
+// Reads and writes are buffered. ReadRequest returns the requests already in
+// the input buffer one by one, and flushes the replies written so far only
+// when it has to wait for the network: a pipelined batch of commands is
+// answered with one write.
+package connection
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"os"
+	"sync/atomic"
+	"time"
+
+	"github.com/mini-redis/mini-redis/frame"
+)
+
+// Defaults for Options.
+const (
+	// DefaultMaxQueryBuffer is Redis's client-query-buffer-limit: 1 GB.
+	DefaultMaxQueryBuffer = 1 << 30
+	// DefaultFlushThreshold is how many reply bytes may wait in memory
+	// before they are written out in the middle of a batch.
+	DefaultFlushThreshold = 64 << 10
+
+	readBufferSize = 16 << 10 // PROTO_IOBUF_LEN
+)
+
+// ErrQueryBufferLimit is returned by ReadRequest when a client has sent more
+// unprocessed bytes than Options.MaxQueryBuffer. Redis closes such a client
+// without a reply.
+var ErrQueryBufferLimit = errors.New("connection: query buffer limit reached")
+
+// ErrInterrupted is returned by ReadRequest and ReadFrame after Interrupt.
+var ErrInterrupted = errors.New("connection: interrupted")
+
+// Options configure a Conn. The zero value gives Redis's defaults.
+type Options struct {
+	// Limits bound what ReadRequest and ReadFrame accept.
+	Limits frame.Limits
+	// MaxQueryBuffer bounds the unprocessed input kept for one client.
+	MaxQueryBuffer int
+	// FlushThreshold is the size at which buffered replies are written out
+	// before the batch ends, bounding the memory a client's replies take.
+	FlushThreshold int
+	// IdleTimeout, if positive, is how long ReadRequest waits for a client
+	// that has sent nothing (Redis's "timeout"); then it returns an error
+	// for which IsTimeout reports true.
+	IdleTimeout time.Duration
+	// WriteTimeout, if positive, bounds each write to the network, so a
+	// client that stops reading cannot hold the connection forever.
+	WriteTimeout time.Duration
+}
+
+// A Conn is a buffered RESP connection. Its methods are not safe for
+// concurrent use: one goroutine reads requests and writes replies.
+type Conn struct {
+	nc   net.Conn
+	opts Options
+
+	// Input: in[r:w] is received and not yet consumed.
+	in   []byte
+	r, w int
+	req  frame.RequestParser
+	args [][]byte
+	resp frame.Parser
+
+	// Output: replies not yet written, and the first write error, which
+	// every later write and flush returns.
+	out  []byte
+	werr error
+
+	proto frame.Protocol
+
+	interrupted atomic.Bool
+}
+
+// New returns a Conn reading from and writing to nc.
+func New(nc net.Conn, opts Options) *Conn {
+	if opts.MaxQueryBuffer <= 0 {
+		opts.MaxQueryBuffer = DefaultMaxQueryBuffer
+	}
+	if opts.FlushThreshold <= 0 {
+		opts.FlushThreshold = DefaultFlushThreshold
+	}
+	c := &Conn{
+		nc:    nc,
+		opts:  opts,
+		in:    make([]byte, readBufferSize),
+		out:   make([]byte, 0, 4096),
+		proto: frame.RESP2,
+	}
+	c.req.Limits = opts.Limits
+	c.req.Reset()
+	c.resp.Limits = opts.Limits
+	return c
+}
+
+// NetConn returns the underlying network connection.
+func (c *Conn) NetConn() net.Conn { return c.nc }
+
+// Protocol returns the protocol version replies are encoded for.
+func (c *Conn) Protocol() frame.Protocol { return c.proto }
+
+// SetProtocol sets the protocol version replies are encoded for (HELLO).
+func (c *Conn) SetProtocol(p frame.Protocol) { c.proto = p }
+
+// SetLimits changes the request limits, e.g. when a client authenticates.
+func (c *Conn) SetLimits(l frame.Limits) {
+	c.opts.Limits = l
+	c.req.Limits = l
+	c.resp.Limits = l
+}
+
+// SetIdleTimeout changes how long ReadRequest waits for a silent client.
+func (c *Conn) SetIdleTimeout(d time.Duration) { c.opts.IdleTimeout = d }
+
+// ReadRequest returns the arguments of the next request. They alias the
+// input buffer and are valid until the next call. Empty requests are
+// skipped, as Redis does.
+//
+// Before waiting for more input it flushes the replies written so far. A
+// *frame.ProtocolError means the client broke the protocol: reply with
+// "ERR " and its text, then close, as Redis does.
+func (c *Conn) ReadRequest() ([][]byte, error) {
+	for {
+		args, n, err := c.req.Parse(c.in[c.r:c.w], c.args)
+		if err == nil {
+			c.args = args
+			c.r += n
+			if len(args) == 0 {
+				continue
+			}
+			return args, nil
+		}
+		if !errors.Is(err, frame.ErrIncomplete) {
+			return nil, err
+		}
+		if err := c.Flush(); err != nil {
+			return nil, err
+		}
+		if err := c.fill(c.opts.IdleTimeout); err != nil {
+			return nil, err
+		}
+	}
+}
+
+// ReadFrame returns the next frame of any type, as a client reads replies.
+// String payloads alias the input buffer and are valid until the next call;
+// use Frame.Clone to keep them. It flushes pending output before waiting.
+func (c *Conn) ReadFrame() (frame.Frame, error) {
+	for {
+		f, n, err := c.resp.Parse(c.in[c.r:c.w])
+		if err == nil {
+			c.r += n
+			return f, nil
+		}
+		if !errors.Is(err, frame.ErrIncomplete) {
+			return frame.Frame{}, err
+		}
+		if err := c.Flush(); err != nil {
+			return frame.Frame{}, err
+		}
+		if err := c.fill(0); err != nil {
+			return frame.Frame{}, err
+		}
+	}
+}
+
+// Buffered reports whether unconsumed input is waiting in the buffer.
+func (c *Conn) Buffered() bool { return c.r < c.w }
+
+// fill reads more input, first making room: it moves the unconsumed bytes
+// to the front of the buffer, or grows it. The request parser keeps offsets
+// from the start of the request, so moving is safe.
+func (c *Conn) fill(timeout time.Duration) error {
+	if c.r == c.w {
+		c.r, c.w = 0, 0
+	}
+	if c.w == len(c.in) {
+		pending := c.w - c.r
+		if pending >= c.opts.MaxQueryBuffer {
+			return ErrQueryBufferLimit
+		}
+		if c.r > 0 && pending <= len(c.in)/2 {
+			copy(c.in, c.in[c.r:c.w])
+		} else {
+			size := 2 * len(c.in)
+			if size > c.opts.MaxQueryBuffer+readBufferSize {
+				size = c.opts.MaxQueryBuffer + readBufferSize
+			}
+			in := make([]byte, size)
+			copy(in, c.in[c.r:c.w])
+			c.in = in
+		}
+		c.r, c.w = 0, pending
+	}
+	var deadline time.Time
+	if timeout > 0 {
+		deadline = time.Now().Add(timeout)
+	}
+	if err := c.nc.SetReadDeadline(deadline); err != nil {
+		return fmt.Errorf("connection: set read deadline: %w", err)
+	}
+	// Checked after setting our deadline: an Interrupt racing with us has
+	// either set its flag before this load, or its past deadline after ours.
+	if c.interrupted.Load() {
+		return ErrInterrupted
+	}
+	n, err := c.nc.Read(c.in[c.w:])
+	c.w += n
+	if n > 0 {
+		return nil
+	}
+	if c.interrupted.Load() {
+		return ErrInterrupted
+	}
+	if err == nil {
+		err = io.ErrNoProgress
+	}
+	return err
+}
+
+// Interrupt makes ReadRequest and ReadFrame return ErrInterrupted as soon
+// as they have to wait for input; requests already buffered are returned
+// first. It is how a server stops a client between commands (shutdown,
+// CLIENT KILL). Unlike the other methods it may be called from any goroutine.
+func (c *Conn) Interrupt() {
+	c.interrupted.Store(true)
+	c.nc.SetReadDeadline(time.Unix(1, 0)) // an error means the conn is closed: nothing waits
+}
+
+// IsTimeout reports whether err is a timeout, such as the idle timeout.
+func IsTimeout(err error) bool {
+	return errors.Is(err, os.ErrDeadlineExceeded)
+}
+
+// Flush writes the buffered output to the network.
+func (c *Conn) Flush() error {
+	if c.werr != nil {
+		return c.werr
+	}
+	if len(c.out) == 0 {
+		return nil
+	}
+	if c.opts.WriteTimeout > 0 {
+		if err := c.nc.SetWriteDeadline(time.Now().Add(c.opts.WriteTimeout)); err != nil {
+			c.werr = fmt.Errorf("connection: set write deadline: %w", err)
+			return c.werr
+		}
+	}
+	_, err := c.nc.Write(c.out)
+	if err != nil {
+		c.werr = err
+		return err
+	}
+	if cap(c.out) > 4*c.opts.FlushThreshold {
+		// A huge reply grew the buffer; do not keep it for the idle client.
+		c.out = make([]byte, 0, 4096)
+	} else {
+		c.out = c.out[:0]
+	}
+	return nil
+}
+
+// Close flushes pending output and closes the network connection.
+func (c *Conn) Close() error {
+	ferr := c.Flush()
+	cerr := c.nc.Close()
+	if cerr != nil {
+		return cerr
+	}
+	if errors.Is(ferr, net.ErrClosed) {
+		return nil
+	}
+	return ferr
+}
+
+// Err returns the first error a write ran into, if any.
+func (c *Conn) Err() error { return c.werr }
+
+// wrote is called after every reply: past the threshold, the buffered
+// output is written out now rather than at the end of the batch.
+func (c *Conn) wrote() {
+	if len(c.out) >= c.opts.FlushThreshold {
+		c.Flush() // the error is kept in c.werr and returned by the next Flush
+	}
+}

@@ -1,0 +1,269 @@
+package connection
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/mini-redis/mini-redis/frame"
+)
+
+// countingConn counts the Write calls that reach the network.
+type countingConn struct {
+	net.Conn
+	mu     sync.Mutex
+	writes int
+}
+
+func (c *countingConn) Write(b []byte) (int, error) {
+	c.mu.Lock()
+	c.writes++
+	c.mu.Unlock()
+	return c.Conn.Write(b)
+}
+
+// pair returns the two ends of a loopback TCP connection.
+func pair(t *testing.T) (server, client net.Conn) {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	accepted := make(chan net.Conn, 1)
+	go func() {
+		c, err := ln.Accept()
+		if err != nil {
+			accepted <- nil
+			return
+		}
+		accepted <- c
+	}()
+	client, err = net.Dial("tcp", ln.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	server = <-accepted
+	if server == nil {
+		t.Fatal("accept failed")
+	}
+	t.Cleanup(func() { server.Close(); client.Close() })
+	return server, client
+}
+
+// echoServer answers every request with its arguments joined by spaces,
+// until the client goes away or breaks the protocol.
+func echoServer(c *Conn) error {
+	for {
+		args, err := c.ReadRequest()
+		if err != nil {
+			var pe *frame.ProtocolError
+			if errors.As(err, &pe) {
+				c.WriteError("ERR " + pe.Error())
+				c.Close()
+			}
+			return err
+		}
+		c.WriteBulk(bytes.Join(args, []byte(" ")))
+	}
+}
+
+// The replies to a pipelined batch go out in a single write.
+func TestPipelinedBatchIsOneWrite(t *testing.T) {
+	s, cl := pair(t)
+	counted := &countingConn{Conn: s}
+	conn := New(counted, Options{})
+	done := make(chan error, 1)
+	go func() { done <- echoServer(conn) }()
+
+	const n = 10000
+	var req []byte
+	for i := 0; i < n; i++ {
+		req = frame.AppendCommand(req, []byte("ECHO"), []byte(fmt.Sprint(i)))
+	}
+	var want []byte
+	for i := 0; i < n; i++ {
+		want = frame.AppendBulkString(want, fmt.Sprintf("ECHO %d", i))
+	}
+	if _, err := cl.Write(req); err != nil {
+		t.Fatal(err)
+	}
+	got := make([]byte, len(want))
+	if _, err := io.ReadFull(cl, got); err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(got, want) {
+		t.Fatalf("replies differ from the expected %d replies", n)
+	}
+	cl.Close()
+	<-done
+	// The replies total ~150 KB: with the default 64 KB threshold they leave
+	// in a few writes, not one per command. The input arrives in several
+	// reads, each ending a batch, so allow one write per 16 KB read too.
+	maxWrites := len(want)/DefaultFlushThreshold + len(req)/readBufferSize + 2
+	if counted.writes > maxWrites {
+		t.Errorf("%d commands took %d writes, want at most %d", n, counted.writes, maxWrites)
+	}
+}
+
+// A request that arrives one byte per read still parses.
+func TestOneByteReads(t *testing.T) {
+	s, cl := pair(t)
+	conn := New(s, Options{})
+	done := make(chan error, 1)
+	go func() { done <- echoServer(conn) }()
+	req := "*2\r\n$4\r\nECHO\r\n$5\r\nhello\r\nPING x\r\n"
+	for i := 0; i < len(req); i++ {
+		if _, err := cl.Write([]byte{req[i]}); err != nil {
+			t.Fatal(err)
+		}
+		time.Sleep(time.Millisecond) // let each byte be its own read
+	}
+	want := "$10\r\nECHO hello\r\n$6\r\nPING x\r\n"
+	got := make([]byte, len(want))
+	if _, err := io.ReadFull(cl, got); err != nil {
+		t.Fatal(err)
+	}
+	if string(got) != want {
+		t.Errorf("got %q, want %q", got, want)
+	}
+}
+
+// Commands before a protocol error are answered, then the error, then the
+// connection closes.
+func TestProtocolErrorRepliesThenCloses(t *testing.T) {
+	s, cl := pair(t)
+	conn := New(s, Options{})
+	done := make(chan error, 1)
+	go func() { done <- echoServer(conn) }()
+	if _, err := cl.Write([]byte("PING\r\n*1\r\n$x\r\nPING\r\n")); err != nil {
+		t.Fatal(err)
+	}
+	got, err := io.ReadAll(cl)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := "$4\r\nPING\r\n-ERR Protocol error: invalid bulk length\r\n"
+	if string(got) != want {
+		t.Errorf("got %q, want %q", got, want)
+	}
+	var pe *frame.ProtocolError
+	if err := <-done; !errors.As(err, &pe) {
+		t.Errorf("server loop ended with %v, want a protocol error", err)
+	}
+}
+
+func TestQueryBufferLimit(t *testing.T) {
+	s, cl := pair(t)
+	conn := New(s, Options{MaxQueryBuffer: 64 << 10})
+	done := make(chan error, 1)
+	go func() { done <- echoServer(conn) }()
+	// A bulk string that never ends: the server must give up, not grow.
+	go cl.Write([]byte("*1\r\n$100000000\r\n" + strings.Repeat("x", 200<<10)))
+	select {
+	case err := <-done:
+		if !errors.Is(err, ErrQueryBufferLimit) {
+			t.Errorf("got %v, want ErrQueryBufferLimit", err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("server kept reading past the query buffer limit")
+	}
+	if len(conn.in) > 2*(64<<10)+readBufferSize {
+		t.Errorf("input buffer grew to %d bytes", len(conn.in))
+	}
+}
+
+func TestIdleTimeout(t *testing.T) {
+	s, _ := pair(t)
+	conn := New(s, Options{IdleTimeout: 20 * time.Millisecond})
+	_, err := conn.ReadRequest()
+	if !IsTimeout(err) {
+		t.Errorf("got %v, want a timeout", err)
+	}
+}
+
+func TestRESP3Replies(t *testing.T) {
+	s, cl := pair(t)
+	conn := New(s, Options{})
+	conn.SetProtocol(frame.RESP3)
+	conn.WriteMapLen(1)
+	conn.WriteBulkString("k")
+	conn.WriteBool(true)
+	conn.WriteNull()
+	if err := conn.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	want := "%1\r\n$1\r\nk\r\n#t\r\n_\r\n"
+	got := make([]byte, len(want))
+	if _, err := io.ReadFull(cl, got); err != nil {
+		t.Fatal(err)
+	}
+	if string(got) != want {
+		t.Errorf("got %q, want %q", got, want)
+	}
+}
+
+// A client writes commands and reads replies through the same type.
+func TestClientSide(t *testing.T) {
+	s, cl := pair(t)
+	server := New(s, Options{})
+	go echoServer(server)
+	client := New(cl, Options{})
+	client.WriteCommand([]byte("ECHO"), []byte("a"))
+	client.WriteCommand([]byte("ECHO"), []byte("b"))
+	for _, want := range []string{"ECHO a", "ECHO b"} {
+		f, err := client.ReadFrame()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if f.Type != frame.BulkString || f.Text() != want {
+			t.Errorf("got %v, want %q", f, want)
+		}
+	}
+}
+
+// Interrupt wakes a reader blocked on a silent client, from another goroutine.
+func TestInterrupt(t *testing.T) {
+	s, _ := pair(t)
+	conn := New(s, Options{})
+	done := make(chan error, 1)
+	go func() {
+		_, err := conn.ReadRequest()
+		done <- err
+	}()
+	time.Sleep(10 * time.Millisecond)
+	conn.Interrupt()
+	select {
+	case err := <-done:
+		if !errors.Is(err, ErrInterrupted) {
+			t.Errorf("got %v, want ErrInterrupted", err)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("Interrupt did not wake the reader")
+	}
+}
+
+// Requests already buffered are still served after an Interrupt.
+func TestInterruptServesBufferedRequests(t *testing.T) {
+	s, cl := pair(t)
+	conn := New(s, Options{})
+	if _, err := cl.Write([]byte("PING\r\nPING\r\n")); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := conn.ReadRequest(); err != nil {
+		t.Fatal(err)
+	}
+	conn.Interrupt()
+	if args, err := conn.ReadRequest(); err != nil || string(args[0]) != "PING" {
+		t.Fatalf("buffered request after Interrupt: %q, %v", args, err)
+	}
+	if _, err := conn.ReadRequest(); !errors.Is(err, ErrInterrupted) {
+		t.Errorf("got %v, want ErrInterrupted", err)
+	}
+}

@@ -1,0 +1,162 @@
+package frame
+
+// RequestParser parses the requests clients send: a multibulk array of bulk
+// strings ("*2\r\n$3\r\nGET\r\n$1\r\nk\r\n"), or an inline command ("GET k\r\n")
+// when the first byte is not '*'. It follows Redis 7's processMultibulkBuffer
+// and processInlineBuffer byte for byte, including their error texts and
+// their leniencies (the byte after a length line's CR, and the CRLF after a
+// bulk string, are skipped unchecked).
+//
+// A RequestParser remembers how far it got through a request that is not yet
+// complete, as offsets from the request's first byte, so feeding it a large
+// request a few bytes at a time costs time linear in its size. The caller
+// may move or grow its buffer between calls, as long as the unconsumed input
+// still starts at buf[0].
+//
+// The zero value is ready to use with Redis's default limits.
+type RequestParser struct {
+	// Limits bounds bulk lengths and element counts. MaxDepth is unused:
+	// requests are flat.
+	Limits Limits
+
+	// State of the multibulk request being parsed; count == 0 when idle.
+	count   int64   // declared number of elements
+	pos     int     // offset of the first unparsed byte
+	bulkLen int64   // declared length of the bulk being read, or -1
+	offs    []int32 // start and end offsets of the parsed elements
+	scanned int     // inline: bytes already searched for '\n'
+}
+
+// Parse parses the request at the start of buf. It returns its arguments and
+// the number of bytes it took up. The arguments alias buf and are valid until
+// buf is modified; args is reused for them when large enough.
+//
+// An empty request (an empty inline line, or "*0\r\n") returns no arguments
+// and n > 0: skip it, as Redis does. ErrIncomplete means buf holds only part
+// of a request. Any other error is a *ProtocolError: reply with it and close
+// the connection.
+func (p *RequestParser) Parse(buf []byte, args [][]byte) (out [][]byte, n int, err error) {
+	if len(buf) == 0 {
+		return args[:0], 0, ErrIncomplete
+	}
+	if buf[0] == '*' {
+		return p.parseMultibulk(buf, args)
+	}
+	return p.parseInline(buf, args)
+}
+
+// Pending reports whether the parser holds the state of a partly read request.
+func (p *RequestParser) Pending() bool { return p.count > 0 || p.scanned > 0 }
+
+// Reset discards the state of a partly read request.
+func (p *RequestParser) Reset() {
+	p.count, p.pos, p.bulkLen, p.offs, p.scanned = 0, 0, -1, p.offs[:0], 0
+}
+
+// indexCR returns the index of the first '\r' in b, or -1. Like strchr on
+// Redis's NUL-terminated query buffer, it gives up at a NUL byte.
+func indexCR(b []byte) int { return indexStop(b, '\r') }
+
+func indexStop(b []byte, c byte) int {
+	for i, x := range b {
+		if x == c {
+			return i
+		}
+		if x == 0 {
+			return -1
+		}
+	}
+	return -1
+}
+
+func (p *RequestParser) parseMultibulk(buf []byte, args [][]byte) ([][]byte, int, error) {
+	lim := p.Limits
+	if p.count == 0 {
+		cr := indexCR(buf)
+		if cr < 0 {
+			if len(buf) > MaxInlineLen {
+				return args[:0], 0, errTooBigMbulkCount
+			}
+			return args[:0], 0, ErrIncomplete
+		}
+		if cr+2 > len(buf) { // the LF (or whatever follows the CR) is missing
+			return args[:0], 0, ErrIncomplete
+		}
+		count, ok := ParseInt(buf[1:cr])
+		if !ok || count > DefaultMaxMultibulkLen || count > lim.maxMultibulkLen() {
+			return args[:0], 0, errInvalidMultibulkLength
+		}
+		if count <= 0 {
+			return args[:0], cr + 2, nil
+		}
+		p.count, p.pos, p.bulkLen, p.offs = count, cr+2, -1, p.offs[:0]
+	}
+	for int64(len(p.offs)/2) < p.count {
+		rest := buf[p.pos:]
+		if p.bulkLen < 0 {
+			cr := indexCR(rest)
+			if cr < 0 {
+				if len(rest) > MaxInlineLen {
+					p.Reset()
+					return args[:0], 0, errTooBigBulkCount
+				}
+				return args[:0], 0, ErrIncomplete
+			}
+			if cr+2 > len(rest) {
+				return args[:0], 0, ErrIncomplete
+			}
+			if rest[0] != '$' {
+				p.Reset()
+				return args[:0], 0, expectedDollar(rest[0])
+			}
+			l, ok := ParseInt(rest[1:cr])
+			if !ok || l < 0 || l > lim.maxBulkLen() {
+				p.Reset()
+				return args[:0], 0, errInvalidBulkLength
+			}
+			p.bulkLen = l
+			p.pos += cr + 2
+			rest = buf[p.pos:]
+		}
+		if int64(len(rest)) < p.bulkLen+2 {
+			return args[:0], 0, ErrIncomplete
+		}
+		p.offs = append(p.offs, int32(p.pos), int32(p.pos+int(p.bulkLen)))
+		p.pos += int(p.bulkLen) + 2
+		p.bulkLen = -1
+	}
+	args = args[:0]
+	for i := 0; i < len(p.offs); i += 2 {
+		args = append(args, buf[p.offs[i]:p.offs[i+1]:p.offs[i+1]])
+	}
+	n := p.pos
+	p.Reset()
+	return args, n, nil
+}
+
+func (p *RequestParser) parseInline(buf []byte, args [][]byte) ([][]byte, int, error) {
+	nl := indexStop(buf[p.scanned:], '\n')
+	if nl < 0 {
+		if len(buf) > MaxInlineLen {
+			p.Reset()
+			return args[:0], 0, errTooBigInline
+		}
+		// Remember how far we looked, unless a NUL stopped the search:
+		// then the request can never complete, and looking again is cheap.
+		if indexStop(buf[p.scanned:], 0) < 0 {
+			p.scanned = len(buf)
+		}
+		return args[:0], 0, ErrIncomplete
+	}
+	nl += p.scanned
+	p.scanned = 0
+	end := nl
+	if end > 0 && buf[end-1] == '\r' {
+		end--
+	}
+	args, ok := SplitArgs(buf[:end], args[:0])
+	if !ok {
+		return args[:0], 0, errUnbalancedQuotes
+	}
+	return args, nl + 1, nil
+}

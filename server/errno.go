@@ -1,0 +1,9 @@
+package main
+
+import "syscall"
+
+// Errors from the operating system that the server treats specially.
+const (
+	errTooManyOpenFiles = syscall.EMFILE
+	errConnReset        = syscall.ECONNRESET
+)

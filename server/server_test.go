@@ -1,0 +1,274 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"io"
+	"net"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/mini-redis/mini-redis/frame"
+	"go.uber.org/zap"
+)
+
+// fakeClock is a db.Clock moved by hand.
+type fakeClock struct {
+	mu  sync.Mutex
+	now time.Time
+}
+
+func (c *fakeClock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.now
+}
+
+func (c *fakeClock) Advance(d time.Duration) {
+	c.mu.Lock()
+	c.now = c.now.Add(d)
+	c.mu.Unlock()
+}
+
+// testServer is a Server listening on a loopback port.
+type testServer struct {
+	*Server
+	addr  string
+	clock *fakeClock
+	done  chan error
+}
+
+func startServer(t *testing.T) *testServer {
+	t.Helper()
+	cfg := defaultConfig()
+	clock := &fakeClock{now: time.UnixMilli(1_700_000_000_000)}
+	cfg.Clock = clock
+	srv := NewServer(cfg, zap.NewNop())
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts := &testServer{Server: srv, addr: ln.Addr().String(), clock: clock, done: make(chan error, 1)}
+	go func() { ts.done <- srv.Serve(ln) }()
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		if err := srv.Shutdown(ctx); err != nil {
+			t.Errorf("Shutdown: %v", err)
+		}
+		if err := <-ts.done; !errors.Is(err, ErrServerClosed) {
+			t.Errorf("Serve returned %v", err)
+		}
+	})
+	return ts
+}
+
+// rawConn sends raw bytes and reads raw replies.
+type rawConn struct {
+	t  *testing.T
+	nc net.Conn
+	r  *bufio.Reader
+}
+
+func (ts *testServer) dial(t *testing.T) *rawConn {
+	t.Helper()
+	nc, err := net.Dial("tcp", ts.addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { nc.Close() })
+	return &rawConn{t: t, nc: nc, r: bufio.NewReader(nc)}
+}
+
+func (c *rawConn) send(s string) {
+	c.t.Helper()
+	if _, err := c.nc.Write([]byte(s)); err != nil {
+		c.t.Fatal(err)
+	}
+}
+
+// do sends a command and returns its reply, encoded as RESP.
+func (c *rawConn) do(args ...string) string {
+	c.t.Helper()
+	c.send(string(frame.Append(nil, frame.NewCommand(args...), frame.RESP2)))
+	return c.readReply()
+}
+
+// readReply reads exactly one reply frame and returns its bytes.
+func (c *rawConn) readReply() string {
+	c.t.Helper()
+	c.nc.SetReadDeadline(time.Now().Add(5 * time.Second))
+	var buf []byte
+	for {
+		if _, n, err := frame.Parse(buf); err == nil {
+			if n != len(buf) {
+				c.t.Fatalf("read past the reply: %q", buf)
+			}
+			return string(buf)
+		} else if !errors.Is(err, frame.ErrIncomplete) {
+			c.t.Fatalf("bad reply %q: %v", buf, err)
+		}
+		b, err := c.r.ReadByte()
+		if err != nil {
+			c.t.Fatalf("reading reply after %q: %v", buf, err)
+		}
+		buf = append(buf, b)
+	}
+}
+
+func TestCommands(t *testing.T) {
+	ts := startServer(t)
+	c := ts.dial(t)
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"PING"}, "+PONG\r\n"},
+		{[]string{"ping", "hello"}, "$5\r\nhello\r\n"},
+		{[]string{"PING", "a", "b"}, "-ERR wrong number of arguments for 'ping' command\r\n"},
+		{[]string{"ECHO", "hi there"}, "$8\r\nhi there\r\n"},
+		{[]string{"ECHO"}, "-ERR wrong number of arguments for 'echo' command\r\n"},
+		{[]string{"GET", "k"}, "$-1\r\n"},
+		{[]string{"SET", "k", "v"}, "+OK\r\n"},
+		{[]string{"GET", "k"}, "$1\r\nv\r\n"},
+		{[]string{"get"}, "-ERR wrong number of arguments for 'get' command\r\n"},
+		{[]string{"SET", "k"}, "-ERR wrong number of arguments for 'set' command\r\n"},
+		{[]string{"SET", "k", "v", "EX"}, "-ERR syntax error\r\n"},
+		{[]string{"SET", "k", "v", "EX", "0"}, "-ERR invalid expire time in 'set' command\r\n"},
+		{[]string{"SET", "k", "v", "PX", "-5"}, "-ERR invalid expire time in 'set' command\r\n"},
+		{[]string{"SET", "k", "v", "EX", "abc"}, "-ERR value is not an integer or out of range\r\n"},
+		{[]string{"SET", "k", "v", "EX", "10", "PX", "10"}, "-ERR syntax error\r\n"},
+		{[]string{"SET", "k", "v", "NOPE"}, "-ERR syntax error\r\n"},
+		{[]string{"SET", "k", "v", "EX", "9223372036854775"}, "-ERR invalid expire time in 'set' command\r\n"},
+		{[]string{"SET", "k2", "v2"}, "+OK\r\n"},
+		{[]string{"EXISTS", "k", "k2", "nope", "k"}, ":3\r\n"},
+		{[]string{"DEL", "k", "nope"}, ":1\r\n"},
+		{[]string{"EXISTS", "k"}, ":0\r\n"},
+		{[]string{"DEL"}, "-ERR wrong number of arguments for 'del' command\r\n"},
+		{[]string{"FOO", "a", "b"}, "-ERR unknown command 'FOO', with args beginning with: 'a' 'b' \r\n"},
+		{[]string{"FOO"}, "-ERR unknown command 'FOO', with args beginning with: \r\n"},
+	} {
+		if got := c.do(tc.args...); got != tc.want {
+			t.Errorf("%q: got %q, want %q", tc.args, got, tc.want)
+		}
+	}
+}
+
+func TestUnknownCommandTruncatesLongArguments(t *testing.T) {
+	c := startServer(t).dial(t)
+	long := strings.Repeat("x", 200)
+	got := c.do(long, long, "y")
+	want := "-ERR unknown command '" + long[:128] + "', with args beginning with: '" + long[:128] + "' \r\n"
+	if got != want {
+		t.Errorf("got %q\nwant %q", got, want)
+	}
+}
+
+func TestSetWithExpiry(t *testing.T) {
+	ts := startServer(t)
+	c := ts.dial(t)
+	c.do("SET", "s", "v", "EX", "10")
+	c.do("SET", "p", "v", "px", "1500")
+	ts.clock.Advance(1499 * time.Millisecond)
+	if got := c.do("GET", "p"); got != "$1\r\nv\r\n" {
+		t.Errorf("p before its expiry: %q", got)
+	}
+	ts.clock.Advance(time.Millisecond)
+	if got := c.do("GET", "p"); got != "$-1\r\n" {
+		t.Errorf("p after its expiry: %q", got)
+	}
+	ts.clock.Advance(8500 * time.Millisecond)
+	if got := c.do("EXISTS", "s"); got != ":0\r\n" {
+		t.Errorf("s after 10 s: %q", got)
+	}
+}
+
+func TestInlineAndPipelinedRequests(t *testing.T) {
+	c := startServer(t).dial(t)
+	c.send("SET a \"b c\"\r\nGET a\r\n*1\r\n$4\r\nPING\r\n")
+	for _, want := range []string{"+OK\r\n", "$3\r\nb c\r\n", "+PONG\r\n"} {
+		if got := c.readReply(); got != want {
+			t.Errorf("got %q, want %q", got, want)
+		}
+	}
+}
+
+func TestProtocolErrorClosesTheConnection(t *testing.T) {
+	c := startServer(t).dial(t)
+	c.send("*1\r\n$x\r\n")
+	rest, err := io.ReadAll(c.r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := "-ERR Protocol error: invalid bulk length\r\n"; string(rest) != want {
+		t.Errorf("got %q, want %q and EOF", rest, want)
+	}
+}
+
+func TestQuit(t *testing.T) {
+	c := startServer(t).dial(t)
+	c.send("QUIT\r\nPING\r\n")
+	rest, err := io.ReadAll(c.r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if string(rest) != "+OK\r\n" {
+		t.Errorf("got %q, want +OK and EOF", rest)
+	}
+}
+
+// Shutdown closes idle clients, lets a client's buffered commands finish,
+// and makes Serve return.
+func TestGracefulShutdown(t *testing.T) {
+	ts := startServer(t)
+	idle := ts.dial(t)
+	busy := ts.dial(t)
+	busy.do("PING") // both connections are registered before the shutdown
+	idle.do("PING")
+	if got := ts.Stats().ConnectedClients; got != 2 {
+		t.Errorf("ConnectedClients = %d, want 2", got)
+	}
+	// Both commands arrive in one segment, so once the server has run the
+	// first, the second is in its buffer: in flight.
+	busy.send("SET k v\r\nGET k\r\n")
+	for ts.Stats().TotalCommands < 3 {
+		time.Sleep(time.Millisecond)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := ts.Shutdown(ctx); err != nil {
+		t.Fatal(err)
+	}
+	got, err := io.ReadAll(busy.r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if string(got) != "+OK\r\n$1\r\nv\r\n" {
+		t.Errorf("busy client got %q before the close", got)
+	}
+	if got, err := io.ReadAll(idle.r); err != nil || len(got) != 0 {
+		t.Errorf("idle client: %q, %v; want a clean close", got, err)
+	}
+	if _, err := net.DialTimeout("tcp", ts.addr, time.Second); err == nil {
+		t.Error("server still accepts after Shutdown")
+	}
+	if got := ts.Stats().ConnectedClients; got != 0 {
+		t.Errorf("ConnectedClients after shutdown = %d", got)
+	}
+}
+
+func TestStatsCountCommandsAndKeys(t *testing.T) {
+	ts := startServer(t)
+	c := ts.dial(t)
+	c.do("SET", "a", "1")
+	c.do("SET", "b", "2")
+	c.do("GET", "a")
+	c.do("NOSUCH")
+	st := ts.Stats()
+	if st.TotalCommands != 3 || st.Keys != 2 {
+		t.Errorf("Stats = %+v, want 3 commands and 2 keys", st)
+	}
+}

@@ -1,0 +1,28 @@
+#!/bin/sh
+# Regenerates the checked-in Go stubs of admin/v1/admin.proto.
+#
+# Needs protoc (Debian: protobuf-compiler) and the two Go plugins, installed
+# here from the Go module proxy into ./tools/.bin when missing. The plugin
+# versions are pinned so the stubs are reproducible.
+set -eu
+cd "$(dirname "$0")/.."
+
+PROTOC_GEN_GO=google.golang.org/protobuf/cmd/protoc-gen-go@v1.36.11
+PROTOC_GEN_GO_GRPC=google.golang.org/grpc/cmd/protoc-gen-go-grpc@v1.6.1
+
+if ! command -v protoc >/dev/null 2>&1; then
+	echo "genproto: protoc not found; install it: apt-get install -y protobuf-compiler" >&2
+	exit 1
+fi
+
+bin="$PWD/tools/.bin"
+mkdir -p "$bin"
+[ -x "$bin/protoc-gen-go" ] || GOBIN="$bin" go install "$PROTOC_GEN_GO"
+[ -x "$bin/protoc-gen-go-grpc" ] || GOBIN="$bin" go install "$PROTOC_GEN_GO_GRPC"
+
+PATH="$bin:$PATH" protoc \
+	--proto_path=. \
+	--go_out=. --go_opt=paths=source_relative \
+	--go-grpc_out=. --go-grpc_opt=paths=source_relative \
+	admin/v1/admin.proto
+echo "genproto: regenerated admin/v1/*.pb.go"
