@@ -1,6 +1,9 @@
+"""Go modules from go.mod as go_repository rules. Generated: run tools/update-go-deps.sh."""
+
 load("@bazel_gazelle//:deps.bzl", "go_repository")
 
 def go_dependencies():
+    """Declares the go_repository of every module in go.mod."""
     go_repository(
         name = "com_github_cespare_xxhash_v2",
         build_file_proto_mode = "disable_global",

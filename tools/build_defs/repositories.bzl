@@ -30,7 +30,11 @@ _USE_CPP_TOOLCHAIN_FIX = [
     'toolchains = ["@bazel_tools//tools/cpp:toolchain_type"],',
 ]
 
+# A WORKSPACE macro like go_rules_dependencies(): it declares repositories
+# under fixed names, so it takes no name of its own.
+# buildifier: disable=unnamed-macro
 def offline_bazel_dependencies():
+    """Declares every repository the build needs that does not come from go.mod."""
     # --- Repositories Bazel 4.2.3 would fetch from GitHub / mirror.bazel.build.
     # Declared before DEFAULT.WORKSPACE.SUFFIX, so these win.
 
@@ -40,8 +44,8 @@ def offline_bazel_dependencies():
         name = "rules_cc",
         path = "/usr/share/bazel/rules/cc",
         replacements = {
-            "cc/private/rules_impl/compiler_flag.bzl": _USE_CPP_TOOLCHAIN_FIX,
             "cc/private/rules_impl/cc_flags_supplier.bzl": _USE_CPP_TOOLCHAIN_FIX,
+            "cc/private/rules_impl/compiler_flag.bzl": _USE_CPP_TOOLCHAIN_FIX,
         },
     )
     native.local_repository(name = "rules_java", path = "/usr/share/bazel/rules/java")
