@@ -1,150 +1,411 @@
-// Package db is the keyspace of a Redis server: keys in shards, each behind
-// its own lock, with values that may expire at a millisecond instant.
+// Package db is the keyspace of a Redis server: 16 logical databases, each
+// split into shards behind their own locks, holding typed values that may
+// expire at a millisecond instant.
 //
-// Expired keys are removed lazily: every access checks the deadline first,
-// so an expired key is never seen.
+// Commands work on keys through a Tx, which locks the shards of the keys a
+// command names (in a fixed order, so transactions never deadlock) and sees
+// them as of one instant. Expired keys are never seen: every access checks
+// the deadline (lazy expiry), and a background sweep like Redis's removes
+// expired keys nobody touches (active expiry).
 package db
 
 import (
 	"hash/maphash"
+	"slices"
 	"sync"
-	"time"
+	"sync/atomic"
 )
 
-// DefaultShards is the number of shards of a DB when Options.Shards is 0.
+// DefaultShards is the number of shards of each database when
+// Options.Shards is 0.
 const DefaultShards = 64
 
-// Options configure a DB. The zero value is usable.
-type Options struct {
-	// Shards is the number of independently locked parts of the keyspace,
-	// rounded up to a power of two. 0 means DefaultShards.
-	Shards int
-	// Clock supplies the time for expiry. nil means the system clock.
-	Clock Clock
+// entry is one key. Its fields change only under its shard's write lock.
+type entry struct {
+	key      string
+	hash     uint64
+	next     *entry // chain in the shard's table
+	value    Value
+	expireAt int64 // Unix milliseconds; 0 means no expiry
+	expIndex int   // position in shard.expiring, or -1
+	// accessed is the Unix millisecond of the last read or write, for
+	// OBJECT IDLETIME. Readers update it under a read lock, hence atomic.
+	accessed atomic.Int64
 }
 
-// A DB is a concurrency-safe keyspace of byte-string values.
+func (e *entry) expired(now int64) bool { return e.expireAt != 0 && e.expireAt <= now }
+
+// entryOverhead approximates the bytes an entry costs beyond its key and
+// value: the struct, the bucket slot and the allocator's rounding.
+const entryOverhead = 96
+
+func (e *entry) size() int { return len(e.key) + e.value.Size() + entryOverhead }
+
+type shard struct {
+	mu    sync.RWMutex
+	table table
+	// expiring lists the entries that have a deadline, so the active
+	// expiry sweep visits only those.
+	expiring []*entry
+	// expireCursor is where the next active expiry sweep resumes.
+	expireCursor int
+	bytes        int64 // approximate memory of the entries
+	// watched maps keys to the transactions that WATCH them.
+	watched map[string][]*watched
+}
+
+// A DB is one logical database: a concurrency-safe map from keys to values.
 type DB struct {
-	clock  Clock
+	index  atomic.Int32 // the number SELECT uses for it; changes with SWAPDB
+	store  *Store
 	seed   maphash.Seed
-	mask   uint64
+	shift  uint // hash >> shift selects the shard
 	shards []shard
 }
 
-type shard struct {
-	mu   sync.RWMutex
-	keys map[string]*entry
-}
-
-// entry is one key's value. value is never modified once stored: writers
-// replace the entry, so readers may keep a value after unlocking.
-type entry struct {
-	value    []byte
-	expireAt int64 // Unix milliseconds; 0 means no expiry
-}
-
-// New returns an empty DB.
-func New(opts Options) *DB {
-	n := 1
-	for n < opts.Shards || (opts.Shards == 0 && n < DefaultShards) {
-		n <<= 1
-	}
-	clock := opts.Clock
-	if clock == nil {
-		clock = SystemClock{}
-	}
-	d := &DB{clock: clock, seed: maphash.MakeSeed(), mask: uint64(n - 1), shards: make([]shard, n)}
-	for i := range d.shards {
-		d.shards[i].keys = make(map[string]*entry)
+func newDB(store *Store, nshards int) *DB {
+	d := &DB{store: store, seed: store.seed, shards: make([]shard, nshards)}
+	d.shift = 64 - uint(log2(nshards))
+	if nshards == 1 {
+		d.shift = 64
 	}
 	return d
 }
 
-func (d *DB) shard(key []byte) *shard {
-	return &d.shards[maphash.Bytes(d.seed, key)&d.mask]
+func log2(n int) int {
+	l := 0
+	for n > 1 {
+		n >>= 1
+		l++
+	}
+	return l
 }
 
-func (d *DB) nowMs() int64 { return d.clock.Now().UnixMilli() }
+// Index returns the database's number, as SELECT names it.
+func (d *DB) Index() int { return int(d.index.Load()) }
 
-func (e *entry) expired(now int64) bool { return e.expireAt != 0 && e.expireAt <= now }
+func (d *DB) hash(key []byte) uint64 { return maphash.Bytes(d.seed, key) }
 
-// Get returns the value of key, and whether it exists. The value must not be
-// modified.
-func (d *DB) Get(key []byte) ([]byte, bool) {
-	s := d.shard(key)
-	now := d.nowMs()
-	s.mu.RLock()
-	e, ok := s.keys[string(key)]
-	s.mu.RUnlock()
-	if !ok {
-		return nil, false
+// shardIndex uses the hash's top bits; the tables use its bottom bits, so
+// the two choices are independent.
+func (d *DB) shardIndex(h uint64) int {
+	if d.shift >= 64 {
+		return 0
 	}
-	if e.expired(now) {
-		d.removeExpired(s, key, now)
-		return nil, false
-	}
-	return e.value, true
+	return int(h >> d.shift)
 }
 
-// removeExpired deletes key if it is (still) expired at now.
-func (d *DB) removeExpired(s *shard, key []byte, now int64) {
-	s.mu.Lock()
-	if e, ok := s.keys[string(key)]; ok && e.expired(now) {
-		delete(s.keys, string(key))
-	}
-	s.mu.Unlock()
-}
+func (d *DB) now() int64 { return d.store.clock.Now().UnixMilli() }
 
-// Set stores value under key, copying both. A positive ttl makes the key
-// expire after it; otherwise the key does not expire.
-func (d *DB) Set(key, value []byte, ttl time.Duration) {
-	e := &entry{value: append([]byte(nil), value...)}
-	if ttl > 0 {
-		e.expireAt = d.clock.Now().Add(ttl).UnixMilli()
-	}
-	s := d.shard(key)
-	s.mu.Lock()
-	s.keys[string(key)] = e
-	s.mu.Unlock()
-}
-
-// Delete removes the keys and returns how many existed.
-func (d *DB) Delete(keys ...[]byte) int {
-	now := d.nowMs()
-	n := 0
-	for _, key := range keys {
-		s := d.shard(key)
-		s.mu.Lock()
-		if e, ok := s.keys[string(key)]; ok {
-			delete(s.keys, string(key))
-			if !e.expired(now) {
-				n++
-			}
-		}
-		s.mu.Unlock()
-	}
-	return n
-}
-
-// Exists returns how many of keys exist; a key named twice counts twice.
-func (d *DB) Exists(keys ...[]byte) int {
-	n := 0
-	for _, key := range keys {
-		if _, ok := d.Get(key); ok {
-			n++
-		}
-	}
-	return n
-}
-
-// Len returns the number of keys, counting expired keys not yet removed.
+// Len returns the number of keys, counting keys that have expired but not
+// yet been removed, as Redis's DBSIZE does.
 func (d *DB) Len() int {
 	n := 0
 	for i := range d.shards {
 		s := &d.shards[i]
 		s.mu.RLock()
-		n += len(s.keys)
+		n += s.table.count
 		s.mu.RUnlock()
 	}
 	return n
+}
+
+// Stats are the counts INFO keyspace and the admin API report for a DB.
+type Stats struct {
+	Keys     int   // keys, including expired ones not yet removed
+	Expiring int   // keys with a deadline
+	Bytes    int64 // approximate memory taken by keys and values
+}
+
+// Stats returns the database's counts.
+func (d *DB) Stats() Stats {
+	var st Stats
+	for i := range d.shards {
+		s := &d.shards[i]
+		s.mu.RLock()
+		st.Keys += s.table.count
+		st.Expiring += len(s.expiring)
+		st.Bytes += s.bytes
+		s.mu.RUnlock()
+	}
+	return st
+}
+
+// maxInlineShards is how many keys a Tx handles without allocating;
+// commands naming more keys allocate once.
+const maxInlineShards = 4
+
+// A Tx is a view of some keys of a DB with their shards locked: a read Tx
+// shares the locks with other readers, a write Tx excludes everyone. All
+// keys a Tx touches must be named when it begins. Close releases the locks.
+// A Tx is a value, kept on the caller's stack; do not copy one that has
+// begun.
+//
+// A Tx sees the keyspace at the instant it began: a key whose deadline
+// passes during the Tx stays visible until Close.
+type Tx struct {
+	db      *DB
+	now     int64
+	write   bool
+	nInline int
+	inline  [maxInlineShards]int
+	more    []int // all the shard indexes, when there are too many for inline
+	// expired collects keys deleted because their deadline passed, to be
+	// reported to the store's expiry hook after the locks are released.
+	expired []string
+}
+
+// Read begins a read-only Tx over keys.
+func (d *DB) Read(keys ...[]byte) Tx { return d.begin(false, keys) }
+
+// Write begins a read-write Tx over keys.
+func (d *DB) Write(keys ...[]byte) Tx { return d.begin(true, keys) }
+
+func (d *DB) begin(write bool, keys [][]byte) Tx {
+	tx := Tx{db: d, write: write}
+	if len(keys) <= maxInlineShards {
+		for _, k := range keys {
+			i := d.shardIndex(d.hash(k))
+			if !slices.Contains(tx.inline[:tx.nInline], i) {
+				tx.inline[tx.nInline] = i
+				tx.nInline++
+			}
+		}
+		slices.Sort(tx.inline[:tx.nInline])
+	} else {
+		more := make([]int, 0, len(keys))
+		for _, k := range keys {
+			if i := d.shardIndex(d.hash(k)); !slices.Contains(more, i) {
+				more = append(more, i)
+			}
+		}
+		slices.Sort(more)
+		tx.more = more
+	}
+	// Shards are always locked in ascending order, so two Txs over the same
+	// shards can never each hold one the other waits for.
+	for _, i := range tx.locked() {
+		if write {
+			d.shards[i].mu.Lock()
+		} else {
+			d.shards[i].mu.RLock()
+		}
+	}
+	tx.now = d.now()
+	return tx
+}
+
+// locked returns the indexes of the shards the Tx holds, ascending.
+func (tx *Tx) locked() []int {
+	if tx.more != nil {
+		return tx.more
+	}
+	return tx.inline[:tx.nInline]
+}
+
+// Now returns the instant, in Unix milliseconds, at which the Tx sees the
+// keyspace.
+func (tx *Tx) Now() int64 { return tx.now }
+
+// Close releases the Tx's locks and reports keys it found expired.
+func (tx *Tx) Close() {
+	d := tx.db
+	for _, i := range tx.locked() {
+		if tx.write {
+			d.shards[i].mu.Unlock()
+		} else {
+			d.shards[i].mu.RUnlock()
+		}
+	}
+	tx.nInline, tx.more = 0, nil
+	if hook := d.store.onExpired; hook != nil {
+		for _, k := range tx.expired {
+			hook(d, k)
+		}
+	}
+}
+
+// shardFor returns the shard of key, which the Tx must have locked.
+func (tx *Tx) shardFor(key []byte) (*shard, uint64) {
+	h := tx.db.hash(key)
+	i := tx.db.shardIndex(h)
+	if !slices.Contains(tx.locked(), i) {
+		// A bug in the caller, not a runtime condition: the key was not
+		// named when the Tx began.
+		panic("db: Tx used with a key it was not opened for: " + string(key))
+	}
+	return &tx.db.shards[i], h
+}
+
+// lookup returns the live entry of key. In a write Tx it removes the entry
+// if it has expired.
+func (tx *Tx) lookup(key []byte) (*shard, uint64, *entry) {
+	s, h := tx.shardFor(key)
+	e := s.table.find(key, h)
+	if e == nil {
+		return s, h, nil
+	}
+	if e.expired(tx.now) {
+		if tx.write {
+			tx.db.unlink(s, e)
+			tx.expired = append(tx.expired, e.key)
+			tx.db.store.expiredKeys.Add(1)
+			s.touchExpired(e.key)
+		}
+		return s, h, nil
+	}
+	return s, h, e
+}
+
+// Get returns the value of key, or nil if it does not exist.
+func (tx *Tx) Get(key []byte) Value {
+	_, _, e := tx.lookup(key)
+	if e == nil {
+		return nil
+	}
+	e.accessed.Store(tx.now)
+	return e.value
+}
+
+// Peek is Get without counting as an access (OBJECT, TYPE and friends must
+// not reset the idle time).
+func (tx *Tx) Peek(key []byte) Value {
+	_, _, e := tx.lookup(key)
+	if e == nil {
+		return nil
+	}
+	return e.value
+}
+
+// Exists reports whether key exists.
+func (tx *Tx) Exists(key []byte) bool {
+	_, _, e := tx.lookup(key)
+	return e != nil
+}
+
+// ExpireAt returns key's deadline in Unix milliseconds, 0 if it has none,
+// and whether the key exists.
+func (tx *Tx) ExpireAt(key []byte) (int64, bool) {
+	_, _, e := tx.lookup(key)
+	if e == nil {
+		return 0, false
+	}
+	return e.expireAt, true
+}
+
+// IdleTime returns milliseconds since key was last read or written.
+func (tx *Tx) IdleTime(key []byte) (int64, bool) {
+	_, _, e := tx.lookup(key)
+	if e == nil {
+		return 0, false
+	}
+	return max(0, tx.now-e.accessed.Load()), true
+}
+
+// Touch marks key as accessed now, and reports whether it exists.
+func (tx *Tx) Touch(key []byte) bool {
+	_, _, e := tx.lookup(key)
+	if e == nil {
+		return false
+	}
+	e.accessed.Store(tx.now)
+	return true
+}
+
+func (tx *Tx) mustWrite() {
+	if !tx.write {
+		panic("db: write through a read-only Tx")
+	}
+}
+
+// Set stores v under key with the deadline expireAt (Unix milliseconds, 0
+// for none), replacing any value and deadline the key had.
+func (tx *Tx) Set(key []byte, v Value, expireAt int64) {
+	tx.mustWrite()
+	s, h, e := tx.lookup(key)
+	if e == nil {
+		e = &entry{key: string(key), hash: h, value: v, expIndex: -1}
+		s.table.insert(e)
+		s.bytes += int64(e.size())
+	} else {
+		s.bytes += int64(v.Size() - e.value.Size())
+		e.value = v
+	}
+	e.accessed.Store(tx.now)
+	s.setExpire(e, expireAt)
+	s.touch(e.key)
+}
+
+// SetValue stores v under key keeping the key's deadline, if it has one
+// (SET KEEPTTL, APPEND, INCR and the other commands that change a value).
+func (tx *Tx) SetValue(key []byte, v Value) {
+	tx.mustWrite()
+	_, _, e := tx.lookup(key)
+	var at int64
+	if e != nil {
+		at = e.expireAt
+	}
+	tx.Set(key, v, at)
+}
+
+// SetExpire changes the deadline of key (0 removes it) and reports whether
+// the key exists. To expire a key at once, Delete it: Redis does the same
+// for EXPIRE with a time in the past.
+func (tx *Tx) SetExpire(key []byte, expireAt int64) bool {
+	tx.mustWrite()
+	s, _, e := tx.lookup(key)
+	if e == nil {
+		return false
+	}
+	s.setExpire(e, expireAt)
+	s.touch(e.key)
+	return true
+}
+
+// Delete removes key and reports whether it existed.
+func (tx *Tx) Delete(key []byte) bool {
+	tx.mustWrite()
+	s, _, e := tx.lookup(key)
+	if e == nil {
+		return false
+	}
+	tx.db.unlink(s, e)
+	s.touch(e.key)
+	return true
+}
+
+// unlink removes e from its shard.
+func (d *DB) unlink(s *shard, e *entry) {
+	s.table.remove(e)
+	s.removeExpiring(e)
+	s.bytes -= int64(e.size())
+}
+
+// setExpire sets e's deadline and keeps the expiring list in step.
+func (s *shard) setExpire(e *entry, at int64) {
+	e.expireAt = at
+	switch {
+	case at != 0 && e.expIndex < 0:
+		e.expIndex = len(s.expiring)
+		s.expiring = append(s.expiring, e)
+	case at == 0:
+		s.removeExpiring(e)
+	}
+}
+
+func (s *shard) removeExpiring(e *entry) {
+	i := e.expIndex
+	if i < 0 {
+		return
+	}
+	last := len(s.expiring) - 1
+	s.expiring[i] = s.expiring[last]
+	s.expiring[i].expIndex = i
+	s.expiring[last] = nil
+	s.expiring = s.expiring[:last]
+	e.expIndex = -1
+	if cap(s.expiring) > 64 && len(s.expiring) < cap(s.expiring)/4 {
+		s.expiring = slices.Clip(s.expiring)
+		s.expiring = append([]*entry(nil), s.expiring...)
+	}
 }

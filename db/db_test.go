@@ -2,6 +2,10 @@ package db
 
 import (
 	"fmt"
+	"math/rand/v2"
+	"slices"
+	"sort"
+	"strconv"
 	"sync"
 	"testing"
 	"time"
@@ -27,95 +31,606 @@ func (c *fakeClock) Advance(d time.Duration) {
 	c.mu.Unlock()
 }
 
-func TestSetGetDelete(t *testing.T) {
-	d := New(Options{})
-	if _, ok := d.Get([]byte("k")); ok {
+func newTestStore(t testing.TB, opts Options) (*Store, *fakeClock) {
+	t.Helper()
+	clock := newFakeClock()
+	if opts.Clock == nil {
+		opts.Clock = clock
+	}
+	if opts.Rand == nil {
+		opts.Rand = rand.New(rand.NewPCG(1, 2))
+	}
+	return New(opts), clock
+}
+
+func str(s string) *String { return NewString([]byte(s)) }
+
+// set and get are one-key Tx shortcuts for tests.
+func set(d *DB, key, value string, expireAt int64) {
+	tx := d.Write([]byte(key))
+	tx.Set([]byte(key), str(value), expireAt)
+	tx.Close()
+}
+
+func get(d *DB, key string) (string, bool) {
+	tx := d.Read([]byte(key))
+	defer tx.Close()
+	v := tx.Get([]byte(key))
+	if v == nil {
+		return "", false
+	}
+	return string(v.(*String).Bytes()), true
+}
+
+func TestTxSetGetDelete(t *testing.T) {
+	s, _ := newTestStore(t, Options{})
+	d := s.DB(0)
+	if _, ok := get(d, "k"); ok {
 		t.Fatal("empty DB has k")
 	}
-	d.Set([]byte("k"), []byte("v"), 0)
-	if v, ok := d.Get([]byte("k")); !ok || string(v) != "v" {
-		t.Fatalf("Get = %q, %v", v, ok)
+	set(d, "k", "v", 0)
+	if v, ok := get(d, "k"); !ok || v != "v" {
+		t.Fatalf("get = %q, %v", v, ok)
 	}
-	if n := d.Exists([]byte("k"), []byte("k"), []byte("x")); n != 2 {
-		t.Errorf("Exists(k, k, x) = %d, want 2", n)
+	tx := d.Write([]byte("k"), []byte("x"))
+	if !tx.Delete([]byte("k")) || tx.Delete([]byte("x")) {
+		t.Error("Delete reported wrong existence")
 	}
-	if n := d.Delete([]byte("k"), []byte("x")); n != 1 {
-		t.Errorf("Delete = %d, want 1", n)
-	}
-	if _, ok := d.Get([]byte("k")); ok {
-		t.Error("k survived Delete")
-	}
-}
-
-func TestSetCopiesItsArguments(t *testing.T) {
-	d := New(Options{})
-	key, val := []byte("k"), []byte("v")
-	d.Set(key, val, 0)
-	key[0], val[0] = 'x', 'x'
-	if v, ok := d.Get([]byte("k")); !ok || string(v) != "v" {
-		t.Errorf("Get = %q, %v after the caller reused its buffers", v, ok)
+	tx.Close()
+	if n := d.Len(); n != 0 {
+		t.Errorf("Len = %d after delete", n)
 	}
 }
 
-func TestExpiry(t *testing.T) {
-	clock := newFakeClock()
-	d := New(Options{Clock: clock})
-	d.Set([]byte("k"), []byte("v"), 100*time.Millisecond)
+func TestDatabasesAreSeparate(t *testing.T) {
+	s, _ := newTestStore(t, Options{})
+	if s.Databases() != 16 || s.DB(16) != nil || s.DB(-1) != nil {
+		t.Fatalf("want 16 databases, got %d", s.Databases())
+	}
+	set(s.DB(0), "k", "zero", 0)
+	set(s.DB(1), "k", "one", 0)
+	if v, _ := get(s.DB(0), "k"); v != "zero" {
+		t.Errorf("db 0: %q", v)
+	}
+	if v, _ := get(s.DB(1), "k"); v != "one" {
+		t.Errorf("db 1: %q", v)
+	}
+}
+
+func TestLazyExpiry(t *testing.T) {
+	s, clock := newTestStore(t, Options{})
+	d := s.DB(0)
+	deadline := clock.Now().Add(100 * time.Millisecond).UnixMilli()
+	set(d, "k", "v", deadline)
 	clock.Advance(99 * time.Millisecond)
-	if _, ok := d.Get([]byte("k")); !ok {
+	if _, ok := get(d, "k"); !ok {
 		t.Fatal("k expired early")
 	}
 	clock.Advance(time.Millisecond)
-	if _, ok := d.Get([]byte("k")); ok {
-		t.Fatal("k outlived its TTL")
+	if _, ok := get(d, "k"); ok {
+		t.Fatal("k outlived its deadline")
 	}
+	// A read leaves the expired entry for a writer or the sweep; DBSIZE
+	// counts it until then, as in Redis.
+	if n := d.Len(); n != 1 {
+		t.Errorf("Len = %d, want 1 before removal", n)
+	}
+	tx := d.Write([]byte("k"))
+	if tx.Exists([]byte("k")) {
+		t.Error("write Tx sees an expired key")
+	}
+	tx.Close()
 	if n := d.Len(); n != 0 {
-		t.Errorf("expired key still stored: Len = %d", n)
+		t.Errorf("Len = %d after a write Tx met the expired key", n)
 	}
-	d.Set([]byte("k"), []byte("v"), time.Second)
-	clock.Advance(2 * time.Second)
-	if n := d.Delete([]byte("k")); n != 0 {
-		t.Errorf("Delete counted an expired key: %d", n)
+	if n := s.ExpiredKeys(); n != 1 {
+		t.Errorf("ExpiredKeys = %d, want 1", n)
 	}
 }
 
-func TestShardsRoundUp(t *testing.T) {
-	for _, tc := range []struct{ in, want int }{{0, DefaultShards}, {1, 1}, {3, 4}, {64, 64}, {65, 128}} {
-		if got := len(New(Options{Shards: tc.in}).shards); got != tc.want {
-			t.Errorf("Shards %d: got %d shards, want %d", tc.in, got, tc.want)
+func TestSetValueKeepsDeadlineAndSetReplacesIt(t *testing.T) {
+	s, clock := newTestStore(t, Options{})
+	d := s.DB(0)
+	at := clock.Now().Add(time.Minute).UnixMilli()
+	set(d, "k", "v", at)
+	tx := d.Write([]byte("k"))
+	tx.SetValue([]byte("k"), str("w"))
+	got, _ := tx.ExpireAt([]byte("k"))
+	tx.Set([]byte("k"), str("x"), 0)
+	after, _ := tx.ExpireAt([]byte("k"))
+	tx.Close()
+	if got != at || after != 0 {
+		t.Errorf("SetValue kept %d (want %d); Set left %d (want 0)", got, at, after)
+	}
+	if st := d.Stats(); st.Expiring != 0 {
+		t.Errorf("Expiring = %d after the deadline was removed", st.Expiring)
+	}
+}
+
+func TestActiveExpiry(t *testing.T) {
+	var expired []string
+	var mu sync.Mutex
+	s, clock := newTestStore(t, Options{Shards: 4, OnExpired: func(d *DB, key string) {
+		mu.Lock()
+		expired = append(expired, fmt.Sprintf("%d:%s", d.Index(), key))
+		mu.Unlock()
+	}})
+	d := s.DB(0)
+	soon := clock.Now().Add(time.Second).UnixMilli()
+	later := clock.Now().Add(time.Hour).UnixMilli()
+	for i := 0; i < 1000; i++ {
+		at := soon
+		if i%10 == 0 {
+			at = later
+		}
+		set(d, "k"+strconv.Itoa(i), "v", at)
+	}
+	set(d, "forever", "v", 0)
+	set(s.DB(3), "other", "v", soon)
+	if n := s.ExpireCycle(ExpireLimits{}); n != 0 {
+		t.Fatalf("removed %d keys before any deadline", n)
+	}
+	clock.Advance(2 * time.Second)
+	total := 0
+	for i := 0; i < 100 && d.Len() > 101; i++ {
+		total += s.ExpireCycle(ExpireLimits{SamplePerShard: 20, MaxExamined: 400})
+	}
+	if d.Len() != 101 || s.DB(3).Len() != 0 {
+		t.Fatalf("after the sweep: db0 has %d keys (want 101), db3 %d (want 0)", d.Len(), s.DB(3).Len())
+	}
+	if total != 901 || len(expired) != 901 || s.ExpiredKeys() != 901 {
+		t.Errorf("removed %d, hook saw %d, ExpiredKeys %d; want 901", total, len(expired), s.ExpiredKeys())
+	}
+	if !slices.Contains(expired, "3:other") {
+		t.Error("the hook did not name db 3's key")
+	}
+}
+
+func TestExpireCycleIsBounded(t *testing.T) {
+	s, clock := newTestStore(t, Options{Shards: 1})
+	d := s.DB(0)
+	for i := 0; i < 1000; i++ {
+		set(d, strconv.Itoa(i), "v", clock.Now().Add(time.Second).UnixMilli())
+	}
+	clock.Advance(time.Minute)
+	if n := s.ExpireCycle(ExpireLimits{SamplePerShard: 20, MaxExamined: 100}); n != 100 {
+		t.Errorf("a cycle limited to 100 keys removed %d", n)
+	}
+	stops := 0
+	n := s.ExpireCycle(ExpireLimits{SamplePerShard: 20, Stop: func() bool { stops++; return stops > 2 }})
+	if n != 40 {
+		t.Errorf("a cycle stopped after two passes removed %d, want 40", n)
+	}
+}
+
+// The table grows and shrinks and keeps every key.
+func TestTableResize(t *testing.T) {
+	var tb table
+	seed := New(Options{}).seed
+	d := &DB{seed: seed}
+	var es []*entry
+	for i := 0; i < 10000; i++ {
+		k := []byte(strconv.Itoa(i))
+		e := &entry{key: string(k), hash: d.hash(k), expIndex: -1}
+		tb.insert(e)
+		es = append(es, e)
+	}
+	if len(tb.buckets) < 10000/1 || tb.count != 10000 {
+		t.Fatalf("table of %d buckets for %d keys", len(tb.buckets), tb.count)
+	}
+	for i, e := range es {
+		if i%100 != 0 {
+			tb.remove(e)
+		}
+	}
+	if tb.count != 100 || len(tb.buckets) > 1024 {
+		t.Errorf("after removals: %d keys in %d buckets; want 100 keys, table shrunk", tb.count, len(tb.buckets))
+	}
+	for i := 0; i < 10000; i += 100 {
+		k := []byte(strconv.Itoa(i))
+		if tb.find(k, d.hash(k)) == nil {
+			t.Fatalf("lost key %s", k)
 		}
 	}
 }
 
-func TestConcurrentAccess(t *testing.T) {
-	d := New(Options{Shards: 4})
+func scanAll(d *DB, count int, between func(step int)) map[string]int {
+	seen := map[string]int{}
+	cursor := uint64(0)
+	for step := 0; ; step++ {
+		next, keys := d.Scan(cursor, count, ScanFilter{AnyType: true})
+		for _, k := range keys {
+			seen[k]++
+		}
+		if next == 0 {
+			return seen
+		}
+		cursor = next
+		if between != nil {
+			between(step)
+		}
+	}
+}
+
+func TestScanReturnsEveryKeyOnce(t *testing.T) {
+	s, _ := newTestStore(t, Options{Shards: 8})
+	d := s.DB(0)
+	for i := 0; i < 5000; i++ {
+		set(d, "key:"+strconv.Itoa(i), "v", 0)
+	}
+	seen := scanAll(d, 10, nil)
+	if len(seen) != 5000 {
+		t.Fatalf("scan returned %d distinct keys, want 5000", len(seen))
+	}
+	for k, n := range seen {
+		if n != 1 {
+			t.Fatalf("key %s returned %d times without concurrent changes", k, n)
+		}
+	}
+}
+
+// Redis's guarantee: keys present for the whole scan are returned, however
+// the tables grow and shrink in between.
+func TestScanSurvivesResizes(t *testing.T) {
+	s, _ := newTestStore(t, Options{Shards: 4})
+	d := s.DB(0)
+	for i := 0; i < 2000; i++ {
+		set(d, "stable:"+strconv.Itoa(i), "v", 0)
+	}
+	seen := scanAll(d, 7, func(step int) {
+		switch {
+		case step%3 == 0: // grow: add a burst of keys
+			for j := 0; j < 200; j++ {
+				set(d, fmt.Sprintf("churn:%d:%d", step, j), "v", 0)
+			}
+		case step%3 == 1: // shrink: delete them again
+			tx := d.Write()
+			tx.Close()
+			for j := 0; j < 200; j++ {
+				k := []byte(fmt.Sprintf("churn:%d:%d", step-1, j))
+				tx := d.Write(k)
+				tx.Delete(k)
+				tx.Close()
+			}
+		}
+	})
+	for i := 0; i < 2000; i++ {
+		if seen["stable:"+strconv.Itoa(i)] == 0 {
+			t.Fatalf("stable key %d was never returned", i)
+		}
+	}
+}
+
+func TestScanFilters(t *testing.T) {
+	s, clock := newTestStore(t, Options{Shards: 2})
+	d := s.DB(0)
+	set(d, "user:1", "a", 0)
+	set(d, "user:2", "b", 0)
+	set(d, "item:1", "c", 0)
+	set(d, "user:3", "gone", clock.Now().UnixMilli()+1)
+	clock.Advance(time.Second)
+	var got []string
+	cursor := uint64(0)
+	for {
+		next, keys := d.Scan(cursor, 100, ScanFilter{
+			Match: func(k string) bool { return k[:5] == "user:" }, Type: TypeString,
+		})
+		got = append(got, keys...)
+		if cursor = next; cursor == 0 {
+			break
+		}
+	}
+	sort.Strings(got)
+	if !slices.Equal(got, []string{"user:1", "user:2"}) {
+		t.Errorf("filtered scan = %q", got)
+	}
+	if _, keys := d.Scan(0, 100, ScanFilter{Type: TypeNone}); len(keys) != 0 {
+		t.Errorf("scan for a type no key has returned %q", keys)
+	}
+}
+
+func TestKeys(t *testing.T) {
+	s, clock := newTestStore(t, Options{})
+	d := s.DB(0)
+	set(d, "a1", "v", 0)
+	set(d, "a2", "v", 0)
+	set(d, "b1", "v", 0)
+	set(d, "a3", "v", clock.Now().UnixMilli()+10)
+	clock.Advance(time.Second)
+	got := d.Keys(func(k string) bool { return k[0] == 'a' })
+	sort.Strings(got)
+	if !slices.Equal(got, []string{"a1", "a2"}) {
+		t.Errorf("Keys = %q", got)
+	}
+}
+
+func TestRandomKey(t *testing.T) {
+	s, clock := newTestStore(t, Options{})
+	d := s.DB(0)
+	if _, ok := d.RandomKey(); ok {
+		t.Fatal("RandomKey on an empty DB")
+	}
+	for i := 0; i < 50; i++ {
+		set(d, "dead"+strconv.Itoa(i), "v", clock.Now().UnixMilli()+1)
+	}
+	set(d, "alive", "v", 0)
+	clock.Advance(time.Second)
+	for i := 0; i < 10; i++ {
+		if k, ok := d.RandomKey(); !ok || k != "alive" {
+			t.Fatalf("RandomKey = %q, %v; want the only live key", k, ok)
+		}
+	}
+	seen := map[string]bool{}
+	for i := 0; i < 20; i++ {
+		set(d, "k"+strconv.Itoa(i), "v", 0)
+	}
+	for i := 0; i < 2000; i++ {
+		k, _ := d.RandomKey()
+		seen[k] = true
+	}
+	if len(seen) != 21 {
+		t.Errorf("2000 draws saw %d of 21 keys", len(seen))
+	}
+}
+
+func TestFlushAndSwap(t *testing.T) {
+	s, _ := newTestStore(t, Options{})
+	set(s.DB(0), "a", "zero", 0)
+	set(s.DB(1), "b", "one", 0)
+	s.Swap(0, 1)
+	if _, ok := get(s.DB(0), "b"); !ok {
+		t.Error("after SWAPDB db 0 lacks db 1's key")
+	}
+	if s.DB(0).Index() != 0 || s.DB(1).Index() != 1 {
+		t.Errorf("indexes after swap: %d, %d", s.DB(0).Index(), s.DB(1).Index())
+	}
+	s.DB(0).Flush()
+	if s.DB(0).Len() != 0 || s.DB(1).Len() != 1 {
+		t.Error("FLUSHDB emptied the wrong database")
+	}
+	s.FlushAll()
+	if s.DB(1).Len() != 0 || s.DB(1).Stats().Bytes != 0 {
+		t.Error("FLUSHALL left keys or bytes")
+	}
+}
+
+func TestMoveAndCopy(t *testing.T) {
+	s, clock := newTestStore(t, Options{})
+	src, dst := s.DB(0), s.DB(5)
+	at := clock.Now().Add(time.Hour).UnixMilli()
+	set(src, "k", "v", at)
+	if !Copy(src, []byte("k"), src, []byte("k2"), false) {
+		t.Fatal("Copy within a DB failed")
+	}
+	if Copy(src, []byte("k"), src, []byte("k2"), false) {
+		t.Error("Copy onto an existing key without REPLACE succeeded")
+	}
+	if !Copy(src, []byte("k"), dst, []byte("k"), false) {
+		t.Error("Copy across DBs failed")
+	}
+	tx := dst.Read([]byte("k"))
+	gotAt, _ := tx.ExpireAt([]byte("k"))
+	tx.Close()
+	if gotAt != at {
+		t.Errorf("copy deadline %d, want %d", gotAt, at)
+	}
+	if Move(src, dst, []byte("k")) {
+		t.Error("Move onto an existing key succeeded")
+	}
+	if !Move(src, dst, []byte("k2")) || src.Len() != 1 || dst.Len() != 2 {
+		t.Errorf("Move: src %d keys, dst %d keys", src.Len(), dst.Len())
+	}
+	// Copies do not share bytes: appending to one leaves the other alone.
+	tx = src.Write([]byte("k"))
+	tx.SetValue([]byte("k"), tx.Get([]byte("k")).(*String).Append([]byte("!")))
+	tx.Close()
+	if v, _ := get(dst, "k"); v != "v" {
+		t.Errorf("the copy changed with the original: %q", v)
+	}
+}
+
+func TestWatch(t *testing.T) {
+	s, clock := newTestStore(t, Options{})
+	d := s.DB(0)
+	set(d, "x", "1", 0)
+
+	var w Watch
+	d.Watch(&w, []byte("x"), []byte("missing"))
+	if !w.Valid() {
+		t.Fatal("fresh watch invalid")
+	}
+	set(d, "other", "v", 0)
+	if !w.Valid() {
+		t.Error("writing an unwatched key dirtied the watch")
+	}
+	set(d, "x", "2", 0)
+	if w.Valid() {
+		t.Error("writing a watched key left the watch valid")
+	}
+	w.Unwatch()
+	if w.Watching() || !w.Valid() {
+		t.Error("Unwatch did not reset the watch")
+	}
+	set(d, "x", "3", 0) // no longer watched: must not panic or dirty
+	if !w.Valid() {
+		t.Error("a write after UNWATCH dirtied the watch")
+	}
+
+	// A watched key that expires invalidates the watch, even before anyone
+	// removes it.
+	set(d, "t", "v", clock.Now().UnixMilli()+100)
+	d.Watch(&w, []byte("t"))
+	clock.Advance(time.Second)
+	if w.Valid() {
+		t.Error("an expired watched key left the watch valid")
+	}
+	w.Unwatch()
+
+	// A key already expired when watched: its removal changes nothing.
+	d.Watch(&w, []byte("t"))
+	s.ExpireCycle(ExpireLimits{})
+	if !w.Valid() {
+		t.Error("removing a key that was already expired at WATCH dirtied the watch")
+	}
+	w.Unwatch()
+
+	// FLUSHDB dirties watches of keys that existed, not of missing ones.
+	var w2 Watch
+	d.Watch(&w, []byte("x"))
+	d.Watch(&w2, []byte("never"))
+	d.Flush()
+	if w.Valid() || !w2.Valid() {
+		t.Errorf("after FLUSHDB: watch of existing key valid=%v, of missing key valid=%v", w.Valid(), w2.Valid())
+	}
+}
+
+func TestWatchFollowsSwapDB(t *testing.T) {
+	s, _ := newTestStore(t, Options{})
+	set(s.DB(1), "k", "v", 0)
+	var w Watch
+	s.DB(0).Watch(&w, []byte("k")) // k does not exist in db 0 yet
+	s.Swap(0, 1)
+	if w.Valid() {
+		t.Error("SWAPDB brought a watched key into existence without dirtying the watch")
+	}
+	w.Unwatch()
+	// The watch registration stayed with database number 0.
+	if n := len(s.DB(0).shards[0].watched) + len(s.DB(1).shards[0].watched); n > 0 {
+		for i := range s.DB(0).shards {
+			if len(s.DB(0).shards[i].watched)+len(s.DB(1).shards[i].watched) != 0 {
+				t.Fatal("Unwatch left registrations behind after SWAPDB")
+			}
+		}
+	}
+}
+
+func TestStatsTrackMemory(t *testing.T) {
+	s, clock := newTestStore(t, Options{})
+	d := s.DB(0)
+	set(d, "k", string(make([]byte, 1000)), clock.Now().UnixMilli()+1000)
+	st := d.Stats()
+	if st.Keys != 1 || st.Expiring != 1 || st.Bytes < 1000 || st.Bytes > 1200 {
+		t.Errorf("Stats = %+v", st)
+	}
+	set(d, "k", "small", 0)
+	if st := d.Stats(); st.Bytes > 200 || st.Expiring != 0 {
+		t.Errorf("Stats after shrinking the value = %+v", st)
+	}
+	tx := d.Write([]byte("k"))
+	tx.Delete([]byte("k"))
+	tx.Close()
+	if st := d.Stats(); st.Bytes != 0 {
+		t.Errorf("Bytes = %d after deleting everything", st.Bytes)
+	}
+}
+
+func TestTxLocksInOrderWithoutDeadlock(t *testing.T) {
+	s, _ := newTestStore(t, Options{Shards: 8})
+	d := s.DB(0)
+	keys := make([][]byte, 40)
+	for i := range keys {
+		keys[i] = []byte("k" + strconv.Itoa(i))
+	}
 	var wg sync.WaitGroup
 	for g := 0; g < 8; g++ {
 		wg.Add(1)
 		go func(g int) {
 			defer wg.Done()
-			for i := 0; i < 1000; i++ {
-				k := []byte(fmt.Sprintf("k%d", i%50))
-				d.Set(k, []byte(fmt.Sprint(g)), 0)
-				d.Get(k)
-				if i%7 == 0 {
-					d.Delete(k)
-				}
+			r := rand.New(rand.NewPCG(uint64(g), 0))
+			for i := 0; i < 2000; i++ {
+				a, b := keys[r.IntN(len(keys))], keys[r.IntN(len(keys))]
+				tx := d.Write(b, a)
+				tx.Set(a, str("x"), 0)
+				tx.Delete(b)
+				tx.Close()
+				rt := d.Read(a, b)
+				rt.Get(a)
+				rt.Close()
 			}
 		}(g)
 	}
 	wg.Wait()
-	if n := d.Len(); n > 50 {
-		t.Errorf("Len = %d, want at most 50", n)
+}
+
+func TestStringEncoding(t *testing.T) {
+	for _, tc := range []struct {
+		v    *String
+		want string
+	}{
+		{str("12345"), "int"},
+		{str("-9223372036854775808"), "int"},
+		{str("9223372036854775808"), "embstr"},
+		{str("012"), "embstr"},
+		{str(string(make([]byte, 44))), "embstr"},
+		{str(string(make([]byte, 45))), "raw"},
+		{str("1").Append([]byte("2")), "raw"},
+	} {
+		if got := tc.v.Encoding(); got != tc.want {
+			t.Errorf("Encoding(%q) = %s, want %s", tc.v.Bytes(), got, tc.want)
+		}
+	}
+	if !str("9999").IsSharedInteger() || str("10000").IsSharedInteger() || str("-1").IsSharedInteger() {
+		t.Error("IsSharedInteger disagrees with Redis's 0..9999")
 	}
 }
 
 func BenchmarkGet(b *testing.B) {
-	d := New(Options{})
+	s, _ := newTestStore(b, Options{Clock: SystemClock{}})
+	d := s.DB(0)
 	key := []byte("key:000001")
-	d.Set(key, []byte("value"), 0)
+	set(d, string(key), "value", 0)
 	b.ReportAllocs()
 	for b.Loop() {
-		d.Get(key)
+		tx := d.Read(key)
+		tx.Get(key)
+		tx.Close()
 	}
 }
+
+func BenchmarkSetExisting(b *testing.B) {
+	s, _ := newTestStore(b, Options{Clock: SystemClock{}})
+	d := s.DB(0)
+	key := []byte("key:000001")
+	val := str("value")
+	b.ReportAllocs()
+	for b.Loop() {
+		tx := d.Write(key)
+		tx.Set(key, val, 0)
+		tx.Close()
+	}
+}
+
+// benchmarkParallel runs GET (and a SET every tenth op) over 100k keys
+// from 8 goroutines.
+func benchmarkParallel(b *testing.B, procs int) {
+	s, _ := newTestStore(b, Options{Clock: SystemClock{}})
+	d := s.DB(0)
+	keys := make([][]byte, 100_000)
+	for i := range keys {
+		keys[i] = []byte("key:" + strconv.Itoa(i))
+		set(d, string(keys[i]), "value", 0)
+	}
+	val := str("value")
+	b.SetParallelism(procs)
+	b.ReportAllocs()
+	b.ResetTimer()
+	b.RunParallel(func(pb *testing.PB) {
+		i := rand.IntN(len(keys))
+		for pb.Next() {
+			k := keys[i%len(keys)]
+			if i%10 == 0 {
+				tx := d.Write(k)
+				tx.Set(k, val, 0)
+				tx.Close()
+			} else {
+				tx := d.Read(k)
+				tx.Get(k)
+				tx.Close()
+			}
+			i++
+		}
+	})
+}
+
+func BenchmarkGetSetParallel1(b *testing.B) { benchmarkParallel(b, 1) }
+func BenchmarkGetSetParallel8(b *testing.B) { benchmarkParallel(b, 8) }

@@ -1,0 +1,97 @@
+package rdb
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/mini-redis/mini-redis/db/rdb/internal/lzf"
+)
+
+// FuzzReader feeds arbitrary bytes to Load. It must never panic, only
+// fail with an *Error naming an offset inside the input, and produce no
+// more than the input can encode. Whatever it loads, Writer must write
+// back to a stream that loads the same.
+//
+// Seeds: the files in testdata and the corpus in testdata/fuzz/FuzzReader
+// (rewritten by TestWriteFuzzCorpus with -update).
+func FuzzReader(f *testing.F) {
+	for _, seed := range fuzzSeeds(f) {
+		f.Add(seed)
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		var es []Entry
+		out := 0
+		_, err := Load(bytes.NewReader(data), func(e Entry) error {
+			es = append(es, e)
+			out += len(e.Key) + len(e.Value)
+			return nil
+		})
+		// The densest encodings: LZF (see lzf.MaxDecompressedLen) and
+		// 2-byte integers of 4 digits.
+		if max := lzf.MaxDecompressedLen(len(data)); out > max {
+			t.Fatalf("%d input bytes loaded as %d bytes of keys and values", len(data), out)
+		}
+		if err != nil {
+			var e *Error
+			if !errors.As(err, &e) {
+				t.Fatalf("Load = %v (%T), want an *Error", err, err)
+			}
+			if e.Offset < 0 || e.Offset > int64(len(data)) {
+				t.Fatalf("error offset %d outside a %d-byte input: %v", e.Offset, len(data), err)
+			}
+			return
+		}
+		sameEntries(t, readAll(t, writeAll(t, WriterOptions{}, es)), es)
+	})
+}
+
+// fuzzSeeds are small valid and invalid files: the golden files from
+// Redis (but the big ones), a Writer's, and hand-made ones with the
+// opcodes Redis 7.0 does not write.
+func fuzzSeeds(tb testing.TB) [][]byte {
+	seeds := [][]byte{
+		smallDump(tb),
+		writeAll(tb, WriterOptions{NoChecksum: true, NoCompression: true}, []Entry{
+			{DB: 2, Key: []byte("12"), Value: []byte("a long value that would compress: aaaaaaaaaaaaaaaa"), ExpireAt: 1},
+		}),
+		newFile(9).raw(opAux).str("aof-preamble").raw(0xc0, 0).
+			raw(opSelectDB, 5, opResizeDB, 4, 2).
+			raw(opExpireTime).raw(le32(2000000000)...).set("seconds", "v").
+			raw(opIdle, 0x40, 0x80, opFreq, 7).set("lru", "v").
+			raw(typeString, len64Bit).raw(0, 0, 0, 0, 0, 0, 0, 3).raw([]byte("key")...).
+			raw(len32Bit, 0, 0, 0, 5).raw([]byte("value")...).end(),
+		newFile(11).raw(typeString, 0xc0, 0x85, 0xc1, 0x39, 0x30, typeString, 0xc2, 1, 2, 3, 4, 0xc3, 3, 8, 0x00, 'x', 0xc0).end(),
+		newFile(10).raw(20).str("k").end(),
+		newFile(10).set("k", "v").raw(opEOF).raw(make([]byte, 8)...),
+	}
+	for _, tc := range unsupportedCases {
+		seeds = append(seeds, readTestdata(tb, "unsupported-"+tc.name+".rdb"))
+	}
+	return seeds
+}
+
+// TestWriteFuzzCorpus rewrites testdata/fuzz/FuzzReader from fuzzSeeds
+// when run with -update, and otherwise checks that it is there.
+func TestWriteFuzzCorpus(t *testing.T) {
+	dir := filepath.Join("testdata", "fuzz", "FuzzReader")
+	if !*update {
+		files, err := os.ReadDir(dir)
+		if err != nil || len(files) < len(fuzzSeeds(t)) {
+			t.Fatalf("seed corpus %s has %d files (%v); run with -update", dir, len(files), err)
+		}
+		return
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	for i, seed := range fuzzSeeds(t) {
+		body := fmt.Sprintf("go test fuzz v1\n[]byte(%q)\n", seed)
+		if err := os.WriteFile(filepath.Join(dir, fmt.Sprintf("seed-%02d", i)), []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+}

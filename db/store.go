@@ -1,0 +1,141 @@
+package db
+
+import (
+	"hash/maphash"
+	"math/rand/v2"
+	"sync"
+	"sync/atomic"
+)
+
+// DefaultDatabases is Redis's default number of logical databases.
+const DefaultDatabases = 16
+
+// Rand is a source of randomness (RANDOMKEY). Tests inject a fixed one.
+type Rand interface {
+	// Uint64N returns a uniform number in [0, n).
+	Uint64N(n uint64) uint64
+}
+
+// Options configure a Store. The zero value gives Redis's defaults.
+type Options struct {
+	// Databases is the number of logical databases; 0 means 16.
+	Databases int
+	// Shards is the number of independently locked parts of each database,
+	// rounded up to a power of two; 0 means DefaultShards.
+	Shards int
+	// Clock supplies the time for expiry; nil means the system clock.
+	Clock Clock
+	// Rand supplies randomness; nil means a generator seeded at random.
+	Rand Rand
+	// OnExpired, if set, is called after a key is removed because its
+	// deadline passed, with the key's database. It runs without any of the
+	// store's locks held, and may publish notifications.
+	OnExpired func(db *DB, key string)
+}
+
+// A Store is the whole keyspace: a fixed number of logical databases.
+type Store struct {
+	clock     Clock
+	rand      lockedRand
+	seed      maphash.Seed
+	nshards   int
+	onExpired func(db *DB, key string)
+
+	// dbs are swapped by SWAPDB, hence atomic pointers; index i is what
+	// SELECT i names.
+	dbs []atomic.Pointer[DB]
+
+	expiredKeys atomic.Int64 // keys removed on expiry, for INFO
+}
+
+// New returns an empty store.
+func New(opts Options) *Store {
+	n := opts.Databases
+	if n <= 0 {
+		n = DefaultDatabases
+	}
+	shards := nextPow2(max(1, opts.Shards))
+	if opts.Shards == 0 {
+		shards = DefaultShards
+	}
+	s := &Store{
+		clock:     opts.Clock,
+		seed:      maphash.MakeSeed(),
+		nshards:   shards,
+		onExpired: opts.OnExpired,
+		dbs:       make([]atomic.Pointer[DB], n),
+	}
+	if s.clock == nil {
+		s.clock = SystemClock{}
+	}
+	if opts.Rand != nil {
+		s.rand.r = opts.Rand
+	} else {
+		s.rand.r = rand.New(rand.NewPCG(rand.Uint64(), rand.Uint64()))
+	}
+	for i := range s.dbs {
+		s.dbs[i].Store(s.newDB(i))
+	}
+	return s
+}
+
+func (s *Store) newDB(index int) *DB {
+	d := newDB(s, s.nshards)
+	d.index.Store(int32(index))
+	return d
+}
+
+// lockedRand makes a Rand safe for concurrent use.
+type lockedRand struct {
+	mu sync.Mutex
+	r  Rand
+}
+
+func (l *lockedRand) Uint64N(n uint64) uint64 {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.r.Uint64N(n)
+}
+
+// Databases returns the number of logical databases.
+func (s *Store) Databases() int { return len(s.dbs) }
+
+// DB returns database i, or nil if i is out of range.
+func (s *Store) DB(i int) *DB {
+	if i < 0 || i >= len(s.dbs) {
+		return nil
+	}
+	return s.dbs[i].Load()
+}
+
+// Clock returns the store's clock.
+func (s *Store) Clock() Clock { return s.clock }
+
+// ExpiredKeys returns how many keys have been removed because their
+// deadline passed.
+func (s *Store) ExpiredKeys() int64 { return s.expiredKeys.Load() }
+
+// Swap exchanges databases i and j (SWAPDB). Clients that selected i now
+// see what was j. Watchers of keys in either database are told, as Redis
+// does, since the keys they watch may now hold other values. The caller
+// must make sure no Tx is open on either database.
+func (s *Store) Swap(i, j int) {
+	di, dj := s.DB(i), s.DB(j)
+	di.touchAllWatched(dj)
+	dj.touchAllWatched(di)
+	s.dbs[i].Store(dj)
+	s.dbs[j].Store(di)
+	dj.index.Store(int32(i))
+	di.index.Store(int32(j))
+	// Watches follow the database number, not the data: move them back.
+	for k := range di.shards {
+		di.shards[k].watched, dj.shards[k].watched = dj.shards[k].watched, di.shards[k].watched
+	}
+}
+
+// FlushAll empties every database.
+func (s *Store) FlushAll() {
+	for i := range s.dbs {
+		s.DB(i).Flush()
+	}
+}

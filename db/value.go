@@ -1,0 +1,131 @@
+package db
+
+import "strconv"
+
+// Type is the type of a value, as the TYPE command names it.
+type Type uint8
+
+// The value types. Only strings exist so far; lists, hashes, sets and sorted
+// sets will be further implementations of Value.
+const (
+	TypeNone Type = iota // no such key
+	TypeString
+)
+
+// String returns the name TYPE replies with.
+func (t Type) String() string {
+	switch t {
+	case TypeString:
+		return "string"
+	}
+	return "none"
+}
+
+// ParseType returns the type named s (as in SCAN ... TYPE s), and whether
+// it is a type Redis knows. A Redis type this server does not implement yet
+// is known but matches no key.
+func ParseType(s string) (Type, bool) {
+	switch s {
+	case "string":
+		return TypeString, true
+	case "list", "set", "zset", "hash", "stream":
+		return TypeNone, true
+	}
+	return TypeNone, false
+}
+
+// A Value is what a key holds. Values are immutable once stored: a command
+// that changes a value stores a new one (see String.Append for the one
+// exception), so a reader may keep a Value after the key's lock is released.
+type Value interface {
+	// Type returns the value's type.
+	Type() Type
+	// Encoding returns the name OBJECT ENCODING replies with.
+	Encoding() string
+	// Size returns the approximate number of bytes the value takes.
+	Size() int
+}
+
+// String is a string value: bytes, which may hold an integer.
+type String struct {
+	b []byte
+	// raw records that the value was built by APPEND, SETRANGE or SETBIT,
+	// which Redis always leaves in the "raw" encoding.
+	raw bool
+}
+
+// NewString returns a string value holding b, which it takes ownership of.
+func NewString(b []byte) *String { return &String{b: b} }
+
+// Bytes returns the value's bytes. They must not be modified.
+func (s *String) Bytes() []byte { return s.b }
+
+// Type returns TypeString.
+func (s *String) Type() Type { return TypeString }
+
+// Size returns the length of the string plus its header.
+func (s *String) Size() int { return len(s.b) + 32 }
+
+// Encoding returns the encoding Redis would use: "int" for a canonical
+// integer, "embstr" for up to 44 bytes, "raw" for longer strings and for
+// strings modified in place.
+func (s *String) Encoding() string {
+	switch {
+	case s.raw:
+		return "raw"
+	case len(s.b) <= 20 && isInteger(s.b):
+		return "int"
+	case len(s.b) <= 44:
+		return "embstr"
+	}
+	return "raw"
+}
+
+// IsSharedInteger reports whether Redis would hold the value as one of its
+// shared integer objects (0 to 9999), which OBJECT REFCOUNT shows as
+// INT_MAX.
+func (s *String) IsSharedInteger() bool {
+	if s.raw || len(s.b) > 4 {
+		return false
+	}
+	n, ok := parseCanonicalInt(s.b)
+	return ok && n >= 0 && n < 10000
+}
+
+func isInteger(b []byte) bool {
+	_, ok := parseCanonicalInt(b)
+	return ok
+}
+
+// parseCanonicalInt parses b if it is an int64 written the one way Redis
+// writes integers: no sign but "-", no leading zeros, no spaces.
+func parseCanonicalInt(b []byte) (int64, bool) {
+	if len(b) == 0 || len(b) > 20 {
+		return 0, false
+	}
+	n, err := strconv.ParseInt(string(b), 10, 64)
+	if err != nil {
+		return 0, false
+	}
+	var buf [20]byte
+	return n, string(strconv.AppendInt(buf[:0], n, 10)) == string(b)
+}
+
+// Append returns a string value holding s's bytes followed by more. It
+// writes into spare capacity of s's array when there is some: readers of s
+// see only its own length, so they are not disturbed, and each stored
+// string owns its array (copies never share one), so no other value sees
+// the bytes either.
+func (s *String) Append(more []byte) *String {
+	b := s.b
+	if cap(b)-len(b) < len(more) {
+		// Grow geometrically so repeated APPENDs cost amortised O(1).
+		nb := make([]byte, len(b), max(2*cap(b), len(b)+len(more)))
+		copy(nb, b)
+		b = nb
+	}
+	return &String{b: append(b, more...), raw: true}
+}
+
+// WithBytes returns a raw-encoded string value holding b (SETRANGE, SETBIT).
+func WithBytes(b []byte) *String { return &String{b: b, raw: true} }

@@ -1,0 +1,156 @@
+package db
+
+import (
+	"slices"
+	"sync/atomic"
+)
+
+// A Watch is one client's WATCH: the keys it watches and whether any of
+// them has been touched since. EXEC goes ahead only if the Watch is Valid.
+// A Watch is used by one client goroutine; only the dirty flag is set by
+// others.
+type Watch struct {
+	dirty atomic.Bool
+	keys  []*watched
+}
+
+// watched is one key of a Watch, registered in its shard.
+type watched struct {
+	w   *Watch
+	db  *DB
+	key string
+	// expiredAtWatch records that the key existed but had already expired
+	// when WATCH ran. Removing such a key is no logical change, so it does
+	// not dirty the Watch; Redis makes the same distinction.
+	expiredAtWatch bool
+}
+
+// Watch adds keys of d to w (WATCH key [key ...]).
+func (d *DB) Watch(w *Watch, keys ...[]byte) {
+	for _, k := range keys {
+		if slices.ContainsFunc(w.keys, func(x *watched) bool { return x.db == d && x.key == string(k) }) {
+			continue
+		}
+		tx := d.Write(k)
+		s, h := tx.shardFor(k)
+		wk := &watched{w: w, db: d, key: string(k)}
+		if e := s.table.find(k, h); e != nil && e.expired(tx.now) {
+			wk.expiredAtWatch = true
+		}
+		if s.watched == nil {
+			s.watched = make(map[string][]*watched)
+		}
+		s.watched[wk.key] = append(s.watched[wk.key], wk)
+		w.keys = append(w.keys, wk)
+		tx.Close()
+	}
+}
+
+// Unwatch forgets all of w's keys (UNWATCH, EXEC, DISCARD) and clears it.
+func (w *Watch) Unwatch() {
+	for _, wk := range w.keys {
+		d := wk.db
+		key := []byte(wk.key)
+		tx := d.Write(key)
+		s, _ := tx.shardFor(key)
+		list := s.watched[wk.key]
+		list = slices.DeleteFunc(list, func(x *watched) bool { return x.w == w })
+		if len(list) == 0 {
+			delete(s.watched, wk.key)
+		} else {
+			s.watched[wk.key] = list
+		}
+		tx.Close()
+	}
+	clear(w.keys)
+	w.keys = w.keys[:0]
+	w.dirty.Store(false)
+}
+
+// Watching reports whether w watches any key.
+func (w *Watch) Watching() bool { return len(w.keys) > 0 }
+
+// Valid reports whether no watched key has been touched or has expired
+// since it was watched: the condition for EXEC to run the transaction.
+func (w *Watch) Valid() bool {
+	if w.dirty.Load() {
+		return false
+	}
+	for _, wk := range w.keys {
+		key := []byte(wk.key)
+		tx := wk.db.Read(key)
+		s, h := tx.shardFor(key)
+		e := s.table.find(key, h)
+		// expiredAtWatch changes under the shard lock: read it there.
+		expired := !wk.expiredAtWatch && e != nil && e.expired(tx.now)
+		tx.Close()
+		if expired {
+			return false
+		}
+	}
+	return true
+}
+
+// touch marks the watchers of key dirty: the key was written. The shard's
+// write lock is held.
+func (s *shard) touch(key string) {
+	if len(s.watched) == 0 {
+		return
+	}
+	for _, wk := range s.watched[key] {
+		wk.w.dirty.Store(true)
+	}
+}
+
+// touchExpired is touch for a key removed because its deadline passed:
+// watchers that saw it already expired are not disturbed.
+func (s *shard) touchExpired(key string) {
+	if len(s.watched) == 0 {
+		return
+	}
+	for _, wk := range s.watched[key] {
+		if wk.expiredAtWatch {
+			wk.expiredAtWatch = false // gone now; watched as a missing key
+			continue
+		}
+		wk.w.dirty.Store(true)
+	}
+}
+
+// touchAllWatched tells the watchers of d's keys that d is being emptied,
+// or replaced with other (SWAPDB), following Redis's
+// touchAllWatchedKeysInDb: a watch is dirtied if the key existed in d, or
+// will exist once other takes d's place, unless it only goes from expired
+// to absent. The caller holds every lock needed (the server runs this with
+// all clients paused).
+func (d *DB) touchAllWatched(other *DB) {
+	for i := range d.shards {
+		s := &d.shards[i]
+		for key, list := range s.watched {
+			kb := []byte(key)
+			h := d.hash(kb)
+			here := s.table.find(kb, h) != nil
+			var there *entry
+			if other != nil {
+				there = other.shards[i].table.find(kb, h)
+			}
+			if !here && there == nil {
+				continue
+			}
+			now := d.now()
+			for _, wk := range list {
+				switch {
+				case wk.expiredAtWatch && there == nil:
+					wk.expiredAtWatch = false
+					continue
+				case wk.expiredAtWatch && there.expired(now):
+					continue
+				case !wk.expiredAtWatch && !here && there.expired(now):
+					wk.expiredAtWatch = true
+					continue
+				}
+				wk.w.dirty.Store(true)
+			}
+		}
+	}
+}
