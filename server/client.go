@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/mini-redis/mini-redis/connection"
+	"github.com/mini-redis/mini-redis/db"
 	"github.com/mini-redis/mini-redis/frame"
 	"go.uber.org/zap"
 )
@@ -17,11 +18,16 @@ type client struct {
 	server  *Server
 	conn    *connection.Conn
 	created time.Time
+	// dbIndex is the database SELECT chose.
+	dbIndex int
 
 	// closeAfterReply ends the connection once the current reply is
 	// flushed (QUIT, protocol errors).
 	closeAfterReply bool
 }
+
+// db returns the database the client has selected.
+func (c *client) db() *db.DB { return c.server.store.DB(c.dbIndex) }
 
 // serve runs the client's commands until it leaves, breaks the protocol,
 // or the server interrupts it.

@@ -1,20 +1,361 @@
 package main
 
+import (
+	"bytes"
+	"strconv"
+
+	"github.com/mini-redis/mini-redis/db"
+	"github.com/mini-redis/mini-redis/db/glob"
+)
+
 // The generic key commands.
 
 func keyCommands() []*command {
+	keys := func(c *command, first, last, step int) *command {
+		c.firstKey, c.lastKey, c.keyStep = first, last, step
+		return c
+	}
 	return []*command{
-		{name: "del", arity: -2, flags: flagWrite, firstKey: 1, lastKey: -1, keyStep: 1, run: cmdDel},
-		{name: "exists", arity: -2, flags: flagReadonly | flagFast, firstKey: 1, lastKey: -1, keyStep: 1, run: cmdExists},
+		keys(&command{name: "del", arity: -2, flags: flagWrite, run: cmdDel}, 1, -1, 1),
+		keys(&command{name: "unlink", arity: -2, flags: flagWrite | flagFast, run: cmdDel}, 1, -1, 1),
+		keys(&command{name: "exists", arity: -2, flags: flagReadonly | flagFast, run: cmdExists}, 1, -1, 1),
+		keys(&command{name: "touch", arity: -2, flags: flagReadonly | flagFast, run: cmdTouch}, 1, -1, 1),
+		keys(&command{name: "type", arity: 2, flags: flagReadonly | flagFast, run: cmdType}, 1, 1, 1),
+		keys(&command{name: "rename", arity: 3, flags: flagWrite, run: cmdRename}, 1, 2, 1),
+		keys(&command{name: "renamenx", arity: 3, flags: flagWrite | flagFast, run: cmdRenameNX}, 1, 2, 1),
+		keys(&command{name: "copy", arity: -3, flags: flagWrite, run: cmdCopy}, 1, 2, 1),
+		keys(&command{name: "move", arity: 3, flags: flagWrite | flagFast, run: cmdMove}, 1, 1, 1),
+		{name: "keys", arity: 2, flags: flagReadonly, run: cmdKeys},
+		{name: "scan", arity: -2, flags: flagReadonly, run: cmdScan},
+		{name: "randomkey", arity: 1, flags: flagReadonly, run: cmdRandomKey},
+		container("object", flagReadonly,
+			keys(&command{name: "encoding", arity: 3, flags: flagReadonly, run: cmdObjectEncoding}, 2, 2, 1),
+			keys(&command{name: "refcount", arity: 3, flags: flagReadonly, run: cmdObjectRefcount}, 2, 2, 1),
+			keys(&command{name: "idletime", arity: 3, flags: flagReadonly, run: cmdObjectIdletime}, 2, 2, 1),
+			keys(&command{name: "freq", arity: 3, flags: flagReadonly, run: cmdObjectFreq}, 2, 2, 1),
+			&command{name: "help", arity: 2, flags: flagFast, run: cmdObjectHelp},
+		),
 	}
 }
 
-// DEL key [key ...]
+// DEL key [key ...] and UNLINK key [key ...]
 func cmdDel(c *client, args [][]byte) {
-	c.conn.WriteInt(int64(c.server.db.Delete(args[1:]...)))
+	keys := args[1:]
+	tx := c.db().Write(keys...)
+	n := 0
+	for _, k := range keys {
+		if tx.Delete(k) {
+			n++
+			c.notify(evGeneric, "del", k)
+		}
+	}
+	tx.Close()
+	c.server.dirty.Add(int64(n))
+	c.conn.WriteInt(int64(n))
 }
 
-// EXISTS key [key ...]
+// EXISTS key [key ...]: a key named twice counts twice.
 func cmdExists(c *client, args [][]byte) {
-	c.conn.WriteInt(int64(c.server.db.Exists(args[1:]...)))
+	keys := args[1:]
+	tx := c.db().Read(keys...)
+	n := 0
+	for _, k := range keys {
+		if tx.Exists(k) {
+			n++
+		}
+	}
+	tx.Close()
+	c.conn.WriteInt(int64(n))
+}
+
+// TOUCH key [key ...]
+func cmdTouch(c *client, args [][]byte) {
+	keys := args[1:]
+	tx := c.db().Read(keys...)
+	n := 0
+	for _, k := range keys {
+		if tx.Touch(k) {
+			n++
+		}
+	}
+	tx.Close()
+	c.conn.WriteInt(int64(n))
+}
+
+// TYPE key
+func cmdType(c *client, args [][]byte) {
+	tx := c.db().Read(args[1])
+	v := tx.Peek(args[1])
+	tx.Close()
+	if v == nil {
+		c.conn.WriteSimple("none")
+		return
+	}
+	c.conn.WriteSimple(v.Type().String())
+}
+
+// RENAME key newkey
+func cmdRename(c *client, args [][]byte) { c.rename(args[1], args[2], false) }
+
+// RENAMENX key newkey
+func cmdRenameNX(c *client, args [][]byte) { c.rename(args[1], args[2], true) }
+
+// rename moves src to dst keeping its deadline (renameGenericCommand).
+func (c *client) rename(src, dst []byte, nx bool) {
+	tx := c.db().Write(src, dst)
+	defer tx.Close()
+	v := tx.Get(src)
+	if v == nil {
+		c.conn.WriteError(errNoSuchKey)
+		return
+	}
+	reply := func(done bool) {
+		switch {
+		case !nx:
+			c.conn.WriteOK()
+		case done:
+			c.conn.WriteInt(1)
+		default:
+			c.conn.WriteInt(0)
+		}
+	}
+	if bytes.Equal(src, dst) {
+		reply(false)
+		return
+	}
+	if nx && tx.Exists(dst) {
+		reply(false)
+		return
+	}
+	at, _ := tx.ExpireAt(src)
+	tx.Delete(src)
+	tx.Set(dst, v, at)
+	c.server.dirty.Add(1)
+	c.notify(evGeneric, "rename_from", src)
+	c.notify(evGeneric, "rename_to", dst)
+	reply(true)
+}
+
+// COPY source destination [DB destination-db] [REPLACE]
+func cmdCopy(c *client, args [][]byte) {
+	src, dst := args[1], args[2]
+	dstIndex, replace := c.dbIndex, false
+	for i := 3; i < len(args); i++ {
+		switch {
+		case is(args[i], "replace"):
+			replace = true
+		case is(args[i], "db") && i+1 < len(args):
+			n, ok := parseInt32(args[i+1])
+			if !ok {
+				c.conn.WriteError(errNotInteger)
+				return
+			}
+			if c.server.store.DB(n) == nil {
+				c.conn.WriteError(errDBIndexRange)
+				return
+			}
+			dstIndex = n
+			i++
+		default:
+			c.conn.WriteError(errSyntax)
+			return
+		}
+	}
+	if dstIndex == c.dbIndex && bytes.Equal(src, dst) {
+		c.conn.WriteError(errSameObject)
+		return
+	}
+	dstDB := c.server.store.DB(dstIndex)
+	if !db.Copy(c.db(), src, dstDB, dst, replace) {
+		c.conn.WriteInt(0)
+		return
+	}
+	c.server.dirty.Add(1)
+	c.server.notify(dstIndex, evGeneric, "copy_to", dst)
+	c.conn.WriteInt(1)
+}
+
+// MOVE key db
+func cmdMove(c *client, args [][]byte) {
+	n, ok := parseInt32(args[2])
+	if !ok {
+		c.conn.WriteError(errNotInteger)
+		return
+	}
+	dst := c.server.store.DB(n)
+	if dst == nil {
+		c.conn.WriteError(errDBIndexRange)
+		return
+	}
+	if n == c.dbIndex {
+		c.conn.WriteError(errSameObject)
+		return
+	}
+	if !db.Move(c.db(), dst, args[1]) {
+		c.conn.WriteInt(0)
+		return
+	}
+	c.server.dirty.Add(1)
+	c.notify(evGeneric, "move_from", args[1])
+	c.server.notify(n, evGeneric, "move_to", args[1])
+	c.conn.WriteInt(1)
+}
+
+// matcher returns a key filter for a glob pattern; nil (match all) for "*".
+func matcher(pattern []byte) func(string) bool {
+	if len(pattern) == 1 && pattern[0] == '*' {
+		return nil
+	}
+	p := string(pattern)
+	return func(key string) bool { return glob.MatchString(p, key, false) }
+}
+
+// KEYS pattern
+func cmdKeys(c *client, args [][]byte) {
+	keys := c.db().Keys(matcher(args[1]))
+	c.conn.WriteArrayLen(len(keys))
+	for _, k := range keys {
+		c.conn.WriteBulkString(k)
+	}
+}
+
+// SCAN cursor [MATCH pattern] [COUNT count] [TYPE type]
+func cmdScan(c *client, args [][]byte) {
+	cursor, ok := parseCursor(args[1])
+	if !ok {
+		c.conn.WriteError(errInvalidCursor)
+		return
+	}
+	count := int64(10)
+	filter := db.ScanFilter{AnyType: true}
+	for i := 2; i < len(args); i += 2 {
+		if i+1 >= len(args) {
+			c.conn.WriteError(errSyntax)
+			return
+		}
+		switch opt, val := args[i], args[i+1]; {
+		case is(opt, "count"):
+			if count, ok = parseInt(val); !ok {
+				c.conn.WriteError(errNotInteger)
+				return
+			}
+			if count < 1 {
+				c.conn.WriteError(errSyntax)
+				return
+			}
+		case is(opt, "match"):
+			filter.Match = matcher(val)
+		case is(opt, "type"):
+			t, _ := db.ParseType(string(bytes.ToLower(val)))
+			filter.Type, filter.AnyType = t, false
+		default:
+			c.conn.WriteError(errSyntax)
+			return
+		}
+	}
+	next, keys := c.db().Scan(cursor, int(min(count, 1<<30)), filter)
+	c.conn.WriteArrayLen(2)
+	c.conn.WriteBulk(strconv.AppendUint(nil, next, 10))
+	c.conn.WriteArrayLen(len(keys))
+	for _, k := range keys {
+		c.conn.WriteBulkString(k)
+	}
+}
+
+// RANDOMKEY
+func cmdRandomKey(c *client, args [][]byte) {
+	key, ok := c.db().RandomKey()
+	if !ok {
+		c.conn.WriteNull()
+		return
+	}
+	c.conn.WriteBulkString(key)
+}
+
+// objectLookup returns the value at key for OBJECT, without counting as an
+// access, or replies null when there is none.
+func (c *client) objectLookup(key []byte) db.Value {
+	tx := c.db().Read(key)
+	v := tx.Peek(key)
+	tx.Close()
+	if v == nil {
+		c.conn.WriteNull()
+	}
+	return v
+}
+
+// OBJECT ENCODING key
+func cmdObjectEncoding(c *client, args [][]byte) {
+	if v := c.objectLookup(args[2]); v != nil {
+		c.conn.WriteBulkString(v.Encoding())
+	}
+}
+
+// sharedRefcount is OBJ_SHARED_REFCOUNT, what OBJECT REFCOUNT shows for the
+// integers 0..9999 that Redis shares.
+const sharedRefcount = 2147483647
+
+// OBJECT REFCOUNT key
+func cmdObjectRefcount(c *client, args [][]byte) {
+	v := c.objectLookup(args[2])
+	if v == nil {
+		return
+	}
+	if s, ok := v.(*db.String); ok && s.IsSharedInteger() {
+		c.conn.WriteInt(sharedRefcount)
+		return
+	}
+	c.conn.WriteInt(1)
+}
+
+// OBJECT IDLETIME key: seconds since the key was last read or written.
+func cmdObjectIdletime(c *client, args [][]byte) {
+	key := args[2]
+	tx := c.db().Read(key)
+	ms, ok := tx.IdleTime(key)
+	tx.Close()
+	if !ok {
+		c.conn.WriteNull()
+		return
+	}
+	c.conn.WriteInt(ms / 1000)
+}
+
+// OBJECT FREQ key: only tracked under an LFU maxmemory policy, which this
+// server does not offer, so it answers as Redis does under the default
+// policy.
+func cmdObjectFreq(c *client, args [][]byte) {
+	if v := c.objectLookup(args[2]); v != nil {
+		c.conn.WriteError(errLFUNotSelected)
+	}
+}
+
+// OBJECT HELP
+func cmdObjectHelp(c *client, args [][]byte) {
+	c.writeHelp("OBJECT",
+		"ENCODING <key>",
+		"    Return the kind of internal representation used in order to store the value",
+		"    associated with a <key>.",
+		"FREQ <key>",
+		"    Return the access frequency index of the <key>. The returned integer is",
+		"    proportional to the logarithm of the recent access frequency of the key.",
+		"IDLETIME <key>",
+		"    Return the idle time of the <key>, that is the approximated number of",
+		"    seconds elapsed since the last access to the key.",
+		"REFCOUNT <key>",
+		"    Return the number of references of the value associated with the specified",
+		"    <key>.",
+	)
+}
+
+// writeHelp writes a HELP reply in Redis's layout (addReplyHelp): a title,
+// the lines, and the HELP line itself.
+func (c *client) writeHelp(name string, lines ...string) {
+	c.conn.WriteArrayLen(len(lines) + 3)
+	c.conn.WriteSimple(name + " <subcommand> [<arg> [value] [opt] ...]. Subcommands are:")
+	for _, l := range lines {
+		c.conn.WriteSimple(l)
+	}
+	c.conn.WriteSimple("HELP")
+	c.conn.WriteSimple("    Prints this help.")
 }

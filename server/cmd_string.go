@@ -1,77 +1,633 @@
 package main
 
 import (
-	"bytes"
 	"math"
-	"time"
+	"strconv"
 
-	"github.com/mini-redis/mini-redis/frame"
+	"github.com/mini-redis/mini-redis/db"
 )
 
 // The string commands.
 
 func stringCommands() []*command {
+	key1 := func(c *command) *command { c.firstKey, c.lastKey, c.keyStep = 1, 1, 1; return c }
 	return []*command{
-		{name: "get", arity: 2, flags: flagReadonly | flagFast, firstKey: 1, lastKey: 1, keyStep: 1, run: cmdGet},
-		{name: "set", arity: -3, flags: flagWrite, firstKey: 1, lastKey: 1, keyStep: 1, run: cmdSet},
+		key1(&command{name: "get", arity: 2, flags: flagReadonly | flagFast, run: cmdGet}),
+		key1(&command{name: "set", arity: -3, flags: flagWrite, run: cmdSet}),
+		key1(&command{name: "setnx", arity: 3, flags: flagWrite | flagFast, run: cmdSetNX}),
+		key1(&command{name: "setex", arity: 4, flags: flagWrite, run: cmdSetEX}),
+		key1(&command{name: "psetex", arity: 4, flags: flagWrite, run: cmdPSetEX}),
+		key1(&command{name: "getset", arity: 3, flags: flagWrite | flagFast, run: cmdGetSet}),
+		key1(&command{name: "getdel", arity: 2, flags: flagWrite | flagFast, run: cmdGetDel}),
+		key1(&command{name: "getex", arity: -2, flags: flagWrite | flagFast, run: cmdGetEx}),
+		{name: "mget", arity: -2, flags: flagReadonly | flagFast, firstKey: 1, lastKey: -1, keyStep: 1, run: cmdMGet},
+		{name: "mset", arity: -3, flags: flagWrite, firstKey: 1, lastKey: -1, keyStep: 2, run: cmdMSet},
+		{name: "msetnx", arity: -3, flags: flagWrite, firstKey: 1, lastKey: -1, keyStep: 2, run: cmdMSetNX},
+		key1(&command{name: "append", arity: 3, flags: flagWrite | flagFast, run: cmdAppend}),
+		key1(&command{name: "strlen", arity: 2, flags: flagReadonly | flagFast, run: cmdStrlen}),
+		key1(&command{name: "getrange", arity: 4, flags: flagReadonly, run: cmdGetRange}),
+		key1(&command{name: "substr", arity: 4, flags: flagReadonly, run: cmdGetRange}),
+		key1(&command{name: "setrange", arity: 4, flags: flagWrite, run: cmdSetRange}),
+		key1(&command{name: "incr", arity: 2, flags: flagWrite | flagFast, run: cmdIncr}),
+		key1(&command{name: "decr", arity: 2, flags: flagWrite | flagFast, run: cmdDecr}),
+		key1(&command{name: "incrby", arity: 3, flags: flagWrite | flagFast, run: cmdIncrBy}),
+		key1(&command{name: "decrby", arity: 3, flags: flagWrite | flagFast, run: cmdDecrBy}),
+		key1(&command{name: "incrbyfloat", arity: 3, flags: flagWrite | flagFast, run: cmdIncrByFloat}),
+		{name: "lcs", arity: -3, flags: flagReadonly, firstKey: 1, lastKey: 2, keyStep: 1, run: cmdLCS},
 	}
 }
+
+// asString returns v as a string value; ok is false when v holds another
+// type (the caller replies WRONGTYPE). A nil v is a missing key: (nil, true).
+func asString(v db.Value) (*db.String, bool) {
+	if v == nil {
+		return nil, true
+	}
+	s, ok := v.(*db.String)
+	return s, ok
+}
+
+// replyString writes v as GET does: nil for a missing key, WRONGTYPE for
+// another type, else the bytes.
+func (c *client) replyString(v db.Value) {
+	s, ok := asString(v)
+	switch {
+	case !ok:
+		c.conn.WriteError(errWrongType)
+	case s == nil:
+		c.conn.WriteNull()
+	default:
+		c.conn.WriteBulk(s.Bytes())
+	}
+}
+
+// newString copies an argument into a value the keyspace can own.
+func newString(b []byte) *db.String { return db.NewString(append([]byte(nil), b...)) }
 
 // GET key
 func cmdGet(c *client, args [][]byte) {
-	if v, ok := c.server.db.Get(args[1]); ok {
-		c.conn.WriteBulk(v)
-		return
-	}
-	c.conn.WriteNull()
+	tx := c.db().Read(args[1])
+	v := tx.Get(args[1])
+	tx.Close()
+	c.replyString(v)
 }
 
-// setRequest is a parsed SET command.
+// setFlags are SET's options (parseExtendedStringArgumentsOrReply).
+type setFlags uint16
+
+const (
+	setNX setFlags = 1 << iota
+	setXX
+	setGet
+	setKeepTTL
+	setPersist // GETEX only
+	setEX
+	setPX
+	setEXAT
+	setPXAT
+)
+
+const setExpireFlags = setEX | setPX | setEXAT | setPXAT
+
+// setRequest is a parsed SET, or the expiry part of a GETEX.
 type setRequest struct {
-	key, value []byte
-	ttl        time.Duration // 0: no expiry
+	flags  setFlags
+	expire []byte // the EX/PX/EXAT/PXAT argument, if any
 }
 
-// parseSet parses SET key value [EX seconds | PX milliseconds]. It returns
-// Redis's error text on failure.
-func parseSet(args [][]byte) (setRequest, string) {
-	req := setRequest{key: args[1], value: args[2]}
-	seenExpire := false
-	for i := 3; i < len(args); i++ {
+// parseSetOptions reads the options of SET (forGetEx false) or GETEX
+// (forGetEx true) from args, with Redis's rules for which combine.
+func parseSetOptions(args [][]byte, forGetEx bool) (setRequest, string) {
+	var req setRequest
+	for i := 0; i < len(args); i++ {
 		opt := args[i]
-		var unit time.Duration
+		hasNext := i+1 < len(args)
+		f := req.flags
 		switch {
-		case bytes.EqualFold(opt, []byte("EX")):
-			unit = time.Second
-		case bytes.EqualFold(opt, []byte("PX")):
-			unit = time.Millisecond
+		case is(opt, "nx") && f&setXX == 0 && !forGetEx:
+			req.flags |= setNX
+		case is(opt, "xx") && f&setNX == 0 && !forGetEx:
+			req.flags |= setXX
+		case is(opt, "get") && !forGetEx:
+			req.flags |= setGet
+		case is(opt, "keepttl") && f&(setPersist|setExpireFlags) == 0 && !forGetEx:
+			req.flags |= setKeepTTL
+		case is(opt, "persist") && forGetEx && f&(setExpireFlags|setKeepTTL) == 0:
+			req.flags |= setPersist
+		case is(opt, "ex") && f&(setKeepTTL|setPersist|setEXAT|setPX|setPXAT) == 0 && hasNext:
+			req.flags |= setEX
+			req.expire = args[i+1]
+			i++
+		case is(opt, "px") && f&(setKeepTTL|setPersist|setEX|setEXAT|setPXAT) == 0 && hasNext:
+			req.flags |= setPX
+			req.expire = args[i+1]
+			i++
+		case is(opt, "exat") && f&(setKeepTTL|setPersist|setEX|setPX|setPXAT) == 0 && hasNext:
+			req.flags |= setEXAT
+			req.expire = args[i+1]
+			i++
+		case is(opt, "pxat") && f&(setKeepTTL|setPersist|setEX|setEXAT|setPX) == 0 && hasNext:
+			req.flags |= setPXAT
+			req.expire = args[i+1]
+			i++
 		default:
 			return req, errSyntax
 		}
-		if seenExpire || i+1 >= len(args) {
-			return req, errSyntax
-		}
-		seenExpire = true
-		i++
-		n, ok := frame.ParseInt(args[i])
-		if !ok {
-			return req, errNotInteger
-		}
-		if n <= 0 || n > math.MaxInt64/int64(unit) {
-			return req, invalidExpire("set")
-		}
-		req.ttl = time.Duration(n) * unit
 	}
 	return req, ""
 }
 
-// SET key value [EX seconds | PX milliseconds]
+// expireMillis validates an expire argument (getExpireMillisecondsOrReply):
+// it returns the amount in milliseconds, not yet made absolute. relative
+// tells whether it counts from now (EX, PX) or is a Unix time (EXAT, PXAT).
+func expireMillis(arg []byte, seconds bool, cmdName string) (ms int64, errText string) {
+	n, ok := parseInt(arg)
+	if !ok {
+		return 0, errNotInteger
+	}
+	if n <= 0 || (seconds && n > math.MaxInt64/1000) {
+		return 0, invalidExpire(cmdName)
+	}
+	if seconds {
+		n *= 1000
+	}
+	return n, ""
+}
+
+// absoluteExpire turns a validated expire amount into a Unix millisecond
+// time, checking for overflow as Redis does.
+func absoluteExpire(ms int64, relative bool, now int64, cmdName string) (int64, string) {
+	if relative {
+		if ms > math.MaxInt64-now {
+			return 0, invalidExpire(cmdName)
+		}
+		ms += now
+	}
+	if ms <= 0 {
+		return 0, invalidExpire(cmdName)
+	}
+	return ms, ""
+}
+
+// SET key value [NX | XX] [GET] [EX s | PX ms | EXAT ts | PXAT ts-ms | KEEPTTL]
 func cmdSet(c *client, args [][]byte) {
-	req, errText := parseSet(args)
+	req, errText := parseSetOptions(args[3:], false)
 	if errText != "" {
 		c.conn.WriteError(errText)
 		return
 	}
-	c.server.db.Set(req.key, req.value, req.ttl)
+	c.setGeneric("set", args[1], args[2], req, nil, nil)
+}
+
+// setGeneric is SET and its relatives (setGenericCommand). okReply and
+// abortReply, when not nil, replace the OK and null replies (SETNX replies
+// 1 and 0).
+func (c *client) setGeneric(cmdName string, key, value []byte, req setRequest, okReply, abortReply func()) {
+	var ms int64
+	if req.flags&setExpireFlags != 0 {
+		var errText string
+		ms, errText = expireMillis(req.expire, req.flags&(setEX|setEXAT) != 0, cmdName)
+		if errText != "" {
+			c.conn.WriteError(errText)
+			return
+		}
+	}
+	tx := c.db().Write(key)
+	defer tx.Close()
+	var expireAt int64
+	if req.flags&setExpireFlags != 0 {
+		var errText string
+		expireAt, errText = absoluteExpire(ms, req.flags&(setEX|setPX) != 0, tx.Now(), cmdName)
+		if errText != "" {
+			c.conn.WriteError(errText)
+			return
+		}
+	}
+	old := tx.Get(key)
+	if req.flags&setGet != 0 {
+		s, ok := asString(old)
+		if !ok {
+			c.conn.WriteError(errWrongType)
+			return
+		}
+		if s == nil {
+			c.conn.WriteNull()
+		} else {
+			c.conn.WriteBulk(s.Bytes())
+		}
+	}
+	found := old != nil
+	if req.flags&setNX != 0 && found || req.flags&setXX != 0 && !found {
+		if req.flags&setGet == 0 {
+			if abortReply != nil {
+				abortReply()
+			} else {
+				c.conn.WriteNull()
+			}
+		}
+		return
+	}
+	v := newString(value)
+	if req.flags&setKeepTTL != 0 {
+		tx.SetValue(key, v)
+	} else {
+		tx.Set(key, v, expireAt)
+	}
+	c.server.dirty.Add(1)
+	c.notify(evString, "set", key)
+	if expireAt != 0 {
+		c.notify(evGeneric, "expire", key)
+	}
+	if req.flags&setGet == 0 {
+		if okReply != nil {
+			okReply()
+		} else {
+			c.conn.WriteOK()
+		}
+	}
+}
+
+// SETNX key value
+func cmdSetNX(c *client, args [][]byte) {
+	c.setGeneric("setnx", args[1], args[2], setRequest{flags: setNX},
+		func() { c.conn.WriteInt(1) }, func() { c.conn.WriteInt(0) })
+}
+
+// SETEX key seconds value
+func cmdSetEX(c *client, args [][]byte) {
+	c.setGeneric("setex", args[1], args[3], setRequest{flags: setEX, expire: args[2]}, nil, nil)
+}
+
+// PSETEX key milliseconds value
+func cmdPSetEX(c *client, args [][]byte) {
+	c.setGeneric("psetex", args[1], args[3], setRequest{flags: setPX, expire: args[2]}, nil, nil)
+}
+
+// GETSET key value
+func cmdGetSet(c *client, args [][]byte) {
+	key := args[1]
+	tx := c.db().Write(key)
+	defer tx.Close()
+	old, ok := asString(tx.Get(key))
+	if !ok {
+		c.conn.WriteError(errWrongType)
+		return
+	}
+	if old == nil {
+		c.conn.WriteNull()
+	} else {
+		c.conn.WriteBulk(old.Bytes())
+	}
+	tx.Set(key, newString(args[2]), 0)
+	c.server.dirty.Add(1)
+	c.notify(evString, "set", key)
+}
+
+// GETDEL key
+func cmdGetDel(c *client, args [][]byte) {
+	key := args[1]
+	tx := c.db().Write(key)
+	defer tx.Close()
+	s, ok := asString(tx.Get(key))
+	switch {
+	case !ok:
+		c.conn.WriteError(errWrongType)
+	case s == nil:
+		c.conn.WriteNull()
+	default:
+		c.conn.WriteBulk(s.Bytes())
+		tx.Delete(key)
+		c.server.dirty.Add(1)
+		c.notify(evGeneric, "del", key)
+	}
+}
+
+// GETEX key [EX s | PX ms | EXAT ts | PXAT ts-ms | PERSIST]
+func cmdGetEx(c *client, args [][]byte) {
+	key := args[1]
+	req, errText := parseSetOptions(args[2:], true)
+	if errText != "" {
+		c.conn.WriteError(errText)
+		return
+	}
+	tx := c.db().Write(key)
+	defer tx.Close()
+	s, ok := asString(tx.Get(key))
+	switch {
+	case !ok:
+		c.conn.WriteError(errWrongType)
+		return
+	case s == nil:
+		c.conn.WriteNull()
+		return
+	}
+	var expireAt int64
+	if req.flags&setExpireFlags != 0 {
+		ms, errText := expireMillis(req.expire, req.flags&(setEX|setEXAT) != 0, "getex")
+		if errText == "" {
+			expireAt, errText = absoluteExpire(ms, req.flags&(setEX|setPX) != 0, tx.Now(), "getex")
+		}
+		if errText != "" {
+			c.conn.WriteError(errText)
+			return
+		}
+	}
+	c.conn.WriteBulk(s.Bytes())
+	switch {
+	case req.flags&(setEXAT|setPXAT) != 0 && expireAt <= tx.Now():
+		// An absolute time already past deletes the key, as Redis does.
+		tx.Delete(key)
+		c.server.dirty.Add(1)
+		c.notify(evGeneric, "del", key)
+	case expireAt != 0:
+		tx.SetExpire(key, expireAt)
+		c.server.dirty.Add(1)
+		c.notify(evGeneric, "expire", key)
+	case req.flags&setPersist != 0:
+		if at, _ := tx.ExpireAt(key); at != 0 {
+			tx.SetExpire(key, 0)
+			c.server.dirty.Add(1)
+			c.notify(evGeneric, "persist", key)
+		}
+	}
+}
+
+// MGET key [key ...]
+func cmdMGet(c *client, args [][]byte) {
+	keys := args[1:]
+	tx := c.db().Read(keys...)
+	values := make([]db.Value, len(keys))
+	for i, k := range keys {
+		values[i] = tx.Get(k)
+	}
+	tx.Close()
+	c.conn.WriteArrayLen(len(keys))
+	for _, v := range values {
+		if s, ok := v.(*db.String); ok {
+			c.conn.WriteBulk(s.Bytes())
+		} else {
+			c.conn.WriteNull() // missing, or not a string
+		}
+	}
+}
+
+// keysOf returns every step-th argument from the first, the keys of MSET.
+func keysOf(args [][]byte, step int) [][]byte {
+	keys := make([][]byte, 0, (len(args)+step-1)/step)
+	for i := 0; i < len(args); i += step {
+		keys = append(keys, args[i])
+	}
+	return keys
+}
+
+// MSET key value [key value ...]
+func cmdMSet(c *client, args [][]byte) {
+	if len(args)%2 == 0 {
+		c.conn.WriteError(wrongArity("mset"))
+		return
+	}
+	c.msetGeneric(args, false)
 	c.conn.WriteOK()
+}
+
+// MSETNX key value [key value ...]
+func cmdMSetNX(c *client, args [][]byte) {
+	if len(args)%2 == 0 {
+		c.conn.WriteError(wrongArity("msetnx"))
+		return
+	}
+	if c.msetGeneric(args, true) {
+		c.conn.WriteInt(1)
+	} else {
+		c.conn.WriteInt(0)
+	}
+}
+
+// msetGeneric sets all the pairs, atomically; with nx, only if none of the
+// keys exists. It reports whether it set them.
+func (c *client) msetGeneric(args [][]byte, nx bool) bool {
+	pairs := args[1:]
+	tx := c.db().Write(keysOf(pairs, 2)...)
+	defer tx.Close()
+	if nx {
+		for i := 0; i < len(pairs); i += 2 {
+			if tx.Exists(pairs[i]) {
+				return false
+			}
+		}
+	}
+	for i := 0; i < len(pairs); i += 2 {
+		tx.Set(pairs[i], newString(pairs[i+1]), 0)
+		c.notify(evString, "set", pairs[i])
+	}
+	c.server.dirty.Add(int64(len(pairs) / 2))
+	return true
+}
+
+// APPEND key value
+func cmdAppend(c *client, args [][]byte) {
+	key := args[1]
+	tx := c.db().Write(key)
+	defer tx.Close()
+	s, ok := asString(tx.Get(key))
+	switch {
+	case !ok:
+		c.conn.WriteError(errWrongType)
+		return
+	case s == nil:
+		s = newString(args[2])
+		tx.Set(key, s, 0)
+	default:
+		if int64(len(s.Bytes()))+int64(len(args[2])) > c.server.maxBulkLen() {
+			c.conn.WriteError(errStringTooLong)
+			return
+		}
+		s = s.Append(args[2])
+		tx.SetValue(key, s)
+	}
+	c.server.dirty.Add(1)
+	c.notify(evString, "append", key)
+	c.conn.WriteInt(int64(len(s.Bytes())))
+}
+
+// STRLEN key
+func cmdStrlen(c *client, args [][]byte) {
+	tx := c.db().Read(args[1])
+	v := tx.Get(args[1])
+	tx.Close()
+	s, ok := asString(v)
+	switch {
+	case !ok:
+		c.conn.WriteError(errWrongType)
+	case s == nil:
+		c.conn.WriteInt(0)
+	default:
+		c.conn.WriteInt(int64(len(s.Bytes())))
+	}
+}
+
+// GETRANGE key start end (and its old name SUBSTR)
+func cmdGetRange(c *client, args [][]byte) {
+	start, ok1 := parseInt(args[2])
+	end, ok2 := parseInt(args[3])
+	if !ok1 || !ok2 {
+		c.conn.WriteError(errNotInteger)
+		return
+	}
+	tx := c.db().Read(args[1])
+	v := tx.Get(args[1])
+	tx.Close()
+	s, ok := asString(v)
+	switch {
+	case !ok:
+		c.conn.WriteError(errWrongType)
+		return
+	case s == nil:
+		c.conn.WriteBulk(nil)
+		return
+	}
+	b := s.Bytes()
+	if start < 0 && end < 0 && start > end {
+		c.conn.WriteBulk(nil)
+		return
+	}
+	lo, hi, empty := rangeToBounds(start, end, int64(len(b)))
+	if empty {
+		c.conn.WriteBulk(nil)
+		return
+	}
+	c.conn.WriteBulk(b[lo : hi+1])
+}
+
+// SETRANGE key offset value
+func cmdSetRange(c *client, args [][]byte) {
+	key, value := args[1], args[3]
+	offset, ok := parseInt(args[2])
+	if !ok {
+		c.conn.WriteError(errNotInteger)
+		return
+	}
+	if offset < 0 {
+		c.conn.WriteError(errOffsetRange)
+		return
+	}
+	tx := c.db().Write(key)
+	defer tx.Close()
+	s, ok := asString(tx.Get(key))
+	if !ok {
+		c.conn.WriteError(errWrongType)
+		return
+	}
+	var old []byte
+	if s != nil {
+		old = s.Bytes()
+	}
+	if len(value) == 0 {
+		// Setting nothing changes nothing, and creates no key.
+		c.conn.WriteInt(int64(len(old)))
+		return
+	}
+	if offset+int64(len(value)) > c.server.maxBulkLen() {
+		c.conn.WriteError(errStringTooLong)
+		return
+	}
+	// Values are immutable once stored: build the new bytes aside.
+	b := make([]byte, max(len(old), int(offset)+len(value)))
+	copy(b, old)
+	copy(b[offset:], value)
+	tx.SetValue(key, db.WithBytes(b))
+	c.server.dirty.Add(1)
+	c.notify(evString, "setrange", key)
+	c.conn.WriteInt(int64(len(b)))
+}
+
+// INCR key
+func cmdIncr(c *client, args [][]byte) { c.incrBy(args[1], 1) }
+
+// DECR key
+func cmdDecr(c *client, args [][]byte) { c.incrBy(args[1], -1) }
+
+// INCRBY key increment
+func cmdIncrBy(c *client, args [][]byte) {
+	n, ok := parseInt(args[2])
+	if !ok {
+		c.conn.WriteError(errNotInteger)
+		return
+	}
+	c.incrBy(args[1], n)
+}
+
+// DECRBY key decrement
+func cmdDecrBy(c *client, args [][]byte) {
+	n, ok := parseInt(args[2])
+	if !ok {
+		c.conn.WriteError(errNotInteger)
+		return
+	}
+	if n == math.MinInt64 {
+		c.conn.WriteError(errDecrOverflow)
+		return
+	}
+	c.incrBy(args[1], -n)
+}
+
+// incrBy adds delta to the integer at key (incrDecrCommand).
+func (c *client) incrBy(key []byte, delta int64) {
+	tx := c.db().Write(key)
+	defer tx.Close()
+	s, ok := asString(tx.Get(key))
+	if !ok {
+		c.conn.WriteError(errWrongType)
+		return
+	}
+	var cur int64
+	if s != nil {
+		if cur, ok = parseInt(s.Bytes()); !ok {
+			c.conn.WriteError(errNotInteger)
+			return
+		}
+	}
+	if delta < 0 && cur < 0 && delta < math.MinInt64-cur || delta > 0 && cur > 0 && delta > math.MaxInt64-cur {
+		c.conn.WriteError(errOverflow)
+		return
+	}
+	cur += delta
+	tx.SetValue(key, db.NewString(strconv.AppendInt(nil, cur, 10)))
+	c.server.dirty.Add(1)
+	c.notify(evString, "incrby", key)
+	c.conn.WriteInt(cur)
+}
+
+// INCRBYFLOAT key increment
+func cmdIncrByFloat(c *client, args [][]byte) {
+	key := args[1]
+	tx := c.db().Write(key)
+	defer tx.Close()
+	s, ok := asString(tx.Get(key))
+	if !ok {
+		c.conn.WriteError(errWrongType)
+		return
+	}
+	cur := newLongDouble()
+	if s != nil {
+		if cur, ok = parseLongDouble(s.Bytes()); !ok {
+			c.conn.WriteError(errNotFloat)
+			return
+		}
+	}
+	incr, ok := parseLongDouble(args[2])
+	if !ok {
+		c.conn.WriteError(errNotFloat)
+		return
+	}
+	sum, ok := addLongDouble(cur, incr)
+	if !ok {
+		c.conn.WriteError(errNaNOrInfinity)
+		return
+	}
+	out := formatLongDouble(sum)
+	tx.SetValue(key, db.NewString(out))
+	c.server.dirty.Add(1)
+	c.notify(evString, "incrbyfloat", key)
+	c.conn.WriteBulk(out)
 }

@@ -6,10 +6,29 @@ import (
 
 // Error replies, in Redis 7's words.
 const (
-	errSyntax        = "ERR syntax error"
-	errNotInteger    = "ERR value is not an integer or out of range"
-	errWrongType     = "WRONGTYPE Operation against a key holding the wrong kind of value"
-	errInvalidExpire = "ERR invalid expire time in '%s' command"
+	errSyntax          = "ERR syntax error"
+	errNotInteger      = "ERR value is not an integer or out of range"
+	errNotFloat        = "ERR value is not a valid float"
+	errWrongType       = "WRONGTYPE Operation against a key holding the wrong kind of value"
+	errNoSuchKey       = "ERR no such key"
+	errSameObject      = "ERR source and destination objects are the same"
+	errDBIndexRange    = "ERR DB index is out of range"
+	errOverflow        = "ERR increment or decrement would overflow"
+	errDecrOverflow    = "ERR decrement would overflow"
+	errNaNOrInfinity   = "ERR increment would produce NaN or Infinity"
+	errStringTooLong   = "ERR string exceeds maximum allowed size (proto-max-bulk-len)"
+	errOffsetRange     = "ERR offset is out of range"
+	errBitOffset       = "ERR bit offset is not an integer or out of range"
+	errBitValue        = "ERR bit is not an integer or out of range"
+	errBitArgument     = "ERR The bit argument must be 1 or 0."
+	errInvalidCursor   = "ERR invalid cursor"
+	errLCSKeysNotStr   = "ERR The specified keys must contain string values"
+	errLCSLenAndIdx    = "ERR If you want both the length and indexes, please just use IDX."
+	errLCSMemory       = "ERR Insufficient memory, transient memory for LCS exceeds proto-max-bulk-len"
+	errExpireNXOptions = "ERR NX and XX, GT or LT options at the same time are not compatible"
+	errExpireGTLT      = "ERR GT and LT options at the same time are not compatible"
+	errLFUNotSelected  = "ERR An LFU maxmemory policy is not selected, access frequency not tracked. " +
+		"Please note that when switching between policies at runtime LRU and LFU data will take some time to adjust."
 )
 
 // wrongArity is the reply to a command called with the wrong number of
@@ -39,7 +58,13 @@ func unknownCommand(args [][]byte) string {
 	return b.String()
 }
 
+// unknownSubcommand is the reply to OBJECT FOO and the like.
+func unknownSubcommand(sub []byte, container string) string {
+	return "ERR unknown subcommand '" + string(sub[:min(len(sub), 128)]) +
+		"'. Try " + strings.ToUpper(container) + " HELP."
+}
+
 // invalidExpire is the reply to a non-positive or overflowing expire time.
 func invalidExpire(cmd string) string {
-	return strings.Replace(errInvalidExpire, "%s", cmd, 1)
+	return "ERR invalid expire time in '" + cmd + "' command"
 }

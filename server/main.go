@@ -41,8 +41,14 @@ type Config struct {
 	WriteTimeout time.Duration
 	// ShutdownTimeout bounds a graceful shutdown before clients are cut off.
 	ShutdownTimeout time.Duration
+	// Databases is the number of logical databases (SELECT 0..n-1).
+	Databases int
+	// ProtoMaxBulkLen is proto-max-bulk-len, the longest string.
+	ProtoMaxBulkLen int64
 	// Clock is the keyspace's clock; nil means the system clock.
 	Clock db.Clock
+	// Rand is the keyspace's randomness; nil means a random seed.
+	Rand db.Rand
 }
 
 // defaultConfig returns Redis's defaults (and the admin API's).
@@ -53,6 +59,8 @@ func defaultConfig() Config {
 		AdminBind:       "127.0.0.1",
 		AdminPort:       7379,
 		LogLevel:        "info",
+		Databases:       16,
+		ProtoMaxBulkLen: 512 << 20,
 		WriteTimeout:    30 * time.Second,
 		ShutdownTimeout: 10 * time.Second,
 	}

@@ -18,9 +18,18 @@ import (
 type Server struct {
 	cfg      Config
 	log      *zap.Logger
-	db       *db.DB
+	store    *db.Store
 	commands commandTable
 	started  time.Time
+
+	// world is held shared by every command and exclusively by the few that
+	// act on whole databases (FLUSHALL, SWAPDB, ...), which therefore run
+	// alone, as every command does in Redis.
+	world sync.RWMutex
+
+	// stopExpiry ends the active expiry loop.
+	stopExpiry context.CancelFunc
+	expiryDone chan struct{}
 
 	mu        sync.Mutex
 	listeners map[net.Listener]struct{}
@@ -31,18 +40,77 @@ type Server struct {
 	nextClientID  atomic.Int64
 	totalCommands atomic.Int64
 	connected     atomic.Int64
+	// dirty counts changes to the keyspace since the last save.
+	dirty atomic.Int64
+	// notifyClasses are the keyspace event classes to publish.
+	notifyClasses atomic.Uint32
 }
 
 // NewServer returns a server for cfg. It serves nothing until Serve.
 func NewServer(cfg Config, log *zap.Logger) *Server {
-	return &Server{
-		cfg:       cfg,
-		log:       log,
-		db:        db.New(db.Options{Clock: cfg.Clock}),
-		commands:  newCommandTable(),
-		started:   time.Now(),
-		listeners: make(map[net.Listener]struct{}),
-		clients:   make(map[*client]struct{}),
+	s := &Server{
+		cfg:        cfg,
+		log:        log,
+		commands:   newCommandTable(),
+		started:    time.Now(),
+		listeners:  make(map[net.Listener]struct{}),
+		clients:    make(map[*client]struct{}),
+		expiryDone: make(chan struct{}),
+	}
+	s.store = db.New(db.Options{
+		Databases: cfg.Databases,
+		Clock:     cfg.Clock,
+		Rand:      cfg.Rand,
+		OnExpired: func(d *db.DB, key string) { s.notify(d.Index(), evExpired, "expired", []byte(key)) },
+	})
+	ctx, cancel := context.WithCancel(context.Background())
+	s.stopExpiry = cancel
+	go s.activeExpiry(ctx)
+	return s
+}
+
+// activeExpiry removes expired keys that nobody reads, ten times a second,
+// spending at most a quarter of each interval, as Redis does with hz 10.
+func (s *Server) activeExpiry(ctx context.Context) {
+	defer close(s.expiryDone)
+	const interval = 100 * time.Millisecond
+	tick := time.NewTicker(interval)
+	defer tick.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+			deadline := time.Now().Add(interval / 4)
+			s.world.RLock()
+			s.store.ExpireCycle(db.ExpireLimits{Stop: func() bool { return time.Now().After(deadline) }})
+			s.world.RUnlock()
+		}
+	}
+}
+
+// maxBulkLen is proto-max-bulk-len: the longest string a command may build.
+func (s *Server) maxBulkLen() int64 {
+	if s.cfg.ProtoMaxBulkLen > 0 {
+		return s.cfg.ProtoMaxBulkLen
+	}
+	return 512 << 20
+}
+
+// flushAll empties every database (FLUSHALL).
+func (s *Server) flushAll() {
+	for i := 0; i < s.store.Databases(); i++ {
+		s.dirty.Add(int64(s.store.DB(i).Len()))
+	}
+	s.store.FlushAll()
+}
+
+// notify publishes a keyspace event if the configured classes include it.
+// Nothing is configured until pub/sub and CONFIG exist, so for now it only
+// marks where each command reports its events.
+func (s *Server) notify(dbIndex int, class eventClass, event string, key []byte) {
+	if s.notifyClasses.Load()&uint32(class) == 0 {
+		return
 	}
 }
 
@@ -138,6 +206,8 @@ func (s *Server) Shutdown(ctx context.Context) error {
 	}
 	s.mu.Unlock()
 
+	s.stopExpiry()
+	<-s.expiryDone
 	done := make(chan struct{})
 	go func() {
 		s.clientsWG.Wait()
@@ -171,6 +241,15 @@ func (s *Server) Stats() Stats {
 		Uptime:           time.Since(s.started),
 		ConnectedClients: s.connected.Load(),
 		TotalCommands:    s.totalCommands.Load(),
-		Keys:             int64(s.db.Len()),
+		Keys:             s.keyCount(),
 	}
+}
+
+// keyCount returns the number of keys in all databases.
+func (s *Server) keyCount() int64 {
+	var n int64
+	for i := 0; i < s.store.Databases(); i++ {
+		n += int64(s.store.DB(i).Len())
+	}
+	return n
 }

@@ -1,0 +1,88 @@
+package main
+
+import (
+	"bytes"
+	"math"
+
+	"github.com/mini-redis/mini-redis/frame"
+)
+
+// Argument parsing shared by the command families. Each follows the Redis
+// function of the same purpose, so error cases line up.
+
+// parseInt parses an integer argument as Redis's string2ll does.
+func parseInt(b []byte) (int64, bool) { return frame.ParseInt(b) }
+
+// parseInt32 parses an argument that must fit in a C int
+// (getIntFromObjectOrReply).
+func parseInt32(b []byte) (int, bool) {
+	n, ok := frame.ParseInt(b)
+	if !ok || n < math.MinInt32 || n > math.MaxInt32 {
+		return 0, false
+	}
+	return int(n), true
+}
+
+// is reports whether arg equals the keyword kw, ignoring letter case.
+func is(arg []byte, kw string) bool {
+	return len(arg) == len(kw) && bytes.EqualFold(arg, []byte(kw))
+}
+
+// parseCursor parses a SCAN cursor the way Redis does, with strtoul: an
+// optional sign, decimal digits, nothing else; "-1" wraps around, an empty
+// string is 0, and a value past 2^64-1 is an error.
+func parseCursor(b []byte) (uint64, bool) {
+	if len(b) > 0 && isCSpace(b[0]) {
+		return 0, false
+	}
+	neg := false
+	if len(b) > 0 && (b[0] == '+' || b[0] == '-') {
+		neg = b[0] == '-'
+		b = b[1:]
+	}
+	var v uint64
+	for _, c := range b {
+		if c < '0' || c > '9' {
+			return 0, false
+		}
+		d := uint64(c - '0')
+		if v > (math.MaxUint64-d)/10 {
+			return 0, false // ERANGE
+		}
+		v = v*10 + d
+	}
+	if neg {
+		v = -v
+	}
+	return v, true
+}
+
+func isCSpace(c byte) bool {
+	switch c {
+	case ' ', '\t', '\n', '\v', '\f', '\r':
+		return true
+	}
+	return false
+}
+
+// rangeToBounds converts a Redis [start, end] range with negative indexes
+// counting from the end over a sequence of length n into a clamped
+// inclusive range; empty reports that nothing is selected.
+func rangeToBounds(start, end, n int64) (lo, hi int64, empty bool) {
+	if start < 0 {
+		start += n
+	}
+	if end < 0 {
+		end += n
+	}
+	if start < 0 {
+		start = 0
+	}
+	if end < 0 {
+		end = 0
+	}
+	if end >= n {
+		end = n - 1
+	}
+	return start, end, start > end || n == 0
+}

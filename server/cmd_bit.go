@@ -1,0 +1,293 @@
+package main
+
+import (
+	"math/bits"
+
+	"github.com/mini-redis/mini-redis/db"
+)
+
+// The bit commands: strings seen as arrays of bits, most significant bit of
+// the first byte first.
+
+func bitCommands() []*command {
+	return []*command{
+		{name: "setbit", arity: 4, flags: flagWrite, firstKey: 1, lastKey: 1, keyStep: 1, run: cmdSetBit},
+		{name: "getbit", arity: 3, flags: flagReadonly | flagFast, firstKey: 1, lastKey: 1, keyStep: 1, run: cmdGetBit},
+		{name: "bitcount", arity: -2, flags: flagReadonly, firstKey: 1, lastKey: 1, keyStep: 1, run: cmdBitCount},
+		{name: "bitpos", arity: -3, flags: flagReadonly, firstKey: 1, lastKey: 1, keyStep: 1, run: cmdBitPos},
+	}
+}
+
+// parseBitOffset parses a bit offset (getBitOffsetFromArgument): a
+// non-negative integer whose byte lies within proto-max-bulk-len.
+func (c *client) parseBitOffset(b []byte) (int64, bool) {
+	n, ok := parseInt(b)
+	if !ok || n < 0 || n>>3 >= c.server.maxBulkLen() {
+		return 0, false
+	}
+	return n, true
+}
+
+// SETBIT key offset value
+func cmdSetBit(c *client, args [][]byte) {
+	key := args[1]
+	offset, ok := c.parseBitOffset(args[2])
+	if !ok {
+		c.conn.WriteError(errBitOffset)
+		return
+	}
+	on, ok := parseInt(args[3])
+	if !ok || on&^1 != 0 {
+		c.conn.WriteError(errBitValue)
+		return
+	}
+	tx := c.db().Write(key)
+	defer tx.Close()
+	s, ok := asString(tx.Get(key))
+	if !ok {
+		c.conn.WriteError(errWrongType)
+		return
+	}
+	var old []byte
+	if s != nil {
+		old = s.Bytes()
+	}
+	byteIndex := int(offset >> 3)
+	mask := byte(1) << (7 - uint(offset&7))
+	was := byteIndex < len(old) && old[byteIndex]&mask != 0
+	grows := byteIndex >= len(old)
+	if s == nil || grows || was != (on == 1) {
+		// Values are immutable once stored: build the new bytes aside.
+		b := make([]byte, max(len(old), byteIndex+1))
+		copy(b, old)
+		if on == 1 {
+			b[byteIndex] |= mask
+		} else {
+			b[byteIndex] &^= mask
+		}
+		tx.SetValue(key, db.WithBytes(b))
+		c.server.dirty.Add(1)
+		c.notify(evString, "setbit", key)
+	}
+	if was {
+		c.conn.WriteInt(1)
+	} else {
+		c.conn.WriteInt(0)
+	}
+}
+
+// GETBIT key offset
+func cmdGetBit(c *client, args [][]byte) {
+	offset, ok := c.parseBitOffset(args[2])
+	if !ok {
+		c.conn.WriteError(errBitOffset)
+		return
+	}
+	tx := c.db().Read(args[1])
+	v := tx.Get(args[1])
+	tx.Close()
+	s, ok := asString(v)
+	if !ok {
+		c.conn.WriteError(errWrongType)
+		return
+	}
+	var b []byte
+	if s != nil {
+		b = s.Bytes()
+	}
+	i := int(offset >> 3)
+	if i < len(b) && b[i]&(1<<(7-uint(offset&7))) != 0 {
+		c.conn.WriteInt(1)
+	} else {
+		c.conn.WriteInt(0)
+	}
+}
+
+// bitRange parses the optional [start end [BYTE|BIT]] range of BITCOUNT and
+// BITPOS over a string of n bytes and returns it in bits, inclusive.
+// endGiven reports whether the caller named an end.
+type bitRange struct {
+	lo, hi   int64 // bit indexes, inclusive
+	empty    bool
+	endGiven bool
+}
+
+// parseBitRange reads start, end (optional when endOptional) and the unit
+// from args, as BITCOUNT and BITPOS do.
+func parseBitRange(args [][]byte, n int64, endOptional bool) (bitRange, string) {
+	var r bitRange
+	start, ok := parseInt(args[0])
+	if !ok {
+		return r, errNotInteger
+	}
+	isBit := false
+	if len(args) == 3 {
+		switch {
+		case is(args[2], "bit"):
+			isBit = true
+		case is(args[2], "byte"):
+		default:
+			return r, errSyntax
+		}
+	}
+	var end int64
+	if len(args) >= 2 {
+		if end, ok = parseInt(args[1]); !ok {
+			return r, errNotInteger
+		}
+		r.endGiven = true
+	} else if endOptional {
+		end = n - 1
+	}
+	total := n
+	if isBit {
+		total = n * 8
+	}
+	lo, hi, empty := rangeToBounds(start, end, total)
+	if empty {
+		return bitRange{empty: true, endGiven: r.endGiven}, ""
+	}
+	if !isBit {
+		lo, hi = lo*8, hi*8+7
+	}
+	r.lo, r.hi = lo, hi
+	return r, ""
+}
+
+// BITCOUNT key [start end [BYTE | BIT]]
+func cmdBitCount(c *client, args [][]byte) {
+	tx := c.db().Read(args[1])
+	v := tx.Get(args[1])
+	tx.Close()
+	s, ok := asString(v)
+	switch {
+	case !ok:
+		c.conn.WriteError(errWrongType)
+		return
+	case s == nil:
+		// A missing key counts zero before its range is even looked at.
+		c.conn.WriteInt(0)
+		return
+	}
+	b := s.Bytes()
+	r := bitRange{lo: 0, hi: int64(len(b))*8 - 1, empty: len(b) == 0}
+	switch len(args) {
+	case 2:
+	case 4, 5:
+		start, ok1 := parseInt(args[2])
+		end, ok2 := parseInt(args[3])
+		if ok1 && ok2 && start < 0 && end < 0 && start > end {
+			c.conn.WriteInt(0)
+			return
+		}
+		var errText string
+		if r, errText = parseBitRange(args[2:], int64(len(b)), false); errText != "" {
+			c.conn.WriteError(errText)
+			return
+		}
+	default:
+		c.conn.WriteError(errSyntax)
+		return
+	}
+	if r.empty {
+		c.conn.WriteInt(0)
+		return
+	}
+	c.conn.WriteInt(countBits(b, r.lo, r.hi))
+}
+
+// countBits counts the set bits of b from bit lo to bit hi, inclusive.
+func countBits(b []byte, lo, hi int64) int64 {
+	first, last := lo>>3, hi>>3
+	var n int
+	for i := first; i <= last; i++ {
+		x := b[i]
+		if i == first {
+			x &= 0xff >> uint(lo&7)
+		}
+		if i == last {
+			x &= 0xff << uint(7-hi&7)
+		}
+		n += bits.OnesCount8(x)
+	}
+	return int64(n)
+}
+
+// BITPOS key bit [start [end [BYTE | BIT]]]
+func cmdBitPos(c *client, args [][]byte) {
+	bit, ok := parseInt(args[2])
+	if !ok {
+		c.conn.WriteError(errNotInteger)
+		return
+	}
+	if bit != 0 && bit != 1 {
+		c.conn.WriteError(errBitArgument)
+		return
+	}
+	tx := c.db().Read(args[1])
+	v := tx.Get(args[1])
+	tx.Close()
+	s, ok := asString(v)
+	switch {
+	case !ok:
+		c.conn.WriteError(errWrongType)
+		return
+	case s == nil:
+		// A missing key is an endless run of zeros.
+		if bit == 1 {
+			c.conn.WriteInt(-1)
+		} else {
+			c.conn.WriteInt(0)
+		}
+		return
+	}
+	b := s.Bytes()
+	r := bitRange{lo: 0, hi: int64(len(b))*8 - 1, empty: len(b) == 0}
+	switch len(args) {
+	case 3:
+	case 4, 5, 6:
+		var errText string
+		if r, errText = parseBitRange(args[3:], int64(len(b)), true); errText != "" {
+			c.conn.WriteError(errText)
+			return
+		}
+	default:
+		c.conn.WriteError(errSyntax)
+		return
+	}
+	if r.empty {
+		c.conn.WriteInt(-1)
+		return
+	}
+	if pos := findBit(b, byte(bit), r.lo, r.hi); pos >= 0 {
+		c.conn.WriteInt(pos)
+		return
+	}
+	// Looking for a clear bit with no end given, the string continues with
+	// zeros past its end; with an explicit range there is none to find.
+	if bit == 0 && !r.endGiven {
+		c.conn.WriteInt(r.hi + 1)
+		return
+	}
+	c.conn.WriteInt(-1)
+}
+
+// findBit returns the index of the first bit equal to bit in b from lo to
+// hi inclusive, or -1.
+func findBit(b []byte, bit byte, lo, hi int64) int64 {
+	skip := byte(0x00) // a byte with no bit of interest
+	if bit == 0 {
+		skip = 0xff
+	}
+	for i := lo; i <= hi; {
+		if i&7 == 0 && i+7 <= hi && b[i>>3] == skip {
+			i += 8 // a whole byte without the bit
+			continue
+		}
+		if (b[i>>3]>>(7-uint(i&7)))&1 == bit {
+			return i
+		}
+		i++
+	}
+	return -1
+}

@@ -1,0 +1,90 @@
+package main
+
+// The commands that act on whole databases.
+
+func databaseCommands() []*command {
+	return []*command{
+		{name: "select", arity: 2, flags: flagFast, run: cmdSelect},
+		{name: "dbsize", arity: 1, flags: flagReadonly | flagFast, run: cmdDBSize},
+		{name: "flushdb", arity: -1, flags: flagWrite | flagExclusive, run: cmdFlushDB},
+		{name: "flushall", arity: -1, flags: flagWrite | flagExclusive, run: cmdFlushAll},
+		{name: "swapdb", arity: 3, flags: flagWrite | flagFast | flagExclusive, run: cmdSwapDB},
+	}
+}
+
+// SELECT index
+func cmdSelect(c *client, args [][]byte) {
+	n, ok := parseInt32(args[1])
+	if !ok {
+		c.conn.WriteError(errNotInteger)
+		return
+	}
+	if c.server.store.DB(n) == nil {
+		c.conn.WriteError(errDBIndexRange)
+		return
+	}
+	c.dbIndex = n
+	c.conn.WriteOK()
+}
+
+// DBSIZE
+func cmdDBSize(c *client, args [][]byte) {
+	c.conn.WriteInt(int64(c.db().Len()))
+}
+
+// parseFlushMode checks the optional ASYNC | SYNC argument of FLUSHDB and
+// FLUSHALL. Both modes flush at once here: freeing memory is the garbage
+// collector's job either way.
+func parseFlushMode(args [][]byte) bool {
+	switch {
+	case len(args) == 1:
+		return true
+	case len(args) == 2:
+		return is(args[1], "sync") || is(args[1], "async")
+	}
+	return false
+}
+
+// FLUSHDB [ASYNC | SYNC]
+func cmdFlushDB(c *client, args [][]byte) {
+	if !parseFlushMode(args) {
+		c.conn.WriteError(errSyntax)
+		return
+	}
+	d := c.db()
+	c.server.dirty.Add(int64(d.Len()))
+	d.Flush()
+	c.conn.WriteOK()
+}
+
+// FLUSHALL [ASYNC | SYNC]
+func cmdFlushAll(c *client, args [][]byte) {
+	if !parseFlushMode(args) {
+		c.conn.WriteError(errSyntax)
+		return
+	}
+	c.server.flushAll()
+	c.conn.WriteOK()
+}
+
+// SWAPDB index1 index2
+func cmdSwapDB(c *client, args [][]byte) {
+	i, ok := parseInt32(args[1])
+	if !ok {
+		c.conn.WriteError("ERR invalid first DB index")
+		return
+	}
+	j, ok := parseInt32(args[2])
+	if !ok {
+		c.conn.WriteError("ERR invalid second DB index")
+		return
+	}
+	st := c.server.store
+	if st.DB(i) == nil || st.DB(j) == nil {
+		c.conn.WriteError(errDBIndexRange)
+		return
+	}
+	st.Swap(i, j)
+	c.server.dirty.Add(1)
+	c.conn.WriteOK()
+}

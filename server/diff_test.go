@@ -1,0 +1,428 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"net"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/mini-redis/mini-redis/frame"
+	"github.com/mini-redis/mini-redis/internal/redistest"
+	"go.uber.org/zap"
+)
+
+// Differential tests: the same command scripts go to a real redis-server
+// (started by the test on a spare port) and to this server, and the replies
+// must match byte for byte. Where a reply legitimately differs in form
+// (KEYS order, SCAN cursors, PTTL milliseconds) the step says how to compare.
+
+// cmpMode says how a step's two replies are compared.
+type cmpMode int
+
+const (
+	exact   cmpMode = iota // byte for byte
+	asSet                  // an array whose order does not matter
+	approx                 // integers within a few units (time passes between the two)
+	scanAll                // run SCAN to completion with these options; compare the key sets
+	shape                  // same type and element count (random or hash-order replies)
+)
+
+type step struct {
+	mode cmpMode
+	args []string
+}
+
+// s builds an exactly compared step from a command line split on spaces;
+// use q for arguments with spaces.
+func s(line string) step { return step{exact, strings.Fields(line)} }
+
+func q(args ...string) step { return step{exact, args} }
+
+func set(line string) step { return step{asSet, strings.Fields(line)} }
+
+func near(line string) step { return step{approx, strings.Fields(line)} }
+
+func scan(opts string) step { return step{scanAll, strings.Fields(opts)} }
+
+func like(line string) step { return step{shape, strings.Fields(line)} }
+
+// diffScripts are grouped by family; each script starts from empty
+// databases with database 0 selected.
+var diffScripts = map[string][]step{
+	"get set": {
+		s("GET missing"), s("SET k v"), s("GET k"), s("SET k v2 XX"), s("GET k"),
+		s("SET k v3 NX"), s("SET n v NX"), s("SET m v XX"), s("GET m"),
+		s("SET k new GET"), s("SET fresh v GET"), s("SET k v NX GET"), s("SET absent v XX GET"),
+		s("SET k v EX 100"), s("TTL k"), s("SET k v KEEPTTL"), s("TTL k"), s("SET k v"), s("TTL k"),
+		s("SET k v PX 100000"), near("PTTL k"), s("SET k v EXAT 99999999999"), s("EXPIRETIME k"),
+		s("SET k v PXAT 99999999999000"), s("PEXPIRETIME k"),
+		s("SET k v EX 0"), s("SET k v EX -1"), s("SET k v EX abc"), s("SET k v EX 1.5"),
+		s("SET k v PX 0"), s("SET k v EX 9223372036854775807"), s("SET k v EX 9223372036854776"),
+		s("SET k v PX 9223372036854775807"), s("SET k v EXAT 9223372036854776"),
+		s("SET k v EX 10 PX 10"), s("SET k v NX XX"), s("SET k v XX NX"), s("SET k v KEEPTTL EX 10"),
+		s("SET k v EX 10 KEEPTTL"), s("SET k v EX"), s("SET k v BOGUS"), s("SET k v PERSIST"),
+		s("SET k v ex 10 nx get"), s("SET k"), s("SET"), s("GET"), s("GET a b"),
+		s("SET k v EX abc NX XX"),
+		q("SET", "bin\x00key", "val\r\nue"), q("GET", "bin\x00key"), q("SET", "", ""), q("GET", ""),
+	},
+	"setnx setex getset getdel getex": {
+		s("SETNX k v"), s("SETNX k w"), s("GET k"), s("SETEX k 100 v"), s("TTL k"), s("SETEX k 0 v"),
+		s("SETEX k -5 v"), s("SETEX k x v"), s("PSETEX k 100000 v"), near("PTTL k"), s("PSETEX k 0 v"),
+		s("GETSET k new"), s("TTL k"), s("GETSET missing v"), s("GET missing"),
+		s("GETDEL k"), s("GETDEL k"), s("EXISTS k"),
+		s("SET g v"), s("GETEX g"), s("GETEX g EX 100"), s("TTL g"), s("GETEX g PERSIST"), s("TTL g"),
+		s("GETEX g PX 100000"), near("PTTL g"), s("GETEX g EXAT 99999999999"), s("EXPIRETIME g"),
+		s("GETEX g PXAT 1"), s("EXISTS g"), s("GETEX missing EX 10"), s("SET g v"),
+		s("GETEX g EX 0"), s("GETEX g EX abc"), s("GETEX g NX"), s("GETEX g KEEPTTL"), s("GETEX g EX 1 PERSIST"),
+		s("GETEX g PERSIST EX 1"), s("GETEX g EX"), s("GETEX"),
+	},
+	"mget mset msetnx": {
+		s("MSET a 1 b 2 c 3"), s("MGET a b c d"), s("MSET a"), s("MSET a 1 b"), s("MSETNX a 1 x 2"),
+		s("MGET x"), s("MSETNX x 1 y 2"), s("MGET x y"), s("MSETNX"), s("MGET"),
+		s("MSET a 1 a 2"), s("GET a"),
+	},
+	"append strlen getrange setrange": {
+		s("APPEND k hello"), s("APPEND k _world"), s("GET k"), s("STRLEN k"), s("STRLEN missing"),
+		s("OBJECT ENCODING k"), s("SET i 123"), s("APPEND i 4"), s("GET i"), s("OBJECT ENCODING i"),
+		s("GETRANGE k 0 4"), s("GETRANGE k -5 -1"), s("GETRANGE k 5 1"), s("GETRANGE k -1 -5"),
+		s("GETRANGE k 0 100"), s("GETRANGE k -100 2"), s("GETRANGE k 100 200"), s("GETRANGE missing 0 1"),
+		s("GETRANGE k a 1"), s("GETRANGE k 0 b"), s("SUBSTR k 0 2"), s("GETRANGE k -1 -1"),
+		s("SETRANGE k 6 W"), s("GET k"), s("SETRANGE k 20 !"), q("GET", "k"), s("STRLEN k"),
+		s("SETRANGE new 3 abc"), q("GET", "new"), s("SETRANGE none 0"), q("SETRANGE", "none", "0", ""),
+		s("EXISTS none"), q("SETRANGE", "k", "0", ""), s("SETRANGE k -1 x"), s("SETRANGE k x x"),
+		s("SETRANGE k 536870912 x"), s("SETRANGE k 536870911 xy"), s("OBJECT ENCODING k"),
+		q("SET", "e", ""), s("GETRANGE e 0 -1"), s("GETRANGE e 0 0"), s("STRLEN e"),
+	},
+	"incr decr": {
+		s("INCR n"), s("INCR n"), s("DECR n"), s("INCRBY n 10"), s("DECRBY n 3"), s("GET n"),
+		s("INCRBY n -20"), s("DECRBY n -5"), s("OBJECT ENCODING n"), s("SET s abc"), s("INCR s"),
+		s("SET f 1.5"), s("INCR f"), s("SET big 9223372036854775807"), s("INCR big"), s("DECR big"),
+		s("SET small -9223372036854775808"), s("DECR small"), s("INCRBY small -1"),
+		s("DECRBY n -9223372036854775808"), s("INCRBY n 9223372036854775808"), s("INCRBY n abc"),
+		s("SET lead 007"), s("INCR lead"), s("SET sp ' 1'"), q("SET", "sp", " 1"), s("INCR sp"),
+		q("SET", "plus", "+1"), s("INCR plus"), s("INCRBY"), s("INCR a b"),
+		s("SET ttl 5 EX 100"), s("INCR ttl"), s("TTL ttl"),
+	},
+	"incrbyfloat": {
+		s("INCRBYFLOAT f 0.1"), s("INCRBYFLOAT f 0.2"), s("GET f"), s("INCRBYFLOAT f 10"),
+		s("INCRBYFLOAT f -10.3"), s("INCRBYFLOAT f 1e3"), s("INCRBYFLOAT f 5.0e-3"), s("INCRBYFLOAT f -1000.005"),
+		s("INCRBYFLOAT i 3"), s("SET i 10"), s("INCRBYFLOAT i 1.5"), s("INCRBYFLOAT i abc"),
+		s("INCRBYFLOAT i inf"), s("INCRBYFLOAT i -inf"), s("INCRBYFLOAT i nan"), s("INCRBYFLOAT i 1e400"),
+		s("INCRBYFLOAT i 0x10"), s("INCRBYFLOAT i 1e"), s("INCRBYFLOAT i .5"), s("INCRBYFLOAT i 5."),
+		q("INCRBYFLOAT", "i", " 1"), q("INCRBYFLOAT", "i", "1 "), s("INCRBYFLOAT i +2"),
+		s("SET s abc"), s("INCRBYFLOAT s 1"), s("INCRBYFLOAT n 1.23456789012345678"),
+		s("INCRBYFLOAT big 1e20"), s("INCRBYFLOAT big 1e20"), s("INCRBYFLOAT tiny 1e-20"),
+		s("INCRBYFLOAT neg -0.0"), s("INCRBYFLOAT x 3.0000000000000000001"), s("INCRBYFLOAT y 1e308"),
+		s("INCRBYFLOAT y 1e308"), s("INCRBYFLOAT z 2.5e-17"), s("INCRBYFLOAT big2 123456789012345678901234567890"),
+	},
+	"lcs": {
+		s("MSET a ohmytext b mynewtext"), s("LCS a b"), s("LCS a b LEN"), s("LCS a b IDX"),
+		s("LCS a b IDX MINMATCHLEN 4"), s("LCS a b IDX WITHMATCHLEN"), s("LCS a b IDX MINMATCHLEN 4 WITHMATCHLEN"),
+		s("LCS a b LEN IDX"), s("LCS a missing"), s("LCS missing1 missing2 IDX"), s("LCS a b BOGUS"),
+		s("LCS a b MINMATCHLEN x"), s("LCS a b MINMATCHLEN"), s("LCS a b MINMATCHLEN -5 IDX"),
+		s("MSET x AGGTAB y GXTXAYB"), s("LCS x y"), s("LCS x y IDX WITHMATCHLEN"), s("LCS a"),
+	},
+	"bits": {
+		s("SETBIT b 7 1"), s("GET b"), s("SETBIT b 7 0"), s("SETBIT b 100 1"), s("STRLEN b"),
+		s("GETBIT b 100"), s("GETBIT b 99"), s("GETBIT b 100000"), s("GETBIT missing 3"),
+		s("SETBIT b -1 1"), s("SETBIT b x 1"), s("SETBIT b 1 2"), s("SETBIT b 1 -1"), s("SETBIT b 1 x"),
+		s("SETBIT b 4294967296 1"), s("GETBIT b 4294967296"), s("STRLEN b"),
+		s("SET s foobar"), s("BITCOUNT s"), s("BITCOUNT s 0 0"), s("BITCOUNT s 1 1"), s("BITCOUNT s 1 -1"),
+		s("BITCOUNT s -2 -1"), s("BITCOUNT s -1 -2"), s("BITCOUNT s 5 30 BIT"), s("BITCOUNT s 0 -1 BYTE"),
+		s("BITCOUNT s 0 -1 bit"), s("BITCOUNT s 3 2"), s("BITCOUNT s 0"), s("BITCOUNT s 0 1 NOPE"),
+		s("BITCOUNT s a 1"), s("BITCOUNT missing"), s("BITCOUNT missing 0"), s("BITCOUNT s 1 2 BIT x"),
+		s("BITCOUNT s -100 -50"), s("BITCOUNT s -1 -100 BIT"),
+		q("SET", "p", "\xff\xf0\x00"), s("BITPOS p 0"), s("BITPOS p 1"), s("BITPOS p 1 2"), s("BITPOS p 0 0 0"),
+		s("BITPOS p 0 1"), s("BITPOS p 0 -1"), s("BITPOS p 1 0 -1 BIT"), s("BITPOS p 0 2 10 BIT"),
+		s("BITPOS p 0 0 7 BIT"), s("BITPOS p 1 8 11 BIT"), s("BITPOS p 0 8 11 BIT"), s("BITPOS p 1 20 23 BIT"),
+		q("SET", "ones", "\xff\xff"), s("BITPOS ones 0"), s("BITPOS ones 0 0 -1"), s("BITPOS ones 0 1"),
+		s("BITPOS ones 0 0 1 BIT"), s("BITPOS missing 0"), s("BITPOS missing 1"), s("BITPOS p 2"),
+		s("BITPOS p x"), s("BITPOS p 1 x"), s("BITPOS p 1 0 x"), s("BITPOS p 1 0 1 x"), s("BITPOS p 1 5 2"),
+		q("SET", "empty", ""), s("BITPOS empty 0"), s("BITPOS empty 1"), s("BITCOUNT empty 0 -1"),
+		s("BITPOS p 0 -1 -1 BIT"), s("BITPOS p 1 -3 -1 BIT"),
+	},
+	"keys": {
+		s("MSET a 1 b 2 c 3"), s("DEL a b x"), s("EXISTS a c c x"), s("UNLINK c"), s("EXISTS c"),
+		s("SET k v"), s("TYPE k"), s("TYPE missing"), s("TOUCH k missing k"),
+		s("RENAME k k2"), s("GET k2"), s("RENAME k k3"), s("RENAME k2 k2"), s("RENAMENX k2 k2"),
+		s("SET k3 v3"), s("RENAMENX k2 k3"), s("RENAMENX k2 k4"), s("RENAMENX missing k5"),
+		s("SET t v EX 100"), s("RENAME t t2"), s("TTL t2"), s("RENAME k4 k3"), s("GET k3"),
+		s("COPY k3 k5"), s("GET k5"), s("COPY k3 k5"), s("COPY k3 k5 REPLACE"), s("COPY k3 k3"),
+		s("COPY missing k6"), s("COPY t2 t3"), s("TTL t3"), s("COPY k3 k3 DB 1"), s("COPY k3 k3 DB 16"),
+		s("COPY k3 x DB x"), s("COPY k3 x BOGUS"), s("COPY k3 x DB"), s("COPY k3 k3 DB 0"),
+		s("SELECT 1"), s("GET k3"), s("SELECT 0"),
+		s("MOVE k3 1"), s("MOVE k3 1"), s("MOVE k5 0"), s("MOVE k5 16"), s("MOVE k5 x"), s("MOVE missing 1"),
+		s("SET k5x v"), s("SELECT 1"), s("SET k5x other"), s("SELECT 0"), s("MOVE k5x 1"),
+		s("DEL"), s("TYPE"), s("RENAME a"),
+	},
+	"keys and scan": {
+		s("MSET user:1 a user:2 b user:3 c item:1 d item:2 e"), q("SET", "h[a]llo", "x"), q("SET", "hello", "y"),
+		set("KEYS *"), set("KEYS user:*"), set("KEYS *:1"), set("KEYS user:?"), set("KEYS h[ae]llo"),
+		set("KEYS h\\[a\\]llo"), set("KEYS nomatch*"), s("KEYS"),
+		scan(""), scan("MATCH user:*"), scan("COUNT 1"), scan("MATCH *:2 COUNT 2"), scan("TYPE string"),
+		scan("TYPE list"), scan("TYPE STRING"), scan("TYPE nosuchtype"),
+		s("SCAN x"), s("SCAN 0 COUNT 0"), s("SCAN 0 COUNT -1"), s("SCAN 0 COUNT x"), s("SCAN 0 MATCH"),
+		s("SCAN 0 BOGUS x"), s("SCAN 18446744073709551616"), like("SCAN -1"), s("SCAN 1.5"), s("SCAN"),
+		s("DBSIZE"), like("RANDOMKEY"), s("FLUSHDB"), s("RANDOMKEY"), s("SET only v"), s("RANDOMKEY"),
+		s("SCAN 0"),
+	},
+	"object": {
+		s("SET i 12345"), s("SET s hello"), q("SET", "l", strings.Repeat("x", 45)), s("SET e 44444444444444444444444"),
+		s("OBJECT ENCODING i"), s("OBJECT ENCODING s"), s("OBJECT ENCODING l"), s("OBJECT ENCODING e"),
+		s("OBJECT ENCODING missing"), s("OBJECT REFCOUNT i"), s("OBJECT REFCOUNT s"), s("SET small 99"),
+		s("OBJECT REFCOUNT small"), s("OBJECT IDLETIME s"), s("OBJECT FREQ s"), s("OBJECT FREQ missing"),
+		s("OBJECT IDLETIME missing"), s("OBJECT HELP"), s("OBJECT"), s("OBJECT ENCODING"),
+		s("OBJECT BOGUS x"), s("OBJECT ENCODING a b"), s("OBJECT help extra"),
+	},
+	"expire": {
+		s("SET k v"), s("EXPIRE k 100"), s("TTL k"), near("PTTL k"), s("EXPIRE k 200 NX"), s("EXPIRE k 200 XX"),
+		s("TTL k"), s("EXPIRE k 100 GT"), s("EXPIRE k 300 GT"), s("TTL k"), s("EXPIRE k 400 LT"),
+		s("EXPIRE k 50 LT"), s("TTL k"), s("PERSIST k"), s("PERSIST k"), s("TTL k"),
+		s("EXPIRE k 100 GT"), s("EXPIRE k 100 LT"), s("TTL k"), s("PERSIST k"), s("EXPIRE k 100 XX"),
+		s("EXPIRE k 100 NX"), s("EXPIRE k 10 NX XX"), s("EXPIRE k 10 GT LT"), s("EXPIRE k 10 NX GT"),
+		s("EXPIRE k 10 BOGUS"), s("EXPIRE k abc"), s("EXPIRE missing 10"), s("TTL missing"), s("PTTL missing"),
+		s("PEXPIRE k 100000"), near("PTTL k"), s("EXPIREAT k 99999999999"), s("EXPIRETIME k"), s("PEXPIRETIME k"),
+		s("PEXPIREAT k 99999999999999"), s("PEXPIRETIME k"), s("EXPIRETIME missing"), s("SET n v"),
+		s("EXPIRETIME n"), s("PEXPIRETIME n"), s("EXPIRE k -1"), s("EXISTS k"), s("SET k v"), s("EXPIREAT k 1"),
+		s("EXISTS k"), s("SET k v"), s("PEXPIRE k 0"), s("EXISTS k"), s("SET k v"),
+		s("EXPIRE k 9223372036854775807"), s("EXPIRE k 9223372036854775"), s("EXPIRE k -9223372036854775808"),
+		s("PEXPIRE k 9223372036854775807"), s("PEXPIREAT k 9223372036854775807"), s("TTL k"),
+		s("EXPIRE k 1.5"), s("EXPIRE"), s("EXPIRE k"), s("TTL"), s("PERSIST"),
+		s("SET g v EX 100"), s("GETSET g w"), s("TTL g"), s("SET a v EX 100"), s("APPEND a x"), s("TTL a"),
+	},
+	"databases": {
+		s("SET k zero"), s("SELECT 1"), s("GET k"), s("SET k one"), s("DBSIZE"), s("SELECT 0"), s("GET k"),
+		s("SWAPDB 0 1"), s("GET k"), s("SELECT 1"), s("GET k"), s("SELECT 16"), s("SELECT -1"), s("SELECT x"),
+		s("SWAPDB 0 16"), s("SWAPDB x 0"), s("SWAPDB 0 x"), s("SWAPDB 0 0"), s("SELECT 0"),
+		s("FLUSHDB"), s("DBSIZE"), s("SELECT 1"), s("DBSIZE"), s("FLUSHALL"), s("DBSIZE"),
+		s("FLUSHDB ASYNC"), s("FLUSHDB sync"), s("FLUSHDB bogus"), s("FLUSHALL ASYNC"), s("FLUSHALL x y"),
+		s("SELECT 0"), s("DBSIZE x"),
+	},
+}
+
+// startRealServer starts this server with the wall clock, as redis-server
+// uses, for comparisons that involve time.
+func startRealServer(t *testing.T) string {
+	t.Helper()
+	srv := NewServer(defaultConfig(), zap.NewNop())
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- srv.Serve(ln) }()
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		srv.Shutdown(ctx)
+		<-done
+	})
+	return ln.Addr().String()
+}
+
+func TestDifferential(t *testing.T) {
+	redis := redistest.Start(t)
+	ours := startRealServer(t)
+	for name, script := range diffScripts {
+		t.Run(name, func(t *testing.T) {
+			ref := dialRaw(t, redis.Addr)
+			got := dialRaw(t, ours)
+			for _, c := range []*rawConn{ref, got} {
+				c.do("FLUSHALL")
+				c.do("SELECT", "0")
+			}
+			for _, st := range script {
+				compareStep(t, st, ref, got)
+			}
+		})
+	}
+}
+
+func dialRaw(t *testing.T, addr string) *rawConn {
+	t.Helper()
+	nc, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { nc.Close() })
+	return &rawConn{t: t, nc: nc, r: bufio.NewReader(nc)}
+}
+
+func compareStep(t *testing.T, st step, ref, got *rawConn) {
+	t.Helper()
+	if st.mode == scanAll {
+		want, have := scanKeys(ref, st.args), scanKeys(got, st.args)
+		if !slices.Equal(want, have) {
+			t.Errorf("SCAN %s: redis returned %q, we returned %q", strings.Join(st.args, " "), want, have)
+		}
+		return
+	}
+	want, have := ref.do(st.args...), got.do(st.args...)
+	ok := false
+	switch st.mode {
+	case exact:
+		ok = want == have
+	case asSet:
+		ok = slices.Equal(sortedElems(t, want), sortedElems(t, have))
+	case approx:
+		ok = closeIntegers(want, have, 50)
+	case shape:
+		ok = sameShape(want, have)
+	}
+	if !ok {
+		t.Errorf("%q:\n redis: %q\n   ours: %q", st.args, want, have)
+	}
+}
+
+// sortedElems returns the encoded elements of an array reply, sorted.
+func sortedElems(t *testing.T, reply string) []string {
+	f, _, err := frame.Parse([]byte(reply))
+	if err != nil || f.Type != frame.Array {
+		return []string{reply}
+	}
+	var out []string
+	for _, e := range f.Elems {
+		out = append(out, string(frame.Append(nil, e, frame.RESP2)))
+	}
+	slices.Sort(out)
+	return out
+}
+
+// sameShape reports whether two replies have the same type and, for
+// aggregates, the same number of elements.
+func sameShape(a, b string) bool {
+	fa, _, err1 := frame.Parse([]byte(a))
+	fb, _, err2 := frame.Parse([]byte(b))
+	return err1 == nil && err2 == nil && fa.Type == fb.Type && fa.IsNull() == fb.IsNull() &&
+		len(fa.Elems) == len(fb.Elems) && !fa.IsError()
+}
+
+func closeIntegers(a, b string, tolerance int64) bool {
+	fa, _, err1 := frame.Parse([]byte(a))
+	fb, _, err2 := frame.Parse([]byte(b))
+	if err1 != nil || err2 != nil || fa.Type != frame.Integer || fb.Type != frame.Integer {
+		return a == b
+	}
+	d := fa.Int - fb.Int
+	return -tolerance <= d && d <= tolerance
+}
+
+// scanKeys runs a full SCAN with opts and returns the sorted distinct keys.
+func scanKeys(c *rawConn, opts []string) []string {
+	seen := map[string]bool{}
+	cursor := "0"
+	for i := 0; i < 10000; i++ {
+		reply := c.do(append([]string{"SCAN", cursor}, opts...)...)
+		f, _, err := frame.Parse([]byte(reply))
+		if err != nil || f.Type != frame.Array || len(f.Elems) != 2 {
+			return []string{"error: " + reply}
+		}
+		for _, k := range f.Elems[1].Elems {
+			seen[k.Text()] = true
+		}
+		cursor = f.Elems[0].Text()
+		if cursor == "0" {
+			break
+		}
+	}
+	keys := make([]string, 0, len(seen))
+	for k := range seen {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	return keys
+}
+
+// TestDifferentialCoversEveryCommand keeps the scripts honest: every
+// keyspace command in the table appears in at least one script.
+func TestDifferentialCoversEveryCommand(t *testing.T) {
+	used := map[string]bool{}
+	for _, script := range diffScripts {
+		for _, st := range script {
+			if len(st.args) > 0 {
+				used[strings.ToLower(st.args[0])] = true
+			}
+			if st.mode == scanAll {
+				used["scan"] = true
+			}
+		}
+	}
+	for _, family := range [][]*command{stringCommands(), bitCommands(), keyCommands(), expireCommands(), databaseCommands()} {
+		for _, cmd := range family {
+			if !used[cmd.name] {
+				t.Errorf("command %s has no differential test", cmd.name)
+			}
+		}
+	}
+}
+
+// TestExpiryAgainstRedis lets keys expire for real on both servers.
+func TestExpiryAgainstRedis(t *testing.T) {
+	redis := redistest.Start(t)
+	ours := startRealServer(t)
+	for _, addr := range []string{redis.Addr, ours} {
+		c := dialRaw(t, addr)
+		c.do("FLUSHALL")
+		c.do("SET", "short", "v", "PX", "50")
+		c.do("SET", "long", "v", "EX", "100")
+		for i := 0; i < 100; i++ {
+			c.do("SET", "many:"+strconv.Itoa(i), "v", "PX", "30")
+		}
+	}
+	time.Sleep(300 * time.Millisecond) // real servers, real time: the one sleep this needs
+	for _, key := range []string{"short", "long", "many:7"} {
+		want := dialRaw(t, redis.Addr).do("EXISTS", key)
+		got := dialRaw(t, ours).do("EXISTS", key)
+		if want != got {
+			t.Errorf("EXISTS %s: redis %q, ours %q", key, want, got)
+		}
+	}
+	// Active expiry has removed the keys nobody asked about (Redis runs it
+	// ten times a second too).
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		want := dialRaw(t, redis.Addr).do("DBSIZE")
+		got := dialRaw(t, ours).do("DBSIZE")
+		if want == got && got == ":1\r\n" {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("DBSIZE: redis %q, ours %q; want both to reach 1", want, got)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+func TestLongDoubleFormatting(t *testing.T) {
+	for _, tc := range []struct{ a, b, want string }{
+		{"0", "0.1", "0.1"},
+		{"0.1", "0.2", "0.3"},
+		{"10.5", "0.1", "10.6"},
+		{"5.0e3", "2.0e2", "5200"},
+		{"-0.0", "0", "0"},
+		{"1", "-1", "0"},
+		{"3", "1e-20", "3"},
+	} {
+		a, ok1 := parseLongDouble([]byte(tc.a))
+		b, ok2 := parseLongDouble([]byte(tc.b))
+		if !ok1 || !ok2 {
+			t.Fatalf("parse %q or %q failed", tc.a, tc.b)
+		}
+		sum, ok := addLongDouble(a, b)
+		if !ok {
+			t.Fatalf("%s + %s overflowed", tc.a, tc.b)
+		}
+		if got := string(formatLongDouble(sum)); got != tc.want {
+			t.Errorf("%s + %s = %s, want %s", tc.a, tc.b, got, tc.want)
+		}
+	}
+	for _, bad := range []string{"", " 1", "1 ", "nan", "1e", "e5", "--1", "0x", "1e99999", "abc", "1_000"} {
+		if _, ok := parseLongDouble([]byte(bad)); ok {
+			t.Errorf("parseLongDouble(%q) accepted", bad)
+		}
+	}
+}
