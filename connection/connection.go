@@ -55,10 +55,15 @@ type Options struct {
 	// WriteTimeout, if positive, bounds each write to the network, so a
 	// client that stops reading cannot hold the connection forever.
 	WriteTimeout time.Duration
+	// ErrorHook, if set, is called with every error reply written (for
+	// Redis's errorstats), in the owner's goroutine.
+	ErrorHook func(msg string)
 }
 
 // A Conn is a buffered RESP connection. Its methods are not safe for
-// concurrent use: one goroutine reads requests and writes replies.
+// concurrent use: one goroutine, the owner, reads requests and writes
+// replies. The exceptions, safe from any goroutine, are Interrupt and,
+// after EnablePush, Push.
 type Conn struct {
 	nc   net.Conn
 	opts Options
@@ -70,14 +75,9 @@ type Conn struct {
 	args [][]byte
 	resp frame.Parser
 
-	// Output: replies not yet written, and the first write error, which
-	// every later write and flush returns.
-	out  []byte
-	werr error
-
-	proto frame.Protocol
-
 	interrupted atomic.Bool
+
+	output // replies: see output.go
 }
 
 // New returns a Conn reading from and writing to nc.
@@ -89,12 +89,12 @@ func New(nc net.Conn, opts Options) *Conn {
 		opts.FlushThreshold = DefaultFlushThreshold
 	}
 	c := &Conn{
-		nc:    nc,
-		opts:  opts,
-		in:    make([]byte, readBufferSize),
-		out:   make([]byte, 0, 4096),
-		proto: frame.RESP2,
+		nc:   nc,
+		opts: opts,
+		in:   make([]byte, readBufferSize),
 	}
+	c.out = make([]byte, 0, 4096)
+	c.proto = frame.RESP2
 	c.req.Limits = opts.Limits
 	c.req.Reset()
 	c.resp.Limits = opts.Limits
@@ -104,11 +104,6 @@ func New(nc net.Conn, opts Options) *Conn {
 // NetConn returns the underlying network connection.
 func (c *Conn) NetConn() net.Conn { return c.nc }
 
-// Protocol returns the protocol version replies are encoded for.
-func (c *Conn) Protocol() frame.Protocol { return c.proto }
-
-// SetProtocol sets the protocol version replies are encoded for (HELLO).
-func (c *Conn) SetProtocol(p frame.Protocol) { c.proto = p }
 
 // SetLimits changes the request limits, e.g. when a client authenticates.
 func (c *Conn) SetLimits(l frame.Limits) {
@@ -238,56 +233,4 @@ func (c *Conn) Interrupt() {
 // IsTimeout reports whether err is a timeout, such as the idle timeout.
 func IsTimeout(err error) bool {
 	return errors.Is(err, os.ErrDeadlineExceeded)
-}
-
-// Flush writes the buffered output to the network.
-func (c *Conn) Flush() error {
-	if c.werr != nil {
-		return c.werr
-	}
-	if len(c.out) == 0 {
-		return nil
-	}
-	if c.opts.WriteTimeout > 0 {
-		if err := c.nc.SetWriteDeadline(time.Now().Add(c.opts.WriteTimeout)); err != nil {
-			c.werr = fmt.Errorf("connection: set write deadline: %w", err)
-			return c.werr
-		}
-	}
-	_, err := c.nc.Write(c.out)
-	if err != nil {
-		c.werr = err
-		return err
-	}
-	if cap(c.out) > 4*c.opts.FlushThreshold {
-		// A huge reply grew the buffer; do not keep it for the idle client.
-		c.out = make([]byte, 0, 4096)
-	} else {
-		c.out = c.out[:0]
-	}
-	return nil
-}
-
-// Close flushes pending output and closes the network connection.
-func (c *Conn) Close() error {
-	ferr := c.Flush()
-	cerr := c.nc.Close()
-	if cerr != nil {
-		return cerr
-	}
-	if errors.Is(ferr, net.ErrClosed) {
-		return nil
-	}
-	return ferr
-}
-
-// Err returns the first error a write ran into, if any.
-func (c *Conn) Err() error { return c.werr }
-
-// wrote is called after every reply: past the threshold, the buffered
-// output is written out now rather than at the end of the batch.
-func (c *Conn) wrote() {
-	if len(c.out) >= c.opts.FlushThreshold {
-		c.Flush() // the error is kept in c.werr and returned by the next Flush
-	}
 }

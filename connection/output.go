@@ -1,0 +1,316 @@
+package connection
+
+import (
+	"errors"
+	"fmt"
+	"net"
+	"sync"
+	"time"
+
+	"github.com/mini-redis/mini-redis/frame"
+)
+
+// ErrOutputBufferLimit is the write error of a connection closed because
+// its pending output passed its PushLimits, as Redis closes a subscriber
+// that does not keep up.
+var ErrOutputBufferLimit = errors.New("connection: output buffer limit reached")
+
+// output is the reply side of a Conn. It has two modes:
+//
+//   - synchronous (the default): the owner appends replies to out and
+//     writes them itself in Flush. No locks on the hot path.
+//   - shared (after EnablePush): other goroutines may Push messages (pub/sub)
+//     at any time, so out is guarded by mu, and a writer goroutine owned by
+//     the Conn does all the writing. Publishers never wait for the network.
+type output struct {
+	out     []byte
+	werr    error // the first write error; every later write and flush returns it
+	proto   frame.Protocol
+	discard bool // CLIENT REPLY OFF/SKIP: the owner's replies are dropped
+
+	shared   bool
+	mu       sync.Mutex // guards the fields below, and out, werr, proto, discard, in shared mode
+	wake     chan struct{}
+	closing  bool
+	done     chan struct{} // closed when the writer goroutine exits
+	inflight int           // bytes the writer has taken but not yet written
+	limits   PushLimits
+	overSoft time.Time // when pending output went over the soft limit, or zero
+}
+
+// PushLimits bound the output a connection in push mode may have pending,
+// as Redis's client-output-buffer-limit does: past Hard bytes, or past
+// Soft bytes for longer than SoftFor, the connection is closed.
+type PushLimits struct {
+	Hard    int
+	Soft    int
+	SoftFor time.Duration
+	// Now tells the time for SoftFor; nil means time.Now.
+	Now func() time.Time
+}
+
+// Protocol returns the protocol version replies are encoded for.
+func (c *Conn) Protocol() frame.Protocol {
+	if c.shared {
+		c.mu.Lock()
+		defer c.mu.Unlock()
+	}
+	return c.proto
+}
+
+// SetProtocol sets the protocol version replies are encoded for (HELLO).
+func (c *Conn) SetProtocol(p frame.Protocol) {
+	if c.shared {
+		c.mu.Lock()
+		defer c.mu.Unlock()
+	}
+	c.proto = p
+}
+
+// SetDiscard makes the owner's replies be dropped instead of written
+// (CLIENT REPLY OFF and SKIP), or written again.
+func (c *Conn) SetDiscard(discard bool) {
+	if c.shared {
+		c.mu.Lock()
+		defer c.mu.Unlock()
+	}
+	c.discard = discard
+}
+
+// begin returns the output buffer for the owner to append a reply to, or
+// false when replies are being discarded. end must follow a true begin.
+func (c *Conn) begin() ([]byte, bool) {
+	if c.shared {
+		c.mu.Lock()
+	}
+	if c.discard {
+		if c.shared {
+			c.mu.Unlock()
+		}
+		return nil, false
+	}
+	return c.out, true
+}
+
+// end stores the buffer begin returned, grown with a reply. Past the flush
+// threshold the output goes out now rather than at the end of the batch.
+func (c *Conn) end(b []byte) {
+	c.out = b
+	if c.shared {
+		over := c.overLimit()
+		c.mu.Unlock()
+		if over {
+			c.nc.Close() // the writer and the reader see the error
+		}
+		return
+	}
+	if len(c.out) >= c.opts.FlushThreshold {
+		c.Flush() // the error is kept in c.werr and returned by the next Flush
+	}
+}
+
+// Flush writes the buffered output to the network; in push mode it hands
+// it to the writer goroutine and returns at once.
+func (c *Conn) Flush() error {
+	if c.shared {
+		c.mu.Lock()
+		err := c.werr
+		c.mu.Unlock()
+		c.signal()
+		return err
+	}
+	if c.werr != nil {
+		return c.werr
+	}
+	if len(c.out) == 0 {
+		return nil
+	}
+	if err := c.write(c.out); err != nil {
+		c.werr = err
+		return err
+	}
+	if cap(c.out) > 4*c.opts.FlushThreshold {
+		// A huge reply grew the buffer; do not keep it for the idle client.
+		c.out = make([]byte, 0, 4096)
+	} else {
+		c.out = c.out[:0]
+	}
+	return nil
+}
+
+func (c *Conn) write(b []byte) error {
+	if c.opts.WriteTimeout > 0 {
+		if err := c.nc.SetWriteDeadline(time.Now().Add(c.opts.WriteTimeout)); err != nil {
+			return fmt.Errorf("connection: set write deadline: %w", err)
+		}
+	}
+	_, err := c.nc.Write(b)
+	return err
+}
+
+// Close flushes pending output and closes the network connection.
+func (c *Conn) Close() error {
+	var ferr error
+	if c.shared {
+		c.mu.Lock()
+		c.closing = true
+		c.mu.Unlock()
+		c.signal()
+		<-c.done // the writer has written everything, or failed
+		c.mu.Lock()
+		ferr = c.werr
+		c.mu.Unlock()
+	} else {
+		ferr = c.Flush()
+	}
+	cerr := c.nc.Close()
+	if cerr != nil && !errors.Is(cerr, net.ErrClosed) {
+		return cerr
+	}
+	if errors.Is(ferr, net.ErrClosed) || errors.Is(ferr, ErrOutputBufferLimit) {
+		return nil
+	}
+	return ferr
+}
+
+// Err returns the first error a write ran into, if any.
+func (c *Conn) Err() error {
+	if c.shared {
+		c.mu.Lock()
+		defer c.mu.Unlock()
+	}
+	return c.werr
+}
+
+// EnablePush switches the connection to push mode, for a client that may
+// receive messages from other goroutines (a pub/sub subscriber). It is
+// called by the owner, once; the connection stays in push mode.
+func (c *Conn) EnablePush(limits PushLimits) {
+	if c.shared {
+		return
+	}
+	if limits.Now == nil {
+		limits.Now = time.Now
+	}
+	c.mu.Lock()
+	c.limits = limits
+	c.wake = make(chan struct{}, 1)
+	c.done = make(chan struct{})
+	c.shared = true
+	c.mu.Unlock()
+	go c.writer()
+}
+
+// Push appends a message built by appendMsg, which encodes it for the
+// given protocol, to the output, from any goroutine; it never waits for
+// the network. It reports false if the message was not queued: the
+// connection is closed or over its limits (and then being closed). Push
+// panics if EnablePush was not called: that is a programming error.
+func (c *Conn) Push(appendMsg func(dst []byte, p frame.Protocol) []byte) bool {
+	if !c.shared {
+		panic("connection: Push before EnablePush")
+	}
+	c.mu.Lock()
+	if c.closing || c.werr != nil {
+		c.mu.Unlock()
+		return false
+	}
+	if c.discard {
+		c.mu.Unlock()
+		return true
+	}
+	c.out = appendMsg(c.out, c.proto)
+	over := c.overLimit()
+	c.mu.Unlock()
+	if over {
+		c.nc.Close()
+		return false
+	}
+	c.signal()
+	return true
+}
+
+// Pending returns the bytes of output not yet written to the network.
+func (c *Conn) Pending() int {
+	if c.shared {
+		c.mu.Lock()
+		defer c.mu.Unlock()
+		return len(c.out) + c.inflight
+	}
+	return len(c.out)
+}
+
+// overLimit checks the push limits after output grew; mu is held. It sets
+// werr when they are passed.
+func (c *Conn) overLimit() bool {
+	if c.werr != nil {
+		return false
+	}
+	pending := len(c.out) + c.inflight
+	l := c.limits
+	switch {
+	case l.Hard > 0 && pending > l.Hard:
+	case l.Soft > 0 && pending > l.Soft:
+		now := l.Now()
+		if c.overSoft.IsZero() {
+			c.overSoft = now
+			return false
+		}
+		if now.Sub(c.overSoft) <= l.SoftFor {
+			return false
+		}
+	default:
+		c.overSoft = time.Time{}
+		return false
+	}
+	c.werr = ErrOutputBufferLimit
+	return true
+}
+
+func (c *Conn) signal() {
+	select {
+	case c.wake <- struct{}{}:
+	default: // a wake-up is already pending
+	}
+}
+
+// writer writes the output in push mode until the connection closes or a
+// write fails.
+func (c *Conn) writer() {
+	defer close(c.done)
+	var buf []byte
+	for {
+		c.mu.Lock()
+		for len(c.out) == 0 && !c.closing && c.werr == nil {
+			c.mu.Unlock()
+			<-c.wake
+			c.mu.Lock()
+		}
+		if c.werr != nil || len(c.out) == 0 { // failed, or closing with nothing left
+			c.mu.Unlock()
+			return
+		}
+		// Swap buffers: the owner and publishers go on appending to the
+		// other one while this one is written.
+		buf, c.out = c.out, buf[:0]
+		c.inflight = len(buf)
+		c.mu.Unlock()
+
+		err := c.write(buf)
+
+		c.mu.Lock()
+		c.inflight = 0
+		if err != nil && c.werr == nil {
+			c.werr = err
+		}
+		failed := c.werr != nil
+		c.mu.Unlock()
+		if failed {
+			c.nc.Close() // wake the reader: the client is gone
+			return
+		}
+		if cap(buf) > 4*c.opts.FlushThreshold {
+			buf = nil
+		}
+	}
+}
