@@ -4,6 +4,9 @@ import (
 	"errors"
 	"io"
 	"net"
+	"sync"
+	"sync/atomic"
+	"syscall"
 	"time"
 
 	"github.com/mini-redis/mini-redis/connection"
@@ -12,35 +15,116 @@ import (
 	"go.uber.org/zap"
 )
 
-// client is the server side of one connection.
+// client is the server side of one connection. Most fields belong to the
+// client's own goroutine; the ones other goroutines read (CLIENT LIST,
+// CLIENT KILL, the admin API) are atomic or behind mu.
 type client struct {
 	id      int64
 	server  *Server
 	conn    *connection.Conn
 	created time.Time
+	addr    string // the peer, host:port
+	laddr   string // the local end
+	fdNum   int64  // the socket's file descriptor, for CLIENT LIST
+
 	// dbIndex is the database SELECT chose.
 	dbIndex int
-
+	// authenticated is false while requirepass is set and AUTH has not
+	// succeeded.
+	authenticated bool
 	// closeAfterReply ends the connection once the current reply is
-	// flushed (QUIT, protocol errors).
+	// flushed (QUIT, protocol errors, CLIENT KILL of oneself).
 	closeAfterReply bool
+	// replyOff, skipNextArmed and skipNext implement CLIENT REPLY OFF and
+	// SKIP: SKIP arms the flag, which drops the reply of the command after.
+	replyOff, skipNextArmed, skipNext bool
+	// errors counts the error replies written, to tell failed commands.
+	errors int64
+
+	// multi holds the queued commands between MULTI and EXEC; nil outside
+	// a transaction.
+	multi *multiState
+	watch db.Watch
+
+	// sub is the client's pub/sub state; nil until it first subscribes.
+	sub *subscriber
+
+	mu      sync.Mutex // guards name, libName, libVer
+	name    string
+	libName string
+	libVer  string
+
+	lastCmd    atomic.Pointer[command]
+	lastActive atomic.Int64 // Unix milliseconds of the last command
+	killed     atomic.Bool
+	noEvict    atomic.Bool
+	dbShown    atomic.Int32 // dbIndex, for CLIENT LIST
+	respShown  atomic.Int32 // protocol version, for CLIENT LIST
+	multiShown atomic.Int32 // queued commands or -1, for CLIENT LIST
+}
+
+// fd returns the socket's file descriptor number.
+func (c *client) fd() int64 { return c.fdNum }
+
+// fdOf returns the file descriptor of a TCP connection, or -1.
+func fdOf(nc net.Conn) int64 {
+	sc, ok := nc.(syscall.Conn)
+	if !ok {
+		return -1
+	}
+	raw, err := sc.SyscallConn()
+	if err != nil {
+		return -1
+	}
+	fd := int64(-1)
+	raw.Control(func(f uintptr) { fd = int64(f) })
+	return fd
 }
 
 // db returns the database the client has selected.
 func (c *client) db() *db.DB { return c.server.store.DB(c.dbIndex) }
 
+// selectDB switches the client to database i, which must exist.
+func (c *client) selectDB(i int) {
+	c.dbIndex = i
+	c.dbShown.Store(int32(i))
+}
+
+// setProtocol switches the client's replies to RESP2 or RESP3.
+func (c *client) setProtocol(p frame.Protocol) {
+	c.conn.SetProtocol(p)
+	c.respShown.Store(int32(p))
+}
+
+func (c *client) resp3() bool { return c.conn.Protocol() >= frame.RESP3 }
+
+// Name returns the name CLIENT SETNAME gave, or "".
+func (c *client) Name() string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.name
+}
+
+func (c *client) setName(name string) {
+	c.mu.Lock()
+	c.name = name
+	c.mu.Unlock()
+}
+
 // serve runs the client's commands until it leaves, breaks the protocol,
 // or the server interrupts it.
 func (c *client) serve() {
-	log := c.server.log.With(zap.Int64("client", c.id), zap.Stringer("addr", c.conn.NetConn().RemoteAddr()))
+	log := c.server.log.With(zap.Int64("client", c.id), zap.String("addr", c.addr))
 	log.Debug("client connected")
 	defer func() {
+		c.cleanup()
 		if err := c.conn.Close(); err != nil && !isDisconnect(err) {
 			log.Debug("closing client", zap.Error(err))
 		}
 		log.Debug("client disconnected")
 	}()
 	for {
+		c.applyIdleTimeout()
 		args, err := c.conn.ReadRequest()
 		if err != nil {
 			var pe *frame.ProtocolError
@@ -50,6 +134,10 @@ func (c *client) serve() {
 				c.conn.WriteError("ERR " + pe.Error())
 			case errors.Is(err, connection.ErrQueryBufferLimit):
 				log.Warn("closing client that reached max query buffer length")
+			case errors.Is(c.conn.Err(), connection.ErrOutputBufferLimit):
+				log.Warn("client closed for overcoming of output buffer limits")
+			case connection.IsTimeout(err):
+				log.Debug("closing idle client")
 			case errors.Is(err, connection.ErrInterrupted), isDisconnect(err):
 			default:
 				log.Debug("read failed", zap.Error(err))
@@ -57,9 +145,18 @@ func (c *client) serve() {
 			return
 		}
 		c.server.dispatch(c, args)
-		if c.closeAfterReply {
+		if c.closeAfterReply || c.killed.Load() {
 			return
 		}
+	}
+}
+
+// cleanup releases what the client holds in the server: watches, pub/sub
+// subscriptions.
+func (c *client) cleanup() {
+	c.watch.Unwatch()
+	if c.sub != nil {
+		c.server.pubsub.RemoveAll(c.sub)
 	}
 }
 

@@ -60,7 +60,9 @@ func cmdExists(c *client, args [][]byte) {
 	tx := c.db().Read(keys...)
 	n := 0
 	for _, k := range keys {
-		if tx.Exists(k) {
+		found := tx.Exists(k)
+		c.server.countLookup(found)
+		if found {
 			n++
 		}
 	}

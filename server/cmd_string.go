@@ -69,6 +69,7 @@ func cmdGet(c *client, args [][]byte) {
 	tx := c.db().Read(args[1])
 	v := tx.Get(args[1])
 	tx.Close()
+	c.server.countLookup(v != nil)
 	c.replyString(v)
 }
 
@@ -359,6 +360,7 @@ func cmdMGet(c *client, args [][]byte) {
 	values := make([]db.Value, len(keys))
 	for i, k := range keys {
 		values[i] = tx.Get(k)
+		c.server.countLookup(values[i] != nil)
 	}
 	tx.Close()
 	c.conn.WriteArrayLen(len(keys))
@@ -455,6 +457,7 @@ func cmdStrlen(c *client, args [][]byte) {
 	tx := c.db().Read(args[1])
 	v := tx.Get(args[1])
 	tx.Close()
+	c.server.countLookup(v != nil)
 	s, ok := asString(v)
 	switch {
 	case !ok:
@@ -477,6 +480,7 @@ func cmdGetRange(c *client, args [][]byte) {
 	tx := c.db().Read(args[1])
 	v := tx.Get(args[1])
 	tx.Close()
+	c.server.countLookup(v != nil)
 	s, ok := asString(v)
 	switch {
 	case !ok:

@@ -2,6 +2,9 @@ package main
 
 import (
 	"strings"
+	"time"
+
+	"github.com/mini-redis/mini-redis/server/histogram"
 )
 
 // A command describes one Redis command: how many arguments it takes, what
@@ -23,6 +26,18 @@ type command struct {
 	// subcommands of a container command such as OBJECT, keyed by lower
 	// case name. A container has no run function of its own.
 	subcommands map[string]*command
+	parent      *command
+
+	stats cmdStats
+}
+
+// cmdStats are a command's counters for INFO commandstats and the admin
+// API. Atomic: every client updates them.
+type cmdStats struct {
+	calls    atomicCounter
+	failed   atomicCounter // ran, and replied with an error
+	rejected atomicCounter // refused before running (arity, NOAUTH, ...)
+	latency  histogram.Histogram
 }
 
 // cmdFlags are the properties of a command that the dispatcher, MULTI and
@@ -34,6 +49,17 @@ const (
 	flagReadonly                       // only reads the keyspace
 	flagFast                           // O(1) or O(log N)
 	flagExclusive                      // runs with every other command paused (FLUSHALL, SWAPDB, ...)
+	flagNoAuth                         // allowed before AUTH (AUTH, HELLO, QUIT, RESET)
+	flagPubSub                         // a pub/sub command
+	flagAdmin                          // an administrative command
+	flagNoMulti                        // refused inside MULTI
+	flagLoading                        // allowed while loading a dump
+	flagStale                          // allowed with stale data
+	flagNoScript                       // not allowed from scripts
+	flagSkipSlowlog
+	flagMayReplicate // may change data (paused by CLIENT PAUSE WRITE)
+	flagDenyOOM      // refused when out of memory
+	flagProtected    // needs enable-debug-command (DEBUG)
 )
 
 // commandTable maps lower-case command names to commands.
@@ -41,14 +67,7 @@ type commandTable map[string]*command
 
 func newCommandTable() commandTable {
 	t := commandTable{}
-	for _, family := range [][]*command{
-		connectionCommands(),
-		stringCommands(),
-		bitCommands(),
-		keyCommands(),
-		expireCommands(),
-		databaseCommands(),
-	} {
+	for _, family := range commandFamilies() {
 		for _, cmd := range family {
 			t[cmd.name] = cmd
 		}
@@ -56,13 +75,32 @@ func newCommandTable() commandTable {
 	return t
 }
 
+// commandFamilies returns every command, by the file that implements it.
+func commandFamilies() [][]*command {
+	return [][]*command{
+		connectionCommands(),
+		clientCommands(),
+		transactionCommands(),
+		stringCommands(),
+		bitCommands(),
+		keyCommands(),
+		expireCommands(),
+		databaseCommands(),
+		serverCommands(),
+		pubsubCommands(),
+		introspectionCommands(),
+	}
+}
+
 // container returns a command that dispatches to subcommands; each
 // subcommand's name becomes "parent|sub".
 func container(name string, flags cmdFlags, subs ...*command) *command {
 	cmd := &command{name: name, arity: -2, flags: flags, subcommands: map[string]*command{}}
 	for _, sub := range subs {
-		sub.name = name + "|" + sub.name
-		cmd.subcommands[strings.TrimPrefix(sub.name, name+"|")] = sub
+		short := sub.name
+		sub.name = name + "|" + short
+		sub.parent = cmd
+		cmd.subcommands[short] = sub
 	}
 	return cmd
 }
@@ -99,7 +137,9 @@ func (cmd *command) arityOK(n int) bool {
 }
 
 // resolve finds the command args names, descending into subcommands. It
-// returns the error reply when there is none or the arity is wrong.
+// returns the error reply when there is none or the arity is wrong; the
+// command found so far, if any, is returned with the error so that its
+// rejection can be counted.
 func (t commandTable) resolve(args [][]byte) (*command, string) {
 	cmd := t.lookup(args[0])
 	if cmd == nil {
@@ -107,37 +147,170 @@ func (t commandTable) resolve(args [][]byte) (*command, string) {
 	}
 	if cmd.subcommands != nil {
 		if len(args) < 2 {
-			return nil, wrongArity(cmd.name)
+			if cmd.run != nil { // COMMAND alone
+				return cmd, ""
+			}
+			return cmd, wrongArity(cmd.name)
 		}
 		sub := lookupLower(cmd.subcommands, args[1])
 		if sub == nil {
-			return nil, unknownSubcommand(args[1], cmd.name)
+			return cmd, unknownSubcommand(args[1], cmd.name)
 		}
 		cmd = sub
 	}
 	if !cmd.arityOK(len(args)) {
-		return nil, wrongArity(cmd.name)
+		return cmd, wrongArity(cmd.name)
 	}
 	return cmd, ""
 }
 
-// dispatch runs one request and writes its reply.
+// keys returns the arguments that are keys, from the command's key
+// positions.
+func (cmd *command) keys(args [][]byte) [][]byte {
+	if cmd.firstKey <= 0 || cmd.firstKey >= len(args) {
+		return nil
+	}
+	last := cmd.lastKey
+	if last < 0 {
+		last += len(args)
+	}
+	last = min(last, len(args)-1)
+	step := max(cmd.keyStep, 1)
+	var keys [][]byte
+	for i := cmd.firstKey; i <= last; i += step {
+		keys = append(keys, args[i])
+	}
+	return keys
+}
+
+// dispatch runs one request and writes its reply, applying Redis's checks
+// in Redis's order (processCommand).
 func (s *Server) dispatch(c *client, args [][]byte) {
+	now := time.Now()
+	c.lastActive.Store(now.UnixMilli())
 	cmd, errText := s.commands.resolve(args)
+	if cmd != nil {
+		c.lastCmd.Store(cmd)
+	}
+	if errText == "" {
+		errText = s.admit(c, cmd)
+	}
 	if errText != "" {
-		c.conn.WriteError(errText)
+		if cmd != nil {
+			cmd.stats.rejected.add(1)
+		}
+		if c.multi != nil {
+			c.multi.dirty = true // EXEC will abort
+		}
+		if cmd != nil && cmd.name == "exec" {
+			// A refused EXEC ends the transaction too (execCommandAbort).
+			c.discardTransaction()
+			errText = "EXECABORT Transaction discarded because of: " + strings.TrimPrefix(errText, "ERR ")
+		}
+		c.reply(func() { c.conn.WriteError(errText) })
 		return
 	}
-	s.totalCommands.Add(1)
+	if c.multi != nil && !cmd.runsInMulti() {
+		c.multi.queue(cmd, args)
+		c.reply(func() { c.conn.WriteSimple("QUEUED") })
+		return
+	}
+	s.waitWhilePaused(c, cmd)
+	c.reply(func() { s.call(c, cmd, args, now) })
+}
+
+// admit applies the checks between finding a command and running it, and
+// returns the error reply of the first that fails.
+func (s *Server) admit(c *client, cmd *command) string {
+	if !c.authenticated && cmd.root().flags&flagNoAuth == 0 {
+		return errNoAuth
+	}
+	if cmd.flags&flagProtected != 0 && !c.debugAllowed() {
+		return errDebugNotAllowed
+	}
+	if c.multi != nil && cmd.flags&flagNoMulti != 0 {
+		return "ERR Command not allowed inside a transaction"
+	}
+	if s.writesRefused() && cmd.flags&flagWrite != 0 {
+		return errMisconf
+	}
+	if c.sub != nil && c.sub.active() && !c.resp3() && !cmd.allowedInSubscribeMode() {
+		return "ERR Can't execute '" + cmd.name + "': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context"
+	}
+	return ""
+}
+
+// root returns the container of a subcommand, or the command itself.
+func (cmd *command) root() *command {
+	if cmd.parent != nil {
+		return cmd.parent
+	}
+	return cmd
+}
+
+// runsInMulti reports whether cmd runs at once inside MULTI rather than
+// being queued.
+func (cmd *command) runsInMulti() bool {
+	switch cmd.name {
+	case "exec", "discard", "multi", "watch", "quit", "reset":
+		return true
+	}
+	return false
+}
+
+func (cmd *command) allowedInSubscribeMode() bool {
+	switch cmd.name {
+	case "ping", "subscribe", "ssubscribe", "unsubscribe", "sunsubscribe",
+		"psubscribe", "punsubscribe", "quit", "reset":
+		return true
+	}
+	return false
+}
+
+// reply runs write, which writes one reply, honouring CLIENT REPLY OFF and
+// SKIP.
+func (c *client) reply(write func()) {
+	discard := c.replyOff || c.skipNext
+	c.skipNext = false
+	if discard {
+		c.conn.SetDiscard(true)
+	}
+	write()
+	if c.skipNextArmed { // CLIENT REPLY SKIP ran: drop the next reply
+		c.skipNextArmed = false
+		c.skipNext = true
+	}
+	if discard || c.replyOff {
+		c.conn.SetDiscard(c.replyOff)
+	}
+}
+
+// call runs cmd and records its statistics (Redis's call()). started is
+// when the request was taken up.
+func (s *Server) call(c *client, cmd *command, args [][]byte, started time.Time) {
+	errsBefore := c.errors
 	// Most commands lock only the keys they touch. The few that act on
 	// whole databases at once run with all other commands paused, so they
 	// are atomic as in Redis.
 	if cmd.flags&flagExclusive != 0 {
 		s.world.Lock()
-		defer s.world.Unlock()
+		cmd.run(c, args)
+		s.world.Unlock()
 	} else {
 		s.world.RLock()
-		defer s.world.RUnlock()
+		cmd.run(c, args)
+		s.world.RUnlock()
 	}
-	cmd.run(c, args)
+	s.recordCall(c, cmd, started, errsBefore)
+}
+
+// recordCall counts one run of cmd that began at started; the command
+// failed if the client wrote an error since errsBefore.
+func (s *Server) recordCall(c *client, cmd *command, started time.Time, errsBefore int64) {
+	s.totalCommands.add(1)
+	cmd.stats.calls.add(1)
+	cmd.stats.latency.Record(time.Since(started))
+	if c.errors != errsBefore {
+		cmd.stats.failed.add(1)
+	}
 }

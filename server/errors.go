@@ -68,3 +68,10 @@ func unknownSubcommand(sub []byte, container string) string {
 func invalidExpire(cmd string) string {
 	return "ERR invalid expire time in '" + cmd + "' command"
 }
+
+// subcommandSyntax is the reply of commands that check a subcommand's
+// arguments themselves (addReplySubcommandSyntaxError).
+func subcommandSyntax(sub []byte, container string) string {
+	return "ERR unknown subcommand or wrong number of arguments for '" + string(sub[:min(len(sub), 128)]) +
+		"'. Try " + container + " HELP."
+}

@@ -19,11 +19,13 @@ import (
 	"os"
 	"os/signal"
 	"strconv"
+	"strings"
 	"sync"
 	"syscall"
 	"time"
 
 	"github.com/mini-redis/mini-redis/admin"
+	"github.com/mini-redis/mini-redis/connection"
 	"github.com/mini-redis/mini-redis/db"
 	"go.uber.org/zap"
 	"go.uber.org/zap/zapcore"
@@ -31,20 +33,28 @@ import (
 
 // Config is the server's configuration.
 type Config struct {
-	Bind      string
-	Port      int
-	AdminBind string
-	AdminPort int // 0 disables the admin API
-	LogLevel  string
+	ConfigFile string   // the file it was loaded from, for INFO and CONFIG REWRITE
+	Bind       []string // addresses to listen on; a "-" prefix makes one optional
+	Port       int
+	AdminBind  string
+	AdminPort  int // 0 disables the admin API
+	LogLevel   string
+
+	RequirePass            string
+	ProtectedMode          bool
+	MaxClients             int
+	Timeout                time.Duration // idle clients are closed after it; 0 never
+	TCPKeepAlive           time.Duration
+	Databases              int
+	ProtoMaxBulkLen        int64
+	ClientQueryBufferLimit int64
+	PubsubOutputLimits     connection.PushLimits
+	EnableDebugCommand     string // no, yes or local
 
 	// WriteTimeout bounds each write to a client; 0 means none.
 	WriteTimeout time.Duration
 	// ShutdownTimeout bounds a graceful shutdown before clients are cut off.
 	ShutdownTimeout time.Duration
-	// Databases is the number of logical databases (SELECT 0..n-1).
-	Databases int
-	// ProtoMaxBulkLen is proto-max-bulk-len, the longest string.
-	ProtoMaxBulkLen int64
 	// Clock is the keyspace's clock; nil means the system clock.
 	Clock db.Clock
 	// Rand is the keyspace's randomness; nil means a random seed.
@@ -54,15 +64,21 @@ type Config struct {
 // defaultConfig returns Redis's defaults (and the admin API's).
 func defaultConfig() Config {
 	return Config{
-		Bind:            "127.0.0.1",
-		Port:            6379,
-		AdminBind:       "127.0.0.1",
-		AdminPort:       7379,
-		LogLevel:        "info",
-		Databases:       16,
-		ProtoMaxBulkLen: 512 << 20,
-		WriteTimeout:    30 * time.Second,
-		ShutdownTimeout: 10 * time.Second,
+		Bind:                   []string{"127.0.0.1", "-::1"},
+		Port:                   6379,
+		AdminBind:              "127.0.0.1",
+		AdminPort:              7379,
+		LogLevel:               "info",
+		ProtectedMode:          true,
+		MaxClients:             10000,
+		TCPKeepAlive:           300 * time.Second,
+		Databases:              16,
+		ProtoMaxBulkLen:        512 << 20,
+		ClientQueryBufferLimit: 1 << 30,
+		PubsubOutputLimits:     connection.PushLimits{Hard: 32 << 20, Soft: 8 << 20, SoftFor: 60 * time.Second},
+		EnableDebugCommand:     "no",
+		WriteTimeout:           30 * time.Second,
+		ShutdownTimeout:        10 * time.Second,
 	}
 }
 
@@ -79,7 +95,7 @@ func parseFlags(args []string, stderr io.Writer) (Config, error) {
 	}
 	fs := flag.NewFlagSet("server", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	fs.StringVar(&cfg.Bind, "bind", cfg.Bind, "address to accept Redis clients on")
+	bind := fs.String("bind", strings.Join(cfg.Bind, " "), "addresses to accept Redis clients on, space separated")
 	fs.IntVar(&cfg.Port, "port", cfg.Port, "TCP port for Redis clients")
 	fs.StringVar(&cfg.AdminBind, "admin-bind", cfg.AdminBind, "address of the gRPC admin API")
 	fs.IntVar(&cfg.AdminPort, "admin-port", cfg.AdminPort, "TCP port of the gRPC admin API (0 disables it)")
@@ -87,6 +103,7 @@ func parseFlags(args []string, stderr io.Writer) (Config, error) {
 	if err := fs.Parse(args); err != nil {
 		return cfg, err
 	}
+	cfg.Bind = strings.Fields(*bind)
 	if fs.NArg() > 0 {
 		return cfg, fmt.Errorf("unexpected argument %q", fs.Arg(0))
 	}
@@ -155,14 +172,18 @@ func run(args []string, stderr io.Writer) int {
 // then shuts it down gracefully.
 func serve(ctx context.Context, cfg Config, log *zap.Logger) error {
 	srv := NewServer(cfg, log)
-	ln, err := net.Listen("tcp", net.JoinHostPort(cfg.Bind, strconv.Itoa(cfg.Port)))
+	lns, err := ListenAddrs(cfg.Bind, cfg.Port)
 	if err != nil {
-		return fmt.Errorf("listen: %w", err)
+		return err
 	}
-	serveErr := make(chan error, 2)
-	go func() { serveErr <- srv.Serve(ln) }()
+	serveErr := make(chan error, len(lns)+1)
+	for _, ln := range lns {
+		go func() { serveErr <- srv.Serve(ln) }()
+	}
 
 	shutdownRequested := make(chan struct{})
+	var once sync.Once
+	srv.requestShutdown = func() { once.Do(func() { close(shutdownRequested) }) }
 	var adminSrv *admin.Server
 	if cfg.AdminPort != 0 {
 		adminLn, err := net.Listen("tcp", net.JoinHostPort(cfg.AdminBind, strconv.Itoa(cfg.AdminPort)))
@@ -170,18 +191,20 @@ func serve(ctx context.Context, cfg Config, log *zap.Logger) error {
 			srv.Shutdown(context.Background())
 			return fmt.Errorf("admin listen: %w", err)
 		}
-		adminSrv = admin.NewServer(adminStats{srv}, &shutdownRequest{ch: shutdownRequested})
+		adminSrv = admin.NewServer(adminStats{srv}, shutdownFunc(srv.requestShutdown))
 		go func() { serveErr <- adminSrv.Serve(adminLn) }()
 		log.Info("admin API listening", zap.Stringer("addr", adminLn.Addr()))
 	}
-	log.Info("ready to accept connections", zap.Stringer("addr", ln.Addr()))
+	for _, ln := range lns {
+		log.Info("ready to accept connections", zap.Stringer("addr", ln.Addr()))
+	}
 
 	var failure error
 	select {
 	case <-ctx.Done():
 		log.Info("received shutdown signal; shutting down")
 	case <-shutdownRequested:
-		log.Info("shutdown requested through the admin API; shutting down")
+		log.Info("shutdown requested; shutting down")
 	case failure = <-serveErr:
 		log.Error("listener failed; shutting down", zap.Error(failure))
 	}
@@ -228,10 +251,7 @@ func (a adminStats) Stats() admin.Stats {
 	}
 }
 
-// shutdownRequest closes ch the first time a shutdown is requested.
-type shutdownRequest struct {
-	once sync.Once
-	ch   chan struct{}
-}
+// shutdownFunc adapts a function to admin.Shutdowner.
+type shutdownFunc func()
 
-func (r *shutdownRequest) RequestShutdown() { r.once.Do(func() { close(r.ch) }) }
+func (f shutdownFunc) RequestShutdown() { f() }

@@ -1,19 +1,30 @@
 package main
 
-// Keyspace notifications: the event classes of notify-keyspace-events.
-// Commands report what they did with client.notify; what is published, if
-// anything, depends on the server's configured classes.
+import "github.com/mini-redis/mini-redis/db/pubsub"
 
-type eventClass uint16
+// Keyspace notifications: commands report what they did with
+// client.notify; what is published, if anything, depends on
+// notify-keyspace-events.
 
+// Short names for the event classes commands report.
 const (
-	evGeneric eventClass = 1 << iota // g: DEL, EXPIRE, RENAME, ...
-	evString                         // $: string commands
-	evExpired                        // x: a key expired
-	evNew                            // n: a key was created
+	evGeneric = pubsub.EventGeneric // DEL, EXPIRE, RENAME, ...
+	evString  = pubsub.EventString  // string commands
+	evExpired = pubsub.EventExpired // a key expired
 )
 
 // notify reports event on key in the client's database.
-func (c *client) notify(class eventClass, event string, key []byte) {
+func (c *client) notify(class pubsub.EventFlags, event string, key []byte) {
 	c.server.notify(c.dbIndex, class, event, key)
+}
+
+// notify publishes a keyspace event to __keyspace@db__:key and
+// __keyevent@db__:event, as the configured classes say. With
+// notifications off (the default) it costs one atomic load.
+func (s *Server) notify(dbIndex int, class pubsub.EventFlags, event string, key []byte) {
+	flags := pubsub.EventFlags(s.settings.notifyClasses.Load())
+	if flags&class == 0 {
+		return
+	}
+	s.pubsub.NotifyKeyspaceEvent(flags, class, event, key, dbIndex)
 }

@@ -5,31 +5,46 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
 
 	"github.com/mini-redis/mini-redis/connection"
 	"github.com/mini-redis/mini-redis/db"
+	"github.com/mini-redis/mini-redis/db/pubsub"
 	"go.uber.org/zap"
 )
+
+// redisCompatVersion is the Redis version this server answers as (INFO's
+// redis_version, HELLO's version): clients choose features by it.
+const redisCompatVersion = "7.0.15"
+
+// version is mini-redis's own version.
+const version = "0.1.0"
 
 // Server is a Redis-protocol server over one keyspace.
 type Server struct {
 	cfg      Config
 	log      *zap.Logger
 	store    *db.Store
+	pubsub   *pubsub.Hub
 	commands commandTable
 	started  time.Time
+	runID    string
 
 	// world is held shared by every command and exclusively by the few that
-	// act on whole databases (FLUSHALL, SWAPDB, ...), which therefore run
-	// alone, as every command does in Redis.
+	// act on whole databases (FLUSHALL, SWAPDB, EXEC, ...), which therefore
+	// run alone, as every command does in Redis.
 	world sync.RWMutex
 
-	// stopExpiry ends the active expiry loop.
-	stopExpiry context.CancelFunc
-	expiryDone chan struct{}
+	// Settings CONFIG SET may change while clients run.
+	settings settings
+
+	// stopBackground ends the background loops (active expiry, saving).
+	stopBackground context.CancelFunc
+	background     sync.WaitGroup
 
 	mu        sync.Mutex
 	listeners map[net.Listener]struct{}
@@ -37,26 +52,53 @@ type Server struct {
 	closing   bool
 	clientsWG sync.WaitGroup
 
+	paused pauseState
+
 	nextClientID  atomic.Int64
-	totalCommands atomic.Int64
+	totalCommands atomicCounter
 	connected     atomic.Int64
+	received      atomic.Int64 // connections accepted
+	rejected      atomic.Int64 // connections refused (maxclients)
 	// dirty counts changes to the keyspace since the last save.
 	dirty atomic.Int64
-	// notifyClasses are the keyspace event classes to publish.
-	notifyClasses atomic.Uint32
+
+	errorStats errorStats
+	serverStats
+	memCache memCache
+	persist  persistence
+
+	// requestShutdown asks the process to shut down gracefully (SHUTDOWN,
+	// the admin API); main sets it.
+	requestShutdown func()
+}
+
+// settings are the runtime-changeable parts of the configuration, read on
+// hot paths without locks.
+type settings struct {
+	requirepass   atomic.Pointer[string]
+	maxClients    atomic.Int64
+	idleTimeout   atomic.Int64 // seconds; 0 disables
+	tcpKeepAlive  atomic.Int64 // seconds; 0 disables
+	protectedMode atomic.Bool
+	protoMaxBulk  atomic.Int64
+	queryBufLimit atomic.Int64
+	notifyClasses atomic.Uint32 // pubsub.EventFlags
+	pubsubLimits  atomic.Pointer[connection.PushLimits]
 }
 
 // NewServer returns a server for cfg. It serves nothing until Serve.
 func NewServer(cfg Config, log *zap.Logger) *Server {
 	s := &Server{
-		cfg:        cfg,
-		log:        log,
-		commands:   newCommandTable(),
-		started:    time.Now(),
-		listeners:  make(map[net.Listener]struct{}),
-		clients:    make(map[*client]struct{}),
-		expiryDone: make(chan struct{}),
+		cfg:       cfg,
+		log:       log,
+		pubsub:    pubsub.New(),
+		commands:  newCommandTable(),
+		started:   time.Now(),
+		runID:     newRunID(),
+		listeners: make(map[net.Listener]struct{}),
+		clients:   make(map[*client]struct{}),
 	}
+	s.applyConfig(cfg)
 	s.store = db.New(db.Options{
 		Databases: cfg.Databases,
 		Clock:     cfg.Clock,
@@ -64,15 +106,44 @@ func NewServer(cfg Config, log *zap.Logger) *Server {
 		OnExpired: func(d *db.DB, key string) { s.notify(d.Index(), evExpired, "expired", []byte(key)) },
 	})
 	ctx, cancel := context.WithCancel(context.Background())
-	s.stopExpiry = cancel
-	go s.activeExpiry(ctx)
+	s.stopBackground = cancel
+	s.background.Add(2)
+	go func() {
+		defer s.background.Done()
+		s.activeExpiry(ctx)
+	}()
+	go func() {
+		defer s.background.Done()
+		s.sampler(ctx)
+	}()
+	s.persist.lastSave = s.started
 	return s
 }
+
+// applyConfig copies the runtime settings out of cfg.
+func (s *Server) applyConfig(cfg Config) {
+	st := &s.settings
+	pass := cfg.RequirePass
+	st.requirepass.Store(&pass)
+	st.maxClients.Store(int64(cfg.MaxClients))
+	st.idleTimeout.Store(int64(cfg.Timeout / time.Second))
+	st.tcpKeepAlive.Store(int64(cfg.TCPKeepAlive / time.Second))
+	st.protectedMode.Store(cfg.ProtectedMode)
+	st.protoMaxBulk.Store(cfg.ProtoMaxBulkLen)
+	st.queryBufLimit.Store(cfg.ClientQueryBufferLimit)
+	limits := cfg.PubsubOutputLimits
+	st.pubsubLimits.Store(&limits)
+}
+
+// password returns requirepass, or "" when none is set.
+func (s *Server) password() string { return *s.settings.requirepass.Load() }
+
+// maxBulkLen is proto-max-bulk-len: the longest string a command may build.
+func (s *Server) maxBulkLen() int64 { return s.settings.protoMaxBulk.Load() }
 
 // activeExpiry removes expired keys that nobody reads, ten times a second,
 // spending at most a quarter of each interval, as Redis does with hz 10.
 func (s *Server) activeExpiry(ctx context.Context) {
-	defer close(s.expiryDone)
 	const interval = 100 * time.Millisecond
 	tick := time.NewTicker(interval)
 	defer tick.Stop()
@@ -89,14 +160,6 @@ func (s *Server) activeExpiry(ctx context.Context) {
 	}
 }
 
-// maxBulkLen is proto-max-bulk-len: the longest string a command may build.
-func (s *Server) maxBulkLen() int64 {
-	if s.cfg.ProtoMaxBulkLen > 0 {
-		return s.cfg.ProtoMaxBulkLen
-	}
-	return 512 << 20
-}
-
 // flushAll empties every database (FLUSHALL).
 func (s *Server) flushAll() {
 	for i := 0; i < s.store.Databases(); i++ {
@@ -105,17 +168,37 @@ func (s *Server) flushAll() {
 	s.store.FlushAll()
 }
 
-// notify publishes a keyspace event if the configured classes include it.
-// Nothing is configured until pub/sub and CONFIG exist, so for now it only
-// marks where each command reports its events.
-func (s *Server) notify(dbIndex int, class eventClass, event string, key []byte) {
-	if s.notifyClasses.Load()&uint32(class) == 0 {
-		return
-	}
-}
-
 // ErrServerClosed is returned by Serve after Shutdown.
 var ErrServerClosed = errors.New("server: closed")
+
+// ListenAddrs opens a listener for every address of the bind setting on
+// port. Addresses prefixed with "-" are optional, as in Redis: one that
+// cannot be bound (no IPv6, say) is skipped.
+func ListenAddrs(bind []string, port int) ([]net.Listener, error) {
+	var lns []net.Listener
+	for _, addr := range bind {
+		optional := strings.HasPrefix(addr, "-")
+		addr = strings.TrimPrefix(addr, "-")
+		if addr == "*" {
+			addr = ""
+		}
+		ln, err := net.Listen("tcp", net.JoinHostPort(addr, fmt.Sprint(port)))
+		if err != nil {
+			if optional {
+				continue
+			}
+			for _, l := range lns {
+				l.Close()
+			}
+			return nil, fmt.Errorf("listen on %s: %w", addr, err)
+		}
+		lns = append(lns, ln)
+	}
+	if len(lns) == 0 {
+		return nil, fmt.Errorf("no address to listen on in %q", bind)
+	}
+	return lns, nil
+}
 
 // Serve accepts clients on ln until Shutdown, serving each in its own
 // goroutine. It always returns a non-nil error: ErrServerClosed after
@@ -149,6 +232,7 @@ func (s *Server) Serve(ln net.Listener) error {
 			return fmt.Errorf("server: accept: %w", err)
 		}
 		backoff = 0
+		s.received.Add(1)
 		s.startClient(nc)
 	}
 }
@@ -159,13 +243,63 @@ func (s *Server) isClosing() bool {
 	return s.closing
 }
 
+// protectedModeMessage is Redis's reply to a remote client while protected
+// mode is on and no password is set.
+const protectedModeMessage = "DENIED Redis is running in protected mode because protected mode is enabled and no password is set for the default user. In this mode connections are only accepted from the loopback interface. If you want to connect from external computers to Redis you may adopt one of the following solutions: 1) Just disable protected mode sending the command 'CONFIG SET protected-mode no' from the loopback interface by connecting to Redis from the same host the server is running, however MAKE SURE Redis is not publicly accessible from internet if you do so. Use CONFIG REWRITE to make this change permanent. 2) Alternatively you can just disable the protected mode by editing the Redis configuration file, and setting the protected mode option to 'no', and then restarting the server. 3) If you started the server manually just for testing, restart it with the '--protected-mode no' option. 4) Setup a an authentication password for the default user. NOTE: You only need to do one of the above things in order for the server to start accepting connections from the outside."
+
+// refuse writes a final error to nc and closes it, in its own goroutine
+// with a short deadline, so the accept loop never waits on a client.
+func refuse(nc net.Conn, msg string) {
+	go func() {
+		nc.SetWriteDeadline(time.Now().Add(time.Second))
+		nc.Write([]byte("-" + msg + "\r\n"))
+		nc.Close()
+	}()
+}
+
 func (s *Server) startClient(nc net.Conn) {
-	c := &client{
-		id:      s.nextClientID.Add(1),
-		server:  s,
-		conn:    connection.New(nc, connection.Options{WriteTimeout: s.cfg.WriteTimeout}),
-		created: time.Now(),
+	if tc, ok := nc.(*net.TCPConn); ok {
+		if ka := s.settings.tcpKeepAlive.Load(); ka > 0 {
+			tc.SetKeepAlive(true)
+			tc.SetKeepAlivePeriod(time.Duration(ka) * time.Second)
+		} else {
+			tc.SetKeepAlive(false)
+		}
 	}
+	if s.settings.protectedMode.Load() && s.password() == "" && !isLoopback(nc.RemoteAddr()) {
+		s.rejected.Add(1)
+		refuse(nc, protectedModeMessage)
+		return
+	}
+	if s.connected.Load() >= s.settings.maxClients.Load() {
+		s.rejected.Add(1)
+		refuse(nc, "ERR max number of clients reached")
+		return
+	}
+	c := &client{
+		id:            s.nextClientID.Add(1),
+		server:        s,
+		created:       time.Now(),
+		addr:          nc.RemoteAddr().String(),
+		laddr:         nc.LocalAddr().String(),
+		fdNum:         fdOf(nc),
+		authenticated: s.password() == "",
+	}
+	c.conn = connection.New(nc, connection.Options{
+		WriteTimeout:   s.cfg.WriteTimeout,
+		MaxQueryBuffer: int(s.settings.queryBufLimit.Load()),
+		ErrorHook: func(msg string) {
+			c.errors++
+			s.errorStats.record(msg)
+		},
+	})
+	c.applyAuthLimits()
+	c.lastActive.Store(c.created.UnixMilli())
+	c.dbShown.Store(0)
+	c.respShown.Store(2)
+	c.multiShown.Store(-1)
+	c.applyIdleTimeout()
+
 	s.mu.Lock()
 	if s.closing {
 		s.mu.Unlock()
@@ -183,11 +317,38 @@ func (s *Server) startClient(nc net.Conn) {
 	}()
 }
 
+// applyIdleTimeout sets the connection's idle timeout from the "timeout"
+// setting. Subscribers are exempt, as in Redis: they wait for messages.
+func (c *client) applyIdleTimeout() {
+	d := time.Duration(c.server.settings.idleTimeout.Load()) * time.Second
+	if c.sub != nil && c.sub.active() {
+		d = 0
+	}
+	c.conn.SetIdleTimeout(d)
+}
+
+func isLoopback(addr net.Addr) bool {
+	ta, ok := addr.(*net.TCPAddr)
+	return !ok || ta.IP.IsLoopback()
+}
+
 func (s *Server) removeClient(c *client) {
 	s.mu.Lock()
 	delete(s.clients, c)
 	s.mu.Unlock()
 	s.connected.Add(-1)
+}
+
+// clientsByID returns the connected clients in the order they connected.
+func (s *Server) clientsByID() []*client {
+	s.mu.Lock()
+	list := make([]*client, 0, len(s.clients))
+	for c := range s.clients {
+		list = append(list, c)
+	}
+	s.mu.Unlock()
+	slices.SortFunc(list, func(a, b *client) int { return int(a.id - b.id) })
+	return list
 }
 
 // Shutdown stops the server gracefully: it stops accepting, lets every
@@ -205,9 +366,10 @@ func (s *Server) Shutdown(ctx context.Context) error {
 		c.conn.Interrupt()
 	}
 	s.mu.Unlock()
+	s.unpause() // paused clients finish their commands too
 
-	s.stopExpiry()
-	<-s.expiryDone
+	s.stopBackground()
+	s.background.Wait()
 	done := make(chan struct{})
 	go func() {
 		s.clientsWG.Wait()
@@ -240,7 +402,7 @@ func (s *Server) Stats() Stats {
 	return Stats{
 		Uptime:           time.Since(s.started),
 		ConnectedClients: s.connected.Load(),
-		TotalCommands:    s.totalCommands.Load(),
+		TotalCommands:    s.totalCommands.load(),
 		Keys:             s.keyCount(),
 	}
 }
@@ -252,4 +414,63 @@ func (s *Server) keyCount() int64 {
 		n += int64(s.store.DB(i).Len())
 	}
 	return n
+}
+
+// pauseState is CLIENT PAUSE: until when, and whether only writes wait.
+type pauseState struct {
+	mu         sync.Mutex
+	until      time.Time
+	writesOnly bool
+	resume     chan struct{} // closed when the pause ends early
+}
+
+// pause holds commands (or only writes) for d. A pause already in force is
+// extended, never shortened, and WRITE never weakens ALL.
+func (s *Server) pause(d time.Duration, writesOnly bool) {
+	p := &s.paused
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	until := time.Now().Add(d)
+	if p.resume == nil || time.Now().After(p.until) {
+		p.resume = make(chan struct{})
+		p.until, p.writesOnly = until, writesOnly
+		return
+	}
+	if until.After(p.until) {
+		p.until = until
+	}
+	p.writesOnly = p.writesOnly && writesOnly
+}
+
+// unpause ends a pause (CLIENT UNPAUSE, shutdown).
+func (s *Server) unpause() {
+	p := &s.paused
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.resume != nil {
+		close(p.resume)
+		p.resume = nil
+	}
+}
+
+// waitWhilePaused blocks while a pause holds cmd.
+func (s *Server) waitWhilePaused(c *client, cmd *command) {
+	p := &s.paused
+	for {
+		p.mu.Lock()
+		resume := p.resume
+		remaining := time.Until(p.until)
+		held := resume != nil && remaining > 0 &&
+			(!p.writesOnly || cmd.flags&(flagWrite|flagMayReplicate) != 0)
+		p.mu.Unlock()
+		if !held {
+			return
+		}
+		t := time.NewTimer(remaining)
+		select {
+		case <-resume:
+		case <-t.C:
+		}
+		t.Stop()
+	}
 }

@@ -97,6 +97,33 @@ func (c *rawConn) do(args ...string) string {
 	return c.readReply()
 }
 
+// sendCommand sends a command without reading a reply.
+func (c *rawConn) sendCommand(args ...string) {
+	c.t.Helper()
+	c.send(string(frame.Append(nil, frame.NewCommand(args...), frame.RESP2)))
+}
+
+// readReplyWithin reads one frame, or returns "(nothing)" if none arrives
+// within d.
+func (c *rawConn) readReplyWithin(d time.Duration) string {
+	c.t.Helper()
+	c.nc.SetReadDeadline(time.Now().Add(d))
+	var buf []byte
+	for {
+		if _, n, err := frame.Parse(buf); err == nil && n == len(buf) {
+			return string(buf)
+		}
+		b, err := c.r.ReadByte()
+		if err != nil {
+			if len(buf) == 0 {
+				return "(nothing)"
+			}
+			return string(buf) + "(cut)"
+		}
+		buf = append(buf, b)
+	}
+}
+
 // readReply reads exactly one reply frame and returns its bytes.
 func (c *rawConn) readReply() string {
 	c.t.Helper()

@@ -1,0 +1,437 @@
+package main
+
+import (
+	"strconv"
+	"strings"
+	"time"
+)
+
+// CLIENT and its subcommands: the connections themselves.
+
+func clientCommands() []*command {
+	sub := func(name string, arity int, flags cmdFlags, run func(*client, [][]byte)) *command {
+		return &command{name: name, arity: arity, flags: flags, run: run}
+	}
+	return []*command{
+		container("client", 0,
+			sub("id", 2, flagFast, func(c *client, _ [][]byte) { c.conn.WriteInt(c.id) }),
+			sub("getname", 2, flagFast, cmdClientGetName),
+			sub("setname", 3, flagFast, cmdClientSetName),
+			sub("setinfo", 4, flagFast, cmdClientSetInfo),
+			sub("list", -2, flagAdmin, cmdClientList),
+			sub("info", 2, flagFast, cmdClientInfo),
+			sub("kill", -3, flagAdmin, cmdClientKill),
+			sub("no-evict", 3, flagAdmin, cmdClientNoEvict),
+			sub("reply", 3, flagFast, cmdClientReply),
+			sub("pause", -3, flagAdmin, cmdClientPause),
+			sub("unpause", 2, flagAdmin, cmdClientUnpause),
+			sub("help", 2, flagFast, cmdClientHelp),
+		),
+	}
+}
+
+// validateClientName checks a name for CLIENT SETNAME and HELLO: printable
+// ASCII without spaces.
+func validateClientName(name []byte) string {
+	for _, b := range name {
+		if b < '!' || b > '~' {
+			return "ERR Client names cannot contain spaces, newlines or special characters."
+		}
+	}
+	return ""
+}
+
+// CLIENT GETNAME
+func cmdClientGetName(c *client, args [][]byte) {
+	if name := c.Name(); name != "" {
+		c.conn.WriteBulkString(name)
+		return
+	}
+	c.conn.WriteNull()
+}
+
+// CLIENT SETNAME name: an empty name removes it.
+func cmdClientSetName(c *client, args [][]byte) {
+	if errText := validateClientName(args[2]); errText != "" {
+		c.conn.WriteError(errText)
+		return
+	}
+	c.setName(string(args[2]))
+	c.conn.WriteOK()
+}
+
+// CLIENT SETINFO LIB-NAME name | LIB-VER version, as Redis 7.2 added it:
+// clients such as go-redis and Lettuce send it when they connect.
+func cmdClientSetInfo(c *client, args [][]byte) {
+	attr, value := args[2], args[3]
+	for _, b := range value {
+		if b < '!' || b > '~' {
+			c.conn.WriteError("ERR " + strings.ToLower(string(attr)) + " cannot contain spaces, newlines or special characters.")
+			return
+		}
+	}
+	c.mu.Lock()
+	switch {
+	case is(attr, "lib-name"):
+		c.libName = string(value)
+	case is(attr, "lib-ver"):
+		c.libVer = string(value)
+	default:
+		c.mu.Unlock()
+		c.conn.WriteError("ERR Unrecognized option '" + string(attr) + "'")
+		return
+	}
+	c.mu.Unlock()
+	c.conn.WriteOK()
+}
+
+// info returns the client's line of CLIENT LIST, with the fields tools
+// parse, in Redis's order.
+func (c *client) info() string {
+	c.mu.Lock()
+	name, libName, libVer := c.name, c.libName, c.libVer
+	c.mu.Unlock()
+	now := time.Now()
+	flags := "N"
+	sub, psub, ssub := 0, 0, 0
+	if c.sub != nil {
+		counts := c.server.pubsub.Counts(c.sub)
+		sub, psub, ssub = counts.Channels, counts.Patterns, counts.ShardChannels
+		if sub+psub+ssub > 0 {
+			flags = "P"
+		}
+	}
+	if c.multiShown.Load() >= 0 {
+		flags = "x"
+	}
+	if c.noEvict.Load() {
+		flags += "e"
+	}
+	cmdName := "NULL"
+	if cmd := c.lastCmd.Load(); cmd != nil {
+		cmdName = cmd.name
+	}
+	idle := now.UnixMilli() - c.lastActive.Load()
+	pending := c.conn.Pending()
+	var b strings.Builder
+	b.Grow(300)
+	field := func(k, v string) {
+		if b.Len() > 0 {
+			b.WriteByte(' ')
+		}
+		b.WriteString(k)
+		b.WriteByte('=')
+		b.WriteString(v)
+	}
+	num := func(k string, n int64) { field(k, strconv.FormatInt(n, 10)) }
+	num("id", c.id)
+	field("addr", c.addr)
+	field("laddr", c.laddr)
+	num("fd", c.fd())
+	field("name", name)
+	num("age", int64(now.Sub(c.created)/time.Second))
+	num("idle", idle/1000)
+	field("flags", flags)
+	num("db", int64(c.dbShown.Load()))
+	num("sub", int64(sub))
+	num("psub", int64(psub))
+	num("ssub", int64(ssub))
+	num("multi", int64(c.multiShown.Load()))
+	num("qbuf", 0)
+	num("qbuf-free", 0)
+	num("argv-mem", 0)
+	num("multi-mem", 0)
+	num("rbs", 16384)
+	num("rbp", 0)
+	num("obl", int64(pending))
+	num("oll", 0)
+	num("omem", int64(pending))
+	num("tot-mem", int64(pending))
+	field("events", "r")
+	field("cmd", cmdName)
+	field("user", "default")
+	num("redir", -1)
+	num("resp", int64(c.respShown.Load()))
+	field("lib-name", libName)
+	field("lib-ver", libVer)
+	return b.String()
+}
+
+// CLIENT LIST [TYPE NORMAL|MASTER|REPLICA|PUBSUB] [ID id [id ...]]
+func cmdClientList(c *client, args [][]byte) {
+	var typ string
+	var ids map[int64]bool
+	for i := 2; i < len(args); i++ {
+		switch {
+		case is(args[i], "type") && i+1 < len(args):
+			typ = strings.ToLower(string(args[i+1]))
+			if !validClientType(typ) {
+				c.conn.WriteError("ERR Unknown client type '" + string(args[i+1]) + "'")
+				return
+			}
+			i++
+		case is(args[i], "id") && i+1 < len(args):
+			ids = map[int64]bool{}
+			for i++; i < len(args); i++ {
+				id, ok := parseInt(args[i])
+				if !ok || id <= 0 {
+					c.conn.WriteError("ERR Invalid client ID")
+					return
+				}
+				ids[id] = true
+			}
+		default:
+			c.conn.WriteError(errSyntax)
+			return
+		}
+	}
+	var b strings.Builder
+	for _, other := range c.server.clientsByID() {
+		if ids != nil && !ids[other.id] || typ != "" && other.kind() != typ {
+			continue
+		}
+		b.WriteString(other.info())
+		b.WriteByte('\n')
+	}
+	c.writeText(b.String())
+}
+
+// writeText writes a human-readable reply: a verbatim string in RESP3, a
+// bulk string in RESP2.
+func (c *client) writeText(s string) {
+	c.conn.WriteVerbatim("txt", s)
+}
+
+func validClientType(t string) bool {
+	switch t {
+	case "normal", "master", "replica", "slave", "pubsub":
+		return true
+	}
+	return false
+}
+
+// kind returns the client's type for CLIENT LIST/KILL TYPE.
+func (c *client) kind() string {
+	if c.sub != nil && c.sub.active() {
+		return "pubsub"
+	}
+	return "normal"
+}
+
+// CLIENT INFO
+func cmdClientInfo(c *client, args [][]byte) {
+	c.writeText(c.info() + "\n")
+}
+
+// killFilter selects the clients CLIENT KILL closes.
+type killFilter struct {
+	id          int64
+	addr, laddr string
+	typ, user   string
+	skipMe      bool
+}
+
+// CLIENT KILL ip:port | CLIENT KILL <filter> <value> [...]
+func cmdClientKill(c *client, args [][]byte) {
+	if len(args) == 3 {
+		// The old form: one address; an error when nobody has it.
+		f := killFilter{addr: string(args[2])}
+		if n := c.server.kill(c, f); n == 0 {
+			c.conn.WriteError("ERR No such client")
+			return
+		}
+		c.conn.WriteOK()
+		return
+	}
+	f := killFilter{skipMe: true}
+	for i := 2; i < len(args); i += 2 {
+		if i+1 >= len(args) {
+			c.conn.WriteError(errSyntax)
+			return
+		}
+		opt, val := args[i], args[i+1]
+		switch {
+		case is(opt, "id"):
+			id, ok := parseInt(val)
+			if !ok || id <= 0 {
+				c.conn.WriteError("ERR client-id should be greater than 0")
+				return
+			}
+			f.id = id
+		case is(opt, "type"):
+			f.typ = strings.ToLower(string(val))
+			if !validClientType(f.typ) {
+				c.conn.WriteError("ERR Unknown client type '" + string(val) + "'")
+				return
+			}
+		case is(opt, "addr"):
+			f.addr = string(val)
+		case is(opt, "laddr"):
+			f.laddr = string(val)
+		case is(opt, "user"):
+			if string(val) != "default" {
+				c.conn.WriteError("ERR No such user '" + string(val) + "'")
+				return
+			}
+			f.user = string(val)
+		case is(opt, "skipme"):
+			switch {
+			case is(val, "yes"):
+				f.skipMe = true
+			case is(val, "no"):
+				f.skipMe = false
+			default:
+				c.conn.WriteError(errSyntax)
+				return
+			}
+		default:
+			c.conn.WriteError(errSyntax)
+			return
+		}
+	}
+	c.conn.WriteInt(int64(c.server.kill(c, f)))
+}
+
+// kill closes the clients f selects and returns how many. The caller
+// (self) is closed after its reply, if selected.
+func (s *Server) kill(self *client, f killFilter) int {
+	n := 0
+	for _, other := range s.clientsByID() {
+		switch {
+		case f.id != 0 && other.id != f.id,
+			f.addr != "" && other.addr != f.addr,
+			f.laddr != "" && other.laddr != f.laddr,
+			f.typ != "" && other.kind() != f.typ,
+			f.skipMe && other == self:
+			continue
+		}
+		n++
+		if other == self {
+			self.closeAfterReply = true
+			continue
+		}
+		other.kill()
+	}
+	return n
+}
+
+// kill closes the client from another goroutine: it stops between
+// commands, and its connection is closed under it if it is blocked.
+func (c *client) kill() {
+	c.killed.Store(true)
+	c.conn.Interrupt()
+	c.conn.NetConn().Close()
+}
+
+// CLIENT NO-EVICT ON|OFF: accepted, and shown in CLIENT LIST; this server
+// never evicts clients.
+func cmdClientNoEvict(c *client, args [][]byte) {
+	switch {
+	case is(args[2], "on"):
+		c.noEvict.Store(true)
+	case is(args[2], "off"):
+		c.noEvict.Store(false)
+	default:
+		c.conn.WriteError(errSyntax)
+		return
+	}
+	c.conn.WriteOK()
+}
+
+// CLIENT REPLY ON|OFF|SKIP
+func cmdClientReply(c *client, args [][]byte) {
+	switch {
+	case is(args[2], "on"):
+		c.replyOff, c.skipNext = false, false
+		c.conn.SetDiscard(false)
+		c.conn.WriteOK()
+	case is(args[2], "off"):
+		c.replyOff = true
+	case is(args[2], "skip"):
+		// This command has no reply; client.reply drops the next one's.
+		if !c.replyOff {
+			c.skipNextArmed = true
+		}
+	default:
+		c.conn.WriteError(errSyntax)
+	}
+}
+
+// CLIENT PAUSE timeout [WRITE|ALL]
+func cmdClientPause(c *client, args [][]byte) {
+	ms, ok := parseInt(args[2])
+	if !ok {
+		c.conn.WriteError("ERR timeout is not an integer or out of range")
+		return
+	}
+	if ms < 0 {
+		c.conn.WriteError("ERR timeout is negative")
+		return
+	}
+	writesOnly := false
+	if len(args) == 4 {
+		switch {
+		case is(args[3], "write"):
+			writesOnly = true
+		case is(args[3], "all"):
+		default:
+			c.conn.WriteError("ERR CLIENT PAUSE mode must be WRITE or ALL")
+			return
+		}
+	} else if len(args) > 4 {
+		c.conn.WriteError(errSyntax)
+		return
+	}
+	c.server.pause(time.Duration(ms)*time.Millisecond, writesOnly)
+	c.conn.WriteOK()
+}
+
+// CLIENT UNPAUSE
+func cmdClientUnpause(c *client, args [][]byte) {
+	c.server.unpause()
+	c.conn.WriteOK()
+}
+
+// CLIENT HELP
+func cmdClientHelp(c *client, args [][]byte) {
+	c.writeHelp("CLIENT",
+		"GETNAME",
+		"    Return the name of the current connection.",
+		"ID",
+		"    Return the ID of the current connection.",
+		"INFO",
+		"    Return information about the current client connection.",
+		"KILL <ip:port>",
+		"    Kill connection made from <ip:port>.",
+		"KILL <option> <value> [<option> <value> [...]]",
+		"    Kill connections. Options are:",
+		"    * ADDR (<ip:port>|<unixsocket>:0)",
+		"      Kill connections made from the specified address",
+		"    * LADDR (<ip:port>|<unixsocket>:0)",
+		"      Kill connections made to specified local address",
+		"    * TYPE (NORMAL|MASTER|REPLICA|PUBSUB)",
+		"      Kill connections by type.",
+		"    * USER <username>",
+		"      Kill connections authenticated by <username>.",
+		"    * SKIPME (YES|NO)",
+		"      Skip killing current connection (default: yes).",
+		"LIST [options ...]",
+		"    Return information about client connections. Options:",
+		"    * TYPE (NORMAL|MASTER|REPLICA|PUBSUB)",
+		"      Return clients of specified type.",
+		"UNPAUSE",
+		"    Stop the current client pause, resuming traffic.",
+		"PAUSE <timeout> [WRITE|ALL]",
+		"    Suspend all, or just write, clients for <timeout> milliseconds.",
+		"REPLY (ON|OFF|SKIP)",
+		"    Control the replies sent to the current connection.",
+		"SETNAME <name>",
+		"    Assign the name <name> to the current connection.",
+		"SETINFO <option> <value>",
+		"    Set client meta attr. Options are:",
+		"    * LIB-NAME: the client lib name.",
+		"    * LIB-VER: the client lib version.",
+		"NO-EVICT (ON|OFF)",
+		"    Protect current client connection from eviction.",
+	)
+}

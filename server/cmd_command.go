@@ -1,0 +1,325 @@
+package main
+
+import (
+	"slices"
+	"strings"
+
+	"github.com/mini-redis/mini-redis/db/glob"
+)
+
+// COMMAND: the command table, as clients (redis-cli, cluster-aware
+// libraries) read it.
+
+func introspectionCommands() []*command {
+	sub := func(name string, arity int, run func(*client, [][]byte)) *command {
+		return &command{name: name, arity: arity, flags: flagLoading | flagStale, run: run}
+	}
+	cmd := container("command", flagLoading|flagStale,
+		sub("count", 2, cmdCommandCount),
+		sub("info", -2, cmdCommandInfo),
+		sub("docs", -2, cmdCommandDocs),
+		sub("list", -2, cmdCommandList),
+		sub("getkeys", -3, cmdCommandGetKeys),
+		sub("help", 2, cmdCommandHelp),
+	)
+	cmd.arity = -1
+	cmd.run = cmdCommand // COMMAND alone lists everything
+	return []*command{cmd}
+}
+
+// flagNames are the COMMAND INFO names of the flags, in Redis's order.
+var flagNames = []struct {
+	flag cmdFlags
+	name string
+}{
+	{flagWrite, "write"}, {flagReadonly, "readonly"}, {flagDenyOOM, "denyoom"}, {flagAdmin, "admin"},
+	{flagPubSub, "pubsub"}, {flagNoScript, "noscript"}, {flagLoading, "loading"}, {flagStale, "stale"},
+	{flagSkipSlowlog, "skip_slowlog"}, {flagFast, "fast"}, {flagNoAuth, "no_auth"},
+	{flagMayReplicate, "may_replicate"}, {flagNoMulti, "no_multi"}, {flagProtected, "protected"},
+}
+
+// aclCategories derives a command's ACL categories, as COMMAND INFO shows
+// them, from its flags and group.
+func (cmd *command) aclCategories() []string {
+	var cats []string
+	if cmd.flags&flagWrite != 0 {
+		cats = append(cats, "@write")
+	}
+	if cmd.flags&flagReadonly != 0 {
+		cats = append(cats, "@read")
+	}
+	switch cmd.doc().group {
+	case "string":
+		cats = append(cats, "@string")
+	case "bitmap":
+		cats = append(cats, "@bitmap")
+	case "generic":
+		cats = append(cats, "@keyspace")
+	case "connection":
+		cats = append(cats, "@connection")
+	case "pubsub":
+		cats = append(cats, "@pubsub")
+	case "transactions":
+		cats = append(cats, "@transaction")
+	}
+	if cmd.flags&flagAdmin != 0 {
+		cats = append(cats, "@admin", "@dangerous")
+	}
+	if cmd.flags&flagFast != 0 {
+		cats = append(cats, "@fast")
+	} else {
+		cats = append(cats, "@slow")
+	}
+	return cats
+}
+
+// writeInfo writes one command's COMMAND INFO entry: name, arity, flags,
+// first key, last key, step, ACL categories, tips, key specs, subcommands.
+func (c *client) writeCommandInfo(cmd *command) {
+	c.conn.WriteArrayLen(10)
+	c.conn.WriteBulkString(cmd.name)
+	c.conn.WriteInt(int64(cmd.arity))
+	var flags []string
+	for _, f := range flagNames {
+		if cmd.flags&f.flag != 0 {
+			flags = append(flags, f.name)
+		}
+	}
+	c.conn.WriteSetLen(len(flags))
+	for _, f := range flags {
+		c.conn.WriteSimple(f)
+	}
+	c.conn.WriteInt(int64(cmd.firstKey))
+	c.conn.WriteInt(int64(cmd.lastKey))
+	c.conn.WriteInt(int64(cmd.keyStep))
+	cats := cmd.aclCategories()
+	c.conn.WriteSetLen(len(cats))
+	for _, cat := range cats {
+		c.conn.WriteSimple(cat)
+	}
+	c.conn.WriteSetLen(0) // tips
+	if cmd.firstKey > 0 {
+		c.writeKeySpec(cmd)
+	} else {
+		c.conn.WriteArrayLen(0)
+	}
+	subs := cmd.sortedSubcommands()
+	c.conn.WriteArrayLen(len(subs))
+	for _, sub := range subs {
+		c.writeCommandInfo(sub)
+	}
+}
+
+// writeKeySpec writes the one key spec that first/last/step describe.
+func (c *client) writeKeySpec(cmd *command) {
+	access := "RO"
+	if cmd.flags&flagWrite != 0 {
+		access = "RW"
+	}
+	c.conn.WriteArrayLen(1)
+	c.conn.WriteMapLen(3)
+	c.conn.WriteBulkString("flags")
+	c.conn.WriteSetLen(1)
+	c.conn.WriteSimple(access)
+	c.conn.WriteBulkString("begin_search")
+	c.conn.WriteMapLen(2)
+	c.conn.WriteBulkString("type")
+	c.conn.WriteBulkString("index")
+	c.conn.WriteBulkString("spec")
+	c.conn.WriteMapLen(1)
+	c.conn.WriteBulkString("index")
+	c.conn.WriteInt(int64(cmd.firstKey))
+	c.conn.WriteBulkString("find_keys")
+	c.conn.WriteMapLen(2)
+	c.conn.WriteBulkString("type")
+	c.conn.WriteBulkString("range")
+	c.conn.WriteBulkString("spec")
+	c.conn.WriteMapLen(3)
+	c.conn.WriteBulkString("lastkey")
+	last := cmd.lastKey
+	if last > 0 {
+		last -= cmd.firstKey
+	}
+	c.conn.WriteInt(int64(last))
+	c.conn.WriteBulkString("keystep")
+	c.conn.WriteInt(int64(cmd.keyStep))
+	c.conn.WriteBulkString("limit")
+	c.conn.WriteInt(0)
+}
+
+func (cmd *command) sortedSubcommands() []*command {
+	var subs []*command
+	for _, s := range cmd.subcommands {
+		subs = append(subs, s)
+	}
+	slices.SortFunc(subs, func(a, b *command) int { return strings.Compare(a.name, b.name) })
+	return subs
+}
+
+func (s *Server) sortedCommands() []*command {
+	var list []*command
+	for _, cmd := range s.commands {
+		list = append(list, cmd)
+	}
+	slices.SortFunc(list, func(a, b *command) int { return strings.Compare(a.name, b.name) })
+	return list
+}
+
+// COMMAND
+func cmdCommand(c *client, args [][]byte) {
+	list := c.server.sortedCommands()
+	c.conn.WriteArrayLen(len(list))
+	for _, cmd := range list {
+		c.writeCommandInfo(cmd)
+	}
+}
+
+// COMMAND COUNT
+func cmdCommandCount(c *client, args [][]byte) {
+	c.conn.WriteInt(int64(len(c.server.commands)))
+}
+
+// lookupFull finds "name" or "parent|sub".
+func (s *Server) lookupFull(name []byte) *command {
+	parent, sub, ok := strings.Cut(strings.ToLower(string(name)), "|")
+	cmd := s.commands[parent]
+	if cmd == nil || !ok {
+		return cmd
+	}
+	return cmd.subcommands[sub]
+}
+
+// COMMAND INFO [command-name ...]
+func cmdCommandInfo(c *client, args [][]byte) {
+	if len(args) == 2 {
+		cmdCommand(c, args)
+		return
+	}
+	c.conn.WriteArrayLen(len(args) - 2)
+	for _, name := range args[2:] {
+		if cmd := c.server.lookupFull(name); cmd != nil {
+			c.writeCommandInfo(cmd)
+		} else {
+			c.conn.WriteNullArray()
+		}
+	}
+}
+
+// COMMAND DOCS [command-name ...]
+func cmdCommandDocs(c *client, args [][]byte) {
+	var list []*command
+	if len(args) == 2 {
+		list = c.server.sortedCommands()
+	} else {
+		for _, name := range args[2:] {
+			if cmd := c.server.lookupFull(name); cmd != nil {
+				list = append(list, cmd)
+			}
+		}
+	}
+	c.conn.WriteMapLen(len(list))
+	for _, cmd := range list {
+		c.conn.WriteBulkString(cmd.name)
+		c.writeCommandDoc(cmd)
+	}
+}
+
+func (c *client) writeCommandDoc(cmd *command) {
+	d := cmd.doc()
+	subs := cmd.sortedSubcommands()
+	n := 4
+	if len(subs) > 0 {
+		n++
+	}
+	c.conn.WriteMapLen(n)
+	c.conn.WriteBulkString("summary")
+	c.conn.WriteBulkString(d.summary)
+	c.conn.WriteBulkString("since")
+	c.conn.WriteBulkString(d.since)
+	c.conn.WriteBulkString("group")
+	c.conn.WriteBulkString(d.group)
+	c.conn.WriteBulkString("complexity")
+	c.conn.WriteBulkString(d.complexity)
+	if len(subs) > 0 {
+		c.conn.WriteBulkString("subcommands")
+		c.conn.WriteMapLen(len(subs))
+		for _, sub := range subs {
+			c.conn.WriteBulkString(sub.name)
+			c.writeCommandDoc(sub)
+		}
+	}
+}
+
+// COMMAND LIST [FILTERBY MODULE name | ACLCAT category | PATTERN pattern]
+func cmdCommandList(c *client, args [][]byte) {
+	var keep func(*command) bool
+	switch {
+	case len(args) == 2:
+	case len(args) == 5 && is(args[2], "filterby") && is(args[3], "pattern"):
+		p := string(args[4])
+		keep = func(cmd *command) bool { return glob.MatchString(p, cmd.name, true) }
+	case len(args) == 5 && is(args[2], "filterby") && is(args[3], "aclcat"):
+		cat := "@" + strings.ToLower(string(args[4]))
+		keep = func(cmd *command) bool { return slices.Contains(cmd.aclCategories(), cat) }
+	case len(args) == 5 && is(args[2], "filterby") && is(args[3], "module"):
+		keep = func(*command) bool { return false } // no modules
+	default:
+		c.conn.WriteError(errSyntax)
+		return
+	}
+	var names []string
+	for _, cmd := range c.server.sortedCommands() {
+		for _, x := range append([]*command{cmd}, cmd.sortedSubcommands()...) {
+			if keep == nil || keep(x) {
+				names = append(names, x.name)
+			}
+		}
+	}
+	c.writeStrings(names)
+}
+
+// COMMAND GETKEYS command [arg ...]
+func cmdCommandGetKeys(c *client, args [][]byte) {
+	target, errText := c.server.commands.resolve(args[2:])
+	if errText != "" {
+		if target == nil {
+			c.conn.WriteError("ERR Invalid command specified")
+		} else {
+			c.conn.WriteError("ERR Invalid number of arguments specified for command")
+		}
+		return
+	}
+	keys := target.keys(args[2:])
+	if len(keys) == 0 {
+		c.conn.WriteError("ERR The command has no key arguments")
+		return
+	}
+	c.conn.WriteArrayLen(len(keys))
+	for _, k := range keys {
+		c.conn.WriteBulk(k)
+	}
+}
+
+// COMMAND HELP
+func cmdCommandHelp(c *client, args [][]byte) {
+	c.writeHelp("COMMAND",
+		"(no subcommand)",
+		"    Return details about all Redis commands.",
+		"COUNT",
+		"    Return the total number of commands in this Redis server.",
+		"LIST",
+		"    Return a list of all commands in this Redis server.",
+		"INFO [<command-name> ...]",
+		"    Return details about multiple Redis commands.",
+		"    If no command names are given, documentation details for all",
+		"    commands are returned.",
+		"DOCS [<command-name> ...]",
+		"    Return documentation details about multiple Redis commands.",
+		"    If no command names are given, documentation details for all",
+		"    commands are returned.",
+		"GETKEYS <full-command>",
+		"    Return the keys from a full Redis command.",
+		"GETKEYSANDFLAGS <full-command>",
+		"    Return the keys and the access flags from a full Redis command.",
+	)
+}

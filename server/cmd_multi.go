@@ -1,0 +1,135 @@
+package main
+
+import (
+	"time"
+)
+
+// Transactions: MULTI queues commands, EXEC runs them as one atomic step
+// (every other client waits), DISCARD drops them. WATCH makes EXEC fail if
+// a watched key changed or expired in between. As in Redis there is no
+// rollback: a command that fails inside EXEC just has an error reply.
+
+func transactionCommands() []*command {
+	return []*command{
+		{name: "multi", arity: 1, flags: flagFast | flagNoScript | flagLoading | flagStale, run: cmdMulti},
+		{name: "exec", arity: 1, flags: flagNoScript | flagLoading | flagStale | flagSkipSlowlog, run: cmdExec},
+		{name: "discard", arity: 1, flags: flagFast | flagNoScript | flagLoading | flagStale, run: cmdDiscard},
+		{name: "watch", arity: -2, flags: flagFast | flagNoScript | flagLoading | flagStale,
+			firstKey: 1, lastKey: -1, keyStep: 1, run: cmdWatch},
+		{name: "unwatch", arity: 1, flags: flagFast | flagNoScript | flagLoading | flagStale, run: cmdUnwatch},
+	}
+}
+
+// multiState is a client's open transaction.
+type multiState struct {
+	cmds  []queued
+	dirty bool // a command was refused while queuing: EXEC must abort
+}
+
+type queued struct {
+	cmd  *command
+	args [][]byte // copies: the request buffer is reused
+}
+
+func (m *multiState) queue(cmd *command, args [][]byte) {
+	own := make([][]byte, len(args))
+	for i, a := range args {
+		own[i] = append([]byte(nil), a...)
+	}
+	m.cmds = append(m.cmds, queued{cmd: cmd, args: own})
+}
+
+// MULTI
+func cmdMulti(c *client, args [][]byte) {
+	if c.multi != nil {
+		c.conn.WriteError("ERR MULTI calls can not be nested")
+		return
+	}
+	c.multi = &multiState{}
+	c.multiShown.Store(0)
+	c.conn.WriteOK()
+}
+
+// discardTransaction ends a transaction and releases its watches.
+func (c *client) discardTransaction() {
+	c.multi = nil
+	c.multiShown.Store(-1)
+	c.watch.Unwatch()
+}
+
+// DISCARD
+func cmdDiscard(c *client, args [][]byte) {
+	if c.multi == nil {
+		c.conn.WriteError("ERR DISCARD without MULTI")
+		return
+	}
+	c.discardTransaction()
+	c.conn.WriteOK()
+}
+
+// EXEC
+func cmdExec(c *client, args [][]byte) {
+	m := c.multi
+	if m == nil {
+		c.conn.WriteError("ERR EXEC without MULTI")
+		return
+	}
+	if m.dirty {
+		c.discardTransaction()
+		c.conn.WriteError("EXECABORT Transaction discarded because of previous errors.")
+		return
+	}
+	s := c.server
+	// EXEC was dispatched like any command, holding the world lock shared;
+	// the queued commands run with it held exclusively, so no other
+	// client's command interleaves with them.
+	s.world.RUnlock()
+	s.world.Lock()
+	defer func() {
+		s.world.Unlock()
+		s.world.RLock()
+	}()
+	if !c.watch.Valid() {
+		c.discardTransaction()
+		c.conn.WriteNullArray()
+		return
+	}
+	c.multi = nil
+	c.multiShown.Store(-1)
+	c.watch.Unwatch()
+	if s.writesRefused() && m.hasWrites() {
+		c.conn.WriteError(errMisconf)
+		return
+	}
+	c.conn.WriteArrayLen(len(m.cmds))
+	for _, q := range m.cmds {
+		started, errsBefore := time.Now(), c.errors
+		q.cmd.run(c, q.args)
+		s.recordCall(c, q.cmd, started, errsBefore)
+	}
+}
+
+func (m *multiState) hasWrites() bool {
+	for _, q := range m.cmds {
+		if q.cmd.flags&flagWrite != 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// WATCH key [key ...]
+func cmdWatch(c *client, args [][]byte) {
+	if c.multi != nil {
+		c.conn.WriteError("ERR WATCH inside MULTI is not allowed")
+		return
+	}
+	c.db().Watch(&c.watch, args[1:]...)
+	c.conn.WriteOK()
+}
+
+// UNWATCH
+func cmdUnwatch(c *client, args [][]byte) {
+	c.watch.Unwatch()
+	c.conn.WriteOK()
+}

@@ -1,0 +1,149 @@
+package main
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"math"
+	"strconv"
+	"time"
+)
+
+// Server commands: INFO, TIME, LASTSAVE, DEBUG, SHUTDOWN (CONFIG is in
+// cmd_config.go, persistence in cmd_persist.go).
+
+func serverCommands() []*command {
+	return []*command{
+		{name: "info", arity: -1, flags: flagLoading | flagStale, run: cmdInfo},
+		{name: "time", arity: 1, flags: flagFast | flagLoading | flagStale, run: cmdTime},
+		{name: "debug", arity: -2, flags: flagAdmin | flagNoScript | flagLoading | flagStale | flagProtected | flagExclusive, run: cmdDebug},
+		{name: "shutdown", arity: -1, flags: flagAdmin | flagNoScript | flagLoading | flagStale | flagNoMulti, run: cmdShutdown},
+	}
+}
+
+// Error replies shared by several families.
+const (
+	errNoAuth    = "NOAUTH Authentication required."
+	errWrongPass = "WRONGPASS invalid username-password pair or user is disabled."
+	errMisconf   = "MISCONF Redis is configured to save RDB snapshots, but it's currently unable to persist to disk. " +
+		"Commands that may modify the data set are disabled, because this instance is configured to report errors " +
+		"during writes if RDB snapshotting fails (stop-writes-on-bgsave-error option). Please check the Redis logs " +
+		"for details about the RDB error."
+	errDebugNotAllowed = "ERR DEBUG command not allowed. If the enable-debug-command option is set to \"local\", " +
+		"you can run it from a local connection, otherwise you need to set this option in the configuration file, " +
+		"and then restart the server."
+)
+
+// newRunID returns a random 40-hex-digit run id, as Redis's.
+func newRunID() string {
+	var b [20]byte
+	rand.Read(b[:])
+	return hex.EncodeToString(b[:])
+}
+
+// INFO [section [section ...]]
+func cmdInfo(c *client, args [][]byte) {
+	c.writeText(c.server.info(infoSections(args[1:])))
+}
+
+// TIME
+func cmdTime(c *client, args [][]byte) {
+	now := time.Now()
+	c.conn.WriteArrayLen(2)
+	c.conn.WriteBulkInt(now.Unix())
+	c.conn.WriteBulkInt(int64(now.Nanosecond() / 1000))
+}
+
+// debugAllowed applies enable-debug-command: "yes", or "local" for a
+// client on the loopback interface.
+func (c *client) debugAllowed() bool {
+	switch c.server.cfg.EnableDebugCommand {
+	case "yes":
+		return true
+	case "local":
+		return isLoopback(c.conn.NetConn().RemoteAddr())
+	}
+	return false
+}
+
+// DEBUG SLEEP seconds | DEBUG OBJECT key | DEBUG HELP
+func cmdDebug(c *client, args [][]byte) {
+	sub := args[1]
+	switch {
+	case is(sub, "help"):
+		c.writeHelp("DEBUG",
+			"OBJECT <key>",
+			"    Show low level info about `key` and associated value.",
+			"SLEEP <seconds>",
+			"    Stop the server for <seconds>. Decimals allowed.",
+		)
+	case is(sub, "sleep") && len(args) == 3:
+		secs, err := strconv.ParseFloat(string(args[2]), 64)
+		if err != nil || math.IsNaN(secs) {
+			c.conn.WriteError(errNotFloat)
+			return
+		}
+		// Redis's event loop stops for every client; here too: DEBUG runs
+		// with every other command paused.
+		time.Sleep(time.Duration(secs * float64(time.Second)))
+		c.conn.WriteOK()
+	case is(sub, "object") && len(args) == 3:
+		key := args[2]
+		tx := c.db().Read(key)
+		v := tx.Peek(key)
+		idle, _ := tx.IdleTime(key)
+		tx.Close()
+		if v == nil {
+			c.conn.WriteError(errNoSuchKey)
+			return
+		}
+		c.conn.WriteSimple(fmt.Sprintf("Value at:%p refcount:1 encoding:%s serializedlength:%d lru:%d lru_seconds_idle:%d",
+			v, v.Encoding(), v.Size(), time.Now().Unix()&(1<<24-1), idle/1000))
+	default:
+		c.conn.WriteError("ERR unknown subcommand '" + string(sub) + "'. Try DEBUG HELP.")
+	}
+}
+
+// shutdownRequest are SHUTDOWN's options.
+type shutdownRequest struct {
+	save, noSave, now, force bool
+}
+
+// SHUTDOWN [NOSAVE | SAVE] [NOW] [FORCE] [ABORT]
+func cmdShutdown(c *client, args [][]byte) {
+	var req shutdownRequest
+	abort := false
+	for _, a := range args[1:] {
+		switch {
+		case is(a, "nosave"):
+			req.noSave = true
+		case is(a, "save"):
+			req.save = true
+		case is(a, "now"):
+			req.now = true
+		case is(a, "force"):
+			req.force = true
+		case is(a, "abort"):
+			abort = true
+		default:
+			c.conn.WriteError(errSyntax)
+			return
+		}
+	}
+	if req.save && req.noSave || abort && (req.save || req.noSave || req.now || req.force) {
+		c.conn.WriteError(errSyntax)
+		return
+	}
+	if abort {
+		// Without replicas a shutdown never waits, so none is ever in
+		// progress to abort.
+		c.conn.WriteError("ERR No shutdown in progress.")
+		return
+	}
+	if err := c.server.shutdownFromCommand(req); err != nil {
+		c.conn.WriteError("ERR Errors trying to SHUTDOWN. Check logs.")
+		return
+	}
+	// On success Redis sends no reply: the connection just closes.
+	c.closeAfterReply = true
+}

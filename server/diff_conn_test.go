@@ -1,0 +1,145 @@
+package main
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/mini-redis/mini-redis/internal/redistest"
+)
+
+// Differential tests for the connection, client, transaction and pub/sub
+// commands. A script may use several connections per server: each step
+// names the one it uses.
+
+// mstep is a step on connection conn (0, 1 or 2).
+type mstep struct {
+	conn int
+	kind mkind
+	mode cmpMode
+	args []string
+}
+
+type mkind int
+
+const (
+	sendRead mkind = iota // send a command, compare its reply
+	sendOnly              // send a command that has no reply
+	readOnly              // compare the next frame pushed to the connection
+	pause                 // let the servers settle (no comparison)
+)
+
+// on returns an exact step on connection n.
+func on(n int, line string) mstep { return mstep{conn: n, args: strings.Fields(line)} }
+
+func onQ(n int, args ...string) mstep { return mstep{conn: n, args: args} }
+
+func onShape(n int, line string) mstep {
+	return mstep{conn: n, mode: shape, args: strings.Fields(line)}
+}
+
+func onSet(n int, line string) mstep { return mstep{conn: n, mode: asSet, args: strings.Fields(line)} }
+
+func send(n int, line string) mstep { return mstep{conn: n, kind: sendOnly, args: strings.Fields(line)} }
+
+func recv(n int) mstep { return mstep{conn: n, kind: readOnly} }
+
+var connScripts = map[string][]mstep{
+	"ping echo hello": {
+		on(0, "PING"), on(0, "PING hi"), on(0, "ECHO x"), on(0, "PING a b"), on(0, "ECHO"),
+		on(0, "HELLO 4"), on(0, "HELLO x"), on(0, "HELLO 2 FOO"), on(0, "HELLO 2 AUTH"),
+		onShape(0, "HELLO 2 AUTH default anything"), onQ(0, "HELLO", "2", "SETNAME", "a b"),
+		onShape(0, "HELLO 3 SETNAME named"), on(0, "CLIENT GETNAME"), on(0, "GET missing"),
+		on(0, "SET k v"), on(0, "MGET k missing"), on(0, "INCRBYFLOAT f 1.5"), on(0, "LCS k k IDX"),
+		onShape(0, "HELLO 2"), on(0, "GET missing"), on(0, "AUTH x"), on(0, "AUTH default x"), on(0, "AUTH a b c"),
+		on(0, "RESET"), on(0, "CLIENT GETNAME"), on(0, "QUIT"),
+	},
+	"client names and replies": {
+		on(0, "CLIENT SETNAME conn0"), on(0, "CLIENT GETNAME"), on(0, "CLIENT SETNAME"), onQ(0, "CLIENT", "SETNAME", ""),
+		on(0, "CLIENT GETNAME"), onQ(0, "CLIENT", "SETNAME", "a\nb"), on(0, "CLIENT NO-EVICT on"),
+		on(0, "CLIENT NO-EVICT maybe"), on(0, "CLIENT REPLY maybe"), on(0, "CLIENT"), on(0, "CLIENT BOGUS"),
+		send(0, "CLIENT REPLY OFF"), send(0, "SET a 1"), send(0, "GET a"), on(0, "CLIENT REPLY ON"), on(0, "GET a"),
+		send(0, "CLIENT REPLY SKIP"), send(0, "SET a 2"), on(0, "GET a"), on(0, "CLIENT KILL 1.2.3.4:5"),
+		on(0, "CLIENT KILL ID 999999"), on(0, "CLIENT KILL ID x"), on(0, "CLIENT KILL FOO bar"),
+		on(0, "CLIENT KILL TYPE bogus"), on(0, "CLIENT KILL SKIPME maybe"), on(0, "CLIENT KILL USER nobody"),
+		on(0, "CLIENT KILL ADDR 1.2.3.4:5 SKIPME yes"), on(0, "CLIENT KILL TYPE pubsub"),
+		on(0, "CLIENT PAUSE x"), on(0, "CLIENT PAUSE -1"), on(0, "CLIENT PAUSE 10 BOGUS"), on(0, "CLIENT PAUSE 1 WRITE"),
+		on(0, "CLIENT UNPAUSE"), on(0, "CLIENT LIST TYPE bogus"), on(0, "CLIENT LIST ID x"),
+		on(0, "CLIENT LIST ID 99999"), on(0, "CLIENT LIST FOO"), onShape(0, "CLIENT ID"), onShape(0, "CLIENT INFO"),
+		onShape(0, "CLIENT LIST"), on(0, "CLIENT HELP extra"),
+	},
+	"transactions": {
+		on(0, "MULTI"), on(0, "MULTI"), on(0, "WATCH x"), on(0, "SET a 1"), on(0, "BOGUS"), on(0, "GET a b"),
+		on(0, "EXEC"), on(0, "EXEC"), on(0, "DISCARD"),
+		on(0, "MULTI"), on(0, "SET a 1"), on(0, "INCR a"), on(0, "INCR a b"), on(0, "DISCARD"), on(0, "GET a"),
+		on(0, "MULTI"), on(0, "SET s abc"), on(0, "INCR s"), on(0, "SET t 1"), on(0, "EXEC"), on(0, "GET t"),
+		on(0, "WATCH w"), on(1, "SET w changed"), on(0, "MULTI"), on(0, "SET w mine"), on(0, "EXEC"), on(0, "GET w"),
+		on(0, "WATCH w"), on(0, "MULTI"), on(0, "SET w mine"), on(0, "EXEC"), on(0, "GET w"),
+		on(0, "WATCH w"), on(0, "UNWATCH"), on(1, "SET w other"), on(0, "MULTI"), on(0, "SET w again"), on(0, "EXEC"),
+		on(0, "WATCH w"), on(0, "SET w self"), on(0, "MULTI"), on(0, "PING"), on(0, "EXEC"),
+		on(0, "WATCH nokey"), on(1, "DEL nokey"), on(0, "MULTI"), on(0, "PING"), on(0, "EXEC"),
+		on(0, "WATCH gone"), on(1, "SET gone v"), on(1, "DEL gone"), on(0, "MULTI"), on(0, "EXEC"),
+		on(0, "WATCH f"), on(1, "SET f v"), on(0, "MULTI"), on(0, "EXEC"),
+		on(0, "SET f v"), on(0, "WATCH f"), on(1, "FLUSHALL"), on(0, "MULTI"), on(0, "EXEC"),
+		on(0, "WATCH"), on(0, "UNWATCH x"), on(0, "MULTI x"), on(0, "EXEC x"),
+		on(0, "MULTI"), on(0, "SELECT 1"), on(0, "SET indb1 v"), on(0, "EXEC"), on(0, "GET indb1"), on(0, "SELECT 0"),
+		on(0, "MULTI"), on(0, "EXEC"), on(0, "MULTI"), on(0, "SHUTDOWN"), on(0, "DISCARD"),
+		on(0, "MULTI"), on(0, "RESET"), on(0, "EXEC"),
+	},
+	"pubsub": {
+		on(0, "SUBSCRIBE news weather"), recv(0), on(1, "PUBLISH news hello"), recv(0),
+		on(1, "PUBLISH nobody x"), on(0, "PSUBSCRIBE w*"), on(1, "PUBLISH weather sun"), recv(0), recv(0),
+		on(0, "GET x"), on(0, "PING"), on(0, "PING msg"), onSet(1, "PUBSUB CHANNELS"), on(1, "PUBSUB CHANNELS n*"),
+		on(1, "PUBSUB NUMSUB news weather none"), on(1, "PUBSUB NUMPAT"), on(1, "PUBSUB NUMSUB"),
+		on(0, "UNSUBSCRIBE news"), on(0, "PUNSUBSCRIBE"), on(0, "UNSUBSCRIBE"), on(0, "UNSUBSCRIBE"),
+		on(0, "PUNSUBSCRIBE"), on(0, "SET x 1"), on(0, "SSUBSCRIBE shard1"), on(1, "SPUBLISH shard1 m"), recv(0),
+		on(1, "PUBSUB SHARDCHANNELS"), on(1, "PUBSUB SHARDNUMSUB shard1"), on(0, "SUNSUBSCRIBE"),
+		on(0, "SUNSUBSCRIBE"), on(0, "SUBSCRIBE"), on(1, "PUBLISH"), on(1, "PUBSUB"), on(1, "PUBSUB BOGUS"),
+		on(1, "PUBSUB CHANNELS a b"), on(1, "PUBSUB HELP"),
+		onShape(2, "HELLO 3"), on(2, "SUBSCRIBE r3"), on(2, "GET x"), on(1, "PUBLISH r3 hi"), recv(2), on(2, "PING"),
+		on(0, "SUBSCRIBE c"), on(0, "RESET"), on(0, "GET x"), on(1, "PUBLISH c gone"),
+	},
+	"keyspace events": {
+		on(1, "CONFIG SET notify-keyspace-events KEA"), on(0, "PSUBSCRIBE __key*__:*"),
+		on(1, "SET k v"), recv(0), recv(0), on(1, "EXPIRE k 100"), recv(0), recv(0),
+		on(1, "DEL k"), recv(0), recv(0), on(1, "INCRBY n 5"), recv(0), recv(0),
+		on(1, "RENAME n m"), recv(0), recv(0), recv(0), recv(0),
+		on(1, "CONFIG SET notify-keyspace-events Ex"), on(1, "SET e v PX 10"), mstep{kind: pause}, recv(0),
+		on(1, "CONFIG SET notify-keyspace-events \"\""),
+	},
+}
+
+// waitForMessages is how long a readOnly step waits for a push.
+const waitForMessages = 2 * time.Second
+
+func TestDifferentialConnections(t *testing.T) {
+	redis := redistest.Start(t)
+	ours := startRealServer(t)
+	for name, script := range connScripts {
+		t.Run(name, func(t *testing.T) {
+			var ref, got [3]*rawConn
+			for i := range ref {
+				ref[i], got[i] = dialRaw(t, redis.Addr), dialRaw(t, ours)
+			}
+			ref[0].do("FLUSHALL")
+			got[0].do("FLUSHALL")
+			for i, st := range script {
+				r, g := ref[st.conn], got[st.conn]
+				switch st.kind {
+				case pause:
+					time.Sleep(300 * time.Millisecond)
+				case sendOnly:
+					r.sendCommand(st.args...)
+					g.sendCommand(st.args...)
+				case readOnly:
+					want, have := r.readReplyWithin(waitForMessages), g.readReplyWithin(waitForMessages)
+					if want != have {
+						t.Errorf("step %d, message on conn %d:\n redis: %q\n   ours: %q", i, st.conn, want, have)
+					}
+				default:
+					compareStep(t, step{mode: st.mode, args: st.args}, r, g)
+				}
+			}
+		})
+	}
+}
