@@ -634,3 +634,36 @@ func benchmarkParallel(b *testing.B, procs int) {
 
 func BenchmarkGetSetParallel1(b *testing.B) { benchmarkParallel(b, 1) }
 func BenchmarkGetSetParallel8(b *testing.B) { benchmarkParallel(b, 8) }
+
+func TestSnapshot(t *testing.T) {
+	s, clock := newTestStore(t, Options{Shards: 4})
+	d := s.DB(2)
+	for i := 0; i < 100; i++ {
+		set(d, "k"+strconv.Itoa(i), "v"+strconv.Itoa(i), 0)
+	}
+	set(d, "ttl", "x", clock.Now().UnixMilli()+5000)
+	set(d, "gone", "x", clock.Now().UnixMilli()+1)
+	clock.Advance(time.Second)
+	snap := d.Snapshot()
+	if len(snap) != 101 {
+		t.Fatalf("snapshot has %d keys, want 101 (expired keys left out)", len(snap))
+	}
+	byKey := map[string]SnapshotEntry{}
+	for _, e := range snap {
+		byKey[e.Key] = e
+	}
+	if e := byKey["ttl"]; e.ExpireAt == 0 || string(e.Value.(*String).Bytes()) != "x" {
+		t.Errorf("ttl entry = %+v", e)
+	}
+	// Later writes do not change what the snapshot holds.
+	set(d, "k1", "changed", 0)
+	tx := d.Write([]byte("k2"))
+	tx.SetValue([]byte("k2"), tx.Get([]byte("k2")).(*String).Append([]byte("+more")))
+	tx.Close()
+	if v := string(byKey["k1"].Value.(*String).Bytes()); v != "v1" {
+		t.Errorf("snapshot value changed to %q", v)
+	}
+	if v := string(byKey["k2"].Value.(*String).Bytes()); v != "v2" {
+		t.Errorf("APPEND after the snapshot changed it to %q", v)
+	}
+}

@@ -11,6 +11,7 @@ import (
 
 	"github.com/mini-redis/mini-redis/connection"
 	"github.com/mini-redis/mini-redis/db"
+	"github.com/mini-redis/mini-redis/db/pubsub"
 	"github.com/mini-redis/mini-redis/frame"
 	"go.uber.org/zap"
 )
@@ -46,6 +47,10 @@ type client struct {
 	multi *multiState
 	watch db.Watch
 
+	// exclusiveHeld records that the client's goroutine holds the world
+	// lock exclusively (see client.exclusive).
+	exclusiveHeld bool
+
 	// sub is the client's pub/sub state; nil until it first subscribes.
 	sub *subscriber
 
@@ -61,6 +66,23 @@ type client struct {
 	dbShown    atomic.Int32 // dbIndex, for CLIENT LIST
 	respShown  atomic.Int32 // protocol version, for CLIENT LIST
 	multiShown atomic.Int32 // queued commands or -1, for CLIENT LIST
+	outShown   atomic.Int64 // pending output bytes after the last command
+	subsShown  atomic.Pointer[pubsub.Counts]
+}
+
+// showSubscriptions publishes the client's subscription counts for CLIENT
+// LIST, which other goroutines run.
+func (c *client) showSubscriptions() {
+	counts := c.server.pubsub.Counts(c.sub)
+	c.subsShown.Store(&counts)
+}
+
+// subscriptions returns the counts showSubscriptions last published.
+func (c *client) subscriptions() pubsub.Counts {
+	if p := c.subsShown.Load(); p != nil {
+		return *p
+	}
+	return pubsub.Counts{}
 }
 
 // fd returns the socket's file descriptor number.

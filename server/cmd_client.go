@@ -93,13 +93,10 @@ func (c *client) info() string {
 	c.mu.Unlock()
 	now := time.Now()
 	flags := "N"
-	sub, psub, ssub := 0, 0, 0
-	if c.sub != nil {
-		counts := c.server.pubsub.Counts(c.sub)
-		sub, psub, ssub = counts.Channels, counts.Patterns, counts.ShardChannels
-		if sub+psub+ssub > 0 {
-			flags = "P"
-		}
+	counts := c.subscriptions()
+	sub, psub, ssub := counts.Channels, counts.Patterns, counts.ShardChannels
+	if counts.Total() > 0 {
+		flags = "P"
 	}
 	if c.multiShown.Load() >= 0 {
 		flags = "x"
@@ -112,7 +109,7 @@ func (c *client) info() string {
 		cmdName = cmd.name
 	}
 	idle := now.UnixMilli() - c.lastActive.Load()
-	pending := c.conn.Pending()
+	pending := c.outShown.Load()
 	var b strings.Builder
 	b.Grow(300)
 	field := func(k, v string) {
@@ -212,7 +209,7 @@ func validClientType(t string) bool {
 
 // kind returns the client's type for CLIENT LIST/KILL TYPE.
 func (c *client) kind() string {
-	if c.sub != nil && c.sub.active() {
+	if c.subscriptions().Total() > 0 {
 		return "pubsub"
 	}
 	return "normal"

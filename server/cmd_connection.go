@@ -68,6 +68,7 @@ func cmdReset(c *client, args [][]byte) {
 	if c.sub != nil {
 		c.server.pubsub.RemoveAll(c.sub)
 		c.sub.chanPat, c.sub.shard = 0, 0
+		c.showSubscriptions()
 	}
 	c.setName("")
 	c.replyOff, c.skipNext = false, false

@@ -79,16 +79,13 @@ func cmdExec(c *client, args [][]byte) {
 		c.conn.WriteError("EXECABORT Transaction discarded because of previous errors.")
 		return
 	}
+	// The queued commands run with every other client paused, so no other
+	// command interleaves with them.
+	c.exclusive(func() { c.execQueued(m) })
+}
+
+func (c *client) execQueued(m *multiState) {
 	s := c.server
-	// EXEC was dispatched like any command, holding the world lock shared;
-	// the queued commands run with it held exclusively, so no other
-	// client's command interleaves with them.
-	s.world.RUnlock()
-	s.world.Lock()
-	defer func() {
-		s.world.Unlock()
-		s.world.RLock()
-	}()
 	if !c.watch.Valid() {
 		c.discardTransaction()
 		c.conn.WriteNullArray()

@@ -99,6 +99,7 @@ func subscribeCmd(op func(*pubsub.Hub, pubsub.Subscriber, ...[]byte) []pubsub.Ac
 				sub.chanPat = last
 			}
 		}
+		c.showSubscriptions()
 		c.applyIdleTimeout()
 	}
 }

@@ -140,7 +140,7 @@ func cmdShutdown(c *client, args [][]byte) {
 		c.conn.WriteError("ERR No shutdown in progress.")
 		return
 	}
-	if err := c.server.shutdownFromCommand(req); err != nil {
+	if err := c.shutdown(req); err != nil {
 		c.conn.WriteError("ERR Errors trying to SHUTDOWN. Check logs.")
 		return
 	}

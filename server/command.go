@@ -87,6 +87,8 @@ func commandFamilies() [][]*command {
 		expireCommands(),
 		databaseCommands(),
 		serverCommands(),
+		configCommands(),
+		persistenceCommands(),
 		pubsubCommands(),
 		introspectionCommands(),
 	}
@@ -217,6 +219,7 @@ func (s *Server) dispatch(c *client, args [][]byte) {
 	}
 	s.waitWhilePaused(c, cmd)
 	c.reply(func() { s.call(c, cmd, args, now) })
+	c.outShown.Store(int64(c.conn.Pending()))
 }
 
 // admit applies the checks between finding a command and running it, and
@@ -294,13 +297,21 @@ func (s *Server) call(c *client, cmd *command, args [][]byte, started time.Time)
 	// are atomic as in Redis.
 	if cmd.flags&flagExclusive != 0 {
 		s.world.Lock()
-		cmd.run(c, args)
-		s.world.Unlock()
+		c.exclusiveHeld = true
+		defer func() {
+			c.exclusiveHeld = false
+			s.world.Unlock()
+		}()
 	} else {
 		s.world.RLock()
-		cmd.run(c, args)
-		s.world.RUnlock()
+		defer s.world.RUnlock()
 	}
+	if s.persist.halted.Load() {
+		// SHUTDOWN has saved for the last time: nothing runs after it.
+		c.closeAfterReply = true
+		return
+	}
+	cmd.run(c, args)
 	s.recordCall(c, cmd, started, errsBefore)
 }
 
@@ -313,4 +324,25 @@ func (s *Server) recordCall(c *client, cmd *command, started time.Time, errsBefo
 	if c.errors != errsBefore {
 		cmd.stats.failed.add(1)
 	}
+}
+
+// exclusive runs f with every other client's commands paused. A command
+// runs holding the world lock shared; this trades it for the exclusive
+// lock, unless the client holds that already (inside EXEC, or an
+// exclusive command).
+func (c *client) exclusive(f func()) {
+	if c.exclusiveHeld {
+		f()
+		return
+	}
+	s := c.server
+	s.world.RUnlock()
+	s.world.Lock()
+	c.exclusiveHeld = true
+	defer func() {
+		c.exclusiveHeld = false
+		s.world.Unlock()
+		s.world.RLock()
+	}()
+	f()
 }

@@ -206,9 +206,11 @@ var diffScripts = map[string][]step{
 
 // startRealServer starts this server with the wall clock, as redis-server
 // uses, for comparisons that involve time.
-func startRealServer(t *testing.T) string {
+func startRealServer(t *testing.T, args ...string) string {
 	t.Helper()
-	srv := NewServer(defaultConfig(), zap.NewNop())
+	cfg, _ := testConfig(t, args...)
+	cfg.Clock = nil // the wall clock, as redis-server's
+	srv := NewServer(cfg, zap.NewNop())
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)

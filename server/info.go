@@ -299,7 +299,7 @@ func (s *Server) infoStats(w *infoWriter) {
 	w.int("pubsub_channels", int64(ps.Channels))
 	w.int("pubsub_patterns", int64(ps.Patterns))
 	w.int("pubsubshard_channels", int64(ps.ShardChannels))
-	w.int("latest_fork_usec", 0)
+	w.int("latest_fork_usec", s.persist.pauseMicros.Load())
 	w.int("total_forks", 0)
 	w.int("total_error_replies", s.errorStats.total())
 	w.int("unexpected_error_replies", 0)

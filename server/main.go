@@ -1,25 +1,27 @@
 // Command server is mini-redis: a Redis-compatible in-memory key/value
 // server, with a gRPC admin API beside it.
 //
-//	server [--port 6379] [--bind 127.0.0.1] [--loglevel info]
-//	       [--admin-bind 127.0.0.1] [--admin-port 7379]
+//	server [/path/to/redis.conf] [--name value ...]
 //
-// SIGINT or SIGTERM (or the admin Shutdown call) stops it gracefully: it
-// stops accepting, lets clients finish the commands they sent, closes them
-// and exits 0. A second signal exits at once.
+// Configuration works as for redis-server: an optional redis.conf-style
+// file, then "--name value" options that override it (--port 6380,
+// --requirepass secret, --save "", --admin-port 7380, ...). The log level
+// comes from --loglevel or $MINI_REDIS_LOGLEVEL.
+//
+// SIGINT or SIGTERM (or SHUTDOWN, or the admin Shutdown call) stops it
+// gracefully: it stops accepting, lets clients finish the commands they
+// sent, saves if configured to, closes them and exits 0. A second signal
+// exits at once.
 package main
 
 import (
 	"context"
-	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"net"
 	"os"
 	"os/signal"
 	"strconv"
-	"strings"
 	"sync"
 	"syscall"
 	"time"
@@ -27,18 +29,24 @@ import (
 	"github.com/mini-redis/mini-redis/admin"
 	"github.com/mini-redis/mini-redis/connection"
 	"github.com/mini-redis/mini-redis/db"
+	"github.com/mini-redis/mini-redis/db/pubsub"
+	"github.com/mini-redis/mini-redis/server/config"
 	"go.uber.org/zap"
 	"go.uber.org/zap/zapcore"
 )
 
-// Config is the server's configuration.
+// Config is the server's configuration, as the parameters in settings.go
+// fill it.
 type Config struct {
 	ConfigFile string   // the file it was loaded from, for INFO and CONFIG REWRITE
 	Bind       []string // addresses to listen on; a "-" prefix makes one optional
 	Port       int
 	AdminBind  string
 	AdminPort  int // 0 disables the admin API
-	LogLevel   string
+	AdminToken string
+
+	LogLevel     zapcore.Level
+	LogLevelAtom zap.AtomicLevel // CONFIG SET loglevel changes it live
 
 	RequirePass            string
 	ProtectedMode          bool
@@ -49,7 +57,18 @@ type Config struct {
 	ProtoMaxBulkLen        int64
 	ClientQueryBufferLimit int64
 	PubsubOutputLimits     connection.PushLimits
+	NotifyKeyspaceEvents   pubsub.EventFlags
+	MaxMemory              uint64
 	EnableDebugCommand     string // no, yes or local
+	EnableProtectedConfigs string // no, yes or local
+
+	// Persistence.
+	Save                    []config.SavePoint
+	Dir                     string
+	DBFilename              string
+	RDBCompression          bool
+	RDBChecksum             bool
+	StopWritesOnBgsaveError bool
 
 	// WriteTimeout bounds each write to a client; 0 means none.
 	WriteTimeout time.Duration
@@ -59,81 +78,54 @@ type Config struct {
 	Clock db.Clock
 	// Rand is the keyspace's randomness; nil means a random seed.
 	Rand db.Rand
+
+	// conf is the parameter registry the configuration came from, and live
+	// tells its Apply callbacks which server to update.
+	conf *config.Config
+	live *liveServer
 }
 
-// defaultConfig returns Redis's defaults (and the admin API's).
+// defaultConfig returns the configuration with every parameter at its
+// default, as tests use it. It cannot fail: the defaults are constants.
 func defaultConfig() Config {
-	return Config{
-		Bind:                   []string{"127.0.0.1", "-::1"},
-		Port:                   6379,
-		AdminBind:              "127.0.0.1",
-		AdminPort:              7379,
-		LogLevel:               "info",
-		ProtectedMode:          true,
-		MaxClients:             10000,
-		TCPKeepAlive:           300 * time.Second,
-		Databases:              16,
-		ProtoMaxBulkLen:        512 << 20,
-		ClientQueryBufferLimit: 1 << 30,
-		PubsubOutputLimits:     connection.PushLimits{Hard: 32 << 20, Soft: 8 << 20, SoftFor: 60 * time.Second},
-		EnableDebugCommand:     "no",
-		WriteTimeout:           30 * time.Second,
-		ShutdownTimeout:        10 * time.Second,
+	cfg, _, err := loadConfig(nil, nil)
+	if err != nil {
+		panic("server: default configuration does not load: " + err.Error())
 	}
+	return cfg
+}
+
+// loadConfig builds the configuration from redis-server style arguments.
+// live receives the running server later, so CONFIG SET reaches it.
+func loadConfig(args []string, live *liveServer) (Config, *config.Config, error) {
+	cfg := Config{
+		LogLevelAtom:    zap.NewAtomicLevel(),
+		WriteTimeout:    30 * time.Second,
+		ShutdownTimeout: 10 * time.Second,
+	}
+	if live == nil {
+		live = new(liveServer)
+	}
+	conf, err := config.New(params(&cfg, live)...)
+	if err != nil {
+		return cfg, nil, err
+	}
+	if err := conf.Load(args, os.Stdin); err != nil {
+		return cfg, nil, err
+	}
+	cfg.ConfigFile = conf.File()
+	cfg.conf, cfg.live = conf, live
+	return cfg, conf, nil
 }
 
 // logLevelEnv names the environment variable that sets the log level when
 // --loglevel is not given.
 const logLevelEnv = "MINI_REDIS_LOGLEVEL"
 
-// parseFlags reads the command line. Flags take Redis's names, with one or
-// two dashes.
-func parseFlags(args []string, stderr io.Writer) (Config, error) {
-	cfg := defaultConfig()
-	if lvl := os.Getenv(logLevelEnv); lvl != "" {
-		cfg.LogLevel = lvl
-	}
-	fs := flag.NewFlagSet("server", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	bind := fs.String("bind", strings.Join(cfg.Bind, " "), "addresses to accept Redis clients on, space separated")
-	fs.IntVar(&cfg.Port, "port", cfg.Port, "TCP port for Redis clients")
-	fs.StringVar(&cfg.AdminBind, "admin-bind", cfg.AdminBind, "address of the gRPC admin API")
-	fs.IntVar(&cfg.AdminPort, "admin-port", cfg.AdminPort, "TCP port of the gRPC admin API (0 disables it)")
-	fs.StringVar(&cfg.LogLevel, "loglevel", cfg.LogLevel, "log level: debug, info, warn or error (also $"+logLevelEnv+")")
-	if err := fs.Parse(args); err != nil {
-		return cfg, err
-	}
-	cfg.Bind = strings.Fields(*bind)
-	if fs.NArg() > 0 {
-		return cfg, fmt.Errorf("unexpected argument %q", fs.Arg(0))
-	}
-	if cfg.Port < 0 || cfg.Port > 65535 {
-		return cfg, fmt.Errorf("invalid port %d", cfg.Port)
-	}
-	if cfg.AdminPort < 0 || cfg.AdminPort > 65535 {
-		return cfg, fmt.Errorf("invalid admin port %d", cfg.AdminPort)
-	}
-	return cfg, nil
-}
-
-// newLogger returns a production zap logger at the named level. It accepts
-// Redis's level names too (verbose, notice, warning).
-func newLogger(level string) (*zap.Logger, error) {
-	var lvl zapcore.Level
-	switch level {
-	case "verbose":
-		lvl = zapcore.DebugLevel
-	case "notice":
-		lvl = zapcore.InfoLevel
-	case "warning":
-		lvl = zapcore.WarnLevel
-	default:
-		if err := lvl.UnmarshalText([]byte(level)); err != nil {
-			return nil, fmt.Errorf("invalid log level %q: want debug, info, warn or error", level)
-		}
-	}
+// newLogger returns a production zap logger whose level follows level.
+func newLogger(level zap.AtomicLevel) (*zap.Logger, error) {
 	zc := zap.NewProductionConfig()
-	zc.Level = zap.NewAtomicLevelAt(lvl)
+	zc.Level = level
 	zc.EncoderConfig.EncodeTime = zapcore.ISO8601TimeEncoder
 	return zc.Build()
 }
@@ -142,36 +134,59 @@ func main() {
 	os.Exit(run(os.Args[1:], os.Stderr))
 }
 
+const usage = `Usage: server [/path/to/redis.conf] [options] [-]
+       server - (read config from stdin)
+       server -v or --version
+       server -h or --help
+
+Examples:
+       server (run the server with default config)
+       server /etc/redis/6379.conf
+       server --port 7777 --admin-port 7778
+       server /etc/myredis.conf --loglevel verbose
+`
+
 // run is the whole program; it returns the exit code.
 func run(args []string, stderr io.Writer) int {
-	cfg, err := parseFlags(args, stderr)
-	if errors.Is(err, flag.ErrHelp) {
-		return 0
+	if len(args) == 1 {
+		switch args[0] {
+		case "-h", "--help":
+			fmt.Fprint(stderr, usage)
+			return 0
+		case "-v", "--version":
+			fmt.Fprintf(stderr, "mini-redis server v=%s (Redis protocol %s compatible)\n", version, redisCompatVersion)
+			return 0
+		}
 	}
+	live := new(liveServer)
+	cfg, conf, err := loadConfig(args, live)
+	if err != nil {
+		fmt.Fprintf(stderr, "\n%v\n", err)
+		return 1
+	}
+	log, err := newLogger(cfg.LogLevelAtom)
 	if err != nil {
 		fmt.Fprintf(stderr, "server: %v\n", err)
-		return 2
-	}
-	log, err := newLogger(cfg.LogLevel)
-	if err != nil {
-		fmt.Fprintf(stderr, "server: %v\n", err)
-		return 2
+		return 1
 	}
 	defer log.Sync()
 
 	ctx, stopSignals := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stopSignals()
-	if err := serve(ctx, cfg, log); err != nil {
+	if err := serve(ctx, cfg, conf, live, log); err != nil {
 		log.Error("server failed", zap.Error(err))
 		return 1
 	}
 	return 0
 }
 
-// serve runs the server until ctx ends or the admin API asks it to stop,
-// then shuts it down gracefully.
-func serve(ctx context.Context, cfg Config, log *zap.Logger) error {
+// serve runs the server until ctx ends or something asks it to stop, then
+// shuts it down gracefully.
+func serve(ctx context.Context, cfg Config, conf *config.Config, live *liveServer, log *zap.Logger) error {
 	srv := NewServer(cfg, log)
+	if err := srv.loadDump(); err != nil {
+		return err
+	}
 	lns, err := ListenAddrs(cfg.Bind, cfg.Port)
 	if err != nil {
 		return err
@@ -217,6 +232,9 @@ func serve(ctx context.Context, cfg Config, log *zap.Logger) error {
 	defer cancel()
 	if err := srv.Shutdown(sctx); err != nil {
 		log.Warn("clients cut off after the shutdown timeout", zap.Error(err))
+	}
+	if err := srv.saveOnShutdown(); err != nil {
+		log.Error("saving on shutdown failed", zap.Error(err))
 	}
 	if adminSrv != nil {
 		adminSrv.Stop(sctx)

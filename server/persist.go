@@ -1,39 +1,458 @@
 package main
 
 import (
+	"bufio"
 	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sync"
+	"sync/atomic"
 	"time"
+
+	"github.com/mini-redis/mini-redis/db"
+	"github.com/mini-redis/mini-redis/db/rdb"
+	"github.com/mini-redis/mini-redis/server/config"
+	"go.uber.org/zap"
 )
 
-// persistence is the state of RDB saving.
+// Persistence: RDB snapshots in Redis's own format (package db/rdb), so a
+// dump moves between this server and Redis 7 both ways.
+//
+// A save first takes a snapshot: with every command paused, it gathers the
+// keys with references to their values, which are immutable once stored,
+// so the pause is short. Then it writes the file without holding anything:
+// to a temporary file in the same directory, fsynced, renamed over the
+// dump and the directory fsynced, so a crash at any moment leaves the
+// previous dump whole.
+
+// persistence is the state of RDB saving. Its atomics are read by INFO,
+// the admin API and the command dispatcher; mu guards the rest.
 type persistence struct {
-	lastSave time.Time
+	compression       atomic.Bool
+	checksum          bool
+	stopWritesOnError atomic.Bool
+
+	mu        sync.Mutex
+	dir, file string
+	rules     []config.SavePoint
+
+	saving       atomic.Bool  // a save is in progress
+	saveStarted  atomic.Int64 // Unix seconds the current save began
+	lastSave     atomic.Int64 // Unix seconds of the last successful save
+	lastOK       atomic.Bool
+	lastDuration atomic.Int64 // seconds the last save took, or -1
+	lastAttempt  atomic.Int64 // Unix seconds of the last attempt, for the retry delay
+	saves        atomic.Int64
+	pauseMicros  atomic.Int64 // the last snapshot's pause: INFO latest_fork_usec
+	keysDone     atomic.Int64
+	keysTotal    atomic.Int64
+	loadLoaded   atomic.Int64
+	loadExpired  atomic.Int64
+	lastErr      atomic.Pointer[string]
+
+	// halted is set by SHUTDOWN after its final save: no command runs after
+	// it, as none runs after SHUTDOWN in Redis.
+	halted atomic.Bool
+	// savedForShutdown records that SHUTDOWN saved, or asked not to save.
+	savedForShutdown atomic.Bool
+	wg               sync.WaitGroup // background saves
 }
 
-// persistInfo is what INFO persistence reports.
+// retryDelay is how long after a failed background save the save rules
+// wait before trying again (CONFIG_BGSAVE_RETRY_DELAY).
+const retryDelay = 5 * time.Second
+
+// errSaveInProgress is the error of a save started while one runs.
+var errSaveInProgress = errors.New("Background save already in progress")
+
+// initPersistence sets up saving from the configuration.
+func (s *Server) initPersistence(cfg Config) {
+	p := &s.persist
+	p.compression.Store(cfg.RDBCompression)
+	p.checksum = cfg.RDBChecksum
+	p.stopWritesOnError.Store(cfg.StopWritesOnBgsaveError)
+	p.dir, p.file = cfg.Dir, cfg.DBFilename
+	p.rules = cfg.Save
+	p.lastSave.Store(s.started.Unix())
+	p.lastOK.Store(true)
+	p.lastDuration.Store(-1)
+}
+
+// setSaveRules replaces the save rules (CONFIG SET save).
+func (s *Server) setSaveRules(rules []config.SavePoint) {
+	s.persist.mu.Lock()
+	s.persist.rules = rules
+	s.persist.mu.Unlock()
+}
+
+// setDumpPath changes the dump's directory or file name; "" keeps one.
+func (s *Server) setDumpPath(dir, file string) {
+	p := &s.persist
+	p.mu.Lock()
+	if dir != "" {
+		p.dir = dir
+	}
+	if file != "" {
+		p.file = file
+	}
+	p.mu.Unlock()
+}
+
+// dumpPath returns the dump file's path.
+func (s *Server) dumpPath() string {
+	p := &s.persist
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return filepath.Join(p.dir, p.file)
+}
+
+// snapshot is the keyspace at one instant, ready to be written.
+type snapshot struct {
+	taken time.Time
+	dbs   [][]db.SnapshotEntry
+	dirty int64 // the change counter at the snapshot
+}
+
+// takeSnapshot gathers the keyspace with every command paused, and
+// records how long the pause was.
+func (s *Server) takeSnapshot() snapshot {
+	start := time.Now()
+	s.world.Lock()
+	snap := snapshot{taken: time.Now(), dirty: s.dirty.Load(), dbs: make([][]db.SnapshotEntry, s.store.Databases())}
+	for i := range snap.dbs {
+		snap.dbs[i] = s.store.DB(i).Snapshot()
+	}
+	s.world.Unlock()
+	s.persist.pauseMicros.Store(time.Since(start).Microseconds())
+	return snap
+}
+
+// takeSnapshotLocked is takeSnapshot for a caller that already holds the
+// world lock exclusively (EXEC, SHUTDOWN).
+func (s *Server) takeSnapshotLocked() snapshot {
+	start := time.Now()
+	snap := snapshot{taken: start, dirty: s.dirty.Load(), dbs: make([][]db.SnapshotEntry, s.store.Databases())}
+	for i := range snap.dbs {
+		snap.dbs[i] = s.store.DB(i).Snapshot()
+	}
+	s.persist.pauseMicros.Store(time.Since(start).Microseconds())
+	return snap
+}
+
+// beginSave claims the right to save, or reports one in progress.
+func (s *Server) beginSave() error {
+	if !s.persist.saving.CompareAndSwap(false, true) {
+		return errSaveInProgress
+	}
+	now := time.Now()
+	s.persist.saveStarted.Store(now.Unix())
+	s.persist.lastAttempt.Store(now.Unix())
+	return nil
+}
+
+// Save takes a snapshot and writes it, returning when the dump is on disk
+// (SAVE, the admin API).
+func (s *Server) Save() error {
+	if err := s.beginSave(); err != nil {
+		return err
+	}
+	return s.finishSave(s.takeSnapshot())
+}
+
+// BackgroundSave starts a save and returns at once (BGSAVE).
+func (s *Server) BackgroundSave() error {
+	if err := s.beginSave(); err != nil {
+		return err
+	}
+	snap := s.takeSnapshot()
+	s.persist.wg.Add(1)
+	go func() {
+		defer s.persist.wg.Done()
+		s.finishSave(snap)
+	}()
+	return nil
+}
+
+// finishSave writes snap to the dump file and records the outcome. The
+// caller holds the save claim (beginSave).
+func (s *Server) finishSave(snap snapshot) error {
+	p := &s.persist
+	defer p.saving.Store(false)
+	start := time.Now()
+	path := s.dumpPath()
+	err := s.writeDump(path, snap)
+	p.lastDuration.Store(int64(time.Since(start).Seconds()))
+	if err != nil {
+		msg := err.Error()
+		p.lastErr.Store(&msg)
+		p.lastOK.Store(false)
+		s.log.Error("saving the dump failed", zap.String("path", path), zap.Error(err))
+		return err
+	}
+	// Changes made while the file was written still count as unsaved.
+	s.dirty.Add(-snap.dirty)
+	p.lastSave.Store(snap.taken.Unix())
+	p.lastOK.Store(true)
+	p.lastErr.Store(nil)
+	p.saves.Add(1)
+	s.log.Info("DB saved on disk", zap.String("path", path), zap.Duration("took", time.Since(start)),
+		zap.Int64("pause_us", p.pauseMicros.Load()))
+	return nil
+}
+
+// writeDump writes snap to path crash-safely: a temporary file in the same
+// directory, fsync, rename, fsync of the directory.
+func (s *Server) writeDump(path string, snap snapshot) (err error) {
+	dir := filepath.Dir(path)
+	tmp := filepath.Join(dir, fmt.Sprintf("temp-%d.rdb", os.Getpid()))
+	f, err := os.OpenFile(tmp, os.O_CREATE|os.O_WRONLY|os.O_TRUNC, 0o644)
+	if err != nil {
+		return fmt.Errorf("failed opening the temp RDB file %s (in server root dir %s) for saving: %w",
+			filepath.Base(tmp), dir, err)
+	}
+	defer func() {
+		if err != nil {
+			f.Close()
+			os.Remove(tmp)
+		}
+	}()
+	p := &s.persist
+	total := 0
+	for _, entries := range snap.dbs {
+		total += len(entries)
+	}
+	p.keysTotal.Store(int64(total))
+	p.keysDone.Store(0)
+	bw := bufio.NewWriterSize(f, 1<<20)
+	w := rdb.NewWriter(bw, rdb.WriterOptions{
+		RedisVersion:  redisCompatVersion,
+		Time:          snap.taken,
+		UsedMem:       int64(s.memStats().HeapAlloc),
+		NoCompression: !p.compression.Load(),
+		NoChecksum:    !p.checksum,
+	})
+	for i, entries := range snap.dbs {
+		if len(entries) == 0 {
+			continue
+		}
+		expires := 0
+		for _, e := range entries {
+			if e.ExpireAt != 0 {
+				expires++
+			}
+		}
+		if err := w.SelectDB(i, len(entries), expires); err != nil {
+			return fmt.Errorf("write %s: %w", tmp, err)
+		}
+		for j, e := range entries {
+			str, ok := e.Value.(*db.String)
+			if !ok {
+				return fmt.Errorf("write %s: key %q has a type RDB writing does not know", tmp, e.Key)
+			}
+			if err := w.WriteEntry(rdb.Entry{DB: i, Key: []byte(e.Key), Value: str.Bytes(), ExpireAt: e.ExpireAt}); err != nil {
+				return fmt.Errorf("write %s: %w", tmp, err)
+			}
+			if j%1024 == 0 {
+				p.keysDone.Add(1024)
+			}
+		}
+	}
+	if err := w.Close(); err != nil {
+		return fmt.Errorf("write %s: %w", tmp, err)
+	}
+	if err := bw.Flush(); err != nil {
+		return fmt.Errorf("write %s: %w", tmp, err)
+	}
+	if err := f.Sync(); err != nil {
+		return fmt.Errorf("fsync %s: %w", tmp, err)
+	}
+	if err := f.Close(); err != nil {
+		return fmt.Errorf("close %s: %w", tmp, err)
+	}
+	if err := os.Rename(tmp, path); err != nil {
+		return fmt.Errorf("rename %s to %s: %w", tmp, path, err)
+	}
+	p.keysDone.Store(int64(total))
+	// The rename is durable only once the directory is.
+	if d, err := os.Open(dir); err == nil {
+		d.Sync()
+		d.Close()
+	}
+	return nil
+}
+
+// saveRulesDue reports whether a save rule says it is time to save: some
+// rule's number of changes happened and its seconds passed since the last
+// save.
+func (s *Server) saveRulesDue(now time.Time) bool {
+	p := &s.persist
+	p.mu.Lock()
+	rules := p.rules
+	p.mu.Unlock()
+	dirty := s.dirty.Load()
+	since := now.Unix() - p.lastSave.Load()
+	if !p.lastOK.Load() && now.Unix()-p.lastAttempt.Load() < int64(retryDelay/time.Second) {
+		return false // a failed save is retried after a delay, as in Redis
+	}
+	for _, r := range rules {
+		if dirty >= int64(r.Changes) && since >= r.Seconds {
+			return true
+		}
+	}
+	return false
+}
+
+// checkSaveRules starts a background save when the rules say so; the
+// sampler calls it ten times a second.
+func (s *Server) checkSaveRules(now time.Time) {
+	if s.persist.saving.Load() || !s.saveRulesDue(now) {
+		return
+	}
+	if err := s.BackgroundSave(); err == nil {
+		s.log.Info("background saving started by the save rules")
+	}
+}
+
+// hasSaveRules reports whether any save rule is configured.
+func (s *Server) hasSaveRules() bool {
+	s.persist.mu.Lock()
+	defer s.persist.mu.Unlock()
+	return len(s.persist.rules) > 0
+}
+
+// writesRefused reports whether writes are refused because the last save
+// failed (stop-writes-on-bgsave-error, as Redis: only with save rules).
+func (s *Server) writesRefused() bool {
+	p := &s.persist
+	return !p.lastOK.Load() && p.stopWritesOnError.Load() && s.hasSaveRules()
+}
+
+// persistInfo is what INFO persistence and the admin API report.
 type persistInfo struct {
-	inProgress                     bool
-	lastSave                       time.Time
-	lastStatus                     string
-	lastDurationSec, currentSec    int64
-	saves                          int64
-	keysProcessed, keysTotal       int64
-	loadExpired, loadLoaded        int64
+	inProgress                  bool
+	lastSave                    time.Time
+	lastStatus                  string
+	lastError                   string
+	lastDurationSec, currentSec int64
+	saves                       int64
+	keysProcessed, keysTotal    int64
+	loadExpired, loadLoaded     int64
+	pauseMicros                 int64
 }
 
 func (s *Server) persistenceInfo() persistInfo {
-	return persistInfo{lastSave: s.persist.lastSave, lastStatus: "ok", lastDurationSec: -1, currentSec: -1}
+	p := &s.persist
+	info := persistInfo{
+		inProgress:      p.saving.Load(),
+		lastSave:        time.Unix(p.lastSave.Load(), 0),
+		lastStatus:      "ok",
+		lastDurationSec: p.lastDuration.Load(),
+		currentSec:      -1,
+		saves:           p.saves.Load(),
+		keysProcessed:   p.keysDone.Load(),
+		keysTotal:       p.keysTotal.Load(),
+		loadExpired:     p.loadExpired.Load(),
+		loadLoaded:      p.loadLoaded.Load(),
+		pauseMicros:     p.pauseMicros.Load(),
+	}
+	if !p.lastOK.Load() {
+		info.lastStatus = "err"
+	}
+	if e := p.lastErr.Load(); e != nil {
+		info.lastError = *e
+	}
+	if info.inProgress {
+		info.currentSec = time.Now().Unix() - p.saveStarted.Load()
+	} else {
+		info.keysProcessed, info.keysTotal = 0, 0
+	}
+	return info
 }
 
-// writesRefused reports whether writes are refused because the last
-// background save failed (stop-writes-on-bgsave-error).
-func (s *Server) writesRefused() bool { return false }
+// loadDump loads the dump file at start, if there is one. It reads the
+// whole file into a fresh keyspace and puts that into service only when
+// every key read well: a damaged dump loads nothing, and the server
+// refuses to start, as Redis does.
+func (s *Server) loadDump() error {
+	path := s.dumpPath()
+	f, err := os.Open(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("open the dump: %w", err)
+	}
+	defer f.Close()
+	start := time.Now()
+	fresh := db.New(s.storeOptions)
+	now := s.store.Clock().Now().UnixMilli()
+	var loaded, expired int64
+	info, err := rdb.Load(bufio.NewReaderSize(f, 1<<20), func(e rdb.Entry) error {
+		d := fresh.DB(e.DB)
+		if d == nil {
+			return fmt.Errorf("key %q is in database %d, but there are only %d", e.Key, e.DB, fresh.Databases())
+		}
+		if e.ExpireAt != 0 && e.ExpireAt <= now {
+			expired++ // already expired: not loaded, as Redis does on a master
+			return nil
+		}
+		tx := d.Write(e.Key)
+		tx.Set(e.Key, db.NewString(e.Value), e.ExpireAt)
+		tx.Close()
+		loaded++
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("loading %s: %w", path, err)
+	}
+	s.store = fresh
+	s.persist.loadLoaded.Store(loaded)
+	s.persist.loadExpired.Store(expired)
+	s.log.Info("DB loaded from disk", zap.String("path", path), zap.Int64("keys", loaded),
+		zap.Int64("expired", expired), zap.Duration("took", time.Since(start)),
+		zap.String("redis_ver", info.Aux["redis-ver"]))
+	return nil
+}
 
-// shutdownFromCommand starts a graceful shutdown asked for by SHUTDOWN.
-func (s *Server) shutdownFromCommand(req shutdownRequest) error {
+// shutdown is SHUTDOWN: save unless NOSAVE (or when SAVE is
+// given, even without save rules), then stop. A failed save cancels the
+// shutdown unless FORCE. After it, no command runs.
+func (c *client) shutdown(req shutdownRequest) (err error) {
+	s := c.server
 	if s.requestShutdown == nil {
 		return errors.New("server: no shutdown hook")
 	}
+	// Every other command waits: nothing may change after the final save.
+	c.exclusive(func() { err = s.shutdownLocked(req) })
+	return err
+}
+
+func (s *Server) shutdownLocked(req shutdownRequest) error {
+	save := req.save || !req.noSave && s.hasSaveRules()
+	if save {
+		s.persist.wg.Wait() // a background save finishes first
+		if err := s.beginSave(); err != nil {
+			return err
+		}
+		if err := s.finishSave(s.takeSnapshotLocked()); err != nil && !req.force {
+			return err
+		}
+	}
+	s.persist.savedForShutdown.Store(true)
+	s.persist.halted.Store(true)
 	s.requestShutdown()
 	return nil
+}
+
+// saveOnShutdown is the save of a shutdown by signal or by the admin API,
+// after the clients are gone: when save rules are configured, unless
+// SHUTDOWN has already saved (or said not to).
+func (s *Server) saveOnShutdown() error {
+	s.persist.wg.Wait()
+	if s.persist.savedForShutdown.Load() || !s.hasSaveRules() {
+		return nil
+	}
+	return s.Save()
 }

@@ -14,6 +14,7 @@ import (
 	"github.com/mini-redis/mini-redis/connection"
 	"github.com/mini-redis/mini-redis/db"
 	"github.com/mini-redis/mini-redis/db/pubsub"
+	"github.com/mini-redis/mini-redis/server/config"
 	"go.uber.org/zap"
 )
 
@@ -27,9 +28,12 @@ const version = "0.1.0"
 // Server is a Redis-protocol server over one keyspace.
 type Server struct {
 	cfg      Config
+	conf     *config.Config // the parameters behind CONFIG GET/SET
 	log      *zap.Logger
 	store    *db.Store
-	pubsub   *pubsub.Hub
+	// storeOptions build a keyspace like store, for loading a dump.
+	storeOptions db.Options
+	pubsub       *pubsub.Hub
 	commands commandTable
 	started  time.Time
 	runID    string
@@ -84,12 +88,16 @@ type settings struct {
 	queryBufLimit atomic.Int64
 	notifyClasses atomic.Uint32 // pubsub.EventFlags
 	pubsubLimits  atomic.Pointer[connection.PushLimits]
+	maxMemory     atomic.Uint64
 }
 
-// NewServer returns a server for cfg. It serves nothing until Serve.
+// NewServer returns a server for cfg, which must come from loadConfig (or
+// defaultConfig), so that CONFIG reaches it. It serves nothing until
+// Serve.
 func NewServer(cfg Config, log *zap.Logger) *Server {
 	s := &Server{
 		cfg:       cfg,
+		conf:      cfg.conf,
 		log:       log,
 		pubsub:    pubsub.New(),
 		commands:  newCommandTable(),
@@ -99,12 +107,17 @@ func NewServer(cfg Config, log *zap.Logger) *Server {
 		clients:   make(map[*client]struct{}),
 	}
 	s.applyConfig(cfg)
-	s.store = db.New(db.Options{
+	if cfg.live != nil {
+		cfg.live.Store(s)
+	}
+	s.storeOptions = db.Options{
 		Databases: cfg.Databases,
 		Clock:     cfg.Clock,
 		Rand:      cfg.Rand,
 		OnExpired: func(d *db.DB, key string) { s.notify(d.Index(), evExpired, "expired", []byte(key)) },
-	})
+	}
+	s.store = db.New(s.storeOptions)
+	s.initPersistence(cfg)
 	ctx, cancel := context.WithCancel(context.Background())
 	s.stopBackground = cancel
 	s.background.Add(2)
@@ -116,7 +129,6 @@ func NewServer(cfg Config, log *zap.Logger) *Server {
 		defer s.background.Done()
 		s.sampler(ctx)
 	}()
-	s.persist.lastSave = s.started
 	return s
 }
 
@@ -129,6 +141,8 @@ func (s *Server) applyConfig(cfg Config) {
 	st.idleTimeout.Store(int64(cfg.Timeout / time.Second))
 	st.tcpKeepAlive.Store(int64(cfg.TCPKeepAlive / time.Second))
 	st.protectedMode.Store(cfg.ProtectedMode)
+	st.notifyClasses.Store(uint32(cfg.NotifyKeyspaceEvents))
+	st.maxMemory.Store(cfg.MaxMemory)
 	st.protoMaxBulk.Store(cfg.ProtoMaxBulkLen)
 	st.queryBufLimit.Store(cfg.ClientQueryBufferLimit)
 	limits := cfg.PubsubOutputLimits

@@ -41,11 +41,23 @@ type testServer struct {
 	done  chan error
 }
 
-func startServer(t *testing.T) *testServer {
+// testConfig loads a configuration from redis-server style arguments, with
+// saving off unless the arguments turn it on, and a fake clock.
+func testConfig(t *testing.T, args ...string) (Config, *fakeClock) {
 	t.Helper()
-	cfg := defaultConfig()
+	cfg, _, err := loadConfig(append([]string{"--save", "", "--dir", t.TempDir()}, args...), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
 	clock := &fakeClock{now: time.UnixMilli(1_700_000_000_000)}
 	cfg.Clock = clock
+	return cfg, clock
+}
+
+// startServer starts a server with a fake clock, configured by args.
+func startServer(t *testing.T, args ...string) *testServer {
+	t.Helper()
+	cfg, clock := testConfig(t, args...)
 	srv := NewServer(cfg, zap.NewNop())
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {

@@ -67,6 +67,7 @@ func (s *Server) sampler(ctx context.Context) {
 			return
 		case now := <-tick.C:
 			s.sampleOps(now)
+			s.checkSaveRules(now)
 		}
 	}
 }

@@ -1,0 +1,107 @@
+package main
+
+import (
+	"errors"
+
+	"github.com/mini-redis/mini-redis/server/config"
+)
+
+// CONFIG: the configuration, read and changed while the server runs.
+
+func configCommands() []*command {
+	sub := func(name string, arity int, flags cmdFlags, run func(*client, [][]byte)) *command {
+		return &command{name: name, arity: arity, flags: flags, run: run}
+	}
+	return []*command{
+		container("config", 0,
+			sub("get", -3, flagAdmin|flagNoScript|flagLoading|flagStale, cmdConfigGet),
+			sub("set", -4, flagAdmin|flagNoScript|flagLoading|flagStale, cmdConfigSet),
+			sub("resetstat", 2, flagAdmin|flagNoScript|flagLoading|flagStale, cmdConfigResetStat),
+			sub("rewrite", 2, flagAdmin|flagNoScript|flagLoading|flagStale, cmdConfigRewrite),
+			sub("help", 2, flagLoading|flagStale, cmdConfigHelp),
+		),
+	}
+}
+
+// CONFIG GET parameter [parameter ...]: a map in RESP3.
+func cmdConfigGet(c *client, args [][]byte) {
+	patterns := make([]string, len(args)-2)
+	for i, a := range args[2:] {
+		patterns[i] = string(a)
+	}
+	pairs := c.server.conf.Get(patterns...)
+	c.conn.WriteMapLen(len(pairs))
+	for _, p := range pairs {
+		c.conn.WriteBulkString(p.Name)
+		c.conn.WriteBulkString(p.Value)
+	}
+}
+
+// CONFIG SET parameter value [parameter value ...]: all or nothing.
+func cmdConfigSet(c *client, args [][]byte) {
+	pairs := make([]string, len(args)-2)
+	for i, a := range args[2:] {
+		pairs[i] = string(a)
+	}
+	set := c.server.conf.Set
+	if c.protectedConfigAllowed() {
+		set = c.server.conf.SetProtected
+	}
+	if err := set(pairs...); err != nil {
+		var ce *config.CommandError
+		if errors.As(err, &ce) {
+			c.conn.WriteError(ce.Reply)
+			return
+		}
+		c.conn.WriteError("ERR " + err.Error())
+		return
+	}
+	c.conn.WriteOK()
+}
+
+// protectedConfigAllowed applies enable-protected-configs to this client:
+// dir and dbfilename may be changed only when it is "yes", or "local" and
+// the client is on the loopback interface.
+func (c *client) protectedConfigAllowed() bool {
+	switch c.server.cfg.EnableProtectedConfigs {
+	case "yes":
+		return true
+	case "local":
+		return isLoopback(c.conn.NetConn().RemoteAddr())
+	}
+	return false
+}
+
+// CONFIG RESETSTAT
+func cmdConfigResetStat(c *client, args [][]byte) {
+	c.server.resetStats()
+	c.conn.WriteOK()
+}
+
+// CONFIG REWRITE
+func cmdConfigRewrite(c *client, args [][]byte) {
+	if c.server.conf.File() == "" {
+		c.conn.WriteError("ERR The server is running without a config file")
+		return
+	}
+	if err := c.server.conf.Rewrite(); err != nil {
+		c.server.log.Sugar().Warnf("CONFIG REWRITE failed: %v", err)
+		c.conn.WriteError("ERR Rewriting config file: " + err.Error())
+		return
+	}
+	c.conn.WriteOK()
+}
+
+// CONFIG HELP
+func cmdConfigHelp(c *client, args [][]byte) {
+	c.writeHelp("CONFIG",
+		"GET <pattern>",
+		"    Return parameters matching the glob-like <pattern> and their values.",
+		"SET <directive> <value>",
+		"    Set the configuration <directive> to <value>.",
+		"RESETSTAT",
+		"    Reset statistics reported by the INFO command.",
+		"REWRITE",
+		"    Rewrite the configuration file.",
+	)
+}

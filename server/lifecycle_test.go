@@ -1,0 +1,348 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"os"
+	"os/exec"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/mini-redis/mini-redis/internal/redistest"
+	"go.uber.org/zap"
+)
+
+// TestMain lets the test binary run the real program: a test that needs a
+// server process (signals, exit codes) starts this binary again with
+// MINI_REDIS_RUN_MAIN=1 and the server's arguments.
+func TestMain(m *testing.M) {
+	if os.Getenv("MINI_REDIS_RUN_MAIN") == "1" {
+		os.Exit(run(os.Args[1:], os.Stderr))
+	}
+	os.Exit(m.Run())
+}
+
+func TestMaxClients(t *testing.T) {
+	ts := startServer(t, "--maxclients", "2")
+	a, b := ts.dial(t), ts.dial(t)
+	a.do("PING")
+	b.do("PING")
+	// Past the limit every new client gets the error and is closed, and
+	// the accept loop keeps going.
+	for i := 0; i < 5; i++ {
+		nc, err := net.Dial("tcp", ts.addr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, _ := io.ReadAll(nc)
+		nc.Close()
+		if string(got) != "-ERR max number of clients reached\r\n" {
+			t.Fatalf("client %d over the limit got %q", i+3, got)
+		}
+	}
+	if got := a.do("PING"); got != "+PONG\r\n" {
+		t.Errorf("an admitted client stopped working: %q", got)
+	}
+	if !strings.Contains(a.do("INFO", "stats"), "rejected_connections:5") {
+		t.Error("INFO does not count the rejected connections")
+	}
+}
+
+func TestIdleTimeout(t *testing.T) {
+	ts := startServer(t, "--timeout", "1")
+	idle, sub := ts.dial(t), ts.dial(t)
+	sub.do("SUBSCRIBE", "ch")
+	start := time.Now()
+	got, err := io.ReadAll(idle.r)
+	if err != nil || len(got) != 0 {
+		t.Fatalf("idle client: %q, %v", got, err)
+	}
+	if d := time.Since(start); d < 900*time.Millisecond || d > 5*time.Second {
+		t.Errorf("idle client closed after %v, want about 1s", d)
+	}
+	// Subscribers wait for messages: the timeout does not apply to them.
+	if got := sub.do("PING"); !strings.Contains(got, "pong") {
+		t.Errorf("subscriber was closed: %q", got)
+	}
+}
+
+// nonLoopbackIP returns an address of this host that is not loopback, so
+// a connection to it comes from a remote address.
+func nonLoopbackIP() net.IP {
+	addrs, _ := net.InterfaceAddrs()
+	for _, a := range addrs {
+		if ipn, ok := a.(*net.IPNet); ok && !ipn.IP.IsLoopback() && ipn.IP.To4() != nil {
+			return ipn.IP
+		}
+	}
+	return nil
+}
+
+func TestProtectedMode(t *testing.T) {
+	ip := nonLoopbackIP()
+	if ip == nil {
+		t.Skip("this host has no non-loopback IPv4 address to connect from")
+	}
+	for _, tc := range []struct {
+		name     string
+		password string
+		denied   bool
+	}{
+		{"no password", "", true},
+		{"with password", "secret", false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			cfg, _ := testConfig(t, "--requirepass", tc.password)
+			srv := NewServer(cfg, zap.NewNop())
+			ln, err := net.Listen("tcp", net.JoinHostPort(ip.String(), "0"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			go srv.Serve(ln)
+			defer srv.Shutdown(context.Background())
+			nc, err := net.Dial("tcp", ln.Addr().String())
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer nc.Close()
+			nc.Write([]byte("PING\r\n"))
+			nc.SetReadDeadline(time.Now().Add(5 * time.Second))
+			line, _ := bufio.NewReader(nc).ReadString('\n')
+			if denied := strings.HasPrefix(line, "-DENIED Redis is running in protected mode"); denied != tc.denied {
+				t.Errorf("reply %q; denied=%v, want %v", line, denied, tc.denied)
+			}
+		})
+	}
+	// Loopback clients are always welcome.
+	ts := startServer(t)
+	if got := ts.dial(t).do("PING"); got != "+PONG\r\n" {
+		t.Errorf("loopback client: %q", got)
+	}
+}
+
+func TestProtectedModeMessageMatchesRedis(t *testing.T) {
+	ip := nonLoopbackIP()
+	if ip == nil {
+		t.Skip("this host has no non-loopback IPv4 address to connect from")
+	}
+	srv := redistest.Start(t, "bind", ip.String()+" 127.0.0.1", "protected-mode", "yes")
+	_, port, _ := net.SplitHostPort(srv.Addr)
+	out, _, err := redistest.Exchange(net.JoinHostPort(ip.String(), port), []byte("PING\r\n"), 500*time.Millisecond)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := "-" + protectedModeMessage + "\r\n"; string(out) != want {
+		t.Errorf("redis says\n%q\nwe say\n%q", out, want)
+	}
+}
+
+func TestRequirePass(t *testing.T) {
+	ts := startServer(t, "--requirepass", "secret")
+	c := ts.dial(t)
+	for _, tc := range []struct{ cmd, want string }{
+		{"PING", "-NOAUTH Authentication required.\r\n"},
+		{"AUTH wrong", "-WRONGPASS invalid username-password pair or user is disabled.\r\n"},
+		{"AUTH other secret", "-WRONGPASS invalid username-password pair or user is disabled.\r\n"},
+		{"AUTH secret", "+OK\r\n"},
+		{"PING", "+PONG\r\n"},
+		{"RESET", "+RESET\r\n"},
+		{"PING", "-NOAUTH Authentication required.\r\n"},
+		{"AUTH default secret", "+OK\r\n"},
+	} {
+		if got := c.do(strings.Fields(tc.cmd)...); got != tc.want {
+			t.Errorf("%s: got %q, want %q", tc.cmd, got, tc.want)
+		}
+	}
+	// Before AUTH, only small requests are accepted (as Redis).
+	c2 := ts.dial(t)
+	c2.send("*1\r\n$16385\r\n")
+	if got, _ := io.ReadAll(c2.r); string(got) != "-ERR Protocol error: unauthenticated bulk length\r\n" {
+		t.Errorf("large unauthenticated request: %q", got)
+	}
+}
+
+func TestClientKill(t *testing.T) {
+	ts := startServer(t)
+	killer, victim := ts.dial(t), ts.dial(t)
+	victim.do("CLIENT", "SETNAME", "victim")
+	id := strings.TrimSpace(strings.TrimPrefix(victim.do("CLIENT", "ID"), ":"))
+	if got := killer.do("CLIENT", "KILL", "ID", id); got != ":1\r\n" {
+		t.Fatalf("CLIENT KILL ID = %q", got)
+	}
+	if got, err := io.ReadAll(victim.r); err != nil || len(got) != 0 {
+		t.Errorf("victim after the kill: %q, %v; want EOF", got, err)
+	}
+	if strings.Contains(killer.do("CLIENT", "LIST"), "victim") {
+		t.Error("killed client still listed")
+	}
+	// Killing oneself (SKIPME no) replies first, then closes.
+	if got := killer.do("CLIENT", "KILL", "ID", strings.TrimSpace(strings.TrimPrefix(killer.do("CLIENT", "ID"), ":")), "SKIPME", "no"); got != ":1\r\n" {
+		t.Errorf("self kill = %q", got)
+	}
+	if got, _ := io.ReadAll(killer.r); len(got) != 0 {
+		t.Errorf("self-killed client got %q after its reply", got)
+	}
+}
+
+func TestClientPause(t *testing.T) {
+	ts := startServer(t)
+	admin, writer, reader := ts.dial(t), ts.dial(t), ts.dial(t)
+	reader.do("SET", "k", "v")
+	if got := admin.do("CLIENT", "PAUSE", "10000", "WRITE"); got != "+OK\r\n" {
+		t.Fatal(got)
+	}
+	writer.sendCommand("SET", "k", "w")
+	if got := reader.do("GET", "k"); got != "$1\r\nv\r\n" {
+		t.Errorf("a read during a WRITE pause: %q", got)
+	}
+	if got := writer.readReplyWithin(200 * time.Millisecond); got != "(nothing)" {
+		t.Fatalf("a write went through during the pause: %q", got)
+	}
+	admin.do("CLIENT", "UNPAUSE")
+	if got := writer.readReplyWithin(5 * time.Second); got != "+OK\r\n" {
+		t.Fatalf("paused write after UNPAUSE: %q", got)
+	}
+	// A pause ends by itself after its timeout.
+	admin.do("CLIENT", "PAUSE", "100")
+	start := time.Now()
+	if got := reader.do("GET", "k"); got != "$1\r\nw\r\n" {
+		t.Errorf("GET after the pause: %q", got)
+	}
+	if d := time.Since(start); d < 80*time.Millisecond {
+		t.Errorf("an ALL pause let a read through after %v", d)
+	}
+}
+
+func TestClientReply(t *testing.T) {
+	ts := startServer(t)
+	c := ts.dial(t)
+	c.sendCommand("CLIENT", "REPLY", "OFF")
+	c.sendCommand("SET", "a", "1")
+	c.sendCommand("CLIENT", "REPLY", "SKIP") // no effect while OFF
+	c.sendCommand("INCR", "a")
+	if got := c.do("CLIENT", "REPLY", "ON"); got != "+OK\r\n" {
+		t.Fatalf("first reply after REPLY ON: %q", got)
+	}
+	c.sendCommand("CLIENT", "REPLY", "SKIP")
+	c.sendCommand("INCR", "a")
+	if got := c.do("GET", "a"); got != "$1\r\n3\r\n" {
+		t.Errorf("after SKIP, the next reply is GET's: %q", got)
+	}
+}
+
+func TestShutdownCommandStopsTheServer(t *testing.T) {
+	ts := startServer(t)
+	requested := make(chan struct{}, 1)
+	ts.requestShutdown = func() { requested <- struct{}{} }
+	c := ts.dial(t)
+	for _, tc := range []struct{ cmd, want string }{
+		{"SHUTDOWN BOGUS", "-ERR syntax error\r\n"},
+		{"SHUTDOWN SAVE NOSAVE", "-ERR syntax error\r\n"},
+		{"SHUTDOWN ABORT NOW", "-ERR syntax error\r\n"},
+		{"SHUTDOWN ABORT", "-ERR No shutdown in progress.\r\n"},
+	} {
+		if got := c.do(strings.Fields(tc.cmd)...); got != tc.want {
+			t.Errorf("%s: %q, want %q", tc.cmd, got, tc.want)
+		}
+	}
+	c.sendCommand("SHUTDOWN", "NOSAVE")
+	select {
+	case <-requested:
+	case <-time.After(5 * time.Second):
+		t.Fatal("SHUTDOWN did not ask the process to stop")
+	}
+	if got, _ := io.ReadAll(c.r); len(got) != 0 {
+		t.Errorf("SHUTDOWN replied %q; Redis closes without a reply", got)
+	}
+}
+
+// serverProcess runs the program (this test binary, see TestMain) with
+// args, on spare ports, and returns it with the client port.
+func serverProcess(t *testing.T, args ...string) (*exec.Cmd, string, *strings.Builder) {
+	t.Helper()
+	port, err := redistest.FreePort()
+	if err != nil {
+		t.Fatal(err)
+	}
+	full := append([]string{"--port", fmt.Sprint(port), "--admin-port", "0", "--loglevel", "info"}, args...)
+	cmd := exec.Command(os.Args[0], full...)
+	cmd.Env = append(os.Environ(), "MINI_REDIS_RUN_MAIN=1")
+	logs := &strings.Builder{}
+	cmd.Stderr = logs
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
+	addr := net.JoinHostPort("127.0.0.1", fmt.Sprint(port))
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		nc, err := net.Dial("tcp", addr)
+		if err == nil {
+			nc.Close()
+			return cmd, addr, logs
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("server did not start: %v\n%s", err, logs)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// SIGTERM with clients connected: in-flight commands finish, clients are
+// closed, the port is released, the exit status is 0.
+func TestSIGTERMWithClients(t *testing.T) {
+	cmd, addr, logs := serverProcess(t)
+	idle := dialRaw(t, addr)
+	busy := dialRaw(t, addr)
+	idle.do("PING")
+	// DEBUG is off; a pipeline of many commands is the in-flight work.
+	var pipeline strings.Builder
+	for i := 0; i < 2000; i++ {
+		fmt.Fprintf(&pipeline, "SET k%d v\r\n", i)
+	}
+	busy.send(pipeline.String())
+	busy.do("PING") // the pipeline has been taken in
+	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Wait(); err != nil {
+		t.Fatalf("exit: %v\n%s", err, logs)
+	}
+	if got, _ := io.ReadAll(idle.r); len(got) != 0 {
+		t.Errorf("idle client got %q", got)
+	}
+	if _, err := net.DialTimeout("tcp", addr, time.Second); err == nil {
+		t.Error("port still open after exit")
+	}
+	if !strings.Contains(logs.String(), "received shutdown signal") {
+		t.Errorf("no shutdown log:\n%s", logs)
+	}
+}
+
+// A second signal during a slow shutdown exits at once, with status 1.
+func TestSecondSignalForcesExit(t *testing.T) {
+	cmd, addr, logs := serverProcess(t, "--enable-debug-command", "yes")
+	c := dialRaw(t, addr)
+	c.sendCommand("DEBUG", "SLEEP", "30") // keeps the shutdown waiting
+	time.Sleep(200 * time.Millisecond)
+	cmd.Process.Signal(syscall.SIGTERM)
+	time.Sleep(200 * time.Millisecond)
+	cmd.Process.Signal(syscall.SIGTERM)
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	select {
+	case err := <-done:
+		var ee *exec.ExitError
+		if !errors.As(err, &ee) || ee.ExitCode() != 1 {
+			t.Errorf("exit after a second signal: %v, want status 1\n%s", err, logs)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatalf("a second signal did not force the exit\n%s", logs)
+	}
+}
