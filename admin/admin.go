@@ -2,15 +2,15 @@
 // (miniredis.admin.v1.Admin, see admin/v1/admin.proto), with gRPC health
 // checking and server reflection, so grpcurl works without the .proto file.
 //
-// It knows nothing of the Redis server itself: it asks a StatsSource for
-// numbers and a Shutdowner to stop, and the binary wires in the server.
+// It knows nothing of the Redis server itself: it asks small interfaces
+// (see Backend) for numbers and actions, and the binary wires in the
+// server.
 package admin
 
 import (
 	"context"
 	"errors"
 	"net"
-	"time"
 
 	adminv1 "github.com/mini-redis/mini-redis/admin/v1"
 	"google.golang.org/grpc"
@@ -19,28 +19,39 @@ import (
 	"google.golang.org/grpc/reflection"
 )
 
-// Stats are the counters GetStats reports.
-type Stats struct {
-	Uptime           time.Duration
-	ConnectedClients int64
-	TotalCommands    int64
-	Keys             int64
-}
-
-// A StatsSource reports the server's current counters.
-type StatsSource interface {
-	Stats() Stats
-}
-
-// A Shutdowner stops the server gracefully. RequestShutdown must not wait
-// for the shutdown to finish: the RPC that asked for it has to be answered
-// first.
-type Shutdowner interface {
-	RequestShutdown()
-}
-
 // ServiceName is the full name of the admin service, as grpcurl shows it.
 const ServiceName = "miniredis.admin.v1.Admin"
+
+// Options configure the admin server.
+type Options struct {
+	// Token, if set, is the bearer token calls must carry in the metadata
+	// "authorization: Bearer <token>": mutating calls always, every call
+	// (but health checks) when RequireTokenForAll is set.
+	Token string
+	// RequireTokenForAll is set when the admin API listens beyond the
+	// loopback interface (see CheckBind).
+	RequireTokenForAll bool
+}
+
+// CheckBind decides the token policy for a listener on addr: a loopback
+// address may run without a token; any other needs one, and then every
+// call must carry it. It reports an error for a non-loopback address
+// without a token.
+func CheckBind(addr, token string) (requireForAll bool, err error) {
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		host = addr
+	}
+	ip := net.ParseIP(host)
+	loopback := host == "localhost" || ip != nil && ip.IsLoopback()
+	if loopback {
+		return false, nil
+	}
+	if token == "" {
+		return false, errors.New("admin: listening on " + host + ", which is not a loopback address, needs admin-token")
+	}
+	return true, nil
+}
 
 // A Server is the admin gRPC server.
 type Server struct {
@@ -48,11 +59,18 @@ type Server struct {
 	health *health.Server
 }
 
-// NewServer returns an admin server backed by stats and shutdowner. It
-// reports SERVING on grpc.health.v1 until SetNotServing is called.
-func NewServer(stats StatsSource, shutdowner Shutdowner) *Server {
-	s := &Server{grpc: grpc.NewServer(), health: health.NewServer()}
-	adminv1.RegisterAdminServer(s.grpc, &service{stats: stats, shutdowner: shutdowner})
+// NewServer returns an admin server over backend. It reports SERVING on
+// grpc.health.v1 until SetNotServing is called.
+func NewServer(backend Backend, opts Options) *Server {
+	auth := authenticator{token: opts.Token, all: opts.RequireTokenForAll}
+	s := &Server{
+		grpc: grpc.NewServer(
+			grpc.ChainUnaryInterceptor(auth.unary),
+			grpc.ChainStreamInterceptor(auth.stream),
+		),
+		health: health.NewServer(),
+	}
+	adminv1.RegisterAdminServer(s.grpc, &service{b: backend})
 	healthpb.RegisterHealthServer(s.grpc, s.health)
 	reflection.Register(s.grpc)
 	s.health.SetServingStatus("", healthpb.HealthCheckResponse_SERVING)
@@ -77,8 +95,8 @@ func (s *Server) SetNotServing() {
 	s.health.SetServingStatus(ServiceName, healthpb.HealthCheckResponse_NOT_SERVING)
 }
 
-// Stop lets running RPCs finish and closes the listeners. If ctx ends first
-// it cuts the remaining RPCs off.
+// Stop lets running calls finish and closes the listeners. If ctx ends
+// first it cuts the remaining calls off (WatchStats streams, say).
 func (s *Server) Stop(ctx context.Context) {
 	s.SetNotServing()
 	done := make(chan struct{})
@@ -92,26 +110,4 @@ func (s *Server) Stop(ctx context.Context) {
 		s.grpc.Stop()
 		<-done
 	}
-}
-
-// service implements adminv1.AdminServer.
-type service struct {
-	adminv1.UnimplementedAdminServer
-	stats      StatsSource
-	shutdowner Shutdowner
-}
-
-func (s *service) GetStats(ctx context.Context, _ *adminv1.GetStatsRequest) (*adminv1.GetStatsResponse, error) {
-	st := s.stats.Stats()
-	return &adminv1.GetStatsResponse{
-		UptimeSeconds:          int64(st.Uptime / time.Second),
-		ConnectedClients:       st.ConnectedClients,
-		TotalCommandsProcessed: st.TotalCommands,
-		Keys:                   st.Keys,
-	}, nil
-}
-
-func (s *service) Shutdown(ctx context.Context, _ *adminv1.ShutdownRequest) (*adminv1.ShutdownResponse, error) {
-	s.shutdowner.RequestShutdown()
-	return &adminv1.ShutdownResponse{}, nil
 }

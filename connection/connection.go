@@ -104,7 +104,6 @@ func New(nc net.Conn, opts Options) *Conn {
 // NetConn returns the underlying network connection.
 func (c *Conn) NetConn() net.Conn { return c.nc }
 
-
 // SetLimits changes the request limits, e.g. when a client authenticates.
 func (c *Conn) SetLimits(l frame.Limits) {
 	c.opts.Limits = l

@@ -187,4 +187,3 @@ func TestPushFollowsProtocol(t *testing.T) {
 		t.Errorf("got %q\nwant %q", got, want)
 	}
 }
-

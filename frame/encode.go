@@ -3,40 +3,59 @@ package frame
 import (
 	"math"
 	"strconv"
-	"strings"
 )
 
 // The Append functions encode one value onto dst and return the extended
 // slice, in the style of strconv.AppendInt. Where RESP2 has no such type they
 // apply the downgrade Redis uses for a RESP2 client.
 
-// AppendSimple appends a simple string. s must not contain CR or LF.
+// AppendSimple appends a simple string. A simple string cannot hold CR or
+// LF; any in s are replaced by spaces so that the reply cannot break the
+// framing.
 func AppendSimple(dst []byte, s string) []byte {
+	return appendSimple(dst, s)
+}
+
+func appendSimple[T text](dst []byte, s T) []byte {
 	dst = append(dst, '+')
-	dst = append(dst, s...)
+	dst = appendLine(dst, s)
 	return append(dst, '\r', '\n')
 }
 
-// AppendError appends a simple error. Redis replaces CR and LF in error
-// messages with spaces so that a message can never break the framing; so
-// does AppendError.
+// AppendError appends a simple error. msg starts with the error code, as in
+// "ERR syntax error". Like Redis's addReplyErrorFormat, it trims CR and LF
+// from both ends of msg and replaces those inside with spaces, so that a
+// message can never break the framing.
 func AppendError(dst []byte, msg string) []byte {
+	return appendError(dst, msg)
+}
+
+func appendError[T text](dst []byte, msg T) []byte {
+	for len(msg) > 0 && isCRLF(msg[0]) {
+		msg = msg[1:]
+	}
+	for len(msg) > 0 && isCRLF(msg[len(msg)-1]) {
+		msg = msg[:len(msg)-1]
+	}
 	dst = append(dst, '-')
 	dst = appendLine(dst, msg)
 	return append(dst, '\r', '\n')
 }
 
+// text is what the internal encoders accept, so that a Frame's []byte
+// payload is encoded without first being copied into a string.
+type text interface{ ~string | ~[]byte }
+
+func isCRLF(c byte) bool { return c == '\r' || c == '\n' }
+
 // appendLine appends s with CR and LF replaced by spaces.
-func appendLine(dst []byte, s string) []byte {
-	if !strings.ContainsAny(s, "\r\n") {
-		return append(dst, s...)
-	}
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if c == '\r' || c == '\n' {
-			c = ' '
+func appendLine[T text](dst []byte, s T) []byte {
+	start := len(dst)
+	dst = append(dst, s...)
+	for i := start; i < len(dst); i++ {
+		if isCRLF(dst[i]) {
+			dst[i] = ' '
 		}
-		dst = append(dst, c)
 	}
 	return dst
 }
@@ -49,15 +68,15 @@ func AppendInt(dst []byte, n int64) []byte {
 }
 
 // AppendBulk appends a bulk string.
-func AppendBulk(dst, b []byte) []byte {
-	dst = appendHeader(dst, '$', len(b))
-	dst = append(dst, b...)
-	return append(dst, '\r', '\n')
-}
+func AppendBulk(dst, b []byte) []byte { return appendBlob(dst, '$', b) }
 
 // AppendBulkString appends a bulk string.
-func AppendBulkString(dst []byte, s string) []byte {
-	dst = appendHeader(dst, '$', len(s))
+func AppendBulkString(dst []byte, s string) []byte { return appendBlob(dst, '$', s) }
+
+// appendBlob appends a length-prefixed string of type t: bulk string or
+// bulk error.
+func appendBlob[T text](dst []byte, t Type, s T) []byte {
+	dst = appendHeader(dst, t, len(s))
 	dst = append(dst, s...)
 	return append(dst, '\r', '\n')
 }
@@ -135,7 +154,9 @@ func AppendBool(dst []byte, b bool, p Protocol) []byte {
 	return append(dst, ':', '0', '\r', '\n')
 }
 
-// AppendDouble appends a double: "," in RESP3, a bulk string in RESP2.
+// AppendDouble appends a double: "," in RESP3, a bulk string in RESP2. Like
+// Redis 7.0's addReplyDouble it prints 17 significant digits (C's "%.17g"),
+// so 1.1 reads "1.1000000000000001", and infinities as "inf" and "-inf".
 func AppendDouble(dst []byte, f float64, p Protocol) []byte {
 	var buf [32]byte
 	s := appendDouble(buf[:0], f)
@@ -147,13 +168,15 @@ func AppendDouble(dst []byte, f float64, p Protocol) []byte {
 	return AppendBulk(dst, s)
 }
 
-// formatDouble formats f the way Redis does in replies: the shortest
-// representation that reads back the same, and "inf", "-inf", "nan".
+// formatDouble formats f the way Redis 7.0 does in replies.
 func formatDouble(f float64) string {
 	var buf [32]byte
 	return string(appendDouble(buf[:0], f))
 }
 
+// appendDouble appends f as C's printf("%.17g") does, which strconv's 'g'
+// format with precision 17 matches digit for digit; glibc spells the
+// non-finite values "inf", "-inf", "nan" and "-nan".
 func appendDouble(dst []byte, f float64) []byte {
 	switch {
 	case math.IsInf(f, 1):
@@ -161,43 +184,62 @@ func appendDouble(dst []byte, f float64) []byte {
 	case math.IsInf(f, -1):
 		return append(dst, "-inf"...)
 	case math.IsNaN(f):
+		if math.Signbit(f) {
+			return append(dst, "-nan"...)
+		}
 		return append(dst, "nan"...)
 	}
-	return strconv.AppendFloat(dst, f, 'g', -1, 64)
+	return strconv.AppendFloat(dst, f, 'g', 17, 64)
 }
 
 // AppendBigNumber appends a big number given by its decimal digits; a bulk
 // string in RESP2.
 func AppendBigNumber(dst []byte, digits string, p Protocol) []byte {
-	if p >= RESP3 {
-		dst = append(dst, '(')
-		dst = append(dst, digits...)
-		return append(dst, '\r', '\n')
-	}
-	return AppendBulkString(dst, digits)
+	return appendBigNumber(dst, digits, p)
 }
 
-// AppendVerbatim appends a verbatim string with a three-byte format such as
-// "txt"; a plain bulk string in RESP2.
-func AppendVerbatim(dst []byte, format, s string, p Protocol) []byte {
+func appendBigNumber[T text](dst []byte, digits T, p Protocol) []byte {
 	if p < RESP3 {
-		return AppendBulkString(dst, s)
+		return appendBlob(dst, BulkString, digits)
 	}
-	dst = appendHeader(dst, '=', len(s)+4)
-	dst = append(dst, format...)
+	dst = append(dst, '(')
+	dst = appendLine(dst, digits)
+	return append(dst, '\r', '\n')
+}
+
+// AppendVerbatim appends a verbatim string; a plain bulk string in RESP2.
+// format is three bytes such as "txt" or "mkd"; any other length is
+// replaced by "txt", since the peer reads exactly three.
+func AppendVerbatim(dst []byte, format, s string, p Protocol) []byte {
+	return appendVerbatim(dst, format, s, p)
+}
+
+func appendVerbatim[F, T text](dst []byte, format F, s T, p Protocol) []byte {
+	if p < RESP3 {
+		return appendBlob(dst, BulkString, s)
+	}
+	dst = appendHeader(dst, Verbatim, len(s)+4)
+	if len(format) == 3 {
+		dst = append(dst, format...)
+	} else {
+		dst = append(dst, "txt"...)
+	}
 	dst = append(dst, ':')
 	dst = append(dst, s...)
 	return append(dst, '\r', '\n')
 }
 
-// AppendBulkError appends a bulk error; a simple error in RESP2.
+// AppendBulkError appends a bulk error; in RESP2, a simple error, with CR
+// and LF handled as AppendError does.
 func AppendBulkError(dst []byte, msg string, p Protocol) []byte {
+	return appendBulkError(dst, msg, p)
+}
+
+func appendBulkError[T text](dst []byte, msg T, p Protocol) []byte {
 	if p < RESP3 {
-		return AppendError(dst, msg)
+		return appendError(dst, msg)
 	}
-	dst = appendHeader(dst, '!', len(msg))
-	dst = append(dst, msg...)
-	return append(dst, '\r', '\n')
+	return appendBlob(dst, BulkError, msg)
 }
 
 func appendHeader(dst []byte, t Type, n int) []byte {
@@ -208,25 +250,36 @@ func appendHeader(dst []byte, t Type, n int) []byte {
 
 // Append appends the encoding of f for a client speaking protocol p. For
 // RESP2 it applies Redis's downgrades: maps become flat arrays, sets and
-// pushes arrays, booleans integers, doubles, big numbers and verbatim strings
-// bulk strings, and attributes are left out.
+// pushes arrays, nulls "$-1" (or "*-1" for a Nil array), booleans the
+// integers 1 and 0, doubles, big numbers and verbatim strings bulk strings,
+// bulk errors simple errors, and attributes are left out. (An attribute
+// inside an aggregate, which counts as one of its elements in this
+// package's model, becomes a flat array instead, so that the aggregate keeps
+// its length.)
+//
+// Encoding never fails: strings that cannot hold CR or LF have them
+// replaced by spaces, and a frame of an unknown type is encoded as an error
+// reply rather than as bytes that would desynchronise the peer.
 func Append(dst []byte, f Frame, p Protocol) []byte {
+	if f.Type == Attribute && p < RESP3 {
+		return dst
+	}
+	return appendFrame(dst, f, p)
+}
+
+func appendFrame(dst []byte, f Frame, p Protocol) []byte {
 	switch f.Type {
 	case SimpleString:
-		dst = append(dst, '+')
-		dst = append(dst, f.Str...)
-		return append(dst, '\r', '\n')
+		return appendSimple(dst, f.Str)
 	case Error:
-		dst = append(dst, '-')
-		dst = appendLine(dst, string(f.Str))
-		return append(dst, '\r', '\n')
+		return appendError(dst, f.Str)
 	case Integer:
 		return AppendInt(dst, f.Int)
 	case BulkString:
 		if f.Nil {
 			return AppendNull(dst, p)
 		}
-		return AppendBulk(dst, f.Str)
+		return appendBlob(dst, BulkString, f.Str)
 	case Null:
 		return AppendNull(dst, p)
 	case Boolean:
@@ -234,11 +287,11 @@ func Append(dst []byte, f Frame, p Protocol) []byte {
 	case Double:
 		return AppendDouble(dst, f.Float, p)
 	case BigNumber:
-		return AppendBigNumber(dst, string(f.Str), p)
+		return appendBigNumber(dst, f.Str, p)
 	case BulkError:
-		return AppendBulkError(dst, string(f.Str), p)
+		return appendBulkError(dst, f.Str, p)
 	case Verbatim:
-		return AppendVerbatim(dst, string(f.Format[:]), string(f.Str), p)
+		return appendVerbatim(dst, f.Format[:], f.Str, p)
 	case Array:
 		if f.Nil {
 			return AppendNullArray(dst, p)
@@ -252,16 +305,19 @@ func Append(dst []byte, f Frame, p Protocol) []byte {
 		dst = AppendMapLen(dst, len(f.Elems)/2, p)
 	case Attribute:
 		if p < RESP3 {
-			return dst
+			dst = AppendArrayLen(dst, len(f.Elems)/2*2)
+		} else {
+			dst = AppendAttributeLen(dst, len(f.Elems)/2)
 		}
-		dst = AppendAttributeLen(dst, len(f.Elems)/2)
 	default:
-		// A Frame built with an unknown Type: encode it as an error rather
-		// than emit bytes that would desynchronise the peer.
 		return AppendError(dst, "ERR cannot encode frame of "+f.Type.String())
 	}
-	for _, e := range f.Elems {
-		dst = Append(dst, e, p)
+	elems := f.Elems
+	if f.Type == Map || f.Type == Attribute {
+		elems = elems[:len(elems)/2*2] // a key without a value cannot be sent
+	}
+	for _, e := range elems {
+		dst = appendFrame(dst, e, p)
 	}
 	return dst
 }

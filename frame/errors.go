@@ -18,17 +18,36 @@ func (e *ProtocolError) Error() string { return "Protocol error: " + e.Reason }
 
 func protocolError(reason string) error { return &ProtocolError{Reason: reason} }
 
-// Errors Redis 7 replies with, word for word.
+// The protocol errors of Redis 7's request parser (networking.c), word for
+// word. RequestParser returns these very values, so errors.Is matches them;
+// the one error with a variable text, "expected '$', got 'X'", is a
+// *ProtocolError built per call.
 var (
-	errInvalidMultibulkLength = protocolError("invalid multibulk length")
-	errInvalidBulkLength      = protocolError("invalid bulk length")
-	errTooBigMbulkCount       = protocolError("too big mbulk count string")
-	errTooBigBulkCount        = protocolError("too big bulk count string")
-	errTooBigInline           = protocolError("too big inline request")
-	errUnbalancedQuotes       = protocolError("unbalanced quotes in request")
+	// ErrInvalidMultibulkLength: a request's element count is not a number
+	// or exceeds INT_MAX ("*x", "*01", "*2147483648").
+	ErrInvalidMultibulkLength error = &ProtocolError{Reason: "invalid multibulk length"}
+	// ErrInvalidBulkLength: a bulk length is not a number, is negative, or
+	// exceeds proto-max-bulk-len.
+	ErrInvalidBulkLength error = &ProtocolError{Reason: "invalid bulk length"}
+	// ErrUnauthenticatedMultibulkLength: more than 10 elements from a client
+	// that must authenticate first.
+	ErrUnauthenticatedMultibulkLength error = &ProtocolError{Reason: "unauthenticated multibulk length"}
+	// ErrUnauthenticatedBulkLength: a bulk longer than 16384 bytes from a
+	// client that must authenticate first.
+	ErrUnauthenticatedBulkLength error = &ProtocolError{Reason: "unauthenticated bulk length"}
+	// ErrTooBigMbulkCount: 64 KB without the CR that ends a request's count line.
+	ErrTooBigMbulkCount error = &ProtocolError{Reason: "too big mbulk count string"}
+	// ErrTooBigBulkCount: 64 KB without the CR that ends a bulk length line.
+	ErrTooBigBulkCount error = &ProtocolError{Reason: "too big bulk count string"}
+	// ErrTooBigInline: 64 KB of an inline request without its newline.
+	ErrTooBigInline error = &ProtocolError{Reason: "too big inline request"}
+	// ErrUnbalancedQuotes: an inline request whose quotes do not close, or
+	// whose closing quote is followed by something other than a space.
+	ErrUnbalancedQuotes error = &ProtocolError{Reason: "unbalanced quotes in request"}
 )
 
-// expectedDollar is Redis's reply to a multibulk element that is not a bulk string.
+// expectedDollar is Redis's reply to a multibulk element that is not a bulk
+// string.
 func expectedDollar(got byte) error {
-	return protocolError("expected '$', got '" + string([]byte{got}) + "'")
+	return &ProtocolError{Reason: "expected '$', got '" + string([]byte{got}) + "'"}
 }

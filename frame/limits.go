@@ -24,15 +24,27 @@ const (
 
 // Limits bound what a parser accepts. A zero field means the default.
 type Limits struct {
-	MaxBulkLen      int64 // longest bulk string
-	MaxMultibulkLen int64 // most elements in an aggregate
-	MaxDepth        int   // deepest nesting of aggregates (replies only)
+	// MaxBulkLen is the longest bulk string (proto-max-bulk-len). The
+	// reply parser also bounds lines (simple strings, numbers) by it.
+	MaxBulkLen int64
+	// MaxMultibulkLen is the most elements in a request or an aggregate.
+	// Values above DefaultMaxMultibulkLen are lowered to it in requests.
+	MaxMultibulkLen int64
+	// MaxDepth is the deepest nesting of aggregates (replies only:
+	// requests are flat).
+	MaxDepth int
+	// Unauthenticated applies Redis's limits for a client that has not
+	// authenticated while a password is required: at most 10 elements and
+	// 16384-byte bulks per request, with their own error texts. It is
+	// checked after MaxBulkLen and MaxMultibulkLen, in Redis's order.
+	Unauthenticated bool
 }
 
-// Unauthenticated returns the limits Redis applies to a client that has not
-// authenticated while a password is required.
+// Unauthenticated returns the default limits with Limits.Unauthenticated
+// set: what Redis applies to a client that has not authenticated while a
+// password is required.
 func Unauthenticated() Limits {
-	return Limits{MaxBulkLen: UnauthenticatedMaxBulkLen, MaxMultibulkLen: UnauthenticatedMaxMultibulkLen}
+	return Limits{Unauthenticated: true}
 }
 
 func (l Limits) maxBulkLen() int64 {

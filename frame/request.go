@@ -5,7 +5,14 @@ package frame
 // when the first byte is not '*'. It follows Redis 7's processMultibulkBuffer
 // and processInlineBuffer byte for byte, including their error texts and
 // their leniencies (the byte after a length line's CR, and the CRLF after a
-// bulk string, are skipped unchecked).
+// bulk string, are skipped unchecked). Errors are the Err* values of this
+// package, or a *ProtocolError for "expected '$', got 'X'".
+//
+// With Limits.Unauthenticated set, a multibulk request is refused past 10
+// elements or a 16384-byte bulk, as Redis refuses a client that has not yet
+// authenticated; inline requests are not limited that way, in Redis either.
+// The limits are read at every call, so a server can lift them between two
+// requests, once AUTH succeeds.
 //
 // A RequestParser remembers how far it got through a request that is not yet
 // complete, as offsets from the request's first byte, so feeding it a large
@@ -20,11 +27,11 @@ type RequestParser struct {
 	Limits Limits
 
 	// State of the multibulk request being parsed; count == 0 when idle.
-	count   int64   // declared number of elements
-	pos     int     // offset of the first unparsed byte
-	bulkLen int64   // declared length of the bulk being read, or -1
-	offs    []int32 // start and end offsets of the parsed elements
-	scanned int     // inline: bytes already searched for '\n'
+	count   int64 // declared number of elements
+	pos     int   // offset of the first unparsed byte
+	bulkLen int64 // declared length of the bulk being read, or -1
+	offs    []int // start and end offsets of the parsed elements
+	scanned int   // inline: bytes already searched for '\n'
 }
 
 // Parse parses the request at the start of buf. It returns its arguments and
@@ -33,8 +40,8 @@ type RequestParser struct {
 //
 // An empty request (an empty inline line, or "*0\r\n") returns no arguments
 // and n > 0: skip it, as Redis does. ErrIncomplete means buf holds only part
-// of a request. Any other error is a *ProtocolError: reply with it and close
-// the connection.
+// of a request. Any other error is a *ProtocolError: reply with "ERR " and
+// its text and close the connection, as Redis does.
 func (p *RequestParser) Parse(buf []byte, args [][]byte) (out [][]byte, n int, err error) {
 	if len(buf) == 0 {
 		return args[:0], 0, ErrIncomplete
@@ -75,7 +82,7 @@ func (p *RequestParser) parseMultibulk(buf []byte, args [][]byte) ([][]byte, int
 		cr := indexCR(buf)
 		if cr < 0 {
 			if len(buf) > MaxInlineLen {
-				return args[:0], 0, errTooBigMbulkCount
+				return args[:0], 0, ErrTooBigMbulkCount
 			}
 			return args[:0], 0, ErrIncomplete
 		}
@@ -84,7 +91,10 @@ func (p *RequestParser) parseMultibulk(buf []byte, args [][]byte) ([][]byte, int
 		}
 		count, ok := ParseInt(buf[1:cr])
 		if !ok || count > DefaultMaxMultibulkLen || count > lim.maxMultibulkLen() {
-			return args[:0], 0, errInvalidMultibulkLength
+			return args[:0], 0, ErrInvalidMultibulkLength
+		}
+		if lim.Unauthenticated && count > UnauthenticatedMaxMultibulkLen {
+			return args[:0], 0, ErrUnauthenticatedMultibulkLength
 		}
 		if count <= 0 {
 			return args[:0], cr + 2, nil
@@ -98,7 +108,7 @@ func (p *RequestParser) parseMultibulk(buf []byte, args [][]byte) ([][]byte, int
 			if cr < 0 {
 				if len(rest) > MaxInlineLen {
 					p.Reset()
-					return args[:0], 0, errTooBigBulkCount
+					return args[:0], 0, ErrTooBigBulkCount
 				}
 				return args[:0], 0, ErrIncomplete
 			}
@@ -112,7 +122,11 @@ func (p *RequestParser) parseMultibulk(buf []byte, args [][]byte) ([][]byte, int
 			l, ok := ParseInt(rest[1:cr])
 			if !ok || l < 0 || l > lim.maxBulkLen() {
 				p.Reset()
-				return args[:0], 0, errInvalidBulkLength
+				return args[:0], 0, ErrInvalidBulkLength
+			}
+			if lim.Unauthenticated && l > UnauthenticatedMaxBulkLen {
+				p.Reset()
+				return args[:0], 0, ErrUnauthenticatedBulkLength
 			}
 			p.bulkLen = l
 			p.pos += cr + 2
@@ -121,7 +135,7 @@ func (p *RequestParser) parseMultibulk(buf []byte, args [][]byte) ([][]byte, int
 		if int64(len(rest)) < p.bulkLen+2 {
 			return args[:0], 0, ErrIncomplete
 		}
-		p.offs = append(p.offs, int32(p.pos), int32(p.pos+int(p.bulkLen)))
+		p.offs = append(p.offs, p.pos, p.pos+int(p.bulkLen))
 		p.pos += int(p.bulkLen) + 2
 		p.bulkLen = -1
 	}
@@ -139,7 +153,7 @@ func (p *RequestParser) parseInline(buf []byte, args [][]byte) ([][]byte, int, e
 	if nl < 0 {
 		if len(buf) > MaxInlineLen {
 			p.Reset()
-			return args[:0], 0, errTooBigInline
+			return args[:0], 0, ErrTooBigInline
 		}
 		// Remember how far we looked, unless a NUL stopped the search:
 		// then the request can never complete, and looking again is cheap.
@@ -156,7 +170,7 @@ func (p *RequestParser) parseInline(buf []byte, args [][]byte) ([][]byte, int, e
 	}
 	args, ok := SplitArgs(buf[:end], args[:0])
 	if !ok {
-		return args[:0], 0, errUnbalancedQuotes
+		return args[:0], 0, ErrUnbalancedQuotes
 	}
 	return args, nl + 1, nil
 }

@@ -9,6 +9,6 @@ type atomicCounter struct {
 	_ [56]byte
 }
 
-func (c *atomicCounter) add(d int64)  { c.n.Add(d) }
-func (c *atomicCounter) load() int64  { return c.n.Load() }
+func (c *atomicCounter) add(d int64)   { c.n.Add(d) }
+func (c *atomicCounter) load() int64   { return c.n.Load() }
 func (c *atomicCounter) store(v int64) { c.n.Store(v) }

@@ -40,7 +40,9 @@ func onShape(n int, line string) mstep {
 
 func onSet(n int, line string) mstep { return mstep{conn: n, mode: asSet, args: strings.Fields(line)} }
 
-func send(n int, line string) mstep { return mstep{conn: n, kind: sendOnly, args: strings.Fields(line)} }
+func send(n int, line string) mstep {
+	return mstep{conn: n, kind: sendOnly, args: strings.Fields(line)}
+}
 
 func recv(n int) mstep { return mstep{conn: n, kind: readOnly} }
 

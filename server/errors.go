@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"strings"
 )
 
@@ -42,14 +43,14 @@ func wrongArity(name string) string {
 func unknownCommand(args [][]byte) string {
 	var b strings.Builder
 	b.WriteString("ERR unknown command '")
-	b.Write(args[0][:min(len(args[0]), 128)])
+	b.Write(cString(args[0], 128))
 	b.WriteString("', with args beginning with: ")
 	shown := 0
 	for _, a := range args[1:] {
 		if shown >= 128 {
 			break
 		}
-		a = a[:min(len(a), 128-shown)]
+		a = cString(a, 128-shown)
 		b.WriteByte('\'')
 		b.Write(a)
 		b.WriteString("' ")
@@ -58,9 +59,18 @@ func unknownCommand(args [][]byte) string {
 	return b.String()
 }
 
+// cString is what C's "%.<n>s" prints of b: up to n bytes, and nothing
+// from a NUL on.
+func cString(b []byte, n int) []byte {
+	if i := bytes.IndexByte(b, 0); i >= 0 {
+		b = b[:i]
+	}
+	return b[:min(len(b), n)]
+}
+
 // unknownSubcommand is the reply to OBJECT FOO and the like.
 func unknownSubcommand(sub []byte, container string) string {
-	return "ERR unknown subcommand '" + string(sub[:min(len(sub), 128)]) +
+	return "ERR unknown subcommand '" + string(cString(sub, 128)) +
 		"'. Try " + strings.ToUpper(container) + " HELP."
 }
 
@@ -72,6 +82,6 @@ func invalidExpire(cmd string) string {
 // subcommandSyntax is the reply of commands that check a subcommand's
 // arguments themselves (addReplySubcommandSyntaxError).
 func subcommandSyntax(sub []byte, container string) string {
-	return "ERR unknown subcommand or wrong number of arguments for '" + string(sub[:min(len(sub), 128)]) +
+	return "ERR unknown subcommand or wrong number of arguments for '" + string(cString(sub, 128)) +
 		"'. Try " + container + " HELP."
 }

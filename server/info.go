@@ -100,8 +100,8 @@ func (s *Server) info(sections []string) string {
 
 type infoWriter struct{ b *strings.Builder }
 
-func (w infoWriter) title(t string)      { fmt.Fprintf(w.b, "# %s\r\n", t) }
-func (w infoWriter) str(k, v string)     { fmt.Fprintf(w.b, "%s:%s\r\n", k, v) }
+func (w infoWriter) title(t string)        { fmt.Fprintf(w.b, "# %s\r\n", t) }
+func (w infoWriter) str(k, v string)       { fmt.Fprintf(w.b, "%s:%s\r\n", k, v) }
 func (w infoWriter) int(k string, v int64) { fmt.Fprintf(w.b, "%s:%d\r\n", k, v) }
 
 func (s *Server) infoServer(w *infoWriter) {

@@ -201,12 +201,18 @@ func serve(ctx context.Context, cfg Config, conf *config.Config, live *liveServe
 	srv.requestShutdown = func() { once.Do(func() { close(shutdownRequested) }) }
 	var adminSrv *admin.Server
 	if cfg.AdminPort != 0 {
-		adminLn, err := net.Listen("tcp", net.JoinHostPort(cfg.AdminBind, strconv.Itoa(cfg.AdminPort)))
+		addr := net.JoinHostPort(cfg.AdminBind, strconv.Itoa(cfg.AdminPort))
+		tokenForAll, err := admin.CheckBind(addr, cfg.AdminToken)
+		if err != nil {
+			srv.Shutdown(context.Background())
+			return err
+		}
+		adminLn, err := net.Listen("tcp", addr)
 		if err != nil {
 			srv.Shutdown(context.Background())
 			return fmt.Errorf("admin listen: %w", err)
 		}
-		adminSrv = admin.NewServer(adminStats{srv}, shutdownFunc(srv.requestShutdown))
+		adminSrv = admin.NewServer(srv.adminBackend(), admin.Options{Token: cfg.AdminToken, RequireTokenForAll: tokenForAll})
 		go func() { serveErr <- adminSrv.Serve(adminLn) }()
 		log.Info("admin API listening", zap.Stringer("addr", adminLn.Addr()))
 	}
@@ -228,7 +234,11 @@ func serve(ctx context.Context, cfg Config, conf *config.Config, live *liveServe
 	if adminSrv != nil {
 		adminSrv.SetNotServing()
 	}
-	sctx, cancel := context.WithTimeout(context.Background(), cfg.ShutdownTimeout)
+	drain := cfg.ShutdownTimeout
+	if o := srv.shutdownOpts.Load(); o != nil && o.Drain > 0 {
+		drain = o.Drain
+	}
+	sctx, cancel := context.WithTimeout(context.Background(), drain)
 	defer cancel()
 	if err := srv.Shutdown(sctx); err != nil {
 		log.Warn("clients cut off after the shutdown timeout", zap.Error(err))
@@ -255,21 +265,3 @@ func forceExitOnSecondSignal(log *zap.Logger) {
 		os.Exit(1)
 	}()
 }
-
-// adminStats presents the server's counters to the admin API.
-type adminStats struct{ srv *Server }
-
-func (a adminStats) Stats() admin.Stats {
-	st := a.srv.Stats()
-	return admin.Stats{
-		Uptime:           st.Uptime,
-		ConnectedClients: st.ConnectedClients,
-		TotalCommands:    st.TotalCommands,
-		Keys:             st.Keys,
-	}
-}
-
-// shutdownFunc adapts a function to admin.Shutdowner.
-type shutdownFunc func()
-
-func (f shutdownFunc) RequestShutdown() { f() }

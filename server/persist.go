@@ -447,11 +447,19 @@ func (s *Server) shutdownLocked(req shutdownRequest) error {
 }
 
 // saveOnShutdown is the save of a shutdown by signal or by the admin API,
-// after the clients are gone: when save rules are configured, unless
-// SHUTDOWN has already saved (or said not to).
+// after the clients are gone: when save rules are configured (or the admin
+// API asked to save, or not to), unless SHUTDOWN has already saved or said
+// not to.
 func (s *Server) saveOnShutdown() error {
 	s.persist.wg.Wait()
-	if s.persist.savedForShutdown.Load() || !s.hasSaveRules() {
+	if s.persist.savedForShutdown.Load() {
+		return nil
+	}
+	save := s.hasSaveRules()
+	if o := s.shutdownOpts.Load(); o != nil && o.Save != nil {
+		save = *o.Save
+	}
+	if !save {
 		return nil
 	}
 	return s.Save()

@@ -11,6 +11,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/mini-redis/mini-redis/admin"
 	"github.com/mini-redis/mini-redis/connection"
 	"github.com/mini-redis/mini-redis/db"
 	"github.com/mini-redis/mini-redis/db/pubsub"
@@ -27,16 +28,16 @@ const version = "0.1.0"
 
 // Server is a Redis-protocol server over one keyspace.
 type Server struct {
-	cfg      Config
-	conf     *config.Config // the parameters behind CONFIG GET/SET
-	log      *zap.Logger
-	store    *db.Store
+	cfg   Config
+	conf  *config.Config // the parameters behind CONFIG GET/SET
+	log   *zap.Logger
+	store *db.Store
 	// storeOptions build a keyspace like store, for loading a dump.
 	storeOptions db.Options
 	pubsub       *pubsub.Hub
-	commands commandTable
-	started  time.Time
-	runID    string
+	commands     commandTable
+	started      time.Time
+	runID        string
 
 	// world is held shared by every command and exclusively by the few that
 	// act on whole databases (FLUSHALL, SWAPDB, EXEC, ...), which therefore
@@ -74,6 +75,8 @@ type Server struct {
 	// requestShutdown asks the process to shut down gracefully (SHUTDOWN,
 	// the admin API); main sets it.
 	requestShutdown func()
+	// shutdownOpts are the admin API's shutdown options, if it asked.
+	shutdownOpts atomic.Pointer[admin.ShutdownOptions]
 }
 
 // settings are the runtime-changeable parts of the configuration, read on

@@ -1,13 +1,16 @@
 #!/usr/bin/env bash
 # End-to-end check of the built server, as a user runs it: start it on spare
-# ports, talk to it with redis-cli and grpcurl, shut it down through the
-# admin API, and check that it exited 0 and released its port.
+# ports, talk to it with redis-cli and grpcurl (every admin RPC, with and
+# without the admin token), shut it down through the admin API while a
+# client is busy, and check health goes NOT_SERVING, the process exits 0,
+# the port is released and the dump is written.
 #
 # Needs redis-cli (Debian: redis-tools) and grpcurl (.ci/run installs both).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-fail() { echo "e2e: FAIL: $*" >&2; exit 1; }
+fail() { echo "e2e: FAIL: $*" >&2; [ -n "${log:-}" ] && tail -20 "$log" >&2; exit 1; }
+ok() { echo "e2e: ok: $*"; }
 for tool in redis-cli grpcurl; do
 	command -v "$tool" >/dev/null || fail "$tool not found on PATH (.ci/run installs it)"
 done
@@ -30,43 +33,113 @@ spare_port() {
 port=$(spare_port)
 admin_port=$(spare_port)
 [ "$port" != "$admin_port" ] || admin_port=$(spare_port)
-log=$(mktemp)
-"$bin" --port "$port" --admin-port "$admin_port" --loglevel debug >"$log" 2>&1 &
+work=$(mktemp -d)
+log=$work/server.log
+token=e2e-secret
+"$bin" --port "$port" --admin-port "$admin_port" --admin-token "$token" --dir "$work" \
+	--save "3600 1" --enable-debug-command yes --loglevel debug >"$log" 2>&1 &
 pid=$!
-trap 'kill -9 $pid 2>/dev/null || true; rm -f "$log"' EXIT
+trap 'kill -9 $pid 2>/dev/null || true; rm -rf "$work"' EXIT
 
 for _ in $(seq 100); do
 	[ "$(redis-cli -p "$port" PING 2>/dev/null)" = PONG ] && break
-	kill -0 $pid 2>/dev/null || { cat "$log" >&2; fail "server exited at start"; }
+	kill -0 $pid 2>/dev/null || fail "server exited at start"
 	sleep 0.1
 done
 
 expect() { # expect <what> <want> <got>
-	[ "$3" = "$2" ] || { cat "$log" >&2; fail "$1: got '$3', want '$2'"; }
-	echo "e2e: ok: $1"
+	[ "$3" = "$2" ] || fail "$1: got '$3', want '$2'"
+	ok "$1"
 }
+contains() { # contains <what> <needle> <haystack>
+	grep -qF -- "$2" <<<"$3" || fail "$1: '$2' not in: $3"
+	ok "$1"
+}
+
+# --- RESP, with redis-cli.
 expect "redis-cli PING" PONG "$(redis-cli -p "$port" PING)"
 expect "redis-cli SET" OK "$(redis-cli -p "$port" SET greeting hello)"
 expect "redis-cli GET" hello "$(redis-cli -p "$port" GET greeting)"
 expect "redis-cli DEL" 1 "$(redis-cli -p "$port" DEL greeting)"
 expect "redis-cli unknown command" "ERR unknown command 'NOPE', with args beginning with: " "$(redis-cli -p "$port" NOPE)"
-redis-cli -p "$port" SET k v >/dev/null
+redis-cli -p "$port" MSET k1 v1 k2 v2 >/dev/null
+redis-cli -p "$port" SET ttl v EX 1000 >/dev/null
+contains "INFO keyspace" "db0:keys=3,expires=1" "$(redis-cli -p "$port" INFO keyspace)"
+expect "CONFIG GET port" "$(printf 'port\n%s' "$port")" "$(redis-cli -p "$port" CONFIG GET port)"
 
+# --- The admin API, with grpcurl.
 admin=127.0.0.1:$admin_port
-services=$(grpcurl -plaintext "$admin" list)
+auth=(-H "authorization: Bearer $token")
+call() { grpcurl -plaintext "$@"; }
+
+services=$(call "$admin" list)
 for svc in miniredis.admin.v1.Admin grpc.health.v1.Health grpc.reflection.v1.ServerReflection; do
 	grep -qx "$svc" <<<"$services" || fail "grpcurl list lacks $svc: $services"
 done
-echo "e2e: ok: grpcurl list"
-stats=$(grpcurl -plaintext "$admin" miniredis.admin.v1.Admin/GetStats)
-grep -q '"keys": "1"' <<<"$stats" || fail "GetStats: want 1 key: $stats"
-grep -q '"totalCommandsProcessed"' <<<"$stats" || fail "GetStats: no command count: $stats"
-echo "e2e: ok: grpcurl GetStats"
-health=$(grpcurl -plaintext -d '{"service":"miniredis.admin.v1.Admin"}' "$admin" grpc.health.v1.Health/Check)
-grep -q '"status": "SERVING"' <<<"$health" || fail "health before shutdown: $health"
-echo "e2e: ok: health SERVING"
+ok "grpcurl list"
+contains "grpcurl describe" "rpc WatchStats" "$(call "$admin" describe miniredis.admin.v1.Admin)"
 
-grpcurl -plaintext "$admin" miniredis.admin.v1.Admin/Shutdown >/dev/null || fail "Shutdown RPC failed"
+stats=$(call "$admin" miniredis.admin.v1.Admin/GetStats)
+contains "GetStats keys" '"keys": "3"' "$stats"
+contains "GetStats redis version" '"redisVersion": "7.0.15"' "$stats"
+watch=$(call -max-time 1 -d '{"interval_ms": 100}' "$admin" miniredis.admin.v1.Admin/WatchStats 2>&1 || true)
+[ "$(grep -c '"redisVersion"' <<<"$watch")" -ge 3 ] || fail "WatchStats sent fewer than 3 snapshots in 1s: $watch"
+ok "WatchStats streams"
+contains "GetCommandStats" '"name": "mset"' \
+	"$(call -d '{"commands": ["mset"]}' "$admin" miniredis.admin.v1.Admin/GetCommandStats)"
+contains "GetConfig" '"value": "3600 1"' "$(call -d '{"patterns": ["save"]}' "$admin" miniredis.admin.v1.Admin/GetConfig)"
+
+# Mutating calls need the token, even on loopback.
+denied=$(call -d '{"parameters": [{"name": "maxclients", "value": "500"}]}' "$admin" \
+	miniredis.admin.v1.Admin/SetConfig 2>&1 || true)
+contains "SetConfig without token" "Unauthenticated" "$denied"
+call "${auth[@]}" -d '{"parameters": [{"name": "maxclients", "value": "500"}]}' "$admin" \
+	miniredis.admin.v1.Admin/SetConfig >/dev/null
+expect "SetConfig with token" "$(printf 'maxclients\n500')" "$(redis-cli -p "$port" CONFIG GET maxclients)"
+bad=$(call "${auth[@]}" -d '{"parameters": [{"name": "maxclients", "value": "many"}]}' "$admin" \
+	miniredis.admin.v1.Admin/SetConfig 2>&1 || true)
+contains "SetConfig bad value" "InvalidArgument" "$bad"
+
+# ListClients and KillClient: a named client, found and killed.
+exec 4<>"/dev/tcp/127.0.0.1/$port"
+printf 'CLIENT SETNAME victim\r\n' >&4
+read -r -t 5 line <&4 && [ "${line%$'\r'}" = "+OK" ] || fail "victim client setup"
+clients=$(call "$admin" miniredis.admin.v1.Admin/ListClients)
+contains "ListClients" '"name": "victim"' "$clients"
+victim_id=$(grep -B3 '"name": "victim"' <<<"$clients" | sed -n 's/.*"id": "\([0-9]*\)".*/\1/p' | head -1)
+[ -n "$victim_id" ] || fail "no id for the victim in: $clients"
+call "${auth[@]}" -d "{\"id\": $victim_id}" "$admin" miniredis.admin.v1.Admin/KillClient >/dev/null
+if read -r -t 5 line <&4; then fail "victim still connected: $line"; fi
+exec 4<&-
+ok "KillClient closed the client"
+notfound=$(call "${auth[@]}" -d "{\"id\": $victim_id}" "$admin" miniredis.admin.v1.Admin/KillClient 2>&1 || true)
+contains "KillClient unknown id" "NotFound" "$notfound"
+
+call "${auth[@]}" -d '{"db": 0}' "$admin" miniredis.admin.v1.Admin/FlushDB >/dev/null
+expect "FlushDB" 0 "$(redis-cli -p "$port" DBSIZE)"
+redis-cli -p "$port" SET saved yes >/dev/null
+contains "Save" "lastSaveUnix" "$(call "${auth[@]}" "$admin" miniredis.admin.v1.Admin/Save)"
+[ -s "$work/dump.rdb" ] || fail "no dump after Save"
+call "${auth[@]}" "$admin" miniredis.admin.v1.Admin/BackgroundSave >/dev/null
+ok "BackgroundSave"
+
+health() { call -d '{"service":"miniredis.admin.v1.Admin"}' "$admin" grpc.health.v1.Health/Check 2>&1 || true; }
+contains "health before shutdown" '"status": "SERVING"' "$(health)"
+
+# --- Shutdown through the admin API while a client is busy: health turns
+# NOT_SERVING at once, the busy command finishes, the server saves (save
+# rules are set) and exits 0.
+redis-cli -p "$port" SET last write >/dev/null
+exec 5<>"/dev/tcp/127.0.0.1/$port"
+printf 'DEBUG SLEEP 2\r\n' >&5
+sleep 0.2
+denied=$(call "$admin" miniredis.admin.v1.Admin/Shutdown 2>&1 || true)
+contains "Shutdown without token" "Unauthenticated" "$denied"
+call "${auth[@]}" "$admin" miniredis.admin.v1.Admin/Shutdown >/dev/null || fail "Shutdown RPC failed"
+contains "health during shutdown" '"status": "NOT_SERVING"' "$(health)"
+read -r -t 10 line <&5 || fail "the busy client got no reply"
+expect "in-flight DEBUG SLEEP finished" "+OK" "${line%$'\r'}"
+exec 5<&-
 status=0
 for _ in $(seq 100); do
 	kill -0 $pid 2>/dev/null || break
@@ -78,6 +151,17 @@ expect "exit status after Shutdown" 0 "$status"
 if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
 	fail "port $port still accepts after shutdown"
 fi
-echo "e2e: ok: port released"
-grep -q '"shutdown requested through the admin API' "$log" || fail "no shutdown log line"
+ok "port released"
+grep -q '"shutdown requested' "$log" || fail "no shutdown log line"
+
+# --- The dump loads at the next start.
+"$bin" --port "$port" --admin-port 0 --dir "$work" --save "" >"$log" 2>&1 &
+pid=$!
+for _ in $(seq 100); do
+	[ "$(redis-cli -p "$port" PING 2>/dev/null)" = PONG ] && break
+	sleep 0.1
+done
+expect "dump loaded at restart" write "$(redis-cli -p "$port" GET last)"
+redis-cli -p "$port" SHUTDOWN NOSAVE >/dev/null 2>&1 || true
+wait $pid || fail "second server exited with an error"
 echo "e2e: all checks passed"

@@ -133,7 +133,8 @@ func waitForPing(addr string, timeout time.Duration) error {
 			buf := make([]byte, 7)
 			n, rerr := nc.Read(buf)
 			nc.Close()
-			if rerr == nil && string(buf[:n]) == "+PONG\r\n" {
+			// Up: PONG, or NOAUTH when started with requirepass.
+			if rerr == nil && (string(buf[:n]) == "+PONG\r\n" || string(buf[:n]) == "-NOAUTH") {
 				return nil
 			}
 			// LOADING or similar: keep waiting.
