@@ -76,6 +76,10 @@ type Conn struct {
 	resp frame.Parser
 
 	interrupted atomic.Bool
+	// readDeadlineSet records that fill left a read deadline in place.
+	readDeadlineSet bool
+	// reads counts the reads from the network.
+	reads int64
 
 	output // replies: see output.go
 }
@@ -93,6 +97,7 @@ func New(nc net.Conn, opts Options) *Conn {
 		opts: opts,
 		in:   make([]byte, readBufferSize),
 	}
+	c.base = time.Now()
 	c.out = make([]byte, 0, 4096)
 	c.proto = frame.RESP2
 	c.req.Limits = opts.Limits
@@ -166,6 +171,11 @@ func (c *Conn) ReadFrame() (frame.Frame, error) {
 	}
 }
 
+// Reads returns how many times the connection has read from the network:
+// a server can tell whether a request came from the buffer or made it
+// wait.
+func (c *Conn) Reads() int64 { return c.reads }
+
 // Buffered reports whether unconsumed input is waiting in the buffer.
 func (c *Conn) Buffered() bool { return c.r < c.w }
 
@@ -194,12 +204,17 @@ func (c *Conn) fill(timeout time.Duration) error {
 		}
 		c.r, c.w = 0, pending
 	}
-	var deadline time.Time
-	if timeout > 0 {
-		deadline = time.Now().Add(timeout)
-	}
-	if err := c.nc.SetReadDeadline(deadline); err != nil {
-		return fmt.Errorf("connection: set read deadline: %w", err)
+	// Setting a deadline costs a clock read and timer work: with no idle
+	// timeout, only clear it when one was set.
+	if timeout > 0 || c.readDeadlineSet {
+		var deadline time.Time
+		if timeout > 0 {
+			deadline = time.Now().Add(timeout)
+		}
+		if err := c.nc.SetReadDeadline(deadline); err != nil {
+			return fmt.Errorf("connection: set read deadline: %w", err)
+		}
+		c.readDeadlineSet = timeout > 0
 	}
 	// Checked after setting our deadline: an Interrupt racing with us has
 	// either set its flag before this load, or its past deadline after ours.
@@ -208,6 +223,7 @@ func (c *Conn) fill(timeout time.Duration) error {
 	}
 	n, err := c.nc.Read(c.in[c.w:])
 	c.w += n
+	c.reads++
 	if n > 0 {
 		return nil
 	}

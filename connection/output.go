@@ -36,6 +36,13 @@ type output struct {
 	inflight int           // bytes the writer has taken but not yet written
 	limits   PushLimits
 	overSoft time.Time // when pending output went over the soft limit, or zero
+
+	// base and writeDeadlineAt (an offset from base) let write refresh the
+	// write deadline only when half of it has passed, instead of reading
+	// the clock and resetting a timer on every flush. Only the goroutine
+	// that writes (the owner, or the writer in push mode) uses them.
+	base            time.Time
+	writeDeadlineAt time.Duration
 }
 
 // PushLimits bound the output a connection in push mode may have pending,
@@ -138,10 +145,16 @@ func (c *Conn) Flush() error {
 	return nil
 }
 
+// write writes b to the network. A write never gets less than half of
+// WriteTimeout, nor more than all of it.
 func (c *Conn) write(b []byte) error {
-	if c.opts.WriteTimeout > 0 {
-		if err := c.nc.SetWriteDeadline(time.Now().Add(c.opts.WriteTimeout)); err != nil {
-			return fmt.Errorf("connection: set write deadline: %w", err)
+	if t := c.opts.WriteTimeout; t > 0 {
+		now := time.Since(c.base) // monotonic: one cheap clock read
+		if c.writeDeadlineAt-now < t/2 {
+			c.writeDeadlineAt = now + t
+			if err := c.nc.SetWriteDeadline(c.base.Add(c.writeDeadlineAt)); err != nil {
+				return fmt.Errorf("connection: set write deadline: %w", err)
+			}
 		}
 	}
 	_, err := c.nc.Write(b)

@@ -150,6 +150,10 @@ type Tx struct {
 	nInline int
 	inline  [maxInlineShards]int
 	more    []int // all the shard indexes, when there are too many for inline
+	// key0 and hash0 remember the first key's hash, so the usual one-key
+	// command hashes its key once.
+	key0  []byte
+	hash0 uint64
 	// expired collects keys deleted because their deadline passed, to be
 	// reported to the store's expiry hook after the locks are released.
 	expired []string
@@ -163,15 +167,24 @@ func (d *DB) Write(keys ...[]byte) Tx { return d.begin(true, keys) }
 
 func (d *DB) begin(write bool, keys [][]byte) Tx {
 	tx := Tx{db: d, write: write}
+	if len(keys) > 0 {
+		tx.key0, tx.hash0 = keys[0], d.hash(keys[0])
+	}
 	if len(keys) <= maxInlineShards {
-		for _, k := range keys {
-			i := d.shardIndex(d.hash(k))
+		for n, k := range keys {
+			h := tx.hash0
+			if n > 0 {
+				h = d.hash(k)
+			}
+			i := d.shardIndex(h)
 			if !slices.Contains(tx.inline[:tx.nInline], i) {
 				tx.inline[tx.nInline] = i
 				tx.nInline++
 			}
 		}
-		slices.Sort(tx.inline[:tx.nInline])
+		if tx.nInline > 1 {
+			slices.Sort(tx.inline[:tx.nInline])
+		}
 	} else {
 		more := make([]int, 0, len(keys))
 		for _, k := range keys {
@@ -227,7 +240,12 @@ func (tx *Tx) Close() {
 
 // shardFor returns the shard of key, which the Tx must have locked.
 func (tx *Tx) shardFor(key []byte) (*shard, uint64) {
-	h := tx.db.hash(key)
+	var h uint64
+	if string(key) == string(tx.key0) {
+		h = tx.hash0
+	} else {
+		h = tx.db.hash(key)
+	}
 	i := tx.db.shardIndex(h)
 	if !slices.Contains(tx.locked(), i) {
 		// A bug in the caller, not a runtime condition: the key was not
@@ -321,6 +339,17 @@ func (tx *Tx) mustWrite() {
 // Set stores v under key with the deadline expireAt (Unix milliseconds, 0
 // for none), replacing any value and deadline the key had.
 func (tx *Tx) Set(key []byte, v Value, expireAt int64) {
+	tx.put(key, v, expireAt, false)
+}
+
+// SetValue stores v under key keeping the key's deadline, if it has one
+// (SET KEEPTTL, APPEND, INCR and the other commands that change a value).
+func (tx *Tx) SetValue(key []byte, v Value) {
+	tx.put(key, v, 0, true)
+}
+
+// put is Set, or SetValue when keepTTL is set, with one table lookup.
+func (tx *Tx) put(key []byte, v Value, expireAt int64, keepTTL bool) {
 	tx.mustWrite()
 	s, h, e := tx.lookup(key)
 	if e == nil {
@@ -330,22 +359,13 @@ func (tx *Tx) Set(key []byte, v Value, expireAt int64) {
 	} else {
 		s.bytes += int64(v.Size() - e.value.Size())
 		e.value = v
+		if keepTTL {
+			expireAt = e.expireAt
+		}
 	}
 	e.accessed.Store(tx.now)
 	s.setExpire(e, expireAt)
 	s.touch(e.key)
-}
-
-// SetValue stores v under key keeping the key's deadline, if it has one
-// (SET KEEPTTL, APPEND, INCR and the other commands that change a value).
-func (tx *Tx) SetValue(key []byte, v Value) {
-	tx.mustWrite()
-	_, _, e := tx.lookup(key)
-	var at int64
-	if e != nil {
-		at = e.expireAt
-	}
-	tx.Set(key, v, at)
 }
 
 // SetExpire changes the deadline of key (0 removes it) and reports whether

@@ -57,6 +57,20 @@ type String struct {
 // NewString returns a string value holding b, which it takes ownership of.
 func NewString(b []byte) *String { return &String{b: b} }
 
+// smallInt is a string value and the bytes of an integer in one
+// allocation: INCR and friends make one per call.
+type smallInt struct {
+	String
+	digits [20]byte
+}
+
+// NewInt returns a string value holding the decimal digits of n.
+func NewInt(n int64) *String {
+	si := &smallInt{}
+	si.b = strconv.AppendInt(si.digits[:0], n, 10)
+	return &si.String
+}
+
 // Bytes returns the value's bytes. They must not be modified.
 func (s *String) Bytes() []byte { return s.b }
 

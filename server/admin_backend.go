@@ -88,7 +88,7 @@ func (b adminBackend) Clients() []admin.ClientInfo {
 		info := admin.ClientInfo{
 			ID: c.id, Addr: c.addr, LocalAddr: c.laddr, Name: c.Name(),
 			Age:  now.Sub(c.created),
-			Idle: now.Sub(time.UnixMilli(c.lastActive.Load())),
+			Idle: b.s.monotonic() - time.Duration(c.lastActive.Load()),
 			DB:   int(c.dbShown.Load()), Subscriptions: counts.Channels + counts.ShardChannels, Patterns: counts.Patterns,
 			Protocol: int(c.respShown.Load()),
 		}

@@ -41,6 +41,12 @@ type client struct {
 	replyOff, skipNextArmed, skipNext bool
 	// errors counts the error replies written, to tell failed commands.
 	errors int64
+	// nextStart is the monotonic time the next command of a pipelined
+	// batch starts at (the end of the previous one), or 0.
+	nextStart  time.Duration
+	readsAtEnd int64 // Conn.Reads when nextStart was taken
+	// lastResolved caches the last command found, for client.resolve.
+	lastResolved *command
 
 	// multi holds the queued commands between MULTI and EXEC; nil outside
 	// a transaction.
@@ -60,7 +66,7 @@ type client struct {
 	libVer  string
 
 	lastCmd    atomic.Pointer[command]
-	lastActive atomic.Int64 // Unix milliseconds of the last command
+	lastActive atomic.Int64 // Server.monotonic at the last command
 	killed     atomic.Bool
 	noEvict    atomic.Bool
 	dbShown    atomic.Int32 // dbIndex, for CLIENT LIST

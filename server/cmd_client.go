@@ -108,7 +108,7 @@ func (c *client) info() string {
 	if cmd := c.lastCmd.Load(); cmd != nil {
 		cmdName = cmd.name
 	}
-	idle := now.UnixMilli() - c.lastActive.Load()
+	idle := (c.server.monotonic() - time.Duration(c.lastActive.Load())).Milliseconds()
 	pending := c.outShown.Load()
 	var b strings.Builder
 	b.Grow(300)

@@ -1,9 +1,5 @@
 package main
 
-import (
-	"time"
-)
-
 // Transactions: MULTI queues commands, EXEC runs them as one atomic step
 // (every other client waits), DISCARD drops them. WATCH makes EXEC fail if
 // a watched key changed or expired in between. As in Redis there is no
@@ -100,7 +96,7 @@ func (c *client) execQueued(m *multiState) {
 	}
 	c.conn.WriteArrayLen(len(m.cmds))
 	for _, q := range m.cmds {
-		started, errsBefore := time.Now(), c.errors
+		started, errsBefore := s.monotonic(), c.errors
 		q.cmd.run(c, q.args)
 		s.recordCall(c, q.cmd, started, errsBefore)
 	}

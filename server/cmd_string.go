@@ -2,7 +2,6 @@ package main
 
 import (
 	"math"
-	"strconv"
 
 	"github.com/mini-redis/mini-redis/db"
 )
@@ -596,7 +595,7 @@ func (c *client) incrBy(key []byte, delta int64) {
 		return
 	}
 	cur += delta
-	tx.SetValue(key, db.NewString(strconv.AppendInt(nil, cur, 10)))
+	tx.SetValue(key, db.NewInt(cur))
 	c.server.dirty.Add(1)
 	c.notify(evString, "incrby", key)
 	c.conn.WriteInt(cur)

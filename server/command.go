@@ -166,6 +166,35 @@ func (t commandTable) resolve(args [][]byte) (*command, string) {
 	return cmd, ""
 }
 
+// resolve is commandTable.resolve with a one-entry cache: clients tend to
+// send the same command again and again (a pipeline of SETs), and a
+// comparison is cheaper than a map lookup.
+func (c *client) resolve(args [][]byte) (*command, string) {
+	if cmd := c.lastResolved; cmd != nil && cmd.subcommands == nil && cmd.parent == nil &&
+		len(args[0]) == len(cmd.name) && equalFoldASCII(args[0], cmd.name) && cmd.arityOK(len(args)) {
+		return cmd, ""
+	}
+	cmd, errText := c.server.commands.resolve(args)
+	if errText == "" {
+		c.lastResolved = cmd
+	}
+	return cmd, errText
+}
+
+// equalFoldASCII reports whether b equals the lower-case name s, ignoring
+// the case of b.
+func equalFoldASCII(b []byte, s string) bool {
+	for i, c := range b {
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		if c != s[i] {
+			return false
+		}
+	}
+	return true
+}
+
 // keys returns the arguments that are keys, from the command's key
 // positions.
 func (cmd *command) keys(args [][]byte) [][]byte {
@@ -188,9 +217,17 @@ func (cmd *command) keys(args [][]byte) [][]byte {
 // dispatch runs one request and writes its reply, applying Redis's checks
 // in Redis's order (processCommand).
 func (s *Server) dispatch(c *client, args [][]byte) {
-	now := time.Now()
-	c.lastActive.Store(now.UnixMilli())
-	cmd, errText := s.commands.resolve(args)
+	// In a pipelined batch the previous command's end is this one's start:
+	// one clock read per command instead of two.
+	now := c.nextStart
+	if now == 0 || c.conn.Reads() != c.readsAtEnd {
+		now = s.monotonic() // the request had to be waited for
+	} else {
+		s.clock.observe(now)
+	}
+	c.nextStart = 0
+	c.lastActive.Store(int64(now))
+	cmd, errText := c.resolve(args)
 	if cmd != nil {
 		c.lastCmd.Store(cmd)
 	}
@@ -289,8 +326,8 @@ func (c *client) reply(write func()) {
 }
 
 // call runs cmd and records its statistics (Redis's call()). started is
-// when the request was taken up.
-func (s *Server) call(c *client, cmd *command, args [][]byte, started time.Time) {
+// when the request was taken up (see Server.monotonic).
+func (s *Server) call(c *client, cmd *command, args [][]byte, started time.Duration) {
 	errsBefore := c.errors
 	// Most commands lock only the keys they touch. The few that act on
 	// whole databases at once run with all other commands paused, so they
@@ -315,12 +352,17 @@ func (s *Server) call(c *client, cmd *command, args [][]byte, started time.Time)
 	s.recordCall(c, cmd, started, errsBefore)
 }
 
-// recordCall counts one run of cmd that began at started; the command
-// failed if the client wrote an error since errsBefore.
-func (s *Server) recordCall(c *client, cmd *command, started time.Time, errsBefore int64) {
+// recordCall counts one run of cmd that began at started (see
+// Server.monotonic); the command failed if the client wrote an error since
+// errsBefore.
+func (s *Server) recordCall(c *client, cmd *command, started time.Duration, errsBefore int64) {
+	end := s.monotonic()
+	if c.conn.Buffered() {
+		c.nextStart, c.readsAtEnd = end, c.conn.Reads() // more of the batch may follow
+	}
 	s.totalCommands.add(1)
 	cmd.stats.calls.add(1)
-	cmd.stats.latency.Record(time.Since(started))
+	cmd.stats.latency.Record(end - started)
 	if c.errors != errsBefore {
 		cmd.stats.failed.add(1)
 	}

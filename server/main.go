@@ -21,6 +21,8 @@ import (
 	"net"
 	"os"
 	"os/signal"
+	"runtime"
+	"runtime/pprof"
 	"strconv"
 	"sync"
 	"syscall"
@@ -61,6 +63,10 @@ type Config struct {
 	MaxMemory              uint64
 	EnableDebugCommand     string // no, yes or local
 	EnableProtectedConfigs string // no, yes or local
+	// IOThreads is how many threads run clients' commands (GOMAXPROCS).
+	// Redis's default, 1, is also the best here when clients share the
+	// machine's cores (tools/bench-redis.sh); more use more cores.
+	IOThreads int
 
 	// Persistence.
 	Save                    []config.SavePoint
@@ -118,6 +124,27 @@ func loadConfig(args []string, live *liveServer) (Config, *config.Config, error)
 	return cfg, conf, nil
 }
 
+// cpuProfileEnv names the environment variable that, when set, makes the
+// server write a CPU profile (go tool pprof) to that path until it exits:
+// how tools/bench-redis.sh -p finds the hot spots.
+const cpuProfileEnv = "MINI_REDIS_CPUPROFILE"
+
+// startCPUProfile profiles the process into path; stop writes it out.
+func startCPUProfile(path string) (stop func(), err error) {
+	f, err := os.Create(path)
+	if err != nil {
+		return nil, err
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		f.Close()
+		return nil, err
+	}
+	return func() {
+		pprof.StopCPUProfile()
+		f.Close()
+	}, nil
+}
+
 // logLevelEnv names the environment variable that sets the log level when
 // --loglevel is not given.
 const logLevelEnv = "MINI_REDIS_LOGLEVEL"
@@ -164,6 +191,7 @@ func run(args []string, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "\n%v\n", err)
 		return 1
 	}
+	runtime.GOMAXPROCS(cfg.IOThreads)
 	log, err := newLogger(cfg.LogLevelAtom)
 	if err != nil {
 		fmt.Fprintf(stderr, "server: %v\n", err)
@@ -171,6 +199,14 @@ func run(args []string, stderr io.Writer) int {
 	}
 	defer log.Sync()
 
+	if path := os.Getenv(cpuProfileEnv); path != "" {
+		stop, err := startCPUProfile(path)
+		if err != nil {
+			log.Error("cpu profile", zap.Error(err))
+			return 1
+		}
+		defer stop()
+	}
 	ctx, stopSignals := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stopSignals()
 	if err := serve(ctx, cfg, conf, live, log); err != nil {

@@ -46,6 +46,9 @@ type Server struct {
 
 	// Settings CONFIG SET may change while clients run.
 	settings settings
+	// clock gives the monotonic time of commands, and is the keyspace's
+	// clock when the configuration gives none.
+	clock *serverClock
 
 	// stopBackground ends the background loops (active expiry, saving).
 	stopBackground context.CancelFunc
@@ -113,9 +116,14 @@ func NewServer(cfg Config, log *zap.Logger) *Server {
 	if cfg.live != nil {
 		cfg.live.Store(s)
 	}
+	s.clock = newServerClock(s.started)
+	var clock db.Clock = s.clock
+	if cfg.Clock != nil {
+		clock = cfg.Clock
+	}
 	s.storeOptions = db.Options{
 		Databases: cfg.Databases,
-		Clock:     cfg.Clock,
+		Clock:     clock,
 		Rand:      cfg.Rand,
 		OnExpired: func(d *db.DB, key string) { s.notify(d.Index(), evExpired, "expired", []byte(key)) },
 	}
@@ -152,6 +160,11 @@ func (s *Server) applyConfig(cfg Config) {
 	st.pubsubLimits.Store(&limits)
 }
 
+// monotonic returns the time since the server started, from the monotonic
+// clock alone (one cheap read), for measuring latency and idleness; the
+// keyspace's clock follows it.
+func (s *Server) monotonic() time.Duration { return s.clock.monotonic() }
+
 // password returns requirepass, or "" when none is set.
 func (s *Server) password() string { return *s.settings.requirepass.Load() }
 
@@ -170,6 +183,7 @@ func (s *Server) activeExpiry(ctx context.Context) {
 			return
 		case <-tick.C:
 			deadline := time.Now().Add(interval / 4)
+			s.clock.resync() // an idle server has no commands to move the clock
 			s.world.RLock()
 			s.store.ExpireCycle(db.ExpireLimits{Stop: func() bool { return time.Now().After(deadline) }})
 			s.world.RUnlock()
@@ -302,6 +316,7 @@ func (s *Server) startClient(nc net.Conn) {
 		fdNum:         fdOf(nc),
 		authenticated: s.password() == "",
 	}
+	c.lastActive.Store(int64(s.monotonic()))
 	c.conn = connection.New(nc, connection.Options{
 		WriteTimeout:   s.cfg.WriteTimeout,
 		MaxQueryBuffer: int(s.settings.queryBufLimit.Load()),
@@ -311,7 +326,6 @@ func (s *Server) startClient(nc net.Conn) {
 		},
 	})
 	c.applyAuthLimits()
-	c.lastActive.Store(c.created.UnixMilli())
 	c.dbShown.Store(0)
 	c.respShown.Store(2)
 	c.multiShown.Store(-1)
@@ -435,6 +449,10 @@ func (s *Server) keyCount() int64 {
 
 // pauseState is CLIENT PAUSE: until when, and whether only writes wait.
 type pauseState struct {
+	// active is the fast path every command checks: false when no pause
+	// was ever set or the last one was lifted, so that commands pay one
+	// atomic load, not a lock and a clock read.
+	active     atomic.Bool
 	mu         sync.Mutex
 	until      time.Time
 	writesOnly bool
@@ -448,6 +466,7 @@ func (s *Server) pause(d time.Duration, writesOnly bool) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	until := time.Now().Add(d)
+	p.active.Store(true)
 	if p.resume == nil || time.Now().After(p.until) {
 		p.resume = make(chan struct{})
 		p.until, p.writesOnly = until, writesOnly
@@ -468,17 +487,24 @@ func (s *Server) unpause() {
 		close(p.resume)
 		p.resume = nil
 	}
+	p.active.Store(false)
 }
 
 // waitWhilePaused blocks while a pause holds cmd.
 func (s *Server) waitWhilePaused(c *client, cmd *command) {
 	p := &s.paused
+	if !p.active.Load() {
+		return
+	}
 	for {
 		p.mu.Lock()
 		resume := p.resume
 		remaining := time.Until(p.until)
 		held := resume != nil && remaining > 0 &&
 			(!p.writesOnly || cmd.flags&(flagWrite|flagMayReplicate) != 0)
+		if resume == nil || remaining <= 0 {
+			p.active.Store(false) // expired: back to the fast path
+		}
 		p.mu.Unlock()
 		if !held {
 			return

@@ -156,6 +156,8 @@ func params(cfg *Config, live *liveServer) []config.Param {
 				running(func(s *Server) { s.settings.pubsubLimits.Store(&limits) })
 				return nil
 			}},
+		{Name: "io-threads", Kind: config.Int{Min: 1, Max: 128}, Default: "1", Immutable: true,
+			Apply: func(v config.Value) error { cfg.IOThreads = int(v.Int()); return nil }},
 		{Name: "enable-debug-command", Kind: config.Enum{Values: []string{"no", "yes", "local"}}, Default: "no", Immutable: true,
 			Apply: func(v config.Value) error { cfg.EnableDebugCommand = v.String(); return nil }},
 		{Name: "enable-protected-configs", Kind: config.Enum{Values: []string{"no", "yes", "local"}}, Default: "no", Immutable: true,
