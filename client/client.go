@@ -12,6 +12,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"os"
 	"strconv"
 	"sync"
 	"time"
@@ -88,7 +89,8 @@ func (c *Client) Pipeline(ctx context.Context, cmds [][]string) ([]frame.Frame, 
 	nc := c.conn.NetConn()
 	stop := context.AfterFunc(ctx, func() { nc.SetDeadline(time.Unix(1, 0)) })
 	defer stop()
-	if dl, ok := ctx.Deadline(); ok {
+	dl, hasDeadline := ctx.Deadline()
+	if hasDeadline {
 		nc.SetDeadline(dl)
 		defer nc.SetDeadline(time.Time{})
 	}
@@ -104,8 +106,13 @@ func (c *Client) Pipeline(ctx context.Context, cmds [][]string) ([]frame.Frame, 
 	for range cmds {
 		f, err := c.conn.ReadFrame()
 		if err != nil {
-			if ctx.Err() != nil {
+			switch {
+			case ctx.Err() != nil:
 				err = ctx.Err()
+			case hasDeadline && errors.Is(err, os.ErrDeadlineExceeded) && !time.Now().Before(dl):
+				// The connection's deadline, which is ctx's, fired before
+				// ctx's own timer did.
+				err = context.DeadlineExceeded
 			}
 			c.broken = ErrClosed
 			c.conn.Close()

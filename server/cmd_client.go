@@ -299,7 +299,8 @@ func (s *Server) kill(self *client, f killFilter) int {
 			f.addr != "" && other.addr != f.addr,
 			f.laddr != "" && other.laddr != f.laddr,
 			f.typ != "" && other.kind() != f.typ,
-			f.skipMe && other == self:
+			f.skipMe && other == self,
+			other.killed.Load(): // already on its way out
 			continue
 		}
 		n++
