@@ -52,6 +52,10 @@ type shard struct {
 	bytes        int64 // approximate memory of the entries
 	// watched maps keys to the transactions that WATCH them.
 	watched map[string][]*watched
+	// index is the shard's position in its database.
+	index int
+	// capturedBy is the id of the last snapshot that copied the shard.
+	capturedBy uint64
 }
 
 // A DB is one logical database: a concurrency-safe map from keys to values.
@@ -65,6 +69,9 @@ type DB struct {
 
 func newDB(store *Store, nshards int) *DB {
 	d := &DB{store: store, seed: store.seed, shards: make([]shard, nshards)}
+	for i := range d.shards {
+		d.shards[i].index = i
+	}
 	d.shift = 64 - uint(log2(nshards))
 	if nshards == 1 {
 		d.shift = 64
@@ -200,6 +207,7 @@ func (d *DB) begin(write bool, keys [][]byte) Tx {
 	for _, i := range tx.locked() {
 		if write {
 			d.shards[i].mu.Lock()
+			d.beforeWrite(&d.shards[i])
 		} else {
 			d.shards[i].mu.RLock()
 		}

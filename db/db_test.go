@@ -635,7 +635,21 @@ func benchmarkParallel(b *testing.B, procs int) {
 func BenchmarkGetSetParallel1(b *testing.B) { benchmarkParallel(b, 1) }
 func BenchmarkGetSetParallel8(b *testing.B) { benchmarkParallel(b, 8) }
 
-func TestSnapshot(t *testing.T) {
+// collectMap turns a snapshot into db -> key -> value (+"@"+deadline).
+func collectMap(dbs [][]SnapshotEntry) map[int]map[string]string {
+	out := map[int]map[string]string{}
+	for i, entries := range dbs {
+		for _, e := range entries {
+			if out[i] == nil {
+				out[i] = map[string]string{}
+			}
+			out[i][e.Key] = string(e.Value.(*String).Bytes()) + "@" + strconv.FormatInt(e.ExpireAt, 10)
+		}
+	}
+	return out
+}
+
+func TestSnapshotLeavesOutExpiredKeys(t *testing.T) {
 	s, clock := newTestStore(t, Options{Shards: 4})
 	d := s.DB(2)
 	for i := 0; i < 100; i++ {
@@ -644,26 +658,105 @@ func TestSnapshot(t *testing.T) {
 	set(d, "ttl", "x", clock.Now().UnixMilli()+5000)
 	set(d, "gone", "x", clock.Now().UnixMilli()+1)
 	clock.Advance(time.Second)
-	snap := d.Snapshot()
-	if len(snap) != 101 {
-		t.Fatalf("snapshot has %d keys, want 101 (expired keys left out)", len(snap))
+	got := collectMap(s.BeginSnapshot().Collect())
+	if len(got[2]) != 101 || got[2]["ttl"] == "" || got[2]["gone"] != "" {
+		t.Errorf("snapshot of db 2 has %d keys (want 101, with ttl, without gone)", len(got[2]))
 	}
-	byKey := map[string]SnapshotEntry{}
-	for _, e := range snap {
-		byKey[e.Key] = e
+	if s.BeginSnapshot() == nil {
+		t.Error("a new snapshot cannot begin after Collect closed the last")
 	}
-	if e := byKey["ttl"]; e.ExpireAt == 0 || string(e.Value.(*String).Bytes()) != "x" {
-		t.Errorf("ttl entry = %+v", e)
+}
+
+// Whatever happens after BeginSnapshot, Collect returns the keyspace as it
+// was at BeginSnapshot: writes copy a shard before changing it.
+func TestSnapshotIsPointInTime(t *testing.T) {
+	s, clock := newTestStore(t, Options{Shards: 8})
+	for db := 0; db < 3; db++ {
+		for i := 0; i < 300; i++ {
+			set(s.DB(db), fmt.Sprintf("d%d:k%d", db, i), "v"+strconv.Itoa(i), 0)
+		}
 	}
-	// Later writes do not change what the snapshot holds.
-	set(d, "k1", "changed", 0)
-	tx := d.Write([]byte("k2"))
-	tx.SetValue([]byte("k2"), tx.Get([]byte("k2")).(*String).Append([]byte("+more")))
-	tx.Close()
-	if v := string(byKey["k1"].Value.(*String).Bytes()); v != "v1" {
-		t.Errorf("snapshot value changed to %q", v)
+	set(s.DB(0), "expiring", "x", clock.Now().UnixMilli()+100)
+	want := collectMap(s.BeginSnapshot().Collect())
+
+	sn := s.BeginSnapshot()
+	if s.BeginSnapshot() != nil {
+		t.Fatal("two snapshots open at once")
 	}
-	if v := string(byKey["k2"].Value.(*String).Bytes()); v != "v2" {
-		t.Errorf("APPEND after the snapshot changed it to %q", v)
+	// Change everything in every way.
+	for i := 0; i < 300; i += 2 {
+		set(s.DB(0), fmt.Sprintf("d0:k%d", i), "changed", 0)
+		tx := s.DB(0).Write([]byte(fmt.Sprintf("d0:k%d", i+1)))
+		tx.Delete([]byte(fmt.Sprintf("d0:k%d", i+1)))
+		tx.Close()
+	}
+	for i := 0; i < 50; i++ {
+		set(s.DB(0), "new"+strconv.Itoa(i), "n", 0)
+		k := []byte(fmt.Sprintf("d1:k%d", i))
+		tx := s.DB(1).Write(k)
+		tx.SetValue(k, tx.Get(k).(*String).Append([]byte("+more")))
+		tx.Close()
+	}
+	s.DB(2).Flush()
+	s.Swap(1, 3)
+	clock.Advance(time.Second)
+	s.ExpireCycle(ExpireLimits{})
+	got := collectMap(sn.Collect())
+	if len(got) != len(want) {
+		t.Fatalf("snapshot has %d databases with keys, want %d", len(got), len(want))
+	}
+	for db, keys := range want {
+		if len(got[db]) != len(keys) {
+			t.Errorf("db %d: %d keys, want %d", db, len(got[db]), len(keys))
+		}
+		for k, v := range keys {
+			if got[db][k] != v {
+				t.Fatalf("db %d key %s = %q, want %q", db, k, got[db][k], v)
+			}
+		}
+	}
+}
+
+// A writer racing with Collect never tears the snapshot.
+func TestSnapshotUnderConcurrentWrites(t *testing.T) {
+	s, _ := newTestStore(t, Options{Shards: 16})
+	d := s.DB(0)
+	for i := 0; i < 2000; i++ {
+		set(d, "k"+strconv.Itoa(i), "0", 0)
+	}
+	sn := s.BeginSnapshot()
+	stop := make(chan struct{})
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		for n := 1; ; n++ {
+			select {
+			case <-stop:
+				return
+			default:
+			}
+			set(d, "k"+strconv.Itoa(n%2000), strconv.Itoa(n), 0)
+		}
+	}()
+	got := collectMap(sn.Collect())
+	close(stop)
+	wg.Wait()
+	for i := 0; i < 2000; i++ {
+		if v := got[0]["k"+strconv.Itoa(i)]; v != "0@0" {
+			t.Fatalf("k%d = %q in the snapshot, want the value at its start", i, v)
+		}
+	}
+}
+
+func BenchmarkBeginAndCollect100k(b *testing.B) {
+	s, _ := newTestStore(b, Options{Clock: SystemClock{}})
+	d := s.DB(0)
+	for i := 0; i < 100_000; i++ {
+		set(d, "key:"+strconv.Itoa(i), "value", 0)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		s.BeginSnapshot().Collect()
 	}
 }

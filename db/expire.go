@@ -60,6 +60,9 @@ func (d *DB) expirePass(sh *shard, n int) (seen, gone int) {
 	var expired []string
 	sh.mu.Lock()
 	now := d.now()
+	if len(sh.expiring) > 0 {
+		d.beforeWrite(sh)
+	}
 	for seen < n && len(sh.expiring) > 0 {
 		if sh.expireCursor >= len(sh.expiring) {
 			sh.expireCursor = 0

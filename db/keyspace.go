@@ -174,6 +174,7 @@ func (d *DB) Flush() {
 		s := &d.shards[i]
 		s.mu.Lock()
 	}
+	d.beforeWriteAll()
 	d.touchAllWatched(nil)
 	for i := range d.shards {
 		s := &d.shards[i]
@@ -261,29 +262,3 @@ type SnapshotEntry struct {
 	ExpireAt int64 // Unix milliseconds; 0 means no expiry
 }
 
-// Snapshot returns every live key of d with its value and deadline. Values
-// are immutable once stored, so the caller may write them out at leisure
-// while the database goes on changing. Each shard is read under its lock;
-// for one instant's view of the whole database, the caller keeps writers
-// out meanwhile (the server pauses every command, which takes a few
-// milliseconds per hundred thousand keys).
-func (d *DB) Snapshot() []SnapshotEntry {
-	now := d.now()
-	var out []SnapshotEntry
-	for i := range d.shards {
-		s := &d.shards[i]
-		s.mu.RLock()
-		if out == nil {
-			out = make([]SnapshotEntry, 0, s.table.count*len(d.shards))
-		}
-		for _, e := range s.table.buckets {
-			for ; e != nil; e = e.next {
-				if !e.expired(now) {
-					out = append(out, SnapshotEntry{Key: e.key, Value: e.value, ExpireAt: e.expireAt})
-				}
-			}
-		}
-		s.mu.RUnlock()
-	}
-	return out
-}

@@ -46,6 +46,8 @@ type Store struct {
 	dbs []atomic.Pointer[DB]
 
 	expiredKeys atomic.Int64 // keys removed on expiry, for INFO
+
+	snapshotState // the open snapshot, if any (snapshot.go)
 }
 
 // New returns an empty store.
@@ -121,6 +123,8 @@ func (s *Store) ExpiredKeys() int64 { return s.expiredKeys.Load() }
 // must make sure no Tx is open on either database.
 func (s *Store) Swap(i, j int) {
 	di, dj := s.DB(i), s.DB(j)
+	di.beforeWriteAll()
+	dj.beforeWriteAll()
 	di.touchAllWatched(dj)
 	dj.touchAllWatched(di)
 	s.dbs[i].Store(dj)

@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -108,22 +109,20 @@ func (s *Server) dumpPath() string {
 	return filepath.Join(p.dir, p.file)
 }
 
-// snapshot is the keyspace at one instant, ready to be written.
+// snapshot is the keyspace at one instant, copied shard by shard as the
+// dump is written (db.Snapshot: copy-on-write per shard).
 type snapshot struct {
 	taken time.Time
-	dbs   [][]db.SnapshotEntry
 	dirty int64 // the change counter at the snapshot
+	sn    *db.Snapshot
 }
 
-// takeSnapshot gathers the keyspace with every command paused, and
-// records how long the pause was.
+// takeSnapshot opens a snapshot with every command paused for the moment
+// it takes (microseconds: nothing is copied yet), and records the pause.
 func (s *Server) takeSnapshot() snapshot {
 	start := time.Now()
 	s.world.Lock()
-	snap := snapshot{taken: time.Now(), dirty: s.dirty.Load(), dbs: make([][]db.SnapshotEntry, s.store.Databases())}
-	for i := range snap.dbs {
-		snap.dbs[i] = s.store.DB(i).Snapshot()
-	}
+	snap := s.openSnapshot()
 	s.world.Unlock()
 	s.persist.pauseMicros.Store(time.Since(start).Microseconds())
 	return snap
@@ -133,12 +132,14 @@ func (s *Server) takeSnapshot() snapshot {
 // world lock exclusively (EXEC, SHUTDOWN).
 func (s *Server) takeSnapshotLocked() snapshot {
 	start := time.Now()
-	snap := snapshot{taken: start, dirty: s.dirty.Load(), dbs: make([][]db.SnapshotEntry, s.store.Databases())}
-	for i := range snap.dbs {
-		snap.dbs[i] = s.store.DB(i).Snapshot()
-	}
+	snap := s.openSnapshot()
 	s.persist.pauseMicros.Store(time.Since(start).Microseconds())
 	return snap
+}
+
+func (s *Server) openSnapshot() snapshot {
+	// Saves are serialized by beginSave, so no other snapshot is open.
+	return snapshot{taken: time.Now(), dirty: s.dirty.Load(), sn: s.store.BeginSnapshot()}
 }
 
 // beginSave claims the right to save, or reports one in progress.
@@ -205,6 +206,12 @@ func (s *Server) finishSave(snap snapshot) error {
 // writeDump writes snap to path crash-safely: a temporary file in the same
 // directory, fsync, rename, fsync of the directory.
 func (s *Server) writeDump(path string, snap snapshot) (err error) {
+	if snap.sn == nil {
+		return errors.New("another snapshot is open")
+	}
+	// Close the snapshot however this ends, or writers would go on
+	// copying shards for it.
+	defer snap.sn.Abort()
 	dir := filepath.Dir(path)
 	tmp := filepath.Join(dir, fmt.Sprintf("temp-%d.rdb", os.Getpid()))
 	f, err := os.OpenFile(tmp, os.O_CREATE|os.O_WRONLY|os.O_TRUNC, 0o644)
@@ -219,9 +226,10 @@ func (s *Server) writeDump(path string, snap snapshot) (err error) {
 		}
 	}()
 	p := &s.persist
+	keys, expiring := snap.sn.DBSizes()
 	total := 0
-	for _, entries := range snap.dbs {
-		total += len(entries)
+	for _, n := range keys {
+		total += n
 	}
 	p.keysTotal.Store(int64(total))
 	p.keysDone.Store(0)
@@ -233,31 +241,30 @@ func (s *Server) writeDump(path string, snap snapshot) (err error) {
 		NoCompression: !p.compression.Load(),
 		NoChecksum:    !p.checksum,
 	})
-	for i, entries := range snap.dbs {
-		if len(entries) == 0 {
-			continue
-		}
-		expires := 0
-		for _, e := range entries {
-			if e.ExpireAt != 0 {
-				expires++
+	current := -1
+	// The snapshot streams shard by shard: what no writer copied is read
+	// from the keyspace as the file is written.
+	err = snap.sn.Range(func(dbi int, entries []db.SnapshotEntry) error {
+		if dbi != current {
+			if err := w.SelectDB(dbi, keys[dbi], expiring[dbi]); err != nil {
+				return err
 			}
+			current = dbi
 		}
-		if err := w.SelectDB(i, len(entries), expires); err != nil {
-			return fmt.Errorf("write %s: %w", tmp, err)
-		}
-		for j, e := range entries {
+		for _, e := range entries {
 			str, ok := e.Value.(*db.String)
 			if !ok {
-				return fmt.Errorf("write %s: key %q has a type RDB writing does not know", tmp, e.Key)
+				return fmt.Errorf("key %q has a type RDB writing does not know", e.Key)
 			}
-			if err := w.WriteEntry(rdb.Entry{DB: i, Key: []byte(e.Key), Value: str.Bytes(), ExpireAt: e.ExpireAt}); err != nil {
-				return fmt.Errorf("write %s: %w", tmp, err)
-			}
-			if j%1024 == 0 {
-				p.keysDone.Add(1024)
+			if err := w.WriteEntry(rdb.Entry{DB: dbi, Key: []byte(e.Key), Value: str.Bytes(), ExpireAt: e.ExpireAt}); err != nil {
+				return err
 			}
 		}
+		p.keysDone.Add(int64(len(entries)))
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("write %s: %w", tmp, err)
 	}
 	if err := w.Close(); err != nil {
 		return fmt.Errorf("write %s: %w", tmp, err)
@@ -386,6 +393,10 @@ func (s *Server) loadDump() error {
 	}
 	defer f.Close()
 	start := time.Now()
+	// Nearly everything loading allocates is kept, so collections while
+	// the heap grows would find little garbage: pause the collector for
+	// the load (the garbage is bounded by the dump's size).
+	defer debug.SetGCPercent(debug.SetGCPercent(-1))
 	fresh := db.New(s.storeOptions)
 	now := s.store.Clock().Now().UnixMilli()
 	var loaded, expired int64

@@ -416,3 +416,25 @@ func TestRedisLoadsOurDump(t *testing.T) {
 		t.Errorf("redis after loading our dump:\n%s\nours:\n%s", got, want)
 	}
 }
+
+// A save that fails before writing anything (its directory is gone)
+// closes its snapshot: the next save works.
+func TestSaveFailingEarlyClosesItsSnapshot(t *testing.T) {
+	base := t.TempDir()
+	dir := filepath.Join(base, "data")
+	os.Mkdir(dir, 0o755)
+	srv, addr := startInDir(t, dir)
+	c := dialRaw(t, addr)
+	c.do("SET", "k", "v")
+	os.RemoveAll(dir)
+	if err := srv.Save(); err == nil {
+		t.Fatal("a save into a missing directory succeeded")
+	}
+	os.Mkdir(dir, 0o755)
+	if err := srv.Save(); err != nil {
+		t.Fatalf("the save after the failure: %v", err)
+	}
+	if got := c.do("SET", "k", "w"); got != "+OK\r\n" {
+		t.Errorf("write after recovery: %q", got)
+	}
+}
