@@ -47,6 +47,8 @@ type client struct {
 	readsAtEnd int64 // Conn.Reads when nextStart was taken
 	// lastResolved caches the last command found, for client.resolve.
 	lastResolved *command
+	// settingsSeen is the settings generation the connection applied.
+	settingsSeen int64
 
 	// multi holds the queued commands between MULTI and EXEC; nil outside
 	// a transaction.
@@ -152,7 +154,12 @@ func (c *client) serve() {
 		log.Debug("client disconnected")
 	}()
 	for {
-		c.applyIdleTimeout()
+		if g := c.server.settings.generation.Load(); g != c.settingsSeen {
+			// CONFIG SET changed a setting the connection applies itself.
+			c.settingsSeen = g
+			c.applyIdleTimeout()
+			c.applyAuthLimits()
+		}
 		args, err := c.conn.ReadRequest()
 		if err != nil {
 			var pe *frame.ProtocolError

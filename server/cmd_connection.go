@@ -69,6 +69,7 @@ func cmdReset(c *client, args [][]byte) {
 		c.server.pubsub.RemoveAll(c.sub)
 		c.sub.chanPat, c.sub.shard = 0, 0
 		c.showSubscriptions()
+		c.applyIdleTimeout()
 	}
 	c.setName("")
 	c.replyOff, c.skipNext = false, false

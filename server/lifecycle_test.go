@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/mini-redis/mini-redis/connection"
 	"github.com/mini-redis/mini-redis/internal/redistest"
 	"go.uber.org/zap"
 )
@@ -344,5 +345,76 @@ func TestSecondSignalForcesExit(t *testing.T) {
 		}
 	case <-time.After(10 * time.Second):
 		t.Fatalf("a second signal did not force the exit\n%s", logs)
+	}
+}
+
+// A subscriber that stops reading is disconnected once its pending output
+// passes client-output-buffer-limit pubsub, and never slows the publisher
+// or the other subscribers.
+func TestSlowSubscriberIsDisconnected(t *testing.T) {
+	ts := startServer(t, "--client-output-buffer-limit", "pubsub 4mb 2mb 60")
+	slow, pub := ts.dial(t), ts.dial(t)
+	slow.do("SUBSCRIBE", "news")
+	fastNC, err := net.Dial("tcp", ts.addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer fastNC.Close()
+	fast := connection.New(fastNC, connection.Options{})
+	fast.WriteCommand([]byte("SUBSCRIBE"), []byte("news"))
+	if _, err := fast.ReadFrame(); err != nil {
+		t.Fatal(err)
+	}
+	payload := strings.Repeat("x", 16<<10)
+	const messages = 2000 // 32 MB, far past the slow one's limit
+	received := make(chan int, 1)
+	go func() { // the fast subscriber reads everything, as it arrives
+		n := 0
+		for n < messages {
+			fastNC.SetReadDeadline(time.Now().Add(5 * time.Second))
+			f, err := fast.ReadFrame()
+			if err != nil || len(f.Elems) != 3 || f.Elems[0].Text() != "message" {
+				break
+			}
+			n++
+		}
+		received <- n
+	}()
+	start := time.Now()
+	receivers := map[string]int{}
+	for i := 0; i < messages; i++ {
+		receivers[pub.do("PUBLISH", "news", payload)]++
+	}
+	if d := time.Since(start); d > 20*time.Second {
+		t.Errorf("publishing took %v: the slow subscriber held the publisher back", d)
+	}
+	// The slow subscriber was dropped along the way: later publishes reach
+	// one receiver.
+	if receivers[":1\r\n"] == 0 {
+		t.Errorf("PUBLISH receiver counts %v: the slow subscriber was never dropped", receivers)
+	}
+	if n := <-received; n != messages {
+		t.Errorf("the fast subscriber got %d of %d messages", n, messages)
+	}
+	// Its connection is closed.
+	slow.nc.SetReadDeadline(time.Now().Add(5 * time.Second))
+	if _, err := io.Copy(io.Discard, slow.r); err != nil {
+		t.Errorf("slow subscriber's connection: %v, want a close", err)
+	}
+	if got := pub.do("PUBSUB", "NUMSUB", "news"); got != "*2\r\n$4\r\nnews\r\n:1\r\n" {
+		t.Errorf("NUMSUB after the disconnect: %q", got)
+	}
+}
+
+// CONFIG SET proto-max-bulk-len applies to clients already connected.
+func TestProtoMaxBulkLenAppliesLive(t *testing.T) {
+	ts := startServer(t)
+	c := ts.dial(t)
+	if got := c.do("CONFIG", "SET", "proto-max-bulk-len", "1mb"); got != "+OK\r\n" {
+		t.Fatal(got)
+	}
+	c.send(fmt.Sprintf("*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$%d\r\n", 2<<20))
+	if got, _ := io.ReadAll(c.r); string(got) != "-ERR Protocol error: invalid bulk length\r\n" {
+		t.Errorf("2 MB value with a 1 MB limit: %q", got)
 	}
 }

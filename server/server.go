@@ -95,6 +95,9 @@ type settings struct {
 	notifyClasses atomic.Uint32 // pubsub.EventFlags
 	pubsubLimits  atomic.Pointer[connection.PushLimits]
 	maxMemory     atomic.Uint64
+	// generation changes whenever a setting that connected clients apply
+	// to themselves (timeout, proto-max-bulk-len) changes.
+	generation atomic.Int64
 }
 
 // NewServer returns a server for cfg, which must come from loadConfig (or

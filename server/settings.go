@@ -48,7 +48,10 @@ func params(cfg *Config, live *liveServer) []config.Param {
 		}},
 		{Name: "timeout", Kind: config.Int{Min: 0, Max: intMax}, Default: "0", Apply: func(v config.Value) error {
 			cfg.Timeout = time.Duration(v.Int()) * time.Second
-			running(func(s *Server) { s.settings.idleTimeout.Store(v.Int()) })
+			running(func(s *Server) {
+				s.settings.idleTimeout.Store(v.Int())
+				s.settings.generation.Add(1)
+			})
 			return nil
 		}},
 		{Name: "tcp-keepalive", Kind: config.Int{Min: 0, Max: intMax}, Default: "300", Apply: func(v config.Value) error {
@@ -139,7 +142,10 @@ func params(cfg *Config, live *liveServer) []config.Param {
 		{Name: "proto-max-bulk-len", Kind: config.Memory{Min: 1 << 20, Max: math.MaxInt64}, Default: "512mb",
 			Apply: func(v config.Value) error {
 				cfg.ProtoMaxBulkLen = int64(v.Uint())
-				running(func(s *Server) { s.settings.protoMaxBulk.Store(int64(v.Uint())) })
+				running(func(s *Server) {
+					s.settings.protoMaxBulk.Store(int64(v.Uint()))
+					s.settings.generation.Add(1)
+				})
 				return nil
 			}},
 		{Name: "client-query-buffer-limit", Kind: config.Memory{Min: 1 << 20, Max: math.MaxInt64}, Default: "1gb",
