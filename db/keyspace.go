@@ -261,4 +261,3 @@ type SnapshotEntry struct {
 	Value    Value // immutable: safe to read after the snapshot
 	ExpireAt int64 // Unix milliseconds; 0 means no expiry
 }
-

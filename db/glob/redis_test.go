@@ -1,121 +1,19 @@
 package glob
 
 import (
-	"bufio"
-	"fmt"
-	"io"
 	"math/rand/v2"
-	"net"
 	"slices"
-	"strconv"
 	"strings"
 	"testing"
-	"time"
 
+	"github.com/mini-redis/mini-redis/frame"
 	"github.com/mini-redis/mini-redis/internal/redistest"
+	"github.com/mini-redis/mini-redis/internal/redistest/redisconn"
 )
 
-// redisConn is a minimal RESP2 client for asking a real redis-server. It is
-// written here rather than borrowed from //connection so that this package's
-// tests depend on nothing but the reference server.
-type redisConn struct {
-	t  *testing.T
-	nc net.Conn
-	r  *bufio.Reader
-}
-
-// reply is a RESP2 reply: a string (simple, bulk or error), an integer, an
-// array, or a null.
-type reply struct {
-	str   string
-	err   bool
-	int   int64
-	elems []reply
-	null  bool
-}
-
-func dialRedis(t *testing.T, addr string) *redisConn {
-	t.Helper()
-	nc, err := net.DialTimeout("tcp", addr, 5*time.Second)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { nc.Close() })
-	return &redisConn{t: t, nc: nc, r: bufio.NewReader(nc)}
-}
-
-// pipeline sends every command, then returns the replies.
-func (c *redisConn) pipeline(cmds [][][]byte) []reply {
-	c.t.Helper()
-	c.nc.SetDeadline(time.Now().Add(60 * time.Second))
-	var out []byte
-	for _, cmd := range cmds {
-		out = fmt.Appendf(out, "*%d\r\n", len(cmd))
-		for _, a := range cmd {
-			out = fmt.Appendf(out, "$%d\r\n%s\r\n", len(a), a)
-		}
-	}
-	go c.nc.Write(out) // the replies may fill the socket buffers before all is written
-	replies := make([]reply, len(cmds))
-	for i := range cmds {
-		rep, err := readReply(c.r)
-		if err != nil {
-			c.t.Fatalf("reply to %q: %v", cmds[i], err)
-		}
-		if rep.err {
-			c.t.Fatalf("%q: %s", cmds[i], rep.str)
-		}
-		replies[i] = rep
-	}
-	return replies
-}
-
-func readReply(r *bufio.Reader) (reply, error) {
-	line, err := r.ReadString('\n')
-	if err != nil {
-		return reply{}, err
-	}
-	if len(line) < 3 || !strings.HasSuffix(line, "\r\n") {
-		return reply{}, fmt.Errorf("bad reply line %q", line)
-	}
-	body := line[1 : len(line)-2]
-	switch line[0] {
-	case '+', '-':
-		return reply{str: body, err: line[0] == '-'}, nil
-	case ':':
-		n, err := strconv.ParseInt(body, 10, 64)
-		return reply{int: n}, err
-	case '$':
-		n, err := strconv.Atoi(body)
-		if err != nil || n < 0 {
-			return reply{null: true}, err
-		}
-		buf := make([]byte, n+2)
-		if _, err := io.ReadFull(r, buf); err != nil {
-			return reply{}, err
-		}
-		return reply{str: string(buf[:n])}, nil
-	case '*':
-		n, err := strconv.Atoi(body)
-		if err != nil || n < 0 {
-			return reply{null: true}, err
-		}
-		rep := reply{elems: make([]reply, n)}
-		for i := range rep.elems {
-			if rep.elems[i], err = readReply(r); err != nil {
-				return reply{}, err
-			}
-		}
-		return rep, nil
-	}
-	return reply{}, fmt.Errorf("unknown reply type in %q", line)
-}
-
-func sortedStrings(rep reply) []string {
-	out := make([]string, len(rep.elems))
-	for i, e := range rep.elems {
-		out[i] = e.str
-	}
+// sortedStrings returns the elements of an array reply, sorted.
+func sortedStrings(rep frame.Frame) []string {
+	out := redisconn.Strings(rep)
 	slices.Sort(out)
 	return out
 }
@@ -192,16 +90,16 @@ func randomPatterns(n int) []string {
 // KEYS selects exactly the keys Match selects, for every pattern.
 func TestKeysAgreesWithRedis(t *testing.T) {
 	srv := redistest.Start(t)
-	r := dialRedis(t, srv.Addr)
+	r := redisconn.Dial(t, srv.Addr)
 	keys := differentialKeys()
 	if len(keys) < 300 {
 		t.Fatalf("only %d keys", len(keys))
 	}
-	var cmds [][][]byte
+	var cmds [][]string
 	for _, k := range keys {
-		cmds = append(cmds, [][]byte{[]byte("SET"), []byte(k), []byte("v")})
+		cmds = append(cmds, []string{"SET", k, "v"})
 	}
-	r.pipeline(cmds)
+	r.Pipeline(cmds)
 
 	patterns := append(slices.Clone(differentialPatterns), randomPatterns(400)...)
 	patterns = append(patterns, strings.Repeat("*a", 1000), strings.Repeat("*a", 1001)) // the nesting limit
@@ -215,16 +113,16 @@ func TestKeysAgreesWithRedis(t *testing.T) {
 	longKeys := []string{strings.Repeat("a", 1000), strings.Repeat("a", 1001)}
 	cmds = cmds[:0]
 	for _, k := range longKeys {
-		cmds = append(cmds, [][]byte{[]byte("SET"), []byte(k), []byte("v")})
+		cmds = append(cmds, []string{"SET", k, "v"})
 	}
-	r.pipeline(cmds)
+	r.Pipeline(cmds)
 	keys = append(keys, longKeys...)
 
 	cmds = cmds[:0]
 	for _, p := range patterns {
-		cmds = append(cmds, [][]byte{[]byte("KEYS"), []byte(p)})
+		cmds = append(cmds, []string{"KEYS", p})
 	}
-	replies := r.pipeline(cmds)
+	replies := r.Pipeline(cmds)
 	nonEmpty := 0
 	for i, p := range patterns {
 		got := sortedStrings(replies[i])
@@ -263,11 +161,11 @@ func minus(a, b []string) []string {
 // Redis exposes it: CONFIG GET matches parameter names with nocase.
 func TestConfigGetAgreesWithRedis(t *testing.T) {
 	srv := redistest.Start(t)
-	r := dialRedis(t, srv.Addr)
-	all := r.pipeline([][][]byte{{[]byte("CONFIG"), []byte("GET"), []byte("*")}})[0]
+	r := redisconn.Dial(t, srv.Addr)
+	all := r.Do("CONFIG", "GET", "*")
 	var names []string
-	for i := 0; i < len(all.elems); i += 2 {
-		names = append(names, string(all.elems[i].str))
+	for i := 0; i < len(all.Elems); i += 2 {
+		names = append(names, string(all.Elems[i].Str))
 	}
 	if len(names) < 100 {
 		t.Fatalf("CONFIG GET * returned only %d names", len(names))
@@ -276,16 +174,16 @@ func TestConfigGetAgreesWithRedis(t *testing.T) {
 		"MAXMEMORY*", "*MEMORY*", "Max*", "?AX*", "[M-N]*", "[n-m]*", "[^A-R]*", "*-[A-C]*", "[l-m]a[X]*",
 		"*LOG*", "T?Meout", "[Tt]*", "*[Z-a]*", "\\M*", "*Policy", "APPEND*", "*ZSET*", "*-MAX-*-VALUE",
 	}
-	var cmds [][][]byte
+	var cmds [][]string
 	for _, p := range patterns {
-		cmds = append(cmds, [][]byte{[]byte("CONFIG"), []byte("GET"), []byte(p)})
+		cmds = append(cmds, []string{"CONFIG", "GET", p})
 	}
-	replies := r.pipeline(cmds)
+	replies := r.Pipeline(cmds)
 	nonEmpty := 0
 	for i, p := range patterns {
 		var got []string
-		for j := 0; j < len(replies[i].elems); j += 2 {
-			got = append(got, string(replies[i].elems[j].str))
+		for j := 0; j < len(replies[i].Elems); j += 2 {
+			got = append(got, string(replies[i].Elems[j].Str))
 		}
 		slices.Sort(got)
 		var want []string

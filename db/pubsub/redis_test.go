@@ -1,165 +1,59 @@
 package pubsub
 
 import (
-	"bufio"
 	"fmt"
-	"io"
 	"math/rand/v2"
-	"net"
 	"slices"
 	"strconv"
 	"strings"
 	"testing"
-	"time"
 
+	"github.com/mini-redis/mini-redis/frame"
 	"github.com/mini-redis/mini-redis/internal/redistest"
+	"github.com/mini-redis/mini-redis/internal/redistest/redisconn"
 )
-
-// redisConn is a minimal RESP2 client for asking a real redis-server. It is
-// written here rather than borrowed from //connection so that this package's
-// tests depend on nothing but the reference server.
-type redisConn struct {
-	t  *testing.T
-	nc net.Conn
-	r  *bufio.Reader
-}
-
-// reply is a RESP2 reply: a string (simple, bulk or error), an integer, an
-// array, or a null.
-type reply struct {
-	str   string
-	err   bool
-	int   int64
-	elems []reply
-	null  bool
-}
-
-func dialRedis(t *testing.T, addr string) *redisConn {
-	t.Helper()
-	nc, err := net.DialTimeout("tcp", addr, 5*time.Second)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { nc.Close() })
-	return &redisConn{t: t, nc: nc, r: bufio.NewReader(nc)}
-}
-
-func (c *redisConn) send(args ...string) {
-	c.t.Helper()
-	out := fmt.Appendf(nil, "*%d\r\n", len(args))
-	for _, a := range args {
-		out = fmt.Appendf(out, "$%d\r\n%s\r\n", len(a), a)
-	}
-	c.nc.SetDeadline(time.Now().Add(10 * time.Second))
-	if _, err := c.nc.Write(out); err != nil {
-		c.t.Fatal(err)
-	}
-}
-
-func (c *redisConn) read() reply {
-	c.t.Helper()
-	rep, err := readReply(c.r)
-	if err != nil {
-		c.t.Fatal(err)
-	}
-	return rep
-}
-
-// do sends a command and returns its reply, which must not be an error.
-func (c *redisConn) do(args ...string) reply {
-	c.t.Helper()
-	c.send(args...)
-	rep := c.read()
-	if rep.err {
-		c.t.Fatalf("%q: %s", args, rep.str)
-	}
-	return rep
-}
-
-func readReply(r *bufio.Reader) (reply, error) {
-	line, err := r.ReadString('\n')
-	if err != nil {
-		return reply{}, err
-	}
-	if len(line) < 3 || !strings.HasSuffix(line, "\r\n") {
-		return reply{}, fmt.Errorf("bad reply line %q", line)
-	}
-	body := line[1 : len(line)-2]
-	switch line[0] {
-	case '+', '-':
-		return reply{str: body, err: line[0] == '-'}, nil
-	case ':':
-		n, err := strconv.ParseInt(body, 10, 64)
-		return reply{int: n}, err
-	case '$':
-		n, err := strconv.Atoi(body)
-		if err != nil || n < 0 {
-			return reply{null: true}, err
-		}
-		buf := make([]byte, n+2)
-		if _, err := io.ReadFull(r, buf); err != nil {
-			return reply{}, err
-		}
-		return reply{str: string(buf[:n])}, nil
-	case '*':
-		n, err := strconv.Atoi(body)
-		if err != nil || n < 0 {
-			return reply{null: true}, err
-		}
-		rep := reply{elems: make([]reply, n)}
-		for i := range rep.elems {
-			if rep.elems[i], err = readReply(r); err != nil {
-				return reply{}, err
-			}
-		}
-		return rep, nil
-	}
-	return reply{}, fmt.Errorf("unknown reply type in %q", line)
-}
-
-func (r reply) strings() []string {
-	out := make([]string, len(r.elems))
-	for i, e := range r.elems {
-		out[i] = e.str
-	}
-	return out
-}
 
 // subscriberConn is a redis-server client in subscribed mode: it files the
 // messages pushed to it apart from the acks of its own commands.
 type subscriberConn struct {
-	*redisConn
+	*redisconn.Conn
+	t    *testing.T
 	msgs []string
 }
 
-func isPong(r reply) bool {
-	return r.str == "PONG" || len(r.elems) == 2 && r.elems[0].str == "pong"
+func dialSubscriber(t *testing.T, addr string) *subscriberConn {
+	t.Helper()
+	return &subscriberConn{Conn: redisconn.Dial(t, addr), t: t}
+}
+
+func isPong(r frame.Frame) bool {
+	return string(r.Str) == "PONG" || len(r.Elems) == 2 && string(r.Elems[0].Str) == "pong"
 }
 
 // command sends a (un)subscribe command followed by a PING and returns the
 // acks, formatted like formatAcks, collecting pushed messages on the way.
 func (s *subscriberConn) command(args ...string) []string {
 	s.t.Helper()
-	s.send(args...)
-	s.send("PING")
+	s.Send(args...)
+	s.Send("PING")
 	var acks []string
 	for {
-		rep := s.read()
+		rep := s.Read()
 		switch {
-		case rep.err:
-			s.t.Fatalf("%q: %s", args, rep.str)
+		case rep.Type == frame.Error:
+			s.t.Fatalf("%q: %s", args, rep.Str)
 		case isPong(rep):
 			return acks
-		case len(rep.elems) == 0:
-			s.t.Fatalf("%q: unexpected reply %+v", args, rep)
-		case strings.HasSuffix(rep.elems[0].str, "message"):
-			s.msgs = append(s.msgs, strings.Join(rep.strings(), " "))
+		case len(rep.Elems) == 0:
+			s.t.Fatalf("%q: unexpected reply %s", args, rep)
+		case strings.HasSuffix(string(rep.Elems[0].Str), "message"):
+			s.msgs = append(s.msgs, strings.Join(redisconn.Strings(rep), " "))
 		default:
-			name := rep.elems[1].str
-			if rep.elems[1].null {
+			name := string(rep.Elems[1].Str)
+			if rep.Elems[1].Nil {
 				name = "(nil)"
 			}
-			acks = append(acks, fmt.Sprintf("%s:%d", name, rep.elems[2].int))
+			acks = append(acks, fmt.Sprintf("%s:%d", name, rep.Elems[2].Int))
 		}
 	}
 }
@@ -170,13 +64,13 @@ func (s *subscriberConn) command(args ...string) []string {
 // answers, and the messages each subscriber receives.
 func TestAgreesWithRedis(t *testing.T) {
 	srv := redistest.Start(t)
-	pub := dialRedis(t, srv.Addr)
+	pub := redisconn.Dial(t, srv.Addr)
 	h := New()
 	const clients = 3
 	conns := make([]*subscriberConn, clients)
 	recs := make([]*recorder, clients)
 	for i := range conns {
-		conns[i] = &subscriberConn{redisConn: dialRedis(t, srv.Addr)}
+		conns[i] = dialSubscriber(t, srv.Addr)
 		recs[i] = &recorder{}
 	}
 
@@ -224,7 +118,7 @@ func TestAgreesWithRedis(t *testing.T) {
 			if rng.IntN(3) == 0 {
 				cmd, publish = "SPUBLISH", h.SPublish
 			}
-			want := pub.do(cmd, ch, payload).int
+			want := pub.Do(cmd, ch, payload).Int
 			got := publish([]byte(ch), []byte(payload))
 			if int64(got) != want {
 				t.Fatalf("step %d: %s %q: Hub %d receivers, redis %d", step, cmd, ch, got, want)
@@ -234,7 +128,7 @@ func TestAgreesWithRedis(t *testing.T) {
 		default: // introspection
 			switch rng.IntN(5) {
 			case 0:
-				want := pub.do("PUBSUB", "NUMPAT").int
+				want := pub.Do("PUBSUB", "NUMPAT").Int
 				if got := h.NumPat(); int64(got) != want {
 					t.Fatalf("step %d: NUMPAT: Hub %d, redis %d", step, got, want)
 				}
@@ -243,15 +137,15 @@ func TestAgreesWithRedis(t *testing.T) {
 				if rng.IntN(2) == 0 {
 					sub, list, match = "SHARDCHANNELS", h.ShardChannels, h.ShardChannelsMatching
 				}
-				var want reply
+				var want frame.Frame
 				var got []string
 				if rng.IntN(3) == 0 {
-					want, got = pub.do("PUBSUB", sub), list()
+					want, got = pub.Do("PUBSUB", sub), list()
 				} else {
 					p := pick(patterns)
-					want, got = pub.do("PUBSUB", sub, p), match([]byte(p))
+					want, got = pub.Do("PUBSUB", sub, p), match([]byte(p))
 				}
-				w := want.strings()
+				w := redisconn.Strings(want)
 				slices.Sort(w)
 				if !slices.Equal(got, w) {
 					t.Fatalf("step %d: PUBSUB %s: Hub %q, redis %q", step, sub, got, w)
@@ -262,11 +156,11 @@ func TestAgreesWithRedis(t *testing.T) {
 					sub, numsub = "SHARDNUMSUB", h.ShardNumSub
 				}
 				args := []string{pick(channels), pick(channels)}
-				want := pub.do("PUBSUB", sub, args[0], args[1])
+				want := pub.Do("PUBSUB", sub, args[0], args[1])
 				got := numsub(bs(args...)...)
 				for i := range args {
-					if want.elems[2*i].str != args[i] || int64(got[i]) != want.elems[2*i+1].int {
-						t.Fatalf("step %d: PUBSUB %s %q: Hub %v, redis %+v", step, sub, args, got, want.strings())
+					if string(want.Elems[2*i].Str) != args[i] || int64(got[i]) != want.Elems[2*i+1].Int {
+						t.Fatalf("step %d: PUBSUB %s %q: Hub %v, redis %+v", step, sub, args, got, redisconn.Strings(want))
 					}
 				}
 			}
@@ -324,7 +218,7 @@ func sortedNamesThenCounts(acks []string) []string {
 // errors with ParseEventFlags's.
 func TestEventFlagsAgreeWithRedis(t *testing.T) {
 	srv := redistest.Start(t)
-	c := dialRedis(t, srv.Addr)
+	c := redisconn.Dial(t, srv.Addr)
 	inputs := []string{"", "KEA", "AKE", "Kx", "AnK", "Ag", "A", "g$lshzxetd", "$lshzxetdnm", "KEAmn", "mn", "Q", "K E", "a", "KEA!", "k"}
 	rng := rand.New(rand.NewPCG(3, 5))
 	letters := "Ag$lshzxeKEtmdn"
@@ -341,13 +235,13 @@ func TestEventFlagsAgreeWithRedis(t *testing.T) {
 	}
 	errors := 0
 	for _, in := range inputs {
-		c.send("CONFIG", "SET", "notify-keyspace-events", in)
-		set := c.read()
+		c.Send("CONFIG", "SET", "notify-keyspace-events", in)
+		set := c.Read()
 		f, err := ParseEventFlags(in)
-		if set.err {
+		if set.Type == frame.Error {
 			errors++
-			if err == nil || !strings.HasSuffix(set.str, " - "+err.Error()) {
-				t.Errorf("CONFIG SET %q: redis says %q, ParseEventFlags %v", in, set.str, err)
+			if err == nil || !strings.HasSuffix(string(set.Str), " - "+err.Error()) {
+				t.Errorf("CONFIG SET %q: redis says %q, ParseEventFlags %v", in, set.Str, err)
 			}
 			continue
 		}
@@ -355,8 +249,8 @@ func TestEventFlagsAgreeWithRedis(t *testing.T) {
 			t.Errorf("CONFIG SET %q: redis accepts it, ParseEventFlags says %v", in, err)
 			continue
 		}
-		got := c.do("CONFIG", "GET", "notify-keyspace-events")
-		if want := got.elems[1].str; f.String() != want {
+		got := c.Do("CONFIG", "GET", "notify-keyspace-events")
+		if want := string(got.Elems[1].Str); f.String() != want {
 			t.Errorf("after CONFIG SET %q: redis shows %q, String %q", in, want, f.String())
 		}
 	}
@@ -369,12 +263,12 @@ func TestEventFlagsAgreeWithRedis(t *testing.T) {
 // real server with NotifyKeyspaceEvent's for the same writes.
 func TestNotificationsAgreeWithRedis(t *testing.T) {
 	srv := redistest.Start(t)
-	c := dialRedis(t, srv.Addr)
-	sub := &subscriberConn{redisConn: dialRedis(t, srv.Addr)}
+	c := redisconn.Dial(t, srv.Addr)
+	sub := dialSubscriber(t, srv.Addr)
 	h := New()
 	rec := &recorder{}
 	for _, flags := range []string{"KEA", "K$", "E$", "Kg", "KEn"} {
-		c.do("CONFIG", "SET", "notify-keyspace-events", flags)
+		c.Do("CONFIG", "SET", "notify-keyspace-events", flags)
 		f, err := ParseEventFlags(flags)
 		if err != nil {
 			t.Fatal(err)
@@ -382,12 +276,12 @@ func TestNotificationsAgreeWithRedis(t *testing.T) {
 		sub.command("PSUBSCRIBE", "__key*__:*")
 		h.PSubscribe(rec, []byte("__key*__:*"))
 		for _, db := range []int{0, 5} {
-			c.do("SELECT", strconv.Itoa(db))
+			c.Do("SELECT", strconv.Itoa(db))
 			for _, key := range []string{"foo", "a:b c", ""} {
-				c.do("SET", key, "v")
+				c.Do("SET", key, "v")
 				h.NotifyKeyspaceEvent(f, EventNew, "new", []byte(key), db)
 				h.NotifyKeyspaceEvent(f, EventString, "set", []byte(key), db)
-				c.do("DEL", key)
+				c.Do("DEL", key)
 				h.NotifyKeyspaceEvent(f, EventGeneric, "del", []byte(key), db)
 			}
 		}
