@@ -11,29 +11,9 @@ import (
 	"time"
 )
 
-// fakeClock is a Clock that moves only when told to.
-type fakeClock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func newFakeClock() *fakeClock { return &fakeClock{now: time.UnixMilli(1_700_000_000_000)} }
-
-func (c *fakeClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *fakeClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	c.now = c.now.Add(d)
-	c.mu.Unlock()
-}
-
-func newTestStore(t testing.TB, opts Options) (*Store, *fakeClock) {
+func newTestStore(t testing.TB, opts Options) (*Store, *ManualClock) {
 	t.Helper()
-	clock := newFakeClock()
+	clock := NewManualClock(time.UnixMilli(1_700_000_000_000))
 	if opts.Clock == nil {
 		opts.Clock = clock
 	}

@@ -7,49 +7,31 @@ import (
 	"io"
 	"net"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
+	"github.com/mini-redis/mini-redis/db"
 	"github.com/mini-redis/mini-redis/frame"
 	"go.uber.org/zap"
 )
-
-// fakeClock is a db.Clock moved by hand.
-type fakeClock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *fakeClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *fakeClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	c.now = c.now.Add(d)
-	c.mu.Unlock()
-}
 
 // testServer is a Server listening on a loopback port.
 type testServer struct {
 	*Server
 	addr  string
-	clock *fakeClock
+	clock *db.ManualClock
 	done  chan error
 }
 
 // testConfig loads a configuration from redis-server style arguments, with
 // saving off unless the arguments turn it on, and a fake clock.
-func testConfig(t *testing.T, args ...string) (Config, *fakeClock) {
+func testConfig(t *testing.T, args ...string) (Config, *db.ManualClock) {
 	t.Helper()
 	cfg, _, err := loadConfig(append([]string{"--save", "", "--dir", t.TempDir()}, args...), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	clock := &fakeClock{now: time.UnixMilli(1_700_000_000_000)}
+	clock := db.NewManualClock(time.UnixMilli(1_700_000_000_000))
 	cfg.Clock = clock
 	return cfg, clock
 }
