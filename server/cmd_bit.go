@@ -86,6 +86,7 @@ func cmdGetBit(c *client, args [][]byte) {
 	tx := c.db().Read(args[1])
 	v := tx.Get(args[1])
 	tx.Close()
+	c.server.countLookup(v != nil)
 	s, ok := asString(v)
 	if !ok {
 		c.conn.WriteError(errWrongType)
@@ -159,6 +160,7 @@ func cmdBitCount(c *client, args [][]byte) {
 	tx := c.db().Read(args[1])
 	v := tx.Get(args[1])
 	tx.Close()
+	c.server.countLookup(v != nil)
 	s, ok := asString(v)
 	switch {
 	case !ok:
@@ -227,6 +229,7 @@ func cmdBitPos(c *client, args [][]byte) {
 	tx := c.db().Read(args[1])
 	v := tx.Get(args[1])
 	tx.Close()
+	c.server.countLookup(v != nil)
 	s, ok := asString(v)
 	switch {
 	case !ok:
