@@ -271,7 +271,10 @@ func serverProcess(t *testing.T, args ...string) (*exec.Cmd, string, *strings.Bu
 	if err != nil {
 		t.Fatal(err)
 	}
-	full := append([]string{"--port", fmt.Sprint(port), "--admin-port", "0", "--loglevel", "info"}, args...)
+	// A --dir in args overrides this one, which keeps a dump written on
+	// shutdown out of the source tree.
+	full := append([]string{"--port", fmt.Sprint(port), "--admin-port", "0", "--loglevel", "info",
+		"--dir", t.TempDir()}, args...)
 	cmd := exec.Command(os.Args[0], full...)
 	cmd.Env = append(os.Environ(), "MINI_REDIS_RUN_MAIN=1")
 	logs := &strings.Builder{}
