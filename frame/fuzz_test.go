@@ -532,35 +532,6 @@ func refSplitArgs(line []byte) ([]string, bool) {
 	}
 }
 
-// quoteArg quotes a as Redis's sdscatrepr does, so that SplitArgs reads it
-// back as one argument.
-func quoteArg(dst, a []byte) []byte {
-	dst = append(dst, '"')
-	for _, c := range a {
-		switch c {
-		case '\\', '"':
-			dst = append(dst, '\\', c)
-		case '\n':
-			dst = append(dst, `\n`...)
-		case '\r':
-			dst = append(dst, `\r`...)
-		case '\t':
-			dst = append(dst, `\t`...)
-		case '\a':
-			dst = append(dst, `\a`...)
-		case '\b':
-			dst = append(dst, `\b`...)
-		default:
-			if c >= 0x20 && c < 0x7f {
-				dst = append(dst, c)
-			} else {
-				dst = append(dst, fmt.Sprintf(`\x%02x`, c)...)
-			}
-		}
-	}
-	return append(dst, '"')
-}
-
 // FuzzSplitArgs checks SplitArgs against a transliteration of Redis's
 // sdssplitargs, and that arguments quoted as Redis quotes them split back
 // into the same arguments.
@@ -586,11 +557,38 @@ func FuzzSplitArgs(f *testing.F) {
 			if i > 0 {
 				quoted = append(quoted, ' ')
 			}
-			quoted = quoteArg(quoted, a)
+			quoted = AppendQuote(quoted, a)
 		}
 		back, ok := SplitArgs(quoted, nil)
 		if !ok || !equalStrings(strs(back), strs(got)) {
 			t.Fatalf("SplitArgs(%q) = %q, %v; want %q", quoted, strs(back), ok, strs(got))
+		}
+	})
+}
+
+// FuzzQuote checks that SplitArgs reads whatever AppendQuote writes back as
+// the one argument quoted, and that Quote agrees with AppendQuote.
+func FuzzQuote(f *testing.F) {
+	for _, s := range []string{"", "a", "a b", `"`, `\`, `\x41`, "\x00", "\n\r\t\a\b\v\f", "\x7f\x80\xff", "'", "é"} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, s []byte) {
+		quoted := AppendQuote([]byte("x "), s)
+		body, ok := bytes.CutPrefix(quoted, []byte("x "))
+		if !ok {
+			t.Fatalf("AppendQuote(%q, %q) = %q: lost the prefix", "x ", s, quoted)
+		}
+		if q := Quote(string(s)); q != string(body) {
+			t.Fatalf("Quote(%q) = %s; AppendQuote gives %s", s, q, body)
+		}
+		for _, c := range body {
+			if c < 0x20 || c > 0x7e {
+				t.Fatalf("AppendQuote(nil, %q) = %q: not printable ASCII", s, body)
+			}
+		}
+		args, ok := SplitArgs(quoted, nil)
+		if !ok || len(args) != 2 || string(args[0]) != "x" || !bytes.Equal(args[1], s) {
+			t.Fatalf("SplitArgs(%q) = %q, %v; want [\"x\" %q]", quoted, strs(args), ok, s)
 		}
 	})
 }

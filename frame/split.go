@@ -34,6 +34,48 @@ func SplitArgs(line []byte, args [][]byte) ([][]byte, bool) {
 	}
 }
 
+// AppendQuote appends s to dst quoted as Redis's sdscatrepr quotes it, and
+// returns the extended buffer. The result is in double quotes; backslash and
+// double quote are escaped with a backslash, newline, carriage return, tab,
+// bell and backspace become \n, \r, \t, \a and \b, other bytes outside
+// printable ASCII become \xHH, and the rest stand as they are.
+//
+// It is the inverse of SplitArgs: SplitArgs reads the result back as the
+// single argument s. redis-cli prints bulk strings this way, and CONFIG
+// REWRITE writes string values this way.
+func AppendQuote(dst, s []byte) []byte {
+	const hex = "0123456789abcdef"
+	dst = append(dst, '"')
+	for _, c := range s {
+		switch c {
+		case '\\', '"':
+			dst = append(dst, '\\', c)
+		case '\n':
+			dst = append(dst, '\\', 'n')
+		case '\r':
+			dst = append(dst, '\\', 'r')
+		case '\t':
+			dst = append(dst, '\\', 't')
+		case '\a':
+			dst = append(dst, '\\', 'a')
+		case '\b':
+			dst = append(dst, '\\', 'b')
+		default:
+			if 0x20 <= c && c <= 0x7e { // isprint in the "C" locale
+				dst = append(dst, c)
+			} else {
+				dst = append(dst, '\\', 'x', hex[c>>4], hex[c&0xf])
+			}
+		}
+	}
+	return append(dst, '"')
+}
+
+// Quote returns s quoted as AppendQuote quotes it.
+func Quote(s string) string {
+	return string(AppendQuote(make([]byte, 0, len(s)+2), []byte(s)))
+}
+
 // splitArg reads the argument that starts at line[i]; it returns the
 // argument and the index just past it.
 func splitArg(line []byte, i int) (arg []byte, next int, ok bool) {

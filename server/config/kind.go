@@ -215,7 +215,7 @@ func (k String) Rewrite(v, def any) []Line {
 	if k.OmitEmpty && s == "" {
 		return nil
 	}
-	return []Line{{Args: Quote(s), Force: s != def.(string)}}
+	return []Line{{Args: frame.Quote(s), Force: s != def.(string)}}
 }
 
 // Multi reports false.
@@ -249,7 +249,7 @@ func (k Special) Rewrite(v, def any) []Line {
 		return k.RewriteFunc(v, def)
 	}
 	s := k.FormatFunc(v)
-	return []Line{{Args: Quote(s), Force: s != k.FormatFunc(def)}}
+	return []Line{{Args: frame.Quote(s), Force: s != k.FormatFunc(def)}}
 }
 
 // Multi reports MultiArg.

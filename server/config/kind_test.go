@@ -317,22 +317,3 @@ func TestStrtoll(t *testing.T) {
 		}
 	}
 }
-
-func TestQuote(t *testing.T) {
-	tests := []struct{ in, want string }{
-		{"", `""`},
-		{"dump.rdb", `"dump.rdb"`},
-		{`a"b\c`, `"a\"b\\c"`},
-		{"\n\r\t\a\b", `"\n\r\t\a\b"`},
-		{"\x00\x7f\xff é", `"\x00\x7f\xff \xc3\xa9"`},
-	}
-	for _, tt := range tests {
-		if got := Quote(tt.in); got != tt.want {
-			t.Errorf("Quote(%q) = %s, want %s", tt.in, got, tt.want)
-		}
-		// A quoted string splits back into itself.
-		if args, ok := splitArgs(Quote(tt.in)); !ok || len(args) != 1 || args[0] != tt.in {
-			t.Errorf("splitArgs(Quote(%q)) = %q, %v", tt.in, args, ok)
-		}
-	}
-}

@@ -6,6 +6,8 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+
+	"github.com/mini-redis/mini-redis/frame"
 )
 
 // A LoadError is a configuration error found by Load. Its text is the one
@@ -238,7 +240,7 @@ func commandLine(args []string) (file string, hasFile, stdin bool, options strin
 				handledLast = j != last
 			}
 		default:
-			b.WriteString(Quote(a))
+			b.WriteString(frame.Quote(a))
 			b.WriteByte(' ')
 			handledLast = true
 		}

@@ -9,6 +9,8 @@ import (
 	"strconv"
 	"strings"
 	"syscall"
+
+	"github.com/mini-redis/mini-redis/frame"
 )
 
 // A SavePoint is one condition of the save parameter: snapshot when at
@@ -265,7 +267,7 @@ func (Dir) Parse(args []string, _ any) (any, error) {
 func (Dir) Format(v any) string { return v.(string) }
 
 // Rewrite always writes the path, quoted, as Redis does.
-func (Dir) Rewrite(v, _ any) []Line { return []Line{{Args: Quote(v.(string)), Force: true}} }
+func (Dir) Rewrite(v, _ any) []Line { return []Line{{Args: frame.Quote(v.(string)), Force: true}} }
 
 // Multi reports false.
 func (Dir) Multi() bool { return false }
@@ -388,37 +390,4 @@ func FormatMemory(n uint64) string {
 		return strconv.FormatUint(n/kb, 10) + "kb"
 	}
 	return strconv.FormatUint(n, 10)
-}
-
-// Quote quotes s as Redis's sdscatrepr does, for a configuration file:
-// double quotes, with \\, \", \n, \r, \t, \a, \b and \xHH escapes.
-func Quote(s string) string {
-	var b strings.Builder
-	b.Grow(len(s) + 2)
-	b.WriteByte('"')
-	for i := 0; i < len(s); i++ {
-		switch c := s[i]; c {
-		case '\\', '"':
-			b.WriteByte('\\')
-			b.WriteByte(c)
-		case '\n':
-			b.WriteString(`\n`)
-		case '\r':
-			b.WriteString(`\r`)
-		case '\t':
-			b.WriteString(`\t`)
-		case '\a':
-			b.WriteString(`\a`)
-		case '\b':
-			b.WriteString(`\b`)
-		default:
-			if 0x20 <= c && c <= 0x7e {
-				b.WriteByte(c)
-			} else {
-				fmt.Fprintf(&b, `\x%02x`, c)
-			}
-		}
-	}
-	b.WriteByte('"')
-	return b.String()
 }

@@ -29,7 +29,7 @@ func format(f frame.Frame, indent string) string {
 		}
 		return "(false)\n"
 	case frame.BulkString, frame.Verbatim:
-		return quote(f.Str) + "\n"
+		return string(frame.AppendQuote(nil, f.Str)) + "\n"
 	}
 	// Aggregates: numbered lines; nested ones indented under their number.
 	step := 1
@@ -66,38 +66,6 @@ func format(f frame.Frame, indent string) string {
 			b.WriteString(format(f.Elems[i], inner))
 		}
 	}
-	return b.String()
-}
-
-// quote is redis-cli's sdscatrepr: printable bytes as they are, the usual
-// escapes, \xHH for the rest.
-func quote(s []byte) string {
-	var b strings.Builder
-	b.WriteByte('"')
-	for _, c := range s {
-		switch c {
-		case '\\', '"':
-			b.WriteByte('\\')
-			b.WriteByte(c)
-		case '\n':
-			b.WriteString(`\n`)
-		case '\r':
-			b.WriteString(`\r`)
-		case '\t':
-			b.WriteString(`\t`)
-		case '\a':
-			b.WriteString(`\a`)
-		case '\b':
-			b.WriteString(`\b`)
-		default:
-			if c >= 0x20 && c < 0x7f {
-				b.WriteByte(c)
-			} else {
-				fmt.Fprintf(&b, `\x%02x`, c)
-			}
-		}
-	}
-	b.WriteByte('"')
 	return b.String()
 }
 
