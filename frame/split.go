@@ -110,10 +110,7 @@ quoted:
 				i++
 				cur = append(cur, unescape(line[i]))
 			case c == '"':
-				if n := peek(line, i+1); n != 0 && !isSpace(n) {
-					return nil, 0, false
-				}
-				return cur, i + 1, true
+				return closeQuote(line, i, cur)
 			case i >= len(line):
 				return nil, 0, false
 			default:
@@ -125,10 +122,7 @@ quoted:
 				i++
 				cur = append(cur, '\'')
 			case c == '\'':
-				if n := peek(line, i+1); n != 0 && !isSpace(n) {
-					return nil, 0, false
-				}
-				return cur, i + 1, true
+				return closeQuote(line, i, cur)
 			case i >= len(line):
 				return nil, 0, false
 			default:
@@ -148,6 +142,15 @@ quoted:
 		}
 		i++
 	}
+}
+
+// closeQuote ends the quoted argument arg at its closing quote, line[i],
+// which must be followed by a space or the end of the line.
+func closeQuote(line []byte, i int, arg []byte) ([]byte, int, bool) {
+	if n := peek(line, i+1); n != 0 && !isSpace(n) {
+		return nil, 0, false
+	}
+	return arg, i + 1, true
 }
 
 // peek returns line[i], or 0 past the end (the C string's terminator).
