@@ -44,10 +44,10 @@ func parseLongDouble(b []byte) (*big.Float, bool) {
 	base := 10
 	if len(body) > 1 && body[0] == '0' && (body[1] == 'x' || body[1] == 'X') {
 		base = 0 // big.Float.Parse reads the 0x prefix and a p exponent
-		if !validHexFloat(body[2:]) {
+		if !validFloat(body[2:], isHexDigit, 'p') {
 			return nil, false
 		}
-	} else if !validDecimalFloat(body) {
+	} else if !validFloat(body, isDigit, 'e') {
 		return nil, false
 	}
 	f, _, err := newLongDouble().Parse(s, base)
@@ -60,18 +60,20 @@ func parseLongDouble(b []byte) (*big.Float, bool) {
 	return f, true
 }
 
-// validDecimalFloat accepts what strtold reads as a whole decimal number:
-// digits with an optional point (at least one digit), then an optional
-// exponent that has digits.
-func validDecimalFloat(s string) bool {
+// validFloat reports whether s, a number without its sign and "0x" prefix,
+// is wholly what strtold reads: digits (those isMantDigit accepts) with an
+// optional point, at least one digit in all, then optionally an exponent:
+// the letter exp ('e' for decimal, 'p' for hexadecimal) in either case, an
+// optional sign and decimal digits.
+func validFloat(s string, isMantDigit func(byte) bool, exp byte) bool {
 	i, digits := 0, 0
-	for i < len(s) && isDigit(s[i]) {
+	for i < len(s) && isMantDigit(s[i]) {
 		i++
 		digits++
 	}
 	if i < len(s) && s[i] == '.' {
 		i++
-		for i < len(s) && isDigit(s[i]) {
+		for i < len(s) && isMantDigit(s[i]) {
 			i++
 			digits++
 		}
@@ -79,40 +81,7 @@ func validDecimalFloat(s string) bool {
 	if digits == 0 {
 		return false
 	}
-	if i < len(s) && (s[i] == 'e' || s[i] == 'E') {
-		i++
-		if i < len(s) && (s[i] == '+' || s[i] == '-') {
-			i++
-		}
-		if i == len(s) || !isDigit(s[i]) {
-			return false
-		}
-		for i < len(s) && isDigit(s[i]) {
-			i++
-		}
-	}
-	return i == len(s)
-}
-
-// validHexFloat is validDecimalFloat for the part after "0x", with a
-// binary exponent introduced by p.
-func validHexFloat(s string) bool {
-	i, digits := 0, 0
-	for i < len(s) && isHexDigit(s[i]) {
-		i++
-		digits++
-	}
-	if i < len(s) && s[i] == '.' {
-		i++
-		for i < len(s) && isHexDigit(s[i]) {
-			i++
-			digits++
-		}
-	}
-	if digits == 0 {
-		return false
-	}
-	if i < len(s) && (s[i] == 'p' || s[i] == 'P') {
+	if i < len(s) && (s[i] == exp || s[i] == exp-'a'+'A') {
 		i++
 		if i < len(s) && (s[i] == '+' || s[i] == '-') {
 			i++
