@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"math"
+	"strconv"
 
 	"github.com/mini-redis/mini-redis/frame"
 )
@@ -40,16 +41,12 @@ func parseCursor(b []byte) (uint64, bool) {
 		neg = b[0] == '-'
 		b = b[1:]
 	}
-	var v uint64
-	for _, c := range b {
-		if c < '0' || c > '9' {
-			return 0, false
-		}
-		d := uint64(c - '0')
-		if v > (math.MaxUint64-d)/10 {
-			return 0, false // ERANGE
-		}
-		v = v*10 + d
+	if len(b) == 0 {
+		return 0, true
+	}
+	v, err := strconv.ParseUint(string(b), 10, 64)
+	if err != nil {
+		return 0, false // not all digits, or ERANGE
 	}
 	if neg {
 		v = -v
