@@ -36,13 +36,16 @@ func parseCursor(b []byte) (uint64, bool) {
 	if len(b) > 0 && isCSpace(b[0]) {
 		return 0, false
 	}
+	if len(b) == 0 {
+		return 0, true // strtoul reads nothing and stops at the end
+	}
 	neg := false
-	if len(b) > 0 && (b[0] == '+' || b[0] == '-') {
+	if b[0] == '+' || b[0] == '-' {
 		neg = b[0] == '-'
 		b = b[1:]
-	}
-	if len(b) == 0 {
-		return 0, true
+		if len(b) == 0 {
+			return 0, false // a lone sign: strtoul reads nothing and stops at it
+		}
 	}
 	v, err := strconv.ParseUint(string(b), 10, 64)
 	if err != nil {
