@@ -43,23 +43,17 @@ func cmdSetBit(c *client, args [][]byte) {
 	}
 	tx := c.db().Write(key)
 	defer tx.Close()
-	s, ok := asString(tx.Get(key))
+	s, ok := c.checkString(tx.Get(key))
 	if !ok {
-		c.conn.WriteError(errWrongType)
 		return
 	}
-	var old []byte
-	if s != nil {
-		old = s.Bytes()
-	}
+	old := bytesOf(s)
 	byteIndex := int(offset >> 3)
 	mask := byte(1) << (7 - uint(offset&7))
 	was := byteIndex < len(old) && old[byteIndex]&mask != 0
 	grows := byteIndex >= len(old)
 	if s == nil || grows || was != (on == 1) {
-		// Values are immutable once stored: build the new bytes aside.
-		b := make([]byte, max(len(old), byteIndex+1))
-		copy(b, old)
+		b := grownCopy(old, byteIndex+1)
 		if on == 1 {
 			b[byteIndex] |= mask
 		} else {
@@ -83,19 +77,11 @@ func cmdGetBit(c *client, args [][]byte) {
 		c.conn.WriteError(errBitOffset)
 		return
 	}
-	tx := c.db().Read(args[1])
-	v := tx.Get(args[1])
-	tx.Close()
-	c.server.countLookup(v != nil)
-	s, ok := asString(v)
+	s, ok := c.readString(args[1])
 	if !ok {
-		c.conn.WriteError(errWrongType)
 		return
 	}
-	var b []byte
-	if s != nil {
-		b = s.Bytes()
-	}
+	b := bytesOf(s)
 	i := int(offset >> 3)
 	if i < len(b) && b[i]&(1<<(7-uint(offset&7))) != 0 {
 		c.conn.WriteInt(1)
@@ -157,14 +143,9 @@ func parseBitRange(args [][]byte, n int64, endOptional bool) (bitRange, string) 
 
 // BITCOUNT key [start end [BYTE | BIT]]
 func cmdBitCount(c *client, args [][]byte) {
-	tx := c.db().Read(args[1])
-	v := tx.Get(args[1])
-	tx.Close()
-	c.server.countLookup(v != nil)
-	s, ok := asString(v)
+	s, ok := c.readString(args[1])
 	switch {
 	case !ok:
-		c.conn.WriteError(errWrongType)
 		return
 	case s == nil:
 		// A missing key counts zero before its range is even looked at.
@@ -226,14 +207,9 @@ func cmdBitPos(c *client, args [][]byte) {
 		c.conn.WriteError(errBitArgument)
 		return
 	}
-	tx := c.db().Read(args[1])
-	v := tx.Get(args[1])
-	tx.Close()
-	c.server.countLookup(v != nil)
-	s, ok := asString(v)
+	s, ok := c.readString(args[1])
 	switch {
 	case !ok:
-		c.conn.WriteError(errWrongType)
 		return
 	case s == nil:
 		// A missing key is an endless run of zeros.

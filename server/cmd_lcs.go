@@ -15,13 +15,7 @@ func cmdLCS(c *client, args [][]byte) {
 		c.conn.WriteError(errLCSKeysNotStr)
 		return
 	}
-	var a, b []byte
-	if sa != nil {
-		a = sa.Bytes()
-	}
-	if sb != nil {
-		b = sb.Bytes()
-	}
+	a, b := bytesOf(sa), bytesOf(sb)
 	req, errText := parseLCS(args)
 	if errText != "" {
 		c.conn.WriteError(errText)

@@ -46,18 +46,52 @@ func asString(v db.Value) (*db.String, bool) {
 	return s, ok
 }
 
+// checkString is asString for the commands that go on only with a string
+// (checkType): for a key of another type it replies WRONGTYPE and returns
+// ok false, and the command has nothing more to do.
+func (c *client) checkString(v db.Value) (s *db.String, ok bool) {
+	if s, ok = asString(v); !ok {
+		c.conn.WriteError(errWrongType)
+	}
+	return s, ok
+}
+
+// readString looks key up for a read-only string command. It counts the
+// lookup in keyspace_hits or keyspace_misses, as Redis's lookupKeyRead
+// does, and, as checkString does, replies WRONGTYPE for another type. A
+// missing key is (nil, true).
+func (c *client) readString(key []byte) (*db.String, bool) {
+	tx := c.db().Read(key)
+	v := tx.Get(key)
+	tx.Close()
+	c.server.countLookup(v != nil)
+	return c.checkString(v)
+}
+
+// bytesOf returns the bytes of s, or nil for a missing key: for the
+// commands that read a missing key as the empty string.
+func bytesOf(s *db.String) []byte {
+	if s == nil {
+		return nil
+	}
+	return s.Bytes()
+}
+
 // replyString writes v as GET does: nil for a missing key, WRONGTYPE for
-// another type, else the bytes.
-func (c *client) replyString(v db.Value) {
+// another type, else the bytes. It reports whether v was a string or
+// missing, that is whether a command that goes on to write may do so.
+func (c *client) replyString(v db.Value) bool {
 	s, ok := asString(v)
 	switch {
 	case !ok:
 		c.conn.WriteError(errWrongType)
+		return false
 	case s == nil:
 		c.conn.WriteNull()
 	default:
 		c.conn.WriteBulk(s.Bytes())
 	}
+	return true
 }
 
 // newString copies an argument into a value the keyspace can own.
@@ -95,6 +129,22 @@ type setRequest struct {
 	expire []byte // the EX/PX/EXAT/PXAT argument, if any
 }
 
+// expireOption returns the flag of an EX, PX, EXAT or PXAT option, or 0
+// for any other argument.
+func expireOption(opt []byte) setFlags {
+	switch {
+	case is(opt, "ex"):
+		return setEX
+	case is(opt, "px"):
+		return setPX
+	case is(opt, "exat"):
+		return setEXAT
+	case is(opt, "pxat"):
+		return setPXAT
+	}
+	return 0
+}
+
 // parseSetOptions reads the options of SET (forGetEx false) or GETEX
 // (forGetEx true) from args, with Redis's rules for which combine.
 func parseSetOptions(args [][]byte, forGetEx bool) (setRequest, string) {
@@ -103,7 +153,7 @@ func parseSetOptions(args [][]byte, forGetEx bool) (setRequest, string) {
 		opt := args[i]
 		hasNext := i+1 < len(args)
 		f := req.flags
-		switch {
+		switch expire := expireOption(opt); {
 		case is(opt, "nx") && f&setXX == 0 && !forGetEx:
 			req.flags |= setNX
 		case is(opt, "xx") && f&setNX == 0 && !forGetEx:
@@ -114,20 +164,10 @@ func parseSetOptions(args [][]byte, forGetEx bool) (setRequest, string) {
 			req.flags |= setKeepTTL
 		case is(opt, "persist") && forGetEx && f&(setExpireFlags|setKeepTTL) == 0:
 			req.flags |= setPersist
-		case is(opt, "ex") && f&(setKeepTTL|setPersist|setEXAT|setPX|setPXAT) == 0 && hasNext:
-			req.flags |= setEX
-			req.expire = args[i+1]
-			i++
-		case is(opt, "px") && f&(setKeepTTL|setPersist|setEX|setEXAT|setPXAT) == 0 && hasNext:
-			req.flags |= setPX
-			req.expire = args[i+1]
-			i++
-		case is(opt, "exat") && f&(setKeepTTL|setPersist|setEX|setPX|setPXAT) == 0 && hasNext:
-			req.flags |= setEXAT
-			req.expire = args[i+1]
-			i++
-		case is(opt, "pxat") && f&(setKeepTTL|setPersist|setEX|setEXAT|setPX) == 0 && hasNext:
-			req.flags |= setPXAT
+		case expire != 0 && f&(setKeepTTL|setPersist|setExpireFlags&^expire) == 0 && hasNext:
+			// Each of EX, PX, EXAT and PXAT excludes the other three; the
+			// same one again replaces its argument, as in Redis.
+			req.flags |= expire
 			req.expire = args[i+1]
 			i++
 		default:
@@ -204,17 +244,8 @@ func (c *client) setGeneric(cmdName string, key, value []byte, req setRequest, o
 		}
 	}
 	old := tx.Get(key)
-	if req.flags&setGet != 0 {
-		s, ok := asString(old)
-		if !ok {
-			c.conn.WriteError(errWrongType)
-			return
-		}
-		if s == nil {
-			c.conn.WriteNull()
-		} else {
-			c.conn.WriteBulk(s.Bytes())
-		}
+	if req.flags&setGet != 0 && !c.replyString(old) {
+		return
 	}
 	found := old != nil
 	if req.flags&setNX != 0 && found || req.flags&setXX != 0 && !found {
@@ -268,15 +299,8 @@ func cmdGetSet(c *client, args [][]byte) {
 	key := args[1]
 	tx := c.db().Write(key)
 	defer tx.Close()
-	old, ok := asString(tx.Get(key))
-	if !ok {
-		c.conn.WriteError(errWrongType)
+	if !c.replyString(tx.Get(key)) {
 		return
-	}
-	if old == nil {
-		c.conn.WriteNull()
-	} else {
-		c.conn.WriteBulk(old.Bytes())
 	}
 	tx.Set(key, newString(args[2]), 0)
 	c.server.dirty.Add(1)
@@ -288,14 +312,8 @@ func cmdGetDel(c *client, args [][]byte) {
 	key := args[1]
 	tx := c.db().Write(key)
 	defer tx.Close()
-	s, ok := asString(tx.Get(key))
-	switch {
-	case !ok:
-		c.conn.WriteError(errWrongType)
-	case s == nil:
-		c.conn.WriteNull()
-	default:
-		c.conn.WriteBulk(s.Bytes())
+	// Reply as GET does, then delete the string found, if any.
+	if v := tx.Get(key); c.replyString(v) && v != nil {
 		tx.Delete(key)
 		c.server.dirty.Add(1)
 		c.notify(evGeneric, "del", key)
@@ -453,18 +471,8 @@ func cmdAppend(c *client, args [][]byte) {
 
 // STRLEN key
 func cmdStrlen(c *client, args [][]byte) {
-	tx := c.db().Read(args[1])
-	v := tx.Get(args[1])
-	tx.Close()
-	c.server.countLookup(v != nil)
-	s, ok := asString(v)
-	switch {
-	case !ok:
-		c.conn.WriteError(errWrongType)
-	case s == nil:
-		c.conn.WriteInt(0)
-	default:
-		c.conn.WriteInt(int64(len(s.Bytes())))
+	if s, ok := c.readString(args[1]); ok {
+		c.conn.WriteInt(int64(len(bytesOf(s))))
 	}
 }
 
@@ -476,20 +484,12 @@ func cmdGetRange(c *client, args [][]byte) {
 		c.conn.WriteError(errNotInteger)
 		return
 	}
-	tx := c.db().Read(args[1])
-	v := tx.Get(args[1])
-	tx.Close()
-	c.server.countLookup(v != nil)
-	s, ok := asString(v)
-	switch {
-	case !ok:
-		c.conn.WriteError(errWrongType)
-		return
-	case s == nil:
-		c.conn.WriteBulk(nil)
+	s, ok := c.readString(args[1])
+	if !ok {
 		return
 	}
-	b := s.Bytes()
+	// A missing key reads as "", whose every range is empty.
+	b := bytesOf(s)
 	if start < 0 && end < 0 && start > end {
 		c.conn.WriteBulk(nil)
 		return
@@ -516,15 +516,11 @@ func cmdSetRange(c *client, args [][]byte) {
 	}
 	tx := c.db().Write(key)
 	defer tx.Close()
-	s, ok := asString(tx.Get(key))
+	s, ok := c.checkString(tx.Get(key))
 	if !ok {
-		c.conn.WriteError(errWrongType)
 		return
 	}
-	var old []byte
-	if s != nil {
-		old = s.Bytes()
-	}
+	old := bytesOf(s)
 	if len(value) == 0 {
 		// Setting nothing changes nothing, and creates no key.
 		c.conn.WriteInt(int64(len(old)))
@@ -534,14 +530,21 @@ func cmdSetRange(c *client, args [][]byte) {
 		c.conn.WriteError(errStringTooLong)
 		return
 	}
-	// Values are immutable once stored: build the new bytes aside.
-	b := make([]byte, max(len(old), int(offset)+len(value)))
-	copy(b, old)
+	b := grownCopy(old, int(offset)+len(value))
 	copy(b[offset:], value)
 	tx.SetValue(key, db.WithBytes(b))
 	c.server.dirty.Add(1)
 	c.notify(evString, "setrange", key)
 	c.conn.WriteInt(int64(len(b)))
+}
+
+// grownCopy returns a copy of old, zero-padded to at least n bytes, for
+// SETRANGE and SETBIT to change: values are immutable once stored, so the
+// new bytes are built aside.
+func grownCopy(old []byte, n int) []byte {
+	b := make([]byte, max(len(old), n))
+	copy(b, old)
+	return b
 }
 
 // INCR key
@@ -578,9 +581,8 @@ func cmdDecrBy(c *client, args [][]byte) {
 func (c *client) incrBy(key []byte, delta int64) {
 	tx := c.db().Write(key)
 	defer tx.Close()
-	s, ok := asString(tx.Get(key))
+	s, ok := c.checkString(tx.Get(key))
 	if !ok {
-		c.conn.WriteError(errWrongType)
 		return
 	}
 	var cur int64
@@ -606,9 +608,8 @@ func cmdIncrByFloat(c *client, args [][]byte) {
 	key := args[1]
 	tx := c.db().Write(key)
 	defer tx.Close()
-	s, ok := asString(tx.Get(key))
+	s, ok := c.checkString(tx.Get(key))
 	if !ok {
-		c.conn.WriteError(errWrongType)
 		return
 	}
 	cur := newLongDouble()
