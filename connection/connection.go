@@ -46,7 +46,8 @@ type Options struct {
 	// MaxQueryBuffer bounds the unprocessed input kept for one client.
 	MaxQueryBuffer int
 	// FlushThreshold is the size at which buffered replies are written out
-	// before the batch ends, bounding the memory a client's replies take.
+	// before the batch of requests ends (by ReadRequest, between requests),
+	// bounding the memory a client's replies take.
 	FlushThreshold int
 	// IdleTimeout, if positive, is how long ReadRequest waits for a client
 	// that has sent nothing (Redis's "timeout"); then it returns an error
@@ -123,10 +124,13 @@ func (c *Conn) SetIdleTimeout(d time.Duration) { c.opts.IdleTimeout = d }
 // input buffer and are valid until the next call. Empty requests are
 // skipped, as Redis does.
 //
-// Before waiting for more input it flushes the replies written so far. A
+// Before waiting for more input it flushes the replies written so far, and
+// before taking a request it writes them out once FlushThreshold bytes
+// wait; replies are never written while a request is handled. A
 // *frame.ProtocolError means the client broke the protocol: reply with
 // "ERR " and its text, then close, as Redis does.
 func (c *Conn) ReadRequest() ([][]byte, error) {
+	c.flushIfFull()
 	for {
 		args, n, err := c.req.Parse(c.in[c.r:c.w], c.args)
 		if err == nil {

@@ -267,3 +267,39 @@ func TestInterruptServesBufferedRequests(t *testing.T) {
 		t.Errorf("got %v, want ErrInterrupted", err)
 	}
 }
+
+// Replies are written between requests, never while one is handled: a
+// server may hold locks then, and a client that does not read must not
+// keep others waiting on them.
+func TestRepliesLeaveBetweenRequests(t *testing.T) {
+	s, cl := pair(t)
+	counted := &countingConn{Conn: s}
+	conn := New(counted, Options{})
+	received := make(chan int64, 1)
+	go func() {
+		n, _ := io.Copy(io.Discard, cl)
+		received <- n
+	}()
+
+	value := make([]byte, DefaultFlushThreshold)
+	for range 8 { // replies to one request, far past the threshold
+		conn.WriteBulk(value)
+	}
+	if counted.writes != 0 {
+		t.Fatalf("%d writes while the request was handled, want none", counted.writes)
+	}
+	if _, err := cl.Write([]byte("PING\r\n")); err != nil {
+		t.Fatal(err)
+	}
+	if args, err := conn.ReadRequest(); err != nil || string(args[0]) != "PING" {
+		t.Fatalf("ReadRequest: %q, %v", args, err)
+	}
+	if counted.writes == 0 {
+		t.Fatal("the replies were still buffered when the next request was taken")
+	}
+	conn.Close()
+	want := int64(8 * len(frame.AppendBulk(nil, value)))
+	if n := <-received; n != want {
+		t.Errorf("client received %d bytes, want %d", n, want)
+	}
+}

@@ -99,8 +99,10 @@ func (c *Conn) begin() ([]byte, bool) {
 	return c.out, true
 }
 
-// end stores the buffer begin returned, grown with a reply. Past the flush
-// threshold the output goes out now rather than at the end of the batch.
+// end stores the buffer begin returned, grown with a reply. It never
+// writes to the network: the owner may be replying while it holds locks
+// other clients wait for, and a client that does not read must not make
+// them wait. Output goes out in Flush, and in ReadRequest between requests.
 func (c *Conn) end(b []byte) {
 	c.out = b
 	if c.shared {
@@ -109,10 +111,15 @@ func (c *Conn) end(b []byte) {
 		if over {
 			c.nc.Close() // the writer and the reader see the error
 		}
-		return
 	}
-	if len(c.out) >= c.opts.FlushThreshold {
-		c.Flush() // the error is kept in c.werr and returned by the next Flush
+}
+
+// flushIfFull writes the buffered output once it reaches the flush
+// threshold, so a long batch of requests does not keep all its replies.
+// The error is kept and returned by the next Flush.
+func (c *Conn) flushIfFull() {
+	if !c.shared && len(c.out) >= c.opts.FlushThreshold {
+		c.Flush()
 	}
 }
 

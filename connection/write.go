@@ -129,9 +129,11 @@ func (c *Conn) WriteFrame(f frame.Frame) {
 }
 
 // WriteCommand writes a command as a client sends it: an array of bulk
-// strings. It does not flush; ReadFrame does before it waits.
+// strings. ReadFrame flushes before it waits; a long pipeline of commands
+// is written out as it reaches the flush threshold.
 func (c *Conn) WriteCommand(args ...[]byte) {
 	if buf, ok := c.begin(); ok {
 		c.end(frame.AppendCommand(buf, args...))
 	}
+	c.flushIfFull()
 }

@@ -409,6 +409,45 @@ func TestSlowSubscriberIsDisconnected(t *testing.T) {
 	}
 }
 
+// A client that sends commands and never reads their replies holds up
+// nobody: not the commands that wait for every command in progress
+// (FLUSHALL, BGSAVE), not the other clients.
+func TestClientThatDoesNotReadBlocksNobody(t *testing.T) {
+	ts := startServer(t)
+	c := ts.dial(t)
+	c.do("SET", "big", strings.Repeat("x", 1<<20))
+	stuck := ts.dial(t)
+	stuck.send(strings.Repeat("*2\r\n$3\r\nGET\r\n$3\r\nbig\r\n", 64)) // 64 MB of replies
+
+	// Wait until it is stuck: the socket buffers are full and its GETs
+	// stop being counted.
+	calls := func() string {
+		stats := c.do("INFO", "commandstats")
+		if i := strings.Index(stats, "cmdstat_get:calls="); i >= 0 {
+			return strings.SplitN(stats[i:], ",", 2)[0]
+		}
+		return "none"
+	}
+	for last, same := "", 0; same < 5; {
+		now := calls()
+		if now == "cmdstat_get:calls=64" {
+			t.Fatal("the client took every reply without reading: the test proves nothing")
+		}
+		if now == last {
+			same++
+		} else {
+			last, same = now, 0
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+
+	for _, cmd := range [][]string{{"FLUSHALL"}, {"BGSAVE"}, {"SET", "k", "v"}, {"KEYS", "*"}} {
+		if got := c.do(cmd...); strings.HasPrefix(got, "-") {
+			t.Errorf("%s: %q", cmd, got)
+		}
+	}
+}
+
 // CONFIG SET proto-max-bulk-len applies to clients already connected.
 func TestProtoMaxBulkLenAppliesLive(t *testing.T) {
 	ts := startServer(t)

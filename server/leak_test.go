@@ -1,0 +1,112 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"net"
+	"runtime/pprof"
+	"strings"
+	"testing"
+	"time"
+
+	"go.uber.org/zap"
+)
+
+// TestShutdownLeavesNoGoroutines stops a server while it has clients in
+// every state a client can be in, and checks that none of the goroutines
+// the server started outlive it.
+func TestShutdownLeavesNoGoroutines(t *testing.T) {
+	cfg, _ := testConfig(t, "--enable-debug-command", "yes", "--timeout", "300")
+	srv := NewServer(cfg, zap.NewNop())
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- srv.Serve(ln) }()
+	ts := &testServer{Server: srv, addr: ln.Addr().String()}
+
+	plain := ts.dial(t)
+	plain.do("SET", "k", strings.Repeat("v", 1<<16))
+
+	subscriber := ts.dial(t)
+	subscriber.do("SUBSCRIBE", "news")
+	resp3 := ts.dial(t)
+	resp3.do("HELLO", "3")
+	resp3.do("PSUBSCRIBE", "n*")
+	plain.do("PUBLISH", "news", "hello")
+
+	inMulti := ts.dial(t)
+	inMulti.do("MULTI")
+	inMulti.do("SET", "queued", "1")
+
+	watching := ts.dial(t)
+	watching.do("WATCH", "k")
+
+	// Half a command: the client's goroutine waits in the middle of a read.
+	partial := ts.dial(t)
+	partial.send("*3\r\n$3\r\nSET\r\n")
+
+	// A client that sends and never reads: 128 MB of replies fill the
+	// socket buffers, so its goroutine is stuck writing.
+	stuck := ts.dial(t)
+	var pipeline bytes.Buffer
+	for range 2000 {
+		pipeline.WriteString("*2\r\n$3\r\nGET\r\n$1\r\nk\r\n")
+	}
+	go stuck.nc.Write(pipeline.Bytes()) // may block until the server closes it
+
+	sleeper := ts.dial(t)
+	sleeper.sendCommand("DEBUG", "SLEEP", "0.2")
+
+	plain.do("BGSAVE")
+
+	// The check below must see the server's goroutines while they run.
+	if n := len(serverGoroutines()); n < 8 {
+		t.Fatalf("found %d goroutines of the server before Shutdown, want one per client and more", n)
+	}
+
+	// The stuck client cannot take its replies, so draining ends with the
+	// context, and Shutdown closes what is left.
+	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+	defer cancel()
+	if err := srv.Shutdown(ctx); !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("Shutdown with a client that does not read: %v, want %v", err, context.DeadlineExceeded)
+	}
+	if err := <-done; !errors.Is(err, ErrServerClosed) {
+		t.Fatalf("Serve returned %v", err)
+	}
+	if got := sleeper.readReply(); got != "+OK\r\n" {
+		t.Errorf("DEBUG SLEEP in flight at shutdown replied %q, want +OK", got)
+	}
+
+	// Goroutines end a little after Shutdown returns (the last instructions
+	// of a client's goroutine run after it is counted out), so wait for
+	// them, with a bound that only a real leak reaches.
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		leaked := serverGoroutines()
+		if len(leaked) == 0 {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%d goroutines of the server outlive Shutdown:\n\n%s", len(leaked), strings.Join(leaked, "\n\n"))
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// serverGoroutines returns the stacks of the goroutines running
+// mini-redis code that tests did not start.
+func serverGoroutines() []string {
+	var buf bytes.Buffer
+	pprof.Lookup("goroutine").WriteTo(&buf, 2)
+	var found []string
+	for _, g := range strings.Split(buf.String(), "\n\n") {
+		if strings.Contains(g, "github.com/mini-redis/mini-redis/") && !strings.Contains(g, "_test.go") {
+			found = append(found, g)
+		}
+	}
+	return found
+}
