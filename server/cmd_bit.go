@@ -157,9 +157,16 @@ func cmdBitCount(c *client, args [][]byte) {
 	switch len(args) {
 	case 2:
 	case 4, 5:
+		// Redis reads start and end before the unit, and counts nothing in
+		// a range of two negative indexes the wrong way round, which
+		// clamping them could otherwise turn into a byte.
 		start, ok1 := parseInt(args[2])
 		end, ok2 := parseInt(args[3])
-		if ok1 && ok2 && start < 0 && end < 0 && start > end {
+		if !ok1 || !ok2 {
+			c.conn.WriteError(errNotInteger)
+			return
+		}
+		if start < 0 && end < 0 && start > end {
 			c.conn.WriteInt(0)
 			return
 		}

@@ -275,3 +275,25 @@ func TestReadsCountKeyspaceLookups(t *testing.T) {
 		}
 	}
 }
+
+// TestBitRangeErrorOrder checks which error a BITCOUNT or BITPOS range with
+// two faults gets, as redis-server 7.0 replies: BITCOUNT reads its end
+// before its unit, BITPOS its unit before its end.
+func TestBitRangeErrorOrder(t *testing.T) {
+	const (
+		notInteger = "-ERR value is not an integer or out of range\r\n"
+		syntax     = "-ERR syntax error\r\n"
+	)
+	runScript(t, []scriptStep{
+		{cmd: "SET s foobar", want: ok},
+		{cmd: "BITCOUNT s 0 x NOPE", want: notInteger},
+		{cmd: "BITCOUNT s 0 BIT BIT", want: notInteger},
+		{cmd: "BITCOUNT s -1 -2 NOPE", want: zero},
+		{cmd: "BITCOUNT s 0", want: syntax},
+		{cmd: "BITCOUNT s 1 2 BIT", want: integer(2)},
+		{cmd: "BITPOS s 1 0 x NOPE", want: syntax},
+		{cmd: "BITPOS s 1 x 1 NOPE", want: notInteger},
+		{cmd: "BITPOS s 1 0 x", want: notInteger},
+		{cmd: "BITPOS s 1 2 -1 BIT", want: integer(2)},
+	})
+}
