@@ -90,41 +90,49 @@ func cmdGetBit(c *client, args [][]byte) {
 	}
 }
 
-// bitRange parses the optional [start end [BYTE|BIT]] range of BITCOUNT and
-// BITPOS over a string of n bytes and returns it in bits, inclusive.
-// endGiven reports whether the caller named an end.
+// bitRange is the part of a string that BITCOUNT or BITPOS looks at.
 type bitRange struct {
 	lo, hi   int64 // bit indexes, inclusive
 	empty    bool
-	endGiven bool
+	endGiven bool // whether the request named an end
 }
 
-// parseBitRange reads start, end (optional when endOptional) and the unit
-// from args, as BITCOUNT and BITPOS do.
-func parseBitRange(args [][]byte, n int64, endOptional bool) (bitRange, string) {
-	var r bitRange
-	start, ok := parseInt(args[0])
-	if !ok {
-		return r, errNotInteger
+// parseBitRange reads the range that may follow BITCOUNT's key,
+// [start end [BYTE | BIT]], or BITPOS's bit, [start [end [BYTE | BIT]]]
+// (bitpos true), over a string of n bytes; no range is the whole string.
+func parseBitRange(args [][]byte, n int64, bitpos bool) (bitRange, string) {
+	switch {
+	case len(args) == 0:
+		return bitRange{lo: 0, hi: n*8 - 1, empty: n == 0}, ""
+	case len(args) > 3, len(args) == 1 && !bitpos:
+		return bitRange{}, errSyntax
 	}
-	isBit := false
-	if len(args) == 3 {
-		switch {
-		case is(args[2], "bit"):
-			isBit = true
-		case is(args[2], "byte"):
-		default:
-			return r, errSyntax
-		}
-	}
-	var end int64
+	start, startOK := parseInt(args[0])
+	end, endOK := n-1, true
 	if len(args) >= 2 {
-		if end, ok = parseInt(args[1]); !ok {
-			return r, errNotInteger
-		}
-		r.endGiven = true
-	} else if endOptional {
-		end = n - 1
+		end, endOK = parseInt(args[1])
+	}
+	isBit, unitOK := false, true
+	if len(args) == 3 {
+		isBit = is(args[2], "bit")
+		unitOK = isBit || is(args[2], "byte")
+	}
+	// A request with several faults gets the error of the first one Redis
+	// checks: BITCOUNT reads its end before its unit, BITPOS its unit
+	// before its end.
+	r := bitRange{endGiven: len(args) >= 2}
+	switch {
+	case !startOK, !bitpos && !endOK:
+		return r, errNotInteger
+	case !bitpos && start < 0 && end < 0 && start > end:
+		// BITCOUNT takes two negative indexes the wrong way round for an
+		// empty range, where clamping them could leave a byte.
+		r.empty = true
+		return r, ""
+	case !unitOK:
+		return r, errSyntax
+	case !endOK:
+		return r, errNotInteger
 	}
 	total := n
 	if isBit {
@@ -132,7 +140,8 @@ func parseBitRange(args [][]byte, n int64, endOptional bool) (bitRange, string) 
 	}
 	lo, hi, empty := rangeToBounds(start, end, total)
 	if empty {
-		return bitRange{empty: true, endGiven: r.endGiven}, ""
+		r.empty = true
+		return r, ""
 	}
 	if !isBit {
 		lo, hi = lo*8, hi*8+7
@@ -153,37 +162,15 @@ func cmdBitCount(c *client, args [][]byte) {
 		return
 	}
 	b := s.Bytes()
-	r := bitRange{lo: 0, hi: int64(len(b))*8 - 1, empty: len(b) == 0}
-	switch len(args) {
-	case 2:
-	case 4, 5:
-		// Redis reads start and end before the unit, and counts nothing in
-		// a range of two negative indexes the wrong way round, which
-		// clamping them could otherwise turn into a byte.
-		start, ok1 := parseInt(args[2])
-		end, ok2 := parseInt(args[3])
-		if !ok1 || !ok2 {
-			c.conn.WriteError(errNotInteger)
-			return
-		}
-		if start < 0 && end < 0 && start > end {
-			c.conn.WriteInt(0)
-			return
-		}
-		var errText string
-		if r, errText = parseBitRange(args[2:], int64(len(b)), false); errText != "" {
-			c.conn.WriteError(errText)
-			return
-		}
-	default:
-		c.conn.WriteError(errSyntax)
-		return
-	}
-	if r.empty {
+	r, errText := parseBitRange(args[2:], int64(len(b)), false)
+	switch {
+	case errText != "":
+		c.conn.WriteError(errText)
+	case r.empty:
 		c.conn.WriteInt(0)
-		return
+	default:
+		c.conn.WriteInt(countBits(b, r.lo, r.hi))
 	}
-	c.conn.WriteInt(countBits(b, r.lo, r.hi))
 }
 
 // countBits counts the set bits of b from bit lo to bit hi, inclusive.
@@ -228,20 +215,12 @@ func cmdBitPos(c *client, args [][]byte) {
 		return
 	}
 	b := s.Bytes()
-	r := bitRange{lo: 0, hi: int64(len(b))*8 - 1, empty: len(b) == 0}
-	switch len(args) {
-	case 3:
-	case 4, 5, 6:
-		var errText string
-		if r, errText = parseBitRange(args[3:], int64(len(b)), true); errText != "" {
-			c.conn.WriteError(errText)
-			return
-		}
-	default:
-		c.conn.WriteError(errSyntax)
+	r, errText := parseBitRange(args[3:], int64(len(b)), true)
+	switch {
+	case errText != "":
+		c.conn.WriteError(errText)
 		return
-	}
-	if r.empty {
+	case r.empty:
 		c.conn.WriteInt(-1)
 		return
 	}
