@@ -12,15 +12,25 @@ func databaseCommands() []*command {
 	}
 }
 
+// parseDBIndex parses the database index argument of SELECT, MOVE and
+// COPY, with the error Redis replies for one that is not a number or that
+// names no database.
+func (s *Server) parseDBIndex(arg []byte) (int, string) {
+	n, ok := parseInt32(arg)
+	if !ok {
+		return 0, errNotInteger
+	}
+	if s.store.DB(n) == nil {
+		return 0, errDBIndexRange
+	}
+	return n, ""
+}
+
 // SELECT index
 func cmdSelect(c *client, args [][]byte) {
-	n, ok := parseInt32(args[1])
-	if !ok {
-		c.conn.WriteError(errNotInteger)
-		return
-	}
-	if c.server.store.DB(n) == nil {
-		c.conn.WriteError(errDBIndexRange)
+	n, errText := c.server.parseDBIndex(args[1])
+	if errText != "" {
+		c.conn.WriteError(errText)
 		return
 	}
 	c.dbIndex = n

@@ -147,13 +147,9 @@ func cmdCopy(c *client, args [][]byte) {
 		case is(args[i], "replace"):
 			replace = true
 		case is(args[i], "db") && i+1 < len(args):
-			n, ok := parseInt32(args[i+1])
-			if !ok {
-				c.conn.WriteError(errNotInteger)
-				return
-			}
-			if c.server.store.DB(n) == nil {
-				c.conn.WriteError(errDBIndexRange)
+			n, errText := c.server.parseDBIndex(args[i+1])
+			if errText != "" {
+				c.conn.WriteError(errText)
 				return
 			}
 			dstIndex = n
@@ -179,21 +175,16 @@ func cmdCopy(c *client, args [][]byte) {
 
 // MOVE key db
 func cmdMove(c *client, args [][]byte) {
-	n, ok := parseInt32(args[2])
-	if !ok {
-		c.conn.WriteError(errNotInteger)
-		return
-	}
-	dst := c.server.store.DB(n)
-	if dst == nil {
-		c.conn.WriteError(errDBIndexRange)
+	n, errText := c.server.parseDBIndex(args[2])
+	if errText != "" {
+		c.conn.WriteError(errText)
 		return
 	}
 	if n == c.dbIndex {
 		c.conn.WriteError(errSameObject)
 		return
 	}
-	if !db.Move(c.db(), dst, args[1]) {
+	if !db.Move(c.db(), c.server.store.DB(n), args[1]) {
 		c.conn.WriteInt(0)
 		return
 	}
