@@ -1,6 +1,7 @@
 package main
 
 import (
+	"maps"
 	"slices"
 	"strings"
 
@@ -38,6 +39,17 @@ var flagNames = []struct {
 	{flagMayReplicate, "may_replicate"}, {flagNoMulti, "no_multi"}, {flagProtected, "protected"},
 }
 
+// groupCategories are the ACL categories of the documentation groups that
+// have one.
+var groupCategories = map[string]string{
+	"string":       "@string",
+	"bitmap":       "@bitmap",
+	"generic":      "@keyspace",
+	"connection":   "@connection",
+	"pubsub":       "@pubsub",
+	"transactions": "@transaction",
+}
+
 // aclCategories derives a command's ACL categories, as COMMAND INFO shows
 // them, from its flags and group.
 func (cmd *command) aclCategories() []string {
@@ -48,19 +60,8 @@ func (cmd *command) aclCategories() []string {
 	if cmd.flags&flagReadonly != 0 {
 		cats = append(cats, "@read")
 	}
-	switch cmd.doc().group {
-	case "string":
-		cats = append(cats, "@string")
-	case "bitmap":
-		cats = append(cats, "@bitmap")
-	case "generic":
-		cats = append(cats, "@keyspace")
-	case "connection":
-		cats = append(cats, "@connection")
-	case "pubsub":
-		cats = append(cats, "@pubsub")
-	case "transactions":
-		cats = append(cats, "@transaction")
+	if cat, ok := groupCategories[cmd.doc().group]; ok {
+		cats = append(cats, cat)
 	}
 	if cmd.flags&flagAdmin != 0 {
 		cats = append(cats, "@admin", "@dangerous")
@@ -116,54 +117,53 @@ func (c *client) writeKeySpec(cmd *command) {
 	if cmd.flags&flagWrite != 0 {
 		access = "RW"
 	}
+	last := cmd.lastKey
+	if last > 0 {
+		last -= cmd.firstKey
+	}
 	c.conn.WriteArrayLen(1)
 	c.conn.WriteMapLen(3)
 	c.conn.WriteBulkString("flags")
 	c.conn.WriteSetLen(1)
 	c.conn.WriteSimple(access)
 	c.conn.WriteBulkString("begin_search")
-	c.conn.WriteMapLen(2)
-	c.conn.WriteBulkString("type")
-	c.conn.WriteBulkString("index")
-	c.conn.WriteBulkString("spec")
-	c.conn.WriteMapLen(1)
-	c.conn.WriteBulkString("index")
-	c.conn.WriteInt(int64(cmd.firstKey))
+	c.writeKeySearch("index", keySpecField{"index", int64(cmd.firstKey)})
 	c.conn.WriteBulkString("find_keys")
+	c.writeKeySearch("range",
+		keySpecField{"lastkey", int64(last)},
+		keySpecField{"keystep", int64(cmd.keyStep)},
+		keySpecField{"limit", 0})
+}
+
+// keySpecField is one field of the spec of a key spec's search step.
+type keySpecField struct {
+	name  string
+	value int64
+}
+
+// writeKeySearch writes a key spec's begin_search or find_keys step: its
+// type, and the spec, a map of the fields that type has.
+func (c *client) writeKeySearch(typ string, spec ...keySpecField) {
 	c.conn.WriteMapLen(2)
 	c.conn.WriteBulkString("type")
-	c.conn.WriteBulkString("range")
+	c.conn.WriteBulkString(typ)
 	c.conn.WriteBulkString("spec")
-	c.conn.WriteMapLen(3)
-	c.conn.WriteBulkString("lastkey")
-	last := cmd.lastKey
-	if last > 0 {
-		last -= cmd.firstKey
+	c.conn.WriteMapLen(len(spec))
+	for _, f := range spec {
+		c.conn.WriteBulkString(f.name)
+		c.conn.WriteInt(f.value)
 	}
-	c.conn.WriteInt(int64(last))
-	c.conn.WriteBulkString("keystep")
-	c.conn.WriteInt(int64(cmd.keyStep))
-	c.conn.WriteBulkString("limit")
-	c.conn.WriteInt(0)
 }
 
-func (cmd *command) sortedSubcommands() []*command {
-	var subs []*command
-	for _, s := range cmd.subcommands {
-		subs = append(subs, s)
-	}
-	slices.SortFunc(subs, func(a, b *command) int { return strings.Compare(a.name, b.name) })
-	return subs
+// sortedByName returns the commands of a table sorted by name, as COMMAND
+// lists them.
+func sortedByName(table map[string]*command) []*command {
+	return slices.SortedFunc(maps.Values(table), func(a, b *command) int { return strings.Compare(a.name, b.name) })
 }
 
-func (s *Server) sortedCommands() []*command {
-	var list []*command
-	for _, cmd := range s.commands {
-		list = append(list, cmd)
-	}
-	slices.SortFunc(list, func(a, b *command) int { return strings.Compare(a.name, b.name) })
-	return list
-}
+func (cmd *command) sortedSubcommands() []*command { return sortedByName(cmd.subcommands) }
+
+func (s *Server) sortedCommands() []*command { return sortedByName(s.commands) }
 
 // COMMAND
 func cmdCommand(c *client, args [][]byte) {
