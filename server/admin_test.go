@@ -120,7 +120,7 @@ func TestAdminAgainstTheServer(t *testing.T) {
 	if _, err := api.KillClient(ctx, &adminv1.KillClientRequest{Target: &adminv1.KillClientRequest_Id{Id: cid}}); err != nil {
 		t.Fatal(err)
 	}
-	c.nc.SetReadDeadline(time.Now().Add(5 * time.Second))
+	c.nc.SetReadDeadline(time.Now().Add(hangTimeout))
 	if _, err := c.r.ReadByte(); err == nil {
 		t.Error("client still open after KillClient")
 	}
@@ -136,7 +136,7 @@ func TestAdminAgainstTheServer(t *testing.T) {
 	}
 	select {
 	case <-asked:
-	case <-time.After(5 * time.Second):
+	case <-time.After(hangTimeout):
 		t.Fatal("Shutdown did not reach the server")
 	}
 	if o := ts.shutdownOpts.Load(); o == nil || o.Save == nil || *o.Save || o.Drain != 1500*time.Millisecond {

@@ -16,7 +16,8 @@ import (
 
 func goRedisClient(t *testing.T, addr string, protocol int) *redis.Client {
 	t.Helper()
-	rdb := redis.NewClient(&redis.Options{Addr: addr, Protocol: protocol, DialTimeout: 5 * time.Second})
+	rdb := redis.NewClient(&redis.Options{Addr: addr, Protocol: protocol, DialTimeout: hangTimeout,
+		ReadTimeout: hangTimeout, WriteTimeout: hangTimeout})
 	t.Cleanup(func() { rdb.Close() })
 	return rdb
 }
@@ -120,7 +121,7 @@ func TestGoRedis(t *testing.T) {
 				if msg.Channel != "news" || msg.Payload != "hello" {
 					t.Fatalf("message = %+v", msg)
 				}
-			case <-time.After(5 * time.Second):
+			case <-time.After(hangTimeout):
 				t.Fatal("no message")
 			}
 

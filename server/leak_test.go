@@ -84,7 +84,7 @@ func TestShutdownLeavesNoGoroutines(t *testing.T) {
 	// Goroutines end a little after Shutdown returns (the last instructions
 	// of a client's goroutine run after it is counted out), so wait for
 	// them, with a bound that only a real leak reaches.
-	deadline := time.Now().Add(10 * time.Second)
+	deadline := time.Now().Add(hangTimeout)
 	for {
 		leaked := serverGoroutines()
 		if len(leaked) == 0 {

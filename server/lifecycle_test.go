@@ -64,7 +64,7 @@ func TestIdleTimeout(t *testing.T) {
 	if err != nil || len(got) != 0 {
 		t.Fatalf("idle client: %q, %v", got, err)
 	}
-	if d := time.Since(start); d < 900*time.Millisecond || d > 5*time.Second {
+	if d := time.Since(start); d < 900*time.Millisecond || d > hangTimeout {
 		t.Errorf("idle client closed after %v, want about 1s", d)
 	}
 	// Subscribers wait for messages: the timeout does not apply to them.
@@ -113,7 +113,7 @@ func TestProtectedMode(t *testing.T) {
 			}
 			defer nc.Close()
 			nc.Write([]byte("PING\r\n"))
-			nc.SetReadDeadline(time.Now().Add(5 * time.Second))
+			nc.SetReadDeadline(time.Now().Add(hangTimeout))
 			line, _ := bufio.NewReader(nc).ReadString('\n')
 			if denied := strings.HasPrefix(line, "-DENIED Redis is running in protected mode"); denied != tc.denied {
 				t.Errorf("reply %q; denied=%v, want %v", line, denied, tc.denied)
@@ -206,7 +206,7 @@ func TestClientPause(t *testing.T) {
 		t.Fatalf("a write went through during the pause: %q", got)
 	}
 	admin.do("CLIENT", "UNPAUSE")
-	if got := writer.readReplyWithin(5 * time.Second); got != "+OK\r\n" {
+	if got := writer.readReplyWithin(hangTimeout); got != "+OK\r\n" {
 		t.Fatalf("paused write after UNPAUSE: %q", got)
 	}
 	// A pause ends by itself after its timeout.
@@ -255,7 +255,7 @@ func TestShutdownCommandStopsTheServer(t *testing.T) {
 	c.sendCommand("SHUTDOWN", "NOSAVE")
 	select {
 	case <-requested:
-	case <-time.After(5 * time.Second):
+	case <-time.After(hangTimeout):
 		t.Fatal("SHUTDOWN did not ask the process to stop")
 	}
 	if got, _ := io.ReadAll(c.r); len(got) != 0 {
@@ -284,7 +284,7 @@ func serverProcess(t *testing.T, args ...string) (*exec.Cmd, string, *strings.Bu
 	}
 	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
 	addr := net.JoinHostPort("127.0.0.1", fmt.Sprint(port))
-	deadline := time.Now().Add(10 * time.Second)
+	deadline := time.Now().Add(hangTimeout)
 	for {
 		nc, err := net.Dial("tcp", addr)
 		if err == nil {
@@ -346,7 +346,7 @@ func TestSecondSignalForcesExit(t *testing.T) {
 		if !errors.As(err, &ee) || ee.ExitCode() != 1 {
 			t.Errorf("exit after a second signal: %v, want status 1\n%s", err, logs)
 		}
-	case <-time.After(10 * time.Second):
+	case <-time.After(hangTimeout):
 		t.Fatalf("a second signal did not force the exit\n%s", logs)
 	}
 }
@@ -374,7 +374,7 @@ func TestSlowSubscriberIsDisconnected(t *testing.T) {
 	go func() { // the fast subscriber reads everything, as it arrives
 		n := 0
 		for n < messages {
-			fastNC.SetReadDeadline(time.Now().Add(5 * time.Second))
+			fastNC.SetReadDeadline(time.Now().Add(hangTimeout))
 			f, err := fast.ReadFrame()
 			if err != nil || len(f.Elems) != 3 || f.Elems[0].Text() != "message" {
 				break
@@ -383,13 +383,11 @@ func TestSlowSubscriberIsDisconnected(t *testing.T) {
 		}
 		received <- n
 	}()
-	start := time.Now()
+	// A publisher held back by the slow subscriber would hang here, until
+	// the reply timeout fails the test.
 	receivers := map[string]int{}
 	for i := 0; i < messages; i++ {
 		receivers[pub.do("PUBLISH", "news", payload)]++
-	}
-	if d := time.Since(start); d > 20*time.Second {
-		t.Errorf("publishing took %v: the slow subscriber held the publisher back", d)
 	}
 	// The slow subscriber was dropped along the way: later publishes reach
 	// one receiver.
@@ -400,7 +398,7 @@ func TestSlowSubscriberIsDisconnected(t *testing.T) {
 		t.Errorf("the fast subscriber got %d of %d messages", n, messages)
 	}
 	// Its connection is closed.
-	slow.nc.SetReadDeadline(time.Now().Add(5 * time.Second))
+	slow.nc.SetReadDeadline(time.Now().Add(hangTimeout))
 	if _, err := io.Copy(io.Discard, slow.r); err != nil {
 		t.Errorf("slow subscriber's connection: %v, want a close", err)
 	}

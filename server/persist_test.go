@@ -140,10 +140,10 @@ func TestBgsave(t *testing.T) {
 
 func waitFor(t *testing.T, cond func() bool) {
 	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
+	deadline := time.Now().Add(hangTimeout)
 	for !cond() {
 		if time.Now().After(deadline) {
-			t.Fatal("condition not reached in 10s")
+			t.Fatalf("condition not reached in %v", hangTimeout)
 		}
 		time.Sleep(10 * time.Millisecond)
 	}

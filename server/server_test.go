@@ -15,6 +15,12 @@ import (
 	"go.uber.org/zap"
 )
 
+// hangTimeout is how long a test waits for a reply, or for something to
+// happen, before it calls the server hung. It bounds a hang and measures
+// nothing, so it is generous: CI runs the race-enabled tests of several
+// packages at once on a small machine.
+const hangTimeout = 30 * time.Second
+
 // testServer is a Server listening on a loopback port.
 type testServer struct {
 	*Server
@@ -121,7 +127,7 @@ func (c *rawConn) readReplyWithin(d time.Duration) string {
 // readReply reads exactly one reply frame and returns its bytes.
 func (c *rawConn) readReply() string {
 	c.t.Helper()
-	c.nc.SetReadDeadline(time.Now().Add(5 * time.Second))
+	c.nc.SetReadDeadline(time.Now().Add(hangTimeout))
 	var buf []byte
 	for {
 		if _, n, err := frame.Parse(buf); err == nil {
