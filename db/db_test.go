@@ -290,10 +290,18 @@ func TestScanFilters(t *testing.T) {
 	set(d, "user:3", "gone", clock.Now().UnixMilli()+1)
 	clock.Advance(time.Second)
 	var got []string
+	var live, expired int
+	lookup := func(isLive bool) {
+		if isLive {
+			live++
+		} else {
+			expired++
+		}
+	}
 	cursor := uint64(0)
 	for {
 		next, keys := d.Scan(cursor, 100, ScanFilter{
-			Match: func(k string) bool { return k[:5] == "user:" }, Type: TypeString,
+			Match: func(k string) bool { return k[:5] == "user:" }, Type: TypeString, Lookup: lookup,
 		})
 		got = append(got, keys...)
 		if cursor = next; cursor == 0 {
@@ -303,6 +311,10 @@ func TestScanFilters(t *testing.T) {
 	sort.Strings(got)
 	if !slices.Equal(got, []string{"user:1", "user:2"}) {
 		t.Errorf("filtered scan = %q", got)
+	}
+	// The type filter looks up every key the pattern lets through.
+	if live != 2 || expired != 1 {
+		t.Errorf("type filter looked up %d live and %d expired keys; want 2 and 1", live, expired)
 	}
 	if _, keys := d.Scan(0, 100, ScanFilter{Type: TypeNone}); len(keys) != 0 {
 		t.Errorf("scan for a type no key has returned %q", keys)
@@ -379,14 +391,17 @@ func TestMoveAndCopy(t *testing.T) {
 	src, dst := s.DB(0), s.DB(5)
 	at := clock.Now().Add(time.Hour).UnixMilli()
 	set(src, "k", "v", at)
-	if !Copy(src, []byte("k"), src, []byte("k2"), false) {
-		t.Fatal("Copy within a DB failed")
+	if found, copied := Copy(src, []byte("k"), src, []byte("k2"), false); !found || !copied {
+		t.Fatalf("Copy within a DB: found %v, copied %v", found, copied)
 	}
-	if Copy(src, []byte("k"), src, []byte("k2"), false) {
-		t.Error("Copy onto an existing key without REPLACE succeeded")
+	if found, copied := Copy(src, []byte("k"), src, []byte("k2"), false); !found || copied {
+		t.Errorf("Copy onto an existing key without REPLACE: found %v, copied %v", found, copied)
 	}
-	if !Copy(src, []byte("k"), dst, []byte("k"), false) {
-		t.Error("Copy across DBs failed")
+	if found, copied := Copy(src, []byte("k"), dst, []byte("k"), false); !found || !copied {
+		t.Errorf("Copy across DBs: found %v, copied %v", found, copied)
+	}
+	if found, copied := Copy(src, []byte("missing"), dst, []byte("k3"), true); found || copied {
+		t.Errorf("Copy of a missing key: found %v, copied %v", found, copied)
 	}
 	tx := dst.Read([]byte("k"))
 	gotAt, _ := tx.ExpireAt([]byte("k"))

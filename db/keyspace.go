@@ -35,6 +35,11 @@ type ScanFilter struct {
 	// AnyType, when Type is TypeNone, says whether TypeNone means "no
 	// filter" (true) or "a type no key has" (false, e.g. TYPE list).
 	AnyType bool
+	// Lookup, if not nil, is told of each key whose type the filter checks
+	// (every key Match lets through, unless AnyType), with whether the key
+	// is live: Redis's SCAN looks those keys up as reads, which count as
+	// keyspace hits and misses. It is called with a shard lock held.
+	Lookup func(live bool)
 }
 
 // Scan continues the walk over d's keys from cursor (0 to start) and
@@ -73,13 +78,14 @@ func (d *DB) Scan(cursor uint64, count int, filter ScanFilter) (uint64, []string
 			}
 		}
 		for _, e := range found {
-			if e.expired(now) {
-				continue
-			}
 			if filter.Match != nil && !filter.Match(e.key) {
 				continue
 			}
-			if !filter.AnyType && e.value.Type() != filter.Type {
+			live := !e.expired(now)
+			if !filter.AnyType && filter.Lookup != nil {
+				filter.Lookup(live)
+			}
+			if !live || !filter.AnyType && e.value.Type() != filter.Type {
 				continue
 			}
 			keys = append(keys, e.key)
@@ -218,10 +224,10 @@ func Move(src, dst *DB, key []byte) bool {
 }
 
 // Copy copies the value and deadline of key src in srcDB to key dst in
-// dstDB (COPY). Unless replace is set it fails, returning false, when dst
-// exists; it also returns false when src does not exist. The databases may
-// be the same.
-func Copy(srcDB *DB, src []byte, dstDB *DB, dst []byte, replace bool) bool {
+// dstDB (COPY). It reports whether src exists, found, and whether it was
+// copied: unless replace is set, a src that exists is not copied onto a
+// dst that exists too. The databases may be the same.
+func Copy(srcDB *DB, src []byte, dstDB *DB, dst []byte, replace bool) (found, copied bool) {
 	if srcDB == dstDB {
 		tx := srcDB.Write(src, dst)
 		defer tx.Close()
@@ -233,16 +239,16 @@ func Copy(srcDB *DB, src []byte, dstDB *DB, dst []byte, replace bool) bool {
 	return copyKey(&ts, src, &td, dst, replace)
 }
 
-func copyKey(ts *Tx, src []byte, td *Tx, dst []byte, replace bool) bool {
+func copyKey(ts *Tx, src []byte, td *Tx, dst []byte, replace bool) (found, copied bool) {
 	_, _, e := ts.lookup(src)
 	if e == nil {
-		return false
+		return false, false
 	}
 	if !replace && td.Exists(dst) {
-		return false
+		return true, false
 	}
 	td.Set(dst, cloneValue(e.value), e.expireAt)
-	return true
+	return true, true
 }
 
 // cloneValue returns a copy of v that shares no memory with it: stored

@@ -55,28 +55,20 @@ func cmdDel(c *client, args [][]byte) {
 }
 
 // EXISTS key [key ...]: a key named twice counts twice.
-func cmdExists(c *client, args [][]byte) {
-	keys := args[1:]
-	tx := c.db().Read(keys...)
-	n := 0
-	for _, k := range keys {
-		found := tx.Exists(k)
-		c.server.countLookup(found)
-		if found {
-			n++
-		}
-	}
-	tx.Close()
-	c.conn.WriteInt(int64(n))
-}
+func cmdExists(c *client, args [][]byte) { c.countFound(args[1:], (*db.Tx).Exists) }
 
 // TOUCH key [key ...]
-func cmdTouch(c *client, args [][]byte) {
-	keys := args[1:]
+func cmdTouch(c *client, args [][]byte) { c.countFound(args[1:], (*db.Tx).Touch) }
+
+// countFound looks each key up with lookup, a read counted as a keyspace hit
+// or miss, and replies how many it found.
+func (c *client) countFound(keys [][]byte, lookup func(*db.Tx, []byte) bool) {
 	tx := c.db().Read(keys...)
 	n := 0
 	for _, k := range keys {
-		if tx.Touch(k) {
+		found := lookup(&tx, k)
+		c.server.countLookup(found)
+		if found {
 			n++
 		}
 	}
@@ -89,6 +81,7 @@ func cmdType(c *client, args [][]byte) {
 	tx := c.db().Read(args[1])
 	v := tx.Peek(args[1])
 	tx.Close()
+	c.server.countLookup(v != nil)
 	if v == nil {
 		c.conn.WriteSimple("none")
 		return
@@ -163,8 +156,9 @@ func cmdCopy(c *client, args [][]byte) {
 		c.conn.WriteError(errSameObject)
 		return
 	}
-	dstDB := c.server.store.DB(dstIndex)
-	if !db.Copy(c.db(), src, dstDB, dst, replace) {
+	found, copied := db.Copy(c.db(), src, c.server.store.DB(dstIndex), dst, replace)
+	c.server.countLookup(found) // the source's lookup, a read
+	if !copied {
 		c.conn.WriteInt(0)
 		return
 	}
@@ -241,6 +235,8 @@ func cmdScan(c *client, args [][]byte) {
 		case is(opt, "type"):
 			t, _ := db.ParseType(string(bytes.ToLower(val)))
 			filter.Type, filter.AnyType = t, false
+			// Redis checks each key's type with a read lookup.
+			filter.Lookup = c.server.countLookup
 		default:
 			c.conn.WriteError(errSyntax)
 			return
@@ -266,11 +262,13 @@ func cmdRandomKey(c *client, args [][]byte) {
 }
 
 // objectLookup returns the value at key for OBJECT, without counting as an
-// access, or replies null when there is none.
+// access (though as a keyspace hit or miss), or replies null when there is
+// none.
 func (c *client) objectLookup(key []byte) db.Value {
 	tx := c.db().Read(key)
 	v := tx.Peek(key)
 	tx.Close()
+	c.server.countLookup(v != nil)
 	if v == nil {
 		c.conn.WriteNull()
 	}
@@ -307,6 +305,7 @@ func cmdObjectIdletime(c *client, args [][]byte) {
 	tx := c.db().Read(key)
 	ms, ok := tx.IdleTime(key)
 	tx.Close()
+	c.server.countLookup(ok)
 	if !ok {
 		c.conn.WriteNull()
 		return

@@ -7,7 +7,7 @@ package main
 // table back from the end as Redis does, so they come out last first.
 func cmdLCS(c *client, args [][]byte) {
 	tx := c.db().Read(args[1], args[2])
-	va, vb := tx.Get(args[1]), tx.Get(args[2])
+	va, vb := c.lookupRead(&tx, args[1]), c.lookupRead(&tx, args[2])
 	tx.Close()
 	sa, okA := asString(va)
 	sb, okB := asString(vb)

@@ -56,16 +56,28 @@ func (c *client) checkString(v db.Value) (s *db.String, ok bool) {
 	return s, ok
 }
 
-// readString looks key up for a read-only string command. It counts the
-// lookup in keyspace_hits or keyspace_misses, as Redis's lookupKeyRead
-// does, and, as checkString does, replies WRONGTYPE for another type. A
-// missing key is (nil, true).
-func (c *client) readString(key []byte) (*db.String, bool) {
-	tx := c.db().Read(key)
+// lookupRead is Redis's lookupKeyRead: it returns the value of key in tx,
+// nil for a missing key, and counts the lookup in keyspace_hits or
+// keyspace_misses. Commands that write use it, on their write Tx, for the
+// lookups Redis makes as reads (GETDEL, GETEX); the lookups Redis makes
+// with lookupKeyWrite count nothing, and use tx.Get.
+func (c *client) lookupRead(tx *db.Tx, key []byte) db.Value {
 	v := tx.Get(key)
-	tx.Close()
 	c.server.countLookup(v != nil)
-	return c.checkString(v)
+	return v
+}
+
+// readValue looks key up alone, with lookupRead, for a read-only command.
+func (c *client) readValue(key []byte) db.Value {
+	tx := c.db().Read(key)
+	defer tx.Close()
+	return c.lookupRead(&tx, key)
+}
+
+// readString is readValue for a read-only string command: as checkString
+// does, it replies WRONGTYPE for another type. A missing key is (nil, true).
+func (c *client) readString(key []byte) (*db.String, bool) {
+	return c.checkString(c.readValue(key))
 }
 
 // bytesOf returns the bytes of s, or nil for a missing key: for the
@@ -98,13 +110,7 @@ func (c *client) replyString(v db.Value) bool {
 func newString(b []byte) *db.String { return db.NewString(append([]byte(nil), b...)) }
 
 // GET key
-func cmdGet(c *client, args [][]byte) {
-	tx := c.db().Read(args[1])
-	v := tx.Get(args[1])
-	tx.Close()
-	c.server.countLookup(v != nil)
-	c.replyString(v)
-}
+func cmdGet(c *client, args [][]byte) { c.replyString(c.readValue(args[1])) }
 
 // setFlags are SET's options (parseExtendedStringArgumentsOrReply).
 type setFlags uint16
@@ -244,8 +250,12 @@ func (c *client) setGeneric(cmdName string, key, value []byte, req setRequest, o
 		}
 	}
 	old := tx.Get(key)
-	if req.flags&setGet != 0 && !c.replyString(old) {
-		return
+	if req.flags&setGet != 0 {
+		// GET's lookup counts, as a read; SET's own does not.
+		c.server.countLookup(old != nil)
+		if !c.replyString(old) {
+			return
+		}
 	}
 	found := old != nil
 	if req.flags&setNX != 0 && found || req.flags&setXX != 0 && !found {
@@ -294,17 +304,9 @@ func cmdPSetEX(c *client, args [][]byte) {
 	c.setGeneric("psetex", args[1], args[3], setRequest{flags: setPX, expire: args[2]}, nil, nil)
 }
 
-// GETSET key value
+// GETSET key value: SET key value GET.
 func cmdGetSet(c *client, args [][]byte) {
-	key := args[1]
-	tx := c.db().Write(key)
-	defer tx.Close()
-	if !c.replyString(tx.Get(key)) {
-		return
-	}
-	tx.Set(key, newString(args[2]), 0)
-	c.server.dirty.Add(1)
-	c.notify(evString, "set", key)
+	c.setGeneric("getset", args[1], args[2], setRequest{flags: setGet}, nil, nil)
 }
 
 // GETDEL key
@@ -313,7 +315,7 @@ func cmdGetDel(c *client, args [][]byte) {
 	tx := c.db().Write(key)
 	defer tx.Close()
 	// Reply as GET does, then delete the string found, if any.
-	if v := tx.Get(key); c.replyString(v) && v != nil {
+	if v := c.lookupRead(&tx, key); c.replyString(v) && v != nil {
 		tx.Delete(key)
 		c.server.dirty.Add(1)
 		c.notify(evGeneric, "del", key)
@@ -330,7 +332,7 @@ func cmdGetEx(c *client, args [][]byte) {
 	}
 	tx := c.db().Write(key)
 	defer tx.Close()
-	s, ok := asString(tx.Get(key))
+	s, ok := asString(c.lookupRead(&tx, key))
 	switch {
 	case !ok:
 		c.conn.WriteError(errWrongType)
@@ -376,8 +378,7 @@ func cmdMGet(c *client, args [][]byte) {
 	tx := c.db().Read(keys...)
 	values := make([]db.Value, len(keys))
 	for i, k := range keys {
-		values[i] = tx.Get(k)
-		c.server.countLookup(values[i] != nil)
+		values[i] = c.lookupRead(&tx, k)
 	}
 	tx.Close()
 	c.conn.WriteArrayLen(len(keys))

@@ -245,37 +245,6 @@ func TestActiveExpiryNotifiesAndCounts(t *testing.T) {
 	}
 }
 
-// TestReadsCountKeyspaceLookups checks keyspace_hits and keyspace_misses
-// against what redis-server 7.0 counts: every read-only string and bit
-// command looks its key up as lookupKeyRead does, once per key.
-func TestReadsCountKeyspaceLookups(t *testing.T) {
-	ts := startServer(t)
-	c := ts.dial(t)
-	c.do("SET", "s", "foobar")
-	for _, tc := range []struct {
-		cmd          string
-		hits, misses int64
-	}{
-		{"GET s", 1, 0},
-		{"GET missing", 0, 1},
-		{"MGET s missing s", 2, 1},
-		{"STRLEN s", 1, 0},
-		{"GETRANGE s 0 1", 1, 0},
-		{"GETBIT s 1", 1, 0},
-		{"GETBIT missing 1", 0, 1},
-		{"BITCOUNT s", 1, 0},
-		{"BITCOUNT missing", 0, 1},
-		{"BITPOS s 1", 1, 0},
-		{"BITPOS missing 0", 0, 1},
-	} {
-		c.do("CONFIG", "RESETSTAT")
-		c.do(strings.Fields(tc.cmd)...)
-		if hits, misses := ts.hits.load(), ts.misses.load(); hits != tc.hits || misses != tc.misses {
-			t.Errorf("%s: keyspace_hits %d, keyspace_misses %d; want %d, %d", tc.cmd, hits, misses, tc.hits, tc.misses)
-		}
-	}
-}
-
 // TestBitRangeErrorOrder checks which error a BITCOUNT or BITPOS range with
 // two faults gets, as redis-server 7.0 replies: BITCOUNT reads its end
 // before its unit, BITPOS its unit before its end.

@@ -123,8 +123,10 @@ func TestDifferentialConnections(t *testing.T) {
 			for i := range ref {
 				ref[i], got[i] = dialRaw(t, redis.Addr), dialRaw(t, ours)
 			}
+			stats := dialStats(t, redis.Addr, ours)
 			ref[0].do("FLUSHALL")
 			got[0].do("FLUSHALL")
+			stats.reset()
 			for i, st := range script {
 				r, g := ref[st.conn], got[st.conn]
 				switch st.kind {
@@ -139,7 +141,11 @@ func TestDifferentialConnections(t *testing.T) {
 						t.Errorf("step %d, message on conn %d:\n redis: %q\n   ours: %q", i, st.conn, want, have)
 					}
 				default:
-					compareStep(t, step{mode: st.mode, args: st.args}, r, g)
+					asStep := step{mode: st.mode, args: st.args}
+					compareStep(t, asStep, r, g)
+					// The reply means the server is done with this step and
+					// any sent before it on the connection.
+					stats.compare(t, asStep)
 				}
 			}
 		})

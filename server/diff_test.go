@@ -19,6 +19,8 @@ import (
 // (started by the test on a spare port) and to this server, and the replies
 // must match byte for byte. Where a reply legitimately differs in form
 // (KEYS order, SCAN cursors, PTTL milliseconds) the step says how to compare.
+// Each step must also make the same keyspace lookups, as INFO's
+// keyspace_hits and keyspace_misses count them.
 
 // cmpMode says how a step's two replies are compared.
 type cmpMode int
@@ -195,6 +197,31 @@ var diffScripts = map[string][]step{
 		s("EXPIRE k 1.5"), s("EXPIRE"), s("EXPIRE k"), s("TTL"), s("PERSIST"),
 		s("SET g v EX 100"), s("GETSET g w"), s("TTL g"), s("SET a v EX 100"), s("APPEND a x"), s("TTL a"),
 	},
+	// Redis counts the lookups it makes with lookupKeyRead, whether the
+	// command reads or writes, and not those of lookupKeyWrite; a command
+	// that fails before its lookup counts none.
+	"keyspace lookups": {
+		s("MSET s foobar n 10"), s("SET t v EX 1000"),
+		s("GET s"), s("GET nx"), s("MGET s nx s"), s("STRLEN nx"), s("GETRANGE s 0 1"), s("GETRANGE s a 1"),
+		s("SUBSTR nx 0 1"), s("GETBIT s 1"), s("GETBIT s x"), s("BITCOUNT s 0"), s("BITCOUNT nx 0"),
+		s("BITPOS s 2"), s("BITPOS s 1 x"), s("LCS s nx"), s("LCS s s BOGUS"), s("LCS nx ny LEN IDX"),
+		s("GETEX s"), s("GETEX nx"), s("GETEX s EX abc"), s("GETEX nx EX abc"), s("GETEX s BOGUS"),
+		s("GETEX s PERSIST"), s("GETDEL nx"), s("GETSET g v"), s("GETSET g w"), s("GETDEL g"),
+		s("SET s x GET"), s("SET new x GET"), s("SET s y NX GET"), s("SET s x EX abc GET"), s("SET s x BOGUS GET"),
+		s("SET s foobar"), s("SETNX s x"), s("SETEX s 10 foobar"), s("PSETEX s 10000 foobar"),
+		s("MSETNX s 1 nx 2"), s("APPEND s x"), s("SETRANGE s 1 x"), s("INCR n"), s("INCRBYFLOAT n 1"),
+		s("SETBIT s 1 1"), s("EXPIRE s 100"), s("PERSIST s"), s("PERSIST nx"),
+		s("EXISTS s nx s"), s("TOUCH s nx s"), s("TYPE s"), s("TYPE nx"),
+		s("TTL t"), s("TTL nx"), near("PTTL t"), s("EXPIRETIME s"), s("PEXPIRETIME nx"),
+		s("OBJECT ENCODING s"), s("OBJECT REFCOUNT nx"), near("OBJECT IDLETIME s"), s("OBJECT IDLETIME nx"),
+		s("OBJECT FREQ s"), s("OBJECT FREQ nx"), s("OBJECT HELP"),
+		s("COPY s c"), s("COPY nx c"), s("COPY s c"), s("COPY s c REPLACE"), s("COPY s s"), s("COPY s c DB 1"),
+		s("COPY s c DB 99"), s("COPY s c BOGUS"), s("RENAME c c2"), s("RENAME nx c3"), s("MOVE c2 1"), s("MOVE nx 1"),
+		scan(""), scan("TYPE string"), scan("MATCH s* TYPE string"), scan("TYPE list"), scan("MATCH nomatch TYPE string"),
+		s("MULTI"), s("GET s"), s("TYPE nx"), s("SET s v GET"), s("EXEC"),
+		set("KEYS *"), s("DBSIZE"), like("RANDOMKEY"), s("DEL s nx"), s("UNLINK n nx"),
+		s("SELECT 1"), s("GET c2"), s("SELECT 0"), s("FLUSHALL"), s("GET s"),
+	},
 	"databases": {
 		s("SET k zero"), s("SELECT 1"), s("GET k"), s("SET k one"), s("DBSIZE"), s("SELECT 0"), s("GET k"),
 		s("SWAPDB 0 1"), s("GET k"), s("SELECT 1"), s("GET k"), s("SELECT 16"), s("SELECT -1"), s("SELECT x"),
@@ -234,12 +261,15 @@ func TestDifferential(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			ref := dialRaw(t, redis.Addr)
 			got := dialRaw(t, ours)
+			stats := dialStats(t, redis.Addr, ours)
 			for _, c := range []*rawConn{ref, got} {
 				c.do("FLUSHALL")
 				c.do("SELECT", "0")
 			}
+			stats.reset()
 			for _, st := range script {
 				compareStep(t, st, ref, got)
+				stats.compare(t, st)
 			}
 		})
 	}
@@ -278,6 +308,52 @@ func compareStep(t *testing.T, st step, ref, got *rawConn) {
 	}
 	if !ok {
 		t.Errorf("%q:\n redis: %q\n   ours: %q", st.args, want, have)
+	}
+}
+
+// lookupStats reads the keyspace lookup counters of both servers, each on a
+// connection of its own, so that reading them changes nothing a script sees
+// (its transaction, its database).
+type lookupStats struct{ ref, got *rawConn }
+
+func dialStats(t *testing.T, refAddr, gotAddr string) lookupStats {
+	t.Helper()
+	return lookupStats{dialRaw(t, refAddr), dialRaw(t, gotAddr)}
+}
+
+// takeLookups returns the keyspace_hits and keyspace_misses lines of INFO
+// stats on c, then zeroes them with CONFIG RESETSTAT: each call returns the
+// lookups made since the one before.
+func takeLookups(c *rawConn) string {
+	var counts []string
+	for _, line := range strings.Split(c.do("INFO", "stats"), "\r\n") {
+		if strings.HasPrefix(line, "keyspace_hits:") || strings.HasPrefix(line, "keyspace_misses:") {
+			counts = append(counts, line)
+		}
+	}
+	if len(counts) != 2 {
+		c.t.Fatalf("INFO stats lacks keyspace_hits or keyspace_misses: %q", counts)
+	}
+	c.do("CONFIG", "RESETSTAT")
+	return strings.Join(counts, " ")
+}
+
+// reset zeroes both servers' counters.
+func (ls lookupStats) reset() {
+	takeLookups(ls.ref)
+	takeLookups(ls.got)
+}
+
+// compare checks that st, just run on both servers, counted the same
+// keyspace hits and misses on both.
+func (ls lookupStats) compare(t *testing.T, st step) {
+	t.Helper()
+	if want, have := takeLookups(ls.ref), takeLookups(ls.got); want != have {
+		name := strings.Join(st.args, " ")
+		if st.mode == scanAll {
+			name = "a whole SCAN " + name
+		}
+		t.Errorf("%s: lookups\n redis: %s\n   ours: %s", name, want, have)
 	}
 }
 
