@@ -110,6 +110,10 @@ func TestAdminAgainstTheServer(t *testing.T) {
 	if _, err := api.BackgroundSave(ctx, &adminv1.BackgroundSaveRequest{}); err != nil {
 		t.Fatal(err)
 	}
+	waitFor(t, func() bool { return strings.Contains(c.do("INFO", "persistence"), "rdb_bgsave_in_progress:0") })
+	if info := c.do("INFO", "persistence"); !strings.Contains(info, "rdb_last_bgsave_status:ok") {
+		t.Errorf("after BackgroundSave:\n%s", info)
+	}
 
 	// KillClient closes the RESP client.
 	id := strings.TrimSpace(strings.TrimPrefix(c.do("CLIENT", "ID"), ":"))

@@ -388,7 +388,8 @@ func (s *Server) clientsByID() []*client {
 // Shutdown stops the server gracefully: it stops accepting, lets every
 // client finish the commands it has sent, writes their replies and closes
 // the connections. If ctx ends first, it closes the remaining connections
-// at once and returns ctx's error.
+// at once and returns ctx's error. Either way it returns once a background
+// save in progress has finished, so no goroutine of the server is left.
 func (s *Server) Shutdown(ctx context.Context) error {
 	s.mu.Lock()
 	s.closing = true
@@ -407,6 +408,7 @@ func (s *Server) Shutdown(ctx context.Context) error {
 	done := make(chan struct{})
 	go func() {
 		s.clientsWG.Wait()
+		s.persist.wg.Wait() // a background save writes its file to the end
 		close(done)
 	}()
 	select {
