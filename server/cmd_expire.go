@@ -126,7 +126,7 @@ func ttlCmd(millis, absolute bool) func(*client, [][]byte) {
 		at, exists := tx.ExpireAt(args[1])
 		now := tx.Now()
 		tx.Close()
-		c.server.countLookup(exists)
+		c.keyLookup(args[1], exists)
 		switch {
 		case !exists:
 			c.conn.WriteInt(-2)

@@ -67,7 +67,7 @@ func (c *client) countFound(keys [][]byte, lookup func(*db.Tx, []byte) bool) {
 	n := 0
 	for _, k := range keys {
 		found := lookup(&tx, k)
-		c.server.countLookup(found)
+		c.keyLookup(k, found)
 		if found {
 			n++
 		}
@@ -81,7 +81,7 @@ func cmdType(c *client, args [][]byte) {
 	tx := c.db().Read(args[1])
 	v := tx.Peek(args[1])
 	tx.Close()
-	c.server.countLookup(v != nil)
+	c.keyLookup(args[1], v != nil)
 	if v == nil {
 		c.conn.WriteSimple("none")
 		return
@@ -157,7 +157,7 @@ func cmdCopy(c *client, args [][]byte) {
 		return
 	}
 	found, copied := db.Copy(c.db(), src, c.server.store.DB(dstIndex), dst, replace)
-	c.server.countLookup(found) // the source's lookup, a read
+	c.keyLookup(src, found) // the source's lookup, a read
 	if !copied {
 		c.conn.WriteInt(0)
 		return

@@ -57,13 +57,12 @@ func (c *client) checkString(v db.Value) (s *db.String, ok bool) {
 }
 
 // lookupRead is Redis's lookupKeyRead: it returns the value of key in tx,
-// nil for a missing key, and counts the lookup in keyspace_hits or
-// keyspace_misses. Commands that write use it, on their write Tx, for the
+// nil for a missing key, and records the lookup (see keyLookup). Commands that write use it, on their write Tx, for the
 // lookups Redis makes as reads (GETDEL, GETEX); the lookups Redis makes
 // with lookupKeyWrite count nothing, and use tx.Get.
 func (c *client) lookupRead(tx *db.Tx, key []byte) db.Value {
 	v := tx.Get(key)
-	c.server.countLookup(v != nil)
+	c.keyLookup(key, v != nil)
 	return v
 }
 
@@ -252,7 +251,7 @@ func (c *client) setGeneric(cmdName string, key, value []byte, req setRequest, o
 	old := tx.Get(key)
 	if req.flags&setGet != 0 {
 		// GET's lookup counts, as a read; SET's own does not.
-		c.server.countLookup(old != nil)
+		c.keyLookup(key, old != nil)
 		if !c.replyString(old) {
 			return
 		}

@@ -4,6 +4,8 @@ import (
 	"context"
 	"sync"
 	"time"
+
+	"github.com/mini-redis/mini-redis/db/pubsub"
 )
 
 // Counters and samplers behind INFO stats and the admin API.
@@ -17,6 +19,17 @@ type serverStats struct {
 	opsIndex   int
 	lastTotal  int64
 	lastSample time.Time
+}
+
+// keyLookup records a read command's lookup of key in the client's
+// database, as Redis's lookupKeyRead does: a keyspace hit or miss, and on
+// a miss the "keymiss" event. OBJECT, which Redis does not let notify,
+// uses countLookup alone.
+func (c *client) keyLookup(key []byte, found bool) {
+	c.server.countLookup(found)
+	if !found {
+		c.notify(pubsub.EventKeyMiss, "keymiss", key)
+	}
 }
 
 // countLookup records a read command's key lookup as a hit or a miss.
