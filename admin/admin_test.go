@@ -405,6 +405,11 @@ func TestTokenOnLoopback(t *testing.T) {
 			return err
 		},
 		"FlushDB": func(ctx context.Context) error { _, err := c.FlushDB(ctx, &adminv1.FlushDBRequest{}); return err },
+		"Save":    func(ctx context.Context) error { _, err := c.Save(ctx, &adminv1.SaveRequest{}); return err },
+		"BackgroundSave": func(ctx context.Context) error {
+			_, err := c.BackgroundSave(ctx, &adminv1.BackgroundSaveRequest{})
+			return err
+		},
 	} {
 		if err := call(context.Background()); codeOf(err) != codes.Unauthenticated {
 			t.Errorf("%s without token: %v, want Unauthenticated", name, err)
@@ -414,6 +419,34 @@ func TestTokenOnLoopback(t *testing.T) {
 		}
 		if err := call(withToken("s3cret")); err != nil {
 			t.Errorf("%s with the token: %v", name, err)
+		}
+	}
+}
+
+// Every Admin RPC but the listed reads needs the token on loopback too, an
+// RPC added later included.
+func TestTokenGuardsEveryRPCButReads(t *testing.T) {
+	reads := map[string]bool{"GetStats": true, "WatchStats": true, "GetCommandStats": true, "ListClients": true, "GetConfig": true}
+	var names []string
+	for _, m := range adminv1.Admin_ServiceDesc.Methods {
+		names = append(names, m.MethodName)
+	}
+	for _, s := range adminv1.Admin_ServiceDesc.Streams {
+		names = append(names, s.StreamName)
+	}
+	a := authenticator{token: "s3cret"}
+	for _, name := range names {
+		if got := a.needsToken("/" + ServiceName + "/" + name); got == reads[name] {
+			t.Errorf("%s needs the token on loopback: %v, want %v", name, got, !reads[name])
+		}
+	}
+	for _, method := range []string{
+		"/grpc.health.v1.Health/Check",
+		"/grpc.reflection.v1.ServerReflection/ServerReflectionInfo",
+		"/grpc.reflection.v1alpha.ServerReflection/ServerReflectionInfo",
+	} {
+		if a.needsToken(method) {
+			t.Errorf("%s needs the token on loopback", method)
 		}
 	}
 }

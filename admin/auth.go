@@ -12,16 +12,19 @@ import (
 	"google.golang.org/grpc/status"
 )
 
-// mutating reports whether a call changes the server: such calls need the
-// token whenever one is set.
-func mutating(method string) bool {
+// readOnly reports whether a call only reads: on a loopback listener such
+// calls go without the token. Any other call needs the token whenever one
+// is set, so an RPC added to the service is guarded until it is listed
+// here.
+func readOnly(method string) bool {
 	switch method {
-	case adminv1.Admin_Shutdown_FullMethodName, adminv1.Admin_KillClient_FullMethodName,
-		adminv1.Admin_SetConfig_FullMethodName, adminv1.Admin_FlushDB_FullMethodName,
-		adminv1.Admin_Save_FullMethodName, adminv1.Admin_BackgroundSave_FullMethodName:
+	case adminv1.Admin_GetStats_FullMethodName, adminv1.Admin_WatchStats_FullMethodName,
+		adminv1.Admin_GetCommandStats_FullMethodName, adminv1.Admin_ListClients_FullMethodName,
+		adminv1.Admin_GetConfig_FullMethodName:
 		return true
 	}
-	return false
+	// Reflection only describes the API (grpcurl list and describe).
+	return strings.HasPrefix(method, "/grpc.reflection.")
 }
 
 // authenticator checks bearer tokens on calls.
@@ -36,7 +39,7 @@ func (a authenticator) needsToken(method string) bool {
 	if a.token == "" || strings.HasPrefix(method, "/grpc.health.v1.Health/") {
 		return false
 	}
-	return a.all || mutating(method)
+	return a.all || !readOnly(method)
 }
 
 func (a authenticator) check(ctx context.Context, method string) error {
