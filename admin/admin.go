@@ -91,8 +91,7 @@ func (s *Server) Serve(ln net.Listener) error {
 // SetNotServing makes health checks report NOT_SERVING; call it as soon as
 // the server starts to shut down.
 func (s *Server) SetNotServing() {
-	s.health.SetServingStatus("", healthpb.HealthCheckResponse_NOT_SERVING)
-	s.health.SetServingStatus(ServiceName, healthpb.HealthCheckResponse_NOT_SERVING)
+	s.health.Shutdown() // every service NewServer set SERVING
 }
 
 // Stop lets running calls finish and closes the listeners. If ctx ends
