@@ -22,7 +22,7 @@ func format(f frame.Frame, indent string) string {
 	case frame.Integer:
 		return "(integer) " + strconv.FormatInt(f.Int, 10) + "\n"
 	case frame.Double:
-		return "(double) " + strings.TrimSuffix(string(frame.Append(nil, f, frame.RESP3)[1:]), "\r\n") + "\n"
+		return "(double) " + doubleText(f.Float) + "\n"
 	case frame.Boolean:
 		if f.Bool {
 			return "(true)\n"
@@ -77,8 +77,13 @@ func formatRaw(f frame.Frame) string {
 	switch f.Type {
 	case frame.Integer:
 		return strconv.FormatInt(f.Int, 10) + "\n"
-	case frame.Boolean, frame.Double:
-		return strings.TrimSuffix(string(frame.Append(nil, f, frame.RESP2)), "\r\n")[1:] + "\n"
+	case frame.Double:
+		return doubleText(f.Float) + "\n"
+	case frame.Boolean:
+		if f.Bool {
+			return "1\n"
+		}
+		return "0\n"
 	}
 	if f.Type.IsAggregate() {
 		var b strings.Builder
@@ -88,4 +93,10 @@ func formatRaw(f frame.Frame) string {
 		return b.String()
 	}
 	return string(f.Str) + "\n"
+}
+
+// doubleText spells f as the server does in a reply (C's "%.17g").
+func doubleText(f float64) string {
+	b := frame.AppendDouble(nil, f, frame.RESP3) // ",<text>\r\n"
+	return string(b[1 : len(b)-2])
 }

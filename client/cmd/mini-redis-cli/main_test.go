@@ -38,6 +38,11 @@ func TestFormatRaw(t *testing.T) {
 	if got := formatRaw(f); got != "a\n2\n\n" {
 		t.Errorf("formatRaw = %q", got)
 	}
+	// Doubles and booleans print their value alone, without its type.
+	f = frame.NewArray(frame.NewDouble(1.5), frame.NewDouble(math.Inf(1)), frame.NewBool(true), frame.NewBool(false))
+	if got := formatRaw(f); got != "1.5\ninf\n1\n0\n" {
+		t.Errorf("formatRaw of doubles and booleans = %q", got)
+	}
 }
 
 func TestUsageWithoutCommand(t *testing.T) {
