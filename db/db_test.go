@@ -499,6 +499,22 @@ func TestWatchFollowsSwapDB(t *testing.T) {
 	}
 }
 
+// SWAPDB of a database with itself is a no-op in Redis: it does not even
+// dirty the watches of keys that exist.
+func TestSwapWithItselfTouchesNoWatch(t *testing.T) {
+	s, _ := newTestStore(t, Options{})
+	set(s.DB(0), "k", "v", 0)
+	var w Watch
+	s.DB(0).Watch(&w, []byte("k"))
+	s.Swap(0, 0)
+	if !w.Valid() {
+		t.Error("SWAPDB 0 0 dirtied the watch of an existing key")
+	}
+	if v, ok := get(s.DB(0), "k"); !ok || v != "v" || s.DB(0).Index() != 0 {
+		t.Errorf("after SWAPDB 0 0: k = %q, %v; index %d", v, ok, s.DB(0).Index())
+	}
+}
+
 func TestStatsTrackMemory(t *testing.T) {
 	s, clock := newTestStore(t, Options{})
 	d := s.DB(0)

@@ -119,9 +119,13 @@ func (s *Store) ExpiredKeys() int64 { return s.expiredKeys.Load() }
 
 // Swap exchanges databases i and j (SWAPDB). Clients that selected i now
 // see what was j. Watchers of keys in either database are told, as Redis
-// does, since the keys they watch may now hold other values. The caller
-// must make sure no Tx is open on either database.
+// does, since the keys they watch may now hold other values. Swapping a
+// database with itself changes nothing and tells no watcher, as in Redis.
+// The caller must make sure no Tx is open on either database.
 func (s *Store) Swap(i, j int) {
+	if i == j {
+		return
+	}
 	di, dj := s.DB(i), s.DB(j)
 	di.beforeWriteAll()
 	dj.beforeWriteAll()
