@@ -40,10 +40,14 @@ func (c *serverClock) monotonic() time.Duration {
 }
 
 // observe records a monotonic reading. Readings from different goroutines
-// may arrive out of order by microseconds; the clock only moves forward.
+// may arrive out of order by microseconds; the clock only moves forward,
+// so a reading replaces the latest only if it is later, atomically.
 func (c *serverClock) observe(d time.Duration) {
-	if int64(d) > c.latest.Load() {
-		c.latest.Store(int64(d))
+	for {
+		latest := c.latest.Load()
+		if int64(d) <= latest || c.latest.CompareAndSwap(latest, int64(d)) {
+			return
+		}
 	}
 }
 
