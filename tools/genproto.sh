@@ -2,8 +2,9 @@
 # Regenerates the checked-in Go stubs of admin/v1/admin.proto.
 #
 # Needs protoc (Debian: protobuf-compiler) and the two Go plugins, installed
-# here from the Go module proxy into ./tools/.bin when missing. The plugin
-# versions are pinned so the stubs are reproducible.
+# here from the Go module proxy into ./tools/.bin when missing or not of the
+# pinned version. The plugin versions are pinned so the stubs are
+# reproducible.
 set -eu
 cd "$(dirname "$0")/.."
 
@@ -17,8 +18,15 @@ fi
 
 bin="$PWD/tools/.bin"
 mkdir -p "$bin"
-[ -x "$bin/protoc-gen-go" ] || GOBIN="$bin" go install "$PROTOC_GEN_GO"
-[ -x "$bin/protoc-gen-go-grpc" ] || GOBIN="$bin" go install "$PROTOC_GEN_GO_GRPC"
+# plugin <package@version>: go install it into $bin unless the binary there
+# was built from that version.
+plugin() {
+	pkg=${1%@*}
+	have=$(go version -m "$bin/${pkg##*/}" 2>/dev/null | awk '$1 == "mod" { print $3 }')
+	[ "$have" = "${1#*@}" ] || GOBIN="$bin" go install "$1"
+}
+plugin "$PROTOC_GEN_GO"
+plugin "$PROTOC_GEN_GO_GRPC"
 
 PATH="$bin:$PATH" protoc \
 	--proto_path=. \
