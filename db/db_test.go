@@ -515,6 +515,41 @@ func TestSwapWithItselfTouchesNoWatch(t *testing.T) {
 	}
 }
 
+// SWAPDB runs with commands paused, but a background save goes on
+// writing its snapshot (Range) and clients that disconnect drop their
+// watches (Unwatch) beside it: neither may race with Swap.
+func TestSwapBesideSnapshotAndUnwatch(t *testing.T) {
+	s, _ := newTestStore(t, Options{Shards: 4})
+	for i := 0; i < 4000; i++ {
+		set(s.DB(0), "k"+strconv.Itoa(i), "zero", 0)
+		set(s.DB(1), "k"+strconv.Itoa(i), "one", 0)
+	}
+	want := collectMap(s.BeginSnapshot().Collect())
+	watches := make([]Watch, 20)
+	for i := range watches {
+		s.DB(i%2).Watch(&watches[i], []byte("k"+strconv.Itoa(i)), []byte("missing"+strconv.Itoa(i)))
+	}
+	sn := s.BeginSnapshot()
+	var got map[int]map[string]string
+	var wg sync.WaitGroup
+	wg.Add(2)
+	go func() {
+		defer wg.Done()
+		got = collectMap(sn.Collect())
+	}()
+	go func() {
+		defer wg.Done()
+		for i := range watches {
+			watches[i].Unwatch()
+		}
+	}()
+	for range 20 {
+		s.Swap(0, 1)
+	}
+	wg.Wait()
+	sameSnapshot(t, got, want)
+}
+
 func TestStatsTrackMemory(t *testing.T) {
 	s, clock := newTestStore(t, Options{})
 	d := s.DB(0)
@@ -712,7 +747,13 @@ func TestSnapshotIsPointInTime(t *testing.T) {
 	s.Swap(1, 3)
 	clock.Advance(time.Second)
 	s.ExpireCycle(ExpireLimits{})
-	got := collectMap(sn.Collect())
+	sameSnapshot(t, collectMap(sn.Collect()), want)
+}
+
+// sameSnapshot checks that got holds exactly the keys and values of want,
+// both from collectMap.
+func sameSnapshot(t *testing.T, got, want map[int]map[string]string) {
+	t.Helper()
 	if len(got) != len(want) {
 		t.Fatalf("snapshot has %d databases with keys, want %d", len(got), len(want))
 	}

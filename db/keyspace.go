@@ -176,10 +176,8 @@ func (s *shard) randomEntry(r Rand) *entry {
 // Flush removes every key of d (FLUSHDB). Watchers of keys that existed
 // are told.
 func (d *DB) Flush() {
-	for i := range d.shards {
-		s := &d.shards[i]
-		s.mu.Lock()
-	}
+	d.lockAll()
+	defer d.unlockAll()
 	d.beforeWriteAll()
 	d.touchAllWatched(nil)
 	for i := range d.shards {
@@ -189,7 +187,19 @@ func (d *DB) Flush() {
 		s.expiring = nil
 		s.expireCursor = 0
 		s.bytes = 0
-		s.mu.Unlock()
+	}
+}
+
+// lockAll write-locks every shard of d, in ascending order.
+func (d *DB) lockAll() {
+	for i := range d.shards {
+		d.shards[i].mu.Lock()
+	}
+}
+
+func (d *DB) unlockAll() {
+	for i := range d.shards {
+		d.shards[i].mu.Unlock()
 	}
 }
 

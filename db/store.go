@@ -121,12 +121,26 @@ func (s *Store) ExpiredKeys() int64 { return s.expiredKeys.Load() }
 // see what was j. Watchers of keys in either database are told, as Redis
 // does, since the keys they watch may now hold other values. Swapping a
 // database with itself changes nothing and tells no watcher, as in Redis.
-// The caller must make sure no Tx is open on either database.
+//
+// Swap waits for the Txs open on either database. Callers that look a
+// database up by number must not run beside it (the server pauses every
+// command), or they would use the database the number named before.
 func (s *Store) Swap(i, j int) {
 	if i == j {
 		return
 	}
 	di, dj := s.DB(i), s.DB(j)
+	// Even with every command paused, a background save reads shards
+	// (Snapshot.Range) and a client that disconnects drops its watches:
+	// lock both databases, in the order of their numbers, as lockPair does.
+	first, second := di, dj
+	if j < i {
+		first, second = dj, di
+	}
+	first.lockAll()
+	second.lockAll()
+	defer first.unlockAll()
+	defer second.unlockAll()
 	di.beforeWriteAll()
 	dj.beforeWriteAll()
 	di.touchAllWatched(dj)

@@ -121,8 +121,8 @@ func (s *shard) touchExpired(key string) {
 // or replaced with other (SWAPDB), following Redis's
 // touchAllWatchedKeysInDb: a watch is dirtied if the key existed in d, or
 // will exist once other takes d's place, unless it only goes from expired
-// to absent. The caller holds every lock needed (the server runs this with
-// all clients paused).
+// to absent. The caller holds the write lock of every shard of d and of
+// other.
 func (d *DB) touchAllWatched(other *DB) {
 	for i := range d.shards {
 		s := &d.shards[i]
