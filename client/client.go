@@ -73,9 +73,18 @@ func (c *Client) Do(ctx context.Context, args ...string) (frame.Frame, error) {
 	return replies[0], nil
 }
 
+// errEmptyCommand refuses a command without arguments: the server skips
+// it without a reply, so waiting for one would never end.
+var errEmptyCommand = errors.New("client: empty command")
+
 // Pipeline sends all commands in one write and returns their replies in
-// order.
+// order. If a command is empty, nothing is sent.
 func (c *Client) Pipeline(ctx context.Context, cmds [][]string) ([]frame.Frame, error) {
+	for _, cmd := range cmds {
+		if len(cmd) == 0 {
+			return nil, errEmptyCommand
+		}
+	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.broken != nil {

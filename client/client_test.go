@@ -139,3 +139,24 @@ func TestCancellationBreaksTheConnection(t *testing.T) {
 		t.Errorf("call after a canceled one: %v, want ErrClosed", err)
 	}
 }
+
+// Redis skips an empty command without a reply: the client refuses one
+// rather than wait forever, and the connection stays usable.
+func TestEmptyCommandIsRefused(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	c, err := Dial(ctx, startFake(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	if _, err := c.Do(ctx); err == nil || errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("Do without arguments: %v, want an immediate error", err)
+	}
+	if _, err := c.Pipeline(ctx, [][]string{{"PING"}, {}}); err == nil || errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("Pipeline with an empty command: %v, want an immediate error", err)
+	}
+	if err := c.Ping(ctx); err != nil {
+		t.Errorf("Ping after the refusals: %v", err)
+	}
+}
