@@ -47,16 +47,21 @@ func cmdConfigSet(c *client, args [][]byte) {
 	if c.protectedConfigAllowed() {
 		set = c.server.conf.SetProtected
 	}
-	if err := set(pairs...); err != nil {
-		var ce *config.CommandError
-		if errors.As(err, &ce) {
-			c.conn.WriteError(ce.Reply)
-			return
-		}
+	c.replyConfig(set(pairs...))
+}
+
+// replyConfig replies OK to a CONFIG SET or REWRITE that succeeded, or the
+// error it failed with: a config.CommandError carries Redis's exact reply.
+func (c *client) replyConfig(err error) {
+	var ce *config.CommandError
+	switch {
+	case err == nil:
+		c.conn.WriteOK()
+	case errors.As(err, &ce):
+		c.conn.WriteError(ce.Reply)
+	default:
 		c.conn.WriteError("ERR " + err.Error())
-		return
 	}
-	c.conn.WriteOK()
 }
 
 // protectedConfigAllowed applies enable-protected-configs to this client:
@@ -80,16 +85,13 @@ func cmdConfigResetStat(c *client, args [][]byte) {
 
 // CONFIG REWRITE
 func cmdConfigRewrite(c *client, args [][]byte) {
-	if c.server.conf.File() == "" {
-		c.conn.WriteError("ERR The server is running without a config file")
-		return
+	err := c.server.conf.Rewrite()
+	var ce *config.CommandError
+	if errors.As(err, &ce) && ce.Err != nil {
+		// As Redis, log the cause of a rewrite that was tried and failed.
+		c.server.log.Sugar().Warnf("CONFIG REWRITE failed: %v", ce.Err)
 	}
-	if err := c.server.conf.Rewrite(); err != nil {
-		c.server.log.Sugar().Warnf("CONFIG REWRITE failed: %v", err)
-		c.conn.WriteError("ERR Rewriting config file: " + err.Error())
-		return
-	}
-	c.conn.WriteOK()
+	c.replyConfig(err)
 }
 
 // CONFIG HELP

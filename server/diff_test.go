@@ -4,6 +4,9 @@ import (
 	"bufio"
 	"context"
 	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -238,6 +241,13 @@ func startRealServer(t *testing.T, args ...string) string {
 	t.Helper()
 	cfg, _ := testConfig(t, args...)
 	cfg.Clock = nil // the wall clock, as redis-server's
+	return serveForTest(t, cfg)
+}
+
+// serveForTest starts a server of configuration cfg, stopped when the test ends,
+// and returns its address.
+func serveForTest(t *testing.T, cfg Config) string {
+	t.Helper()
 	srv := NewServer(cfg, zap.NewNop())
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -484,6 +494,64 @@ func TestExpiryAgainstRedis(t *testing.T) {
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
+}
+
+// TestConfigRewriteErrorsAgainstRedis has redis-server and this server
+// rewrite configuration files that can no longer be written: the error
+// replies must be the same.
+func TestConfigRewriteErrorsAgainstRedis(t *testing.T) {
+	bin := redistest.Require(t, "redis-server")
+	port, err := redistest.FreePort()
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	confDir := filepath.Join(dir, "conf")
+	theirs, ours := filepath.Join(confDir, "redis.conf"), filepath.Join(confDir, "ours.conf")
+	if err := os.Mkdir(confDir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	for _, path := range []string{theirs, ours} {
+		if err := os.WriteFile(path, []byte("save \"\"\n"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	refAddr := net.JoinHostPort("127.0.0.1", strconv.Itoa(port))
+	cmd := exec.Command(bin, theirs, "--port", strconv.Itoa(port), "--bind", "127.0.0.1", "--dir", dir,
+		"--daemonize", "no", "--logfile", filepath.Join(dir, "redis.log"))
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
+	waitFor(t, func() bool {
+		nc, err := net.Dial("tcp", refAddr)
+		if err == nil {
+			nc.Close()
+		}
+		return err == nil
+	})
+	cfg, _, err := loadConfig([]string{ours, "--dir", dir}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ref, got := dialRaw(t, refAddr), dialRaw(t, serveForTest(t, cfg))
+	rewrite := func(context string) {
+		t.Helper()
+		if want, have := ref.do("CONFIG", "REWRITE"), got.do("CONFIG", "REWRITE"); want != have {
+			t.Errorf("CONFIG REWRITE %s:\n redis: %q\n   ours: %q", context, want, have)
+		}
+	}
+	rewrite("of a file that can be written")
+	if err := os.RemoveAll(confDir); err != nil {
+		t.Fatal(err)
+	}
+	rewrite("in a directory that is gone")
+	for _, path := range []string{theirs, ours} {
+		if err := os.MkdirAll(path, 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	rewrite("over a directory")
 }
 
 func TestLongDoubleFormatting(t *testing.T) {
