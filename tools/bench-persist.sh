@@ -8,6 +8,7 @@
 #   tools/bench-persist.sh [-n keys]
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. tools/lib.bash
 
 keys=1000000
 while getopts "n:" opt; do
@@ -25,11 +26,7 @@ work=$(mktemp -d)
 pids=()
 trap 'kill -9 "${pids[@]}" 2>/dev/null || true; rm -rf "$work"' EXIT
 
-port() { echo $((30000 + RANDOM % 20000)); }
 now() { date +%s.%N; }
-wait_ping() { # wait_ping <port>: until the server answers PING (not LOADING)
-	until [ "$(redis-cli -p "$1" PING 2>/dev/null)" = PONG ]; do sleep 0.01; done
-}
 start() { # start <name> <port>: run a server with its dump in $work/<name>
 	local dir=$work/$1
 	mkdir -p "$dir"
@@ -39,7 +36,7 @@ start() { # start <name> <port>: run a server with its dump in $work/<name>
 		redis-server --port "$2" --save "" --appendonly no --dir "$dir" --loglevel warning >/dev/null &
 	fi
 	pids+=($!)
-	wait_ping "$2"
+	wait_ping "$2" $! 600 # loading a large dump takes a while
 }
 
 # The data set, as a redis-cli --pipe stream.
@@ -53,7 +50,7 @@ awk -v n="$keys" 'BEGIN {
 
 printf '%-13s %10s %12s %12s %12s\n' server "SAVE s" "BGSAVE pause" "dump MB" "load s"
 for name in ours redis; do
-	p=$(port)
+	p=$(spare_port)
 	start "$name" "$p"
 	redis-cli -p "$p" --pipe <"$work/data.resp" >/dev/null
 	[ "$(redis-cli -p "$p" DBSIZE)" = "$keys" ] || { echo "$name: DBSIZE is not $keys" >&2; exit 1; }
@@ -66,7 +63,7 @@ for name in ours redis; do
 	size=$(stat -c %s "$work/$name/dump.rdb")
 	redis-cli -p "$p" SHUTDOWN NOSAVE >/dev/null 2>&1 || true
 	wait "${pids[-1]}" 2>/dev/null || true
-	p=$(port)
+	p=$(spare_port)
 	t0=$(now)
 	start "$name" "$p"
 	load=$(echo "$(now) - $t0" | bc)

@@ -12,6 +12,7 @@
 # the two servers and anything else all share its cores.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. tools/lib.bash
 
 requests=200000
 clients=50
@@ -34,17 +35,15 @@ done
 tools/bazel build //server >&2
 ours_bin=bazel-bin/server/server_/server
 
-port() { echo $((30000 + RANDOM % 20000)); }
-ours_port=$(port)
-redis_port=$(port)
+ours_port=$(spare_port)
+redis_port=$(spare_port "$ours_port")
 "$ours_bin" --port "$ours_port" --admin-port 0 --save "" --loglevel warn --io-threads "$threads" &
 ours_pid=$!
 redis-server --port "$redis_port" --save '' --appendonly no --daemonize no --loglevel warning >/dev/null &
 redis_pid=$!
 trap 'kill $ours_pid $redis_pid 2>/dev/null || true' EXIT
-for p in "$ours_port" "$redis_port"; do
-	for _ in $(seq 50); do redis-cli -p "$p" PING >/dev/null 2>&1 && break; sleep 0.1; done
-done
+wait_ping "$ours_port" $ours_pid
+wait_ping "$redis_port" $redis_pid
 
 # rps <port> <pipeline> <test>: requests per second of one redis-benchmark row.
 rps() {

@@ -8,6 +8,7 @@
 # Needs redis-cli (Debian: redis-tools) and grpcurl (.ci/run installs both).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. tools/lib.bash
 
 fail() { echo "e2e: FAIL: $*" >&2; [ -n "${log:-}" ] && tail -20 "$log" >&2; exit 1; }
 ok() { echo "e2e: ok: $*"; }
@@ -19,20 +20,8 @@ tools/bazel build //server >&2
 bin=bazel-bin/server/server_/server
 [ -x "$bin" ] || fail "server binary not found at $bin"
 
-# A free port: nothing answers a connection to it.
-spare_port() {
-	local p
-	while :; do
-		p=$((20000 + RANDOM % 20000))
-		if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then
-			echo "$p"
-			return
-		fi
-	done
-}
 port=$(spare_port)
-admin_port=$(spare_port)
-[ "$port" != "$admin_port" ] || admin_port=$(spare_port)
+admin_port=$(spare_port "$port")
 work=$(mktemp -d)
 log=$work/server.log
 token=e2e-secret
@@ -40,12 +29,7 @@ token=e2e-secret
 	--save "3600 1" --enable-debug-command yes --loglevel debug >"$log" 2>&1 &
 pid=$!
 trap 'kill -9 $pid 2>/dev/null || true; rm -rf "$work"' EXIT
-
-for _ in $(seq 100); do
-	[ "$(redis-cli -p "$port" PING 2>/dev/null)" = PONG ] && break
-	kill -0 $pid 2>/dev/null || fail "server exited at start"
-	sleep 0.1
-done
+wait_ping "$port" $pid || fail "server did not start"
 
 expect() { # expect <what> <want> <got>
 	[ "$3" = "$2" ] || fail "$1: got '$3', want '$2'"
@@ -157,10 +141,7 @@ grep -q '"shutdown requested' "$log" || fail "no shutdown log line"
 # --- The dump loads at the next start.
 "$bin" --port "$port" --admin-port 0 --dir "$work" --save "" >"$log" 2>&1 &
 pid=$!
-for _ in $(seq 100); do
-	[ "$(redis-cli -p "$port" PING 2>/dev/null)" = PONG ] && break
-	sleep 0.1
-done
+wait_ping "$port" $pid || fail "server did not restart"
 expect "dump loaded at restart" write "$(redis-cli -p "$port" GET last)"
 redis-cli -p "$port" SHUTDOWN NOSAVE >/dev/null 2>&1 || true
 wait $pid || fail "second server exited with an error"

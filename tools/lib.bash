@@ -1,0 +1,29 @@
+# Helpers shared by tools/e2e.sh and the benchmark scripts, which source
+# this file (bash only).
+
+# spare_port [port...]: prints a port on 127.0.0.1 that nothing answers on,
+# and that is none of the ports given (ones handed out, not yet listened on).
+spare_port() {
+	local p
+	while :; do
+		p=$((20000 + RANDOM % 20000))
+		case " $* " in *" $p "*) continue ;; esac
+		if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then
+			echo "$p"
+			return
+		fi
+	done
+}
+
+# wait_ping <port> <pid> [seconds]: waits until the server on port answers
+# PING with PONG (not LOADING). Fails, saying why, as soon as process pid
+# has exited, or after seconds (default 10).
+wait_ping() {
+	local limit=${3:-10}
+	local end=$((SECONDS + limit))
+	until [ "$(redis-cli -p "$1" PING 2>/dev/null)" = PONG ]; do
+		kill -0 "$2" 2>/dev/null || { echo "the server for port $1 has exited" >&2; return 1; }
+		((SECONDS <= end)) || { echo "no PONG on port $1 within $limit s" >&2; return 1; }
+		sleep 0.01
+	done
+}
