@@ -23,7 +23,7 @@ func (s *Server) adminBackend() admin.Backend {
 
 func (b adminBackend) Stats() admin.Stats {
 	s := b.s
-	ms := s.memStats()
+	ms, _ := s.memStats()
 	ps := s.pubsub.Stats()
 	p := s.persistenceInfo()
 	st := admin.Stats{

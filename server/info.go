@@ -177,9 +177,10 @@ func (s *Server) dataset() (bytes int64, perDB []dbStat) {
 
 type dbStat struct{ index, keys, expires int }
 
-// memStats reads the Go runtime's memory statistics; ReadMemStats stops
-// the world briefly, so INFO and the admin API share one reading per 100 ms.
-func (s *Server) memStats() runtime.MemStats {
+// memStats reads the Go runtime's memory statistics, and the peak of
+// HeapAlloc over the readings; ReadMemStats stops the world briefly, so
+// INFO and the admin API share one reading per 100 ms.
+func (s *Server) memStats() (ms runtime.MemStats, peak uint64) {
 	return s.memCache.get()
 }
 
@@ -190,7 +191,7 @@ type memCache struct {
 	peak  uint64
 }
 
-func (m *memCache) get() runtime.MemStats {
+func (m *memCache) get() (runtime.MemStats, uint64) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if time.Since(m.at) > 100*time.Millisecond {
@@ -198,13 +199,12 @@ func (m *memCache) get() runtime.MemStats {
 		m.at = time.Now()
 		m.peak = max(m.peak, m.stats.HeapAlloc)
 	}
-	return m.stats
+	return m.stats, m.peak
 }
 
 func (s *Server) infoMemory(w *infoWriter) {
-	ms := s.memStats()
+	ms, peak := s.memStats()
 	dataset, _ := s.dataset()
-	peak := max(s.memCache.peak, ms.HeapAlloc)
 	w.title("Memory")
 	w.int("used_memory", int64(ms.HeapAlloc))
 	w.str("used_memory_human", humanBytes(ms.HeapAlloc))

@@ -233,11 +233,12 @@ func (s *Server) writeDump(path string, snap snapshot) (err error) {
 	}
 	p.keysTotal.Store(int64(total))
 	p.keysDone.Store(0)
+	ms, _ := s.memStats()
 	bw := bufio.NewWriterSize(f, 1<<20)
 	w := rdb.NewWriter(bw, rdb.WriterOptions{
 		RedisVersion:  redisCompatVersion,
 		Time:          snap.taken,
-		UsedMem:       int64(s.memStats().HeapAlloc),
+		UsedMem:       int64(ms.HeapAlloc),
 		NoCompression: !p.compression.Load(),
 		NoChecksum:    !p.checksum,
 	})

@@ -7,6 +7,7 @@ import (
 	"io"
 	"net"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -298,4 +299,25 @@ func TestStatsCountCommandsAndKeys(t *testing.T) {
 	if st.TotalCommands != 3 || st.Keys != 2 {
 		t.Errorf("Stats = %+v, want 3 commands and 2 keys", st)
 	}
+}
+
+// Clients may run INFO memory at once: the memory statistics they share
+// are read under their lock (a race the race detector finds otherwise).
+func TestConcurrentInfoMemory(t *testing.T) {
+	ts := startServer(t)
+	var wg sync.WaitGroup
+	for range 2 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			// Past 100 ms, so that the statistics are read again.
+			for end := time.Now().Add(300 * time.Millisecond); time.Now().Before(end); {
+				if got := ts.info([]string{"memory"}); !strings.Contains(got, "used_memory_peak:") {
+					t.Errorf("INFO memory: %q", got)
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
 }
