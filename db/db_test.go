@@ -489,14 +489,58 @@ func TestWatchFollowsSwapDB(t *testing.T) {
 		t.Error("SWAPDB brought a watched key into existence without dirtying the watch")
 	}
 	w.Unwatch()
-	// The watch registration stayed with database number 0.
-	if n := len(s.DB(0).shards[0].watched) + len(s.DB(1).shards[0].watched); n > 0 {
-		for i := range s.DB(0).shards {
-			if len(s.DB(0).shards[i].watched)+len(s.DB(1).shards[i].watched) != 0 {
-				t.Fatal("Unwatch left registrations behind after SWAPDB")
+	if n := registrations(s); n != 0 {
+		t.Fatalf("Unwatch left %d registrations behind after SWAPDB", n)
+	}
+}
+
+// A watch that SWAPDB moved is still the client's watch of that key in
+// that database number: a write there dirties it, Unwatch drops it, and
+// after that writes to the key dirty nothing.
+func TestUnwatchAfterSwapDB(t *testing.T) {
+	s, _ := newTestStore(t, Options{})
+	var w Watch
+	s.DB(0).Watch(&w, []byte("k")) // k exists nowhere, so SWAPDB leaves the watch valid
+	s.Swap(0, 1)
+	s.DB(0).Watch(&w, []byte("k")) // watched already
+	if n := registrations(s); n != 1 {
+		t.Errorf("%d registrations of one watched key", n)
+	}
+	set(s.DB(1), "k", "v", 0)
+	if !w.Valid() {
+		t.Error("a write to k in db 1 dirtied the watch of k in db 0")
+	}
+	w.Unwatch()
+	if n := registrations(s); n != 0 {
+		t.Fatalf("Unwatch left %d registrations behind after SWAPDB", n)
+	}
+	s.DB(0).Watch(&w, []byte("other"))
+	set(s.DB(0), "k", "v", 0)
+	if !w.Valid() {
+		t.Error("a write to a key unwatched after SWAPDB dirtied the next watch")
+	}
+	w.Unwatch()
+
+	s.DB(0).Watch(&w, []byte("k2"))
+	s.Swap(0, 1)
+	set(s.DB(0), "k2", "v", 0)
+	if w.Valid() {
+		t.Error("a write to k2 in db 0 left the watch of k2 in db 0 valid after SWAPDB")
+	}
+}
+
+// registrations counts the watch registrations in every shard of s.
+func registrations(s *Store) int {
+	n := 0
+	for i := 0; i < s.Databases(); i++ {
+		d := s.DB(i)
+		for j := range d.shards {
+			for _, list := range d.shards[j].watched {
+				n += len(list)
 			}
 		}
 	}
+	return n
 }
 
 // SWAPDB of a database with itself is a no-op in Redis: it does not even

@@ -151,7 +151,10 @@ func (s *Store) Swap(i, j int) {
 	di.index.Store(int32(j))
 	// Watches follow the database number, not the data: move them back.
 	for k := range di.shards {
-		di.shards[k].watched, dj.shards[k].watched = dj.shards[k].watched, di.shards[k].watched
+		a, b := &di.shards[k], &dj.shards[k]
+		a.watched, b.watched = b.watched, a.watched
+		a.rehome(di)
+		b.rehome(dj)
 	}
 }
 

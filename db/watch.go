@@ -16,8 +16,11 @@ type Watch struct {
 
 // watched is one key of a Watch, registered in its shard.
 type watched struct {
-	w   *Watch
-	db  *DB
+	w *Watch
+	// db is the database whose shard holds the registration: the one
+	// watched, until SWAPDB moves the registration to the database that
+	// takes its number. Swap changes it holding both databases' locks.
+	db  atomic.Pointer[DB]
 	key string
 	// expiredAtWatch records that the key existed but had already expired
 	// when WATCH ran. Removing such a key is no logical change, so it does
@@ -28,12 +31,13 @@ type watched struct {
 // Watch adds keys of d to w (WATCH key [key ...]).
 func (d *DB) Watch(w *Watch, keys ...[]byte) {
 	for _, k := range keys {
-		if slices.ContainsFunc(w.keys, func(x *watched) bool { return x.db == d && x.key == string(k) }) {
+		if slices.ContainsFunc(w.keys, func(x *watched) bool { return x.db.Load() == d && x.key == string(k) }) {
 			continue
 		}
 		tx := d.Write(k)
 		s, h := tx.shardFor(k)
-		wk := &watched{w: w, db: d, key: string(k)}
+		wk := &watched{w: w, key: string(k)}
+		wk.db.Store(d)
 		if e := s.table.find(k, h); e != nil && e.expired(tx.now) {
 			wk.expiredAtWatch = true
 		}
@@ -49,9 +53,8 @@ func (d *DB) Watch(w *Watch, keys ...[]byte) {
 // Unwatch forgets all of w's keys (UNWATCH, EXEC, DISCARD) and clears it.
 func (w *Watch) Unwatch() {
 	for _, wk := range w.keys {
-		d := wk.db
 		key := []byte(wk.key)
-		tx := d.Write(key)
+		tx := wk.begin(true, key)
 		s, _ := tx.shardFor(key)
 		list := s.watched[wk.key]
 		list = slices.DeleteFunc(list, func(x *watched) bool { return x.w == w })
@@ -78,7 +81,7 @@ func (w *Watch) Valid() bool {
 	}
 	for _, wk := range w.keys {
 		key := []byte(wk.key)
-		tx := wk.db.Read(key)
+		tx := wk.begin(false, key)
 		s, h := tx.shardFor(key)
 		e := s.table.find(key, h)
 		// expiredAtWatch changes under the shard lock: read it there.
@@ -89,6 +92,30 @@ func (w *Watch) Valid() bool {
 		}
 	}
 	return true
+}
+
+// begin begins a Tx on key, wk's key, in the database that holds wk. A
+// client that disconnects drops its watches beside SWAPDB, which may move
+// wk to another database until the Tx has the key's shard locked.
+func (wk *watched) begin(write bool, key []byte) Tx {
+	for {
+		d := wk.db.Load()
+		tx := d.begin(write, [][]byte{key})
+		if wk.db.Load() == d {
+			return tx
+		}
+		tx.Close()
+	}
+}
+
+// rehome records d, the database s belongs to, in the registrations that
+// SWAPDB has just moved into s. The caller holds s's write lock.
+func (s *shard) rehome(d *DB) {
+	for _, list := range s.watched {
+		for _, wk := range list {
+			wk.db.Store(d)
+		}
+	}
 }
 
 // touch marks the watchers of key dirty: the key was written. The shard's
