@@ -80,9 +80,14 @@ var errEmptyCommand = errors.New("client: empty command")
 // Pipeline sends all commands in one write and returns their replies in
 // order. If a command is empty, nothing is sent.
 func (c *Client) Pipeline(ctx context.Context, cmds [][]string) ([]frame.Frame, error) {
+	var out []byte
 	for _, cmd := range cmds {
 		if len(cmd) == 0 {
 			return nil, errEmptyCommand
+		}
+		out = frame.AppendArrayLen(out, len(cmd))
+		for _, a := range cmd {
+			out = frame.AppendBulkString(out, a)
 		}
 	}
 	c.mu.Lock()
@@ -104,30 +109,45 @@ func (c *Client) Pipeline(ctx context.Context, cmds [][]string) ([]frame.Frame, 
 		defer nc.SetDeadline(time.Time{})
 	}
 
-	for _, cmd := range cmds {
-		args := make([][]byte, len(cmd))
-		for i, a := range cmd {
-			args[i] = []byte(a)
-		}
-		c.conn.WriteCommand(args...)
-	}
-	replies := make([]frame.Frame, 0, len(cmds))
-	for range cmds {
-		f, err := c.conn.ReadFrame()
+	// Another goroutine writes the commands while this one reads the
+	// replies. Written first, a long pipeline fills the socket buffers both
+	// ways against a server that stops reading while its replies wait to be
+	// read, as mini-redis does: each side would wait for the other forever.
+	// The connection's own output buffer stays empty, so ReadFrame never
+	// writes: the goroutine is the only writer.
+	written := make(chan error, 1)
+	go func() {
+		_, err := nc.Write(out)
 		if err != nil {
-			switch {
-			case ctx.Err() != nil:
-				err = ctx.Err()
-			case hasDeadline && errors.Is(err, os.ErrDeadlineExceeded) && !time.Now().Before(dl):
-				// The connection's deadline, which is ctx's, fired before
-				// ctx's own timer did.
-				err = context.DeadlineExceeded
-			}
-			c.broken = ErrClosed
-			c.conn.Close()
-			return nil, fmt.Errorf("client: %w", err)
+			nc.Close() // no reply comes for a command not sent: wake the reader
+		}
+		written <- err
+	}()
+	replies := make([]frame.Frame, 0, len(cmds))
+	var err error
+	for range cmds {
+		var f frame.Frame
+		if f, err = c.conn.ReadFrame(); err != nil {
+			nc.Close() // end a write still in progress
+			break
 		}
 		replies = append(replies, f.Clone())
+	}
+	if werr := <-written; werr != nil && errors.Is(err, net.ErrClosed) {
+		err = werr // the write failed first, and closed the connection
+	}
+	if err != nil {
+		switch {
+		case ctx.Err() != nil:
+			err = ctx.Err()
+		case hasDeadline && errors.Is(err, os.ErrDeadlineExceeded) && !time.Now().Before(dl):
+			// The connection's deadline, which is ctx's, fired before
+			// ctx's own timer did.
+			err = context.DeadlineExceeded
+		}
+		c.broken = ErrClosed
+		c.conn.Close()
+		return nil, fmt.Errorf("client: %w", err)
 	}
 	return replies, nil
 }

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"net"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -158,5 +159,37 @@ func TestEmptyCommandIsRefused(t *testing.T) {
 	}
 	if err := c.Ping(ctx); err != nil {
 		t.Errorf("Ping after the refusals: %v", err)
+	}
+}
+
+// A pipeline too long for the socket buffers is written while its replies
+// are read: a server that stops reading until its replies are read, as
+// mini-redis and this fake do, would otherwise wait for the client as the
+// client waits for it.
+func TestLongPipeline(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	c, err := Dial(ctx, startFake(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	// 32 MB each way, past what loopback sockets buffer.
+	key, value := strings.Repeat("k", 2048), strings.Repeat("v", 2048)
+	if err := c.Set(ctx, key, value, 0); err != nil {
+		t.Fatal(err)
+	}
+	cmds := make([][]string, 16000)
+	for i := range cmds {
+		cmds[i] = []string{"GET", key}
+	}
+	replies, err := c.Pipeline(ctx, cmds)
+	if err != nil {
+		t.Fatalf("a pipeline of %d GETs: %v", len(cmds), err)
+	}
+	for i, r := range replies {
+		if r.Text() != value {
+			t.Fatalf("reply %d is %.40v, want the value", i, r)
+		}
 	}
 }
