@@ -76,7 +76,7 @@ def offline_bazel_dependencies():
         fixup_cmds = [
             # Module zips drop vendored sources, but go_repository_tools builds
             # gazelle/fetch_repo in GOPATH mode from vendor/. Re-vendor them.
-            "GOTOOLCHAIN=local $GO mod vendor",
+            "$GO mod vendor",
             # Debian's bazel-skylib 1.0.3 unittest.suite() cannot take the
             # partials used by gazelle's own analysis tests; drop that suite.
             "sed -i '/gazelle_binary_test_suite/d' internal/BUILD.bazel",
