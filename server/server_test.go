@@ -321,3 +321,16 @@ func TestConcurrentInfoMemory(t *testing.T) {
 	}
 	wg.Wait()
 }
+
+// INFO memory shows maxmemory as configured, and as CONFIG SET changes it
+// (the values are redis-server 7.0.15's).
+func TestInfoShowsMaxmemory(t *testing.T) {
+	ts := startServer(t, "--maxmemory", "100mb")
+	c := ts.dial(t)
+	for _, want := range []string{"maxmemory:104857600\r\nmaxmemory_human:100.00M\r\n", "maxmemory:1234567\r\nmaxmemory_human:1.18M\r\n"} {
+		if got := c.do("INFO", "memory"); !strings.Contains(got, want) {
+			t.Errorf("INFO memory lacks %q:\n%s", want, got)
+		}
+		c.do("CONFIG", "SET", "maxmemory", "1234567")
+	}
+}
