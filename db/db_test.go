@@ -563,12 +563,7 @@ func TestSwapWithItselfTouchesNoWatch(t *testing.T) {
 // writing its snapshot (Range) and clients that disconnect drop their
 // watches (Unwatch) beside it: neither may race with Swap.
 func TestSwapBesideSnapshotAndUnwatch(t *testing.T) {
-	s, _ := newTestStore(t, Options{Shards: 4})
-	for i := 0; i < 4000; i++ {
-		set(s.DB(0), "k"+strconv.Itoa(i), "zero", 0)
-		set(s.DB(1), "k"+strconv.Itoa(i), "one", 0)
-	}
-	want := collectMap(s.BeginSnapshot().Collect())
+	s, want := swapFixture(t, 4000)
 	watches := make([]Watch, 20)
 	for i := range watches {
 		s.DB(i%2).Watch(&watches[i], []byte("k"+strconv.Itoa(i)), []byte("missing"+strconv.Itoa(i)))
@@ -811,6 +806,36 @@ func sameSnapshot(t *testing.T, got, want map[int]map[string]string) {
 			}
 		}
 	}
+}
+
+// SWAPDB moves databases, not their contents: an open snapshot, which
+// holds the databases by their numbers at its start, copies nothing.
+func TestSwapCopiesNothingForASnapshot(t *testing.T) {
+	s, want := swapFixture(t, 100)
+	sn := s.BeginSnapshot()
+	s.Swap(0, 1)
+	for _, d := range []*DB{s.DB(0), s.DB(1)} {
+		for i := range d.shards {
+			if d.shards[i].capturedBy == sn.id {
+				t.Fatalf("SWAPDB copied shard %d of what is now db %d", i, d.Index())
+			}
+		}
+	}
+	set(s.DB(0), "k1", "changed", 0)
+	set(s.DB(1), "k1", "changed", 0)
+	sameSnapshot(t, collectMap(sn.Collect()), want)
+}
+
+// swapFixture returns a store of 4 shards per database whose dbs 0 and 1
+// hold the keys k0 to k<n-1>, valued "zero" and "one", with collectMap's
+// view of it.
+func swapFixture(t *testing.T, n int) (*Store, map[int]map[string]string) {
+	s, _ := newTestStore(t, Options{Shards: 4})
+	for i := range n {
+		set(s.DB(0), "k"+strconv.Itoa(i), "zero", 0)
+		set(s.DB(1), "k"+strconv.Itoa(i), "one", 0)
+	}
+	return s, collectMap(s.BeginSnapshot().Collect())
 }
 
 // A writer racing with Collect never tears the snapshot.

@@ -165,7 +165,7 @@ func (d *DB) beforeWrite(s *shard) {
 }
 
 // beforeWriteAll is beforeWrite for every shard of d, for changes to the
-// whole database (FLUSHDB, SWAPDB). The caller holds every shard's lock.
+// whole database (FLUSHDB). The caller holds every shard's lock.
 func (d *DB) beforeWriteAll() {
 	if sn := d.store.snapshot.Load(); sn != nil {
 		for i := range d.shards {

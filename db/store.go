@@ -141,8 +141,8 @@ func (s *Store) Swap(i, j int) {
 	second.lockAll()
 	defer first.unlockAll()
 	defer second.unlockAll()
-	di.beforeWriteAll()
-	dj.beforeWriteAll()
+	// An open snapshot needs no copy: it holds the databases themselves,
+	// by their numbers at its start, and their contents do not change.
 	di.touchAllWatched(dj)
 	dj.touchAllWatched(di)
 	s.dbs[i].Store(dj)
