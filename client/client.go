@@ -98,16 +98,31 @@ func (c *Client) Pipeline(ctx context.Context, cmds [][]string) ([]frame.Frame, 
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	// Cancellation interrupts the network I/O; the connection is then in an
-	// unknown state (a reply may be half read) and is not used again.
 	nc := c.conn.NetConn()
-	stop := context.AfterFunc(ctx, func() { nc.SetDeadline(time.Unix(1, 0)) })
-	defer stop()
 	dl, hasDeadline := ctx.Deadline()
 	if hasDeadline {
 		nc.SetDeadline(dl)
-		defer nc.SetDeadline(time.Time{})
 	}
+	// Cancellation interrupts the network I/O with a deadline in the past,
+	// which ctx's own deadline, set above, must not replace; the connection
+	// is then in an unknown state (a reply may be half read) and is not
+	// used again. If ctx ends only after the last reply, the call has
+	// succeeded: the past deadline, set by another goroutine, is awaited
+	// and then cleared, so that it cannot fail the next call.
+	interrupted := make(chan struct{})
+	stop := context.AfterFunc(ctx, func() {
+		nc.SetDeadline(time.Unix(1, 0))
+		close(interrupted)
+	})
+	defer func() {
+		canceled := !stop()
+		if canceled {
+			<-interrupted
+		}
+		if hasDeadline || canceled {
+			nc.SetDeadline(time.Time{})
+		}
+	}()
 
 	// Another goroutine writes the commands while this one reads the
 	// replies. Written first, a long pipeline fills the socket buffers both

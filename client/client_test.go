@@ -193,3 +193,49 @@ func TestLongPipeline(t *testing.T) {
 		}
 	}
 }
+
+// lateDeadlineConn holds back a deadline in the past, the one cancellation
+// sets, until release is closed, as if the goroutine that sets it ran late;
+// it reports on applied once that deadline is in place.
+type lateDeadlineConn struct {
+	net.Conn
+	release, applied chan struct{}
+}
+
+func (c *lateDeadlineConn) SetDeadline(t time.Time) error {
+	if t.IsZero() || t.After(time.Now()) {
+		return c.Conn.SetDeadline(t)
+	}
+	<-c.release
+	defer close(c.applied)
+	return c.Conn.SetDeadline(t)
+}
+
+// A context that ends while a call completes does not leave the connection
+// with the deadline in the past that interrupts a canceled call: the call
+// succeeds, and so does the next one.
+func TestCancellationAfterTheReplyLeavesNoDeadline(t *testing.T) {
+	nc, err := net.Dial("tcp", startFake(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	late := &lateDeadlineConn{Conn: nc, release: make(chan struct{}), applied: make(chan struct{})}
+	c := &Client{conn: connection.New(late, connection.Options{})}
+	defer c.Close()
+
+	ctx, cancel := context.WithCancel(context.Background())
+	time.AfterFunc(100*time.Millisecond, cancel) // while the server sleeps
+	// The reply comes after a second; the deadline only half a second later.
+	time.AfterFunc(1500*time.Millisecond, func() { close(late.release) })
+	if f, err := c.Do(ctx, "SLEEP"); err != nil || f.Text() != "OK" {
+		t.Fatalf("SLEEP: %v, %v; want OK: the deadline was held back", f, err)
+	}
+	select {
+	case <-late.applied:
+	case <-time.After(5 * time.Second):
+		t.Fatal("cancellation set no deadline")
+	}
+	if err := c.Ping(context.Background()); err != nil {
+		t.Errorf("the call after the canceled one: %v", err)
+	}
+}
