@@ -419,7 +419,10 @@ func (s *Server) loadDump() error {
 	if err != nil {
 		return fmt.Errorf("loading %s: %w", path, err)
 	}
+	// The background loops already run on the keyspace being replaced.
+	s.world.Lock()
 	s.store = fresh
+	s.world.Unlock()
 	s.persist.loadLoaded.Store(loaded)
 	s.persist.loadExpired.Store(expired)
 	s.log.Info("DB loaded from disk", zap.String("path", path), zap.Int64("keys", loaded),

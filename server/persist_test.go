@@ -438,3 +438,27 @@ func TestSaveFailingEarlyClosesItsSnapshot(t *testing.T) {
 		t.Errorf("write after recovery: %q", got)
 	}
 }
+
+// The dump's keyspace replaces the empty one while the server's background
+// loops already run on it (a race the race detector finds otherwise).
+func TestLoadDumpWhileBackgroundLoopsRun(t *testing.T) {
+	dir := t.TempDir()
+	srv, addr := startInDir(t, dir)
+	dialRaw(t, addr).do("SET", "k", "v")
+	if err := srv.Save(); err != nil {
+		t.Fatal(err)
+	}
+	cfg, _, err := loadConfig([]string{"--save", "", "--dir", dir}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	loaded := NewServer(cfg, zap.NewNop())
+	defer loaded.Shutdown(context.Background())
+	if err := loaded.loadDump(); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(250 * time.Millisecond) // active expiry runs every 100 ms
+	if n := loaded.keyCount(); n != 1 {
+		t.Errorf("%d keys loaded, want 1", n)
+	}
+}
