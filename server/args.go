@@ -24,8 +24,11 @@ func parseInt32(b []byte) (int, bool) {
 	return int(n), true
 }
 
-// is reports whether arg equals the keyword kw, ignoring letter case.
+// is reports whether arg equals the keyword kw, ignoring letter case, as
+// Redis's strcasecmp compares them: the argument ends at a NUL, so
+// "NX\x00junk" is NX.
 func is(arg []byte, kw string) bool {
+	arg = cString(arg, len(arg))
 	return len(arg) == len(kw) && bytes.EqualFold(arg, []byte(kw))
 }
 

@@ -66,7 +66,8 @@ func cmdClientSetInfo(c *client, args [][]byte) {
 	attr, value := args[2], args[3]
 	for _, b := range value {
 		if b < '!' || b > '~' {
-			c.conn.WriteError("ERR " + strings.ToLower(string(attr)) + " cannot contain spaces, newlines or special characters.")
+			c.conn.WriteError("ERR " + strings.ToLower(string(cString(attr, len(attr)))) +
+				" cannot contain spaces, newlines or special characters.")
 			return
 		}
 	}
@@ -78,7 +79,7 @@ func cmdClientSetInfo(c *client, args [][]byte) {
 		c.libVer = string(value)
 	default:
 		c.mu.Unlock()
-		c.conn.WriteError("ERR Unrecognized option '" + string(attr) + "'")
+		c.conn.WriteError("ERR Unrecognized option '" + string(cString(attr, len(attr))) + "'")
 		return
 	}
 	c.mu.Unlock()
@@ -161,9 +162,9 @@ func cmdClientList(c *client, args [][]byte) {
 	for i := 2; i < len(args); i++ {
 		switch {
 		case is(args[i], "type") && i+1 < len(args):
-			typ = strings.ToLower(string(args[i+1]))
-			if !validClientType(typ) {
-				c.conn.WriteError("ERR Unknown client type '" + string(args[i+1]) + "'")
+			var errText string
+			if typ, errText = parseClientType(args[i+1]); errText != "" {
+				c.conn.WriteError(errText)
 				return
 			}
 			i++
@@ -199,12 +200,15 @@ func (c *client) writeText(s string) {
 	c.conn.WriteVerbatim("txt", s)
 }
 
-func validClientType(t string) bool {
-	switch t {
-	case "normal", "master", "replica", "slave", "pubsub":
-		return true
+// parseClientType reads the client type of CLIENT LIST and KILL: its name
+// in lower case, or the error reply.
+func parseClientType(arg []byte) (string, string) {
+	for _, t := range []string{"normal", "master", "replica", "slave", "pubsub"} {
+		if is(arg, t) {
+			return t, ""
+		}
 	}
-	return false
+	return "", "ERR Unknown client type '" + string(cString(arg, len(arg))) + "'"
 }
 
 // kind returns the client's type for CLIENT LIST/KILL TYPE.
@@ -256,9 +260,9 @@ func cmdClientKill(c *client, args [][]byte) {
 			}
 			f.id = id
 		case is(opt, "type"):
-			f.typ = strings.ToLower(string(val))
-			if !validClientType(f.typ) {
-				c.conn.WriteError("ERR Unknown client type '" + string(val) + "'")
+			var errText string
+			if f.typ, errText = parseClientType(val); errText != "" {
+				c.conn.WriteError(errText)
 				return
 			}
 		case is(opt, "addr"):
@@ -267,7 +271,7 @@ func cmdClientKill(c *client, args [][]byte) {
 			f.laddr = string(val)
 		case is(opt, "user"):
 			if string(val) != "default" {
-				c.conn.WriteError("ERR No such user '" + string(val) + "'")
+				c.conn.WriteError("ERR No such user '" + string(cString(val, len(val))) + "'")
 				return
 			}
 			f.user = string(val)

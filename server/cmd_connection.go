@@ -155,7 +155,7 @@ func cmdHello(c *client, args [][]byte) {
 			}
 			i++
 		default:
-			c.conn.WriteError("ERR Syntax error in HELLO option '" + string(opt) + "'")
+			c.conn.WriteError("ERR Syntax error in HELLO option '" + string(cString(opt, len(opt))) + "'")
 			return
 		}
 	}

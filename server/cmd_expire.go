@@ -44,7 +44,7 @@ func parseExpireOptions(args [][]byte) (expireOptions, string) {
 		case is(a, "lt"):
 			o.lt = true
 		default:
-			return o, "ERR Unsupported option " + string(a)
+			return o, "ERR Unsupported option " + string(cString(a, len(a)))
 		}
 	}
 	if o.nx && (o.xx || o.gt || o.lt) {

@@ -49,7 +49,7 @@ func recv(n int) mstep { return mstep{conn: n, kind: readOnly} }
 var connScripts = map[string][]mstep{
 	"ping echo hello": {
 		on(0, "PING"), on(0, "PING hi"), on(0, "ECHO x"), on(0, "PING a b"), on(0, "ECHO"),
-		on(0, "HELLO 4"), on(0, "HELLO x"), on(0, "HELLO 2 FOO"), on(0, "HELLO 2 AUTH"),
+		on(0, "HELLO 4"), on(0, "HELLO x"), on(0, "HELLO 2 FOO"), on(0, "HELLO 2 AUTH"), onQ(0, "HELLO", "2", "a\x00b"),
 		onShape(0, "HELLO 2 AUTH default anything"), onQ(0, "HELLO", "2", "SETNAME", "a b"),
 		onShape(0, "HELLO 3 SETNAME named"), on(0, "CLIENT GETNAME"), on(0, "GET missing"),
 		on(0, "SET k v"), on(0, "MGET k missing"), on(0, "INCRBYFLOAT f 1.5"), on(0, "LCS k k IDX"),
@@ -64,6 +64,9 @@ var connScripts = map[string][]mstep{
 		send(0, "CLIENT REPLY SKIP"), send(0, "SET a 2"), on(0, "GET a"), on(0, "CLIENT KILL 1.2.3.4:5"),
 		on(0, "CLIENT KILL ID 999999"), on(0, "CLIENT KILL ID x"), on(0, "CLIENT KILL FOO bar"),
 		on(0, "CLIENT KILL TYPE bogus"), on(0, "CLIENT KILL SKIPME maybe"), on(0, "CLIENT KILL USER nobody"),
+		onQ(0, "CLIENT", "KILL", "TYPE", "a\x00b"), onQ(0, "CLIENT", "KILL", "USER", "a\x00b"),
+		onQ(0, "CLIENT", "KILL", "TYPE", "pubsub\x00x", "SKIPME\x00", "yes"), onQ(0, "CLIENT", "LIST", "TYPE", "a\x00b"),
+		onQ(0, "CLIENT", "LIST", "TYPE", "pubsub\x00x"),
 		on(0, "CLIENT KILL ADDR 1.2.3.4:5 SKIPME yes"), on(0, "CLIENT KILL TYPE pubsub"),
 		on(0, "CLIENT PAUSE x"), on(0, "CLIENT PAUSE -1"), on(0, "CLIENT PAUSE 10 BOGUS"), on(0, "CLIENT PAUSE 1 WRITE"),
 		on(0, "CLIENT UNPAUSE"), on(0, "CLIENT LIST TYPE bogus"), on(0, "CLIENT LIST ID x"),
