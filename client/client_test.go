@@ -40,6 +40,17 @@ func startFake(t *testing.T) string {
 	return ln.Addr().String()
 }
 
+// dialFake returns a Client of a new fakeServer, closed when the test ends.
+func dialFake(t *testing.T) *Client {
+	t.Helper()
+	c, err := Dial(context.Background(), startFake(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { c.Close() })
+	return c
+}
+
 func (f *fakeServer) serve(c *connection.Conn) {
 	defer c.Close()
 	for {
@@ -83,11 +94,7 @@ func (f *fakeServer) serve(c *connection.Conn) {
 
 func TestClient(t *testing.T) {
 	ctx := context.Background()
-	c, err := Dial(ctx, startFake(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
+	c := dialFake(t)
 	if err := c.Ping(ctx); err != nil {
 		t.Fatal(err)
 	}
@@ -111,11 +118,7 @@ func TestClient(t *testing.T) {
 
 func TestPipeline(t *testing.T) {
 	ctx := context.Background()
-	c, err := Dial(ctx, startFake(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
+	c := dialFake(t)
 	replies, err := c.Pipeline(ctx, [][]string{{"SET", "a", "1"}, {"GET", "a"}, {"DEL", "a"}})
 	if err != nil {
 		t.Fatal(err)
@@ -126,11 +129,7 @@ func TestPipeline(t *testing.T) {
 }
 
 func TestCancellationBreaksTheConnection(t *testing.T) {
-	c, err := Dial(context.Background(), startFake(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
+	c := dialFake(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
 	defer cancel()
 	if _, err := c.Do(ctx, "SLEEP"); !errors.Is(err, context.DeadlineExceeded) {
@@ -146,11 +145,7 @@ func TestCancellationBreaksTheConnection(t *testing.T) {
 func TestEmptyCommandIsRefused(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
-	c, err := Dial(ctx, startFake(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
+	c := dialFake(t)
 	if _, err := c.Do(ctx); err == nil || errors.Is(err, context.DeadlineExceeded) {
 		t.Fatalf("Do without arguments: %v, want an immediate error", err)
 	}
@@ -169,11 +164,7 @@ func TestEmptyCommandIsRefused(t *testing.T) {
 func TestLongPipeline(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
-	c, err := Dial(ctx, startFake(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
+	c := dialFake(t)
 	// 32 MB each way, past what loopback sockets buffer.
 	key, value := strings.Repeat("k", 2048), strings.Repeat("v", 2048)
 	if err := c.Set(ctx, key, value, 0); err != nil {
