@@ -838,6 +838,28 @@ func swapFixture(t *testing.T, n int) (*Store, map[int]map[string]string) {
 	return s, collectMap(s.BeginSnapshot().Collect())
 }
 
+// The active expiry cycle copies for an open snapshot the shards it
+// removes keys from, and no other.
+func TestExpireCycleCopiesOnlyShardsItChanges(t *testing.T) {
+	s, clock := newTestStore(t, Options{Shards: 1})
+	set(s.DB(0), "later", "v", clock.Now().Add(time.Hour).UnixMilli())
+	set(s.DB(1), "soon", "v", clock.Now().Add(time.Millisecond).UnixMilli())
+	set(s.DB(1), "forever", "v", 0)
+	clock.Advance(time.Second)
+	want := collectMap(s.BeginSnapshot().Collect())
+	sn := s.BeginSnapshot()
+	if n := s.ExpireCycle(ExpireLimits{}); n != 1 {
+		t.Fatalf("the cycle removed %d keys, want 1", n)
+	}
+	if s.DB(0).shards[0].capturedBy == sn.id {
+		t.Error("the cycle copied a shard it removed nothing from")
+	}
+	if s.DB(1).shards[0].capturedBy != sn.id {
+		t.Error("the cycle removed a key without copying its shard")
+	}
+	sameSnapshot(t, collectMap(sn.Collect()), want)
+}
+
 // A writer racing with Collect never tears the snapshot.
 func TestSnapshotUnderConcurrentWrites(t *testing.T) {
 	s, _ := newTestStore(t, Options{Shards: 16})

@@ -60,9 +60,6 @@ func (d *DB) expirePass(sh *shard, n int) (seen, gone int) {
 	var expired []string
 	sh.mu.Lock()
 	now := d.now()
-	if len(sh.expiring) > 0 {
-		d.beforeWrite(sh)
-	}
 	for seen < n && len(sh.expiring) > 0 {
 		if sh.expireCursor >= len(sh.expiring) {
 			sh.expireCursor = 0
@@ -70,6 +67,10 @@ func (d *DB) expirePass(sh *shard, n int) (seen, gone int) {
 		e := sh.expiring[sh.expireCursor]
 		seen++
 		if e.expired(now) {
+			// Copy the shard for an open snapshot only now that it changes:
+			// copying it for every pass would copy each shard that holds a
+			// deadline, though most passes remove nothing.
+			d.beforeWrite(sh)
 			// unlink moves the last entry into this slot: look at the slot
 			// again rather than advancing.
 			d.unlink(sh, e)
