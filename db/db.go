@@ -239,11 +239,7 @@ func (tx *Tx) Close() {
 		}
 	}
 	tx.nInline, tx.more = 0, nil
-	if hook := d.store.onExpired; hook != nil {
-		for _, k := range tx.expired {
-			hook(d, k)
-		}
-	}
+	d.reportExpired(tx.expired)
 }
 
 // shardFor returns the shard of key, which the Tx must have locked.
@@ -273,10 +269,8 @@ func (tx *Tx) lookup(key []byte) (*shard, uint64, *entry) {
 	}
 	if e.expired(tx.now) {
 		if tx.write {
-			tx.db.unlink(s, e)
+			tx.db.removeExpired(s, e)
 			tx.expired = append(tx.expired, e.key)
-			tx.db.store.expiredKeys.Add(1)
-			s.touchExpired(e.key)
 		}
 		return s, h, nil
 	}

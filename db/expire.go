@@ -71,22 +71,35 @@ func (d *DB) expirePass(sh *shard, n int) (seen, gone int) {
 			// copying it for every pass would copy each shard that holds a
 			// deadline, though most passes remove nothing.
 			d.beforeWrite(sh)
-			// unlink moves the last entry into this slot: look at the slot
-			// again rather than advancing.
-			d.unlink(sh, e)
-			sh.touchExpired(e.key)
+			// Removing e moves the last entry into this slot: look at the
+			// slot again rather than advancing.
+			d.removeExpired(sh, e)
 			expired = append(expired, e.key)
-			gone++
 			continue
 		}
 		sh.expireCursor++
 	}
 	sh.mu.Unlock()
-	d.store.expiredKeys.Add(int64(gone))
+	d.reportExpired(expired)
+	return seen, len(expired)
+}
+
+// removeExpired removes e, whose deadline has passed, from shard s, as a
+// write Tx that meets it and the active sweep both do: watchers that saw it
+// live are told, and it counts in ExpiredKeys. The caller holds s's write
+// lock, and passes e.key to reportExpired once it has released it.
+func (d *DB) removeExpired(s *shard, e *entry) {
+	d.unlink(s, e)
+	s.touchExpired(e.key)
+	d.store.expiredKeys.Add(1)
+}
+
+// reportExpired calls the store's OnExpired hook for keys removed by
+// removeExpired, with no lock held.
+func (d *DB) reportExpired(keys []string) {
 	if hook := d.store.onExpired; hook != nil {
-		for _, k := range expired {
+		for _, k := range keys {
 			hook(d, k)
 		}
 	}
-	return seen, gone
 }
