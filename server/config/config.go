@@ -251,7 +251,9 @@ func (c *Config) Get(patterns ...string) []Pair {
 		out = append(out, Pair{Name: name, Value: p.Kind.Format(c.vals[e.param])})
 	}
 	for _, pat := range patterns {
-		if !strings.ContainsAny(pat, "[*?") {
+		// Redis tests for glob characters and matches the pattern as a C
+		// string, up to a NUL; a name is looked up whole.
+		if !strings.ContainsAny(cString(pat), "[*?") {
 			if seen[asciiLower(pat)] {
 				continue
 			}
@@ -264,7 +266,7 @@ func (c *Config) Get(patterns ...string) []Pair {
 			if c.params[e.param].Hidden || seen[e.name] {
 				continue
 			}
-			if glob.MatchString(pat, e.name, true) {
+			if glob.MatchString(cString(pat), e.name, true) {
 				add(e.name, e)
 			}
 		}
@@ -319,7 +321,7 @@ func (c *Config) set(allowProtected bool, pairs []string) error {
 		name := pairs[2*i]
 		e, ok := c.lookup(name)
 		if !ok {
-			return &CommandError{Reply: "ERR Unknown option or number of arguments for CONFIG SET - '" + name + "'"}
+			return &CommandError{Reply: "ERR Unknown option or number of arguments for CONFIG SET - '" + cString(name) + "'"}
 		}
 		p := &c.params[e.param]
 		switch {
@@ -383,6 +385,15 @@ func setArgs(k Kind, value string) []string {
 		return nil
 	}
 	return strings.Split(value, " ")
+}
+
+// cString is s as C's "%s" and string functions read it: up to its first
+// NUL.
+func cString(s string) string {
+	if i := strings.IndexByte(s, 0); i >= 0 {
+		return s[:i]
+	}
+	return s
 }
 
 // store makes the values in vals current.

@@ -135,6 +135,7 @@ func TestRedisGetSet(t *testing.T) {
 		{"maxmemory", "MAXMEMORY"}, {"hz", "HZ", "h?"}, {"hash-max-*"}, {"hash-max-ziplist-entries"},
 		{"hash-max-ziplist-entries", "hash-max-listpack-entries"}, {"*-entries"}, {"nosuch"}, {"["},
 		{"re[q]uirepass", "port"}, {"*buffer*"}, {"[a-d]*"}, {"*e?", "save"}, {"\\*"}, {"*ZIP*"},
+		{"maxmem*\x00x"}, {"maxmemory\x00*"}, {"maxmemory\x00"},
 	} {
 		want := rc.get(c, patterns...)
 		if got := c.Get(patterns...); pairsString(got) != pairsString(want) {
@@ -149,7 +150,7 @@ func TestRedisGetSet(t *testing.T) {
 	for _, pairs := range [][]string{
 		{"maxmemory"},
 		{"a", "b", "c"},
-		{"nosuch", "1"},
+		{"nosuch", "1"}, {"a\x00b", "1"}, {"maxmemory\x00", "1"},
 		{"databases", "4"},
 		{"DATABASES", "4"},
 		{"enable-debug-command", "yes"},
