@@ -100,7 +100,7 @@ func cmdDebug(c *client, args [][]byte) {
 		c.conn.WriteSimple(fmt.Sprintf("Value at:%p refcount:1 encoding:%s serializedlength:%d lru:%d lru_seconds_idle:%d",
 			v, v.Encoding(), v.Size(), time.Now().Unix()&(1<<24-1), idle/1000))
 	default:
-		c.conn.WriteError("ERR unknown subcommand '" + string(sub) + "'. Try DEBUG HELP.")
+		c.conn.WriteError(subcommandSyntax(sub, "DEBUG"))
 	}
 }
 

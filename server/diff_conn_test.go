@@ -169,3 +169,16 @@ func TestDifferentialConnections(t *testing.T) {
 		})
 	}
 }
+
+// TestDebugAgainstRedis compares DEBUG's replies with the command enabled
+// on both servers.
+func TestDebugAgainstRedis(t *testing.T) {
+	ref := dialRaw(t, redistest.Start(t, "enable-debug-command", "yes").Addr)
+	got := dialRaw(t, startRealServer(t, "--enable-debug-command", "yes"))
+	for _, st := range []step{
+		s("DEBUG foo"), q("DEBUG", "a\x00b"), s("DEBUG sleep"), s("DEBUG OBJECT"), s("DEBUG OBJECT missing"),
+		s("DEBUG SLEEP 0 extra"), s("DEBUG SLEEP 0"),
+	} {
+		compareStep(t, st, ref, got)
+	}
+}
