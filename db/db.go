@@ -73,9 +73,6 @@ func newDB(store *Store, nshards int) *DB {
 		d.shards[i].index = i
 	}
 	d.shift = 64 - uint(log2(nshards))
-	if nshards == 1 {
-		d.shift = 64
-	}
 	return d
 }
 
@@ -426,8 +423,8 @@ func (s *shard) removeExpiring(e *entry) {
 	s.expiring[last] = nil
 	s.expiring = s.expiring[:last]
 	e.expIndex = -1
+	// Give back the array of a list that deadlines came off in bulk.
 	if cap(s.expiring) > 64 && len(s.expiring) < cap(s.expiring)/4 {
-		s.expiring = slices.Clip(s.expiring)
-		s.expiring = append([]*entry(nil), s.expiring...)
+		s.expiring = slices.Clone(s.expiring)
 	}
 }
