@@ -530,7 +530,7 @@ func TestConfigRewriteErrorsAgainstRedis(t *testing.T) {
 		}
 		return err == nil
 	})
-	cfg, _, err := loadConfig([]string{ours, "--dir", dir}, nil)
+	cfg, err := loadConfig([]string{ours, "--dir", dir})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -91,37 +91,25 @@ type Config struct {
 	live *liveServer
 }
 
-// defaultConfig returns the configuration with every parameter at its
-// default, as tests use it. It cannot fail: the defaults are constants.
-func defaultConfig() Config {
-	cfg, _, err := loadConfig(nil, nil)
-	if err != nil {
-		panic("server: default configuration does not load: " + err.Error())
-	}
-	return cfg
-}
-
 // loadConfig builds the configuration from redis-server style arguments.
-// live receives the running server later, so CONFIG SET reaches it.
-func loadConfig(args []string, live *liveServer) (Config, *config.Config, error) {
+// The server built from it (NewServer) receives CONFIG SET's changes.
+func loadConfig(args []string) (Config, error) {
 	cfg := Config{
 		LogLevelAtom:    zap.NewAtomicLevel(),
 		WriteTimeout:    30 * time.Second,
 		ShutdownTimeout: 10 * time.Second,
 	}
-	if live == nil {
-		live = new(liveServer)
-	}
+	live := new(liveServer)
 	conf, err := config.New(params(&cfg, live)...)
 	if err != nil {
-		return cfg, nil, err
+		return cfg, err
 	}
 	if err := conf.Load(args, os.Stdin); err != nil {
-		return cfg, nil, err
+		return cfg, err
 	}
 	cfg.ConfigFile = conf.File()
 	cfg.conf, cfg.live = conf, live
-	return cfg, conf, nil
+	return cfg, nil
 }
 
 // cpuProfileEnv names the environment variable that, when set, makes the
@@ -185,8 +173,7 @@ func run(args []string, stderr io.Writer) int {
 			return 0
 		}
 	}
-	live := new(liveServer)
-	cfg, conf, err := loadConfig(args, live)
+	cfg, err := loadConfig(args)
 	if err != nil {
 		fmt.Fprintf(stderr, "\n%v\n", err)
 		return 1
@@ -209,7 +196,7 @@ func run(args []string, stderr io.Writer) int {
 	}
 	ctx, stopSignals := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stopSignals()
-	if err := serve(ctx, cfg, conf, live, log); err != nil {
+	if err := serve(ctx, cfg, log); err != nil {
 		log.Error("server failed", zap.Error(err))
 		return 1
 	}
@@ -218,7 +205,7 @@ func run(args []string, stderr io.Writer) int {
 
 // serve runs the server until ctx ends or something asks it to stop, then
 // shuts it down gracefully.
-func serve(ctx context.Context, cfg Config, conf *config.Config, live *liveServer, log *zap.Logger) error {
+func serve(ctx context.Context, cfg Config, log *zap.Logger) error {
 	srv := NewServer(cfg, log)
 	if err := srv.loadDump(); err != nil {
 		return err

@@ -24,7 +24,7 @@ import (
 // loading it first as the binary does; extra args configure it further.
 func startInDir(t *testing.T, dir string, args ...string) (*Server, string) {
 	t.Helper()
-	cfg, _, err := loadConfig(append([]string{"--save", "", "--dir", dir}, args...), nil)
+	cfg, err := loadConfig(append([]string{"--save", "", "--dir", dir}, args...))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -163,7 +163,7 @@ func TestFailedSaveStopsWrites(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(dir, "dump.rdb", "x"), nil, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	cfg, _, err := loadConfig([]string{"--save", "3600 1", "--dir", dir}, nil)
+	cfg, err := loadConfig([]string{"--save", "3600 1", "--dir", dir})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -366,7 +366,7 @@ func TestCorruptDumpRefusesToStart(t *testing.T) {
 	data, _ := os.ReadFile(path)
 	data[len(data)/2] ^= 0x55
 	os.WriteFile(path, data, 0o644)
-	cfg, _, _ := loadConfig([]string{"--save", "", "--dir", dir}, nil)
+	cfg, _ := loadConfig([]string{"--save", "", "--dir", dir})
 	err := NewServer(cfg, zap.NewNop()).loadDump()
 	if err == nil {
 		t.Fatal("a damaged dump loaded")
@@ -448,7 +448,7 @@ func TestLoadDumpWhileBackgroundLoopsRun(t *testing.T) {
 	if err := srv.Save(); err != nil {
 		t.Fatal(err)
 	}
-	cfg, _, err := loadConfig([]string{"--save", "", "--dir", dir}, nil)
+	cfg, err := loadConfig([]string{"--save", "", "--dir", dir})
 	if err != nil {
 		t.Fatal(err)
 	}

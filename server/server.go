@@ -100,9 +100,8 @@ type settings struct {
 	generation atomic.Int64
 }
 
-// NewServer returns a server for cfg, which must come from loadConfig (or
-// defaultConfig), so that CONFIG reaches it. It serves nothing until
-// Serve.
+// NewServer returns a server for cfg, which must come from loadConfig, so
+// that CONFIG reaches it. It serves nothing until Serve.
 func NewServer(cfg Config, log *zap.Logger) *Server {
 	s := &Server{
 		cfg:       cfg,

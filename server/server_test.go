@@ -34,7 +34,7 @@ type testServer struct {
 // saving off unless the arguments turn it on, and a fake clock.
 func testConfig(t *testing.T, args ...string) (Config, *db.ManualClock) {
 	t.Helper()
-	cfg, _, err := loadConfig(append([]string{"--save", "", "--dir", t.TempDir()}, args...), nil)
+	cfg, err := loadConfig(append([]string{"--save", "", "--dir", t.TempDir()}, args...))
 	if err != nil {
 		t.Fatal(err)
 	}
