@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math"
 	"strconv"
+	"strings"
 	"time"
 )
 
@@ -78,14 +79,14 @@ func cmdDebug(c *client, args [][]byte) {
 			"    Stop the server for <seconds>. Decimals allowed.",
 		)
 	case is(sub, "sleep") && len(args) == 3:
-		secs, err := strconv.ParseFloat(string(args[2]), 64)
-		if err != nil || math.IsNaN(secs) {
-			c.conn.WriteError(errNotFloat)
-			return
+		// Redis reads the time with strtod and casts its microseconds to a
+		// long long: anything is accepted, and a time that is not a number,
+		// negative or out of range makes nanosleep fail at once.
+		if us := strtod(string(args[2])) * 1e6; us >= 1 && us < math.MaxInt64/1000 {
+			// Redis's event loop stops for every client; here too: DEBUG
+			// runs with every other command paused.
+			time.Sleep(time.Duration(us) * time.Microsecond)
 		}
-		// Redis's event loop stops for every client; here too: DEBUG runs
-		// with every other command paused.
-		time.Sleep(time.Duration(secs * float64(time.Second)))
 		c.conn.WriteOK()
 	case is(sub, "object") && len(args) == 3:
 		key := args[2]
@@ -102,6 +103,42 @@ func cmdDebug(c *client, args [][]byte) {
 	default:
 		c.conn.WriteError(subcommandSyntax(sub, "DEBUG"))
 	}
+}
+
+// strtod is C's strtod(s, NULL) for the decimal numbers DEBUG SLEEP takes:
+// the value of the longest prefix of s, after white space, that is a
+// number, or 0 when there is none. It does not read C's hexadecimal, "inf"
+// and "nan" forms: they are 0 here.
+func strtod(s string) float64 {
+	s = strings.TrimLeft(s, " \t\n\v\f\r")
+	i := 0
+	if i < len(s) && (s[i] == '+' || s[i] == '-') {
+		i++
+	}
+	digits := 0
+	for ; i < len(s) && isDigit(s[i]); i++ {
+		digits++
+	}
+	if i < len(s) && s[i] == '.' {
+		for i++; i < len(s) && isDigit(s[i]); i++ {
+			digits++
+		}
+	}
+	if digits == 0 {
+		return 0
+	}
+	if i < len(s) && (s[i] == 'e' || s[i] == 'E') {
+		j := i + 1
+		if j < len(s) && (s[j] == '+' || s[j] == '-') {
+			j++
+		}
+		if j < len(s) && isDigit(s[j]) {
+			for i = j; i < len(s) && isDigit(s[i]); i++ {
+			}
+		}
+	}
+	f, _ := strconv.ParseFloat(s[:i], 64) // out of range: ±Inf or 0, as strtod
+	return f
 }
 
 // shutdownRequest are SHUTDOWN's options.
