@@ -203,6 +203,15 @@ func shrink[K comparable, V any](m map[K]V, peak *int) map[K]V {
 	return n
 }
 
+// shrinkSlice is shrink for slices: it returns s, or, once s fills less
+// than a quarter of a capacity above 16, a copy sized to its contents.
+func shrinkSlice[E any](s []E) []E {
+	if cap(s) <= 16 || len(s) >= cap(s)/4 {
+		return s
+	}
+	return slices.Clip(slices.Clone(s))
+}
+
 // Subscribe subscribes sub to channels (SUBSCRIBE). Subscribing again to a
 // channel changes nothing but is still acknowledged.
 func (h *Hub) Subscribe(sub Subscriber, channels ...[]byte) []Ack {
@@ -307,9 +316,7 @@ func (h *Hub) remove(sub Subscriber, st *subState, sp space, name string) {
 	g.subs[last] = nil
 	g.subs = g.subs[:last]
 	if len(g.subs) > 0 {
-		if cap(g.subs) > 16 && len(g.subs) < cap(g.subs)/4 {
-			g.subs = slices.Clip(slices.Clone(g.subs))
-		}
+		g.subs = shrinkSlice(g.subs)
 		return
 	}
 	delete(t.groups, name)
@@ -319,10 +326,7 @@ func (h *Hub) remove(sub Subscriber, st *subState, sp space, name string) {
 		h.patList[g.pos] = h.patList[end]
 		h.patList[g.pos].pos = g.pos
 		h.patList[end] = nil
-		h.patList = h.patList[:end]
-		if cap(h.patList) > 16 && len(h.patList) < cap(h.patList)/4 {
-			h.patList = slices.Clip(slices.Clone(h.patList))
-		}
+		h.patList = shrinkSlice(h.patList[:end])
 	}
 }
 
