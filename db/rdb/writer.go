@@ -193,15 +193,8 @@ func (w *Writer) writeString(s []byte) error {
 		return nil
 	}
 	// Too long to be an integer: compressed or as it is.
-	body := s
-	if c := w.compress(s); c != nil {
-		w.buf = append(w.buf, lenEnc<<6|encLZF)
-		w.buf = appendLen(w.buf, uint64(len(c)))
-		w.buf = appendLen(w.buf, uint64(len(s)))
-		body = c
-	} else {
-		w.buf = appendLen(w.buf, uint64(len(s)))
-	}
+	var body []byte
+	w.buf, body = w.appendStringHeader(w.buf, s)
 	if err := w.flush(); err != nil {
 		return err
 	}
@@ -226,13 +219,20 @@ func (w *Writer) appendString(dst, s []byte) []byte {
 			return binary.LittleEndian.AppendUint32(append(dst, lenEnc<<6|encInt32), uint32(v))
 		}
 	}
+	dst, body := w.appendStringHeader(dst, s)
+	return append(dst, body...)
+}
+
+// appendStringHeader appends the header of s, a string that is not an
+// integer, and returns the bytes that follow it: s compressed, when Redis
+// would compress it (valid until the next compression), or s as it is.
+func (w *Writer) appendStringHeader(dst, s []byte) (_, body []byte) {
 	if c := w.compress(s); c != nil {
 		dst = append(dst, lenEnc<<6|encLZF)
 		dst = appendLen(dst, uint64(len(c)))
-		dst = appendLen(dst, uint64(len(s)))
-		return append(dst, c...)
+		return appendLen(dst, uint64(len(s))), c
 	}
-	return append(appendLen(dst, uint64(len(s))), s...)
+	return appendLen(dst, uint64(len(s))), s
 }
 
 // compress returns s compressed, or nil when Redis would store it as it
