@@ -55,22 +55,25 @@ func CheckBind(addr, token string) (requireForAll bool, err error) {
 
 // A Server is the admin gRPC server.
 type Server struct {
-	grpc   *grpc.Server
-	health *health.Server
+	grpc       *grpc.Server
+	health     *health.Server
+	endStreams context.CancelFunc // ends the WatchStats streams
 }
 
 // NewServer returns an admin server over backend. It reports SERVING on
 // grpc.health.v1 until SetNotServing is called.
 func NewServer(backend Backend, opts Options) *Server {
 	auth := authenticator{token: opts.Token, all: opts.RequireTokenForAll}
+	streams, endStreams := context.WithCancel(context.Background())
 	s := &Server{
 		grpc: grpc.NewServer(
 			grpc.ChainUnaryInterceptor(auth.unary),
 			grpc.ChainStreamInterceptor(auth.stream),
 		),
-		health: health.NewServer(),
+		health:     health.NewServer(),
+		endStreams: endStreams,
 	}
-	adminv1.RegisterAdminServer(s.grpc, &service{b: backend})
+	adminv1.RegisterAdminServer(s.grpc, &service{b: backend, stopping: streams.Done()})
 	healthpb.RegisterHealthServer(s.grpc, s.health)
 	reflection.Register(s.grpc)
 	s.health.SetServingStatus("", healthpb.HealthCheckResponse_SERVING)
@@ -94,10 +97,12 @@ func (s *Server) SetNotServing() {
 	s.health.Shutdown() // every service NewServer set SERVING
 }
 
-// Stop lets running calls finish and closes the listeners. If ctx ends
-// first it cuts the remaining calls off (WatchStats streams, say).
+// Stop ends the WatchStats streams (UNAVAILABLE), which would otherwise
+// never finish, lets the other running calls finish and closes the
+// listeners. If ctx ends first it cuts the remaining calls off.
 func (s *Server) Stop(ctx context.Context) {
 	s.SetNotServing()
+	s.endStreams()
 	done := make(chan struct{})
 	go func() {
 		s.grpc.GracefulStop()

@@ -230,6 +230,37 @@ func TestWatchStatsStreamsUntilCanceled(t *testing.T) {
 	}
 }
 
+// A WatchStats stream never ends by itself: Stop must end it rather than
+// wait for it (which held a server's shutdown for its whole drain timeout).
+func TestStopEndsWatchStats(t *testing.T) {
+	srv, conn := start(t, newFake().backend(), Options{})
+	stream, err := adminv1.NewAdminClient(conn).WatchStats(context.Background(), &adminv1.WatchStatsRequest{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := stream.Recv(); err != nil {
+		t.Fatal(err)
+	}
+	stopped := make(chan struct{})
+	go func() {
+		srv.Stop(context.Background()) // no deadline to cut the stream off
+		close(stopped)
+	}()
+	select {
+	case <-stopped:
+	case <-time.After(10 * time.Second): // a hang guard, not a speed bound
+		t.Fatal("Stop did not return while a WatchStats stream was open")
+	}
+	for {
+		if _, err = stream.Recv(); err != nil {
+			break
+		}
+	}
+	if codeOf(err) != codes.Unavailable {
+		t.Errorf("WatchStats after Stop: %v, want Unavailable", err)
+	}
+}
+
 func TestWatchStatsRejectsBadIntervals(t *testing.T) {
 	_, conn := start(t, newFake().backend(), Options{})
 	for _, ms := range []int64{1, -5, 3_600_001} {

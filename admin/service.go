@@ -14,7 +14,8 @@ import (
 // service implements adminv1.AdminServer over a Backend.
 type service struct {
 	adminv1.UnimplementedAdminServer
-	b Backend
+	b        Backend
+	stopping <-chan struct{} // closed when the server stops
 }
 
 func unimplemented(what string) error {
@@ -107,6 +108,8 @@ func (s *service) WatchStats(req *adminv1.WatchStatsRequest, stream grpc.ServerS
 		select {
 		case <-ctx.Done():
 			return status.FromContextError(ctx.Err()).Err()
+		case <-s.stopping:
+			return status.Error(codes.Unavailable, "the admin server is stopping")
 		case <-tick.C:
 		}
 	}

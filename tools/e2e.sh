@@ -110,9 +110,18 @@ ok "BackgroundSave"
 health() { call -d '{"service":"miniredis.admin.v1.Admin"}' "$admin" grpc.health.v1.Health/Check 2>&1 || true; }
 contains "health before shutdown" '"status": "SERVING"' "$(health)"
 
-# --- Shutdown through the admin API while a client is busy: health turns
-# NOT_SERVING at once, the busy command finishes, the server saves (save
-# rules are set) and exits 0.
+# --- Shutdown through the admin API while a client is busy and a WatchStats
+# stream is open: health turns NOT_SERVING at once, the busy command
+# finishes, the stream ends (UNAVAILABLE) instead of holding the exit for
+# the whole drain timeout, the server saves (save rules are set) and exits 0.
+watch_out=$work/watch.out
+call -d '{"interval_ms": 100}' "$admin" miniredis.admin.v1.Admin/WatchStats >"$watch_out" 2>&1 &
+watch_pid=$!
+for _ in $(seq 100); do
+	grep -q '"redisVersion"' "$watch_out" && break
+	sleep 0.1
+done
+grep -q '"redisVersion"' "$watch_out" || fail "WatchStats sent nothing: $(<"$watch_out")"
 redis-cli -p "$port" SET last write >/dev/null
 exec 5<>"/dev/tcp/127.0.0.1/$port"
 printf 'DEBUG SLEEP 2\r\n' >&5
@@ -132,6 +141,8 @@ done
 kill -0 $pid 2>/dev/null && fail "server still running 10 s after Shutdown"
 wait $pid || status=$?
 expect "exit status after Shutdown" 0 "$status"
+wait $watch_pid || true
+contains "WatchStats ended by the shutdown" "the admin server is stopping" "$(<"$watch_out")"
 if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
 	fail "port $port still accepts after shutdown"
 fi

@@ -50,7 +50,7 @@ type AdminClient interface {
 	// GetStats returns a snapshot of the server's counters.
 	GetStats(ctx context.Context, in *GetStatsRequest, opts ...grpc.CallOption) (*GetStatsResponse, error)
 	// WatchStats streams a stats snapshot every interval until the caller
-	// cancels.
+	// cancels. It ends with UNAVAILABLE when the server stops.
 	WatchStats(ctx context.Context, in *WatchStatsRequest, opts ...grpc.CallOption) (grpc.ServerStreamingClient[GetStatsResponse], error)
 	// GetCommandStats returns per-command calls, errors and latency.
 	GetCommandStats(ctx context.Context, in *GetCommandStatsRequest, opts ...grpc.CallOption) (*GetCommandStatsResponse, error)
@@ -211,7 +211,7 @@ type AdminServer interface {
 	// GetStats returns a snapshot of the server's counters.
 	GetStats(context.Context, *GetStatsRequest) (*GetStatsResponse, error)
 	// WatchStats streams a stats snapshot every interval until the caller
-	// cancels.
+	// cancels. It ends with UNAVAILABLE when the server stops.
 	WatchStats(*WatchStatsRequest, grpc.ServerStreamingServer[GetStatsResponse]) error
 	// GetCommandStats returns per-command calls, errors and latency.
 	GetCommandStats(context.Context, *GetCommandStatsRequest) (*GetCommandStatsResponse, error)
