@@ -81,9 +81,31 @@ func TestShutdownLeavesNoGoroutines(t *testing.T) {
 		t.Errorf("DEBUG SLEEP in flight at shutdown replied %q, want +OK", got)
 	}
 
-	// Goroutines end a little after Shutdown returns (the last instructions
-	// of a client's goroutine run after it is counted out), so wait for
-	// them, with a bound that only a real leak reaches.
+	waitNoServerGoroutines(t, "Shutdown")
+}
+
+// A server that cannot start (its port is taken) stops the goroutines it
+// started before it returns.
+func TestServeThatCannotStartLeavesNoGoroutines(t *testing.T) {
+	taken, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer taken.Close()
+	_, port, _ := net.SplitHostPort(taken.Addr().String())
+	cfg, _ := testConfig(t, "--bind", "127.0.0.1", "--port", port, "--admin-port", "0")
+	if err := serve(context.Background(), cfg, zap.NewNop()); err == nil {
+		t.Fatal("serve on a taken port succeeded")
+	}
+	waitNoServerGoroutines(t, "serve's failure")
+}
+
+// waitNoServerGoroutines fails t if goroutines of the server outlive what
+// stopped it. They end a little after it returns (the last instructions of
+// a client's goroutine run after it is counted out), so it waits for them,
+// with a bound that only a real leak reaches.
+func waitNoServerGoroutines(t *testing.T, after string) {
+	t.Helper()
 	deadline := time.Now().Add(hangTimeout)
 	for {
 		leaked := serverGoroutines()
@@ -91,7 +113,7 @@ func TestShutdownLeavesNoGoroutines(t *testing.T) {
 			return
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("%d goroutines of the server outlive Shutdown:\n\n%s", len(leaked), strings.Join(leaked, "\n\n"))
+			t.Fatalf("%d goroutines of the server outlive %s:\n\n%s", len(leaked), after, strings.Join(leaked, "\n\n"))
 		}
 		time.Sleep(10 * time.Millisecond)
 	}

@@ -207,33 +207,36 @@ func run(args []string, stderr io.Writer) int {
 // shuts it down gracefully.
 func serve(ctx context.Context, cfg Config, log *zap.Logger) error {
 	srv := NewServer(cfg, log)
-	if err := srv.loadDump(); err != nil {
+	// Set before any client can run SHUTDOWN, which calls it.
+	shutdownRequested := make(chan struct{})
+	srv.requestShutdown = sync.OnceFunc(func() { close(shutdownRequested) })
+	// abort stops the server's goroutines when it cannot start.
+	abort := func(err error) error {
+		srv.Shutdown(context.Background())
 		return err
+	}
+	if err := srv.loadDump(); err != nil {
+		return abort(err)
 	}
 	lns, err := ListenAddrs(cfg.Bind, cfg.Port)
 	if err != nil {
-		return err
+		return abort(err)
 	}
 	serveErr := make(chan error, len(lns)+1)
 	for _, ln := range lns {
 		go func() { serveErr <- srv.Serve(ln) }()
 	}
 
-	shutdownRequested := make(chan struct{})
-	var once sync.Once
-	srv.requestShutdown = func() { once.Do(func() { close(shutdownRequested) }) }
 	var adminSrv *admin.Server
 	if cfg.AdminPort != 0 {
 		addr := net.JoinHostPort(cfg.AdminBind, strconv.Itoa(cfg.AdminPort))
 		tokenForAll, err := admin.CheckBind(addr, cfg.AdminToken)
 		if err != nil {
-			srv.Shutdown(context.Background())
-			return err
+			return abort(err)
 		}
 		adminLn, err := net.Listen("tcp", addr)
 		if err != nil {
-			srv.Shutdown(context.Background())
-			return fmt.Errorf("admin listen: %w", err)
+			return abort(fmt.Errorf("admin listen: %w", err))
 		}
 		adminSrv = admin.NewServer(srv.adminBackend(), admin.Options{Token: cfg.AdminToken, RequireTokenForAll: tokenForAll})
 		go func() { serveErr <- adminSrv.Serve(adminLn) }()
