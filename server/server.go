@@ -195,9 +195,7 @@ func (s *Server) activeExpiry(ctx context.Context) {
 
 // flushAll empties every database (FLUSHALL).
 func (s *Server) flushAll() {
-	for i := 0; i < s.store.Databases(); i++ {
-		s.dirty.Add(int64(s.store.DB(i).Len()))
-	}
+	s.dirty.Add(s.keyCount())
 	s.store.FlushAll()
 }
 
