@@ -10,8 +10,8 @@ import (
 // for its latency, so, as Redis keeps a time snapshot per command, the
 // server reads the monotonic clock once when it takes up a command and the
 // keyspace uses that reading. Wall time is a wall reading plus monotonic
-// time elapsed since; the background loops take a fresh wall reading ten
-// times a second, so a step of the system clock shows within 100 ms.
+// time elapsed since; the active expiry loop takes a fresh wall reading
+// ten times a second, so a step of the system clock shows within 100 ms.
 type serverClock struct {
 	start time.Time // the monotonic origin
 	base  atomic.Pointer[clockBase]

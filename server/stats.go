@@ -79,7 +79,6 @@ func (s *Server) sampler(ctx context.Context) {
 		case <-ctx.Done():
 			return
 		case now := <-tick.C:
-			s.clock.resync()
 			s.sampleOps(now)
 			s.checkSaveRules(now)
 		}
