@@ -1,6 +1,8 @@
 package main
 
 import (
+	"cmp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -155,39 +157,44 @@ func (c *client) info() string {
 	return b.String()
 }
 
-// CLIENT LIST [TYPE NORMAL|MASTER|REPLICA|PUBSUB] [ID id [id ...]]
+// CLIENT LIST [TYPE NORMAL|MASTER|REPLICA|PUBSUB | ID id [id ...]]: one
+// filter or none, as in Redis 7.0.
 func cmdClientList(c *client, args [][]byte) {
-	var typ string
-	var ids map[int64]bool
-	for i := 2; i < len(args); i++ {
-		switch {
-		case is(args[i], "type") && i+1 < len(args):
-			var errText string
-			if typ, errText = parseClientType(args[i+1]); errText != "" {
-				c.conn.WriteError(errText)
-				return
-			}
-			i++
-		case is(args[i], "id") && i+1 < len(args):
-			ids = map[int64]bool{}
-			for i++; i < len(args); i++ {
-				id, ok := parseInt(args[i])
-				if !ok || id <= 0 {
-					c.conn.WriteError("ERR Invalid client ID")
-					return
-				}
-				ids[id] = true
-			}
-		default:
-			c.conn.WriteError(errSyntax)
+	all := c.server.clientsByID()
+	var list []*client
+	switch {
+	case len(args) == 2:
+		list = all
+	case len(args) == 4 && is(args[2], "type"):
+		typ, errText := parseClientType(args[3])
+		if errText != "" {
+			c.conn.WriteError(errText)
 			return
 		}
+		for _, other := range all {
+			if other.kind() == typ {
+				list = append(list, other)
+			}
+		}
+	case len(args) > 3 && is(args[2], "id"):
+		// The clients in the order of their IDs in the request, an ID given
+		// twice listed twice, as Redis looks each one up.
+		for _, arg := range args[3:] {
+			id, ok := parseInt(arg)
+			if !ok {
+				c.conn.WriteError("ERR Invalid client ID")
+				return
+			}
+			if i, found := slices.BinarySearchFunc(all, id, func(o *client, id int64) int { return cmp.Compare(o.id, id) }); found {
+				list = append(list, all[i])
+			}
+		}
+	default:
+		c.conn.WriteError(errSyntax)
+		return
 	}
 	var b strings.Builder
-	for _, other := range c.server.clientsByID() {
-		if ids != nil && !ids[other.id] || typ != "" && other.kind() != typ {
-			continue
-		}
+	for _, other := range list {
 		b.WriteString(other.info())
 		b.WriteByte('\n')
 	}

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -265,4 +266,24 @@ func TestBitRangeErrorOrder(t *testing.T) {
 		{cmd: "BITPOS s 1 0 x", want: notInteger},
 		{cmd: "BITPOS s 1 2 -1 BIT", want: integer(2)},
 	})
+}
+
+// TestClientListIDsInRequestOrder checks that CLIENT LIST ID lists the
+// clients in the order the request names them, once per mention, as Redis
+// 7.0 does (the differential scripts cannot show it: the two servers
+// number their clients differently).
+func TestClientListIDsInRequestOrder(t *testing.T) {
+	ts := startServer(t)
+	a, b := ts.dial(t), ts.dial(t)
+	idOf := func(c *rawConn) string { return strings.Trim(c.do("CLIENT", "ID"), ":\r\n") }
+	ia, ib := idOf(a), idOf(b)
+	var got []string
+	for _, line := range strings.Split(a.do("CLIENT", "LIST", "ID", ib, "999999", ia, ib), "\n") {
+		if rest, ok := strings.CutPrefix(line, "id="); ok {
+			got = append(got, strings.Fields(rest)[0])
+		}
+	}
+	if want := []string{ib, ia, ib}; !slices.Equal(got, want) {
+		t.Errorf("CLIENT LIST ID %s 999999 %s %s listed IDs %q, want %q", ib, ia, ib, got, want)
+	}
 }
