@@ -15,7 +15,7 @@ import (
 // knows nothing of it but these methods.
 type adminBackend struct{ s *Server }
 
-// backend returns the server as the admin API's Backend.
+// adminBackend returns the server as the admin API's Backend.
 func (s *Server) adminBackend() admin.Backend {
 	b := adminBackend{s}
 	return admin.Backend{Stats: b, CommandStats: b, Clients: b, Config: b, Flusher: b, Saver: b, Shutdowner: b}
