@@ -1,5 +1,7 @@
 package frame
 
+import "bytes"
+
 // RequestParser parses the requests clients send: a multibulk array of bulk
 // strings ("*2\r\n$3\r\nGET\r\n$1\r\nk\r\n"), or an inline command ("GET k\r\n")
 // when the first byte is not '*'. It follows Redis 7's processMultibulkBuffer
@@ -151,16 +153,7 @@ func (p *RequestParser) parseMultibulk(buf []byte, args [][]byte) ([][]byte, int
 func (p *RequestParser) parseInline(buf []byte, args [][]byte) ([][]byte, int, error) {
 	nl := indexStop(buf[p.scanned:], '\n')
 	if nl < 0 {
-		if len(buf) > MaxInlineLen {
-			p.Reset()
-			return args[:0], 0, ErrTooBigInline
-		}
-		// Remember how far we looked, unless a NUL stopped the search:
-		// then the request can never complete, and looking again is cheap.
-		if indexStop(buf[p.scanned:], 0) < 0 {
-			p.scanned = len(buf)
-		}
-		return args[:0], 0, ErrIncomplete
+		return args[:0], 0, p.inlineIncomplete(buf)
 	}
 	nl += p.scanned
 	p.scanned = 0
@@ -173,4 +166,22 @@ func (p *RequestParser) parseInline(buf []byte, args [][]byte) ([][]byte, int, e
 		return args[:0], 0, ErrUnbalancedQuotes
 	}
 	return args, nl + 1, nil
+}
+
+// inlineIncomplete returns the error for an inline request without its
+// newline in buf, and remembers how far the search went: to the end, or to
+// the NUL that stopped it, past which the line can never end. The next
+// search starts there rather than at the line's start, so a long line that
+// arrives in pieces costs time linear in its length.
+func (p *RequestParser) inlineIncomplete(buf []byte) error {
+	if len(buf) > MaxInlineLen {
+		p.Reset()
+		return ErrTooBigInline
+	}
+	if nul := bytes.IndexByte(buf[p.scanned:], 0); nul >= 0 {
+		p.scanned += nul
+	} else {
+		p.scanned = len(buf)
+	}
+	return ErrIncomplete
 }

@@ -115,6 +115,29 @@ func TestRequestParserByteAtATime(t *testing.T) {
 	}
 }
 
+// An inline request that arrives a byte at a time is searched once: each
+// call resumes the search where the last one stopped, at the end of the
+// line so far or at a NUL, which the line can never get past.
+func TestRequestParserResumesInlineLines(t *testing.T) {
+	for _, in := range []string{"GET k", "GET \x00k"} {
+		var p RequestParser
+		buf := []byte(in)
+		for range 100 {
+			if _, _, err := p.Parse(buf, nil); !errors.Is(err, ErrIncomplete) {
+				t.Fatalf("Parse(%q) = %v, want ErrIncomplete", buf, err)
+			}
+			want := strings.IndexByte(string(buf), 0)
+			if want < 0 {
+				want = len(buf)
+			}
+			if p.scanned != want {
+				t.Fatalf("after %q, the search resumes at %d, want %d", buf, p.scanned, want)
+			}
+			buf = append(buf, '1')
+		}
+	}
+}
+
 // Redis checks its general limits first, then the tighter ones for a client
 // that has not authenticated, each with its own text; inline requests are
 // not limited.
