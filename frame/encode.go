@@ -168,12 +168,6 @@ func AppendDouble(dst []byte, f float64, p Protocol) []byte {
 	return AppendBulk(dst, s)
 }
 
-// formatDouble formats f the way Redis 7.0 does in replies.
-func formatDouble(f float64) string {
-	var buf [32]byte
-	return string(appendDouble(buf[:0], f))
-}
-
 // appendDouble appends f as C's printf("%.17g") does, which strconv's 'g'
 // format with precision 17 matches digit for digit; glibc spells the
 // non-finite values "inf", "-inf", "nan" and "-nan".

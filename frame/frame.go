@@ -251,8 +251,7 @@ func (f Frame) String() string {
 }
 
 func (f Frame) appendReadable(dst []byte) []byte {
-	switch {
-	case f.IsNull():
+	if f.IsNull() {
 		return append(dst, "(nil)"...)
 	}
 	switch f.Type {
@@ -268,7 +267,7 @@ func (f Frame) appendReadable(dst []byte) []byte {
 		}
 		return append(dst, "(false)"...)
 	case Double:
-		return append(append(dst, "(double) "...), formatDouble(f.Float)...)
+		return appendDouble(append(dst, "(double) "...), f.Float)
 	case BulkString, Verbatim:
 		return strconv.AppendQuote(dst, string(f.Str))
 	}
