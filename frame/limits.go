@@ -25,7 +25,8 @@ const (
 // Limits bound what a parser accepts. A zero field means the default.
 type Limits struct {
 	// MaxBulkLen is the longest bulk string (proto-max-bulk-len). The
-	// reply parser also bounds lines (simple strings, numbers) by it.
+	// reply parser also bounds by it the lines of simple strings, errors
+	// and big numbers; integers, lengths and doubles have fixed bounds.
 	MaxBulkLen int64
 	// MaxMultibulkLen is the most elements in a request or an aggregate.
 	// Values above DefaultMaxMultibulkLen are lowered to it in requests.
