@@ -200,7 +200,7 @@ func cmdCommandInfo(c *client, args [][]byte) {
 		if cmd := c.server.lookupFull(name); cmd != nil {
 			c.writeCommandInfo(cmd)
 		} else {
-			c.conn.WriteNullArray()
+			c.conn.WriteNull() // addReplyNull: $-1 in RESP2
 		}
 	}
 }

@@ -225,6 +225,14 @@ var diffScripts = map[string][]step{
 		set("KEYS *"), s("DBSIZE"), like("RANDOMKEY"), s("DEL s nx"), s("UNLINK n nx"),
 		s("SELECT 1"), s("GET c2"), s("SELECT 0"), s("FLUSHALL"), s("GET s"),
 	},
+	// COMMAND's replies that do not depend on the commands one server has
+	// and the other lacks.
+	"command": {
+		s("COMMAND INFO nosuch"), s("COMMAND INFO get|x config|nosuch"), s("COMMAND DOCS nosuch"),
+		s("COMMAND LIST FILTERBY bogus x"), s("COMMAND LIST x"),
+		s("COMMAND LIST FILTERBY module x"), s("COMMAND LIST FILTERBY pattern nosuch*"), s("COMMAND COUNT x"),
+		s("COMMAND BOGUS"),
+	},
 	"databases": {
 		s("SET k zero"), s("SELECT 1"), s("GET k"), s("SET k one"), s("DBSIZE"), s("SELECT 0"), s("GET k"),
 		s("SWAPDB 0 1"), s("GET k"), s("SELECT 1"), s("GET k"), s("SELECT 16"), s("SELECT -1"), s("SELECT x"),
