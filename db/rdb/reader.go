@@ -174,12 +174,8 @@ func clampExpire(ms int64) int64 {
 
 // readEntry reads the key and string value after a type byte.
 func (r *Reader) readEntry(expireAt int64) (Entry, error) {
-	var err error
-	if r.scratch, err = r.appendString(r.scratch[:0]); err != nil {
-		return Entry{}, err
-	}
-	klen := len(r.scratch)
-	if r.scratch, err = r.appendString(r.scratch); err != nil {
+	klen, err := r.readPair()
+	if err != nil {
 		return Entry{}, err
 	}
 	// One allocation for both: the scratch buffer is reused.
@@ -191,16 +187,24 @@ func (r *Reader) readEntry(expireAt int64) (Entry, error) {
 }
 
 func (r *Reader) readAux() error {
-	var err error
-	if r.scratch, err = r.appendString(r.scratch[:0]); err != nil {
-		return err
-	}
-	klen := len(r.scratch)
-	if r.scratch, err = r.appendString(r.scratch); err != nil {
+	klen, err := r.readPair()
+	if err != nil {
 		return err
 	}
 	r.aux[string(r.scratch[:klen])] = string(r.scratch[klen:])
 	return nil
+}
+
+// readPair reads two strings, a key and its value, into r.scratch and
+// returns the length of the first.
+func (r *Reader) readPair() (int, error) {
+	var err error
+	if r.scratch, err = r.appendString(r.scratch[:0]); err != nil {
+		return 0, err
+	}
+	klen := len(r.scratch)
+	r.scratch, err = r.appendString(r.scratch)
+	return klen, err
 }
 
 func (r *Reader) readHeader() error {
