@@ -15,10 +15,9 @@ func persistenceCommands() []*command {
 
 // SAVE: write the dump now and reply when it is on disk.
 func cmdSave(c *client, args [][]byte) {
-	s := c.server
-	err := s.beginSave()
+	snap, err := c.startSave()
 	if err == nil {
-		err = s.finishSave(c.snapshotFor())
+		err = c.server.finishSave(snap)
 	}
 	if err != nil {
 		if errors.Is(err, errSaveInProgress) {
@@ -31,13 +30,6 @@ func cmdSave(c *client, args [][]byte) {
 	c.conn.WriteOK()
 }
 
-// snapshotFor takes a snapshot from inside a command.
-func (c *client) snapshotFor() snapshot {
-	var snap snapshot
-	c.exclusive(func() { snap = c.server.takeSnapshotLocked() })
-	return snap
-}
-
 // BGSAVE [SCHEDULE]: start a save in the background.
 func cmdBgsave(c *client, args [][]byte) {
 	schedule := false
@@ -47,8 +39,8 @@ func cmdBgsave(c *client, args [][]byte) {
 		c.conn.WriteError(errSyntax)
 		return
 	}
-	s := c.server
-	if err := s.beginSave(); err != nil {
+	snap, err := c.startSave()
+	if err != nil {
 		if schedule {
 			// The rules start another save once this one is done.
 			c.conn.WriteSimple("Background saving scheduled")
@@ -57,12 +49,7 @@ func cmdBgsave(c *client, args [][]byte) {
 		c.conn.WriteError("ERR " + err.Error())
 		return
 	}
-	snap := c.snapshotFor()
-	s.persist.wg.Add(1)
-	go func() {
-		defer s.persist.wg.Done()
-		s.finishSave(snap)
-	}()
+	go c.server.finishSave(snap)
 	c.conn.WriteSimple("Background saving started")
 }
 

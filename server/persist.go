@@ -58,7 +58,7 @@ type persistence struct {
 	halted atomic.Bool
 	// savedForShutdown records that SHUTDOWN saved, or asked not to save.
 	savedForShutdown atomic.Bool
-	wg               sync.WaitGroup // background saves
+	wg               sync.WaitGroup // saves started and not finished
 }
 
 // retryDelay is how long after a failed background save the save rules
@@ -117,69 +117,79 @@ type snapshot struct {
 	sn    *db.Snapshot
 }
 
-// takeSnapshot opens a snapshot with every command paused for the moment
-// it takes (microseconds: nothing is copied yet), and records the pause.
-func (s *Server) takeSnapshot() snapshot {
+// startSave claims the right to save and opens the save's snapshot, with
+// every command paused for the moment it takes (microseconds: nothing is
+// copied yet), or reports a save in progress. finishSave completes it.
+func (s *Server) startSave() (snapshot, error) {
+	if s.persist.saving.Load() {
+		return snapshot{}, errSaveInProgress // no need to pause anyone
+	}
 	start := time.Now()
 	s.world.Lock()
-	snap := s.openSnapshot()
-	s.world.Unlock()
-	s.persist.pauseMicros.Store(time.Since(start).Microseconds())
-	return snap
+	defer s.world.Unlock()
+	return s.startSaveSince(start)
 }
 
-// takeSnapshotLocked is takeSnapshot for a caller that already holds the
-// world lock exclusively (EXEC, SHUTDOWN).
-func (s *Server) takeSnapshotLocked() snapshot {
-	start := time.Now()
-	snap := s.openSnapshot()
-	s.persist.pauseMicros.Store(time.Since(start).Microseconds())
-	return snap
+// startSaveLocked is startSave for a caller that already holds the world
+// lock exclusively (client.startSave, SHUTDOWN).
+func (s *Server) startSaveLocked() (snapshot, error) {
+	return s.startSaveSince(time.Now())
 }
 
-func (s *Server) openSnapshot() snapshot {
-	// Saves are serialized by beginSave, so no other snapshot is open.
-	return snapshot{taken: time.Now(), dirty: s.dirty.Load(), sn: s.store.BeginSnapshot()}
-}
-
-// beginSave claims the right to save, or reports one in progress.
-func (s *Server) beginSave() error {
-	if !s.persist.saving.CompareAndSwap(false, true) {
-		return errSaveInProgress
+// startSaveSince is startSave under the world lock; the pause began at
+// start. A save is claimed only with every command paused, and counted in
+// persist.wg until finishSave returns, so that SHUTDOWN, which saves
+// holding the lock, finds either no save or one it can wait for.
+func (s *Server) startSaveSince(start time.Time) (snapshot, error) {
+	p := &s.persist
+	if !p.saving.CompareAndSwap(false, true) {
+		return snapshot{}, errSaveInProgress
 	}
 	now := time.Now()
-	s.persist.saveStarted.Store(now.Unix())
-	s.persist.lastAttempt.Store(now.Unix())
-	return nil
+	p.saveStarted.Store(now.Unix())
+	p.lastAttempt.Store(now.Unix())
+	p.wg.Add(1)
+	// Saves are serialized by the claim, so no other snapshot is open.
+	snap := snapshot{taken: now, dirty: s.dirty.Load(), sn: s.store.BeginSnapshot()}
+	p.pauseMicros.Store(time.Since(start).Microseconds())
+	return snap, nil
+}
+
+// startSave is Server.startSave from inside a command (SAVE, BGSAVE).
+func (c *client) startSave() (snap snapshot, err error) {
+	if c.server.persist.saving.Load() {
+		return snapshot{}, errSaveInProgress // no need to pause anyone
+	}
+	c.exclusive(func() { snap, err = c.server.startSaveLocked() })
+	return snap, err
 }
 
 // Save takes a snapshot and writes it, returning when the dump is on disk
-// (SAVE, the admin API).
+// (the admin API, a shutdown's save).
 func (s *Server) Save() error {
-	if err := s.beginSave(); err != nil {
+	snap, err := s.startSave()
+	if err != nil {
 		return err
 	}
-	return s.finishSave(s.takeSnapshot())
+	return s.finishSave(snap)
 }
 
-// BackgroundSave starts a save and returns at once (BGSAVE).
+// BackgroundSave starts a save and returns at once (the admin API, the
+// save rules).
 func (s *Server) BackgroundSave() error {
-	if err := s.beginSave(); err != nil {
+	snap, err := s.startSave()
+	if err != nil {
 		return err
 	}
-	snap := s.takeSnapshot()
-	s.persist.wg.Add(1)
-	go func() {
-		defer s.persist.wg.Done()
-		s.finishSave(snap)
-	}()
+	go s.finishSave(snap)
 	return nil
 }
 
-// finishSave writes snap to the dump file and records the outcome. The
-// caller holds the save claim (beginSave).
+// finishSave writes snap to the dump file, records the outcome and ends
+// the save startSave began.
 func (s *Server) finishSave(snap snapshot) error {
 	p := &s.persist
+	defer p.wg.Done()
 	defer p.saving.Store(false)
 	start := time.Now()
 	path := s.dumpPath()
@@ -447,11 +457,12 @@ func (c *client) shutdown(req shutdownRequest) (err error) {
 func (s *Server) shutdownLocked(req shutdownRequest) error {
 	save := req.save || !req.noSave && s.hasSaveRules()
 	if save {
-		s.persist.wg.Wait() // a background save finishes first
-		if err := s.beginSave(); err != nil {
+		s.persist.wg.Wait() // a save in progress finishes first
+		snap, err := s.startSaveLocked()
+		if err != nil {
 			return err
 		}
-		if err := s.finishSave(s.takeSnapshotLocked()); err != nil && !req.force {
+		if err := s.finishSave(snap); err != nil && !req.force {
 			return err
 		}
 	}

@@ -462,3 +462,27 @@ func TestLoadDumpWhileBackgroundLoopsRun(t *testing.T) {
 		t.Errorf("%d keys loaded, want 1", n)
 	}
 }
+
+// SHUTDOWN saves holding the world lock. A save that starts meanwhile (the
+// save rules', the admin API's) waits for the lock before it claims the
+// right to save, so SHUTDOWN's own save does not fail as already in
+// progress.
+func TestShutdownSavesWhileAnotherSaveStarts(t *testing.T) {
+	dir := t.TempDir()
+	srv, addr := startInDir(t, dir)
+	dialRaw(t, addr).do("SET", "k", "v")
+	srv.requestShutdown = func() {}
+	srv.world.Lock() // as SHUTDOWN holds it (client.exclusive)
+	started := make(chan error, 1)
+	go func() { started <- srv.BackgroundSave() }()
+	time.Sleep(50 * time.Millisecond) // the save has gone as far as it can
+	err := srv.shutdownLocked(shutdownRequest{save: true})
+	srv.world.Unlock()
+	if err != nil {
+		t.Errorf("SHUTDOWN while a background save starts: %v", err)
+	}
+	<-started
+	if _, err := os.Stat(filepath.Join(dir, "dump.rdb")); err != nil {
+		t.Errorf("no dump after SHUTDOWN: %v", err)
+	}
+}

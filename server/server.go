@@ -405,7 +405,7 @@ func (s *Server) Shutdown(ctx context.Context) error {
 	done := make(chan struct{})
 	go func() {
 		s.clientsWG.Wait()
-		s.persist.wg.Wait() // a background save writes its file to the end
+		s.persist.wg.Wait() // a save in progress writes its file to the end
 		close(done)
 	}()
 	select {
