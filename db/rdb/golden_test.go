@@ -13,6 +13,7 @@ import (
 	"testing"
 
 	"github.com/mini-redis/mini-redis/internal/redistest"
+	"github.com/mini-redis/mini-redis/internal/redistest/redisconn"
 )
 
 // The files in testdata were written by redis-server 7.0.15. To write
@@ -77,15 +78,15 @@ func goldenEntries() []Entry {
 }
 
 // fillRedis stores es in a running Redis.
-func fillRedis(c *respConn, es []Entry) {
+func fillRedis(c *redisconn.Conn, es []Entry) {
 	for _, e := range es {
-		c.do("SELECT", strconv.Itoa(e.DB))
-		c.do("SET", string(e.Key), string(e.Value))
+		c.Do("SELECT", strconv.Itoa(e.DB))
+		c.Do("SET", string(e.Key), string(e.Value))
 		if e.ExpireAt != 0 {
-			c.do("PEXPIREAT", string(e.Key), strconv.FormatInt(e.ExpireAt, 10))
+			c.Do("PEXPIREAT", string(e.Key), strconv.FormatInt(e.ExpireAt, 10))
 		}
 	}
-	c.do("SELECT", "0")
+	c.Do("SELECT", "0")
 }
 
 func entryID(e Entry) string { return fmt.Sprintf("db %d key %q", e.DB, e.Key) }
@@ -142,9 +143,9 @@ func TestRedisDump(t *testing.T) {
 	for _, v := range goldenVariants {
 		t.Run(v.file, func(t *testing.T) {
 			srv := redistest.Start(t, v.directives...)
-			c := dialRedis(t, srv.Addr)
+			c := redisconn.Dial(t, srv.Addr)
 			fillRedis(c, goldenEntries())
-			c.do("SAVE")
+			c.Do("SAVE")
 			data, err := os.ReadFile(filepath.Join(srv.Dir, "dump.rdb"))
 			if err != nil {
 				t.Fatal(err)
@@ -216,14 +217,14 @@ func TestRedisUnsupported(t *testing.T) {
 	srv := redistest.Start(t)
 	for _, tc := range unsupportedCases {
 		t.Run(tc.name, func(t *testing.T) {
-			c := dialRedis(t, srv.Addr)
-			c.do("FLUSHALL")
-			c.do("FUNCTION", "FLUSH")
-			c.do("SET", "str", "a string")
+			c := redisconn.Dial(t, srv.Addr)
+			c.Do("FLUSHALL")
+			c.Do("FUNCTION", "FLUSH")
+			c.Do("SET", "str", "a string")
 			for _, cmd := range tc.cmds {
-				c.do(cmd...)
+				c.Do(cmd...)
 			}
-			c.do("SAVE")
+			c.Do("SAVE")
 			data, err := os.ReadFile(filepath.Join(srv.Dir, "dump.rdb"))
 			if err != nil {
 				t.Fatal(err)

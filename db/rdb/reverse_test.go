@@ -10,7 +10,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/mini-redis/mini-redis/frame"
 	"github.com/mini-redis/mini-redis/internal/redistest"
+	"github.com/mini-redis/mini-redis/internal/redistest/redisconn"
 )
 
 // startRedisWithDump starts redis-server on the RDB file data. Start
@@ -53,37 +55,48 @@ func TestRedisLoadsWriter(t *testing.T) {
 
 	checkWithRedisCheckRDB(t, buf.Bytes())
 	srv := startRedisWithDump(t, buf.Bytes())
-	c := dialRedis(t, srv.Addr)
+	c := redisconn.Dial(t, srv.Addr)
 	perDB := make(map[int]int)
 	for _, e := range live {
 		perDB[e.DB]++
-		c.do("SELECT", strconv.Itoa(e.DB))
-		if got := c.do("GET", string(e.Key)); got != string(e.Value) {
-			t.Errorf("%s: GET = %.40q, want %.40q", entryID(e), got, e.Value)
+		c.Do("SELECT", strconv.Itoa(e.DB))
+		if got := c.Do("GET", string(e.Key)); got.Nil || string(got.Str) != string(e.Value) {
+			t.Errorf("%s: GET = %.40q (nil %v), want %.40q", entryID(e), got.Str, got.Nil, e.Value)
 		}
-		wantExp := "-1"
+		wantExp := int64(-1)
 		if e.ExpireAt != 0 {
-			wantExp = strconv.FormatInt(e.ExpireAt, 10)
+			wantExp = e.ExpireAt
 		}
-		if got := c.do("PEXPIRETIME", string(e.Key)); got != wantExp {
-			t.Errorf("%s: PEXPIRETIME = %s, want %s", entryID(e), got, wantExp)
+		if got := intReply(t, c, "PEXPIRETIME", string(e.Key)); got != wantExp {
+			t.Errorf("%s: PEXPIRETIME = %d, want %d", entryID(e), got, wantExp)
 		}
-		pttl, err := strconv.ParseInt(c.do("PTTL", string(e.Key)), 10, 64)
-		if err != nil || (e.ExpireAt == 0) != (pttl == -1) || (e.ExpireAt != 0 && pttl <= 0) {
-			t.Errorf("%s: PTTL = %d (%v), want %s", entryID(e), pttl, err, map[bool]string{true: "-1", false: "> 0"}[e.ExpireAt == 0])
+		pttl := intReply(t, c, "PTTL", string(e.Key))
+		if (e.ExpireAt == 0) != (pttl == -1) || (e.ExpireAt != 0 && pttl <= 0) {
+			t.Errorf("%s: PTTL = %d, want %s", entryID(e), pttl, map[bool]string{true: "-1", false: "> 0"}[e.ExpireAt == 0])
 		}
 	}
 	for db, n := range perDB {
-		c.do("SELECT", strconv.Itoa(db))
-		if got := c.do("DBSIZE"); got != strconv.Itoa(n) {
-			t.Errorf("DB %d: DBSIZE = %s, want %d", db, got, n)
+		c.Do("SELECT", strconv.Itoa(db))
+		if got := intReply(t, c, "DBSIZE"); got != int64(n) {
+			t.Errorf("DB %d: DBSIZE = %d, want %d", db, got, n)
 		}
 	}
 	// Redis drops keys that expired before it loaded them.
-	c.do("SELECT", "0")
-	if got := c.do("EXISTS", "expired"); got != "0" {
-		t.Errorf("EXISTS expired = %s, want 0", got)
+	c.Do("SELECT", "0")
+	if got := intReply(t, c, "EXISTS", "expired"); got != 0 {
+		t.Errorf("EXISTS expired = %d, want 0", got)
 	}
+}
+
+// intReply sends a command and returns its integer reply; any other reply
+// fails the test.
+func intReply(t *testing.T, c *redisconn.Conn, args ...string) int64 {
+	t.Helper()
+	f := c.Do(args...)
+	if f.Type != frame.Integer {
+		t.Fatalf("%q: reply %v, want an integer", args, f)
+	}
+	return f.Int
 }
 
 // checkWithRedisCheckRDB runs Redis's own RDB checker on data.
@@ -118,9 +131,9 @@ func TestWriterMatchesRedis(t *testing.T) {
 		{DB: 9, Key: []byte("random 70000"), Value: pseudoRandom("70000", 70000)},
 	}
 	srv := redistest.Start(t)
-	c := dialRedis(t, srv.Addr)
+	c := redisconn.Dial(t, srv.Addr)
 	fillRedis(c, es)
-	c.do("SAVE")
+	c.Do("SAVE")
 	redis, err := os.ReadFile(filepath.Join(srv.Dir, "dump.rdb"))
 	if err != nil {
 		t.Fatal(err)
