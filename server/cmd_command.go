@@ -20,7 +20,7 @@ func introspectionCommands() []*command {
 		sub("info", -2, cmdCommandInfo),
 		sub("docs", -2, cmdCommandDocs),
 		sub("list", -2, cmdCommandList),
-		sub("getkeys", -3, cmdCommandGetKeys),
+		sub("getkeys", -4, cmdCommandGetKeys),
 		sub("help", 2, cmdCommandHelp),
 	)
 	cmd.arity = -1
@@ -278,20 +278,31 @@ func cmdCommandList(c *client, args [][]byte) {
 	c.writeStrings(names)
 }
 
-// COMMAND GETKEYS command [arg ...]
+// COMMAND GETKEYS command arg [arg ...], checked as Redis's
+// getKeysSubcommandImpl does, in its order: that there is such a command
+// (a container named alone is one), that it takes keys, then its arity.
 func cmdCommandGetKeys(c *client, args [][]byte) {
-	target, errText := c.server.commands.resolve(args[2:])
-	if errText != "" {
-		if target == nil {
-			c.conn.WriteError("ERR Invalid command specified")
-		} else {
-			c.conn.WriteError("ERR Invalid number of arguments specified for command")
-		}
+	argv := args[2:]
+	target := c.server.commands.lookup(argv[0])
+	if target != nil && target.subcommands != nil {
+		target = lookupLower(target.subcommands, argv[1])
+	}
+	var keys [][]byte
+	switch {
+	case target == nil:
+		c.conn.WriteError("ERR Invalid command specified")
+		return
+	case target.firstKey <= 0 || target.flags&flagPubSub != 0:
+		// The pub/sub commands' positions name shard channels, which
+		// Redis's key specs mark not_key.
+		c.conn.WriteError("ERR The command has no key arguments")
+		return
+	case !target.arityOK(len(argv)):
+		c.conn.WriteError("ERR Invalid number of arguments specified for command")
 		return
 	}
-	keys := target.keys(args[2:])
-	if len(keys) == 0 {
-		c.conn.WriteError("ERR The command has no key arguments")
+	if keys = target.keys(argv); len(keys) == 0 {
+		c.conn.WriteError("ERR Invalid arguments specified for command")
 		return
 	}
 	c.conn.WriteArrayLen(len(keys))

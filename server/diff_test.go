@@ -229,7 +229,13 @@ var diffScripts = map[string][]step{
 	// and the other lacks.
 	"command": {
 		s("COMMAND INFO nosuch"), s("COMMAND INFO get|x config|nosuch"), s("COMMAND DOCS nosuch"),
-		s("COMMAND LIST FILTERBY bogus x"), s("COMMAND LIST x"),
+		s("COMMAND GETKEYS"), s("COMMAND GETKEYS get"), s("COMMAND GETKEYS nosuch a"), s("COMMAND GETKEYS get a b"),
+		s("COMMAND GETKEYS ping a"), s("COMMAND GETKEYS dbsize x"), s("COMMAND GETKEYS GET k"),
+		s("COMMAND GETKEYS mset a 1 b 2"), s("COMMAND GETKEYS object encoding k"), s("COMMAND GETKEYS object nosuch k"),
+		s("COMMAND GETKEYS object encoding"), s("COMMAND GETKEYS object help"), s("COMMAND GETKEYS config get x"),
+		s("COMMAND GETKEYS lcs a b"), s("COMMAND GETKEYS lcs a"), s("COMMAND GETKEYS ssubscribe a b"),
+		s("COMMAND GETKEYS spublish a b"), s("COMMAND GETKEYS subscribe a b"), s("COMMAND GETKEYS copy a b DB 1"),
+		s("COMMAND GETKEYS set k v EX 10"), s("COMMAND LIST FILTERBY bogus x"), s("COMMAND LIST x"),
 		s("COMMAND LIST FILTERBY module x"), s("COMMAND LIST FILTERBY pattern nosuch*"), s("COMMAND COUNT x"),
 		s("COMMAND BOGUS"),
 	},
