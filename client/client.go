@@ -3,7 +3,7 @@
 //
 //	c, err := client.Dial(ctx, "127.0.0.1:6379")
 //	...
-//	err = c.Set(ctx, "greeting", "hello")
+//	err = c.Set(ctx, "greeting", "hello", 0) // no expiry
 //	v, err := c.Get(ctx, "greeting") // []byte("hello")
 package client
 
