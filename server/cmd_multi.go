@@ -80,16 +80,16 @@ func cmdExec(c *client, args [][]byte) {
 	c.exclusive(func() { c.execQueued(m) })
 }
 
+// execQueued runs a transaction's commands, with every other client paused.
 func (c *client) execQueued(m *multiState) {
 	s := c.server
-	if !c.watch.Valid() {
-		c.discardTransaction()
+	// Whatever happens, EXEC ends the transaction and its watches.
+	watchesHeld := c.watch.Valid()
+	c.discardTransaction()
+	if !watchesHeld {
 		c.conn.WriteNullArray()
 		return
 	}
-	c.multi = nil
-	c.multiShown.Store(-1)
-	c.watch.Unwatch()
 	if s.writesRefused() && m.hasWrites() {
 		c.conn.WriteError(errMisconf)
 		return
