@@ -74,8 +74,7 @@ func (c *Compressor) Compress(dst, src []byte) int {
 	lit := 0 // start of the pending literal run
 	ip := 0
 	for ip+minMatch <= len(src) {
-		seq := uint32(src[ip])<<16 | uint32(src[ip+1])<<8 | uint32(src[ip+2])
-		h := (seq * hashMul) >> shift
+		h := hashAt(src, ip, shift)
 		ref := int(table[h]) - 1 // table holds position+1 so that 0 means empty
 		table[h] = int32(ip + 1)
 		if ref < 0 || ip-ref > maxOffset ||
@@ -99,15 +98,20 @@ func (c *Compressor) Compress(dst, src []byte) int {
 		// Index the last position of the match so that runs keep finding
 		// themselves; liblzf does the same.
 		if ip+minMatch <= len(src) && ip >= 1 {
-			p := ip - 1
-			seq := uint32(src[p])<<16 | uint32(src[p+1])<<8 | uint32(src[p+2])
-			table[(seq*hashMul)>>shift] = int32(p + 1)
+			table[hashAt(src, ip-1, shift)] = int32(ip)
 		}
 	}
 	if op = appendLiterals(dst, op, src[lit:]); op < 0 {
 		return 0
 	}
 	return op
+}
+
+// hashAt hashes the three bytes at src[p:] to an index of a table of
+// 1<<(32-shift) entries.
+func hashAt(src []byte, p int, shift int) uint32 {
+	seq := uint32(src[p])<<16 | uint32(src[p+1])<<8 | uint32(src[p+2])
+	return (seq * hashMul) >> shift
 }
 
 // appendLiterals writes lits to dst at op as literal runs and returns the
