@@ -219,7 +219,9 @@ func lockPair(da *DB, a []byte, db *DB, b []byte) (ta, tb Tx) {
 }
 
 // Move moves key from src to dst (MOVE), keeping its deadline. It reports
-// false if key does not exist in src or already exists in dst.
+// false if key does not exist in src or already exists in dst. src and dst
+// must be different databases: Redis refuses MOVE within one with an
+// error, and Move would wait forever for the key's shard it holds.
 func Move(src, dst *DB, key []byte) bool {
 	ts, td := lockPair(src, key, dst, key)
 	defer td.Close()
