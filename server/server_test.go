@@ -334,3 +334,37 @@ func TestInfoShowsMaxmemory(t *testing.T) {
 		c.do("CONFIG", "SET", "maxmemory", "1234567")
 	}
 }
+
+// infoField returns the value of an INFO field, or fails the test.
+func infoField(t *testing.T, c *rawConn, section, field string) string {
+	t.Helper()
+	for _, line := range strings.Split(c.do("INFO", section), "\r\n") {
+		if v, ok := strings.CutPrefix(line, field+":"); ok {
+			return v
+		}
+	}
+	t.Fatalf("INFO %s has no %s", section, field)
+	return ""
+}
+
+// CONFIG RESETSTAT clears the samples of instantaneous_ops_per_sec, as
+// Redis does: the rate starts again from 0, and the next sample is not
+// taken against the command count from before the reset (which made it
+// negative).
+func TestResetStatRestartsOpsPerSec(t *testing.T) {
+	ts := startServer(t)
+	c := ts.dial(t)
+	c.send(strings.Repeat("PING\r\n", 1000))
+	for range 1000 {
+		c.readReply()
+	}
+	waitFor(t, func() bool { return infoField(t, c, "stats", "instantaneous_ops_per_sec") != "0" })
+	c.do("CONFIG", "RESETSTAT")
+	if got := infoField(t, c, "stats", "instantaneous_ops_per_sec"); got != "0" {
+		t.Errorf("instantaneous_ops_per_sec right after CONFIG RESETSTAT = %s, want 0", got)
+	}
+	time.Sleep(250 * time.Millisecond) // samples taken after the reset
+	if got := infoField(t, c, "stats", "instantaneous_ops_per_sec"); strings.HasPrefix(got, "-") {
+		t.Errorf("instantaneous_ops_per_sec after CONFIG RESETSTAT = %s", got)
+	}
+}

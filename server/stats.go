@@ -98,5 +98,13 @@ func (s *Server) resetStats() {
 	s.misses.store(0)
 	s.received.Store(0)
 	s.rejected.Store(0)
+	// The count and the samples of its rate restart together, as in
+	// Redis, so that the next sample does not count down from the old
+	// total.
+	st := &s.serverStats
+	st.opsMu.Lock()
 	s.totalCommands.store(0)
+	clear(st.opsSamples[:])
+	st.opsIndex, st.lastTotal, st.lastSample = 0, 0, time.Now()
+	st.opsMu.Unlock()
 }
