@@ -368,3 +368,18 @@ func TestResetStatRestartsOpsPerSec(t *testing.T) {
 		t.Errorf("instantaneous_ops_per_sec after CONFIG RESETSTAT = %s", got)
 	}
 }
+
+// CONFIG RESETSTAT zeroes latest_fork_usec (here the pause of the last
+// save's snapshot), as Redis does.
+func TestResetStatClearsLatestForkUsec(t *testing.T) {
+	ts := startServer(t)
+	c := ts.dial(t)
+	ts.persist.pauseMicros.Store(123)
+	if got := infoField(t, c, "stats", "latest_fork_usec"); got != "123" {
+		t.Fatalf("latest_fork_usec = %s, want 123", got)
+	}
+	c.do("CONFIG", "RESETSTAT")
+	if got := infoField(t, c, "stats", "latest_fork_usec"); got != "0" {
+		t.Errorf("latest_fork_usec after CONFIG RESETSTAT = %s, want 0", got)
+	}
+}

@@ -98,6 +98,7 @@ func (s *Server) resetStats() {
 	s.misses.store(0)
 	s.received.Store(0)
 	s.rejected.Store(0)
+	s.persist.pauseMicros.Store(0)
 	// The count and the samples of its rate restart together, as in
 	// Redis, so that the next sample does not count down from the old
 	// total.
