@@ -90,16 +90,19 @@ func (c *client) execQueued(m *multiState) {
 		c.conn.WriteNullArray()
 		return
 	}
-	if s.writesRefused() && m.hasWrites() {
-		c.conn.WriteError(errMisconf)
-		return
-	}
 	c.conn.WriteArrayLen(len(m.cmds))
 	for _, q := range m.cmds {
 		started, errsBefore := s.monotonic(), c.errors
 		q.cmd.run(c, q.args)
 		s.recordCall(c, q.cmd, started, errsBefore)
 	}
+}
+
+// writes reports whether cmd may change the keyspace, as Redis's
+// processCommand judges it to refuse writes: a write command, or an EXEC
+// whose transaction queued one.
+func (c *client) writes(cmd *command) bool {
+	return cmd.flags&flagWrite != 0 || cmd.name == "exec" && c.multi != nil && c.multi.hasWrites()
 }
 
 func (m *multiState) hasWrites() bool {

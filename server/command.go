@@ -271,7 +271,7 @@ func (s *Server) admit(c *client, cmd *command) string {
 	if c.multi != nil && cmd.flags&flagNoMulti != 0 {
 		return "ERR Command not allowed inside a transaction"
 	}
-	if s.writesRefused() && cmd.flags&flagWrite != 0 {
+	if s.writesRefused() && c.writes(cmd) {
 		return errMisconf
 	}
 	if c.sub != nil && c.sub.active() && !c.resp3() && !cmd.allowedInSubscribeMode() {

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -184,5 +185,64 @@ func TestDebugAgainstRedis(t *testing.T) {
 		s("DEBUG SLEEP .001"), s("DEBUG SLEEP 1e-3"), q("DEBUG", "SLEEP", " +0.001"), s("DEBUG SLEEP 1e"),
 	} {
 		compareStep(t, st, ref, got)
+	}
+}
+
+// TestRefusedWritesAgainstRedis has a background save fail on both servers
+// while they have save rules, so that they refuse writes
+// (stop-writes-on-bgsave-error): a transaction that queued a write before
+// then is refused at EXEC, as the write would be.
+func TestRefusedWritesAgainstRedis(t *testing.T) {
+	redis := redistest.Start(t, "enable-protected-configs", "yes")
+	ours := startRealServer(t, "--enable-protected-configs", "yes")
+	var ref, got [2]*rawConn
+	for i := range ref {
+		ref[i], got[i] = dialRaw(t, redis.Addr), dialRaw(t, ours)
+	}
+	do := func(conn int, args ...string) {
+		t.Helper()
+		compareStep(t, step{exact, args}, ref[conn], got[conn])
+	}
+	// Each server saves into a directory that is then removed.
+	refDir, ourDir := t.TempDir(), t.TempDir()
+	ref[1].do("CONFIG", "SET", "dir", refDir)
+	got[1].do("CONFIG", "SET", "dir", ourDir)
+	t.Cleanup(func() {
+		ref[1].do("CONFIG", "SET", "save", "")
+		got[1].do("CONFIG", "SET", "save", "")
+	})
+	do(1, "CONFIG", "SET", "save", "3600 1")
+	do(1, "CONFIG", "RESETSTAT")
+	do(0, "MULTI")
+	do(0, "SET", "k", "v")
+	for _, dir := range []string{refDir, ourDir} {
+		if err := os.RemoveAll(dir); err != nil {
+			t.Fatal(err)
+		}
+	}
+	do(1, "BGSAVE")
+	for _, c := range []*rawConn{ref[1], got[1]} {
+		waitFor(t, func() bool { return strings.Contains(c.do("INFO", "persistence"), "rdb_last_bgsave_status:err") })
+	}
+	do(1, "SET", "k", "v")
+	do(0, "EXEC")
+	do(0, "EXISTS", "k")
+	// EXEC was refused, not run: Redis counts it as a rejected call.
+	execStats := func(c *rawConn) string {
+		for _, line := range strings.Split(c.do("INFO", "commandstats"), "\r\n") {
+			if rest, ok := strings.CutPrefix(line, "cmdstat_exec:"); ok {
+				var kept []string
+				for _, f := range strings.Split(rest, ",") {
+					if !strings.HasPrefix(f, "usec") {
+						kept = append(kept, f)
+					}
+				}
+				return strings.Join(kept, ",")
+			}
+		}
+		return "no EXEC"
+	}
+	if want, have := execStats(ref[1]), execStats(got[1]); want != have {
+		t.Errorf("INFO commandstats of EXEC: redis %s, ours %s", want, have)
 	}
 }
