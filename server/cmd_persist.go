@@ -30,22 +30,17 @@ func cmdSave(c *client, args [][]byte) {
 	c.conn.WriteOK()
 }
 
-// BGSAVE [SCHEDULE]: start a save in the background.
+// BGSAVE [SCHEDULE]: start a save in the background. In Redis SCHEDULE
+// defers the save while another kind of child process runs (an AOF
+// rewrite), which never happens here; with a save in progress BGSAVE fails
+// either way.
 func cmdBgsave(c *client, args [][]byte) {
-	schedule := false
-	if len(args) == 2 && is(args[1], "schedule") {
-		schedule = true
-	} else if len(args) > 1 {
+	if len(args) > 2 || len(args) == 2 && !is(args[1], "schedule") {
 		c.conn.WriteError(errSyntax)
 		return
 	}
 	snap, err := c.startSave()
 	if err != nil {
-		if schedule {
-			// The rules start another save once this one is done.
-			c.conn.WriteSimple("Background saving scheduled")
-			return
-		}
 		c.conn.WriteError("ERR " + err.Error())
 		return
 	}

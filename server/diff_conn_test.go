@@ -246,3 +246,26 @@ func TestRefusedWritesAgainstRedis(t *testing.T) {
 		t.Errorf("INFO commandstats of EXEC: redis %s, ours %s", want, have)
 	}
 }
+
+// TestSaveInProgressAgainstRedis asks for saves while one is in progress:
+// redis-server's is slowed down by rdb-key-save-delay, ours holds the save
+// claim the test took.
+func TestSaveInProgressAgainstRedis(t *testing.T) {
+	ref := dialRaw(t, redistest.Start(t).Addr)
+	ts := startServer(t)
+	got := ts.dial(t)
+	ref.do("SET", "k", "v")
+	ref.do("CONFIG", "SET", "rdb-key-save-delay", "10000000") // 10 s for the key
+	if reply := ref.do("BGSAVE"); reply != "+Background saving started\r\n" {
+		t.Fatalf("redis-server BGSAVE: %q", reply)
+	}
+	t.Cleanup(func() { ref.do("FLUSHALL") }) // which ends Redis's save
+	snap, err := ts.startSave()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ts.finishSave(snap)
+	for _, st := range []step{s("BGSAVE"), s("BGSAVE SCHEDULE"), s("SAVE"), s("BGSAVE NOW")} {
+		compareStep(t, st, ref, got)
+	}
+}
