@@ -103,16 +103,7 @@ func (d *DB) now() int64 { return d.store.clock.Now().UnixMilli() }
 
 // Len returns the number of keys, counting keys that have expired but not
 // yet been removed, as Redis's DBSIZE does.
-func (d *DB) Len() int {
-	n := 0
-	for i := range d.shards {
-		s := &d.shards[i]
-		s.mu.RLock()
-		n += s.table.count
-		s.mu.RUnlock()
-	}
-	return n
-}
+func (d *DB) Len() int { return d.Stats().Keys }
 
 // Stats are the counts INFO keyspace and the admin API report for a DB.
 type Stats struct {
