@@ -44,7 +44,8 @@ func cmdConfigSet(c *client, args [][]byte) {
 		pairs[i] = string(a)
 	}
 	set := c.server.conf.Set
-	if c.protectedConfigAllowed() {
+	// dir and dbfilename only where enable-protected-configs allows.
+	if c.allowedBy(c.server.cfg.EnableProtectedConfigs) {
 		set = c.server.conf.SetProtected
 	}
 	c.replyConfig(set(pairs...))
@@ -62,19 +63,6 @@ func (c *client) replyConfig(err error) {
 	default:
 		c.conn.WriteError("ERR " + err.Error())
 	}
-}
-
-// protectedConfigAllowed applies enable-protected-configs to this client:
-// dir and dbfilename may be changed only when it is "yes", or "local" and
-// the client is on the loopback interface.
-func (c *client) protectedConfigAllowed() bool {
-	switch c.server.cfg.EnableProtectedConfigs {
-	case "yes":
-		return true
-	case "local":
-		return isLoopback(c.conn.NetConn().RemoteAddr())
-	}
-	return false
 }
 
 // CONFIG RESETSTAT

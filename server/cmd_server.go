@@ -55,10 +55,15 @@ func cmdTime(c *client, args [][]byte) {
 	c.conn.WriteBulkInt(int64(now.Nanosecond() / 1000))
 }
 
-// debugAllowed applies enable-debug-command: "yes", or "local" for a
-// client on the loopback interface.
-func (c *client) debugAllowed() bool {
-	switch c.server.cfg.EnableDebugCommand {
+// debugAllowed applies enable-debug-command to this client.
+func (c *client) debugAllowed() bool { return c.allowedBy(c.server.cfg.EnableDebugCommand) }
+
+// allowedBy applies a setting that guards a dangerous action
+// (enable-debug-command, enable-protected-configs) to this client, as
+// Redis's allowProtectedAction does: "yes" allows it, "local" allows it to
+// a client on the loopback interface, and "no" to nobody.
+func (c *client) allowedBy(setting string) bool {
+	switch setting {
 	case "yes":
 		return true
 	case "local":
