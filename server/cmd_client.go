@@ -32,15 +32,23 @@ func clientCommands() []*command {
 	}
 }
 
-// validateClientName checks a name for CLIENT SETNAME and HELLO: printable
-// ASCII without spaces.
+// validateClientName checks a name for CLIENT SETNAME and HELLO.
 func validateClientName(name []byte) string {
-	for _, b := range name {
-		if b < '!' || b > '~' {
-			return "ERR Client names cannot contain spaces, newlines or special characters."
-		}
+	if !printableWord(name) {
+		return "ERR Client names cannot contain spaces, newlines or special characters."
 	}
 	return ""
+}
+
+// printableWord reports whether b is printable ASCII without spaces, as
+// Redis requires of client names and library names and versions.
+func printableWord(b []byte) bool {
+	for _, c := range b {
+		if c < '!' || c > '~' {
+			return false
+		}
+	}
+	return true
 }
 
 // CLIENT GETNAME
@@ -66,12 +74,10 @@ func cmdClientSetName(c *client, args [][]byte) {
 // clients such as go-redis and Lettuce send it when they connect.
 func cmdClientSetInfo(c *client, args [][]byte) {
 	attr, value := args[2], args[3]
-	for _, b := range value {
-		if b < '!' || b > '~' {
-			c.conn.WriteError("ERR " + strings.ToLower(string(cString(attr, len(attr)))) +
-				" cannot contain spaces, newlines or special characters.")
-			return
-		}
+	if !printableWord(value) {
+		c.conn.WriteError("ERR " + strings.ToLower(string(cString(attr, len(attr)))) +
+			" cannot contain spaces, newlines or special characters.")
+		return
 	}
 	c.mu.Lock()
 	switch {
