@@ -74,7 +74,7 @@ func (cmd *command) aclCategories() []string {
 	return cats
 }
 
-// writeInfo writes one command's COMMAND INFO entry: name, arity, flags,
+// writeCommandInfo writes one command's COMMAND INFO entry: name, arity, flags,
 // first key, last key, step, ACL categories, tips, key specs, subcommands.
 func (c *client) writeCommandInfo(cmd *command) {
 	c.conn.WriteArrayLen(10)

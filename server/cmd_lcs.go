@@ -121,7 +121,7 @@ func lcs(a, b []byte, minLen int64, ranges bool) lcsResult {
 	res := lcsResult{length: int(at(len(a), len(b)))}
 	res.seq = make([]byte, res.length)
 	k := res.length
-	// The run being followed, walking backwards; none while start < 0.
+	// The run being followed, walking backwards, while inRun.
 	var run lcsMatch
 	inRun := false
 	emit := func() {

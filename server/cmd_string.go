@@ -57,9 +57,10 @@ func (c *client) checkString(v db.Value) (s *db.String, ok bool) {
 }
 
 // lookupRead is Redis's lookupKeyRead: it returns the value of key in tx,
-// nil for a missing key, and records the lookup (see keyLookup). Commands that write use it, on their write Tx, for the
-// lookups Redis makes as reads (GETDEL, GETEX); the lookups Redis makes
-// with lookupKeyWrite count nothing, and use tx.Get.
+// nil for a missing key, and records the lookup (see keyLookup). Commands
+// that write use it, on their write Tx, for the lookups Redis makes as
+// reads (GETDEL, GETEX); the lookups Redis makes with lookupKeyWrite count
+// nothing, and use tx.Get.
 func (c *client) lookupRead(tx *db.Tx, key []byte) db.Value {
 	v := tx.Get(key)
 	c.keyLookup(key, v != nil)
@@ -183,8 +184,8 @@ func parseSetOptions(args [][]byte, forGetEx bool) (setRequest, string) {
 }
 
 // expireMillis validates an expire argument (getExpireMillisecondsOrReply):
-// it returns the amount in milliseconds, not yet made absolute. relative
-// tells whether it counts from now (EX, PX) or is a Unix time (EXAT, PXAT).
+// it returns the amount in milliseconds, not yet made absolute. seconds
+// tells whether the argument counts seconds (EX, EXAT) or milliseconds.
 func expireMillis(arg []byte, seconds bool, cmdName string) (ms int64, errText string) {
 	n, ok := parseInt(arg)
 	if !ok {

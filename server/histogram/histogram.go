@@ -18,8 +18,9 @@ const subBits = 3
 // SubBuckets is the number of buckets each power of two is split into.
 const SubBuckets = 1 << subBits
 
-// buckets covers 0 ns to 2^40 ns (about 18 minutes); longer durations land
-// in the last bucket.
+// buckets covers 0 ns up to 2^41 ns (about 37 minutes): the powers of two
+// from 2^subBits to 2^40 are split, and the last sub-bucket also takes every
+// longer duration.
 const buckets = (40-subBits+1)*SubBuckets + SubBuckets
 
 // A Histogram counts durations. The zero value is empty and ready; it is
