@@ -12,15 +12,12 @@ func connectionCommands() []*command {
 	return []*command{
 		{name: "ping", arity: -1, flags: flagFast, run: cmdPing},
 		{name: "echo", arity: 2, flags: flagFast, run: cmdEcho},
-		{name: "quit", arity: -1, flags: flagFast | flagNoAuth | flagAllowBusy, run: cmdQuit},
-		{name: "reset", arity: 1, flags: flagFast | flagNoAuth | flagAllowBusy, run: cmdReset},
+		{name: "quit", arity: -1, flags: flagFast | flagNoAuth, run: cmdQuit},
+		{name: "reset", arity: 1, flags: flagFast | flagNoAuth, run: cmdReset},
 		{name: "hello", arity: -1, flags: flagFast | flagNoAuth, run: cmdHello},
 		{name: "auth", arity: -2, flags: flagFast | flagNoAuth, run: cmdAuth},
 	}
 }
-
-// flagAllowBusy is a COMMAND INFO flag only; these commands never wait.
-const flagAllowBusy cmdFlags = 0
 
 // PING [message]: in subscribe mode under RESP2 the reply is an array,
 // ("pong", message), as Redis sends it there.
