@@ -332,10 +332,9 @@ func cmdGetEx(c *client, args [][]byte) {
 	}
 	tx := c.db().Write(key)
 	defer tx.Close()
-	s, ok := asString(c.lookupRead(&tx, key))
+	s, ok := c.checkString(c.lookupRead(&tx, key))
 	switch {
 	case !ok:
-		c.conn.WriteError(errWrongType)
 		return
 	case s == nil:
 		c.conn.WriteNull()
@@ -449,10 +448,9 @@ func cmdAppend(c *client, args [][]byte) {
 	key := args[1]
 	tx := c.db().Write(key)
 	defer tx.Close()
-	s, ok := asString(tx.Get(key))
+	s, ok := c.checkString(tx.Get(key))
 	switch {
 	case !ok:
-		c.conn.WriteError(errWrongType)
 		return
 	case s == nil:
 		s = newString(args[2])
