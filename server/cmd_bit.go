@@ -50,9 +50,11 @@ func cmdSetBit(c *client, args [][]byte) {
 	old := bytesOf(s)
 	byteIndex := int(offset >> 3)
 	mask := byte(1) << (7 - uint(offset&7))
-	was := byteIndex < len(old) && old[byteIndex]&mask != 0
-	grows := byteIndex >= len(old)
-	if s == nil || grows || was != (on == 1) {
+	grows := byteIndex >= len(old) // a missing key grows from nothing
+	was := !grows && old[byteIndex]&mask != 0
+	// As Redis, a write only when the key is created or grows, or the bit
+	// changes.
+	if grows || was != (on == 1) {
 		b := grownCopy(old, byteIndex+1)
 		if on == 1 {
 			b[byteIndex] |= mask
