@@ -101,17 +101,21 @@ func (c *client) info() string {
 	name, libName, libVer := c.name, c.libName, c.libVer
 	c.mu.Unlock()
 	now := time.Now()
-	flags := "N"
 	counts := c.subscriptions()
 	sub, psub, ssub := counts.Channels, counts.Patterns, counts.ShardChannels
+	// A letter per flag set, in Redis's order; N when there is none.
+	var flags string
 	if counts.Total() > 0 {
-		flags = "P"
+		flags += "P"
 	}
 	if c.multiShown.Load() >= 0 {
-		flags = "x"
+		flags += "x"
 	}
 	if c.noEvict.Load() {
 		flags += "e"
+	}
+	if flags == "" {
+		flags = "N"
 	}
 	cmdName := "NULL"
 	if cmd := c.lastCmd.Load(); cmd != nil {

@@ -269,3 +269,49 @@ func TestSaveInProgressAgainstRedis(t *testing.T) {
 		compareStep(t, st, ref, got)
 	}
 }
+
+// TestClientFlagsAgainstRedis compares the flags field of CLIENT INFO and
+// CLIENT LIST, whose other fields differ between the servers: a letter per
+// flag, N for none.
+func TestClientFlagsAgainstRedis(t *testing.T) {
+	redis := redistest.Start(t)
+	ours := startRealServer(t)
+	flagsOf := func(reply string) string {
+		for _, field := range strings.Fields(reply) {
+			if v, ok := strings.CutPrefix(field, "flags="); ok {
+				return v
+			}
+		}
+		return "none in " + reply
+	}
+	var ref, got [2]*rawConn
+	for i := range ref {
+		ref[i], got[i] = dialRaw(t, redis.Addr), dialRaw(t, ours)
+	}
+	check := func(context string, args ...string) {
+		t.Helper()
+		if want, have := flagsOf(ref[0].do(args...)), flagsOf(got[0].do(args...)); want != have {
+			t.Errorf("%s: flags redis %s, ours %s", context, want, have)
+		}
+	}
+	check("a new client", "CLIENT", "INFO")
+	for _, c := range []*rawConn{ref[0], got[0]} {
+		c.do("CLIENT", "NO-EVICT", "on")
+	}
+	check("NO-EVICT on", "CLIENT", "INFO")
+	// The other connection subscribes and opens a transaction; the first
+	// sees it in CLIENT LIST, where it is the last line.
+	last := func(c *rawConn) string {
+		lines := strings.Split(strings.TrimSpace(c.do("CLIENT", "LIST")), "\n")
+		return lines[len(lines)-1]
+	}
+	for _, c := range []*rawConn{ref[1], got[1]} {
+		c.do("HELLO", "3")
+		c.do("SUBSCRIBE", "ch")
+		c.do("CLIENT", "NO-EVICT", "on")
+		c.do("MULTI")
+	}
+	if want, have := flagsOf(last(ref[0])), flagsOf(last(got[0])); want != have {
+		t.Errorf("subscribed, in MULTI, NO-EVICT on: flags redis %s, ours %s", want, have)
+	}
+}
