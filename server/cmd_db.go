@@ -1,5 +1,7 @@
 package main
 
+import "math"
+
 // The commands that act on whole databases.
 
 func databaseCommands() []*command {
@@ -13,17 +15,20 @@ func databaseCommands() []*command {
 }
 
 // parseDBIndex parses the database index argument of SELECT, MOVE and
-// COPY, with the error Redis replies for one that is not a number or that
+// COPY, with the errors Redis replies (getIntFromObjectOrReply, then
+// selectDb) for one that is not a number, does not fit in a C int, or
 // names no database.
 func (s *Server) parseDBIndex(arg []byte) (int, string) {
-	n, ok := parseInt32(arg)
-	if !ok {
+	n, ok := parseInt(arg)
+	switch {
+	case !ok:
 		return 0, errNotInteger
-	}
-	if s.store.DB(n) == nil {
+	case n < math.MinInt32 || n > math.MaxInt32:
+		return 0, "ERR value is out of range, value must between -2147483648 and 2147483647"
+	case s.store.DB(int(n)) == nil:
 		return 0, errDBIndexRange
 	}
-	return n, ""
+	return int(n), ""
 }
 
 // SELECT index
