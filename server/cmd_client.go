@@ -378,6 +378,11 @@ func cmdClientReply(c *client, args [][]byte) {
 
 // CLIENT PAUSE timeout [WRITE|ALL]
 func cmdClientPause(c *client, args [][]byte) {
+	if len(args) > 4 {
+		// Redis's CLIENT dispatch takes PAUSE with 3 or 4 arguments only.
+		c.conn.WriteError(subcommandSyntax(args[1], "CLIENT"))
+		return
+	}
 	ms, ok := parseInt(args[2])
 	if !ok {
 		c.conn.WriteError("ERR timeout is not an integer or out of range")
@@ -397,9 +402,6 @@ func cmdClientPause(c *client, args [][]byte) {
 			c.conn.WriteError("ERR CLIENT PAUSE mode must be WRITE or ALL")
 			return
 		}
-	} else if len(args) > 4 {
-		c.conn.WriteError(errSyntax)
-		return
 	}
 	c.server.pause(time.Duration(ms)*time.Millisecond, writesOnly)
 	c.conn.WriteOK()
