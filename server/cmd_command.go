@@ -259,7 +259,8 @@ func cmdCommandList(c *client, args [][]byte) {
 		p := string(args[4])
 		keep = func(cmd *command) bool { return glob.MatchString(p, cmd.name, true) }
 	case len(args) == 5 && is(args[2], "filterby") && is(args[3], "aclcat"):
-		cat := "@" + strings.ToLower(string(args[4]))
+		// The category ends at a NUL: Redis compares it with strcasecmp.
+		cat := "@" + strings.ToLower(string(cString(args[4], len(args[4]))))
 		keep = func(cmd *command) bool { return slices.Contains(cmd.aclCategories(), cat) }
 	case len(args) == 5 && is(args[2], "filterby") && is(args[3], "module"):
 		keep = func(*command) bool { return false } // no modules

@@ -237,6 +237,7 @@ var diffScripts = map[string][]step{
 		s("COMMAND GETKEYS spublish a b"), s("COMMAND GETKEYS subscribe a b"), s("COMMAND GETKEYS copy a b DB 1"),
 		s("COMMAND GETKEYS set k v EX 10"), s("COMMAND LIST FILTERBY bogus x"), s("COMMAND LIST x"),
 		s("COMMAND LIST FILTERBY module x"), s("COMMAND LIST FILTERBY pattern nosuch*"), s("COMMAND COUNT x"),
+		set("COMMAND LIST FILTERBY ACLCAT string"), step{asSet, []string{"COMMAND", "LIST", "FILTERBY", "ACLCAT", "STRING\x00x"}},
 		s("COMMAND BOGUS"),
 	},
 	"databases": {
