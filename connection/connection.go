@@ -15,6 +15,7 @@ import (
 	"net"
 	"os"
 	"sync/atomic"
+	"syscall"
 	"time"
 
 	"github.com/mini-redis/mini-redis/frame"
@@ -56,6 +57,11 @@ type Options struct {
 	// WriteTimeout, if positive, bounds each write to the network, so a
 	// client that stops reading cannot hold the connection forever.
 	WriteTimeout time.Duration
+	// OutputLimits bound the replies a client that does not keep up may
+	// have waiting (Redis's client-output-buffer-limit for normal clients);
+	// past them the connection is closed. The zero value, Redis's default,
+	// sets no bound.
+	OutputLimits PushLimits
 	// ErrorHook, if set, is called with every error reply written (for
 	// Redis's errorstats), in the owner's goroutine.
 	ErrorHook func(msg string)
@@ -76,6 +82,9 @@ type Conn struct {
 	args [][]byte
 	resp frame.Parser
 
+	// raw is nc's syscall.RawConn, for writes that must not wait (Unix).
+	raw syscall.RawConn
+
 	interrupted atomic.Bool
 	// readDeadlineSet records that fill left a read deadline in place.
 	readDeadlineSet bool
@@ -92,6 +101,9 @@ func New(nc net.Conn, opts Options) *Conn {
 	}
 	if opts.FlushThreshold <= 0 {
 		opts.FlushThreshold = DefaultFlushThreshold
+	}
+	if opts.OutputLimits.Now == nil {
+		opts.OutputLimits.Now = time.Now
 	}
 	c := &Conn{
 		nc:   nc,

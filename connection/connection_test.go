@@ -1,6 +1,7 @@
 package connection
 
 import (
+	"bufio"
 	"bytes"
 	"errors"
 	"fmt"
@@ -301,5 +302,62 @@ func TestRepliesLeaveBetweenRequests(t *testing.T) {
 	want := int64(8 * len(frame.AppendBulk(nil, value)))
 	if n := <-received; n != want {
 		t.Errorf("client received %d bytes, want %d", n, want)
+	}
+}
+
+// A client may send its whole pipeline before it reads any reply, as Redis
+// allows: the replies wait in memory, and the requests go on being read.
+func TestPipelineSentBeforeAnyReplyIsRead(t *testing.T) {
+	s, cl := pair(t)
+	conn := New(s, Options{})
+	done := make(chan error, 1)
+	go func() { done <- echoServer(conn) }()
+
+	// 32 MB of replies: far more than the sockets hold, so the server
+	// cannot write them all before the client starts reading.
+	const n = 32 << 10
+	arg := bytes.Repeat([]byte("x"), 1<<10)
+	var req []byte
+	for range n {
+		req = frame.AppendCommand(req, arg)
+	}
+	cl.SetWriteDeadline(time.Now().Add(30 * time.Second))
+	if _, err := cl.Write(req); err != nil {
+		t.Fatalf("writing the pipeline: %v (the server stopped reading)", err)
+	}
+	want := frame.AppendBulk(nil, arg)
+	r := bufio.NewReader(cl)
+	got := make([]byte, len(want))
+	for i := range n {
+		cl.SetReadDeadline(time.Now().Add(30 * time.Second))
+		if _, err := io.ReadFull(r, got); err != nil || !bytes.Equal(got, want) {
+			t.Fatalf("reply %d: %q, %v", i, got[:min(len(got), 20)], err)
+		}
+	}
+	cl.Close()
+	<-done
+}
+
+// A client whose replies wait past Options.OutputLimits is disconnected, as
+// Redis applies client-output-buffer-limit to normal clients.
+func TestOutputLimitsCloseAClientThatDoesNotRead(t *testing.T) {
+	s, cl := pair(t)
+	conn := New(s, Options{OutputLimits: PushLimits{Hard: 1 << 20}})
+	done := make(chan error, 1)
+	go func() { done <- echoServer(conn) }()
+
+	arg := bytes.Repeat([]byte("x"), 1<<10)
+	var req []byte
+	for range 32 << 10 { // 32 MB of replies, never read
+		req = frame.AppendCommand(req, arg)
+	}
+	go cl.Write(req) // fails once the server closes the connection
+	select {
+	case <-done:
+	case <-time.After(30 * time.Second):
+		t.Fatal("the server is still serving a client 32 MB behind")
+	}
+	if err := conn.Err(); !errors.Is(err, ErrOutputBufferLimit) {
+		t.Errorf("Err() = %v, want %v", err, ErrOutputBufferLimit)
 	}
 }

@@ -19,9 +19,11 @@ var ErrOutputBufferLimit = errors.New("connection: output buffer limit reached")
 //
 //   - synchronous (the default): the owner appends replies to out and
 //     writes them itself in Flush. No locks on the hot path.
-//   - shared (after EnablePush): other goroutines may Push messages (pub/sub)
-//     at any time, so out is guarded by mu, and a writer goroutine owned by
-//     the Conn does all the writing. Publishers never wait for the network.
+//   - shared: out is guarded by mu, and a writer goroutine owned by the
+//     Conn does all the writing. A Conn enters it for good when EnablePush
+//     lets other goroutines Push messages (pub/sub), so that publishers never
+//     wait for the network; or when the client stops taking its replies as
+//     fast as they come, so that the owner goes on reading its requests.
 type output struct {
 	out     []byte
 	werr    error // the first write error; every later write and flush returns it
@@ -118,7 +120,16 @@ func (c *Conn) end(b []byte) {
 // threshold, so a long batch of requests does not keep all its replies.
 // The error is kept and returned by the next Flush.
 func (c *Conn) flushIfFull() {
-	if !c.shared && len(c.out) >= c.opts.FlushThreshold {
+	if c.shared {
+		c.mu.Lock()
+		full := len(c.out) >= c.opts.FlushThreshold
+		c.mu.Unlock()
+		if full {
+			c.signal()
+		}
+		return
+	}
+	if len(c.out) >= c.opts.FlushThreshold {
 		c.Flush()
 	}
 }
@@ -139,9 +150,20 @@ func (c *Conn) Flush() error {
 	if len(c.out) == 0 {
 		return nil
 	}
-	if err := c.write(c.out); err != nil {
+	n, err := c.writeNow(c.out)
+	if err != nil {
 		c.werr = err
 		return err
+	}
+	if n < len(c.out) {
+		// The client's socket is full: it is not reading, or not yet. Redis
+		// goes on reading a client's requests while its replies wait (a
+		// client may send its whole pipeline before it reads any reply), so
+		// the rest is written in the background from now on.
+		c.out = c.out[:copy(c.out, c.out[n:])]
+		c.share()
+		c.signal()
+		return nil
 	}
 	if cap(c.out) > 4*c.opts.FlushThreshold {
 		// A huge reply grew the buffer; do not keep it for the idle client.
@@ -203,17 +225,37 @@ func (c *Conn) Err() error {
 }
 
 // EnablePush switches the connection to push mode, for a client that may
-// receive messages from other goroutines (a pub/sub subscriber). It is
-// called by the owner, once; the connection stays in push mode.
+// receive messages from other goroutines (a pub/sub subscriber), and sets
+// the limits on its pending output (see SetOutputLimits). It is called by
+// the owner; the connection stays in push mode.
 func (c *Conn) EnablePush(limits PushLimits) {
-	if c.shared {
-		return
-	}
+	c.SetOutputLimits(limits)
+	c.share()
+}
+
+// SetOutputLimits changes the limits on output waiting to be written
+// (Options.OutputLimits); they apply from the next reply. It is called by
+// the owner.
+func (c *Conn) SetOutputLimits(limits PushLimits) {
 	if limits.Now == nil {
 		limits.Now = time.Now
 	}
+	c.opts.OutputLimits = limits
+	if c.shared {
+		c.mu.Lock()
+		c.limits = limits
+		c.mu.Unlock()
+	}
+}
+
+// share switches the connection to shared mode, with the writer goroutine,
+// unless it is in shared mode already. It is called by the owner.
+func (c *Conn) share() {
+	if c.shared {
+		return
+	}
 	c.mu.Lock()
-	c.limits = limits
+	c.limits = c.opts.OutputLimits
 	c.wake = make(chan struct{}, 1)
 	c.done = make(chan struct{})
 	c.shared = true
@@ -260,8 +302,8 @@ func (c *Conn) Pending() int {
 	return len(c.out)
 }
 
-// overLimit checks the push limits after output grew; mu is held. It sets
-// werr when they are passed.
+// overLimit checks the limits of shared mode after output grew; mu is
+// held. It sets werr when they are passed.
 func (c *Conn) overLimit() bool {
 	if c.werr != nil {
 		return false

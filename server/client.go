@@ -159,6 +159,7 @@ func (c *client) serve() {
 			c.settingsSeen = g
 			c.applyIdleTimeout()
 			c.applyAuthLimits()
+			c.applyOutputLimits()
 		}
 		args, err := c.conn.ReadRequest()
 		if err != nil {

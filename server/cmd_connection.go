@@ -67,6 +67,7 @@ func cmdReset(c *client, args [][]byte) {
 		c.sub.chanPat, c.sub.shard = 0, 0
 		c.showSubscriptions()
 		c.applyIdleTimeout()
+		c.applyOutputLimits()
 	}
 	c.setName("")
 	c.replyOff, c.skipNext = false, false

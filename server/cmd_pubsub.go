@@ -101,6 +101,7 @@ func subscribeCmd(op func(*pubsub.Hub, pubsub.Subscriber, ...[]byte) []pubsub.Ac
 		}
 		c.showSubscriptions()
 		c.applyIdleTimeout()
+		c.applyOutputLimits()
 	}
 }
 

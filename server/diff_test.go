@@ -2,7 +2,6 @@ package main
 
 import (
 	"bufio"
-	"context"
 	"net"
 	"os"
 	"os/exec"
@@ -15,7 +14,6 @@ import (
 
 	"github.com/mini-redis/mini-redis/frame"
 	"github.com/mini-redis/mini-redis/internal/redistest"
-	"go.uber.org/zap"
 )
 
 // Differential tests: the same command scripts go to a real redis-server
@@ -257,27 +255,7 @@ func startRealServer(t *testing.T, args ...string) string {
 	t.Helper()
 	cfg, _ := testConfig(t, args...)
 	cfg.Clock = nil // the wall clock, as redis-server's
-	return serveForTest(t, cfg)
-}
-
-// serveForTest starts a server of configuration cfg, stopped when the test ends,
-// and returns its address.
-func serveForTest(t *testing.T, cfg Config) string {
-	t.Helper()
-	srv := NewServer(cfg, zap.NewNop())
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	done := make(chan error, 1)
-	go func() { done <- srv.Serve(ln) }()
-	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
-		srv.Shutdown(ctx)
-		<-done
-	})
-	return ln.Addr().String()
+	return startServerConfig(t, cfg, nil).addr
 }
 
 func TestDifferential(t *testing.T) {
@@ -550,7 +528,7 @@ func TestConfigRewriteErrorsAgainstRedis(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ref, got := dialRaw(t, refAddr), dialRaw(t, serveForTest(t, cfg))
+	ref, got := dialRaw(t, refAddr), dialRaw(t, startServerConfig(t, cfg, nil).addr)
 	rewrite := func(context string) {
 		t.Helper()
 		if want, have := ref.do("CONFIG", "REWRITE"), got.do("CONFIG", "REWRITE"); want != have {

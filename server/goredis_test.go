@@ -139,3 +139,32 @@ func TestGoRedis(t *testing.T) {
 		})
 	}
 }
+
+// go-redis writes a whole pipeline before it reads any reply. Redis keeps
+// reading while the replies wait, so a pipeline whose replies outgrow the
+// sockets works; here too.
+func TestGoRedisPipelineLargerThanTheSockets(t *testing.T) {
+	addr := startRealServer(t)
+	rdb := goRedisClient(t, addr, 2)
+	ctx := context.Background()
+	value := strings.Repeat("v", 4<<10)
+	if err := rdb.Set(ctx, "big", value, 0).Err(); err != nil {
+		t.Fatal(err)
+	}
+	// SET ... GET: 32 MB of requests and 32 MB of replies.
+	const n = 8 << 10
+	cmds, err := rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
+		for range n {
+			p.SetArgs(ctx, "big", value, redis.SetArgs{Get: true})
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatalf("pipeline of %d SET GETs: %v", n, err)
+	}
+	for i, cmd := range cmds {
+		if got, err := cmd.(*redis.StatusCmd).Result(); err != nil || got != value {
+			t.Fatalf("SET GET %d: %d bytes, %v", i, len(got), err)
+		}
+	}
+}

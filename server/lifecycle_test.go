@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -409,7 +410,8 @@ func TestSlowSubscriberIsDisconnected(t *testing.T) {
 
 // A client that sends commands and never reads their replies holds up
 // nobody: not the commands that wait for every command in progress
-// (FLUSHALL, BGSAVE), not the other clients.
+// (FLUSHALL, BGSAVE), not the other clients. As in Redis, its requests go
+// on being read and run while the replies wait.
 func TestClientThatDoesNotReadBlocksNobody(t *testing.T) {
 	ts := startServer(t)
 	c := ts.dial(t)
@@ -417,32 +419,58 @@ func TestClientThatDoesNotReadBlocksNobody(t *testing.T) {
 	stuck := ts.dial(t)
 	stuck.send(strings.Repeat("*2\r\n$3\r\nGET\r\n$3\r\nbig\r\n", 64)) // 64 MB of replies
 
-	// Wait until it is stuck: the socket buffers are full and its GETs
-	// stop being counted.
-	calls := func() string {
-		stats := c.do("INFO", "commandstats")
-		if i := strings.Index(stats, "cmdstat_get:calls="); i >= 0 {
-			return strings.SplitN(stats[i:], ",", 2)[0]
-		}
-		return "none"
-	}
-	for last, same := "", 0; same < 5; {
-		now := calls()
-		if now == "cmdstat_get:calls=64" {
-			t.Fatal("the client took every reply without reading: the test proves nothing")
-		}
-		if now == last {
-			same++
-		} else {
-			last, same = now, 0
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-
+	// Every GET runs, though the sockets hold a fraction of the replies.
+	waitFor(t, func() bool {
+		return strings.Contains(c.do("INFO", "commandstats"), "cmdstat_get:calls=64,")
+	})
 	for _, cmd := range [][]string{{"FLUSHALL"}, {"BGSAVE"}, {"SET", "k", "v"}, {"KEYS", "*"}} {
 		if got := c.do(cmd...); strings.HasPrefix(got, "-") {
 			t.Errorf("%s: %q", cmd, got)
 		}
+	}
+	// The replies are all delivered once it reads.
+	want := []byte("$1048576\r\n" + strings.Repeat("x", 1<<20) + "\r\n")
+	got := make([]byte, len(want))
+	stuck.nc.SetReadDeadline(time.Now().Add(hangTimeout))
+	for i := range 64 {
+		if _, err := io.ReadFull(stuck.r, got); err != nil || !bytes.Equal(got, want) {
+			t.Fatalf("reply %d to the GETs: %.20q, %v", i, got, err)
+		}
+	}
+}
+
+// client-output-buffer-limit normal applies to clients already connected:
+// one whose replies wait past it is disconnected.
+func TestNormalOutputLimitDisconnects(t *testing.T) {
+	tests := []struct {
+		name  string
+		setup []string // commands the stuck client runs, after the limit is set, while it still reads
+	}{
+		{"connected before the limit was set", nil},
+		// Pub/sub limits apply only while the client is subscribed.
+		{"unsubscribed", []string{"SUBSCRIBE ch", "UNSUBSCRIBE ch"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			cfg, clock := testConfig(t)
+			cfg.WriteTimeout = 0 // so that only the limit can close the client
+			ts := startServerConfig(t, cfg, clock)
+			c, stuck := ts.dial(t), ts.dial(t)
+			c.do("SET", "big", strings.Repeat("x", 1<<20))
+			if got := c.do("CONFIG", "SET", "client-output-buffer-limit", "normal 4mb 0 0 pubsub 0 0 0"); got != "+OK\r\n" {
+				t.Fatal(got)
+			}
+			for _, cmd := range tt.setup {
+				stuck.do(strings.Fields(cmd)...)
+			}
+			stuck.send(strings.Repeat("*2\r\n$3\r\nGET\r\n$3\r\nbig\r\n", 64)) // 64 MB of replies
+			waitFor(t, func() bool { return strings.Contains(c.do("INFO", "clients"), "connected_clients:1\r\n") })
+			stuck.nc.SetReadDeadline(time.Now().Add(hangTimeout))
+			n, err := io.Copy(io.Discard, stuck.r)
+			if err != nil || n >= 64<<20 {
+				t.Errorf("the client read %d bytes, then %v; want fewer than all 64 MB, then a close", n, err)
+			}
+		})
 	}
 }
 

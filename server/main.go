@@ -58,7 +58,8 @@ type Config struct {
 	Databases              int
 	ProtoMaxBulkLen        int64
 	ClientQueryBufferLimit int64
-	PubsubOutputLimits     connection.PushLimits
+	NormalOutputLimits     connection.PushLimits // client-output-buffer-limit normal
+	PubsubOutputLimits     connection.PushLimits // client-output-buffer-limit pubsub
 	NotifyKeyspaceEvents   pubsub.EventFlags
 	MaxMemory              uint64
 	EnableDebugCommand     string // no, yes or local

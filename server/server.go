@@ -93,10 +93,11 @@ type settings struct {
 	protoMaxBulk  atomic.Int64
 	queryBufLimit atomic.Int64
 	notifyClasses atomic.Uint32 // pubsub.EventFlags
+	normalLimits  atomic.Pointer[connection.PushLimits]
 	pubsubLimits  atomic.Pointer[connection.PushLimits]
 	maxMemory     atomic.Uint64
 	// generation changes whenever a setting that connected clients apply
-	// to themselves (timeout, proto-max-bulk-len) changes.
+	// to themselves (timeout, proto-max-bulk-len, output limits) changes.
 	generation atomic.Int64
 }
 
@@ -158,8 +159,9 @@ func (s *Server) applyConfig(cfg Config) {
 	st.maxMemory.Store(cfg.MaxMemory)
 	st.protoMaxBulk.Store(cfg.ProtoMaxBulkLen)
 	st.queryBufLimit.Store(cfg.ClientQueryBufferLimit)
-	limits := cfg.PubsubOutputLimits
-	st.pubsubLimits.Store(&limits)
+	normal, pubsub := cfg.NormalOutputLimits, cfg.PubsubOutputLimits
+	st.normalLimits.Store(&normal)
+	st.pubsubLimits.Store(&pubsub)
 }
 
 // monotonic returns the time since the server started, from the monotonic
@@ -320,6 +322,7 @@ func (s *Server) startClient(nc net.Conn) {
 	c.conn = connection.New(nc, connection.Options{
 		WriteTimeout:   s.cfg.WriteTimeout,
 		MaxQueryBuffer: int(s.settings.queryBufLimit.Load()),
+		OutputLimits:   *s.settings.normalLimits.Load(),
 		ErrorHook: func(msg string) {
 			c.errors++
 			s.errorStats.record(msg)
@@ -356,6 +359,17 @@ func (c *client) applyIdleTimeout() {
 		d = 0
 	}
 	c.conn.SetIdleTimeout(d)
+}
+
+// applyOutputLimits sets the limits on the client's waiting replies from
+// client-output-buffer-limit: those of class pubsub while it is subscribed
+// (as Redis classes clients), else those of class normal.
+func (c *client) applyOutputLimits() {
+	limits := c.server.settings.normalLimits.Load()
+	if c.sub != nil && c.sub.active() {
+		limits = c.server.settings.pubsubLimits.Load()
+	}
+	c.conn.SetOutputLimits(*limits)
 }
 
 func isLoopback(addr net.Addr) bool {

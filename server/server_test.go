@@ -47,6 +47,13 @@ func testConfig(t *testing.T, args ...string) (Config, *db.ManualClock) {
 func startServer(t *testing.T, args ...string) *testServer {
 	t.Helper()
 	cfg, clock := testConfig(t, args...)
+	return startServerConfig(t, cfg, clock)
+}
+
+// startServerConfig starts a server of configuration cfg, whose fake clock
+// is clock, stopped when the test ends.
+func startServerConfig(t *testing.T, cfg Config, clock *db.ManualClock) *testServer {
+	t.Helper()
 	srv := NewServer(cfg, zap.NewNop())
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {

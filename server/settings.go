@@ -156,10 +156,17 @@ func params(cfg *Config, live *liveServer) []config.Param {
 			}},
 		{Name: "client-output-buffer-limit", Kind: config.OutputBufferLimits{},
 			Default: "normal 0 0 0 slave 256mb 64mb 60 pubsub 32mb 8mb 60", Apply: func(v config.Value) error {
-				l := v.Any().(config.BufferLimits)[config.ClassPubSub]
-				limits := connection.PushLimits{Hard: int(l.Hard), Soft: int(l.Soft), SoftFor: time.Duration(l.SoftSeconds) * time.Second}
-				cfg.PubsubOutputLimits = limits
-				running(func(s *Server) { s.settings.pubsubLimits.Store(&limits) })
+				classes := v.Any().(config.BufferLimits)
+				pushLimits := func(l config.BufferLimit) connection.PushLimits {
+					return connection.PushLimits{Hard: int(l.Hard), Soft: int(l.Soft), SoftFor: time.Duration(l.SoftSeconds) * time.Second}
+				}
+				normal, pubsub := pushLimits(classes[config.ClassNormal]), pushLimits(classes[config.ClassPubSub])
+				cfg.NormalOutputLimits, cfg.PubsubOutputLimits = normal, pubsub
+				running(func(s *Server) {
+					s.settings.normalLimits.Store(&normal)
+					s.settings.pubsubLimits.Store(&pubsub)
+					s.settings.generation.Add(1)
+				})
 				return nil
 			}},
 		{Name: "io-threads", Kind: config.Int{Min: 1, Max: 128}, Default: "1", Immutable: true,
