@@ -258,24 +258,30 @@ func startRealServer(t *testing.T, args ...string) string {
 	return startServerConfig(t, cfg, nil).addr
 }
 
+// TestDifferential runs every script twice: on RESP2 connections and on
+// RESP3 ones (after HELLO 3), whose replies differ in type for many
+// commands (doubles, maps, sets, verbatim strings, nulls).
 func TestDifferential(t *testing.T) {
 	redis := redistest.Start(t)
 	ours := startRealServer(t)
-	for name, script := range diffScripts {
-		t.Run(name, func(t *testing.T) {
-			ref := dialRaw(t, redis.Addr)
-			got := dialRaw(t, ours)
-			stats := dialStats(t, redis.Addr, ours)
-			for _, c := range []*rawConn{ref, got} {
-				c.do("FLUSHALL")
-				c.do("SELECT", "0")
-			}
-			stats.reset()
-			for _, st := range script {
-				compareStep(t, st, ref, got)
-				stats.compare(t, st)
-			}
-		})
+	for _, proto := range []string{"2", "3"} {
+		for name, script := range diffScripts {
+			t.Run("RESP"+proto+"/"+name, func(t *testing.T) {
+				ref := dialRaw(t, redis.Addr)
+				got := dialRaw(t, ours)
+				stats := dialStats(t, redis.Addr, ours)
+				for _, c := range []*rawConn{ref, got} {
+					c.do("HELLO", proto)
+					c.do("FLUSHALL")
+					c.do("SELECT", "0")
+				}
+				stats.reset()
+				for _, st := range script {
+					compareStep(t, st, ref, got)
+					stats.compare(t, st)
+				}
+			})
+		}
 	}
 }
 
