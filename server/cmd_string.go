@@ -525,7 +525,8 @@ func cmdSetRange(c *client, args [][]byte) {
 		c.conn.WriteInt(int64(len(old)))
 		return
 	}
-	if offset+int64(len(value)) > c.server.maxBulkLen() {
+	// Subtracting rather than adding: offset+len(value) may overflow.
+	if offset > c.server.maxBulkLen()-int64(len(value)) {
 		c.conn.WriteError(errStringTooLong)
 		return
 	}

@@ -97,7 +97,8 @@ var diffScripts = map[string][]step{
 		s("SETRANGE k 6 W"), s("GET k"), s("SETRANGE k 20 !"), q("GET", "k"), s("STRLEN k"),
 		s("SETRANGE new 3 abc"), q("GET", "new"), s("SETRANGE none 0"), q("SETRANGE", "none", "0", ""),
 		s("EXISTS none"), q("SETRANGE", "k", "0", ""), s("SETRANGE k -1 x"), s("SETRANGE k x x"),
-		s("SETRANGE k 536870912 x"), s("SETRANGE k 536870911 xy"), s("OBJECT ENCODING k"),
+		s("SETRANGE k 536870912 x"), s("SETRANGE k 536870911 xy"),
+		s("SETRANGE k 9223372036854775807 x"), s("SETRANGE k 9223372036854775806 xy"), s("OBJECT ENCODING k"),
 		q("SET", "e", ""), s("GETRANGE e 0 -1"), s("GETRANGE e 0 0"), s("STRLEN e"),
 	},
 	"incr decr": {
