@@ -268,7 +268,7 @@ func copyKey(ts *Tx, src []byte, td *Tx, dst []byte, replace bool) (found, copie
 func cloneValue(v Value) Value {
 	switch v := v.(type) {
 	case *String:
-		return &String{b: append([]byte(nil), v.b...), raw: v.raw}
+		return &String{b: append([]byte(nil), v.b...), raw: v.raw, notInt: v.notInt}
 	}
 	return v
 }

@@ -52,10 +52,19 @@ type String struct {
 	// raw records that the value was built by APPEND, SETRANGE or SETBIT,
 	// which Redis always leaves in the "raw" encoding.
 	raw bool
+	// notInt records that the value was built by INCRBYFLOAT, which Redis
+	// stores as the string it formatted, never as an integer, even when it
+	// reads as one ("3").
+	notInt bool
 }
 
 // NewString returns a string value holding b, which it takes ownership of.
 func NewString(b []byte) *String { return &String{b: b} }
+
+// NewFloatString returns a string value holding b, the formatted result of
+// INCRBYFLOAT, which it takes ownership of: "embstr", or "raw" past 44
+// bytes, and never one of the shared integers, whatever its digits.
+func NewFloatString(b []byte) *String { return &String{b: b, notInt: true} }
 
 // smallInt is a string value and the bytes of an integer in one
 // allocation: INCR and friends make one per call.
@@ -87,7 +96,7 @@ func (s *String) Encoding() string {
 	switch {
 	case s.raw:
 		return "raw"
-	case len(s.b) <= 20 && isInteger(s.b):
+	case !s.notInt && len(s.b) <= 20 && isInteger(s.b):
 		return "int"
 	case len(s.b) <= 44:
 		return "embstr"
@@ -99,7 +108,7 @@ func (s *String) Encoding() string {
 // shared integer objects (0 to 9999), which OBJECT REFCOUNT shows as
 // INT_MAX.
 func (s *String) IsSharedInteger() bool {
-	if s.raw || len(s.b) > 4 {
+	if s.raw || s.notInt || len(s.b) > 4 {
 		return false
 	}
 	n, ok := parseCanonicalInt(s.b)

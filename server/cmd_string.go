@@ -630,7 +630,7 @@ func cmdIncrByFloat(c *client, args [][]byte) {
 		return
 	}
 	out := formatLongDouble(sum)
-	tx.SetValue(key, db.NewString(out))
+	tx.SetValue(key, db.NewFloatString(out))
 	c.server.dirty.Add(1)
 	c.notify(evString, "incrbyfloat", key)
 	c.conn.WriteBulk(out)

@@ -122,6 +122,8 @@ var diffScripts = map[string][]step{
 		s("INCRBYFLOAT big 1e20"), s("INCRBYFLOAT big 1e20"), s("INCRBYFLOAT tiny 1e-20"),
 		s("INCRBYFLOAT neg -0.0"), s("INCRBYFLOAT x 3.0000000000000000001"), s("INCRBYFLOAT y 1e308"),
 		s("INCRBYFLOAT y 1e308"), s("INCRBYFLOAT z 2.5e-17"), s("INCRBYFLOAT big2 123456789012345678901234567890"),
+		s("INCRBYFLOAT e 20"), s("OBJECT ENCODING e"), s("OBJECT REFCOUNT e"), s("COPY e e2"), s("OBJECT ENCODING e2"),
+		s("INCR e"), s("OBJECT ENCODING e"), s("OBJECT REFCOUNT e"), s("OBJECT ENCODING y"),
 	},
 	"lcs": {
 		s("MSET a ohmytext b mynewtext"), s("LCS a b"), s("LCS a b LEN"), s("LCS a b IDX"),
