@@ -264,11 +264,13 @@ func copyKey(ts *Tx, src []byte, td *Tx, dst []byte, replace bool) (found, copie
 }
 
 // cloneValue returns a copy of v that shares no memory with it: stored
-// strings own their arrays (see String.Append).
+// strings own their arrays (see String.Append). Like Redis's
+// dupStringObject, it keeps the encoding, but a copy of a shared integer
+// is an object of its own.
 func cloneValue(v Value) Value {
 	switch v := v.(type) {
 	case *String:
-		return &String{b: append([]byte(nil), v.b...), raw: v.raw, notInt: v.notInt}
+		return &String{b: append([]byte(nil), v.b...), raw: v.raw, notInt: v.notInt, unshared: true}
 	}
 	return v
 }

@@ -56,6 +56,10 @@ type String struct {
 	// stores as the string it formatted, never as an integer, even when it
 	// reads as one ("3").
 	notInt bool
+	// unshared records a copy (COPY) of an integer: Redis duplicates the
+	// object, so the copy is not one of its shared integers, though it
+	// holds the same digits.
+	unshared bool
 }
 
 // NewString returns a string value holding b, which it takes ownership of.
@@ -108,7 +112,7 @@ func (s *String) Encoding() string {
 // shared integer objects (0 to 9999), which OBJECT REFCOUNT shows as
 // INT_MAX.
 func (s *String) IsSharedInteger() bool {
-	if s.raw || s.notInt || len(s.b) > 4 {
+	if s.raw || s.notInt || s.unshared || len(s.b) > 4 {
 		return false
 	}
 	n, ok := parseCanonicalInt(s.b)

@@ -160,6 +160,8 @@ var diffScripts = map[string][]step{
 		s("COPY k3 k5"), s("GET k5"), s("COPY k3 k5"), s("COPY k3 k5 REPLACE"), s("COPY k3 k3"),
 		s("COPY missing k6"), s("COPY t2 t3"), s("TTL t3"), s("COPY k3 k3 DB 1"), s("COPY k3 k3 DB 16"),
 		s("COPY k3 x DB x"), s("COPY k3 x DB 2147483648"), s("COPY k3 x BOGUS"), s("COPY k3 x DB"), s("COPY k3 k3 DB 0"),
+		s("SET i 5"), s("COPY i i2"), s("OBJECT REFCOUNT i2"), s("OBJECT ENCODING i2"), s("RENAME i2 i3"), s("OBJECT REFCOUNT i3"),
+		s("COPY i i4 DB 2"), s("INCR i3"), s("OBJECT REFCOUNT i3"), s("OBJECT REFCOUNT i"),
 		s("SELECT 1"), s("GET k3"), s("SELECT 0"),
 		s("MOVE k3 1"), s("MOVE k3 1"), s("MOVE k5 0"), s("MOVE k5 16"), s("MOVE k5 x"), s("MOVE k5 -2147483649"), s("MOVE missing 1"),
 		s("SET k5x v"), s("SELECT 1"), s("SET k5x other"), s("SELECT 0"), s("MOVE k5x 1"),
