@@ -140,7 +140,10 @@ func ttlCmd(millis, absolute bool) func(*client, [][]byte) {
 			ttl = max(0, at-now)
 		}
 		if !millis {
-			ttl = (ttl + 500) / 1000
+			// Unsigned, as Redis's arithmetic turns out: a deadline near
+			// the int64 limit rounds up past it rather than wrapping
+			// negative (PEXPIREAT k 9223372036854775807, EXPIRETIME k).
+			ttl = int64((uint64(ttl) + 500) / 1000)
 		}
 		c.conn.WriteInt(ttl)
 	}
