@@ -358,6 +358,20 @@ func (tx *Tx) put(key []byte, v Value, expireAt int64, keepTTL bool) {
 	s.touch(e.key)
 }
 
+// Unshare replaces the value of key, if it exists, with v, which holds the
+// same bytes in another encoding, as Redis's dbUnshareStringValue does
+// before a command edits a string in place: it is no change to the key,
+// so its watchers are not told, and its deadline stays.
+func (tx *Tx) Unshare(key []byte, v Value) {
+	tx.mustWrite()
+	s, _, e := tx.lookup(key)
+	if e == nil {
+		return
+	}
+	s.bytes += int64(v.Size() - e.value.Size())
+	e.value = v
+}
+
 // SetExpire changes the deadline of key (0 removes it) and reports whether
 // the key exists. To expire a key at once, Delete it: Redis does the same
 // for EXPIRE with a time in the past.

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"math/bits"
 
 	"github.com/mini-redis/mini-redis/db"
@@ -64,6 +65,11 @@ func cmdSetBit(c *client, args [][]byte) {
 		tx.SetValue(key, db.WithBytes(b))
 		c.server.dirty.Add(1)
 		c.notify(evString, "setbit", key)
+	} else if s.Encoding() != "raw" {
+		// Redis makes the value a raw string of its own before it looks
+		// at the bit, so OBJECT ENCODING says "raw" even when the bit
+		// was already as asked.
+		tx.Unshare(key, db.WithBytes(bytes.Clone(old)))
 	}
 	if was {
 		c.conn.WriteInt(1)

@@ -150,6 +150,8 @@ var diffScripts = map[string][]step{
 		s("BITPOS p x"), s("BITPOS p 1 x"), s("BITPOS p 1 0 x"), s("BITPOS p 1 0 1 x"), s("BITPOS p 1 5 2"),
 		q("SET", "empty", ""), s("BITPOS empty 0"), s("BITPOS empty 1"), s("BITCOUNT empty 0 -1"),
 		s("BITPOS p 0 -1 -1 BIT"), s("BITPOS p 1 -3 -1 BIT"),
+		s("SET u 11"), s("SETBIT u 15 1"), s("OBJECT ENCODING u"), s("OBJECT REFCOUNT u"),
+		s("SET w abc"), s("SETBIT w 0 0"), s("OBJECT ENCODING w"), s("SETBIT w 100 0"), s("OBJECT ENCODING w"),
 	},
 	"keys": {
 		s("MSET a 1 b 2 c 3"), s("DEL a b x"), s("EXISTS a c c x"), s("UNLINK c"), s("EXISTS c"),
