@@ -149,8 +149,9 @@ type Tx struct {
 	// command hashes its key once.
 	key0  []byte
 	hash0 uint64
-	// expired collects keys deleted because their deadline passed, to be
-	// reported to the store's expiry hook after the locks are released.
+	// expired collects keys found past their deadline: in a write Tx,
+	// deleted, to be reported to the store's expiry hook after the locks
+	// are released; in a read Tx, to be deleted then.
 	expired []string
 }
 
@@ -227,7 +228,33 @@ func (tx *Tx) Close() {
 		}
 	}
 	tx.nInline, tx.more = 0, nil
-	d.reportExpired(tx.expired)
+	if tx.write {
+		d.reportExpired(tx.expired)
+	} else {
+		d.removeStale(tx.expired)
+	}
+}
+
+// removeStale removes those of keys that are still expired, keys that a
+// read found expired but could not remove, holding only read locks.
+func (d *DB) removeStale(keys []string) {
+	if len(keys) == 0 {
+		return
+	}
+	var gone []string
+	for _, key := range keys {
+		h := d.hash([]byte(key))
+		s := &d.shards[d.shardIndex(h)]
+		s.mu.Lock()
+		// Looked up again: another client may have set the key anew.
+		if e := s.table.find([]byte(key), h); e != nil && e.expired(d.now()) {
+			d.beforeWrite(s)
+			d.removeExpired(s, e)
+			gone = append(gone, key)
+		}
+		s.mu.Unlock()
+	}
+	d.reportExpired(gone)
 }
 
 // shardFor returns the shard of key, which the Tx must have locked.
@@ -247,8 +274,9 @@ func (tx *Tx) shardFor(key []byte) (*shard, uint64) {
 	return &tx.db.shards[i], h
 }
 
-// lookup returns the live entry of key. In a write Tx it removes the entry
-// if it has expired.
+// lookup returns the live entry of key. An entry that has expired is
+// removed, as Redis's lookups remove it: at once in a write Tx, by Close
+// in a read Tx, which holds only read locks.
 func (tx *Tx) lookup(key []byte) (*shard, uint64, *entry) {
 	s, h := tx.shardFor(key)
 	e := s.table.find(key, h)
@@ -258,8 +286,8 @@ func (tx *Tx) lookup(key []byte) (*shard, uint64, *entry) {
 	if e.expired(tx.now) {
 		if tx.write {
 			tx.db.removeExpired(s, e)
-			tx.expired = append(tx.expired, e.key)
 		}
+		tx.expired = append(tx.expired, e.key)
 		return s, h, nil
 	}
 	return s, h, e

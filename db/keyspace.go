@@ -62,7 +62,7 @@ func (d *DB) Scan(cursor uint64, count int, filter ScanFilter) (uint64, []string
 	shardMask := uint64(len(d.shards) - 1)
 	maxIterations := count * 10
 	var found []*entry
-	var keys []string
+	var keys, stale []string
 	now := d.now()
 	for {
 		si := int(cursor & shardMask)
@@ -82,6 +82,11 @@ func (d *DB) Scan(cursor uint64, count int, filter ScanFilter) (uint64, []string
 				continue
 			}
 			live := !e.expired(now)
+			if !live {
+				// Redis's SCAN removes the expired keys its pattern lets
+				// through.
+				stale = append(stale, e.key)
+			}
 			if !filter.AnyType && filter.Lookup != nil {
 				filter.Lookup(live)
 			}
@@ -91,6 +96,8 @@ func (d *DB) Scan(cursor uint64, count int, filter ScanFilter) (uint64, []string
 			keys = append(keys, e.key)
 		}
 		s.mu.RUnlock()
+		d.removeStale(stale)
+		stale = stale[:0]
 		if tc == 0 {
 			// This shard is done; go on to the next, or finish.
 			if si == len(d.shards)-1 {

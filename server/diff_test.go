@@ -205,6 +205,10 @@ var diffScripts = map[string][]step{
 		s("PEXPIREAT k 9223372036854775308"), s("EXPIRETIME k"), s("PEXPIREAT k 9223372036854775307"), s("EXPIRETIME k"),
 		s("EXPIRE k 1.5"), s("EXPIRE"), s("EXPIRE k"), s("TTL"), s("PERSIST"),
 		s("SET g v EX 100"), s("GETSET g w"), s("TTL g"), s("SET a v EX 100"), s("APPEND a x"), s("TTL a"),
+		// A key SET in the past stays until a lookup, SCAN or the active
+		// expiry cycle removes it: a read's removal shows in DBSIZE.
+		s("FLUSHDB"), s("SET p v PXAT 1000"), s("GET p"), s("DBSIZE"), s("SET p v PXAT 1000"), s("EXISTS p"), s("DBSIZE"),
+		s("SET p v PXAT 1000"), s("TYPE p"), s("DBSIZE"), s("SET p v PXAT 1000"), s("SCAN 0"), s("DBSIZE"),
 	},
 	// Redis counts the lookups it makes with lookupKeyRead, whether the
 	// command reads or writes, and not those of lookupKeyWrite; a command
