@@ -1,0 +1,220 @@
+package main
+
+import (
+	"bytes"
+	"errors"
+	"math"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/mini-redis/mini-redis/internal/redistest"
+)
+
+// Fuzz targets for the argument parsers of the server package: the number
+// parsers and formatters by their properties and against strconv, and the
+// option parsers of the commands against a real redis-server.
+
+// FuzzLongDouble checks INCRBYFLOAT's number handling: parseLongDouble
+// never panics, accepts what strconv.ParseFloat accepts of the same syntax
+// (to within the double rounding of a 64-bit mantissa), and what it
+// accepts formats as a number it accepts again, to the same text.
+func FuzzLongDouble(f *testing.F) {
+	for _, s := range []string{"0", "-0", "1.5", ".5", "5.", "1e308", "1e4932", "1e4933", "-1e-4950",
+		"0x1p16383", "0x1p16384", "0x1.8p1", "inf", "-Infinity", "nan", "1_0", "0x_1", "3.0000000000000000001",
+		"0.1", "123456789012345678901234567890", "1e-20", " 1", "1 ", "+-1"} {
+		f.Add(s, "0.2")
+	}
+	f.Fuzz(func(t *testing.T, a, b string) {
+		x, ok := parseLongDouble([]byte(a))
+		if strings.IndexFunc(a, func(r rune) bool { return !strings.ContainsRune("0123456789+-.eE", r) }) < 0 {
+			// Plain decimal: strconv reads the same syntax, minus the long
+			// double's wider range.
+			want, err := strconv.ParseFloat(a, 64)
+			if err == nil && !ok {
+				t.Fatalf("parseLongDouble(%q) refused; strconv reads %v", a, want)
+			}
+			if ok && err != nil && !errors.Is(err, strconv.ErrRange) {
+				t.Fatalf("parseLongDouble(%q) accepted; strconv: %v", a, err)
+			}
+			if ok && err == nil && !x.IsInf() {
+				if got, _ := x.Float64(); got != want && math.Nextafter(got, want) != want {
+					t.Fatalf("parseLongDouble(%q) = %v, strconv reads %v", a, got, want)
+				}
+			}
+		}
+		if !ok {
+			return
+		}
+		if x.IsInf() {
+			return // INCRBYFLOAT refuses an infinite increment before printing
+		}
+		text := formatLongDouble(x)
+		y, ok := parseLongDouble(text)
+		if !ok {
+			t.Fatalf("parseLongDouble(%q) refuses its own formatting %q", a, text)
+		}
+		if again := formatLongDouble(y); !bytes.Equal(again, text) {
+			t.Fatalf("%q formats as %q, which formats as %q", a, text, again)
+		}
+		if y, ok := parseLongDouble([]byte(b)); ok {
+			if sum, ok := addLongDouble(x, y); ok {
+				if _, ok := parseLongDouble(formatLongDouble(sum)); !ok {
+					t.Fatalf("%q + %q = %q, which does not parse", a, b, formatLongDouble(sum))
+				}
+			}
+		}
+	})
+}
+
+// FuzzStrtod checks DEBUG SLEEP's strtod against strconv: the value is
+// that of the longest prefix strconv reads as a plain decimal.
+func FuzzStrtod(f *testing.F) {
+	for _, s := range []string{"1", " 1.5x", "-2e3e", ".e1", "1e", "1e+", "0x10", "inf", "1e400", "\t\n.5", "+", "--1"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		got := strtod(s)
+		trimmed := strings.TrimLeft(s, " \t\n\v\f\r")
+		want := 0.0
+		for i := len(trimmed); i > 0; i-- {
+			prefix := trimmed[:i]
+			if strings.IndexFunc(prefix, func(r rune) bool { return !strings.ContainsRune("0123456789+-.eE", r) }) >= 0 {
+				continue
+			}
+			if v, err := strconv.ParseFloat(prefix, 64); err == nil || errors.Is(err, strconv.ErrRange) {
+				want = v
+				break
+			}
+		}
+		if got != want && !(math.IsNaN(got) && math.IsNaN(want)) {
+			t.Fatalf("strtod(%q) = %v, want %v", s, got, want)
+		}
+	})
+}
+
+// FuzzParseCursor checks SCAN's cursor parser against strtoul's rules as
+// strconv states them: optional sign, decimal digits, wrap-around negation.
+func FuzzParseCursor(f *testing.F) {
+	for _, s := range []string{"0", "-1", "+5", "", "-", " 1", "18446744073709551615", "18446744073709551616", "1x", "0x10"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		got, ok := parseCursor([]byte(s))
+		digits := strings.TrimPrefix(strings.TrimPrefix(s, "+"), "-")
+		if len(digits) < len(s)-1 {
+			digits = "x" // two signs
+		}
+		var want uint64
+		wantOK := s == ""
+		if v, err := strconv.ParseUint(digits, 10, 64); err == nil && strings.Trim(digits, "0123456789") == "" {
+			want, wantOK = v, true
+			if strings.HasPrefix(s, "-") {
+				want = -v
+			}
+		}
+		if got != want || ok != wantOK {
+			t.Fatalf("parseCursor(%q) = %d, %v; want %d, %v", s, got, ok, want, wantOK)
+		}
+	})
+}
+
+// FuzzRangeToBounds checks the clamping of GETRANGE, BITCOUNT and BITPOS
+// ranges: a non-empty result lies within the sequence.
+func FuzzRangeToBounds(f *testing.F) {
+	f.Add(int64(0), int64(-1), int64(10))
+	f.Add(int64(math.MinInt64), int64(math.MaxInt64), int64(0))
+	f.Add(int64(-100), int64(-50), int64(10))
+	f.Fuzz(func(t *testing.T, start, end, n int64) {
+		if n < 0 || n > math.MaxInt64/2 {
+			return // lengths of strings
+		}
+		lo, hi, empty := rangeToBounds(start, end, n)
+		if !empty && (lo < 0 || hi >= n || lo > hi) {
+			t.Fatalf("rangeToBounds(%d, %d, %d) = [%d, %d]", start, end, n, lo, hi)
+		}
+	})
+}
+
+// fuzzOptionCommands are the commands whose options FuzzOptionsAgainstRedis
+// gives fuzzed arguments: those with option parsers, on a keyspace that
+// holds k (a string) and n (an integer). Nothing here blocks, closes the
+// connection or writes a file.
+var fuzzOptionCommands = []string{
+	"SET k v", "SET n", "GETEX k", "GETEX", "EXPIRE k", "PEXPIRE k", "EXPIREAT k", "PEXPIREAT n",
+	"SETEX k", "PSETEX k", "BITPOS k", "BITCOUNT k", "GETBIT k", "SETBIT k", "GETRANGE k", "SETRANGE k",
+	"SCAN", "COPY k", "LCS k", "INCRBYFLOAT n", "INCRBY n", "DECRBY n", "SELECT", "SWAPDB", "MOVE k",
+	"OBJECT", "OBJECT ENCODING", "CLIENT NO-EVICT", "CLIENT SETNAME",
+	"COMMAND GETKEYS", "FLUSHALL", "FLUSHDB", "PING", "ECHO",
+	"MSET", "MSETNX", "GETSET k", "APPEND k", "SUBSTR k", "RENAME k", "TTL", "TYPE", "EXISTS", "KEYS",
+}
+
+// FuzzOptionsAgainstRedis sends a command of fuzzOptionCommands with fuzzed
+// arguments to a real redis-server and to this server, and compares the
+// replies byte for byte (SCAN's and KEYS' by shape: their order is the
+// hash's), then the state of k and n. It needs redis-server on PATH.
+func FuzzOptionsAgainstRedis(f *testing.F) {
+	for _, seed := range []struct {
+		cmd  byte
+		args string
+	}{
+		{0, "EX 10 NX GET"}, {0, "PXAT 1 KEEPTTL"}, {2, "EXAT 99999999999999999"}, {4, "10 GT LT"},
+		{10, "1 0 -1 BYTE"}, {11, "0 -1 BIT"}, {16, "0 MATCH * TYPE string COUNT 0"}, {17, "k2 DB 20 REPLACE"},
+		{18, "k IDX LEN"}, {19, "1e4933"}, {29, "set k v EX 1"},
+	} {
+		f.Add(seed.cmd, seed.args)
+	}
+	redis := redistest.Start(f, "proto-max-bulk-len", fuzzMaxBulkLen, "enable-debug-command", "yes")
+	ours := startFuzzServer(f, "--proto-max-bulk-len", fuzzMaxBulkLen)
+	ref, got := &fuzzConn{addr: redis.Addr}, &fuzzConn{addr: ours}
+	f.Fuzz(func(t *testing.T, cmd byte, argText string) {
+		args := strings.Fields(fuzzOptionCommands[int(cmd)%len(fuzzOptionCommands)])
+		if argText != "" {
+			args = append(args, strings.Split(argText, " ")...)
+		}
+		if len(args) > 2*fuzzMaxArgs {
+			return
+		}
+		setup := [][]string{{"FLUSHALL"}, {"SELECT", "0"}, {"SET", "k", "hello world"}, {"SET", "n", "10"}}
+		after := [][]string{{"SELECT", "0"}, {"GET", "k"}, {"GET", "n"}, {"TTL", "k"}, {"TTL", "n"}, {"DBSIZE"}, {"OBJECT", "ENCODING", "n"}}
+		for _, c := range []*fuzzConn{ref, got} {
+			c.ensure(t)
+			for _, s := range setup {
+				c.send(s)
+				c.readFrame(t)
+			}
+		}
+		compare := func(args []string) bool {
+			want, wantOK := ref.exchange(t, args)
+			have, haveOK := got.exchange(t, args)
+			if wantOK != haveOK {
+				t.Fatalf("%q: redis closed the connection: %v, we did: %v", args, !wantOK, !haveOK)
+			}
+			if !wantOK {
+				return false
+			}
+			name := strings.ToLower(args[0])
+			same := want == have
+			if !same && (name == "scan" || name == "keys") && want[0] != '-' && have[0] != '-' {
+				same = true // the order and cursors of a hash table
+			}
+			if !same && name == "ttl" {
+				a, _ := strconv.Atoi(strings.Trim(want, ":\r\n"))
+				b, _ := strconv.Atoi(strings.Trim(have, ":\r\n"))
+				same = a-b <= 1 && b-a <= 1
+			}
+			if !same {
+				t.Fatalf("%q:\n redis: %q\n  ours: %q", args, want, have)
+			}
+			return true
+		}
+		if !compare(args) {
+			return
+		}
+		for _, a := range after {
+			if !compare(a) {
+				return
+			}
+		}
+	})
+}
