@@ -34,11 +34,13 @@ func is(arg []byte, kw string) bool {
 
 // parseCursor parses a SCAN cursor the way Redis does, with strtoul: an
 // optional sign, decimal digits, nothing else; "-1" wraps around, an empty
-// string is 0, and a value past 2^64-1 is an error.
+// string is 0, and a value past 2^64-1 is an error. The argument ends at
+// a NUL, where Redis checks that strtoul stopped: "5\x00junk" is 5.
 func parseCursor(b []byte) (uint64, bool) {
 	if len(b) > 0 && isCSpace(b[0]) {
 		return 0, false
 	}
+	b = cString(b, len(b))
 	if len(b) == 0 {
 		return 0, true // strtoul reads nothing and stops at the end
 	}

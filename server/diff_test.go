@@ -179,7 +179,7 @@ var diffScripts = map[string][]step{
 		s("SCAN 0 BOGUS x"), step{scanAll, []string{"COUNT\x00x", "100"}}, q("SCAN", "0", "COUNTx", "100"), s("SCAN 18446744073709551616"), like("SCAN -1"), s("SCAN 1.5"), s("SCAN"), s("SCAN -"), s("SCAN +"), like("SCAN -0"),
 		like("SCAN +0"),
 		s("DBSIZE"), like("RANDOMKEY"), s("FLUSHDB"), s("RANDOMKEY"), s("SET only v"), s("RANDOMKEY"),
-		s("SCAN 0"),
+		s("SCAN 0"), q("SCAN", "\x00"), q("SCAN", "0\x00junk"), q("SCAN", "-\x00"), q("SCAN", " \x00"),
 	},
 	"object": {
 		s("SET i 12345"), s("SET s hello"), q("SET", "l", strings.Repeat("x", 45)), s("SET e 44444444444444444444444"),

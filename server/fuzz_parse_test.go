@@ -96,11 +96,15 @@ func FuzzStrtod(f *testing.F) {
 // FuzzParseCursor checks SCAN's cursor parser against strtoul's rules as
 // strconv states them: optional sign, decimal digits, wrap-around negation.
 func FuzzParseCursor(f *testing.F) {
-	for _, s := range []string{"0", "-1", "+5", "", "-", " 1", "18446744073709551615", "18446744073709551616", "1x", "0x10"} {
+	for _, s := range []string{"0", "-1", "+5", "", "-", " 1", "18446744073709551615", "18446744073709551616", "1x", "0x10",
+		"\x00", "5\x00junk", "-\x00", " \x00"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
 		got, ok := parseCursor([]byte(s))
+		if !strings.HasPrefix(s, " ") { // strtoul's white space is refused; the argument ends at a NUL
+			s, _, _ = strings.Cut(s, "\x00")
+		}
 		digits := strings.TrimPrefix(strings.TrimPrefix(s, "+"), "-")
 		if len(digits) < len(s)-1 {
 			digits = "x" // two signs
