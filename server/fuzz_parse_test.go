@@ -31,7 +31,9 @@ func FuzzLongDouble(f *testing.F) {
 			// Plain decimal: strconv reads the same syntax, minus the long
 			// double's wider range.
 			want, err := strconv.ParseFloat(a, 64)
-			if err == nil && !ok {
+			// strconv reads a float64 underflow as 0; strtold's wider
+			// range underflows later, and Redis refuses that as ERANGE.
+			if err == nil && !ok && want != 0 {
 				t.Fatalf("parseLongDouble(%q) refused; strconv reads %v", a, want)
 			}
 			if ok && err != nil && !errors.Is(err, strconv.ErrRange) {
