@@ -3,7 +3,6 @@ package main
 import (
 	"bufio"
 	"bytes"
-	"context"
 	"errors"
 	"maps"
 	"net"
@@ -15,7 +14,6 @@ import (
 	"time"
 
 	"github.com/mini-redis/mini-redis/frame"
-	"go.uber.org/zap"
 )
 
 // The fuzz targets of the server package. Their seed corpora are the f.Add
@@ -184,28 +182,9 @@ func newFuzzHarness(f *testing.F) *fuzzHarness {
 // with the wall clock and saving into a temporary directory, for the whole
 // fuzz run of a worker, and returns its address.
 func startFuzzServer(f *testing.F, args ...string) string {
-	cfg, err := loadConfig(append([]string{"--save", "", "--dir", f.TempDir()}, args...))
-	if err != nil {
-		f.Fatal(err)
-	}
-	srv := NewServer(cfg, zap.NewNop())
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		f.Fatal(err)
-	}
-	done := make(chan error, 1)
-	go func() { done <- srv.Serve(ln) }()
-	f.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
-		if err := srv.Shutdown(ctx); err != nil {
-			f.Errorf("Shutdown: %v", err)
-		}
-		if err := <-done; !errors.Is(err, ErrServerClosed) {
-			f.Errorf("Serve returned %v", err)
-		}
-	})
-	return ln.Addr().String()
+	cfg, _ := testConfig(f, args...)
+	cfg.Clock = nil // the wall clock
+	return startServerConfig(f, cfg, nil).addr
 }
 
 // run runs cmds on a new connection, then restores the server's state from

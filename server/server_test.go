@@ -32,7 +32,7 @@ type testServer struct {
 
 // testConfig loads a configuration from redis-server style arguments, with
 // saving off unless the arguments turn it on, and a fake clock.
-func testConfig(t *testing.T, args ...string) (Config, *db.ManualClock) {
+func testConfig(t testing.TB, args ...string) (Config, *db.ManualClock) {
 	t.Helper()
 	cfg, err := loadConfig(append([]string{"--save", "", "--dir", t.TempDir()}, args...))
 	if err != nil {
@@ -52,7 +52,7 @@ func startServer(t *testing.T, args ...string) *testServer {
 
 // startServerConfig starts a server of configuration cfg, whose fake clock
 // is clock, stopped when the test ends.
-func startServerConfig(t *testing.T, cfg Config, clock *db.ManualClock) *testServer {
+func startServerConfig(t testing.TB, cfg Config, clock *db.ManualClock) *testServer {
 	t.Helper()
 	srv := NewServer(cfg, zap.NewNop())
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
