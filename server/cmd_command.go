@@ -21,6 +21,7 @@ func introspectionCommands() []*command {
 		sub("docs", -2, cmdCommandDocs),
 		sub("list", -2, cmdCommandList),
 		sub("getkeys", -4, cmdCommandGetKeys),
+		sub("getkeysandflags", -4, cmdCommandGetKeysAndFlags),
 		sub("help", 2, cmdCommandHelp),
 	)
 	cmd.arity = -1
@@ -29,6 +30,7 @@ func introspectionCommands() []*command {
 }
 
 // flagNames are the COMMAND INFO names of the flags, in Redis's order.
+// flagProtected is missing: Redis 7.0 does not report it.
 var flagNames = []struct {
 	flag cmdFlags
 	name string
@@ -36,103 +38,81 @@ var flagNames = []struct {
 	{flagWrite, "write"}, {flagReadonly, "readonly"}, {flagDenyOOM, "denyoom"}, {flagAdmin, "admin"},
 	{flagPubSub, "pubsub"}, {flagNoScript, "noscript"}, {flagLoading, "loading"}, {flagStale, "stale"},
 	{flagSkipSlowlog, "skip_slowlog"}, {flagFast, "fast"}, {flagNoAuth, "no_auth"},
-	{flagMayReplicate, "may_replicate"}, {flagNoMulti, "no_multi"}, {flagProtected, "protected"},
+	{flagMayReplicate, "may_replicate"}, {flagNoAsyncLoading, "no_async_loading"},
+	{flagNoMulti, "no_multi"}, {flagAllowBusy, "allow_busy"},
 }
 
-// groupCategories are the ACL categories of the documentation groups that
-// have one.
-var groupCategories = map[string]string{
-	"string":       "@string",
-	"bitmap":       "@bitmap",
-	"generic":      "@keyspace",
-	"connection":   "@connection",
-	"pubsub":       "@pubsub",
-	"transactions": "@transaction",
-}
-
-// aclCategories derives a command's ACL categories, as COMMAND INFO shows
-// them, from its flags and group.
-func (cmd *command) aclCategories() []string {
-	var cats []string
-	if cmd.flags&flagWrite != 0 {
-		cats = append(cats, "@write")
-	}
-	if cmd.flags&flagReadonly != 0 {
-		cats = append(cats, "@read")
-	}
-	if cat, ok := groupCategories[cmd.doc().group]; ok {
-		cats = append(cats, cat)
-	}
-	if cmd.flags&flagAdmin != 0 {
-		cats = append(cats, "@admin", "@dangerous")
-	}
-	if cmd.flags&flagFast != 0 {
-		cats = append(cats, "@fast")
-	} else {
-		cats = append(cats, "@slow")
-	}
-	return cats
-}
+// aclCategories returns a command's ACL categories as COMMAND INFO shows
+// them.
+func (cmd *command) aclCategories() []string { return cmd.info.acl.names() }
 
 // writeCommandInfo writes one command's COMMAND INFO entry: name, arity, flags,
 // first key, last key, step, ACL categories, tips, key specs, subcommands.
+// Redis 7.0 replies the tips, the key specs and an empty subcommand list as
+// sets in RESP3, and a non-empty subcommand list as an array.
 func (c *client) writeCommandInfo(cmd *command) {
 	c.conn.WriteArrayLen(10)
 	c.conn.WriteBulkString(cmd.name)
 	c.conn.WriteInt(int64(cmd.arity))
 	var flags []string
 	for _, f := range flagNames {
-		if cmd.flags&f.flag != 0 {
+		if cmd.info.flags&f.flag != 0 {
 			flags = append(flags, f.name)
 		}
 	}
-	c.conn.WriteSetLen(len(flags))
-	for _, f := range flags {
-		c.conn.WriteSimple(f)
-	}
+	c.writeSimpleSet(flags)
 	c.conn.WriteInt(int64(cmd.firstKey))
 	c.conn.WriteInt(int64(cmd.lastKey))
 	c.conn.WriteInt(int64(cmd.keyStep))
-	cats := cmd.aclCategories()
-	c.conn.WriteSetLen(len(cats))
-	for _, cat := range cats {
-		c.conn.WriteSimple(cat)
+	c.writeSimpleSet(cmd.aclCategories())
+	c.conn.WriteSetLen(len(cmd.info.tips))
+	for _, tip := range cmd.info.tips {
+		c.conn.WriteBulkString(tip)
 	}
-	c.conn.WriteSetLen(0) // tips
-	if cmd.firstKey > 0 {
-		c.writeKeySpec(cmd)
-	} else {
-		c.conn.WriteArrayLen(0)
+	c.conn.WriteSetLen(len(cmd.info.keySpecs))
+	for _, ks := range cmd.info.keySpecs {
+		c.writeKeySpec(ks)
 	}
-	subs := cmd.sortedSubcommands()
+	subs := cmd.sortedSubcommands() // Redis's order is its hash table's: random
+	if len(subs) == 0 {
+		c.conn.WriteSetLen(0)
+		return
+	}
 	c.conn.WriteArrayLen(len(subs))
 	for _, sub := range subs {
 		c.writeCommandInfo(sub)
 	}
 }
 
-// writeKeySpec writes the one key spec that first/last/step describe.
-func (c *client) writeKeySpec(cmd *command) {
-	access := "RO"
-	if cmd.flags&flagWrite != 0 {
-		access = "RW"
+// writeSimpleSet writes a set of simple strings.
+func (c *client) writeSimpleSet(items []string) {
+	c.conn.WriteSetLen(len(items))
+	for _, s := range items {
+		c.conn.WriteSimple(s)
 	}
-	last := cmd.lastKey
-	if last > 0 {
-		last -= cmd.firstKey
+}
+
+// writeKeySpec writes one key spec: notes if any, flags, then the
+// begin_search and find_keys steps.
+func (c *client) writeKeySpec(ks keySpec) {
+	n := 3
+	if ks.notes != "" {
+		n++
 	}
-	c.conn.WriteArrayLen(1)
-	c.conn.WriteMapLen(3)
+	c.conn.WriteMapLen(n)
+	if ks.notes != "" {
+		c.conn.WriteBulkString("notes")
+		c.conn.WriteBulkString(ks.notes)
+	}
 	c.conn.WriteBulkString("flags")
-	c.conn.WriteSetLen(1)
-	c.conn.WriteSimple(access)
+	c.writeSimpleSet(ks.flags.names())
 	c.conn.WriteBulkString("begin_search")
-	c.writeKeySearch("index", keySpecField{"index", int64(cmd.firstKey)})
+	c.writeKeySearch("index", keySpecField{"index", int64(ks.index)})
 	c.conn.WriteBulkString("find_keys")
 	c.writeKeySearch("range",
-		keySpecField{"lastkey", int64(last)},
-		keySpecField{"keystep", int64(cmd.keyStep)},
-		keySpecField{"limit", 0})
+		keySpecField{"lastkey", int64(ks.lastKey)},
+		keySpecField{"keystep", int64(ks.keyStep)},
+		keySpecField{"limit", int64(ks.limit)})
 }
 
 // keySpecField is one field of the spec of a key spec's search step.
@@ -279,37 +259,112 @@ func cmdCommandList(c *client, args [][]byte) {
 	c.writeStrings(names)
 }
 
-// COMMAND GETKEYS command arg [arg ...], checked as Redis's
+// getKeysTarget finds the command that COMMAND GETKEYS and
+// GETKEYSANDFLAGS are asked about and checks its arguments as Redis's
 // getKeysSubcommandImpl does, in its order: that there is such a command
 // (a container named alone is one), that it takes keys, then its arity.
-func cmdCommandGetKeys(c *client, args [][]byte) {
-	argv := args[2:]
+// It writes the error and returns nil when a check fails.
+func getKeysTarget(c *client, argv [][]byte) *command {
 	target := c.server.commands.lookup(argv[0])
 	if target != nil && target.subcommands != nil {
 		target = lookupLower(target.subcommands, argv[1])
 	}
-	var keys [][]byte
 	switch {
 	case target == nil:
 		c.conn.WriteError("ERR Invalid command specified")
-		return
+		return nil
 	case target.firstKey <= 0 || target.flags&flagPubSub != 0:
 		// The pub/sub commands' positions name shard channels, which
 		// Redis's key specs mark not_key.
 		c.conn.WriteError("ERR The command has no key arguments")
-		return
+		return nil
 	case !target.arityOK(len(argv)):
 		c.conn.WriteError("ERR Invalid number of arguments specified for command")
-		return
+		return nil
 	}
-	if keys = target.keys(argv); len(keys) == 0 {
+	if len(target.keys(argv)) == 0 {
 		c.conn.WriteError("ERR Invalid arguments specified for command")
+		return nil
+	}
+	return target
+}
+
+// COMMAND GETKEYS command arg [arg ...]
+func cmdCommandGetKeys(c *client, args [][]byte) {
+	argv := args[2:]
+	target := getKeysTarget(c, argv)
+	if target == nil {
 		return
 	}
+	keys := target.keys(argv)
 	c.conn.WriteArrayLen(len(keys))
 	for _, k := range keys {
 		c.conn.WriteBulk(k)
 	}
+}
+
+// COMMAND GETKEYSANDFLAGS command arg [arg ...]: each key with the flags of
+// the key spec that finds it.
+func cmdCommandGetKeysAndFlags(c *client, args [][]byte) {
+	argv := args[2:]
+	target := getKeysTarget(c, argv)
+	if target == nil {
+		return
+	}
+	type keyFlags struct {
+		key   []byte
+		flags keySpecFlags
+	}
+	var found []keyFlags
+	for _, ks := range target.info.keySpecs {
+		flags := ks.flags
+		if flags&keyVariableFlags != 0 {
+			flags = variableKeyFlags(target, argv, flags)
+		}
+		for _, i := range ks.positions(len(argv)) {
+			found = append(found, keyFlags{argv[i], flags})
+		}
+	}
+	c.conn.WriteArrayLen(len(found))
+	for _, kf := range found {
+		c.conn.WriteArrayLen(2)
+		c.conn.WriteBulk(kf.key)
+		c.writeSimpleSet(kf.flags.names())
+	}
+}
+
+// positions returns the argument indexes of the keys the spec finds in a
+// command of argc arguments (the name included).
+func (ks keySpec) positions(argc int) []int {
+	last := ks.index + ks.lastKey
+	if ks.lastKey < 0 {
+		last = argc + ks.lastKey
+	}
+	last = min(last, argc-1)
+	step := max(ks.keyStep, 1)
+	var out []int
+	for i := ks.index; i <= last; i += step {
+		if ks.limit > 0 && len(out) == ks.limit {
+			break
+		}
+		out = append(out, i)
+	}
+	return out
+}
+
+// variableKeyFlags returns the flags a spec marked variable_flags has for
+// these arguments. SET is the only such command we implement: it reads
+// and returns the old value only with GET (Redis's setGetKeys).
+func variableKeyFlags(cmd *command, argv [][]byte, declared keySpecFlags) keySpecFlags {
+	if cmd.name != "set" {
+		return declared &^ keyVariableFlags
+	}
+	for _, arg := range argv[3:] {
+		if is(arg, "get") {
+			return keyRW | keyAccess | keyUpdate
+		}
+	}
+	return keyOW | keyUpdate
 }
 
 // COMMAND HELP

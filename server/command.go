@@ -23,6 +23,10 @@ type command struct {
 
 	run func(c *client, args [][]byte)
 
+	// info is what COMMAND INFO reports beyond the above, as Redis
+	// declares it (see commandInfos).
+	info commandInfo
+
 	// subcommands of a container command such as OBJECT, keyed by lower
 	// case name. A container has no run function of its own.
 	subcommands map[string]*command
@@ -59,7 +63,12 @@ const (
 	flagSkipSlowlog
 	flagMayReplicate // may change data (paused by CLIENT PAUSE WRITE)
 	flagDenyOOM      // refused when out of memory
-	flagProtected    // needs enable-debug-command (DEBUG)
+	flagProtected    // needs enable-debug-command (DEBUG); not reported by Redis 7.0
+
+	// Declared by Redis and reported by COMMAND INFO, with no behaviour
+	// here: there are no scripts to be busy and no async loading.
+	flagNoAsyncLoading
+	flagAllowBusy
 )
 
 // commandTable maps lower-case command names to commands.
@@ -70,6 +79,10 @@ func newCommandTable() commandTable {
 	for _, family := range commandFamilies() {
 		for _, cmd := range family {
 			t[cmd.name] = cmd
+			cmd.info = commandInfos[cmd.name]
+			for _, sub := range cmd.subcommands {
+				sub.info = commandInfos[sub.name]
+			}
 		}
 	}
 	return t
