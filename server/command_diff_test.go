@@ -60,12 +60,6 @@ func TestCommandInfoMatchesRedis(t *testing.T) {
 	}
 }
 
-// TestCommandDocsMatchesRedis compares COMMAND DOCS for every command, as
-// TestCommandInfoMatchesRedis does COMMAND INFO.
-func TestCommandDocsMatchesRedis(t *testing.T) {
-	t.Skip("COMMAND DOCS does not yet report arguments, history or doc_flags")
-}
-
 // normalizeSubcommands rewrites a one-entry COMMAND INFO reply so that it
 // can be compared: Redis lists a container's subcommands in the order of
 // its hash table, whose seed is random per process, so the subcommand
