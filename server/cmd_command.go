@@ -204,32 +204,6 @@ func cmdCommandDocs(c *client, args [][]byte) {
 	}
 }
 
-func (c *client) writeCommandDoc(cmd *command) {
-	d := cmd.doc()
-	subs := cmd.sortedSubcommands()
-	n := 4
-	if len(subs) > 0 {
-		n++
-	}
-	c.conn.WriteMapLen(n)
-	c.conn.WriteBulkString("summary")
-	c.conn.WriteBulkString(d.summary)
-	c.conn.WriteBulkString("since")
-	c.conn.WriteBulkString(d.since)
-	c.conn.WriteBulkString("group")
-	c.conn.WriteBulkString(d.group)
-	c.conn.WriteBulkString("complexity")
-	c.conn.WriteBulkString(d.complexity)
-	if len(subs) > 0 {
-		c.conn.WriteBulkString("subcommands")
-		c.conn.WriteMapLen(len(subs))
-		for _, sub := range subs {
-			c.conn.WriteBulkString(sub.name)
-			c.writeCommandDoc(sub)
-		}
-	}
-}
-
 // COMMAND LIST [FILTERBY MODULE name | ACLCAT category | PATTERN pattern]
 func cmdCommandList(c *client, args [][]byte) {
 	var keep func(*command) bool
