@@ -1,11 +1,9 @@
 package main
 
 import (
-	"errors"
 	"slices"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/mini-redis/mini-redis/frame"
 	"github.com/mini-redis/mini-redis/internal/redistest"
@@ -53,7 +51,7 @@ func TestCommandDocsMatchesRedis(t *testing.T) {
 			compare("GET", "nosuch", "Client|List", "get", "config|get")
 			compare("get|x", "client|list|x", "client|", "|")
 
-			want, have := docsByName(t, ref.doLarge("COMMAND", "DOCS")), docsByName(t, got.doLarge("COMMAND", "DOCS"))
+			want, have := docsByName(t, ref.do("COMMAND", "DOCS")), docsByName(t, got.do("COMMAND", "DOCS"))
 			for _, cmd := range sortedByName(newCommandTable()) {
 				if have[cmd.name] == "" {
 					t.Errorf("COMMAND DOCS lists no %s", cmd.name)
@@ -147,32 +145,6 @@ func TestEveryCommandHasDocs(t *testing.T) {
 			if d := x.doc(); d.summary == "" || d.since == "" || d.group == "" || d.complexity == "" {
 				t.Errorf("%s has no entry in commandDocs", x.name)
 			}
-		}
-	}
-}
-
-// doLarge is do for a large reply: it reads what has arrived in chunks and
-// tries to parse after each one, where do parses after every byte (which
-// takes tens of seconds for the ~100 kB of Redis's COMMAND DOCS).
-func (c *rawConn) doLarge(args ...string) string {
-	c.t.Helper()
-	c.sendCommand(args...)
-	c.nc.SetReadDeadline(time.Now().Add(hangTimeout))
-	var buf []byte
-	chunk := make([]byte, 64<<10)
-	for {
-		n, err := c.r.Read(chunk)
-		if err != nil {
-			c.t.Fatalf("reading reply after %q: %v", buf, err)
-		}
-		buf = append(buf, chunk[:n]...)
-		if _, n, err := frame.Parse(buf); err == nil {
-			if n != len(buf) {
-				c.t.Fatalf("read past the reply: %q", buf)
-			}
-			return string(buf)
-		} else if !errors.Is(err, frame.ErrIncomplete) {
-			c.t.Fatalf("bad reply %q: %v", buf, err)
 		}
 	}
 }

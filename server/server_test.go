@@ -136,21 +136,25 @@ func (c *rawConn) readReplyWithin(d time.Duration) string {
 func (c *rawConn) readReply() string {
 	c.t.Helper()
 	c.nc.SetReadDeadline(time.Now().Add(hangTimeout))
+	// Parse what has arrived so far at each step, reading nothing past the
+	// reply: whatever follows it stays in c.r for the next read.
 	var buf []byte
 	for {
-		if _, n, err := frame.Parse(buf); err == nil {
-			if n != len(buf) {
-				c.t.Fatalf("read past the reply: %q", buf)
-			}
-			return string(buf)
-		} else if !errors.Is(err, frame.ErrIncomplete) {
-			c.t.Fatalf("bad reply %q: %v", buf, err)
-		}
-		b, err := c.r.ReadByte()
-		if err != nil {
+		if _, err := c.r.Peek(1); err != nil {
 			c.t.Fatalf("reading reply after %q: %v", buf, err)
 		}
-		buf = append(buf, b)
+		arrived, _ := c.r.Peek(c.r.Buffered())
+		candidate := append(buf, arrived...)
+		_, n, err := frame.Parse(candidate)
+		if err == nil {
+			c.r.Discard(n - len(buf))
+			return string(candidate[:n])
+		}
+		if !errors.Is(err, frame.ErrIncomplete) {
+			c.t.Fatalf("bad reply %q: %v", candidate, err)
+		}
+		buf = candidate
+		c.r.Discard(len(arrived))
 	}
 }
 
