@@ -31,13 +31,12 @@ type output struct {
 	discard bool // CLIENT REPLY OFF/SKIP: the owner's replies are dropped
 
 	shared   bool
-	mu       sync.Mutex // guards the fields below, and out, werr, proto, discard, in shared mode
+	mu       sync.Mutex // guards the fields below, and out, werr, proto, discard, opts.OutputLimits, in shared mode
 	wake     chan struct{}
 	closing  bool
 	done     chan struct{} // closed when the writer goroutine exits
 	inflight int           // bytes the writer has taken but not yet written
-	limits   PushLimits
-	overSoft time.Time // when pending output went over the soft limit, or zero
+	overSoft time.Time     // when pending output went over the soft limit, or zero
 
 	// base and writeDeadlineAt (an offset from base) let write refresh the
 	// write deadline only when half of it has passed, instead of reading
@@ -240,12 +239,11 @@ func (c *Conn) SetOutputLimits(limits PushLimits) {
 	if limits.Now == nil {
 		limits.Now = time.Now
 	}
-	c.opts.OutputLimits = limits
 	if c.shared {
 		c.mu.Lock()
-		c.limits = limits
-		c.mu.Unlock()
+		defer c.mu.Unlock()
 	}
+	c.opts.OutputLimits = limits
 }
 
 // share switches the connection to shared mode, with the writer goroutine,
@@ -255,7 +253,6 @@ func (c *Conn) share() {
 		return
 	}
 	c.mu.Lock()
-	c.limits = c.opts.OutputLimits
 	c.wake = make(chan struct{}, 1)
 	c.done = make(chan struct{})
 	c.shared = true
@@ -309,7 +306,7 @@ func (c *Conn) overLimit() bool {
 		return false
 	}
 	pending := len(c.out) + c.inflight
-	l := c.limits
+	l := c.opts.OutputLimits
 	switch {
 	case l.Hard > 0 && pending > l.Hard:
 	case l.Soft > 0 && pending > l.Soft:
