@@ -43,9 +43,7 @@ func TestCommandInfoMatchesRedis(t *testing.T) {
 	ours := startRealServer(t)
 	for _, proto := range []string{"2", "3"} {
 		t.Run("RESP"+proto, func(t *testing.T) {
-			ref, got := dialRaw(t, redis.Addr), dialRaw(t, ours)
-			ref.do("HELLO", proto)
-			got.do("HELLO", proto)
+			ref, got := dialPair(t, redis.Addr, ours, proto)
 			for _, name := range commandInfoNames() {
 				if _, ok := commandInfoExceptions[name]; ok {
 					continue
@@ -102,9 +100,7 @@ func TestCommandGetKeysMatchesRedis(t *testing.T) {
 		{"ping"}, {"get"}, {"spublish", "ch", "m"}, {"nosuch", "k"}, {"object", "nosuch", "k"},
 	}
 	for _, proto := range []string{"2", "3"} {
-		ref, got := dialRaw(t, redis.Addr), dialRaw(t, ours)
-		ref.do("HELLO", proto)
-		got.do("HELLO", proto)
+		ref, got := dialPair(t, redis.Addr, ours, proto)
 		for _, sub := range []string{"GETKEYS", "GETKEYSANDFLAGS"} {
 			for _, call := range calls {
 				args := append([]string{"COMMAND", sub}, call...)

@@ -31,9 +31,7 @@ func TestCommandDocsMatchesRedis(t *testing.T) {
 	ours := startRealServer(t)
 	for _, proto := range []string{"2", "3"} {
 		t.Run("RESP"+proto, func(t *testing.T) {
-			ref, got := dialRaw(t, redis.Addr), dialRaw(t, ours)
-			ref.do("HELLO", proto)
-			got.do("HELLO", proto)
+			ref, got := dialPair(t, redis.Addr, ours, proto)
 			compare := func(args ...string) {
 				t.Helper()
 				args = append([]string{"COMMAND", "DOCS"}, args...)

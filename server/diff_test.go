@@ -279,11 +279,9 @@ func TestDifferential(t *testing.T) {
 	for _, proto := range []string{"2", "3"} {
 		for name, script := range diffScripts {
 			t.Run("RESP"+proto+"/"+name, func(t *testing.T) {
-				ref := dialRaw(t, redis.Addr)
-				got := dialRaw(t, ours)
+				ref, got := dialPair(t, redis.Addr, ours, proto)
 				stats := dialStats(t, redis.Addr, ours)
 				for _, c := range []*rawConn{ref, got} {
-					c.do("HELLO", proto)
 					c.do("FLUSHALL")
 					c.do("SELECT", "0")
 				}
@@ -295,6 +293,16 @@ func TestDifferential(t *testing.T) {
 			})
 		}
 	}
+}
+
+// dialPair dials redis-server at refAddr and this server at gotAddr, and
+// switches both connections to protocol proto ("2" or "3") with HELLO.
+func dialPair(t *testing.T, refAddr, gotAddr, proto string) (ref, got *rawConn) {
+	t.Helper()
+	ref, got = dialRaw(t, refAddr), dialRaw(t, gotAddr)
+	ref.do("HELLO", proto)
+	got.do("HELLO", proto)
+	return ref, got
 }
 
 func dialRaw(t *testing.T, addr string) *rawConn {
