@@ -49,7 +49,8 @@ func TestShutdownLeavesNoGoroutines(t *testing.T) {
 	partial.send("*3\r\n$3\r\nSET\r\n")
 
 	// A client that sends and never reads: 128 MB of replies fill the
-	// socket buffers, so its goroutine is stuck writing.
+	// socket buffers, and the rest waits with its writer goroutine, stuck
+	// writing.
 	stuck := ts.dial(t)
 	var pipeline bytes.Buffer
 	for range 2000 {
@@ -58,7 +59,10 @@ func TestShutdownLeavesNoGoroutines(t *testing.T) {
 	go stuck.nc.Write(pipeline.Bytes()) // may block until the server closes it
 
 	sleeper := ts.dial(t)
-	sleeper.sendCommand("DEBUG", "SLEEP", "0.2")
+	sleeper.sendCommand("DEBUG", "SLEEP", "0.5")
+	// Shutdown closes a client whose request it has not read yet; this one
+	// must have started its command.
+	waitFor(t, func() bool { return strings.Contains(plain.do("CLIENT", "LIST"), " cmd=debug ") })
 
 	plain.do("BGSAVE")
 
