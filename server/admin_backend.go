@@ -1,4 +1,4 @@
-package main
+package server
 
 import (
 	"errors"
@@ -28,8 +28,8 @@ func (b adminBackend) Stats() admin.Stats {
 	p := s.persistenceInfo()
 	st := admin.Stats{
 		Uptime:                   time.Since(s.started),
-		Version:                  version,
-		RedisVersion:             redisCompatVersion,
+		Version:                  Version,
+		RedisVersion:             RedisVersion,
 		ConnectedClients:         s.connected.Load(),
 		TotalConnectionsReceived: s.received.Load(),
 		RejectedConnections:      s.rejected.Load(),
@@ -171,7 +171,5 @@ func (b adminBackend) LastSave() time.Time   { return time.Unix(b.s.persist.last
 
 func (b adminBackend) RequestShutdown(o admin.ShutdownOptions) {
 	b.s.shutdownOpts.Store(&o)
-	if b.s.requestShutdown != nil {
-		b.s.requestShutdown()
-	}
+	b.s.requestShutdown()
 }

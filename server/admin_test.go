@@ -1,4 +1,4 @@
-package main
+package server
 
 import (
 	"context"
@@ -53,7 +53,7 @@ func TestAdminAgainstTheServer(t *testing.T) {
 		t.Fatal(err)
 	}
 	if st.Keys != 3 || st.ExpiringKeys != 1 || st.ConnectedClients != 1 || st.KeyspaceMisses != 1 ||
-		len(st.Databases) != 2 || st.Databases[1].Db != 5 || st.DatasetBytes <= 0 || st.RedisVersion != redisCompatVersion {
+		len(st.Databases) != 2 || st.Databases[1].Db != 5 || st.DatasetBytes <= 0 || st.RedisVersion != RedisVersion {
 		t.Errorf("GetStats = %v", st)
 	}
 

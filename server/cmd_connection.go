@@ -1,4 +1,4 @@
-package main
+package server
 
 import (
 	"crypto/subtle"
@@ -181,7 +181,7 @@ func cmdHello(c *client, args [][]byte) {
 	c.conn.WriteBulkString("server")
 	c.conn.WriteBulkString("redis")
 	c.conn.WriteBulkString("version")
-	c.conn.WriteBulkString(redisCompatVersion)
+	c.conn.WriteBulkString(RedisVersion)
 	c.conn.WriteBulkString("proto")
 	c.conn.WriteInt(int64(c.conn.Protocol()))
 	c.conn.WriteBulkString("id")

@@ -1,4 +1,4 @@
-package main
+package server
 
 // LCS key1 key2 [LEN] [IDX] [MINMATCHLEN len] [WITHMATCHLEN]
 //

@@ -1,4 +1,4 @@
-package main
+package server
 
 // Transactions: MULTI queues commands, EXEC runs them as one atomic step
 // (every other client waits), DISCARD drops them. WATCH makes EXEC fail if

@@ -1,4 +1,4 @@
-package main
+package server
 
 // What COMMAND INFO reports about each command beyond its name, arity and
 // legacy key positions: the flags, ACL categories, tips and key specs that

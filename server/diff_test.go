@@ -1,4 +1,4 @@
-package main
+package server
 
 import (
 	"bufio"
@@ -550,7 +550,7 @@ func TestConfigRewriteErrorsAgainstRedis(t *testing.T) {
 		}
 		return err == nil
 	})
-	cfg, err := loadConfig([]string{ours, "--dir", dir})
+	cfg, err := loadTestConfig([]string{ours, "--dir", dir})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,4 +1,4 @@
-package main
+package server
 
 // Command documentation for COMMAND DOCS, as Redis 7.0.15 reports it: a
 // summary, the version that introduced the command, its group, its

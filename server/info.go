@@ -1,4 +1,4 @@
-package main
+package server
 
 import (
 	"fmt"
@@ -109,7 +109,7 @@ func (s *Server) infoServer(w *infoWriter) {
 	uptime := now.Sub(s.started)
 	exe, _ := os.Executable()
 	w.title("Server")
-	w.str("redis_version", redisCompatVersion)
+	w.str("redis_version", RedisVersion)
 	w.str("redis_git_sha1", "00000000")
 	w.str("redis_git_dirty", "0")
 	w.str("redis_build_id", "0")
@@ -120,7 +120,7 @@ func (s *Server) infoServer(w *infoWriter) {
 	w.str("multiplexing_api", "go netpoll")
 	w.str("atomicvar_api", "go sync/atomic")
 	w.str("go_version", runtime.Version())
-	w.str("mini_redis_version", version)
+	w.str("mini_redis_version", Version)
 	w.int("process_id", int64(os.Getpid()))
 	w.str("process_supervised", "no")
 	w.str("run_id", s.runID)

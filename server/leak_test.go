@@ -1,4 +1,4 @@
-package main
+package server
 
 import (
 	"bytes"
@@ -18,7 +18,7 @@ import (
 // the server started outlive it.
 func TestShutdownLeavesNoGoroutines(t *testing.T) {
 	cfg, _ := testConfig(t, "--enable-debug-command", "yes", "--timeout", "300")
-	srv := NewServer(cfg, zap.NewNop())
+	srv := newServer(cfg, zap.NewNop())
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -90,18 +90,21 @@ func TestShutdownLeavesNoGoroutines(t *testing.T) {
 
 // A server that cannot start (its port is taken) stops the goroutines it
 // started before it returns.
-func TestServeThatCannotStartLeavesNoGoroutines(t *testing.T) {
+func TestListenAndServeThatCannotStartLeavesNoGoroutines(t *testing.T) {
 	taken, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer taken.Close()
 	_, port, _ := net.SplitHostPort(taken.Addr().String())
-	cfg, _ := testConfig(t, "--bind", "127.0.0.1", "--port", port, "--admin-port", "0")
-	if err := serve(context.Background(), cfg, zap.NewNop()); err == nil {
-		t.Fatal("serve on a taken port succeeded")
+	srv, err := New([]string{"--save", "", "--dir", t.TempDir(), "--bind", "127.0.0.1", "--port", port, "--admin-port", "0"}, Options{})
+	if err != nil {
+		t.Fatal(err)
 	}
-	waitNoServerGoroutines(t, "serve's failure")
+	if err := srv.ListenAndServe(context.Background()); err == nil {
+		t.Fatal("ListenAndServe on a taken port succeeded")
+	}
+	waitNoServerGoroutines(t, "ListenAndServe's failure")
 }
 
 // waitNoServerGoroutines fails t if goroutines of the server outlive what

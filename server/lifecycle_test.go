@@ -1,15 +1,15 @@
-package main
+package server
 
 import (
 	"bufio"
 	"bytes"
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"net"
 	"os"
 	"os/exec"
+	"os/signal"
 	"strings"
 	"syscall"
 	"testing"
@@ -18,16 +18,36 @@ import (
 	"github.com/mini-redis/mini-redis/connection"
 	"github.com/mini-redis/mini-redis/internal/redistest"
 	"go.uber.org/zap"
+	"go.uber.org/zap/zapcore"
 )
 
-// TestMain lets the test binary run the real program: a test that needs a
-// server process (signals, exit codes) starts this binary again with
-// MINI_REDIS_RUN_MAIN=1 and the server's arguments.
+// TestMain lets the test binary run as a server process: a test that needs
+// one (signals, a kill in the middle of a save, exit codes) starts this
+// binary again with MINI_REDIS_RUN_MAIN=1 and the server's arguments, and
+// it serves as the mini-redis binary does, on the library alone.
 func TestMain(m *testing.M) {
 	if os.Getenv("MINI_REDIS_RUN_MAIN") == "1" {
-		os.Exit(run(os.Args[1:], os.Stderr))
+		os.Exit(runProcess(os.Args[1:]))
 	}
 	os.Exit(m.Run())
+}
+
+// runProcess serves until SIGTERM or SHUTDOWN, logging to stderr.
+func runProcess(args []string) int {
+	level := zap.NewAtomicLevel()
+	log := zap.New(zapcore.NewCore(zapcore.NewJSONEncoder(zap.NewProductionEncoderConfig()), os.Stderr, level))
+	srv, err := New(args, Options{Logger: log, LogLevel: &level})
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := srv.ListenAndServe(ctx); err != nil {
+		log.Error("server failed", zap.Error(err))
+		return 1
+	}
+	return 0
 }
 
 func TestMaxClients(t *testing.T) {
@@ -101,7 +121,7 @@ func TestProtectedMode(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			cfg, _ := testConfig(t, "--requirepass", tc.password)
-			srv := NewServer(cfg, zap.NewNop())
+			srv := newServer(cfg, zap.NewNop())
 			ln, err := net.Listen("tcp", net.JoinHostPort(ip.String(), "0"))
 			if err != nil {
 				t.Fatal(err)
@@ -296,59 +316,6 @@ func serverProcess(t *testing.T, args ...string) (*exec.Cmd, string, *strings.Bu
 			t.Fatalf("server did not start: %v\n%s", err, logs)
 		}
 		time.Sleep(20 * time.Millisecond)
-	}
-}
-
-// SIGTERM with clients connected: in-flight commands finish, clients are
-// closed, the port is released, the exit status is 0.
-func TestSIGTERMWithClients(t *testing.T) {
-	cmd, addr, logs := serverProcess(t)
-	idle := dialRaw(t, addr)
-	busy := dialRaw(t, addr)
-	idle.do("PING")
-	// DEBUG is off; a pipeline of many commands is the in-flight work.
-	var pipeline strings.Builder
-	for i := 0; i < 2000; i++ {
-		fmt.Fprintf(&pipeline, "SET k%d v\r\n", i)
-	}
-	busy.send(pipeline.String())
-	busy.do("PING") // the pipeline has been taken in
-	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
-		t.Fatal(err)
-	}
-	if err := cmd.Wait(); err != nil {
-		t.Fatalf("exit: %v\n%s", err, logs)
-	}
-	if got, _ := io.ReadAll(idle.r); len(got) != 0 {
-		t.Errorf("idle client got %q", got)
-	}
-	if _, err := net.DialTimeout("tcp", addr, time.Second); err == nil {
-		t.Error("port still open after exit")
-	}
-	if !strings.Contains(logs.String(), "received shutdown signal") {
-		t.Errorf("no shutdown log:\n%s", logs)
-	}
-}
-
-// A second signal during a slow shutdown exits at once, with status 1.
-func TestSecondSignalForcesExit(t *testing.T) {
-	cmd, addr, logs := serverProcess(t, "--enable-debug-command", "yes")
-	c := dialRaw(t, addr)
-	c.sendCommand("DEBUG", "SLEEP", "30") // keeps the shutdown waiting
-	time.Sleep(200 * time.Millisecond)
-	cmd.Process.Signal(syscall.SIGTERM)
-	time.Sleep(200 * time.Millisecond)
-	cmd.Process.Signal(syscall.SIGTERM)
-	done := make(chan error, 1)
-	go func() { done <- cmd.Wait() }()
-	select {
-	case err := <-done:
-		var ee *exec.ExitError
-		if !errors.As(err, &ee) || ee.ExitCode() != 1 {
-			t.Errorf("exit after a second signal: %v, want status 1\n%s", err, logs)
-		}
-	case <-time.After(hangTimeout):
-		t.Fatalf("a second signal did not force the exit\n%s", logs)
 	}
 }
 

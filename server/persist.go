@@ -1,4 +1,4 @@
-package main
+package server
 
 import (
 	"bufio"
@@ -246,7 +246,7 @@ func (s *Server) writeDump(path string, snap snapshot) (err error) {
 	ms, _ := s.memStats()
 	bw := bufio.NewWriterSize(f, 1<<20)
 	w := rdb.NewWriter(bw, rdb.WriterOptions{
-		RedisVersion:  redisCompatVersion,
+		RedisVersion:  RedisVersion,
 		Time:          snap.taken,
 		UsedMem:       int64(ms.HeapAlloc),
 		NoCompression: !p.compression.Load(),
@@ -446,9 +446,6 @@ func (s *Server) loadDump() error {
 // shutdown unless FORCE. After it, no command runs.
 func (c *client) shutdown(req shutdownRequest) (err error) {
 	s := c.server
-	if s.requestShutdown == nil {
-		return errors.New("server: no shutdown hook")
-	}
 	// Every other command waits: nothing may change after the final save.
 	c.exclusive(func() { err = s.shutdownLocked(req) })
 	return err

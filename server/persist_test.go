@@ -1,4 +1,4 @@
-package main
+package server
 
 import (
 	"bytes"
@@ -24,11 +24,11 @@ import (
 // loading it first as the binary does; extra args configure it further.
 func startInDir(t *testing.T, dir string, args ...string) (*Server, string) {
 	t.Helper()
-	cfg, err := loadConfig(append([]string{"--save", "", "--dir", dir}, args...))
+	cfg, err := loadTestConfig(append([]string{"--save", "", "--dir", dir}, args...))
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv := NewServer(cfg, zap.NewNop())
+	srv := newServer(cfg, zap.NewNop())
 	if err := srv.loadDump(); err != nil {
 		t.Fatal(err)
 	}
@@ -163,11 +163,11 @@ func TestFailedSaveStopsWrites(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(dir, "dump.rdb", "x"), nil, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	cfg, err := loadConfig([]string{"--save", "3600 1", "--dir", dir})
+	cfg, err := loadTestConfig([]string{"--save", "3600 1", "--dir", dir})
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv := NewServer(cfg, zap.NewNop())
+	srv := newServer(cfg, zap.NewNop())
 	ln, _ := net.Listen("tcp", "127.0.0.1:0")
 	go srv.Serve(ln)
 	defer srv.Shutdown(context.Background())
@@ -366,8 +366,8 @@ func TestCorruptDumpRefusesToStart(t *testing.T) {
 	data, _ := os.ReadFile(path)
 	data[len(data)/2] ^= 0x55
 	os.WriteFile(path, data, 0o644)
-	cfg, _ := loadConfig([]string{"--save", "", "--dir", dir})
-	err := NewServer(cfg, zap.NewNop()).loadDump()
+	cfg, _ := loadTestConfig([]string{"--save", "", "--dir", dir})
+	err := newServer(cfg, zap.NewNop()).loadDump()
 	if err == nil {
 		t.Fatal("a damaged dump loaded")
 	}
@@ -448,11 +448,11 @@ func TestLoadDumpWhileBackgroundLoopsRun(t *testing.T) {
 	if err := srv.Save(); err != nil {
 		t.Fatal(err)
 	}
-	cfg, err := loadConfig([]string{"--save", "", "--dir", dir})
+	cfg, err := loadTestConfig([]string{"--save", "", "--dir", dir})
 	if err != nil {
 		t.Fatal(err)
 	}
-	loaded := NewServer(cfg, zap.NewNop())
+	loaded := newServer(cfg, zap.NewNop())
 	defer loaded.Shutdown(context.Background())
 	if err := loaded.loadDump(); err != nil {
 		t.Fatal(err)

@@ -1,4 +1,4 @@
-package main
+package server
 
 import (
 	"context"
@@ -19,12 +19,12 @@ import (
 	"go.uber.org/zap"
 )
 
-// redisCompatVersion is the Redis version this server answers as (INFO's
+// RedisVersion is the Redis version this server answers as (INFO's
 // redis_version, HELLO's version): clients choose features by it.
-const redisCompatVersion = "7.0.15"
+const RedisVersion = "7.0.15"
 
-// version is mini-redis's own version.
-const version = "0.1.0"
+// Version is mini-redis's own version.
+const Version = "0.1.0"
 
 // Server is a Redis-protocol server over one keyspace.
 type Server struct {
@@ -75,9 +75,21 @@ type Server struct {
 	memCache memCache
 	persist  persistence
 
-	// requestShutdown asks the process to shut down gracefully (SHUTDOWN,
-	// the admin API); main sets it.
-	requestShutdown func()
+	// requestShutdown asks whoever runs the server to shut it down
+	// (SHUTDOWN, the admin API, a failed listener): it closes
+	// shutdownRequested, once.
+	requestShutdown   func()
+	shutdownRequested chan struct{}
+	// failure is why a listener stopped serving, when it failed.
+	failure atomic.Pointer[error]
+	// shutdownSaved is set once Shutdown has made its save on shutdown.
+	shutdownSaved atomic.Bool
+
+	// Set by Start, under mu.
+	startCalled bool
+	addrs       []net.Addr // the Redis listeners' addresses
+	admin       *admin.Server
+	adminAddr   net.Addr
 	// shutdownOpts are the admin API's shutdown options, if it asked.
 	shutdownOpts atomic.Pointer[admin.ShutdownOptions]
 }
@@ -101,9 +113,9 @@ type settings struct {
 	generation atomic.Int64
 }
 
-// NewServer returns a server for cfg, which must come from loadConfig, so
-// that CONFIG reaches it. It serves nothing until Serve.
-func NewServer(cfg Config, log *zap.Logger) *Server {
+// newServer returns a server for cfg, which must come from loadConfig, so
+// that CONFIG reaches it. It serves nothing until Start or Serve.
+func newServer(cfg Config, log *zap.Logger) *Server {
 	s := &Server{
 		cfg:       cfg,
 		conf:      cfg.conf,
@@ -114,7 +126,10 @@ func NewServer(cfg Config, log *zap.Logger) *Server {
 		runID:     newRunID(),
 		listeners: make(map[net.Listener]struct{}),
 		clients:   make(map[*client]struct{}),
+
+		shutdownRequested: make(chan struct{}),
 	}
+	s.requestShutdown = sync.OnceFunc(func() { close(s.shutdownRequested) })
 	s.applyConfig(cfg)
 	if cfg.live != nil {
 		cfg.live.Store(s)
@@ -396,12 +411,12 @@ func (s *Server) clientsByID() []*client {
 	return list
 }
 
-// Shutdown stops the server gracefully: it stops accepting, lets every
-// client finish the commands it has sent, writes their replies and closes
-// the connections. If ctx ends first, it closes the remaining connections
-// at once and returns ctx's error. Either way it returns once a background
-// save in progress has finished, so no goroutine of the server is left.
-func (s *Server) Shutdown(ctx context.Context) error {
+// closeClients stops accepting, lets every client finish the commands it
+// has sent, writes their replies and closes the connections. If ctx ends
+// first, it closes the remaining connections at once and returns ctx's
+// error. Either way it returns once a background save in progress has
+// finished, so no goroutine of the server is left.
+func (s *Server) closeClients(ctx context.Context) error {
 	s.mu.Lock()
 	s.closing = true
 	for ln := range s.listeners {

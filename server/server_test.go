@@ -1,4 +1,4 @@
-package main
+package server
 
 import (
 	"bufio"
@@ -30,11 +30,17 @@ type testServer struct {
 	done  chan error
 }
 
+// loadTestConfig is loadConfig with no standard input and a log level of
+// its own.
+func loadTestConfig(args []string) (Config, error) {
+	return loadConfig(args, strings.NewReader(""), zap.NewAtomicLevel())
+}
+
 // testConfig loads a configuration from redis-server style arguments, with
 // saving off unless the arguments turn it on, and a fake clock.
 func testConfig(t testing.TB, args ...string) (Config, *db.ManualClock) {
 	t.Helper()
-	cfg, err := loadConfig(append([]string{"--save", "", "--dir", t.TempDir()}, args...))
+	cfg, err := loadTestConfig(append([]string{"--save", "", "--dir", t.TempDir()}, args...))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -54,7 +60,7 @@ func startServer(t *testing.T, args ...string) *testServer {
 // is clock, stopped when the test ends.
 func startServerConfig(t testing.TB, cfg Config, clock *db.ManualClock) *testServer {
 	t.Helper()
-	srv := NewServer(cfg, zap.NewNop())
+	srv := newServer(cfg, zap.NewNop())
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)

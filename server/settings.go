@@ -1,4 +1,4 @@
-package main
+package server
 
 import (
 	"errors"
@@ -22,6 +22,10 @@ import (
 // liveServer is the running server, for Apply callbacks; nil while the
 // configuration is being loaded.
 type liveServer = atomic.Pointer[Server]
+
+// logLevelEnv names the environment variable that sets the log level when
+// no loglevel parameter is given.
+const logLevelEnv = "MINI_REDIS_LOGLEVEL"
 
 // params returns the registry. loglevel's default comes from
 // $MINI_REDIS_LOGLEVEL when set.

@@ -21,7 +21,7 @@ for tool in redis-server redis-cli; do
 	command -v $tool >/dev/null || { echo "$tool not found (apt-get install redis-server redis-tools)" >&2; exit 1; }
 done
 tools/bazel build //server >&2
-ours_bin=$PWD/bazel-bin/server/server_/server
+ours_bin=$PWD/bazel-bin/server/cmd/mini-redis-server/mini-redis-server_/mini-redis-server
 work=$(mktemp -d)
 pids=()
 trap 'kill -9 "${pids[@]}" 2>/dev/null || true; rm -rf "$work"' EXIT

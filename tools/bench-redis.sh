@@ -33,7 +33,7 @@ done
 
 # rules_go's default (fastbuild) mode compiles Go with full optimisation.
 tools/bazel build //server >&2
-ours_bin=bazel-bin/server/server_/server
+ours_bin=bazel-bin/server/cmd/mini-redis-server/mini-redis-server_/mini-redis-server
 
 ours_port=$(spare_port)
 redis_port=$(spare_port "$ours_port")

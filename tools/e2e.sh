@@ -17,7 +17,7 @@ for tool in redis-cli grpcurl; do
 done
 
 tools/bazel build //server >&2
-bin=bazel-bin/server/server_/server
+bin=bazel-bin/server/cmd/mini-redis-server/mini-redis-server_/mini-redis-server
 [ -x "$bin" ] || fail "server binary not found at $bin"
 
 port=$(spare_port)

@@ -42,6 +42,10 @@ func Dial(tb testing.TB, addr string) *Conn {
 	return c
 }
 
+// NetConn returns the network connection, for tests that read or close it
+// directly.
+func (c *Conn) NetConn() net.Conn { return c.conn.NetConn() }
+
 // Send writes one command without waiting for its reply. Read returns the
 // replies of sent commands in order.
 func (c *Conn) Send(args ...string) {

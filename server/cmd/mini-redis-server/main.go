@@ -1,0 +1,140 @@
+// Command mini-redis-server is mini-redis: a Redis-compatible in-memory
+// key/value server, with a gRPC admin API beside it. It is a thin wrapper
+// around package server: it reads the arguments, builds the logger, turns
+// signals into a graceful shutdown and writes a CPU profile on request.
+//
+//	mini-redis-server [/path/to/redis.conf] [--name value ...]
+//
+// Configuration works as for redis-server: an optional redis.conf-style
+// file, then "--name value" options that override it (--port 6380,
+// --requirepass secret, --save "", --admin-port 7380, ...). The log level
+// comes from --loglevel or $MINI_REDIS_LOGLEVEL.
+//
+// SIGINT or SIGTERM (or SHUTDOWN, or the admin Shutdown call) stops it
+// gracefully: it stops accepting, lets clients finish the commands they
+// sent, saves if configured to, closes them and exits 0. A second signal
+// exits at once with status 1.
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"runtime"
+	"runtime/pprof"
+	"syscall"
+
+	"github.com/mini-redis/mini-redis/server"
+	"go.uber.org/zap"
+	"go.uber.org/zap/zapcore"
+)
+
+func main() {
+	os.Exit(run(os.Args[1:], os.Stderr))
+}
+
+const usage = `Usage: mini-redis-server [/path/to/redis.conf] [options] [-]
+       mini-redis-server - (read config from stdin)
+       mini-redis-server -v or --version
+       mini-redis-server -h or --help
+
+Examples:
+       mini-redis-server (run the server with default config)
+       mini-redis-server /etc/redis/6379.conf
+       mini-redis-server --port 7777 --admin-port 7778
+       mini-redis-server /etc/myredis.conf --loglevel verbose
+`
+
+// cpuProfileEnv names the environment variable that, when set, makes the
+// server write a CPU profile (go tool pprof) to that path until it exits:
+// how tools/bench-redis.sh -p finds the hot spots.
+const cpuProfileEnv = "MINI_REDIS_CPUPROFILE"
+
+// run is the whole program; it returns the exit code.
+func run(args []string, stderr io.Writer) int {
+	if len(args) == 1 {
+		switch args[0] {
+		case "-h", "--help":
+			fmt.Fprint(stderr, usage)
+			return 0
+		case "-v", "--version":
+			fmt.Fprintf(stderr, "mini-redis server v=%s (Redis protocol %s compatible)\n", server.Version, server.RedisVersion)
+			return 0
+		}
+	}
+	level := zap.NewAtomicLevel()
+	log, err := newLogger(level)
+	if err != nil {
+		fmt.Fprintf(stderr, "mini-redis-server: %v\n", err)
+		return 1
+	}
+	defer log.Sync()
+	srv, err := server.New(args, server.Options{Logger: log, LogLevel: &level})
+	if err != nil {
+		fmt.Fprintf(stderr, "\n%v\n", err)
+		return 1
+	}
+	runtime.GOMAXPROCS(srv.IOThreads())
+
+	if path := os.Getenv(cpuProfileEnv); path != "" {
+		stop, err := startCPUProfile(path)
+		if err != nil {
+			log.Error("cpu profile", zap.Error(err))
+			return 1
+		}
+		defer stop()
+	}
+	ctx, stopSignals := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stopSignals()
+	go func() {
+		select {
+		case <-ctx.Done():
+		case <-srv.ShutdownRequested():
+		}
+		forceExitOnSecondSignal(log)
+	}()
+	if err := srv.ListenAndServe(ctx); err != nil {
+		log.Error("server failed", zap.Error(err))
+		return 1
+	}
+	return 0
+}
+
+// newLogger returns a production zap logger whose level follows level.
+func newLogger(level zap.AtomicLevel) (*zap.Logger, error) {
+	zc := zap.NewProductionConfig()
+	zc.Level = level
+	zc.EncoderConfig.EncodeTime = zapcore.ISO8601TimeEncoder
+	return zc.Build()
+}
+
+// startCPUProfile profiles the process into path; stop writes it out.
+func startCPUProfile(path string) (stop func(), err error) {
+	f, err := os.Create(path)
+	if err != nil {
+		return nil, err
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		f.Close()
+		return nil, err
+	}
+	return func() {
+		pprof.StopCPUProfile()
+		f.Close()
+	}, nil
+}
+
+// forceExitOnSecondSignal makes a second SIGINT or SIGTERM, during a slow
+// graceful shutdown, exit at once.
+func forceExitOnSecondSignal(log *zap.Logger) {
+	again := make(chan os.Signal, 1)
+	signal.Notify(again, os.Interrupt, syscall.SIGTERM)
+	go func() {
+		<-again
+		log.Warn("second signal; exiting now")
+		log.Sync()
+		os.Exit(1)
+	}()
+}

@@ -1,0 +1,140 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"os"
+	"os/exec"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/mini-redis/mini-redis/internal/redistest"
+	"github.com/mini-redis/mini-redis/internal/redistest/redisconn"
+)
+
+// hangTimeout bounds waits that only a hang reaches.
+const hangTimeout = 10 * time.Second
+
+// TestMain lets the test binary run the real program: a test that needs a
+// server process (signals, exit codes) starts this binary again with
+// MINI_REDIS_RUN_MAIN=1 and the server's arguments.
+func TestMain(m *testing.M) {
+	if os.Getenv("MINI_REDIS_RUN_MAIN") == "1" {
+		os.Exit(run(os.Args[1:], os.Stderr))
+	}
+	os.Exit(m.Run())
+}
+
+// serverProcess runs the program (this test binary, see TestMain) with
+// args, on spare ports, and returns it with the client port.
+func serverProcess(t *testing.T, args ...string) (*exec.Cmd, string, *strings.Builder) {
+	t.Helper()
+	port, err := redistest.FreePort()
+	if err != nil {
+		t.Fatal(err)
+	}
+	// A --dir in args overrides this one, which keeps a dump written on
+	// shutdown out of the source tree.
+	full := append([]string{"--port", fmt.Sprint(port), "--admin-port", "0", "--loglevel", "info",
+		"--dir", t.TempDir()}, args...)
+	cmd := exec.Command(os.Args[0], full...)
+	cmd.Env = append(os.Environ(), "MINI_REDIS_RUN_MAIN=1")
+	logs := &strings.Builder{}
+	cmd.Stderr = logs
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
+	addr := net.JoinHostPort("127.0.0.1", fmt.Sprint(port))
+	deadline := time.Now().Add(hangTimeout)
+	for {
+		nc, err := net.Dial("tcp", addr)
+		if err == nil {
+			nc.Close()
+			return cmd, addr, logs
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("server did not start: %v\n%s", err, logs)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// SIGTERM with clients connected: in-flight commands finish, clients are
+// closed, the port is released, the exit status is 0.
+func TestSIGTERMWithClients(t *testing.T) {
+	cmd, addr, logs := serverProcess(t)
+	idle := redisconn.Dial(t, addr)
+	busy := redisconn.Dial(t, addr)
+	idle.Do("PING")
+	// DEBUG is off; a pipeline of many commands is the in-flight work.
+	for i := 0; i < 2000; i++ {
+		busy.Send("SET", fmt.Sprintf("k%d", i), "v")
+	}
+	busy.Send("PING")
+	for i := 0; i < 2000; i++ {
+		busy.Read()
+	}
+	busy.Read() // the pipeline has been taken in
+	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Wait(); err != nil {
+		t.Fatalf("exit: %v\n%s", err, logs)
+	}
+	if got, _ := io.ReadAll(idle.NetConn()); len(got) != 0 {
+		t.Errorf("idle client got %q", got)
+	}
+	if _, err := net.DialTimeout("tcp", addr, time.Second); err == nil {
+		t.Error("port still open after exit")
+	}
+	if !strings.Contains(logs.String(), "received shutdown signal") {
+		t.Errorf("no shutdown log:\n%s", logs)
+	}
+}
+
+// A second signal during a slow shutdown exits at once, with status 1.
+func TestSecondSignalForcesExit(t *testing.T) {
+	cmd, addr, logs := serverProcess(t, "--enable-debug-command", "yes")
+	c := redisconn.Dial(t, addr)
+	c.Send("DEBUG", "SLEEP", "30") // keeps the shutdown waiting
+	time.Sleep(200 * time.Millisecond)
+	cmd.Process.Signal(syscall.SIGTERM)
+	time.Sleep(200 * time.Millisecond)
+	cmd.Process.Signal(syscall.SIGTERM)
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	select {
+	case err := <-done:
+		var ee *exec.ExitError
+		if !errors.As(err, &ee) || ee.ExitCode() != 1 {
+			t.Errorf("exit after a second signal: %v, want status 1\n%s", err, logs)
+		}
+	case <-time.After(hangTimeout):
+		t.Fatalf("a second signal did not force the exit\n%s", logs)
+	}
+}
+
+// Bad arguments print Redis's message and exit 1; --version and --help
+// exit 0.
+func TestArguments(t *testing.T) {
+	for _, tc := range []struct {
+		args     []string
+		code     int
+		contains string
+	}{
+		{[]string{"--version"}, 0, "mini-redis server v="},
+		{[]string{"--help"}, 0, "Usage: mini-redis-server"},
+		{[]string{"--port", "nope"}, 1, "argument couldn't be parsed into an integer"},
+		{[]string{"--no-such-option", "1"}, 1, "Bad directive or wrong number of arguments"},
+	} {
+		var stderr strings.Builder
+		if code := run(tc.args, &stderr); code != tc.code || !strings.Contains(stderr.String(), tc.contains) {
+			t.Errorf("run %q: exit %d, %q; want %d and %q", tc.args, code, stderr.String(), tc.code, tc.contains)
+		}
+	}
+}
