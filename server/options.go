@@ -138,4 +138,3 @@ func loadConfig(args []string, stdin io.Reader, level zap.AtomicLevel) (Config, 
 	cfg.conf, cfg.live = conf, live
 	return cfg, nil
 }
-
