@@ -2,9 +2,10 @@
 // split into shards behind their own locks, holding typed values that may
 // expire at a millisecond instant.
 //
-// Commands work on keys through a Tx, which locks the shards of the keys a
-// command names (in a fixed order, so transactions never deadlock) and sees
-// them as of one instant. Expired keys are never seen: every access checks
+// Commands work on keys through a KeyLock, which locks the shards of the
+// keys one command names (in a fixed order, so that commands never
+// deadlock) and sees them as of one instant. It is not a transaction:
+// MULTI/EXEC is the server's. Expired keys are never seen: every access checks
 // the deadline (lazy expiry), and a background sweep like Redis's removes
 // expired keys nobody touches (active expiry).
 package db
@@ -126,19 +127,19 @@ func (d *DB) Stats() Stats {
 	return st
 }
 
-// maxInlineShards is how many keys a Tx handles without allocating;
+// maxInlineShards is how many keys a KeyLock handles without allocating;
 // commands naming more keys allocate once.
 const maxInlineShards = 4
 
-// A Tx is a view of some keys of a DB with their shards locked: a read Tx
-// shares the locks with other readers, a write Tx excludes everyone. All
-// keys a Tx touches must be named when it begins. Close releases the locks.
-// A Tx is a value, kept on the caller's stack; do not copy one that has
-// begun.
+// A KeyLock is a view of some keys of a DB with their shards locked, for
+// one command: a read KeyLock shares the locks with other readers, a write
+// KeyLock excludes everyone. All keys it touches must be named when it
+// begins. Close releases the locks. A KeyLock is a value, kept on the
+// caller's stack; do not copy one that has begun.
 //
-// A Tx sees the keyspace at the instant it began: a key whose deadline
-// passes during the Tx stays visible until Close.
-type Tx struct {
+// A KeyLock sees the keyspace at the instant it began: a key whose deadline
+// passes during the KeyLock stays visible until Close.
+type KeyLock struct {
 	db      *DB
 	now     int64
 	write   bool
@@ -149,20 +150,20 @@ type Tx struct {
 	// command hashes its key once.
 	key0  []byte
 	hash0 uint64
-	// expired collects keys found past their deadline: in a write Tx,
+	// expired collects keys found past their deadline: in a write KeyLock,
 	// deleted, to be reported to the store's expiry hook after the locks
-	// are released; in a read Tx, to be deleted then.
+	// are released; in a read KeyLock, to be deleted then.
 	expired []string
 }
 
-// Read begins a read-only Tx over keys.
-func (d *DB) Read(keys ...[]byte) Tx { return d.begin(false, keys) }
+// Read begins a read-only KeyLock over keys.
+func (d *DB) Read(keys ...[]byte) KeyLock { return d.begin(false, keys) }
 
-// Write begins a read-write Tx over keys.
-func (d *DB) Write(keys ...[]byte) Tx { return d.begin(true, keys) }
+// Write begins a read-write KeyLock over keys.
+func (d *DB) Write(keys ...[]byte) KeyLock { return d.begin(true, keys) }
 
-func (d *DB) begin(write bool, keys [][]byte) Tx {
-	tx := Tx{db: d, write: write}
+func (d *DB) begin(write bool, keys [][]byte) KeyLock {
+	tx := KeyLock{db: d, write: write}
 	if len(keys) > 0 {
 		tx.key0, tx.hash0 = keys[0], d.hash(keys[0])
 	}
@@ -205,20 +206,20 @@ func (d *DB) begin(write bool, keys [][]byte) Tx {
 	return tx
 }
 
-// locked returns the indexes of the shards the Tx holds, ascending.
-func (tx *Tx) locked() []int {
+// locked returns the indexes of the shards the KeyLock holds, ascending.
+func (tx *KeyLock) locked() []int {
 	if tx.more != nil {
 		return tx.more
 	}
 	return tx.inline[:tx.nInline]
 }
 
-// Now returns the instant, in Unix milliseconds, at which the Tx sees the
+// Now returns the instant, in Unix milliseconds, at which the KeyLock sees the
 // keyspace.
-func (tx *Tx) Now() int64 { return tx.now }
+func (tx *KeyLock) Now() int64 { return tx.now }
 
-// Close releases the Tx's locks and reports keys it found expired.
-func (tx *Tx) Close() {
+// Close releases the KeyLock's locks and reports keys it found expired.
+func (tx *KeyLock) Close() {
 	d := tx.db
 	for _, i := range tx.locked() {
 		if tx.write {
@@ -257,8 +258,8 @@ func (d *DB) removeStale(keys []string) {
 	d.reportExpired(gone)
 }
 
-// shardFor returns the shard of key, which the Tx must have locked.
-func (tx *Tx) shardFor(key []byte) (*shard, uint64) {
+// shardFor returns the shard of key, which the KeyLock must have locked.
+func (tx *KeyLock) shardFor(key []byte) (*shard, uint64) {
 	var h uint64
 	if string(key) == string(tx.key0) {
 		h = tx.hash0
@@ -268,16 +269,16 @@ func (tx *Tx) shardFor(key []byte) (*shard, uint64) {
 	i := tx.db.shardIndex(h)
 	if !slices.Contains(tx.locked(), i) {
 		// A bug in the caller, not a runtime condition: the key was not
-		// named when the Tx began.
-		panic("db: Tx used with a key it was not opened for: " + string(key))
+		// named when the KeyLock began.
+		panic("db: KeyLock used with a key it was not opened for: " + string(key))
 	}
 	return &tx.db.shards[i], h
 }
 
 // lookup returns the live entry of key. An entry that has expired is
-// removed, as Redis's lookups remove it: at once in a write Tx, by Close
-// in a read Tx, which holds only read locks.
-func (tx *Tx) lookup(key []byte) (*shard, uint64, *entry) {
+// removed, as Redis's lookups remove it: at once in a write KeyLock, by Close
+// in a read KeyLock, which holds only read locks.
+func (tx *KeyLock) lookup(key []byte) (*shard, uint64, *entry) {
 	s, h := tx.shardFor(key)
 	e := s.table.find(key, h)
 	if e == nil {
@@ -294,7 +295,7 @@ func (tx *Tx) lookup(key []byte) (*shard, uint64, *entry) {
 }
 
 // Get returns the value of key, or nil if it does not exist.
-func (tx *Tx) Get(key []byte) Value {
+func (tx *KeyLock) Get(key []byte) Value {
 	_, _, e := tx.lookup(key)
 	if e == nil {
 		return nil
@@ -305,7 +306,7 @@ func (tx *Tx) Get(key []byte) Value {
 
 // Peek is Get without counting as an access (OBJECT, TYPE and friends must
 // not reset the idle time).
-func (tx *Tx) Peek(key []byte) Value {
+func (tx *KeyLock) Peek(key []byte) Value {
 	_, _, e := tx.lookup(key)
 	if e == nil {
 		return nil
@@ -314,14 +315,14 @@ func (tx *Tx) Peek(key []byte) Value {
 }
 
 // Exists reports whether key exists.
-func (tx *Tx) Exists(key []byte) bool {
+func (tx *KeyLock) Exists(key []byte) bool {
 	_, _, e := tx.lookup(key)
 	return e != nil
 }
 
 // ExpireAt returns key's deadline in Unix milliseconds, 0 if it has none,
 // and whether the key exists.
-func (tx *Tx) ExpireAt(key []byte) (int64, bool) {
+func (tx *KeyLock) ExpireAt(key []byte) (int64, bool) {
 	_, _, e := tx.lookup(key)
 	if e == nil {
 		return 0, false
@@ -330,7 +331,7 @@ func (tx *Tx) ExpireAt(key []byte) (int64, bool) {
 }
 
 // IdleTime returns milliseconds since key was last read or written.
-func (tx *Tx) IdleTime(key []byte) (int64, bool) {
+func (tx *KeyLock) IdleTime(key []byte) (int64, bool) {
 	_, _, e := tx.lookup(key)
 	if e == nil {
 		return 0, false
@@ -339,7 +340,7 @@ func (tx *Tx) IdleTime(key []byte) (int64, bool) {
 }
 
 // Touch marks key as accessed now, and reports whether it exists.
-func (tx *Tx) Touch(key []byte) bool {
+func (tx *KeyLock) Touch(key []byte) bool {
 	_, _, e := tx.lookup(key)
 	if e == nil {
 		return false
@@ -348,26 +349,26 @@ func (tx *Tx) Touch(key []byte) bool {
 	return true
 }
 
-func (tx *Tx) mustWrite() {
+func (tx *KeyLock) mustWrite() {
 	if !tx.write {
-		panic("db: write through a read-only Tx")
+		panic("db: write through a read-only KeyLock")
 	}
 }
 
 // Set stores v under key with the deadline expireAt (Unix milliseconds, 0
 // for none), replacing any value and deadline the key had.
-func (tx *Tx) Set(key []byte, v Value, expireAt int64) {
+func (tx *KeyLock) Set(key []byte, v Value, expireAt int64) {
 	tx.put(key, v, expireAt, false)
 }
 
 // SetValue stores v under key keeping the key's deadline, if it has one
 // (SET KEEPTTL, APPEND, INCR and the other commands that change a value).
-func (tx *Tx) SetValue(key []byte, v Value) {
+func (tx *KeyLock) SetValue(key []byte, v Value) {
 	tx.put(key, v, 0, true)
 }
 
 // put is Set, or SetValue when keepTTL is set, with one table lookup.
-func (tx *Tx) put(key []byte, v Value, expireAt int64, keepTTL bool) {
+func (tx *KeyLock) put(key []byte, v Value, expireAt int64, keepTTL bool) {
 	tx.mustWrite()
 	s, h, e := tx.lookup(key)
 	if e == nil {
@@ -390,7 +391,7 @@ func (tx *Tx) put(key []byte, v Value, expireAt int64, keepTTL bool) {
 // same bytes in another encoding, as Redis's dbUnshareStringValue does
 // before a command edits a string in place: it is no change to the key,
 // so its watchers are not told, and its deadline stays.
-func (tx *Tx) Unshare(key []byte, v Value) {
+func (tx *KeyLock) Unshare(key []byte, v Value) {
 	tx.mustWrite()
 	s, _, e := tx.lookup(key)
 	if e == nil {
@@ -403,7 +404,7 @@ func (tx *Tx) Unshare(key []byte, v Value) {
 // SetExpire changes the deadline of key (0 removes it) and reports whether
 // the key exists. To expire a key at once, Delete it: Redis does the same
 // for EXPIRE with a time in the past.
-func (tx *Tx) SetExpire(key []byte, expireAt int64) bool {
+func (tx *KeyLock) SetExpire(key []byte, expireAt int64) bool {
 	tx.mustWrite()
 	s, _, e := tx.lookup(key)
 	if e == nil {
@@ -415,7 +416,7 @@ func (tx *Tx) SetExpire(key []byte, expireAt int64) bool {
 }
 
 // Delete removes key and reports whether it existed.
-func (tx *Tx) Delete(key []byte) bool {
+func (tx *KeyLock) Delete(key []byte) bool {
 	tx.mustWrite()
 	s, _, e := tx.lookup(key)
 	if e == nil {

@@ -25,7 +25,7 @@ func newTestStore(t testing.TB, opts Options) (*Store, *ManualClock) {
 
 func str(s string) *String { return NewString([]byte(s)) }
 
-// set and get are one-key Tx shortcuts for tests.
+// set and get are one-key KeyLock shortcuts for tests.
 func set(d *DB, key, value string, expireAt int64) {
 	tx := d.Write([]byte(key))
 	tx.Set([]byte(key), str(value), expireAt)
@@ -101,11 +101,11 @@ func TestLazyExpiry(t *testing.T) {
 	set(d, "k", "v", clock.Now().UnixMilli())
 	tx := d.Write([]byte("k"))
 	if tx.Exists([]byte("k")) {
-		t.Error("write Tx sees an expired key")
+		t.Error("write KeyLock sees an expired key")
 	}
 	tx.Close()
 	if n := d.Len(); n != 0 {
-		t.Errorf("Len = %d after a write Tx met the expired key", n)
+		t.Errorf("Len = %d after a write KeyLock met the expired key", n)
 	}
 	if n := s.ExpiredKeys(); n != 2 {
 		t.Errorf("ExpiredKeys = %d, want 2", n)

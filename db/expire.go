@@ -85,7 +85,7 @@ func (d *DB) expirePass(sh *shard, n int) (seen, gone int) {
 }
 
 // removeExpired removes e, whose deadline has passed, from shard s, as a
-// write Tx that meets it and the active sweep both do: watchers that saw it
+// write KeyLock that meets it and the active sweep both do: watchers that saw it
 // live are told, and it counts in ExpiredKeys. The caller holds s's write
 // lock, and passes e.key to reportExpired once it has released it.
 func (d *DB) removeExpired(s *shard, e *entry) {

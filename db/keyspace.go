@@ -214,7 +214,7 @@ func (d *DB) unlockAll() {
 // databases, locking in the order of their indexes so that two commands
 // moving keys between the same databases in opposite directions cannot
 // deadlock.
-func lockPair(da *DB, a []byte, db *DB, b []byte) (ta, tb Tx) {
+func lockPair(da *DB, a []byte, db *DB, b []byte) (ta, tb KeyLock) {
 	if da.Index() < db.Index() {
 		ta = da.Write(a)
 		tb = db.Write(b)
@@ -258,7 +258,7 @@ func Copy(srcDB *DB, src []byte, dstDB *DB, dst []byte, replace bool) (found, co
 	return copyKey(&ts, src, &td, dst, replace)
 }
 
-func copyKey(ts *Tx, src []byte, td *Tx, dst []byte, replace bool) (found, copied bool) {
+func copyKey(ts *KeyLock, src []byte, td *KeyLock, dst []byte, replace bool) (found, copied bool) {
 	_, _, e := ts.lookup(src)
 	if e == nil {
 		return false, false

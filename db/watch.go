@@ -94,10 +94,10 @@ func (w *Watch) Valid() bool {
 	return true
 }
 
-// begin begins a Tx on key, wk's key, in the database that holds wk. A
+// begin begins a KeyLock on key, wk's key, in the database that holds wk. A
 // client that disconnects drops its watches beside SWAPDB, which may move
-// wk to another database until the Tx has the key's shard locked.
-func (wk *watched) begin(write bool, key []byte) Tx {
+// wk to another database until the KeyLock has the key's shard locked.
+func (wk *watched) begin(write bool, key []byte) KeyLock {
 	for {
 		d := wk.db.Load()
 		tx := d.begin(write, [][]byte{key})

@@ -55,14 +55,14 @@ func cmdDel(c *client, args [][]byte) {
 }
 
 // EXISTS key [key ...]: a key named twice counts twice.
-func cmdExists(c *client, args [][]byte) { c.countFound(args[1:], (*db.Tx).Exists) }
+func cmdExists(c *client, args [][]byte) { c.countFound(args[1:], (*db.KeyLock).Exists) }
 
 // TOUCH key [key ...]
-func cmdTouch(c *client, args [][]byte) { c.countFound(args[1:], (*db.Tx).Touch) }
+func cmdTouch(c *client, args [][]byte) { c.countFound(args[1:], (*db.KeyLock).Touch) }
 
 // countFound looks each key up with lookup, a read counted as a keyspace hit
 // or miss, and replies how many it found.
-func (c *client) countFound(keys [][]byte, lookup func(*db.Tx, []byte) bool) {
+func (c *client) countFound(keys [][]byte, lookup func(*db.KeyLock, []byte) bool) {
 	tx := c.db().Read(keys...)
 	n := 0
 	for _, k := range keys {

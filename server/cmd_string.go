@@ -58,10 +58,10 @@ func (c *client) checkString(v db.Value) (s *db.String, ok bool) {
 
 // lookupRead is Redis's lookupKeyRead: it returns the value of key in tx,
 // nil for a missing key, and records the lookup (see keyLookup). Commands
-// that write use it, on their write Tx, for the lookups Redis makes as
+// that write use it, on their write KeyLock, for the lookups Redis makes as
 // reads (GETDEL, GETEX); the lookups Redis makes with lookupKeyWrite count
 // nothing, and use tx.Get.
-func (c *client) lookupRead(tx *db.Tx, key []byte) db.Value {
+func (c *client) lookupRead(tx *db.KeyLock, key []byte) db.Value {
 	v := tx.Get(key)
 	c.keyLookup(key, v != nil)
 	return v
