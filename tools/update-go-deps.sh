@@ -12,3 +12,4 @@ tools/bazel run //:gazelle -- update-repos -from_file=go.mod \
 # go_repository BUILD files would miss cross-repository deps. ~2 s, so always.
 tools/bazel sync --only=bazel_gazelle_go_repository_config
 tools/bazel run //:gazelle
+tools/consumer-repos.sh
