@@ -147,9 +147,10 @@ type Config struct {
 	file string // absolute path of the configuration file, "" if none
 }
 
-// New returns a Config of the given parameters at their defaults. It
-// reports an error if a name is not lower case or is registered twice, or if
-// a default does not parse.
+// New returns a Config of the given parameters at their defaults, which it
+// stores in their Handles. It reports an error if a name is not lower case
+// or is registered twice, if a default does not parse, or if a Handle is
+// not of the type of its Kind's values.
 func New(params ...Param) (*Config, error) {
 	c := &Config{
 		params: slices.Clone(params),
