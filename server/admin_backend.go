@@ -115,7 +115,7 @@ func (b adminBackend) KillClient(id int64, addr string) int {
 
 func (b adminBackend) GetConfig(patterns []string) []admin.ConfigParameter {
 	var out []admin.ConfigParameter
-	for _, p := range b.s.conf.Get(patterns...) {
+	for _, p := range b.s.settings.conf.Get(patterns...) {
 		out = append(out, admin.ConfigParameter{Name: p.Name, Value: p.Value})
 	}
 	return out
@@ -128,7 +128,7 @@ func (b adminBackend) SetConfig(params []admin.ConfigParameter) error {
 	}
 	// The admin API is trusted like a local client: it may change the
 	// protected parameters (dir, dbfilename) too.
-	if err := b.s.conf.SetProtected(pairs...); err != nil {
+	if err := b.s.settings.conf.SetProtected(pairs...); err != nil {
 		var ce *config.CommandError
 		if errors.As(err, &ce) {
 			return fmt.Errorf("%w: %s", admin.ErrInvalidConfig, strings.TrimPrefix(ce.Reply, "ERR "))

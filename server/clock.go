@@ -11,7 +11,8 @@ import (
 // server reads the monotonic clock once when it takes up a command and the
 // keyspace uses that reading. Wall time is a wall reading plus monotonic
 // time elapsed since; the active expiry loop takes a fresh wall reading
-// ten times a second, so a step of the system clock shows within 100 ms.
+// hz times a second, so a step of the system clock shows within 100 ms at
+// the default hz of 10.
 type serverClock struct {
 	start time.Time // the monotonic origin
 	base  atomic.Pointer[clockBase]

@@ -29,7 +29,7 @@ func cmdConfigGet(c *client, args [][]byte) {
 	for i, a := range args[2:] {
 		patterns[i] = string(a)
 	}
-	pairs := c.server.conf.Get(patterns...)
+	pairs := c.server.settings.conf.Get(patterns...)
 	c.conn.WriteMapLen(len(pairs))
 	for _, p := range pairs {
 		c.conn.WriteBulkString(p.Name)
@@ -43,10 +43,10 @@ func cmdConfigSet(c *client, args [][]byte) {
 	for i, a := range args[2:] {
 		pairs[i] = string(a)
 	}
-	set := c.server.conf.Set
+	set := c.server.settings.conf.Set
 	// dir and dbfilename only where enable-protected-configs allows.
-	if c.allowedBy(c.server.cfg.EnableProtectedConfigs) {
-		set = c.server.conf.SetProtected
+	if c.allowedBy(c.server.settings.enableProtectedConfigs.Load()) {
+		set = c.server.settings.conf.SetProtected
 	}
 	c.replyConfig(set(pairs...))
 }
@@ -73,7 +73,7 @@ func cmdConfigResetStat(c *client, args [][]byte) {
 
 // CONFIG REWRITE
 func cmdConfigRewrite(c *client, args [][]byte) {
-	err := c.server.conf.Rewrite()
+	err := c.server.settings.conf.Rewrite()
 	var ce *config.CommandError
 	if errors.As(err, &ce) && ce.Err != nil {
 		// As Redis, log the cause of a rewrite that was tried and failed.

@@ -3,6 +3,7 @@ package server
 import (
 	"github.com/mini-redis/mini-redis/db/pubsub"
 	"github.com/mini-redis/mini-redis/frame"
+	"github.com/mini-redis/mini-redis/server/config"
 )
 
 // Publish/subscribe. A client that subscribes switches its connection to
@@ -69,7 +70,7 @@ func (s *subscriber) Deliver(m pubsub.Message) {
 func (c *client) subscriberOf() *subscriber {
 	if c.sub == nil {
 		c.sub = &subscriber{c: c}
-		c.conn.EnablePush(*c.server.settings.pubsubLimits.Load())
+		c.conn.EnablePush(c.server.settings.outputLimits(config.ClassPubSub))
 	}
 	return c.sub
 }

@@ -56,7 +56,7 @@ func cmdTime(c *client, args [][]byte) {
 }
 
 // debugAllowed applies enable-debug-command to this client.
-func (c *client) debugAllowed() bool { return c.allowedBy(c.server.cfg.EnableDebugCommand) }
+func (c *client) debugAllowed() bool { return c.allowedBy(c.server.settings.enableDebugCommand.Load()) }
 
 // allowedBy applies a setting that guards a dangerous action
 // (enable-debug-command, enable-protected-configs) to this client, as

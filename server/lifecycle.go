@@ -29,7 +29,7 @@ func (s *Server) Start() error {
 	if err := s.loadDump(); err != nil {
 		return s.abortStart(err)
 	}
-	lns, err := ListenAddrs(s.cfg.Bind, s.cfg.Port)
+	lns, err := ListenAddrs(s.settings.bind.Load(), int(s.settings.port.Load()))
 	if err != nil {
 		return s.abortStart(err)
 	}
@@ -42,7 +42,7 @@ func (s *Server) Start() error {
 	for _, ln := range lns {
 		go s.serveUntilClosed(ln)
 	}
-	if s.cfg.AdminPort != 0 {
+	if s.settings.adminPort.Load() != 0 {
 		if err := s.startAdmin(); err != nil {
 			return s.abortStart(err)
 		}
@@ -72,8 +72,8 @@ func (s *Server) serveUntilClosed(ln net.Listener) {
 // startAdmin listens on admin-bind:admin-port and serves the gRPC admin API
 // there. A non-loopback admin-bind needs admin-token.
 func (s *Server) startAdmin() error {
-	addr := net.JoinHostPort(s.cfg.AdminBind, strconv.Itoa(s.cfg.AdminPort))
-	tokenForAll, err := admin.CheckBind(addr, s.cfg.AdminToken)
+	addr := net.JoinHostPort(s.settings.adminBind.Load(), strconv.FormatInt(s.settings.adminPort.Load(), 10))
+	tokenForAll, err := admin.CheckBind(addr, s.settings.adminToken.Load())
 	if err != nil {
 		return err
 	}
@@ -81,7 +81,7 @@ func (s *Server) startAdmin() error {
 	if err != nil {
 		return fmt.Errorf("admin listen: %w", err)
 	}
-	srv := admin.NewServer(s.adminBackend(), admin.Options{Token: s.cfg.AdminToken, RequireTokenForAll: tokenForAll})
+	srv := admin.NewServer(s.adminBackend(), admin.Options{Token: s.settings.adminToken.Load(), RequireTokenForAll: tokenForAll})
 	s.mu.Lock()
 	s.admin, s.adminAddr = srv, ln.Addr()
 	s.mu.Unlock()
@@ -186,4 +186,4 @@ func (s *Server) Shutdown(ctx context.Context) error {
 // IOThreads returns the io-threads parameter: how many threads the
 // server's clients should share. The mini-redis binary sets GOMAXPROCS
 // to it; a program that embeds the server decides for itself.
-func (s *Server) IOThreads() int { return s.cfg.IOThreads }
+func (s *Server) IOThreads() int { return int(s.settings.ioThreads.Load()) }

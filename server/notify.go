@@ -22,7 +22,7 @@ func (c *client) notify(class pubsub.EventFlags, event string, key []byte) {
 // __keyevent@db__:event, as the configured classes say. With
 // notifications off (the default) it costs one atomic load.
 func (s *Server) notify(dbIndex int, class pubsub.EventFlags, event string, key []byte) {
-	flags := pubsub.EventFlags(s.settings.notifyClasses.Load())
+	flags := pubsub.EventFlags(s.settings.notifyKeyspaceEvents.Load())
 	if flags&class == 0 {
 		return
 	}

@@ -5,12 +5,8 @@ import (
 	"os"
 	"time"
 
-	"github.com/mini-redis/mini-redis/connection"
 	"github.com/mini-redis/mini-redis/db"
-	"github.com/mini-redis/mini-redis/db/pubsub"
-	"github.com/mini-redis/mini-redis/server/config"
 	"go.uber.org/zap"
-	"go.uber.org/zap/zapcore"
 )
 
 // Options are what a program embedding the server supplies besides its
@@ -62,46 +58,10 @@ func New(args []string, opts Options) (*Server, error) {
 	return newServer(cfg, log), nil
 }
 
-// Config is the server's configuration, as the parameters in settings.go
-// fill it.
+// Config is what a server is built from: its parameters, loaded by
+// loadConfig, and the rest of its configuration, which redis.conf does not
+// set.
 type Config struct {
-	ConfigFile string   // the file it was loaded from, for INFO and CONFIG REWRITE
-	Bind       []string // addresses to listen on; a "-" prefix makes one optional
-	Port       int
-	AdminBind  string
-	AdminPort  int // 0 disables the admin API
-	AdminToken string
-
-	LogLevel     zapcore.Level
-	LogLevelAtom zap.AtomicLevel // CONFIG SET loglevel changes it live
-
-	RequirePass            string
-	ProtectedMode          bool
-	MaxClients             int
-	Timeout                time.Duration // idle clients are closed after it; 0 never
-	TCPKeepAlive           time.Duration
-	Databases              int
-	ProtoMaxBulkLen        int64
-	ClientQueryBufferLimit int64
-	NormalOutputLimits     connection.PushLimits // client-output-buffer-limit normal
-	PubsubOutputLimits     connection.PushLimits // client-output-buffer-limit pubsub
-	NotifyKeyspaceEvents   pubsub.EventFlags
-	MaxMemory              uint64
-	EnableDebugCommand     string // no, yes or local
-	EnableProtectedConfigs string // no, yes or local
-	// IOThreads is how many threads run clients' commands (GOMAXPROCS).
-	// Redis's default, 1, is also the best here when clients share the
-	// machine's cores (tools/bench-redis.sh); more use more cores.
-	IOThreads int
-
-	// Persistence.
-	Save                    []config.SavePoint
-	Dir                     string
-	DBFilename              string
-	RDBCompression          bool
-	RDBChecksum             bool
-	StopWritesOnBgsaveError bool
-
 	// WriteTimeout bounds each write to a client; 0 means none.
 	WriteTimeout time.Duration
 	// ShutdownTimeout bounds a graceful shutdown before clients are cut off.
@@ -111,30 +71,25 @@ type Config struct {
 	// Rand is the keyspace's randomness; nil means a random seed.
 	Rand db.Rand
 
-	// conf is the parameter registry the configuration came from, and live
-	// tells its Apply callbacks which server to update.
-	conf *config.Config
-	live *liveServer
+	// settings are the redis.conf parameters, which CONFIG SET changes in
+	// the server built from them.
+	settings *settings
 }
 
 // loadConfig builds the configuration from redis-server style arguments,
-// reading stdin for a "-" file; level follows the loglevel parameter. The
-// server built from it (newServer) receives CONFIG SET's changes.
+// reading stdin for a "-" file; level follows the loglevel parameter.
 func loadConfig(args []string, stdin io.Reader, level zap.AtomicLevel) (Config, error) {
 	cfg := Config{
-		LogLevelAtom:    level,
 		WriteTimeout:    30 * time.Second,
 		ShutdownTimeout: 10 * time.Second,
 	}
-	live := new(liveServer)
-	conf, err := config.New(params(&cfg, live)...)
+	st, err := newSettings(level)
 	if err != nil {
 		return cfg, err
 	}
-	if err := conf.Load(args, stdin); err != nil {
+	if err := st.conf.Load(args, stdin); err != nil {
 		return cfg, err
 	}
-	cfg.ConfigFile = conf.File()
-	cfg.conf, cfg.live = conf, live
+	cfg.settings = st
 	return cfg, nil
 }

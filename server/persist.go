@@ -14,7 +14,6 @@ import (
 
 	"github.com/mini-redis/mini-redis/db"
 	"github.com/mini-redis/mini-redis/db/rdb"
-	"github.com/mini-redis/mini-redis/server/config"
 	"go.uber.org/zap"
 )
 
@@ -28,17 +27,10 @@ import (
 // dump and the directory fsynced, so a crash at any moment leaves the
 // previous dump whole.
 
-// persistence is the state of RDB saving. Its atomics are read by INFO,
-// the admin API and the command dispatcher; mu guards the rest.
+// persistence is the state of RDB saving, read by INFO, the admin API and
+// the command dispatcher. Its configuration (save, dir, dbfilename, ...) is
+// in the server's settings.
 type persistence struct {
-	compression       atomic.Bool
-	checksum          bool
-	stopWritesOnError atomic.Bool
-
-	mu        sync.Mutex
-	dir, file string
-	rules     []config.SavePoint
-
 	saving       atomic.Bool  // a save is in progress
 	saveStarted  atomic.Int64 // Unix seconds the current save began
 	lastSave     atomic.Int64 // Unix seconds of the last successful save
@@ -68,45 +60,17 @@ const retryDelay = 5 * time.Second
 // errSaveInProgress is the error of a save started while one runs.
 var errSaveInProgress = errors.New("Background save already in progress")
 
-// initPersistence sets up saving from the configuration.
-func (s *Server) initPersistence(cfg Config) {
+// initPersistence sets up saving.
+func (s *Server) initPersistence() {
 	p := &s.persist
-	p.compression.Store(cfg.RDBCompression)
-	p.checksum = cfg.RDBChecksum
-	p.stopWritesOnError.Store(cfg.StopWritesOnBgsaveError)
-	p.dir, p.file = cfg.Dir, cfg.DBFilename
-	p.rules = cfg.Save
 	p.lastSave.Store(s.started.Unix())
 	p.lastOK.Store(true)
 	p.lastDuration.Store(-1)
 }
 
-// setSaveRules replaces the save rules (CONFIG SET save).
-func (s *Server) setSaveRules(rules []config.SavePoint) {
-	s.persist.mu.Lock()
-	s.persist.rules = rules
-	s.persist.mu.Unlock()
-}
-
-// setDumpPath changes the dump's directory or file name; "" keeps one.
-func (s *Server) setDumpPath(dir, file string) {
-	p := &s.persist
-	p.mu.Lock()
-	if dir != "" {
-		p.dir = dir
-	}
-	if file != "" {
-		p.file = file
-	}
-	p.mu.Unlock()
-}
-
 // dumpPath returns the dump file's path.
 func (s *Server) dumpPath() string {
-	p := &s.persist
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	return filepath.Join(p.dir, p.file)
+	return filepath.Join(s.settings.dir.Load(), s.settings.dbFilename.Load())
 }
 
 // snapshot is the keyspace at one instant, copied shard by shard as the
@@ -249,8 +213,8 @@ func (s *Server) writeDump(path string, snap snapshot) (err error) {
 		RedisVersion:  RedisVersion,
 		Time:          snap.taken,
 		UsedMem:       int64(ms.HeapAlloc),
-		NoCompression: !p.compression.Load(),
-		NoChecksum:    !p.checksum,
+		NoCompression: !s.settings.rdbCompression.Load(),
+		NoChecksum:    !s.settings.rdbChecksum.Load(),
 	})
 	current := -1
 	// The snapshot streams shard by shard: what no writer copied is read
@@ -306,9 +270,7 @@ func (s *Server) writeDump(path string, snap snapshot) (err error) {
 // save.
 func (s *Server) saveRulesDue(now time.Time) bool {
 	p := &s.persist
-	p.mu.Lock()
-	rules := p.rules
-	p.mu.Unlock()
+	rules := s.settings.save.Load()
 	dirty := s.dirty.Load()
 	since := now.Unix() - p.lastSave.Load()
 	if !p.lastOK.Load() && now.Unix()-p.lastAttempt.Load() < int64(retryDelay/time.Second) {
@@ -334,17 +296,13 @@ func (s *Server) checkSaveRules(now time.Time) {
 }
 
 // hasSaveRules reports whether any save rule is configured.
-func (s *Server) hasSaveRules() bool {
-	s.persist.mu.Lock()
-	defer s.persist.mu.Unlock()
-	return len(s.persist.rules) > 0
-}
+func (s *Server) hasSaveRules() bool { return len(s.settings.save.Load()) > 0 }
 
 // writesRefused reports whether writes are refused because the last save
 // failed (stop-writes-on-bgsave-error, as Redis: only with save rules).
 func (s *Server) writesRefused() bool {
 	p := &s.persist
-	return !p.lastOK.Load() && p.stopWritesOnError.Load() && s.hasSaveRules()
+	return !p.lastOK.Load() && s.settings.stopWritesOnBgsaveError.Load() && s.hasSaveRules()
 }
 
 // persistInfo is what INFO persistence and the admin API report.

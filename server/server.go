@@ -29,7 +29,6 @@ const Version = "0.1.0"
 // Server is a Redis-protocol server over one keyspace.
 type Server struct {
 	cfg   Config
-	conf  *config.Config // the parameters behind CONFIG GET/SET
 	log   *zap.Logger
 	store *db.Store
 	// storeOptions build a keyspace like store, for loading a dump.
@@ -44,8 +43,9 @@ type Server struct {
 	// run alone, as every command does in Redis.
 	world sync.RWMutex
 
-	// Settings CONFIG SET may change while clients run.
-	settings settings
+	// settings are the configuration parameters, which CONFIG SET may
+	// change while clients run.
+	settings *settings
 	// clock gives the monotonic time of commands, and is the keyspace's
 	// clock when the configuration gives none.
 	clock *serverClock
@@ -94,31 +94,12 @@ type Server struct {
 	shutdownOpts atomic.Pointer[admin.ShutdownOptions]
 }
 
-// settings are the runtime-changeable parts of the configuration, read on
-// hot paths without locks.
-type settings struct {
-	requirepass   atomic.Pointer[string]
-	maxClients    atomic.Int64
-	idleTimeout   atomic.Int64 // seconds; 0 disables
-	tcpKeepAlive  atomic.Int64 // seconds; 0 disables
-	protectedMode atomic.Bool
-	protoMaxBulk  atomic.Int64
-	queryBufLimit atomic.Int64
-	notifyClasses atomic.Uint32 // pubsub.EventFlags
-	normalLimits  atomic.Pointer[connection.PushLimits]
-	pubsubLimits  atomic.Pointer[connection.PushLimits]
-	maxMemory     atomic.Uint64
-	// generation changes whenever a setting that connected clients apply
-	// to themselves (timeout, proto-max-bulk-len, output limits) changes.
-	generation atomic.Int64
-}
-
-// newServer returns a server for cfg, which must come from loadConfig, so
-// that CONFIG reaches it. It serves nothing until Start or Serve.
+// newServer returns a server for cfg, which must come from loadConfig. It
+// serves nothing until Start or Serve.
 func newServer(cfg Config, log *zap.Logger) *Server {
 	s := &Server{
 		cfg:       cfg,
-		conf:      cfg.conf,
+		settings:  cfg.settings,
 		log:       log,
 		pubsub:    pubsub.New(),
 		commands:  newCommandTable(),
@@ -130,23 +111,19 @@ func newServer(cfg Config, log *zap.Logger) *Server {
 		shutdownRequested: make(chan struct{}),
 	}
 	s.requestShutdown = sync.OnceFunc(func() { close(s.shutdownRequested) })
-	s.applyConfig(cfg)
-	if cfg.live != nil {
-		cfg.live.Store(s)
-	}
 	s.clock = newServerClock(s.started)
 	var clock db.Clock = s.clock
 	if cfg.Clock != nil {
 		clock = cfg.Clock
 	}
 	s.storeOptions = db.Options{
-		Databases: cfg.Databases,
+		Databases: int(s.settings.databases.Load()),
 		Clock:     clock,
 		Rand:      cfg.Rand,
 		OnExpired: func(d *db.DB, key string) { s.notify(d.Index(), evExpired, "expired", []byte(key)) },
 	}
 	s.store = db.New(s.storeOptions)
-	s.initPersistence(cfg)
+	s.initPersistence()
 	ctx, cancel := context.WithCancel(context.Background())
 	s.stopBackground = cancel
 	s.background.Add(2)
@@ -161,47 +138,33 @@ func newServer(cfg Config, log *zap.Logger) *Server {
 	return s
 }
 
-// applyConfig copies the runtime settings out of cfg.
-func (s *Server) applyConfig(cfg Config) {
-	st := &s.settings
-	pass := cfg.RequirePass
-	st.requirepass.Store(&pass)
-	st.maxClients.Store(int64(cfg.MaxClients))
-	st.idleTimeout.Store(int64(cfg.Timeout / time.Second))
-	st.tcpKeepAlive.Store(int64(cfg.TCPKeepAlive / time.Second))
-	st.protectedMode.Store(cfg.ProtectedMode)
-	st.notifyClasses.Store(uint32(cfg.NotifyKeyspaceEvents))
-	st.maxMemory.Store(cfg.MaxMemory)
-	st.protoMaxBulk.Store(cfg.ProtoMaxBulkLen)
-	st.queryBufLimit.Store(cfg.ClientQueryBufferLimit)
-	normal, pubsub := cfg.NormalOutputLimits, cfg.PubsubOutputLimits
-	st.normalLimits.Store(&normal)
-	st.pubsubLimits.Store(&pubsub)
-}
-
 // monotonic returns the time since the server started, from the monotonic
 // clock alone (one cheap read), for measuring latency and idleness; the
 // keyspace's clock follows it.
 func (s *Server) monotonic() time.Duration { return s.clock.monotonic() }
 
 // password returns requirepass, or "" when none is set.
-func (s *Server) password() string { return *s.settings.requirepass.Load() }
+func (s *Server) password() string { return s.settings.requirePass.Load() }
 
 // maxBulkLen is proto-max-bulk-len: the longest string a command may build.
-func (s *Server) maxBulkLen() int64 { return s.settings.protoMaxBulk.Load() }
+func (s *Server) maxBulkLen() int64 { return int64(s.settings.protoMaxBulkLen.Load()) }
 
-// activeExpiry removes expired keys that nobody reads, ten times a second,
-// spending at most a quarter of each interval, as Redis does with hz 10.
+// activeExpiry removes expired keys that nobody reads, hz times a second,
+// spending at most a quarter of each interval, as Redis does.
 func (s *Server) activeExpiry(ctx context.Context) {
-	const interval = 100 * time.Millisecond
-	tick := time.NewTicker(interval)
-	defer tick.Stop()
+	interval := func() time.Duration { return time.Second / time.Duration(s.settings.hz.Load()) }
+	t := time.NewTimer(interval())
+	defer t.Stop()
 	for {
 		select {
 		case <-ctx.Done():
 			return
-		case <-tick.C:
-			deadline := time.Now().Add(interval / 4)
+		case <-t.C:
+			// hz is read every time, so that CONFIG SET hz takes effect
+			// at the next cycle.
+			d := interval()
+			t.Reset(d)
+			deadline := time.Now().Add(d / 4)
 			s.clock.resync() // an idle server has no commands to move the clock
 			s.world.RLock()
 			s.store.ExpireCycle(db.ExpireLimits{Stop: func() bool { return time.Now().After(deadline) }})
@@ -336,8 +299,8 @@ func (s *Server) startClient(nc net.Conn) {
 	c.lastActive.Store(int64(s.monotonic()))
 	c.conn = connection.New(nc, connection.Options{
 		WriteTimeout:   s.cfg.WriteTimeout,
-		MaxQueryBuffer: int(s.settings.queryBufLimit.Load()),
-		OutputLimits:   *s.settings.normalLimits.Load(),
+		MaxQueryBuffer: int(s.settings.clientQueryBufferLimit.Load()),
+		OutputLimits:   s.settings.outputLimits(config.ClassNormal),
 		ErrorHook: func(msg string) {
 			c.errors++
 			s.errorStats.record(msg)
@@ -369,7 +332,7 @@ func (s *Server) startClient(nc net.Conn) {
 // applyIdleTimeout sets the connection's idle timeout from the "timeout"
 // setting. Subscribers are exempt, as in Redis: they wait for messages.
 func (c *client) applyIdleTimeout() {
-	d := time.Duration(c.server.settings.idleTimeout.Load()) * time.Second
+	d := c.server.settings.idleTimeout()
 	if c.sub != nil && c.sub.active() {
 		d = 0
 	}
@@ -380,11 +343,11 @@ func (c *client) applyIdleTimeout() {
 // client-output-buffer-limit: those of class pubsub while it is subscribed
 // (as Redis classes clients), else those of class normal.
 func (c *client) applyOutputLimits() {
-	limits := c.server.settings.normalLimits.Load()
+	class := config.ClassNormal
 	if c.sub != nil && c.sub.active() {
-		limits = c.server.settings.pubsubLimits.Load()
+		class = config.ClassPubSub
 	}
-	c.conn.SetOutputLimits(*limits)
+	c.conn.SetOutputLimits(c.server.settings.outputLimits(class))
 }
 
 func isLoopback(addr net.Addr) bool {

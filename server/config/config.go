@@ -4,9 +4,11 @@
 // CONFIG SET and written back with CONFIG REWRITE.
 //
 // The package knows nothing of the server. The server registers its
-// parameters (Param), each with a Kind that parses and prints its values, and
-// an Apply callback through which it learns every value: once per parameter
-// at Load, and again whenever CONFIG SET changes it.
+// parameters (Param), each with a Kind that parses and prints its values,
+// and usually a typed Handle through which it reads the current value
+// without locks. The few parameters whose changes must take effect at once
+// (or be refused) also have an Apply hook, told every value the parameter
+// takes: once at Load, and again whenever CONFIG SET changes it.
 //
 // Values, formats and error texts are those of Redis 7.0.15, quirks included,
 // so that a server built on this package answers CONFIG GET and CONFIG SET
@@ -61,11 +63,15 @@ type Param struct {
 	// Hidden parameters are left out of pattern matches: CONFIG GET returns
 	// them only when asked for by name.
 	Hidden bool
+	// Handle, if not nil, holds the parameter's current value for the
+	// server to read: a *Handle[T] whose T is the type of Kind's values.
+	Handle Holder
 	// Apply, if not nil, is told each value the parameter takes: at Load
 	// (the final value, defaults included), and at every CONFIG SET that
-	// changes it. An error fails the CONFIG SET, which restores the
-	// previous values. Apply must not call Set, SetProtected, Load or
-	// Rewrite of the same Config.
+	// changes it, after Handle holds it. It is for the effects a change
+	// must have at once, and for refusing values: an error fails the Load
+	// or the CONFIG SET, which restores the previous values. Apply must
+	// not call Set, SetProtected, Load or Rewrite of the same Config.
 	Apply func(Value) error
 }
 
@@ -141,9 +147,10 @@ type Config struct {
 	file string // absolute path of the configuration file, "" if none
 }
 
-// New returns a Config of the given parameters at their defaults. It
-// reports an error if a name is not lower case or is registered twice, or if
-// a default does not parse.
+// New returns a Config of the given parameters at their defaults, which it
+// stores in their Handles. It reports an error if a name is not lower case
+// or is registered twice, if a default does not parse, or if a Handle is
+// not of the type of its Kind's values.
 func New(params ...Param) (*Config, error) {
 	c := &Config{
 		params: slices.Clone(params),
@@ -191,8 +198,14 @@ func New(params ...Param) (*Config, error) {
 		if err != nil {
 			return nil, fmt.Errorf("config: parameter %q: default %q: %w", p.Name, p.Default, err)
 		}
+		if err := c.check(i, v); err != nil {
+			return nil, fmt.Errorf("config: parameter %q: %w", p.Name, err)
+		}
 		c.defs[i] = v
 		c.vals[i] = v
+		if p.Handle != nil {
+			p.Handle.hold(v)
+		}
 	}
 	return c, nil
 }
@@ -353,6 +366,9 @@ func (c *Config) set(allowProtected bool, pairs []string) error {
 			order = append(order, e)
 		}
 		v, err := p.Kind.Parse(setArgs(p.Kind, pairs[2*i+1]), startValue(p.Kind, prev))
+		if err == nil {
+			err = c.check(e.param, v)
+		}
 		if err != nil {
 			return setFailed(e.name, err.Error(), err)
 		}
@@ -396,12 +412,24 @@ func cString(s string) string {
 	return s
 }
 
-// store makes the values in vals current.
+// check reports an error if v, a value of parameter i, is not of the type
+// of the parameter's Handle: a Kind whose values are not always of one type.
+func (c *Config) check(i int, v any) error {
+	if h := c.params[i].Handle; h != nil {
+		return h.check(v)
+	}
+	return nil
+}
+
+// store makes the values in vals, which passed check, current.
 func (c *Config) store(vals map[int]any) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	for i, v := range vals {
 		c.vals[i] = v
+		if h := c.params[i].Handle; h != nil {
+			h.hold(v)
+		}
 	}
 }
 

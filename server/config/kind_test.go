@@ -9,8 +9,8 @@ import (
 )
 
 // The expected values and error texts below are what Redis 7.0.15 answers to
-// CONFIG SET / CONFIG GET with the same arguments (see redis_test.go, which
-// checks many of them against a real server).
+// CONFIG SET / CONFIG GET with the same arguments (the server's
+// config_diff_test.go checks many of them against a real one).
 func TestKindParse(t *testing.T) {
 	bounded := Int{Min: 0, Max: 65535}
 	hz := Int{Min: 0, Max: math.MaxInt32, Adjust: clampHz}

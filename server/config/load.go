@@ -49,8 +49,8 @@ func (e *LoadError) Error() string {
 func (e *LoadError) Unwrap() error { return e.Err }
 
 // Load reads the configuration as redis-server does from its arguments (args
-// is os.Args[1:]), then calls every parameter's Apply with its value, in
-// order of registration.
+// is os.Args[1:]), stores every parameter's value (in its Handle too), then
+// calls every parameter's Apply with its value, in order of registration.
 //
 // A first argument not starting with '-' is the configuration file. The
 // other arguments are options, "--name value [value...]", which become
@@ -176,6 +176,9 @@ func (c *Config) load(text string, sources []source) error {
 			seen[e.param] = true
 		}
 		v, err := p.Kind.Parse(args, prev)
+		if err == nil {
+			err = c.check(e.param, v)
+		}
 		if err != nil {
 			return fail(err.Error(), err)
 		}
@@ -183,9 +186,11 @@ func (c *Config) load(text string, sources []source) error {
 		last[e.param] = at()
 	}
 
-	c.mu.Lock()
-	copy(c.vals, work)
-	c.mu.Unlock()
+	vals := make(map[int]any, len(work))
+	for i, v := range work {
+		vals[i] = v
+	}
+	c.store(vals)
 	for i := range c.params {
 		p := &c.params[i]
 		if p.Apply == nil {

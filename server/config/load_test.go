@@ -33,7 +33,8 @@ func loadArgs(tb testing.TB, content *string, options ...string) []string {
 func ptr(s string) *string { return &s }
 
 // loadErrorCases are configurations redis-server 7.0.15 refuses, with the
-// line and reason it prints. redis_test.go runs them through the real one.
+// line and reason it prints (the server's config_diff_test.go runs such
+// configurations through the real one).
 var loadErrorCases = []struct {
 	name    string
 	file    *string // nil: no file

@@ -49,9 +49,11 @@ func (r *recorder) take() []string {
 
 var errAOF = errors.New("Unable to turn on AOF. Check server logs.")
 
-// testParams is a realistic registry: the parameters mini-redis's server
-// has, with Redis 7.0's names, kinds, bounds, defaults and flags, except
-// that port and bind are immutable (Redis 7.0 can change them at run time).
+// testParams is the registry of the package's tests: a few parameters
+// with Redis 7.0's names, kinds, bounds and defaults, enough for every kind,
+// flag and alias the package handles. It is not the server's table (the
+// server's tests compare that one with redis-server); port and bind are
+// immutable here as they are there.
 func testParams(rec *recorder) []Param {
 	apply := rec.apply
 	const intMax = math.MaxInt32
@@ -60,16 +62,12 @@ func testParams(rec *recorder) []Param {
 		{Name: "bind", Kind: Bind{}, Default: "* -::*", Immutable: true, Apply: apply("bind")},
 		{Name: "protected-mode", Kind: Bool{}, Default: "yes", Apply: apply("protected-mode")},
 		{Name: "timeout", Kind: Int{Min: 0, Max: intMax}, Default: "0", Apply: apply("timeout")},
-		{Name: "tcp-keepalive", Kind: Int{Min: 0, Max: intMax}, Default: "300", Apply: apply("tcp-keepalive")},
 		{Name: "maxclients", Kind: Int{Min: 1, Max: math.MaxUint32}, Default: "10000", Apply: apply("maxclients")},
 		{Name: "requirepass", Kind: String{OmitEmpty: true}, Default: "", Apply: apply("requirepass")},
 		{Name: "databases", Kind: Int{Min: 1, Max: intMax}, Default: "16", Immutable: true, Apply: apply("databases")},
 		{Name: "save", Kind: Save{}, Default: "3600 1 300 100 60 10000", Apply: apply("save")},
 		{Name: "dir", Kind: Dir{}, Default: ".", Protected: true, Apply: apply("dir")},
 		{Name: "dbfilename", Kind: String{Check: checkBaseName}, Default: "dump.rdb", Protected: true, Apply: apply("dbfilename")},
-		{Name: "rdbcompression", Kind: Bool{}, Default: "yes", Apply: apply("rdbcompression")},
-		{Name: "rdbchecksum", Kind: Bool{}, Default: "yes", Immutable: true, Apply: apply("rdbchecksum")},
-		{Name: "stop-writes-on-bgsave-error", Kind: Bool{}, Default: "yes", Apply: apply("stop-writes-on-bgsave-error")},
 		{Name: "appendonly", Kind: Bool{}, Default: "no", Apply: func(v Value) error {
 			if err := apply("appendonly")(v); err != nil {
 				return err

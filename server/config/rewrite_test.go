@@ -12,7 +12,8 @@ import (
 
 // rewriteOriginal is the file of the rewrite tests; Redis 7.0.15 rewrites it
 // the same way after the same CONFIG SETs (but for the order of the lines
-// it appends; see redis_test.go).
+// it appends; the server's config_diff_test.go checks it with its own
+// parameters).
 const rewriteOriginal = `# top comment
 port 17950
 
