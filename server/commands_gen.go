@@ -3902,7 +3902,7 @@ var redisCommands = map[string]commandMeta{
 				{name: "port", typ: "integer"},
 				{name: "key_or_empty_string", typ: "oneof", args: []docArg{
 					{name: "key", typ: "key", keySpec: 0, hasKeySpec: true},
-					{name: "empty_string", typ: "pure-token"},
+					{name: "empty_string", typ: "pure-token", emptyToken: true},
 				}},
 				{name: "destination-db", typ: "integer"},
 				{name: "timeout", typ: "integer"},

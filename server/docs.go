@@ -56,6 +56,7 @@ type docArg struct {
 	keySpec                       int
 	hasKeySpec                    bool
 	token, since, deprecatedSince string
+	emptyToken                    bool // the token is "", which Redis reports (MIGRATE's empty_string)
 	flags                         argFlags
 	args                          []docArg
 }
@@ -138,7 +139,7 @@ func (c *client) writeDocArgs(args []docArg) {
 	for _, a := range args {
 		n := 2
 		for _, present := range []bool{
-			a.hasKeySpec, a.token != "", a.since != "", a.deprecatedSince != "", a.flags != 0, len(a.args) > 0,
+			a.hasKeySpec, a.token != "" || a.emptyToken, a.since != "", a.deprecatedSince != "", a.flags != 0, len(a.args) > 0,
 		} {
 			if present {
 				n++
@@ -151,7 +152,9 @@ func (c *client) writeDocArgs(args []docArg) {
 			c.conn.WriteBulkString("key_spec_index")
 			c.conn.WriteInt(int64(a.keySpec))
 		}
-		c.writeOptionalField("token", a.token)
+		if a.token != "" || a.emptyToken {
+			c.writeField("token", a.token)
+		}
 		c.writeOptionalField("since", a.since)
 		c.writeOptionalField("deprecated_since", a.deprecatedSince)
 		if a.flags != 0 {

@@ -66,7 +66,7 @@ type (
 		Name            string        `json:"name"`
 		Type            string        `json:"type"`
 		KeySpecIndex    *int          `json:"key_spec_index"`
-		Token           string        `json:"token"`
+		Token           *string       `json:"token"`
 		Since           string        `json:"since"`
 		DeprecatedSince string        `json:"deprecated_since"`
 		Flags           []string      `json:"flags"`
@@ -340,8 +340,11 @@ func writeArgs(b *bytes.Buffer, args []capturedArg) error {
 		if a.KeySpecIndex != nil {
 			fmt.Fprintf(b, ", keySpec: %d, hasKeySpec: true", *a.KeySpecIndex)
 		}
+		if a.Token != nil && *a.Token == "" {
+			b.WriteString(", emptyToken: true") // MIGRATE's empty_string
+		}
 		for _, field := range []struct{ name, value string }{
-			{"token", a.Token}, {"since", a.Since}, {"deprecatedSince", a.DeprecatedSince},
+			{"token", deref(a.Token)}, {"since", a.Since}, {"deprecatedSince", a.DeprecatedSince},
 		} {
 			if field.value != "" {
 				fmt.Fprintf(b, ", %s: %s", field.name, strconv.Quote(field.value))
@@ -373,4 +376,12 @@ func stringSlice(s []string) string {
 		q[i] = strconv.Quote(x)
 	}
 	return "[]string{" + strings.Join(q, ", ") + "}"
+}
+
+// deref returns *s, or "" for nil.
+func deref(s *string) string {
+	if s == nil {
+		return ""
+	}
+	return *s
 }
