@@ -404,18 +404,13 @@ func (ks keySpec) positions(argv [][]byte) (out []int, ok bool) {
 }
 
 // variableKeyFlags returns the flags a spec marked variable_flags has for
-// these arguments. SET is the only such command we implement: it reads
-// and returns the old value only with GET (Redis's setGetKeys).
+// these arguments: the command's keyFlags says, or without one, the
+// declared flags stand.
 func variableKeyFlags(cmd *command, argv [][]byte, declared keySpecFlags) keySpecFlags {
-	if cmd.name != "set" {
+	if cmd.keyFlags == nil {
 		return declared &^ keyVariableFlags
 	}
-	for _, arg := range argv[3:] {
-		if is(arg, "get") {
-			return keyRW | keyAccess | keyUpdate
-		}
-	}
-	return keyOW | keyUpdate
+	return cmd.keyFlags(argv)
 }
 
 // COMMAND HELP

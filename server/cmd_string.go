@@ -11,7 +11,7 @@ import (
 func stringCommands() []*command {
 	return []*command{
 		{name: "get", run: cmdGet},
-		{name: "set", flags: flagWrite, run: cmdSet},
+		{name: "set", flags: flagWrite, run: cmdSet, keyFlags: setKeyFlags},
 		{name: "setnx", flags: flagWrite, run: cmdSetNX},
 		{name: "setex", flags: flagWrite, run: cmdSetEX},
 		{name: "psetex", flags: flagWrite, run: cmdPSetEX},
@@ -33,6 +33,17 @@ func stringCommands() []*command {
 		{name: "incrbyfloat", flags: flagWrite, run: cmdIncrByFloat},
 		{name: "lcs", run: cmdLCS},
 	}
+}
+
+// setKeyFlags returns the flags of SET's key: it reads and returns the old
+// value only with GET (Redis's setGetKeys).
+func setKeyFlags(argv [][]byte) keySpecFlags {
+	for _, arg := range argv[3:] {
+		if is(arg, "get") {
+			return keyRW | keyAccess | keyUpdate
+		}
+	}
+	return keyOW | keyUpdate
 }
 
 // asString returns v as a string value; ok is false when v holds another

@@ -20,6 +20,11 @@ type command struct {
 	flags cmdFlags
 	run   func(c *client, args [][]byte)
 
+	// keyFlags, for a command whose key spec is marked variable_flags,
+	// returns the flags of its keys in argv (the name first), as Redis's
+	// getkeys functions do for COMMAND GETKEYSANDFLAGS.
+	keyFlags func(argv [][]byte) keySpecFlags
+
 	// commandMeta is what Redis declares: arity, key positions, and what
 	// COMMAND INFO and COMMAND DOCS report.
 	commandMeta
