@@ -61,10 +61,15 @@ var laterCommands = map[string]commandMeta{
 //
 // Its flags are kept apart from command.flags on purpose: those drive this
 // server's behaviour (dispatch, MULTI, CLIENT PAUSE, DEBUG protection) and
-// sometimes deliberately differ from what Redis declares, while these are
-// what clients read. Some declared flags (allow_busy, no_async_loading,
-// denyoom) have no behaviour here at all: there are no scripts, no async
-// loading and no maxmemory.
+// deliberately differ from what Redis declares, while these are what
+// clients read. The behaviour flags add what Redis hides or says in code:
+// flagExclusive (the commands that act on whole databases run with all
+// others paused), flagProtected (DEBUG; Redis 7.0 does not report it),
+// flagMayReplicate (PUBLISH; not reported either), and flagRunsInMulti,
+// flagRunsQueue and flagSubscribeContext (Redis's processCommand names the
+// commands). Many declared flags (allow_busy, no_async_loading, denyoom,
+// loading, stale, noscript, fast, ...) have no behaviour here at all:
+// there are no scripts, no async loading, no replicas and no maxmemory.
 type commandInfo struct {
 	flags    cmdFlags
 	acl      aclCategories
