@@ -12,10 +12,10 @@ import (
 
 func bitCommands() []*command {
 	return []*command{
-		{name: "setbit", arity: 4, flags: flagWrite, firstKey: 1, lastKey: 1, keyStep: 1, run: cmdSetBit},
-		{name: "getbit", arity: 3, flags: flagReadonly | flagFast, firstKey: 1, lastKey: 1, keyStep: 1, run: cmdGetBit},
-		{name: "bitcount", arity: -2, flags: flagReadonly, firstKey: 1, lastKey: 1, keyStep: 1, run: cmdBitCount},
-		{name: "bitpos", arity: -3, flags: flagReadonly, firstKey: 1, lastKey: 1, keyStep: 1, run: cmdBitPos},
+		{name: "setbit", flags: flagWrite, run: cmdSetBit},
+		{name: "getbit", run: cmdGetBit},
+		{name: "bitcount", run: cmdBitCount},
+		{name: "bitpos", run: cmdBitPos},
 	}
 }
 

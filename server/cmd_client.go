@@ -11,23 +11,21 @@ import (
 // CLIENT and its subcommands: the connections themselves.
 
 func clientCommands() []*command {
-	sub := func(name string, arity int, flags cmdFlags, run func(*client, [][]byte)) *command {
-		return &command{name: name, arity: arity, flags: flags, run: run}
-	}
+	sub := func(name string, run func(*client, [][]byte)) *command { return &command{name: name, run: run} }
 	return []*command{
 		container("client", 0,
-			sub("id", 2, flagFast, func(c *client, _ [][]byte) { c.conn.WriteInt(c.id) }),
-			sub("getname", 2, flagFast, cmdClientGetName),
-			sub("setname", 3, flagFast, cmdClientSetName),
-			sub("setinfo", 4, flagFast, cmdClientSetInfo),
-			sub("list", -2, flagAdmin, cmdClientList),
-			sub("info", 2, flagFast, cmdClientInfo),
-			sub("kill", -3, flagAdmin, cmdClientKill),
-			sub("no-evict", 3, flagAdmin, cmdClientNoEvict),
-			sub("reply", 3, flagFast, cmdClientReply),
-			sub("pause", -3, flagAdmin, cmdClientPause),
-			sub("unpause", 2, flagAdmin, cmdClientUnpause),
-			sub("help", 2, flagFast, cmdClientHelp),
+			sub("id", func(c *client, _ [][]byte) { c.conn.WriteInt(c.id) }),
+			sub("getname", cmdClientGetName),
+			sub("setname", cmdClientSetName),
+			sub("setinfo", cmdClientSetInfo),
+			sub("list", cmdClientList),
+			sub("info", cmdClientInfo),
+			sub("kill", cmdClientKill),
+			sub("no-evict", cmdClientNoEvict),
+			sub("reply", cmdClientReply),
+			sub("pause", cmdClientPause),
+			sub("unpause", cmdClientUnpause),
+			sub("help", cmdClientHelp),
 		),
 	}
 }

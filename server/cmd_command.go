@@ -3,6 +3,7 @@ package server
 import (
 	"maps"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/mini-redis/mini-redis/db/glob"
@@ -12,34 +13,33 @@ import (
 // libraries) read it.
 
 func introspectionCommands() []*command {
-	sub := func(name string, arity int, run func(*client, [][]byte)) *command {
-		return &command{name: name, arity: arity, flags: flagLoading | flagStale, run: run}
-	}
-	cmd := container("command", flagLoading|flagStale,
-		sub("count", 2, cmdCommandCount),
-		sub("info", -2, cmdCommandInfo),
-		sub("docs", -2, cmdCommandDocs),
-		sub("list", -2, cmdCommandList),
-		sub("getkeys", -4, cmdCommandGetKeys),
-		sub("getkeysandflags", -4, cmdCommandGetKeysAndFlags),
-		sub("help", 2, cmdCommandHelp),
+	sub := func(name string, run func(*client, [][]byte)) *command { return &command{name: name, run: run} }
+	cmd := container("command", 0,
+		sub("count", cmdCommandCount),
+		sub("info", cmdCommandInfo),
+		sub("docs", cmdCommandDocs),
+		sub("list", cmdCommandList),
+		sub("getkeys", cmdCommandGetKeys),
+		sub("getkeysandflags", cmdCommandGetKeysAndFlags),
+		sub("help", cmdCommandHelp),
 	)
-	cmd.arity = -1
 	cmd.run = cmdCommand // COMMAND alone lists everything
 	return []*command{cmd}
 }
 
-// flagNames are the COMMAND INFO names of the flags, in Redis's order.
-// flagProtected is missing: Redis 7.0 does not report it.
+// flagNames are the COMMAND INFO names of the declared flags, in Redis's
+// order. Redis 7.0 does not report may_replicate and protected.
 var flagNames = []struct {
 	flag cmdFlags
 	name string
 }{
 	{flagWrite, "write"}, {flagReadonly, "readonly"}, {flagDenyOOM, "denyoom"}, {flagAdmin, "admin"},
-	{flagPubSub, "pubsub"}, {flagNoScript, "noscript"}, {flagLoading, "loading"}, {flagStale, "stale"},
-	{flagSkipSlowlog, "skip_slowlog"}, {flagFast, "fast"}, {flagNoAuth, "no_auth"},
-	{flagMayReplicate, "may_replicate"}, {flagNoAsyncLoading, "no_async_loading"},
-	{flagNoMulti, "no_multi"}, {flagAllowBusy, "allow_busy"},
+	{flagPubSub, "pubsub"}, {flagNoScript, "noscript"}, {flagBlocking, "blocking"},
+	{flagLoading, "loading"}, {flagStale, "stale"}, {flagSkipMonitor, "skip_monitor"},
+	{flagSkipSlowlog, "skip_slowlog"}, {flagAsking, "asking"}, {flagFast, "fast"},
+	{flagNoAuth, "no_auth"}, {flagNoMandatoryKeys, "no_mandatory_keys"},
+	{flagNoAsyncLoading, "no_async_loading"}, {flagNoMulti, "no_multi"},
+	{flagMovableKeys, "movablekeys"}, {flagAllowBusy, "allow_busy"},
 }
 
 // aclCategories returns a command's ACL categories as COMMAND INFO shows
@@ -93,7 +93,8 @@ func (c *client) writeSimpleSet(items []string) {
 }
 
 // writeKeySpec writes one key spec: notes if any, flags, then the
-// begin_search and find_keys steps.
+// begin_search and find_keys steps, each a type and a map of the fields
+// that type has.
 func (c *client) writeKeySpec(ks keySpec) {
 	n := 3
 	if ks.notes != "" {
@@ -106,32 +107,50 @@ func (c *client) writeKeySpec(ks keySpec) {
 	}
 	c.conn.WriteBulkString("flags")
 	c.writeSimpleSet(ks.flags.names())
+
 	c.conn.WriteBulkString("begin_search")
-	c.writeKeySearch("index", keySpecField{"index", int64(ks.index)})
-	c.conn.WriteBulkString("find_keys")
-	c.writeKeySearch("range",
-		keySpecField{"lastkey", int64(ks.lastKey)},
-		keySpecField{"keystep", int64(ks.keyStep)},
-		keySpecField{"limit", int64(ks.limit)})
-}
-
-// keySpecField is one field of the spec of a key spec's search step.
-type keySpecField struct {
-	name  string
-	value int64
-}
-
-// writeKeySearch writes a key spec's begin_search or find_keys step: its
-// type, and the spec, a map of the fields that type has.
-func (c *client) writeKeySearch(typ string, spec ...keySpecField) {
 	c.conn.WriteMapLen(2)
 	c.conn.WriteBulkString("type")
-	c.conn.WriteBulkString(typ)
+	switch b := ks.begin; b.kind {
+	case beginIndex:
+		c.conn.WriteBulkString("index")
+		c.writeSearchSpec("index", b.index)
+	case beginKeyword:
+		c.conn.WriteBulkString("keyword")
+		c.conn.WriteBulkString("spec")
+		c.conn.WriteMapLen(2)
+		c.writeField("keyword", b.keyword)
+		c.conn.WriteBulkString("startfrom")
+		c.conn.WriteInt(int64(b.startFrom))
+	default:
+		c.conn.WriteBulkString("unknown")
+		c.writeSearchSpec()
+	}
+
+	c.conn.WriteBulkString("find_keys")
+	c.conn.WriteMapLen(2)
+	c.conn.WriteBulkString("type")
+	switch f := ks.find; f.kind {
+	case findRange:
+		c.conn.WriteBulkString("range")
+		c.writeSearchSpec("lastkey", f.lastKey, "keystep", f.keyStep, "limit", f.limit)
+	case findKeynum:
+		c.conn.WriteBulkString("keynum")
+		c.writeSearchSpec("keynumidx", f.keyNumIdx, "firstkey", f.firstKey, "keystep", f.keyStep)
+	default:
+		c.conn.WriteBulkString("unknown")
+		c.writeSearchSpec()
+	}
+}
+
+// writeSearchSpec writes the "spec" field of a key spec's search step whose
+// fields are all integers: fields holds their names and values in turn.
+func (c *client) writeSearchSpec(fields ...any) {
 	c.conn.WriteBulkString("spec")
-	c.conn.WriteMapLen(len(spec))
-	for _, f := range spec {
-		c.conn.WriteBulkString(f.name)
-		c.conn.WriteInt(f.value)
+	c.conn.WriteMapLen(len(fields) / 2)
+	for i := 0; i+1 < len(fields); i += 2 {
+		c.conn.WriteBulkString(fields[i].(string))
+		c.conn.WriteInt(int64(fields[i+1].(int)))
 	}
 }
 
@@ -247,7 +266,7 @@ func getKeysTarget(c *client, argv [][]byte) *command {
 	case target == nil:
 		c.conn.WriteError("ERR Invalid command specified")
 		return nil
-	case target.firstKey <= 0 || target.flags&flagPubSub != 0:
+	case target.firstKey <= 0 || target.info.flags&flagPubSub != 0:
 		// The pub/sub commands' positions name shard channels, which
 		// Redis's key specs mark not_key.
 		c.conn.WriteError("ERR The command has no key arguments")
@@ -291,11 +310,19 @@ func cmdCommandGetKeysAndFlags(c *client, args [][]byte) {
 	}
 	var found []keyFlags
 	for _, ks := range target.info.keySpecs {
+		if ks.flags&keyNotKey != 0 {
+			continue // a shard channel
+		}
+		positions, ok := ks.positions(argv)
+		if !ok {
+			c.conn.WriteError("ERR Invalid arguments specified for command")
+			return
+		}
 		flags := ks.flags
 		if flags&keyVariableFlags != 0 {
 			flags = variableKeyFlags(target, argv, flags)
 		}
-		for _, i := range ks.positions(len(argv)) {
+		for _, i := range positions {
 			found = append(found, keyFlags{argv[i], flags})
 		}
 	}
@@ -307,38 +334,83 @@ func cmdCommandGetKeysAndFlags(c *client, args [][]byte) {
 	}
 }
 
-// positions returns the argument indexes of the keys the spec finds in a
-// command of argc arguments (the name included).
-func (ks keySpec) positions(argc int) []int {
-	last := ks.index + ks.lastKey
-	if ks.lastKey < 0 {
-		last = argc + ks.lastKey
-	}
-	last = min(last, argc-1)
-	step := max(ks.keyStep, 1)
-	var out []int
-	for i := ks.index; i <= last; i += step {
-		if ks.limit > 0 && len(out) == ks.limit {
-			break
+// positions returns the argument indexes of the keys the spec finds in
+// argv (the command's name first), as Redis's getKeysUsingKeySpecs does.
+// ok is false when the arguments do not fit the spec (Redis's
+// invalid_spec); a spec whose keyword is missing finds no keys.
+func (ks keySpec) positions(argv [][]byte) (out []int, ok bool) {
+	argc := len(argv)
+	var first int
+	switch b := ks.begin; b.kind {
+	case beginIndex:
+		first = b.index
+	case beginKeyword:
+		// Forwards from startFrom, or backwards from the end, up to but
+		// not including end: the keyword must be followed by a key.
+		start, end := b.startFrom, argc-1
+		if b.startFrom <= 0 {
+			start, end = argc+b.startFrom, 1
 		}
+		dir := 1
+		if start > end {
+			dir = -1
+		}
+		for i := start; i != end && i >= 1 && i < argc; i += dir {
+			if is(argv[i], b.keyword) {
+				first = i + 1
+				break
+			}
+		}
+		if first == 0 {
+			return nil, true
+		}
+	default:
+		return nil, false
+	}
+	var last, step int
+	switch f := ks.find; f.kind {
+	case findRange:
+		step = f.keyStep
+		switch {
+		case f.lastKey >= 0:
+			last = first + f.lastKey
+		case f.limit == 0:
+			last = argc + f.lastKey
+		default:
+			last = first + (argc-first)/f.limit + f.lastKey
+		}
+	case findKeynum:
+		step = f.keyStep
+		i := first + f.keyNumIdx
+		if i >= argc {
+			return nil, false
+		}
+		n, err := strconv.Atoi(string(argv[i]))
+		if err != nil || n < 0 {
+			return nil, false
+		}
+		first += f.firstKey
+		last = first + n - 1
+	default:
+		return nil, false
+	}
+	if last >= argc || last < first || first >= argc {
+		return nil, false
+	}
+	for i := first; i <= last; i += max(step, 1) {
 		out = append(out, i)
 	}
-	return out
+	return out, true
 }
 
 // variableKeyFlags returns the flags a spec marked variable_flags has for
-// these arguments. SET is the only such command we implement: it reads
-// and returns the old value only with GET (Redis's setGetKeys).
+// these arguments: the command's keyFlags says, or without one, the
+// declared flags stand.
 func variableKeyFlags(cmd *command, argv [][]byte, declared keySpecFlags) keySpecFlags {
-	if cmd.name != "set" {
+	if cmd.keyFlags == nil {
 		return declared &^ keyVariableFlags
 	}
-	for _, arg := range argv[3:] {
-		if is(arg, "get") {
-			return keyRW | keyAccess | keyUpdate
-		}
-	}
-	return keyOW | keyUpdate
+	return cmd.keyFlags(argv)
 }
 
 // COMMAND HELP

@@ -9,16 +9,14 @@ import (
 // CONFIG: the configuration, read and changed while the server runs.
 
 func configCommands() []*command {
-	sub := func(name string, arity int, flags cmdFlags, run func(*client, [][]byte)) *command {
-		return &command{name: name, arity: arity, flags: flags, run: run}
-	}
+	sub := func(name string, run func(*client, [][]byte)) *command { return &command{name: name, run: run} }
 	return []*command{
 		container("config", 0,
-			sub("get", -3, flagAdmin|flagNoScript|flagLoading|flagStale, cmdConfigGet),
-			sub("set", -4, flagAdmin|flagNoScript|flagLoading|flagStale, cmdConfigSet),
-			sub("resetstat", 2, flagAdmin|flagNoScript|flagLoading|flagStale, cmdConfigResetStat),
-			sub("rewrite", 2, flagAdmin|flagNoScript|flagLoading|flagStale, cmdConfigRewrite),
-			sub("help", 2, flagLoading|flagStale, cmdConfigHelp),
+			sub("get", cmdConfigGet),
+			sub("set", cmdConfigSet),
+			sub("resetstat", cmdConfigResetStat),
+			sub("rewrite", cmdConfigRewrite),
+			sub("help", cmdConfigHelp),
 		),
 	}
 }

@@ -10,12 +10,12 @@ import (
 
 func connectionCommands() []*command {
 	return []*command{
-		{name: "ping", arity: -1, flags: flagFast, run: cmdPing},
-		{name: "echo", arity: 2, flags: flagFast, run: cmdEcho},
-		{name: "quit", arity: -1, flags: flagFast | flagNoAuth, run: cmdQuit},
-		{name: "reset", arity: 1, flags: flagFast | flagNoAuth, run: cmdReset},
-		{name: "hello", arity: -1, flags: flagFast | flagNoAuth, run: cmdHello},
-		{name: "auth", arity: -2, flags: flagFast | flagNoAuth, run: cmdAuth},
+		{name: "ping", flags: flagSubscribeContext, run: cmdPing},
+		{name: "echo", run: cmdEcho},
+		{name: "quit", flags: flagNoAuth | flagRunsInMulti | flagSubscribeContext, run: cmdQuit},
+		{name: "reset", flags: flagNoAuth | flagRunsInMulti | flagSubscribeContext, run: cmdReset},
+		{name: "hello", flags: flagNoAuth, run: cmdHello},
+		{name: "auth", flags: flagNoAuth, run: cmdAuth},
 	}
 }
 

@@ -6,11 +6,11 @@ import "math"
 
 func databaseCommands() []*command {
 	return []*command{
-		{name: "select", arity: 2, flags: flagFast, run: cmdSelect},
-		{name: "dbsize", arity: 1, flags: flagReadonly | flagFast, run: cmdDBSize},
-		{name: "flushdb", arity: -1, flags: flagWrite | flagExclusive, run: cmdFlushDB},
-		{name: "flushall", arity: -1, flags: flagWrite | flagExclusive, run: cmdFlushAll},
-		{name: "swapdb", arity: 3, flags: flagWrite | flagFast | flagExclusive, run: cmdSwapDB},
+		{name: "select", run: cmdSelect},
+		{name: "dbsize", run: cmdDBSize},
+		{name: "flushdb", flags: flagWrite | flagExclusive, run: cmdFlushDB},
+		{name: "flushall", flags: flagWrite | flagExclusive, run: cmdFlushAll},
+		{name: "swapdb", flags: flagWrite | flagExclusive, run: cmdSwapDB},
 	}
 }
 

@@ -7,17 +7,16 @@ import (
 // The expiry commands.
 
 func expireCommands() []*command {
-	key1 := func(c *command) *command { c.firstKey, c.lastKey, c.keyStep = 1, 1, 1; return c }
 	return []*command{
-		key1(&command{name: "expire", arity: -3, flags: flagWrite | flagFast, run: expireCmd("expire", unitSeconds, false)}),
-		key1(&command{name: "pexpire", arity: -3, flags: flagWrite | flagFast, run: expireCmd("pexpire", unitMillis, false)}),
-		key1(&command{name: "expireat", arity: -3, flags: flagWrite | flagFast, run: expireCmd("expireat", unitSeconds, true)}),
-		key1(&command{name: "pexpireat", arity: -3, flags: flagWrite | flagFast, run: expireCmd("pexpireat", unitMillis, true)}),
-		key1(&command{name: "ttl", arity: 2, flags: flagReadonly | flagFast, run: ttlCmd(false, false)}),
-		key1(&command{name: "pttl", arity: 2, flags: flagReadonly | flagFast, run: ttlCmd(true, false)}),
-		key1(&command{name: "expiretime", arity: 2, flags: flagReadonly | flagFast, run: ttlCmd(false, true)}),
-		key1(&command{name: "pexpiretime", arity: 2, flags: flagReadonly | flagFast, run: ttlCmd(true, true)}),
-		key1(&command{name: "persist", arity: 2, flags: flagWrite | flagFast, run: cmdPersist}),
+		{name: "expire", flags: flagWrite, run: expireCmd("expire", unitSeconds, false)},
+		{name: "pexpire", flags: flagWrite, run: expireCmd("pexpire", unitMillis, false)},
+		{name: "expireat", flags: flagWrite, run: expireCmd("expireat", unitSeconds, true)},
+		{name: "pexpireat", flags: flagWrite, run: expireCmd("pexpireat", unitMillis, true)},
+		{name: "ttl", run: ttlCmd(false, false)},
+		{name: "pttl", run: ttlCmd(true, false)},
+		{name: "expiretime", run: ttlCmd(false, true)},
+		{name: "pexpiretime", run: ttlCmd(true, true)},
+		{name: "persist", flags: flagWrite, run: cmdPersist},
 	}
 }
 

@@ -11,29 +11,25 @@ import (
 // The generic key commands.
 
 func keyCommands() []*command {
-	keys := func(c *command, first, last, step int) *command {
-		c.firstKey, c.lastKey, c.keyStep = first, last, step
-		return c
-	}
 	return []*command{
-		keys(&command{name: "del", arity: -2, flags: flagWrite, run: cmdDel}, 1, -1, 1),
-		keys(&command{name: "unlink", arity: -2, flags: flagWrite | flagFast, run: cmdDel}, 1, -1, 1),
-		keys(&command{name: "exists", arity: -2, flags: flagReadonly | flagFast, run: cmdExists}, 1, -1, 1),
-		keys(&command{name: "touch", arity: -2, flags: flagReadonly | flagFast, run: cmdTouch}, 1, -1, 1),
-		keys(&command{name: "type", arity: 2, flags: flagReadonly | flagFast, run: cmdType}, 1, 1, 1),
-		keys(&command{name: "rename", arity: 3, flags: flagWrite, run: cmdRename}, 1, 2, 1),
-		keys(&command{name: "renamenx", arity: 3, flags: flagWrite | flagFast, run: cmdRenameNX}, 1, 2, 1),
-		keys(&command{name: "copy", arity: -3, flags: flagWrite, run: cmdCopy}, 1, 2, 1),
-		keys(&command{name: "move", arity: 3, flags: flagWrite | flagFast, run: cmdMove}, 1, 1, 1),
-		{name: "keys", arity: 2, flags: flagReadonly, run: cmdKeys},
-		{name: "scan", arity: -2, flags: flagReadonly, run: cmdScan},
-		{name: "randomkey", arity: 1, flags: flagReadonly, run: cmdRandomKey},
-		container("object", flagReadonly,
-			keys(&command{name: "encoding", arity: 3, flags: flagReadonly, run: cmdObjectEncoding}, 2, 2, 1),
-			keys(&command{name: "refcount", arity: 3, flags: flagReadonly, run: cmdObjectRefcount}, 2, 2, 1),
-			keys(&command{name: "idletime", arity: 3, flags: flagReadonly, run: cmdObjectIdletime}, 2, 2, 1),
-			keys(&command{name: "freq", arity: 3, flags: flagReadonly, run: cmdObjectFreq}, 2, 2, 1),
-			&command{name: "help", arity: 2, flags: flagFast, run: cmdObjectHelp},
+		{name: "del", flags: flagWrite, run: cmdDel},
+		{name: "unlink", flags: flagWrite, run: cmdDel},
+		{name: "exists", run: cmdExists},
+		{name: "touch", run: cmdTouch},
+		{name: "type", run: cmdType},
+		{name: "rename", flags: flagWrite, run: cmdRename},
+		{name: "renamenx", flags: flagWrite, run: cmdRenameNX},
+		{name: "copy", flags: flagWrite, run: cmdCopy},
+		{name: "move", flags: flagWrite, run: cmdMove},
+		{name: "keys", run: cmdKeys},
+		{name: "scan", run: cmdScan},
+		{name: "randomkey", run: cmdRandomKey},
+		container("object", 0,
+			&command{name: "encoding", run: cmdObjectEncoding},
+			&command{name: "refcount", run: cmdObjectRefcount},
+			&command{name: "idletime", run: cmdObjectIdletime},
+			&command{name: "freq", run: cmdObjectFreq},
+			&command{name: "help", run: cmdObjectHelp},
 		),
 	}
 }

@@ -7,12 +7,11 @@ package server
 
 func transactionCommands() []*command {
 	return []*command{
-		{name: "multi", arity: 1, flags: flagFast | flagNoScript | flagLoading | flagStale, run: cmdMulti},
-		{name: "exec", arity: 1, flags: flagNoScript | flagLoading | flagStale | flagSkipSlowlog, run: cmdExec},
-		{name: "discard", arity: 1, flags: flagFast | flagNoScript | flagLoading | flagStale, run: cmdDiscard},
-		{name: "watch", arity: -2, flags: flagFast | flagNoScript | flagLoading | flagStale,
-			firstKey: 1, lastKey: -1, keyStep: 1, run: cmdWatch},
-		{name: "unwatch", arity: 1, flags: flagFast | flagNoScript | flagLoading | flagStale, run: cmdUnwatch},
+		{name: "multi", flags: flagRunsInMulti, run: cmdMulti},
+		{name: "exec", flags: flagRunsInMulti | flagRunsQueue, run: cmdExec},
+		{name: "discard", flags: flagRunsInMulti, run: cmdDiscard},
+		{name: "watch", flags: flagRunsInMulti, run: cmdWatch},
+		{name: "unwatch", run: cmdUnwatch},
 	}
 }
 
@@ -102,7 +101,7 @@ func (c *client) execQueued(m *multiState) {
 // processCommand judges it to refuse writes: a write command, or an EXEC
 // whose transaction queued one.
 func (c *client) writes(cmd *command) bool {
-	return cmd.flags&flagWrite != 0 || cmd.name == "exec" && c.multi != nil && c.multi.hasWrites()
+	return cmd.flags&flagWrite != 0 || cmd.flags&flagRunsQueue != 0 && c.multi != nil && c.multi.hasWrites()
 }
 
 func (m *multiState) hasWrites() bool {

@@ -7,9 +7,9 @@ import "errors"
 
 func persistenceCommands() []*command {
 	return []*command{
-		{name: "save", arity: 1, flags: flagAdmin | flagNoScript | flagNoMulti, run: cmdSave},
-		{name: "bgsave", arity: -1, flags: flagAdmin | flagNoScript, run: cmdBgsave},
-		{name: "lastsave", arity: 1, flags: flagFast | flagLoading | flagStale, run: cmdLastSave},
+		{name: "save", flags: flagNoMulti, run: cmdSave},
+		{name: "bgsave", run: cmdBgsave},
+		{name: "lastsave", run: cmdLastSave},
 	}
 }
 

@@ -12,25 +12,22 @@ import (
 // passes client-output-buffer-limit pubsub is disconnected, as in Redis.
 
 func pubsubCommands() []*command {
-	ps := flagPubSub | flagLoading | flagStale
 	return []*command{
-		{name: "subscribe", arity: -2, flags: ps | flagNoScript, run: subscribeCmd((*pubsub.Hub).Subscribe, "subscribe", false)},
-		{name: "psubscribe", arity: -2, flags: ps | flagNoScript, run: subscribeCmd((*pubsub.Hub).PSubscribe, "psubscribe", false)},
-		{name: "ssubscribe", arity: -2, flags: ps | flagNoScript, firstKey: 1, lastKey: -1, keyStep: 1,
-			run: subscribeCmd((*pubsub.Hub).SSubscribe, "ssubscribe", true)},
-		{name: "unsubscribe", arity: -1, flags: ps | flagNoScript, run: subscribeCmd((*pubsub.Hub).Unsubscribe, "unsubscribe", false)},
-		{name: "punsubscribe", arity: -1, flags: ps | flagNoScript, run: subscribeCmd((*pubsub.Hub).PUnsubscribe, "punsubscribe", false)},
-		{name: "sunsubscribe", arity: -1, flags: ps | flagNoScript, firstKey: 1, lastKey: -1, keyStep: 1,
-			run: subscribeCmd((*pubsub.Hub).SUnsubscribe, "sunsubscribe", true)},
-		{name: "publish", arity: 3, flags: ps | flagFast | flagMayReplicate, run: cmdPublish},
-		{name: "spublish", arity: 3, flags: ps | flagFast | flagMayReplicate, firstKey: 1, lastKey: 1, keyStep: 1, run: cmdSPublish},
+		{name: "subscribe", flags: flagSubscribeContext, run: subscribeCmd((*pubsub.Hub).Subscribe, "subscribe", false)},
+		{name: "psubscribe", flags: flagSubscribeContext, run: subscribeCmd((*pubsub.Hub).PSubscribe, "psubscribe", false)},
+		{name: "ssubscribe", flags: flagSubscribeContext, run: subscribeCmd((*pubsub.Hub).SSubscribe, "ssubscribe", true)},
+		{name: "unsubscribe", flags: flagSubscribeContext, run: subscribeCmd((*pubsub.Hub).Unsubscribe, "unsubscribe", false)},
+		{name: "punsubscribe", flags: flagSubscribeContext, run: subscribeCmd((*pubsub.Hub).PUnsubscribe, "punsubscribe", false)},
+		{name: "sunsubscribe", flags: flagSubscribeContext, run: subscribeCmd((*pubsub.Hub).SUnsubscribe, "sunsubscribe", true)},
+		{name: "publish", flags: flagMayReplicate, run: cmdPublish},
+		{name: "spublish", flags: flagMayReplicate, run: cmdSPublish},
 		container("pubsub", 0,
-			&command{name: "channels", arity: -2, flags: ps, run: cmdPubsubChannels},
-			&command{name: "numsub", arity: -2, flags: ps, run: cmdPubsubNumsub},
-			&command{name: "numpat", arity: 2, flags: ps, run: cmdPubsubNumpat},
-			&command{name: "shardchannels", arity: -2, flags: ps, run: cmdPubsubShardChannels},
-			&command{name: "shardnumsub", arity: -2, flags: ps, run: cmdPubsubShardNumsub},
-			&command{name: "help", arity: 2, flags: flagFast, run: cmdPubsubHelp},
+			&command{name: "channels", run: cmdPubsubChannels},
+			&command{name: "numsub", run: cmdPubsubNumsub},
+			&command{name: "numpat", run: cmdPubsubNumpat},
+			&command{name: "shardchannels", run: cmdPubsubShardChannels},
+			&command{name: "shardnumsub", run: cmdPubsubShardNumsub},
+			&command{name: "help", run: cmdPubsubHelp},
 		),
 	}
 }

@@ -15,10 +15,10 @@ import (
 
 func serverCommands() []*command {
 	return []*command{
-		{name: "info", arity: -1, flags: flagLoading | flagStale, run: cmdInfo},
-		{name: "time", arity: 1, flags: flagFast | flagLoading | flagStale, run: cmdTime},
-		{name: "debug", arity: -2, flags: flagAdmin | flagNoScript | flagLoading | flagStale | flagProtected | flagExclusive, run: cmdDebug},
-		{name: "shutdown", arity: -1, flags: flagAdmin | flagNoScript | flagLoading | flagStale | flagNoMulti, run: cmdShutdown},
+		{name: "info", run: cmdInfo},
+		{name: "time", run: cmdTime},
+		{name: "debug", flags: flagProtected | flagExclusive, run: cmdDebug},
+		{name: "shutdown", flags: flagNoMulti, run: cmdShutdown},
 	}
 }
 

@@ -9,31 +9,41 @@ import (
 // The string commands.
 
 func stringCommands() []*command {
-	key1 := func(c *command) *command { c.firstKey, c.lastKey, c.keyStep = 1, 1, 1; return c }
 	return []*command{
-		key1(&command{name: "get", arity: 2, flags: flagReadonly | flagFast, run: cmdGet}),
-		key1(&command{name: "set", arity: -3, flags: flagWrite, run: cmdSet}),
-		key1(&command{name: "setnx", arity: 3, flags: flagWrite | flagFast, run: cmdSetNX}),
-		key1(&command{name: "setex", arity: 4, flags: flagWrite, run: cmdSetEX}),
-		key1(&command{name: "psetex", arity: 4, flags: flagWrite, run: cmdPSetEX}),
-		key1(&command{name: "getset", arity: 3, flags: flagWrite | flagFast, run: cmdGetSet}),
-		key1(&command{name: "getdel", arity: 2, flags: flagWrite | flagFast, run: cmdGetDel}),
-		key1(&command{name: "getex", arity: -2, flags: flagWrite | flagFast, run: cmdGetEx}),
-		{name: "mget", arity: -2, flags: flagReadonly | flagFast, firstKey: 1, lastKey: -1, keyStep: 1, run: cmdMGet},
-		{name: "mset", arity: -3, flags: flagWrite, firstKey: 1, lastKey: -1, keyStep: 2, run: cmdMSet},
-		{name: "msetnx", arity: -3, flags: flagWrite, firstKey: 1, lastKey: -1, keyStep: 2, run: cmdMSetNX},
-		key1(&command{name: "append", arity: 3, flags: flagWrite | flagFast, run: cmdAppend}),
-		key1(&command{name: "strlen", arity: 2, flags: flagReadonly | flagFast, run: cmdStrlen}),
-		key1(&command{name: "getrange", arity: 4, flags: flagReadonly, run: cmdGetRange}),
-		key1(&command{name: "substr", arity: 4, flags: flagReadonly, run: cmdGetRange}),
-		key1(&command{name: "setrange", arity: 4, flags: flagWrite, run: cmdSetRange}),
-		key1(&command{name: "incr", arity: 2, flags: flagWrite | flagFast, run: cmdIncr}),
-		key1(&command{name: "decr", arity: 2, flags: flagWrite | flagFast, run: cmdDecr}),
-		key1(&command{name: "incrby", arity: 3, flags: flagWrite | flagFast, run: cmdIncrBy}),
-		key1(&command{name: "decrby", arity: 3, flags: flagWrite | flagFast, run: cmdDecrBy}),
-		key1(&command{name: "incrbyfloat", arity: 3, flags: flagWrite | flagFast, run: cmdIncrByFloat}),
-		{name: "lcs", arity: -3, flags: flagReadonly, firstKey: 1, lastKey: 2, keyStep: 1, run: cmdLCS},
+		{name: "get", run: cmdGet},
+		{name: "set", flags: flagWrite, run: cmdSet, keyFlags: setKeyFlags},
+		{name: "setnx", flags: flagWrite, run: cmdSetNX},
+		{name: "setex", flags: flagWrite, run: cmdSetEX},
+		{name: "psetex", flags: flagWrite, run: cmdPSetEX},
+		{name: "getset", flags: flagWrite, run: cmdGetSet},
+		{name: "getdel", flags: flagWrite, run: cmdGetDel},
+		{name: "getex", flags: flagWrite, run: cmdGetEx},
+		{name: "mget", run: cmdMGet},
+		{name: "mset", flags: flagWrite, run: cmdMSet},
+		{name: "msetnx", flags: flagWrite, run: cmdMSetNX},
+		{name: "append", flags: flagWrite, run: cmdAppend},
+		{name: "strlen", run: cmdStrlen},
+		{name: "getrange", run: cmdGetRange},
+		{name: "substr", run: cmdGetRange},
+		{name: "setrange", flags: flagWrite, run: cmdSetRange},
+		{name: "incr", flags: flagWrite, run: cmdIncr},
+		{name: "decr", flags: flagWrite, run: cmdDecr},
+		{name: "incrby", flags: flagWrite, run: cmdIncrBy},
+		{name: "decrby", flags: flagWrite, run: cmdDecrBy},
+		{name: "incrbyfloat", flags: flagWrite, run: cmdIncrByFloat},
+		{name: "lcs", run: cmdLCS},
 	}
+}
+
+// setKeyFlags returns the flags of SET's key: it reads and returns the old
+// value only with GET (Redis's setGetKeys).
+func setKeyFlags(argv [][]byte) keySpecFlags {
+	for _, arg := range argv[3:] {
+		if is(arg, "get") {
+			return keyRW | keyAccess | keyUpdate
+		}
+	}
+	return keyOW | keyUpdate
 }
 
 // asString returns v as a string value; ok is false when v holds another

@@ -7,25 +7,27 @@ import (
 	"github.com/mini-redis/mini-redis/server/histogram"
 )
 
-// A command describes one Redis command: how many arguments it takes, what
-// it does to the keyspace, where its keys are, and the function that runs
-// it. The table of them drives dispatch, arity errors, COMMAND and key
+// A command describes one Redis command: the function that runs it, the
+// flags that change how this server dispatches it, and what Redis declares
+// about it. The table of them drives dispatch, arity errors, COMMAND and key
 // extraction.
+//
+// The families' tables (cmd_*.go) set name, flags and run; the rest comes
+// from the generated metadata (see commandMeta), which newCommandTable
+// fills in.
 type command struct {
 	name  string // lower case, as Redis reports it ("object|encoding" for subcommands)
-	arity int    // argument count including the name; -n means at least n
 	flags cmdFlags
+	run   func(c *client, args [][]byte)
 
-	// Positions of the keys in the arguments, as in COMMAND INFO: the
-	// first, the last (negative counts from the end) and the step. 0, 0, 0
-	// when the command takes no keys.
-	firstKey, lastKey, keyStep int
+	// keyFlags, for a command whose key spec is marked variable_flags,
+	// returns the flags of its keys in argv (the name first), as Redis's
+	// getkeys functions do for COMMAND GETKEYSANDFLAGS.
+	keyFlags func(argv [][]byte) keySpecFlags
 
-	run func(c *client, args [][]byte)
-
-	// info is what COMMAND INFO reports beyond the above, as Redis
-	// declares it (see commandInfos).
-	info commandInfo
+	// commandMeta is what Redis declares: arity, key positions, and what
+	// COMMAND INFO and COMMAND DOCS report.
+	commandMeta
 
 	// subcommands of a container command such as OBJECT, keyed by lower
 	// case name. A container has no run function of its own.
@@ -44,8 +46,10 @@ type cmdStats struct {
 	latency  histogram.Histogram
 }
 
-// cmdFlags are the properties of a command that the dispatcher, MULTI and
-// COMMAND INFO look at.
+// cmdFlags are the properties of a command. The same bits serve two sets:
+// command.flags, the behaviour of this server, which the dispatcher, MULTI
+// and CLIENT PAUSE look at, and commandInfo.flags, what Redis declares and
+// COMMAND INFO reports. The sets differ on purpose (see commandInfo).
 type cmdFlags uint32
 
 const (
@@ -65,23 +69,39 @@ const (
 	flagDenyOOM      // refused when out of memory
 	flagProtected    // needs enable-debug-command (DEBUG); not reported by Redis 7.0
 
+	// Behaviour of this server that Redis expresses in code rather than
+	// flags.
+	flagRunsInMulti      // runs at once inside MULTI rather than being queued (EXEC, WATCH, ...)
+	flagSubscribeContext // allowed on a RESP2 connection in subscribe mode (PING, SUBSCRIBE, ...)
+	flagRunsQueue        // runs the MULTI queue (EXEC): refused, it discards it; it writes if a queued command does
+
 	// Declared by Redis and reported by COMMAND INFO, with no behaviour
-	// here: there are no scripts to be busy and no async loading.
+	// here: there are no scripts to be busy, no async loading, no
+	// monitors, no cluster and, so far, no blocking commands.
 	flagNoAsyncLoading
 	flagAllowBusy
+	flagBlocking
+	flagSkipMonitor
+	flagAsking
+	flagNoMandatoryKeys
+	flagMovableKeys // the key positions depend on the arguments (EVAL's numkeys)
 )
 
 // commandTable maps lower-case command names to commands.
 type commandTable map[string]*command
 
+// newCommandTable returns the table of every command this server
+// implements, each with its declared metadata. A command with no metadata
+// keeps a zero commandMeta (arity 0 refuses every call);
+// TestEveryCommandHasMetadata reports it.
 func newCommandTable() commandTable {
 	t := commandTable{}
 	for _, family := range commandFamilies() {
 		for _, cmd := range family {
 			t[cmd.name] = cmd
-			cmd.info = commandInfos[cmd.name]
+			cmd.commandMeta, _ = lookupMeta(cmd.name)
 			for _, sub := range cmd.subcommands {
-				sub.info = commandInfos[sub.name]
+				sub.commandMeta, _ = lookupMeta(sub.name)
 			}
 		}
 	}
@@ -110,7 +130,7 @@ func commandFamilies() [][]*command {
 // container returns a command that dispatches to subcommands; each
 // subcommand's name becomes "parent|sub".
 func container(name string, flags cmdFlags, subs ...*command) *command {
-	cmd := &command{name: name, arity: -2, flags: flags, subcommands: map[string]*command{}}
+	cmd := &command{name: name, flags: flags, subcommands: map[string]*command{}}
 	for _, sub := range subs {
 		short := sub.name
 		sub.name = name + "|" + short
@@ -254,7 +274,7 @@ func (s *Server) dispatch(c *client, args [][]byte) {
 		if c.multi != nil {
 			c.multi.dirty = true // EXEC will abort
 		}
-		if cmd != nil && cmd.name == "exec" {
+		if cmd != nil && cmd.flags&flagRunsQueue != 0 {
 			// A refused EXEC ends the transaction too (execCommandAbort).
 			c.discardTransaction()
 			errText = "EXECABORT Transaction discarded because of: " + strings.TrimPrefix(errText, "ERR ")
@@ -262,7 +282,7 @@ func (s *Server) dispatch(c *client, args [][]byte) {
 		c.reply(func() { c.conn.WriteError(errText) })
 		return
 	}
-	if c.multi != nil && !cmd.runsInMulti() {
+	if c.multi != nil && cmd.flags&flagRunsInMulti == 0 {
 		c.multi.queue(cmd, args)
 		c.reply(func() { c.conn.WriteSimple("QUEUED") })
 		return
@@ -287,7 +307,7 @@ func (s *Server) admit(c *client, cmd *command) string {
 	if s.writesRefused() && c.writes(cmd) {
 		return errMisconf
 	}
-	if c.sub != nil && c.sub.active() && !c.resp3() && !cmd.allowedInSubscribeMode() {
+	if c.sub != nil && c.sub.active() && !c.resp3() && cmd.flags&flagSubscribeContext == 0 {
 		return "ERR Can't execute '" + cmd.name + "': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context"
 	}
 	return ""
@@ -299,25 +319,6 @@ func (cmd *command) root() *command {
 		return cmd.parent
 	}
 	return cmd
-}
-
-// runsInMulti reports whether cmd runs at once inside MULTI rather than
-// being queued.
-func (cmd *command) runsInMulti() bool {
-	switch cmd.name {
-	case "exec", "discard", "multi", "watch", "quit", "reset":
-		return true
-	}
-	return false
-}
-
-func (cmd *command) allowedInSubscribeMode() bool {
-	switch cmd.name {
-	case "ping", "subscribe", "ssubscribe", "unsubscribe", "sunsubscribe",
-		"psubscribe", "punsubscribe", "quit", "reset":
-		return true
-	}
-	return false
 }
 
 // reply runs write, which writes one reply, honouring CLIENT REPLY OFF and

@@ -112,15 +112,41 @@ func TestCommandGetKeysMatchesRedis(t *testing.T) {
 	}
 }
 
-// TestEveryCommandHasInfo checks, without Redis, that no command was added
-// to the table without its COMMAND INFO metadata: every command Redis
-// declares has at least one ACL category.
-func TestEveryCommandHasInfo(t *testing.T) {
-	for _, cmd := range newCommandTable() {
+// TestEveryCommandHasMetadata checks, without Redis, that every command in
+// the table has declared metadata, generated or in laterCommands: without
+// it a command would have arity 0, no key positions and empty COMMAND INFO
+// and DOCS entries.
+func TestEveryCommandHasMetadata(t *testing.T) {
+	for _, cmd := range sortedByName(newCommandTable()) {
 		for _, x := range append([]*command{cmd}, cmd.sortedSubcommands()...) {
-			if x.info.acl == 0 {
-				t.Errorf("%s has no entry in commandInfos", x.name)
+			if _, ok := lookupMeta(x.name); !ok {
+				t.Errorf("%s has no metadata: not a Redis 7.0.15 command, and not in laterCommands", x.name)
+			}
+			if x.arity == 0 || x.info.acl == 0 || x.doc.group == "" {
+				t.Errorf("%s: incomplete metadata %+v", x.name, x.commandMeta)
 			}
 		}
+	}
+	for name := range laterCommands {
+		if _, ok := redisCommands[name]; ok {
+			t.Errorf("%s is in laterCommands, but Redis 7.0.15 has it too", name)
+		}
+		if _, ok := commandInfoExceptions[name]; !ok {
+			t.Errorf("%s is in laterCommands but not in commandInfoExceptions", name)
+		}
+	}
+}
+
+// TestCommandCount checks that COMMAND COUNT, like COMMAND, reports only
+// the commands this server implements, not every command it has metadata
+// for.
+func TestCommandCount(t *testing.T) {
+	table := newCommandTable()
+	if len(table) >= len(redisCommands)/2 {
+		t.Fatalf("the table has %d commands, of %d with metadata: are unimplemented ones in it?", len(table), len(redisCommands))
+	}
+	c := startServer(t).dial(t)
+	if got, want := c.do("COMMAND", "COUNT"), integer(len(table)); got != want {
+		t.Errorf("COMMAND COUNT = %q, want %q", got, want)
 	}
 }

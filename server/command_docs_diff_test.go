@@ -134,15 +134,3 @@ func normalizeDocEntry(name string, doc *frame.Frame) {
 		doc.Elems[i+1].Elems = subs
 	}
 }
-
-// TestEveryCommandHasDocs checks, without Redis, that no command was added
-// to the table without its COMMAND DOCS entry.
-func TestEveryCommandHasDocs(t *testing.T) {
-	for _, cmd := range newCommandTable() {
-		for _, x := range append([]*command{cmd}, cmd.sortedSubcommands()...) {
-			if d := x.doc(); d.summary == "" || d.since == "" || d.group == "" || d.complexity == "" {
-				t.Errorf("%s has no entry in commandDocs", x.name)
-			}
-		}
-	}
-}

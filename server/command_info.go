@@ -1,19 +1,75 @@
 package server
 
-// What COMMAND INFO reports about each command beyond its name, arity and
-// legacy key positions: the flags, ACL categories, tips and key specs that
-// Redis 7.0.15 declares for it. The data is transcribed from the replies of
-// a real redis-server 7.0.15 (COMMAND INFO <name>), and
-// TestCommandInfoMatchesRedis compares every entry with it byte for byte.
+//go:generate go run ../tools/gencommands
+
+// The metadata Redis declares for its commands: what COMMAND INFO and
+// COMMAND DOCS report. It is generated (commands_gen.go, by
+// tools/gencommands) from the replies of a real redis-server 7.0.15,
+// captured in commanddata/redis-7.0.15.json, for every command Redis has,
+// implemented here or not; newCommandTable gives each command of the table
+// its entry. TestCommandInfoMatchesRedis and TestCommandDocsMatchesRedis
+// compare the replies with Redis's byte for byte.
+
+// A commandMeta is what Redis declares about one command or subcommand.
+type commandMeta struct {
+	arity int // argument count including the name; -n means at least n
+
+	// Positions of the keys in the arguments, as in COMMAND INFO: the
+	// first, the last (negative counts from the end) and the step. 0, 0, 0
+	// when the command takes no keys, or finds them in a way these cannot
+	// say (movablekeys).
+	firstKey, lastKey, keyStep int
+
+	info commandInfo
+	doc  commandDoc
+}
+
+// lookupMeta returns the declared metadata of the command name: Redis
+// 7.0.15's, or for the few commands this server has from later versions,
+// the entry in laterCommands.
+func lookupMeta(name string) (commandMeta, bool) {
+	if m, ok := redisCommands[name]; ok {
+		return m, true
+	}
+	m, ok := laterCommands[name]
+	return m, ok
+}
+
+// laterCommands are the commands this server implements that Redis 7.0
+// lacks, with their metadata written by hand in 7.0's style from the
+// version that added them. They are the only metadata not generated;
+// the differential tests skip them (see commandInfoExceptions).
+var laterCommands = map[string]commandMeta{
+	// CLIENT SETINFO came with Redis 7.2; go-redis sends it on connect.
+	"client|setinfo": {
+		arity: 4,
+		info:  commandInfo{flags: flagNoScript | flagLoading | flagStale, acl: aclSlow | aclConnection},
+		doc: commandDoc{
+			summary: "Set information specific to the client or connection", since: "7.2.0",
+			group: "connection", complexity: "O(1)",
+			args: []docArg{
+				{name: "attr", typ: "oneof", args: []docArg{
+					{name: "libname", typ: "string", token: "LIB-NAME"},
+					{name: "libver", typ: "string", token: "LIB-VER"},
+				}},
+			},
+		},
+	},
+}
 
 // A commandInfo is the declared metadata of one command or subcommand.
 //
 // Its flags are kept apart from command.flags on purpose: those drive this
 // server's behaviour (dispatch, MULTI, CLIENT PAUSE, DEBUG protection) and
-// sometimes deliberately differ from what Redis declares, while these are
-// what clients read. Some declared flags (allow_busy, no_async_loading,
-// denyoom) have no behaviour here at all: there are no scripts, no async
-// loading and no maxmemory.
+// deliberately differ from what Redis declares, while these are what
+// clients read. The behaviour flags add what Redis hides or says in code:
+// flagExclusive (the commands that act on whole databases run with all
+// others paused), flagProtected (DEBUG; Redis 7.0 does not report it),
+// flagMayReplicate (PUBLISH; not reported either), and flagRunsInMulti,
+// flagRunsQueue and flagSubscribeContext (Redis's processCommand names the
+// commands). Many declared flags (allow_busy, no_async_loading, denyoom,
+// loading, stale, noscript, fast, ...) have no behaviour here at all:
+// there are no scripts, no async loading, no replicas and no maxmemory.
 type commandInfo struct {
 	flags    cmdFlags
 	acl      aclCategories
@@ -104,138 +160,56 @@ func (f keySpecFlags) names() []string {
 }
 
 // A keySpec says where a group of a command's keys are and what the command
-// does to them. Every command we implement finds its keys the same way:
-// begin_search by index (the first key's position) and find_keys by range
-// (the last key, relative to the first or negative from the end; the step;
-// and the limit, 0 for none).
+// does to them: in two steps, begin_search finds the first key and
+// find_keys the others from there.
 type keySpec struct {
-	notes                   string
-	flags                   keySpecFlags
-	index                   int
-	lastKey, keyStep, limit int
+	notes string
+	flags keySpecFlags
+	begin beginSearch
+	find  findKeys
 }
 
-// commandInfos holds every command's declared metadata, keyed by the name
-// COMMAND INFO reports ("object|encoding" for subcommands). CLIENT SETINFO
-// is ours alone (Redis 7.2 added it; go-redis sends it): its entry follows
-// the other CLIENT subcommands that only set connection state.
-var commandInfos = map[string]commandInfo{
-	"append":                  {flags: flagWrite | flagDenyOOM | flagFast, acl: aclWrite | aclString | aclFast, keySpecs: []keySpec{{flags: keyRW | keyInsert, index: 1, lastKey: 0, keyStep: 1, limit: 0}}},
-	"auth":                    {flags: flagNoScript | flagLoading | flagStale | flagFast | flagNoAuth | flagAllowBusy, acl: aclFast | aclConnection},
-	"bgsave":                  {flags: flagAdmin | flagNoScript | flagNoAsyncLoading, acl: aclAdmin | aclSlow | aclDangerous},
-	"bitcount":                {flags: flagReadonly, acl: aclRead | aclBitmap | aclSlow, keySpecs: []keySpec{{flags: keyRO | keyAccess, index: 1, lastKey: 0, keyStep: 1, limit: 0}}},
-	"bitpos":                  {flags: flagReadonly, acl: aclRead | aclBitmap | aclSlow, keySpecs: []keySpec{{flags: keyRO | keyAccess, index: 1, lastKey: 0, keyStep: 1, limit: 0}}},
-	"client":                  {acl: aclSlow},
-	"client|getname":          {flags: flagNoScript | flagLoading | flagStale, acl: aclSlow | aclConnection},
-	"client|help":             {flags: flagLoading | flagStale, acl: aclSlow | aclConnection},
-	"client|id":               {flags: flagNoScript | flagLoading | flagStale, acl: aclSlow | aclConnection},
-	"client|info":             {flags: flagNoScript | flagLoading | flagStale, acl: aclSlow | aclConnection, tips: []string{"nondeterministic_output"}},
-	"client|kill":             {flags: flagAdmin | flagNoScript | flagLoading | flagStale, acl: aclAdmin | aclSlow | aclDangerous | aclConnection},
-	"client|list":             {flags: flagAdmin | flagNoScript | flagLoading | flagStale, acl: aclAdmin | aclSlow | aclDangerous | aclConnection, tips: []string{"nondeterministic_output"}},
-	"client|no-evict":         {flags: flagAdmin | flagNoScript | flagLoading | flagStale, acl: aclAdmin | aclSlow | aclDangerous | aclConnection},
-	"client|pause":            {flags: flagAdmin | flagNoScript | flagLoading | flagStale, acl: aclAdmin | aclSlow | aclDangerous | aclConnection},
-	"client|reply":            {flags: flagNoScript | flagLoading | flagStale, acl: aclSlow | aclConnection},
-	"client|setname":          {flags: flagNoScript | flagLoading | flagStale, acl: aclSlow | aclConnection},
-	"client|setinfo":          {flags: flagNoScript | flagLoading | flagStale, acl: aclSlow | aclConnection}, // as 7.2 declares it
-	"client|unpause":          {flags: flagAdmin | flagNoScript | flagLoading | flagStale, acl: aclAdmin | aclSlow | aclDangerous | aclConnection},
-	"command":                 {flags: flagLoading | flagStale, acl: aclSlow | aclConnection, tips: []string{"nondeterministic_output_order"}},
-	"command|count":           {flags: flagLoading | flagStale, acl: aclSlow | aclConnection},
-	"command|docs":            {flags: flagLoading | flagStale, acl: aclSlow | aclConnection, tips: []string{"nondeterministic_output_order"}},
-	"command|getkeys":         {flags: flagLoading | flagStale, acl: aclSlow | aclConnection},
-	"command|getkeysandflags": {flags: flagLoading | flagStale, acl: aclSlow | aclConnection},
-	"command|help":            {flags: flagLoading | flagStale, acl: aclSlow | aclConnection},
-	"command|info":            {flags: flagLoading | flagStale, acl: aclSlow | aclConnection, tips: []string{"nondeterministic_output_order"}},
-	"command|list":            {flags: flagLoading | flagStale, acl: aclSlow | aclConnection, tips: []string{"nondeterministic_output_order"}},
-	"config":                  {acl: aclSlow},
-	"config|get":              {flags: flagAdmin | flagNoScript | flagLoading | flagStale, acl: aclAdmin | aclSlow | aclDangerous},
-	"config|help":             {flags: flagLoading | flagStale, acl: aclSlow},
-	"config|resetstat":        {flags: flagAdmin | flagNoScript | flagLoading | flagStale, acl: aclAdmin | aclSlow | aclDangerous},
-	"config|rewrite":          {flags: flagAdmin | flagNoScript | flagLoading | flagStale, acl: aclAdmin | aclSlow | aclDangerous},
-	"config|set":              {flags: flagAdmin | flagNoScript | flagLoading | flagStale, acl: aclAdmin | aclSlow | aclDangerous, tips: []string{"request_policy:all_nodes", "response_policy:all_succeeded"}},
-	"copy":                    {flags: flagWrite | flagDenyOOM, acl: aclKeyspace | aclWrite | aclSlow, keySpecs: []keySpec{{flags: keyRO | keyAccess, index: 1, lastKey: 0, keyStep: 1, limit: 0}, {flags: keyOW | keyUpdate, index: 2, lastKey: 0, keyStep: 1, limit: 0}}},
-	"dbsize":                  {flags: flagReadonly | flagFast, acl: aclKeyspace | aclRead | aclFast, tips: []string{"request_policy:all_shards", "response_policy:agg_sum"}},
-	"debug":                   {flags: flagAdmin | flagNoScript | flagLoading | flagStale, acl: aclAdmin | aclSlow | aclDangerous},
-	"decr":                    {flags: flagWrite | flagDenyOOM | flagFast, acl: aclWrite | aclString | aclFast, keySpecs: []keySpec{{flags: keyRW | keyAccess | keyUpdate, index: 1, lastKey: 0, keyStep: 1, limit: 0}}},
-	"decrby":                  {flags: flagWrite | flagDenyOOM | flagFast, acl: aclWrite | aclString | aclFast, keySpecs: []keySpec{{flags: keyRW | keyAccess | keyUpdate, index: 1, lastKey: 0, keyStep: 1, limit: 0}}},
-	"del":                     {flags: flagWrite, acl: aclKeyspace | aclWrite | aclSlow, tips: []string{"request_policy:multi_shard", "response_policy:agg_sum"}, keySpecs: []keySpec{{flags: keyRM | keyDelete, index: 1, lastKey: -1, keyStep: 1, limit: 0}}},
-	"discard":                 {flags: flagNoScript | flagLoading | flagStale | flagFast | flagAllowBusy, acl: aclFast | aclTransaction},
-	"echo":                    {flags: flagLoading | flagStale | flagFast, acl: aclFast | aclConnection},
-	"exec":                    {flags: flagNoScript | flagLoading | flagStale | flagSkipSlowlog, acl: aclSlow | aclTransaction},
-	"exists":                  {flags: flagReadonly | flagFast, acl: aclKeyspace | aclRead | aclFast, tips: []string{"request_policy:multi_shard", "response_policy:agg_sum"}, keySpecs: []keySpec{{flags: keyRO, index: 1, lastKey: -1, keyStep: 1, limit: 0}}},
-	"expire":                  {flags: flagWrite | flagFast, acl: aclKeyspace | aclWrite | aclFast, keySpecs: []keySpec{{flags: keyRW | keyUpdate, index: 1, lastKey: 0, keyStep: 1, limit: 0}}},
-	"expireat":                {flags: flagWrite | flagFast, acl: aclKeyspace | aclWrite | aclFast, keySpecs: []keySpec{{flags: keyRW | keyUpdate, index: 1, lastKey: 0, keyStep: 1, limit: 0}}},
-	"expiretime":              {flags: flagReadonly | flagFast, acl: aclKeyspace | aclRead | aclFast, keySpecs: []keySpec{{flags: keyRO | keyAccess, index: 1, lastKey: 0, keyStep: 1, limit: 0}}},
-	"flushall":                {flags: flagWrite, acl: aclKeyspace | aclWrite | aclSlow | aclDangerous, tips: []string{"request_policy:all_shards", "response_policy:all_succeeded"}},
-	"flushdb":                 {flags: flagWrite, acl: aclKeyspace | aclWrite | aclSlow | aclDangerous, tips: []string{"request_policy:all_shards", "response_policy:all_succeeded"}},
-	"get":                     {flags: flagReadonly | flagFast, acl: aclRead | aclString | aclFast, keySpecs: []keySpec{{flags: keyRO | keyAccess, index: 1, lastKey: 0, keyStep: 1, limit: 0}}},
-	"getbit":                  {flags: flagReadonly | flagFast, acl: aclRead | aclBitmap | aclFast, keySpecs: []keySpec{{flags: keyRO | keyAccess, index: 1, lastKey: 0, keyStep: 1, limit: 0}}},
-	"getdel":                  {flags: flagWrite | flagFast, acl: aclWrite | aclString | aclFast, keySpecs: []keySpec{{flags: keyRW | keyAccess | keyDelete, index: 1, lastKey: 0, keyStep: 1, limit: 0}}},
-	"getex":                   {flags: flagWrite | flagFast, acl: aclWrite | aclString | aclFast, keySpecs: []keySpec{{notes: "RW and UPDATE because it changes the TTL", flags: keyRW | keyAccess | keyUpdate, index: 1, lastKey: 0, keyStep: 1, limit: 0}}},
-	"getrange":                {flags: flagReadonly, acl: aclRead | aclString | aclSlow, keySpecs: []keySpec{{flags: keyRO | keyAccess, index: 1, lastKey: 0, keyStep: 1, limit: 0}}},
-	"getset":                  {flags: flagWrite | flagDenyOOM | flagFast, acl: aclWrite | aclString | aclFast, keySpecs: []keySpec{{flags: keyRW | keyAccess | keyUpdate, index: 1, lastKey: 0, keyStep: 1, limit: 0}}},
-	"hello":                   {flags: flagNoScript | flagLoading | flagStale | flagFast | flagNoAuth | flagAllowBusy, acl: aclFast | aclConnection},
-	"incr":                    {flags: flagWrite | flagDenyOOM | flagFast, acl: aclWrite | aclString | aclFast, keySpecs: []keySpec{{flags: keyRW | keyAccess | keyUpdate, index: 1, lastKey: 0, keyStep: 1, limit: 0}}},
-	"incrby":                  {flags: flagWrite | flagDenyOOM | flagFast, acl: aclWrite | aclString | aclFast, keySpecs: []keySpec{{flags: keyRW | keyAccess | keyUpdate, index: 1, lastKey: 0, keyStep: 1, limit: 0}}},
-	"incrbyfloat":             {flags: flagWrite | flagDenyOOM | flagFast, acl: aclWrite | aclString | aclFast, keySpecs: []keySpec{{flags: keyRW | keyAccess | keyUpdate, index: 1, lastKey: 0, keyStep: 1, limit: 0}}},
-	"info":                    {flags: flagLoading | flagStale, acl: aclSlow | aclDangerous, tips: []string{"nondeterministic_output", "request_policy:all_shards", "response_policy:special"}},
-	"keys":                    {flags: flagReadonly, acl: aclKeyspace | aclRead | aclSlow | aclDangerous, tips: []string{"request_policy:all_shards", "nondeterministic_output_order"}},
-	"lastsave":                {flags: flagLoading | flagStale | flagFast, acl: aclAdmin | aclFast | aclDangerous, tips: []string{"nondeterministic_output"}},
-	"lcs":                     {flags: flagReadonly, acl: aclRead | aclString | aclSlow, keySpecs: []keySpec{{flags: keyRO | keyAccess, index: 1, lastKey: 1, keyStep: 1, limit: 0}}},
-	"mget":                    {flags: flagReadonly | flagFast, acl: aclRead | aclString | aclFast, tips: []string{"request_policy:multi_shard"}, keySpecs: []keySpec{{flags: keyRO | keyAccess, index: 1, lastKey: -1, keyStep: 1, limit: 0}}},
-	"move":                    {flags: flagWrite | flagFast, acl: aclKeyspace | aclWrite | aclFast, keySpecs: []keySpec{{flags: keyRW | keyAccess | keyUpdate, index: 1, lastKey: 0, keyStep: 1, limit: 0}}},
-	"mset":                    {flags: flagWrite | flagDenyOOM, acl: aclWrite | aclString | aclSlow, tips: []string{"request_policy:multi_shard", "response_policy:all_succeeded"}, keySpecs: []keySpec{{flags: keyOW | keyUpdate, index: 1, lastKey: -1, keyStep: 2, limit: 0}}},
-	"msetnx":                  {flags: flagWrite | flagDenyOOM, acl: aclWrite | aclString | aclSlow, tips: []string{"request_policy:multi_shard", "response_policy:agg_min"}, keySpecs: []keySpec{{flags: keyOW | keyInsert, index: 1, lastKey: -1, keyStep: 2, limit: 0}}},
-	"multi":                   {flags: flagNoScript | flagLoading | flagStale | flagFast | flagAllowBusy, acl: aclFast | aclTransaction},
-	"object":                  {acl: aclSlow},
-	"object|encoding":         {flags: flagReadonly, acl: aclKeyspace | aclRead | aclSlow, tips: []string{"nondeterministic_output"}, keySpecs: []keySpec{{flags: keyRO, index: 2, lastKey: 0, keyStep: 1, limit: 0}}},
-	"object|freq":             {flags: flagReadonly, acl: aclKeyspace | aclRead | aclSlow, tips: []string{"nondeterministic_output"}, keySpecs: []keySpec{{flags: keyRO, index: 2, lastKey: 0, keyStep: 1, limit: 0}}},
-	"object|help":             {flags: flagLoading | flagStale, acl: aclKeyspace | aclSlow},
-	"object|idletime":         {flags: flagReadonly, acl: aclKeyspace | aclRead | aclSlow, tips: []string{"nondeterministic_output"}, keySpecs: []keySpec{{flags: keyRO, index: 2, lastKey: 0, keyStep: 1, limit: 0}}},
-	"object|refcount":         {flags: flagReadonly, acl: aclKeyspace | aclRead | aclSlow, tips: []string{"nondeterministic_output"}, keySpecs: []keySpec{{flags: keyRO, index: 2, lastKey: 0, keyStep: 1, limit: 0}}},
-	"persist":                 {flags: flagWrite | flagFast, acl: aclKeyspace | aclWrite | aclFast, keySpecs: []keySpec{{flags: keyRW | keyUpdate, index: 1, lastKey: 0, keyStep: 1, limit: 0}}},
-	"pexpire":                 {flags: flagWrite | flagFast, acl: aclKeyspace | aclWrite | aclFast, keySpecs: []keySpec{{flags: keyRW | keyUpdate, index: 1, lastKey: 0, keyStep: 1, limit: 0}}},
-	"pexpireat":               {flags: flagWrite | flagFast, acl: aclKeyspace | aclWrite | aclFast, keySpecs: []keySpec{{flags: keyRW | keyUpdate, index: 1, lastKey: 0, keyStep: 1, limit: 0}}},
-	"pexpiretime":             {flags: flagReadonly | flagFast, acl: aclKeyspace | aclRead | aclFast, keySpecs: []keySpec{{flags: keyRO | keyAccess, index: 1, lastKey: 0, keyStep: 1, limit: 0}}},
-	"ping":                    {flags: flagFast, acl: aclFast | aclConnection, tips: []string{"request_policy:all_shards", "response_policy:all_succeeded"}},
-	"psetex":                  {flags: flagWrite | flagDenyOOM, acl: aclWrite | aclString | aclSlow, keySpecs: []keySpec{{flags: keyOW | keyUpdate, index: 1, lastKey: 0, keyStep: 1, limit: 0}}},
-	"psubscribe":              {flags: flagPubSub | flagNoScript | flagLoading | flagStale, acl: aclPubsub | aclSlow},
-	"pttl":                    {flags: flagReadonly | flagFast, acl: aclKeyspace | aclRead | aclFast, tips: []string{"nondeterministic_output"}, keySpecs: []keySpec{{flags: keyRO | keyAccess, index: 1, lastKey: 0, keyStep: 1, limit: 0}}},
-	"publish":                 {flags: flagPubSub | flagLoading | flagStale | flagFast, acl: aclPubsub | aclFast},
-	"pubsub":                  {acl: aclSlow},
-	"pubsub|channels":         {flags: flagPubSub | flagLoading | flagStale, acl: aclPubsub | aclSlow},
-	"pubsub|help":             {flags: flagLoading | flagStale, acl: aclSlow},
-	"pubsub|numpat":           {flags: flagPubSub | flagLoading | flagStale, acl: aclPubsub | aclSlow},
-	"pubsub|numsub":           {flags: flagPubSub | flagLoading | flagStale, acl: aclPubsub | aclSlow},
-	"pubsub|shardchannels":    {flags: flagPubSub | flagLoading | flagStale, acl: aclPubsub | aclSlow},
-	"pubsub|shardnumsub":      {flags: flagPubSub | flagLoading | flagStale, acl: aclPubsub | aclSlow},
-	"punsubscribe":            {flags: flagPubSub | flagNoScript | flagLoading | flagStale, acl: aclPubsub | aclSlow},
-	"quit":                    {flags: flagNoScript | flagLoading | flagStale | flagFast | flagNoAuth | flagAllowBusy, acl: aclFast | aclConnection},
-	"randomkey":               {flags: flagReadonly, acl: aclKeyspace | aclRead | aclSlow, tips: []string{"request_policy:all_shards", "nondeterministic_output"}},
-	"rename":                  {flags: flagWrite, acl: aclKeyspace | aclWrite | aclSlow, keySpecs: []keySpec{{flags: keyRW | keyAccess | keyDelete, index: 1, lastKey: 0, keyStep: 1, limit: 0}, {flags: keyOW | keyUpdate, index: 2, lastKey: 0, keyStep: 1, limit: 0}}},
-	"renamenx":                {flags: flagWrite | flagFast, acl: aclKeyspace | aclWrite | aclFast, keySpecs: []keySpec{{flags: keyRW | keyAccess | keyDelete, index: 1, lastKey: 0, keyStep: 1, limit: 0}, {flags: keyOW | keyInsert, index: 2, lastKey: 0, keyStep: 1, limit: 0}}},
-	"reset":                   {flags: flagNoScript | flagLoading | flagStale | flagFast | flagNoAuth | flagAllowBusy, acl: aclFast | aclConnection},
-	"save":                    {flags: flagAdmin | flagNoScript | flagNoAsyncLoading | flagNoMulti, acl: aclAdmin | aclSlow | aclDangerous},
-	"scan":                    {flags: flagReadonly, acl: aclKeyspace | aclRead | aclSlow, tips: []string{"nondeterministic_output", "request_policy:special"}},
-	"select":                  {flags: flagLoading | flagStale | flagFast, acl: aclFast | aclConnection},
-	"set":                     {flags: flagWrite | flagDenyOOM, acl: aclWrite | aclString | aclSlow, keySpecs: []keySpec{{notes: "RW and ACCESS due to the optional `GET` argument", flags: keyRW | keyAccess | keyUpdate | keyVariableFlags, index: 1, lastKey: 0, keyStep: 1, limit: 0}}},
-	"setbit":                  {flags: flagWrite | flagDenyOOM, acl: aclWrite | aclBitmap | aclSlow, keySpecs: []keySpec{{flags: keyRW | keyAccess | keyUpdate, index: 1, lastKey: 0, keyStep: 1, limit: 0}}},
-	"setex":                   {flags: flagWrite | flagDenyOOM, acl: aclWrite | aclString | aclSlow, keySpecs: []keySpec{{flags: keyOW | keyUpdate, index: 1, lastKey: 0, keyStep: 1, limit: 0}}},
-	"setnx":                   {flags: flagWrite | flagDenyOOM | flagFast, acl: aclWrite | aclString | aclFast, keySpecs: []keySpec{{flags: keyOW | keyInsert, index: 1, lastKey: 0, keyStep: 1, limit: 0}}},
-	"setrange":                {flags: flagWrite | flagDenyOOM, acl: aclWrite | aclString | aclSlow, keySpecs: []keySpec{{flags: keyRW | keyUpdate, index: 1, lastKey: 0, keyStep: 1, limit: 0}}},
-	"shutdown":                {flags: flagAdmin | flagNoScript | flagLoading | flagStale | flagNoMulti | flagAllowBusy, acl: aclAdmin | aclSlow | aclDangerous},
-	"spublish":                {flags: flagPubSub | flagLoading | flagStale | flagFast, acl: aclPubsub | aclFast, keySpecs: []keySpec{{flags: keyNotKey, index: 1, lastKey: 0, keyStep: 1, limit: 0}}},
-	"ssubscribe":              {flags: flagPubSub | flagNoScript | flagLoading | flagStale, acl: aclPubsub | aclSlow, keySpecs: []keySpec{{flags: keyNotKey, index: 1, lastKey: -1, keyStep: 1, limit: 0}}},
-	"strlen":                  {flags: flagReadonly | flagFast, acl: aclRead | aclString | aclFast, keySpecs: []keySpec{{flags: keyRO, index: 1, lastKey: 0, keyStep: 1, limit: 0}}},
-	"subscribe":               {flags: flagPubSub | flagNoScript | flagLoading | flagStale, acl: aclPubsub | aclSlow},
-	"substr":                  {flags: flagReadonly, acl: aclRead | aclString | aclSlow, keySpecs: []keySpec{{flags: keyRO | keyAccess, index: 1, lastKey: 0, keyStep: 1, limit: 0}}},
-	"sunsubscribe":            {flags: flagPubSub | flagNoScript | flagLoading | flagStale, acl: aclPubsub | aclSlow, keySpecs: []keySpec{{flags: keyNotKey, index: 1, lastKey: -1, keyStep: 1, limit: 0}}},
-	"swapdb":                  {flags: flagWrite | flagFast, acl: aclKeyspace | aclWrite | aclFast | aclDangerous},
-	"time":                    {flags: flagLoading | flagStale | flagFast, acl: aclFast, tips: []string{"nondeterministic_output"}},
-	"touch":                   {flags: flagReadonly | flagFast, acl: aclKeyspace | aclRead | aclFast, tips: []string{"request_policy:multi_shard", "response_policy:agg_sum"}, keySpecs: []keySpec{{flags: keyRO, index: 1, lastKey: -1, keyStep: 1, limit: 0}}},
-	"ttl":                     {flags: flagReadonly | flagFast, acl: aclKeyspace | aclRead | aclFast, tips: []string{"nondeterministic_output"}, keySpecs: []keySpec{{flags: keyRO | keyAccess, index: 1, lastKey: 0, keyStep: 1, limit: 0}}},
-	"type":                    {flags: flagReadonly | flagFast, acl: aclKeyspace | aclRead | aclFast, keySpecs: []keySpec{{flags: keyRO, index: 1, lastKey: 0, keyStep: 1, limit: 0}}},
-	"unlink":                  {flags: flagWrite | flagFast, acl: aclKeyspace | aclWrite | aclFast, tips: []string{"request_policy:multi_shard", "response_policy:agg_sum"}, keySpecs: []keySpec{{flags: keyRM | keyDelete, index: 1, lastKey: -1, keyStep: 1, limit: 0}}},
-	"unsubscribe":             {flags: flagPubSub | flagNoScript | flagLoading | flagStale, acl: aclPubsub | aclSlow},
-	"unwatch":                 {flags: flagNoScript | flagLoading | flagStale | flagFast | flagAllowBusy, acl: aclFast | aclTransaction},
-	"watch":                   {flags: flagNoScript | flagLoading | flagStale | flagFast | flagAllowBusy, acl: aclFast | aclTransaction, keySpecs: []keySpec{{flags: keyRO, index: 1, lastKey: -1, keyStep: 1, limit: 0}}},
+// beginKind is the way a key spec's begin_search step finds the first key.
+type beginKind uint8
+
+const (
+	beginUnknown beginKind = iota // not declared: the command parses its own arguments
+	beginIndex                    // at a fixed position
+	beginKeyword                  // after a token, such as STREAMS
+)
+
+// A beginSearch is a key spec's begin_search step.
+type beginSearch struct {
+	kind  beginKind
+	index int // beginIndex: the position of the first key
+
+	// beginKeyword: the keys follow the first argument equal to keyword,
+	// looked for from startFrom on (from the end backwards when negative).
+	keyword   string
+	startFrom int
+}
+
+// findKind is the way a key spec's find_keys step finds the keys after the
+// first.
+type findKind uint8
+
+const (
+	findUnknown findKind = iota // not declared
+	findRange                   // up to a position, at a step
+	findKeynum                  // as many as an argument says (EVAL's numkeys)
+)
+
+// A findKeys is a key spec's find_keys step, from the first key.
+type findKeys struct {
+	kind    findKind
+	keyStep int // findRange and findKeynum: the distance between keys
+
+	// findRange: the last key, relative to the first or, when negative,
+	// from the end; and when lastKey is -1, a limit: only 1/limit of the
+	// remaining arguments are keys (0 for all).
+	lastKey, limit int
+
+	// findKeynum: the position of the key count relative to the first
+	// key, and of the first key relative to it.
+	keyNumIdx, firstKey int
 }
