@@ -1,7 +1,6 @@
 package server
 
 import (
-	"bufio"
 	"net"
 	"os"
 	"os/exec"
@@ -303,16 +302,6 @@ func dialPair(t *testing.T, refAddr, gotAddr, proto string) (ref, got *rawConn) 
 	ref.do("HELLO", proto)
 	got.do("HELLO", proto)
 	return ref, got
-}
-
-func dialRaw(t *testing.T, addr string) *rawConn {
-	t.Helper()
-	nc, err := net.Dial("tcp", addr)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { nc.Close() })
-	return &rawConn{t: t, nc: nc, r: bufio.NewReader(nc)}
 }
 
 func compareStep(t *testing.T, st step, ref, got *rawConn) {
