@@ -1,10 +1,8 @@
 package server
 
 import (
-	"bufio"
 	"context"
 	"fmt"
-	"io"
 	"net"
 	"os"
 	"os/exec"
@@ -14,7 +12,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/mini-redis/mini-redis/connection"
 	"github.com/mini-redis/mini-redis/internal/redistest"
 	"go.uber.org/zap"
 	"go.uber.org/zap/zapcore"
@@ -57,13 +54,10 @@ func TestMaxClients(t *testing.T) {
 	// Past the limit every new client gets the error and is closed, and
 	// the accept loop keeps going.
 	for i := 0; i < 5; i++ {
-		nc, err := net.Dial("tcp", ts.addr)
-		if err != nil {
-			t.Fatal(err)
-		}
-		got, _ := io.ReadAll(nc)
-		nc.Close()
-		if string(got) != "-ERR max number of clients reached\r\n" {
+		c := dialRaw(t, ts.addr)
+		got, _ := c.readUntilClose()
+		c.NetConn().Close()
+		if got != "-ERR max number of clients reached\r\n" {
 			t.Fatalf("client %d over the limit got %q", i+3, got)
 		}
 	}
@@ -127,14 +121,10 @@ func TestProtectedMode(t *testing.T) {
 			}
 			go srv.Serve(ln)
 			defer srv.Shutdown(context.Background())
-			nc, err := net.Dial("tcp", ln.Addr().String())
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer nc.Close()
-			nc.Write([]byte("PING\r\n"))
-			nc.SetReadDeadline(time.Now().Add(hangTimeout))
-			line, _ := bufio.NewReader(nc).ReadString('\n')
+			c := dialRaw(t, ln.Addr().String())
+			defer c.NetConn().Close()
+			c.sendRaw("PING\r\n")
+			line := c.readReply()
 			if denied := strings.HasPrefix(line, "-DENIED Redis is running in protected mode"); denied != tc.denied {
 				t.Errorf("reply %q; denied=%v, want %v", line, denied, tc.denied)
 			}
@@ -325,24 +315,16 @@ func TestSlowSubscriberIsDisconnected(t *testing.T) {
 	ts := startServer(t, "--client-output-buffer-limit", "pubsub 4mb 2mb 60")
 	slow, pub := ts.dial(t), ts.dial(t)
 	slow.do("SUBSCRIBE", "news")
-	fastNC, err := net.Dial("tcp", ts.addr)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer fastNC.Close()
-	fast := connection.New(fastNC, connection.Options{})
-	fast.WriteCommand([]byte("SUBSCRIBE"), []byte("news"))
-	if _, err := fast.ReadFrame(); err != nil {
-		t.Fatal(err)
-	}
+	fast := ts.dial(t)
+	fast.do("SUBSCRIBE", "news")
 	payload := strings.Repeat("x", 16<<10)
 	const messages = 2000 // 32 MB, far past the slow one's limit
 	received := make(chan int, 1)
 	go func() { // the fast subscriber reads everything, as it arrives
 		n := 0
 		for n < messages {
-			fastNC.SetReadDeadline(time.Now().Add(hangTimeout))
-			f, err := fast.ReadFrame()
+			// Receive, which does not end the test, in this goroutine.
+			f, _, err := fast.Receive(hangTimeout)
 			if err != nil || len(f.Elems) != 3 || f.Elems[0].Text() != "message" {
 				break
 			}
