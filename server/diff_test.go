@@ -532,13 +532,9 @@ func TestConfigRewriteErrorsAgainstRedis(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
-	waitFor(t, func() bool {
-		nc, err := net.Dial("tcp", refAddr)
-		if err == nil {
-			nc.Close()
-		}
-		return err == nil
-	})
+	if err := redistest.WaitForPing(refAddr, hangTimeout); err != nil {
+		t.Fatalf("redis-server did not come up: %v", err)
+	}
 	cfg, err := loadTestConfig([]string{ours, "--dir", dir})
 	if err != nil {
 		t.Fatal(err)

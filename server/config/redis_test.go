@@ -7,7 +7,6 @@ package config
 import (
 	"bytes"
 	"context"
-	"errors"
 	"net"
 	"os"
 	"os/exec"
@@ -20,72 +19,34 @@ import (
 
 	"github.com/mini-redis/mini-redis/frame"
 	"github.com/mini-redis/mini-redis/internal/redistest"
+	"github.com/mini-redis/mini-redis/internal/redistest/redisconn"
 )
 
-// respConn is a minimal RESP2 client for the differential tests.
+// respConn is a connection to redis-server for the differential tests.
 type respConn struct {
-	tb  testing.TB
-	nc  net.Conn
-	buf []byte
+	*redisconn.Conn
+	tb testing.TB
 }
 
 func dialRedis(tb testing.TB, addr string) *respConn {
 	tb.Helper()
-	nc, err := net.DialTimeout("tcp", addr, 5*time.Second)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	tb.Cleanup(func() { nc.Close() })
-	return &respConn{tb: tb, nc: nc}
-}
-
-// do sends a command and returns the reply.
-func (c *respConn) do(args ...string) (frame.Frame, error) {
-	c.tb.Helper()
-	bargs := make([][]byte, len(args))
-	for i, a := range args {
-		bargs[i] = []byte(a)
-	}
-	c.nc.SetDeadline(time.Now().Add(5 * time.Second))
-	if _, err := c.nc.Write(frame.AppendCommand(nil, bargs...)); err != nil {
-		return frame.Frame{}, err
-	}
-	chunk := make([]byte, 16<<10)
-	for {
-		f, n, err := frame.Parse(c.buf)
-		if err == nil {
-			f = f.Clone()
-			c.buf = c.buf[n:]
-			return f, nil
-		}
-		if !errors.Is(err, frame.ErrIncomplete) {
-			return frame.Frame{}, err
-		}
-		m, err := c.nc.Read(chunk)
-		if err != nil {
-			return frame.Frame{}, err
-		}
-		c.buf = append(c.buf, chunk[:m]...)
-	}
+	return &respConn{Conn: redisconn.Dial(tb, addr), tb: tb}
 }
 
 // reply returns the text of a simple string or error reply.
 func (c *respConn) reply(args ...string) string {
 	c.tb.Helper()
-	f, err := c.do(args...)
-	if err != nil {
-		c.tb.Fatalf("%q: %v", args, err)
-	}
-	return f.Text()
+	c.Send(args...)
+	return c.Read().Text()
 }
 
 // get returns Redis's CONFIG GET reply, keeping only the names known to
 // cfg, sorted by name.
 func (c *respConn) get(cfg *Config, patterns ...string) []Pair {
 	c.tb.Helper()
-	f, err := c.do(append([]string{"CONFIG", "GET"}, patterns...)...)
-	if err != nil || f.Type != frame.Array {
-		c.tb.Fatalf("CONFIG GET %q: %v %v", patterns, f, err)
+	f := c.Do(append([]string{"CONFIG", "GET"}, patterns...)...)
+	if f.Type != frame.Array {
+		c.tb.Fatalf("CONFIG GET %q: %v", patterns, f)
 	}
 	var out []Pair
 	for i := 0; i+1 < len(f.Elems); i += 2 {
@@ -324,19 +285,8 @@ func splitRewritten(c *Config, text string) (head string, tail []string) {
 // dialWhenUp connects to a redis-server that is starting.
 func dialWhenUp(tb testing.TB, addr string) *respConn {
 	tb.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for {
-		nc, err := net.DialTimeout("tcp", addr, time.Second)
-		if err == nil {
-			rc := &respConn{tb: tb, nc: nc}
-			tb.Cleanup(func() { nc.Close() })
-			if f, err := rc.do("PING"); err == nil && f.Text() == "PONG" {
-				return rc
-			}
-		}
-		if time.Now().After(deadline) {
-			tb.Fatalf("redis-server at %s did not come up: %v", addr, err)
-		}
-		time.Sleep(20 * time.Millisecond) // waiting for a process, not for time
+	if err := redistest.WaitForPing(addr, 10*time.Second); err != nil {
+		tb.Fatalf("redis-server at %s did not come up: %v", addr, err)
 	}
+	return dialRedis(tb, addr)
 }
