@@ -91,6 +91,20 @@ func (ts *testServer) dial(t testing.TB) *rawConn {
 	return dialRaw(t, ts.addr)
 }
 
+// dialPipe connects to ts in-process: over net.Pipe, with no socket, to
+// the server's own client loop. A pipe holds no bytes: a write waits until
+// the other side has read it all, and the server writes its replies before
+// it reads on. So a test sends a request, or a few small ones at once, and
+// reads the replies before it sends more; a write longer than the
+// server's read buffer, or a pipeline whose replies fill its output
+// buffer, would leave both sides waiting (until redisconn.Timeout).
+func (ts *testServer) dialPipe(t testing.TB) *rawConn {
+	t.Helper()
+	ours, theirs := net.Pipe()
+	ts.startClient(theirs)
+	return &rawConn{Conn: redisconn.New(t, ours), t: t}
+}
+
 // dialRaw connects to the server at addr, until the test ends.
 func dialRaw(t testing.TB, addr string) *rawConn {
 	t.Helper()

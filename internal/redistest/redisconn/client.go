@@ -57,9 +57,15 @@ func Dial(tb testing.TB, addr string) *Conn {
 	if err != nil {
 		tb.Fatalf("dial redis at %s: %v", addr, err)
 	}
-	c := &Conn{tb: tb, nc: nc}
+	return New(tb, nc)
+}
+
+// New returns a Conn on nc, a connection already made: one end of
+// net.Pipe, say, for a server served in-process. It closes nc when the
+// test ends.
+func New(tb testing.TB, nc net.Conn) *Conn {
 	tb.Cleanup(func() { nc.Close() })
-	return c
+	return &Conn{tb: tb, nc: nc}
 }
 
 // NetConn returns the network connection, for tests that close it or
