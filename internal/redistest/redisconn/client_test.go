@@ -299,3 +299,23 @@ func TestReadUntilClose(t *testing.T) {
 		t.Errorf("ReadUntilClose() = %q, %v; want the frame cut short and a clean close", got, err)
 	}
 }
+
+// TestNew runs a Conn over net.Pipe, as tests of a server served
+// in-process do.
+func TestNew(t *testing.T) {
+	ours, theirs := net.Pipe()
+	c := New(t, ours)
+	go func() {
+		theirs.Write([]byte("+OK\r\n:1"))
+		theirs.Write([]byte("2\r\n"))
+		theirs.Close()
+	}()
+	for _, want := range []string{"+OK\r\n", ":12\r\n"} {
+		if got := string(c.ReadRaw()); got != want {
+			t.Errorf("ReadRaw() = %q, want %q", got, want)
+		}
+	}
+	if got, err := c.ReadUntilClose(); len(got) != 0 || err != nil {
+		t.Errorf("ReadUntilClose() = %q, %v; want a clean close", got, err)
+	}
+}
