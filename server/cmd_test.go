@@ -10,8 +10,9 @@ import (
 )
 
 // Per-command tests against a server whose clock moves only when a step
-// says so: expiry is exact and no test sleeps. (diff_test.go compares the
-// same commands with a real redis-server.)
+// says so: expiry is exact and no test sleeps. They need no socket, and
+// talk to the server over a pipe. (diff_test.go compares the same commands
+// with a real redis-server.)
 
 // scriptStep is a command and its expected reply, or a clock advance.
 type scriptStep struct {
@@ -23,7 +24,7 @@ type scriptStep struct {
 func runScript(t *testing.T, steps []scriptStep) {
 	t.Helper()
 	ts := startServer(t)
-	c := ts.dial(t)
+	c := ts.dialPipe(t)
 	for i, st := range steps {
 		if st.cmd == "" {
 			ts.clock.Advance(st.advance)
@@ -230,7 +231,7 @@ func TestObjectIdletimeFollowsTheClock(t *testing.T) {
 
 func TestActiveExpiryNotifiesAndCounts(t *testing.T) {
 	ts := startServer(t)
-	c := ts.dial(t)
+	c := ts.dialPipe(t)
 	for i := 0; i < 50; i++ {
 		c.do("SET", "k"+itoa(i), "v", "PX", "100")
 	}

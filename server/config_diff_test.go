@@ -8,7 +8,6 @@ package server
 import (
 	"bytes"
 	"context"
-	"errors"
 	"net"
 	"os"
 	"os/exec"
@@ -21,6 +20,7 @@ import (
 
 	"github.com/mini-redis/mini-redis/frame"
 	"github.com/mini-redis/mini-redis/internal/redistest"
+	"github.com/mini-redis/mini-redis/internal/redistest/redisconn"
 	"github.com/mini-redis/mini-redis/server/config"
 	"go.uber.org/zap"
 )
@@ -55,60 +55,26 @@ func newTestSettings(tb testing.TB) *settings {
 	return st
 }
 
-// confConn is a minimal RESP2 client for these tests.
+// confConn is a connection to redis-server for these tests.
 type confConn struct {
-	tb  testing.TB
-	nc  net.Conn
-	buf []byte
-}
-
-// do sends a command and returns the reply.
-func (c *confConn) do(args ...string) (frame.Frame, error) {
-	c.tb.Helper()
-	bargs := make([][]byte, len(args))
-	for i, a := range args {
-		bargs[i] = []byte(a)
-	}
-	c.nc.SetDeadline(time.Now().Add(5 * time.Second))
-	if _, err := c.nc.Write(frame.AppendCommand(nil, bargs...)); err != nil {
-		return frame.Frame{}, err
-	}
-	chunk := make([]byte, 16<<10)
-	for {
-		f, n, err := frame.Parse(c.buf)
-		if err == nil {
-			f = f.Clone()
-			c.buf = c.buf[n:]
-			return f, nil
-		}
-		if !errors.Is(err, frame.ErrIncomplete) {
-			return frame.Frame{}, err
-		}
-		m, err := c.nc.Read(chunk)
-		if err != nil {
-			return frame.Frame{}, err
-		}
-		c.buf = append(c.buf, chunk[:m]...)
-	}
+	*redisconn.Conn
+	tb testing.TB
 }
 
 // reply returns the text of a simple string or error reply.
 func (c *confConn) reply(args ...string) string {
 	c.tb.Helper()
-	f, err := c.do(args...)
-	if err != nil {
-		c.tb.Fatalf("%q: %v", args, err)
-	}
-	return f.Text()
+	c.Send(args...)
+	return c.Read().Text()
 }
 
 // get returns Redis's CONFIG GET reply, keeping only the names known to
 // conf, sorted by name.
 func (c *confConn) get(conf *config.Config, patterns ...string) []config.Pair {
 	c.tb.Helper()
-	f, err := c.do(append([]string{"CONFIG", "GET"}, patterns...)...)
-	if err != nil || f.Type != frame.Array {
-		c.tb.Fatalf("CONFIG GET %q: %v %v", patterns, f, err)
+	f := c.Do(append([]string{"CONFIG", "GET"}, patterns...)...)
+	if f.Type != frame.Array {
+		c.tb.Fatalf("CONFIG GET %q: %v", patterns, f)
 	}
 	var out []config.Pair
 	for i := 0; i+1 < len(f.Elems); i += 2 {
@@ -124,21 +90,10 @@ func (c *confConn) get(conf *config.Config, patterns ...string) []config.Pair {
 // dialConfWhenUp connects to a redis-server that is starting.
 func dialConfWhenUp(tb testing.TB, addr string) *confConn {
 	tb.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for {
-		nc, err := net.DialTimeout("tcp", addr, time.Second)
-		if err == nil {
-			rc := &confConn{tb: tb, nc: nc}
-			tb.Cleanup(func() { nc.Close() })
-			if f, err := rc.do("PING"); err == nil && f.Text() == "PONG" {
-				return rc
-			}
-		}
-		if time.Now().After(deadline) {
-			tb.Fatalf("redis-server at %s did not come up: %v", addr, err)
-		}
-		time.Sleep(20 * time.Millisecond) // waiting for a process, not for time
+	if err := redistest.WaitForPing(addr, 10*time.Second); err != nil {
+		tb.Fatalf("redis-server at %s did not come up: %v", addr, err)
 	}
+	return &confConn{Conn: redisconn.Dial(tb, addr), tb: tb}
 }
 
 // ourGet is conf.Get without this server's extensions, as Redis would

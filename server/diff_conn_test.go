@@ -155,8 +155,8 @@ func TestDifferentialConnections(t *testing.T) {
 				case pause:
 					time.Sleep(300 * time.Millisecond)
 				case sendOnly:
-					r.sendCommand(st.args...)
-					g.sendCommand(st.args...)
+					r.Send(st.args...)
+					g.Send(st.args...)
 				case readOnly:
 					want, have := r.readReplyWithin(waitForMessages), g.readReplyWithin(waitForMessages)
 					if want != have {

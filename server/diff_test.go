@@ -1,7 +1,6 @@
 package server
 
 import (
-	"bufio"
 	"net"
 	"os"
 	"os/exec"
@@ -305,16 +304,6 @@ func dialPair(t *testing.T, refAddr, gotAddr, proto string) (ref, got *rawConn) 
 	return ref, got
 }
 
-func dialRaw(t *testing.T, addr string) *rawConn {
-	t.Helper()
-	nc, err := net.Dial("tcp", addr)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { nc.Close() })
-	return &rawConn{t: t, nc: nc, r: bufio.NewReader(nc)}
-}
-
 func compareStep(t *testing.T, st step, ref, got *rawConn) {
 	t.Helper()
 	if st.mode == scanAll {
@@ -543,13 +532,9 @@ func TestConfigRewriteErrorsAgainstRedis(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
-	waitFor(t, func() bool {
-		nc, err := net.Dial("tcp", refAddr)
-		if err == nil {
-			nc.Close()
-		}
-		return err == nil
-	})
+	if err := redistest.WaitForPing(refAddr, hangTimeout); err != nil {
+		t.Fatalf("redis-server did not come up: %v", err)
+	}
 	cfg, err := loadTestConfig([]string{ours, "--dir", dir})
 	if err != nil {
 		t.Fatal(err)

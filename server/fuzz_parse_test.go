@@ -172,7 +172,6 @@ func FuzzOptionsAgainstRedis(f *testing.F) {
 	}
 	redis := redistest.Start(f, "proto-max-bulk-len", fuzzMaxBulkLen, "enable-debug-command", "yes")
 	ours := startFuzzServer(f, "--proto-max-bulk-len", fuzzMaxBulkLen)
-	ref, got := &fuzzConn{addr: redis.Addr}, &fuzzConn{addr: ours}
 	f.Fuzz(func(t *testing.T, cmd byte, argText string) {
 		args := strings.Fields(fuzzOptionCommands[int(cmd)%len(fuzzOptionCommands)])
 		if argText != "" {
@@ -183,10 +182,11 @@ func FuzzOptionsAgainstRedis(f *testing.F) {
 		}
 		setup := [][]string{{"FLUSHALL"}, {"SELECT", "0"}, {"SET", "k", "hello world"}, {"SET", "n", "10"}}
 		after := [][]string{{"SELECT", "0"}, {"GET", "k"}, {"GET", "n"}, {"TTL", "k"}, {"TTL", "n"}, {"DBSIZE"}, {"OBJECT", "ENCODING", "n"}}
+		// New connections for each input: one may close its own.
+		ref, got := dialFuzz(t, redis.Addr), dialFuzz(t, ours)
 		for _, c := range []*fuzzConn{ref, got} {
-			c.ensure(t)
 			for _, s := range setup {
-				c.send(s)
+				c.trySend(s)
 				c.readFrame(t)
 			}
 		}

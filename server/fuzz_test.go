@@ -1,19 +1,17 @@
 package server
 
 import (
-	"bufio"
 	"bytes"
 	"errors"
 	"maps"
-	"net"
 	"os"
 	"slices"
 	"strconv"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/mini-redis/mini-redis/frame"
+	"github.com/mini-redis/mini-redis/internal/redistest/redisconn"
 )
 
 // The fuzz targets of the server package. Their seed corpora are the f.Add
@@ -190,8 +188,7 @@ func startFuzzServer(f *testing.F, args ...string) string {
 // run runs cmds on a new connection, then restores the server's state from
 // another one (the first may have been killed, or kill the others).
 func (h *fuzzHarness) run(t *testing.T, cmds [][]string) {
-	c := h.dial(t)
-	defer c.nc.Close()
+	c := dialFuzz(t, h.addr)
 	st := fuzzState{channels: map[string]bool{}, patterns: map[string]bool{}, shard: map[string]bool{}}
 	for _, args := range cmds {
 		if st.inMulti && (isSubscribeFamily(args[0]) || strings.EqualFold(args[0], "hello")) {
@@ -200,7 +197,7 @@ func (h *fuzzHarness) run(t *testing.T, cmds [][]string) {
 			// protocol switch mid-array).
 			continue
 		}
-		if !c.send(args) {
+		if !c.trySend(args) {
 			if !st.closing {
 				t.Fatalf("%q: the connection closed", args)
 			}
@@ -213,7 +210,7 @@ func (h *fuzzHarness) run(t *testing.T, cmds [][]string) {
 	}
 	if !st.closed {
 		// The connection still answers, in whatever state it was left.
-		c.send([]string{"RESET"})
+		c.trySend([]string{"RESET"})
 		got := c.nextReply(t, &st)
 		if got == nil && st.closing {
 			st.closed = true // QUIT or CLIENT KILL replied before closing
@@ -222,15 +219,14 @@ func (h *fuzzHarness) run(t *testing.T, cmds [][]string) {
 		}
 	}
 	if !st.closed {
-		c.send([]string{"PING"})
+		c.trySend([]string{"PING"})
 		if got := c.nextReply(t, &st); got == nil || got.Type != frame.SimpleString || string(got.Str) != "PONG" {
 			t.Fatalf("after %q: PING replied %s", cmds, describeReply(got))
 		}
 	}
-	ctl := h.dial(t)
-	defer ctl.nc.Close()
+	ctl := dialFuzz(t, h.addr)
 	for _, args := range [][]string{{"CLIENT", "UNPAUSE"}, h.reset, {"FLUSHALL"}} {
-		ctl.send(args)
+		ctl.trySend(args)
 		if got := ctl.nextReply(t, &fuzzState{}); got == nil || got.Type != frame.SimpleString {
 			t.Fatalf("resetting with %q: %s", args, describeReply(got))
 		}
@@ -261,50 +257,30 @@ func isSubscribeFamily(name string) bool {
 	return false
 }
 
-// fuzzConn is a connection of the fuzz targets.
-type fuzzConn struct {
-	addr string
-	nc   net.Conn
-	r    *bufio.Reader
-	buf  []byte // read and not yet parsed
-	raw  []byte // the bytes of the last frame read
+// fuzzConn is a connection of the fuzz targets, which tells a closed
+// connection from a failing server: a fuzz input may close it.
+type fuzzConn struct{ *redisconn.Conn }
+
+func dialFuzz(t *testing.T, addr string) *fuzzConn {
+	t.Helper()
+	return &fuzzConn{redisconn.Dial(t, addr)}
 }
 
-func (h *fuzzHarness) dial(t *testing.T) *fuzzConn {
-	c := &fuzzConn{addr: h.addr}
-	c.ensure(t)
-	return c
-}
-
-// ensure connects c if it is not connected.
-func (c *fuzzConn) ensure(t *testing.T) {
-	if c.nc != nil {
-		return
-	}
-	nc, err := net.Dial("tcp", c.addr)
-	if err != nil {
-		t.Fatal(err)
-	}
-	c.nc, c.r, c.buf = nc, bufio.NewReaderSize(nc, 64<<10), nil
-}
-
-// exchange sends args and returns the reply's bytes; false, and c
-// disconnected, if the connection closed instead.
+// exchange sends args and returns the reply's bytes; false if the
+// connection closed instead.
 func (c *fuzzConn) exchange(t *testing.T, args []string) (string, bool) {
 	t.Helper()
-	if c.send(args) {
-		if _, ok := c.readFrame(t); ok {
-			return string(c.raw), true
+	if c.trySend(args) {
+		if _, raw, ok := c.readFrame(t); ok {
+			return string(raw), true
 		}
 	}
-	c.nc.Close()
-	c.nc = nil
 	return "", false
 }
 
-// send writes a command; false if the connection is gone.
-func (c *fuzzConn) send(args []string) bool {
-	_, err := c.nc.Write(frame.Append(nil, frame.NewCommand(args...), frame.RESP2))
+// trySend writes a command; false if the connection is gone.
+func (c *fuzzConn) trySend(args []string) bool {
+	_, err := c.Write(frame.Append(nil, frame.NewCommand(args...), frame.RESP2))
 	return err == nil
 }
 
@@ -314,7 +290,7 @@ func (c *fuzzConn) send(args []string) bool {
 func (c *fuzzConn) nextReply(t *testing.T, st *fuzzState) *frame.Frame {
 	t.Helper()
 	for {
-		f, ok := c.readFrame(t)
+		f, _, ok := c.readFrame(t)
 		if !ok {
 			return nil
 		}
@@ -324,37 +300,22 @@ func (c *fuzzConn) nextReply(t *testing.T, st *fuzzState) *frame.Frame {
 	}
 }
 
-func (c *fuzzConn) readFrame(t *testing.T) (frame.Frame, bool) {
+// readFrame returns the next frame and its bytes, or false if the
+// connection closed first. A malformed frame, a close in the middle of
+// one, or no frame within hangTimeout fails the test.
+func (c *fuzzConn) readFrame(t *testing.T) (frame.Frame, []byte, bool) {
 	t.Helper()
-	c.nc.SetReadDeadline(time.Now().Add(hangTimeout))
-	for {
-		if len(c.buf) > 0 {
-			f, n, err := frame.Parse(c.buf)
-			if err == nil {
-				// The frame's byte slices alias c.buf: copy what is left.
-				c.raw = c.buf[:n]
-				c.buf = append([]byte(nil), c.buf[n:]...)
-				return f, true
-			}
-			if !errors.Is(err, frame.ErrIncomplete) {
-				t.Fatalf("malformed reply %q: %v", c.buf, err)
-			}
-		}
-		chunk := make([]byte, 64<<10)
-		n, err := c.r.Read(chunk)
-		c.buf = append(c.buf, chunk[:n]...)
-		if err != nil {
-			if errors.Is(err, os.ErrDeadlineExceeded) {
-				t.Fatalf("no reply within %v; have %q", hangTimeout, c.buf)
-			}
-			if len(c.buf) > 0 && n == 0 {
-				t.Fatalf("connection closed mid-reply: %q", c.buf)
-			}
-			if n == 0 {
-				return frame.Frame{}, false
-			}
-		}
+	f, raw, err := c.Receive(hangTimeout)
+	switch {
+	case err == nil:
+		return f, raw, true
+	case errors.Is(err, os.ErrDeadlineExceeded):
+		t.Fatalf("no reply within %v; have %q", hangTimeout, c.Pending())
+	case len(c.Pending()) > 0:
+		t.Fatalf("malformed or cut reply %q: %v", c.Pending(), err)
 	}
+	// A close, or a reset: the server closed with a request unread.
+	return frame.Frame{}, nil, false
 }
 
 // isMessage reports whether f is a message published to the connection,

@@ -46,7 +46,7 @@ func TestShutdownLeavesNoGoroutines(t *testing.T) {
 
 	// Half a command: the client's goroutine waits in the middle of a read.
 	partial := ts.dial(t)
-	partial.send("*3\r\n$3\r\nSET\r\n")
+	partial.sendRaw("*3\r\n$3\r\nSET\r\n")
 
 	// A client that sends and never reads: 128 MB of replies fill the
 	// socket buffers, and the rest waits with its writer goroutine, stuck
@@ -56,10 +56,10 @@ func TestShutdownLeavesNoGoroutines(t *testing.T) {
 	for range 2000 {
 		pipeline.WriteString("*2\r\n$3\r\nGET\r\n$1\r\nk\r\n")
 	}
-	go stuck.nc.Write(pipeline.Bytes()) // may block until the server closes it
+	go stuck.Write(pipeline.Bytes()) // may block until the server closes it
 
 	sleeper := ts.dial(t)
-	sleeper.sendCommand("DEBUG", "SLEEP", "0.5")
+	sleeper.Send("DEBUG", "SLEEP", "0.5")
 	// Shutdown closes a client whose request it has not read yet; this one
 	// must have started its command.
 	waitFor(t, func() bool { return strings.Contains(plain.do("CLIENT", "LIST"), " cmd=debug ") })

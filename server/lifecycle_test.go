@@ -1,11 +1,8 @@
 package server
 
 import (
-	"bufio"
-	"bytes"
 	"context"
 	"fmt"
-	"io"
 	"net"
 	"os"
 	"os/exec"
@@ -15,7 +12,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/mini-redis/mini-redis/connection"
 	"github.com/mini-redis/mini-redis/internal/redistest"
 	"go.uber.org/zap"
 	"go.uber.org/zap/zapcore"
@@ -58,13 +54,10 @@ func TestMaxClients(t *testing.T) {
 	// Past the limit every new client gets the error and is closed, and
 	// the accept loop keeps going.
 	for i := 0; i < 5; i++ {
-		nc, err := net.Dial("tcp", ts.addr)
-		if err != nil {
-			t.Fatal(err)
-		}
-		got, _ := io.ReadAll(nc)
-		nc.Close()
-		if string(got) != "-ERR max number of clients reached\r\n" {
+		c := dialRaw(t, ts.addr)
+		got, _ := c.readUntilClose()
+		c.NetConn().Close()
+		if got != "-ERR max number of clients reached\r\n" {
 			t.Fatalf("client %d over the limit got %q", i+3, got)
 		}
 	}
@@ -81,7 +74,7 @@ func TestIdleTimeout(t *testing.T) {
 	idle, sub := ts.dial(t), ts.dial(t)
 	sub.do("SUBSCRIBE", "ch")
 	start := time.Now()
-	got, err := io.ReadAll(idle.r)
+	got, err := idle.readUntilClose()
 	if err != nil || len(got) != 0 {
 		t.Fatalf("idle client: %q, %v", got, err)
 	}
@@ -128,14 +121,10 @@ func TestProtectedMode(t *testing.T) {
 			}
 			go srv.Serve(ln)
 			defer srv.Shutdown(context.Background())
-			nc, err := net.Dial("tcp", ln.Addr().String())
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer nc.Close()
-			nc.Write([]byte("PING\r\n"))
-			nc.SetReadDeadline(time.Now().Add(hangTimeout))
-			line, _ := bufio.NewReader(nc).ReadString('\n')
+			c := dialRaw(t, ln.Addr().String())
+			defer c.NetConn().Close()
+			c.sendRaw("PING\r\n")
+			line := c.readReply()
 			if denied := strings.HasPrefix(line, "-DENIED Redis is running in protected mode"); denied != tc.denied {
 				t.Errorf("reply %q; denied=%v, want %v", line, denied, tc.denied)
 			}
@@ -183,8 +172,8 @@ func TestRequirePass(t *testing.T) {
 	}
 	// Before AUTH, only small requests are accepted (as Redis).
 	c2 := ts.dial(t)
-	c2.send("*1\r\n$16385\r\n")
-	if got, _ := io.ReadAll(c2.r); string(got) != "-ERR Protocol error: unauthenticated bulk length\r\n" {
+	c2.sendRaw("*1\r\n$16385\r\n")
+	if got, _ := c2.readUntilClose(); string(got) != "-ERR Protocol error: unauthenticated bulk length\r\n" {
 		t.Errorf("large unauthenticated request: %q", got)
 	}
 }
@@ -197,7 +186,7 @@ func TestClientKill(t *testing.T) {
 	if got := killer.do("CLIENT", "KILL", "ID", id); got != ":1\r\n" {
 		t.Fatalf("CLIENT KILL ID = %q", got)
 	}
-	if got, err := io.ReadAll(victim.r); err != nil || len(got) != 0 {
+	if got, err := victim.readUntilClose(); err != nil || len(got) != 0 {
 		t.Errorf("victim after the kill: %q, %v; want EOF", got, err)
 	}
 	if strings.Contains(killer.do("CLIENT", "LIST"), "victim") {
@@ -207,7 +196,7 @@ func TestClientKill(t *testing.T) {
 	if got := killer.do("CLIENT", "KILL", "ID", strings.TrimSpace(strings.TrimPrefix(killer.do("CLIENT", "ID"), ":")), "SKIPME", "no"); got != ":1\r\n" {
 		t.Errorf("self kill = %q", got)
 	}
-	if got, _ := io.ReadAll(killer.r); len(got) != 0 {
+	if got, _ := killer.readUntilClose(); len(got) != 0 {
 		t.Errorf("self-killed client got %q after its reply", got)
 	}
 }
@@ -219,7 +208,7 @@ func TestClientPause(t *testing.T) {
 	if got := admin.do("CLIENT", "PAUSE", "10000", "WRITE"); got != "+OK\r\n" {
 		t.Fatal(got)
 	}
-	writer.sendCommand("SET", "k", "w")
+	writer.Send("SET", "k", "w")
 	if got := reader.do("GET", "k"); got != "$1\r\nv\r\n" {
 		t.Errorf("a read during a WRITE pause: %q", got)
 	}
@@ -244,15 +233,15 @@ func TestClientPause(t *testing.T) {
 func TestClientReply(t *testing.T) {
 	ts := startServer(t)
 	c := ts.dial(t)
-	c.sendCommand("CLIENT", "REPLY", "OFF")
-	c.sendCommand("SET", "a", "1")
-	c.sendCommand("CLIENT", "REPLY", "SKIP") // no effect while OFF
-	c.sendCommand("INCR", "a")
+	c.Send("CLIENT", "REPLY", "OFF")
+	c.Send("SET", "a", "1")
+	c.Send("CLIENT", "REPLY", "SKIP") // no effect while OFF
+	c.Send("INCR", "a")
 	if got := c.do("CLIENT", "REPLY", "ON"); got != "+OK\r\n" {
 		t.Fatalf("first reply after REPLY ON: %q", got)
 	}
-	c.sendCommand("CLIENT", "REPLY", "SKIP")
-	c.sendCommand("INCR", "a")
+	c.Send("CLIENT", "REPLY", "SKIP")
+	c.Send("INCR", "a")
 	if got := c.do("GET", "a"); got != "$1\r\n3\r\n" {
 		t.Errorf("after SKIP, the next reply is GET's: %q", got)
 	}
@@ -273,13 +262,13 @@ func TestShutdownCommandStopsTheServer(t *testing.T) {
 			t.Errorf("%s: %q, want %q", tc.cmd, got, tc.want)
 		}
 	}
-	c.sendCommand("SHUTDOWN", "NOSAVE")
+	c.Send("SHUTDOWN", "NOSAVE")
 	select {
 	case <-requested:
 	case <-time.After(hangTimeout):
 		t.Fatal("SHUTDOWN did not ask the process to stop")
 	}
-	if got, _ := io.ReadAll(c.r); len(got) != 0 {
+	if got, _ := c.readUntilClose(); len(got) != 0 {
 		t.Errorf("SHUTDOWN replied %q; Redis closes without a reply", got)
 	}
 }
@@ -326,24 +315,16 @@ func TestSlowSubscriberIsDisconnected(t *testing.T) {
 	ts := startServer(t, "--client-output-buffer-limit", "pubsub 4mb 2mb 60")
 	slow, pub := ts.dial(t), ts.dial(t)
 	slow.do("SUBSCRIBE", "news")
-	fastNC, err := net.Dial("tcp", ts.addr)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer fastNC.Close()
-	fast := connection.New(fastNC, connection.Options{})
-	fast.WriteCommand([]byte("SUBSCRIBE"), []byte("news"))
-	if _, err := fast.ReadFrame(); err != nil {
-		t.Fatal(err)
-	}
+	fast := ts.dial(t)
+	fast.do("SUBSCRIBE", "news")
 	payload := strings.Repeat("x", 16<<10)
 	const messages = 2000 // 32 MB, far past the slow one's limit
 	received := make(chan int, 1)
 	go func() { // the fast subscriber reads everything, as it arrives
 		n := 0
 		for n < messages {
-			fastNC.SetReadDeadline(time.Now().Add(hangTimeout))
-			f, err := fast.ReadFrame()
+			// Receive, which does not end the test, in this goroutine.
+			f, _, err := fast.Receive(hangTimeout)
 			if err != nil || len(f.Elems) != 3 || f.Elems[0].Text() != "message" {
 				break
 			}
@@ -366,8 +347,7 @@ func TestSlowSubscriberIsDisconnected(t *testing.T) {
 		t.Errorf("the fast subscriber got %d of %d messages", n, messages)
 	}
 	// Its connection is closed.
-	slow.nc.SetReadDeadline(time.Now().Add(hangTimeout))
-	if _, err := io.Copy(io.Discard, slow.r); err != nil {
+	if _, err := slow.readUntilClose(); err != nil {
 		t.Errorf("slow subscriber's connection: %v, want a close", err)
 	}
 	if got := pub.do("PUBSUB", "NUMSUB", "news"); got != "*2\r\n$4\r\nnews\r\n:1\r\n" {
@@ -384,7 +364,7 @@ func TestClientThatDoesNotReadBlocksNobody(t *testing.T) {
 	c := ts.dial(t)
 	c.do("SET", "big", strings.Repeat("x", 1<<20))
 	stuck := ts.dial(t)
-	stuck.send(strings.Repeat("*2\r\n$3\r\nGET\r\n$3\r\nbig\r\n", 64)) // 64 MB of replies
+	stuck.sendRaw(strings.Repeat("*2\r\n$3\r\nGET\r\n$3\r\nbig\r\n", 64)) // 64 MB of replies
 
 	// Every GET runs, though the sockets hold a fraction of the replies.
 	waitFor(t, func() bool {
@@ -396,12 +376,10 @@ func TestClientThatDoesNotReadBlocksNobody(t *testing.T) {
 		}
 	}
 	// The replies are all delivered once it reads.
-	want := []byte("$1048576\r\n" + strings.Repeat("x", 1<<20) + "\r\n")
-	got := make([]byte, len(want))
-	stuck.nc.SetReadDeadline(time.Now().Add(hangTimeout))
+	want := "$1048576\r\n" + strings.Repeat("x", 1<<20) + "\r\n"
 	for i := range 64 {
-		if _, err := io.ReadFull(stuck.r, got); err != nil || !bytes.Equal(got, want) {
-			t.Fatalf("reply %d to the GETs: %.20q, %v", i, got, err)
+		if got := stuck.readReply(); got != want {
+			t.Fatalf("reply %d to the GETs: %.20q", i, got)
 		}
 	}
 }
@@ -430,12 +408,11 @@ func TestNormalOutputLimitDisconnects(t *testing.T) {
 			for _, cmd := range tt.setup {
 				stuck.do(strings.Fields(cmd)...)
 			}
-			stuck.send(strings.Repeat("*2\r\n$3\r\nGET\r\n$3\r\nbig\r\n", 64)) // 64 MB of replies
+			stuck.sendRaw(strings.Repeat("*2\r\n$3\r\nGET\r\n$3\r\nbig\r\n", 64)) // 64 MB of replies
 			waitFor(t, func() bool { return strings.Contains(c.do("INFO", "clients"), "connected_clients:1\r\n") })
-			stuck.nc.SetReadDeadline(time.Now().Add(hangTimeout))
-			n, err := io.Copy(io.Discard, stuck.r)
-			if err != nil || n >= 64<<20 {
-				t.Errorf("the client read %d bytes, then %v; want fewer than all 64 MB, then a close", n, err)
+			got, err := stuck.readUntilClose()
+			if n := len(got); err != nil || n >= 64<<20 {
+				t.Errorf("the client read %d bytes, then %v; want fewer than all 64 MB, then a close", len(got), err)
 			}
 		})
 	}
@@ -448,8 +425,8 @@ func TestProtoMaxBulkLenAppliesLive(t *testing.T) {
 	if got := c.do("CONFIG", "SET", "proto-max-bulk-len", "1mb"); got != "+OK\r\n" {
 		t.Fatal(got)
 	}
-	c.send(fmt.Sprintf("*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$%d\r\n", 2<<20))
-	if got, _ := io.ReadAll(c.r); string(got) != "-ERR Protocol error: invalid bulk length\r\n" {
+	c.sendRaw(fmt.Sprintf("*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$%d\r\n", 2<<20))
+	if got, _ := c.readUntilClose(); string(got) != "-ERR Protocol error: invalid bulk length\r\n" {
 		t.Errorf("2 MB value with a 1 MB limit: %q", got)
 	}
 }

@@ -5,7 +5,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"net"
 	"os"
 	"path/filepath"
@@ -234,8 +233,8 @@ func TestShutdownSavesUnlessNosave(t *testing.T) {
 			cmd, addr, logs := serverProcess(t, append([]string{"--dir", dir}, tc.args...)...)
 			c := dialRaw(t, addr)
 			c.do("SET", "k", "v")
-			c.sendCommand(tc.cmd...)
-			if got, _ := io.ReadAll(c.r); len(got) != 0 {
+			c.Send(tc.cmd...)
+			if got, _ := c.readUntilClose(); len(got) != 0 {
 				t.Errorf("SHUTDOWN replied %q", got)
 			}
 			if err := cmd.Wait(); err != nil {
@@ -294,11 +293,11 @@ func TestKillDuringBgsaveKeepsTheOldDump(t *testing.T) {
 		}
 		fmt.Fprintf(&pipe, "SET generation %d\r\n", round)
 		pipe.WriteString("CLIENT REPLY ON\r\n")
-		c.send(pipe.String())
+		c.sendRaw(pipe.String())
 		if got := c.readReply(); got != "+OK\r\n" {
 			t.Fatalf("round %d: CLIENT REPLY ON = %q", round, got)
 		}
-		c.sendCommand("BGSAVE")
+		c.Send("BGSAVE")
 		// Kill at different moments: at once, mid-write, or once the save
 		// is surely done, so that both outcomes happen on any machine.
 		switch round % 4 {

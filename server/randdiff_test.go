@@ -215,7 +215,7 @@ func newRDRun(t *testing.T, refAddr, gotAddr string, resp3 bool) *rdRun {
 
 func (r *rdRun) close() {
 	for _, c := range []*rawConn{r.ref, r.got, r.stats.ref, r.stats.got} {
-		c.nc.Close()
+		c.NetConn().Close()
 	}
 }
 

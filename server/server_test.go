@@ -1,10 +1,8 @@
 package server
 
 import (
-	"bufio"
 	"context"
 	"errors"
-	"io"
 	"net"
 	"strings"
 	"sync"
@@ -12,7 +10,7 @@ import (
 	"time"
 
 	"github.com/mini-redis/mini-redis/db"
-	"github.com/mini-redis/mini-redis/frame"
+	"github.com/mini-redis/mini-redis/internal/redistest/redisconn"
 	"go.uber.org/zap"
 )
 
@@ -80,88 +78,77 @@ func startServerConfig(t testing.TB, cfg Config, clock *db.ManualClock) *testSer
 	return ts
 }
 
-// rawConn sends raw bytes and reads raw replies.
+// rawConn is a connection whose replies are strings of the bytes the
+// server sent, for tests that compare them byte for byte. The wire
+// handling is redisconn's; these methods only keep call sites short.
 type rawConn struct {
-	t  *testing.T
-	nc net.Conn
-	r  *bufio.Reader
+	*redisconn.Conn
+	t testing.TB
 }
 
-func (ts *testServer) dial(t *testing.T) *rawConn {
+func (ts *testServer) dial(t testing.TB) *rawConn {
 	t.Helper()
-	nc, err := net.Dial("tcp", ts.addr)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { nc.Close() })
-	return &rawConn{t: t, nc: nc, r: bufio.NewReader(nc)}
+	return dialRaw(t, ts.addr)
 }
 
-func (c *rawConn) send(s string) {
-	c.t.Helper()
-	if _, err := c.nc.Write([]byte(s)); err != nil {
-		c.t.Fatal(err)
-	}
+// dialPipe connects to ts in-process: over net.Pipe, with no socket, to
+// the server's own client loop. A pipe holds no bytes: a write waits until
+// the other side has read it all, and the server writes its replies before
+// it reads on. So a test sends a request, or a few small ones at once, and
+// reads the replies before it sends more; a write longer than the
+// server's read buffer, or a pipeline whose replies fill its output
+// buffer, would leave both sides waiting (until redisconn.Timeout).
+func (ts *testServer) dialPipe(t testing.TB) *rawConn {
+	t.Helper()
+	ours, theirs := net.Pipe()
+	ts.startClient(theirs)
+	return &rawConn{Conn: redisconn.New(t, ours), t: t}
+}
+
+// dialRaw connects to the server at addr, until the test ends.
+func dialRaw(t testing.TB, addr string) *rawConn {
+	t.Helper()
+	return &rawConn{Conn: redisconn.Dial(t, addr), t: t}
 }
 
 // do sends a command and returns its reply, encoded as RESP.
 func (c *rawConn) do(args ...string) string {
 	c.t.Helper()
-	c.send(string(frame.Append(nil, frame.NewCommand(args...), frame.RESP2)))
-	return c.readReply()
+	return string(c.DoRaw(args...))
 }
 
-// sendCommand sends a command without reading a reply.
-func (c *rawConn) sendCommand(args ...string) {
+// sendRaw sends s as it is: requests inline, pipelined or malformed.
+func (c *rawConn) sendRaw(s string) {
 	c.t.Helper()
-	c.send(string(frame.Append(nil, frame.NewCommand(args...), frame.RESP2)))
-}
-
-// readReplyWithin reads one frame, or returns "(nothing)" if none arrives
-// within d.
-func (c *rawConn) readReplyWithin(d time.Duration) string {
-	c.t.Helper()
-	c.nc.SetReadDeadline(time.Now().Add(d))
-	var buf []byte
-	for {
-		if _, n, err := frame.Parse(buf); err == nil && n == len(buf) {
-			return string(buf)
-		}
-		b, err := c.r.ReadByte()
-		if err != nil {
-			if len(buf) == 0 {
-				return "(nothing)"
-			}
-			return string(buf) + "(cut)"
-		}
-		buf = append(buf, b)
-	}
+	c.SendRaw([]byte(s))
 }
 
 // readReply reads exactly one reply frame and returns its bytes.
 func (c *rawConn) readReply() string {
 	c.t.Helper()
-	c.nc.SetReadDeadline(time.Now().Add(hangTimeout))
-	// Parse what has arrived so far at each step, reading nothing past the
-	// reply: whatever follows it stays in c.r for the next read.
-	var buf []byte
-	for {
-		if _, err := c.r.Peek(1); err != nil {
-			c.t.Fatalf("reading reply after %q: %v", buf, err)
-		}
-		arrived, _ := c.r.Peek(c.r.Buffered())
-		candidate := append(buf, arrived...)
-		_, n, err := frame.Parse(candidate)
-		if err == nil {
-			c.r.Discard(n - len(buf))
-			return string(candidate[:n])
-		}
-		if !errors.Is(err, frame.ErrIncomplete) {
-			c.t.Fatalf("bad reply %q: %v", candidate, err)
-		}
-		buf = candidate
-		c.r.Discard(len(arrived))
+	return string(c.ReadRaw())
+}
+
+// readReplyWithin reads one frame, or returns "(nothing)" if none arrives
+// within d, or what did arrive marked "(cut)".
+func (c *rawConn) readReplyWithin(d time.Duration) string {
+	c.t.Helper()
+	_, raw, err := c.Receive(d)
+	switch {
+	case err == nil:
+		return string(raw)
+	case len(c.Pending()) == 0:
+		return "(nothing)"
 	}
+	return string(c.Pending()) + "(cut)"
+}
+
+// readUntilClose returns what the server sends until it closes the
+// connection, and nil if it closed it cleanly.
+func (c *rawConn) readUntilClose() (string, error) {
+	c.t.Helper()
+	b, err := c.ReadUntilClose()
+	return string(b), err
 }
 
 func TestCommands(t *testing.T) {
@@ -233,7 +220,7 @@ func TestSetWithExpiry(t *testing.T) {
 
 func TestInlineAndPipelinedRequests(t *testing.T) {
 	c := startServer(t).dial(t)
-	c.send("SET a \"b c\"\r\nGET a\r\n*1\r\n$4\r\nPING\r\n")
+	c.sendRaw("SET a \"b c\"\r\nGET a\r\n*1\r\n$4\r\nPING\r\n")
 	for _, want := range []string{"+OK\r\n", "$3\r\nb c\r\n", "+PONG\r\n"} {
 		if got := c.readReply(); got != want {
 			t.Errorf("got %q, want %q", got, want)
@@ -243,8 +230,8 @@ func TestInlineAndPipelinedRequests(t *testing.T) {
 
 func TestProtocolErrorClosesTheConnection(t *testing.T) {
 	c := startServer(t).dial(t)
-	c.send("*1\r\n$x\r\n")
-	rest, err := io.ReadAll(c.r)
+	c.sendRaw("*1\r\n$x\r\n")
+	rest, err := c.readUntilClose()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -255,8 +242,8 @@ func TestProtocolErrorClosesTheConnection(t *testing.T) {
 
 func TestQuit(t *testing.T) {
 	c := startServer(t).dial(t)
-	c.send("QUIT\r\nPING\r\n")
-	rest, err := io.ReadAll(c.r)
+	c.sendRaw("QUIT\r\nPING\r\n")
+	rest, err := c.readUntilClose()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -278,7 +265,7 @@ func TestGracefulShutdown(t *testing.T) {
 	}
 	// Both commands arrive in one segment, so once the server has run the
 	// first, the second is in its buffer: in flight.
-	busy.send("SET k v\r\nGET k\r\n")
+	busy.sendRaw("SET k v\r\nGET k\r\n")
 	for ts.Stats().TotalCommands < 3 {
 		time.Sleep(time.Millisecond)
 	}
@@ -287,14 +274,14 @@ func TestGracefulShutdown(t *testing.T) {
 	if err := ts.Shutdown(ctx); err != nil {
 		t.Fatal(err)
 	}
-	got, err := io.ReadAll(busy.r)
+	got, err := busy.readUntilClose()
 	if err != nil {
 		t.Fatal(err)
 	}
 	if string(got) != "+OK\r\n$1\r\nv\r\n" {
 		t.Errorf("busy client got %q before the close", got)
 	}
-	if got, err := io.ReadAll(idle.r); err != nil || len(got) != 0 {
+	if got, err := idle.readUntilClose(); err != nil || len(got) != 0 {
 		t.Errorf("idle client: %q, %v; want a clean close", got, err)
 	}
 	if _, err := net.DialTimeout("tcp", ts.addr, time.Second); err == nil {
@@ -371,7 +358,7 @@ func infoField(t *testing.T, c *rawConn, section, field string) string {
 func TestResetStatRestartsOpsPerSec(t *testing.T) {
 	ts := startServer(t)
 	c := ts.dial(t)
-	c.send(strings.Repeat("PING\r\n", 1000))
+	c.sendRaw(strings.Repeat("PING\r\n", 1000))
 	for range 1000 {
 		c.readReply()
 	}

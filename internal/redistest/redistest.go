@@ -72,7 +72,7 @@ func Start(tb testing.TB, directives ...string) *Server {
 	}
 	s := &Server{Addr: net.JoinHostPort("127.0.0.1", strconv.Itoa(port)), Dir: dir, cmd: cmd}
 	tb.Cleanup(s.Stop)
-	if err := waitForPing(s.Addr, 10*time.Second); err != nil {
+	if err := WaitForPing(s.Addr, 10*time.Second); err != nil {
 		log, _ := os.ReadFile(filepath.Join(dir, "redis.log"))
 		tb.Fatalf("redis-server did not come up: %v\n%s", err, log)
 	}
@@ -120,7 +120,10 @@ func FreePort() (int, error) {
 	return ln.Addr().(*net.TCPAddr).Port, nil
 }
 
-func waitForPing(addr string, timeout time.Duration) error {
+// WaitForPing waits at most timeout for the server at addr to answer PING,
+// for tests that start a server of their own: it is up once it answers
+// PONG, or NOAUTH when it requires a password.
+func WaitForPing(addr string, timeout time.Duration) error {
 	ctx, cancel := context.WithTimeout(context.Background(), timeout)
 	defer cancel()
 	var last error

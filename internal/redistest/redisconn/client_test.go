@@ -1,13 +1,18 @@
 package redisconn
 
 import (
+	"errors"
 	"fmt"
+	"io"
+	"net"
+	"os"
 	"runtime"
 	"slices"
 	"strconv"
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/mini-redis/mini-redis/frame"
 	"github.com/mini-redis/mini-redis/internal/redistest"
@@ -157,5 +162,160 @@ func TestDialFails(t *testing.T) {
 	want := "dial redis at " + addr + ": "
 	if got := fails(tb, func() { Dial(tb, addr) }); !strings.HasPrefix(got, want) {
 		t.Errorf("Fatalf(%q), want it to start with %q", got, want)
+	}
+}
+
+// TestDoRaw checks that DoRaw returns replies exactly as the server sent
+// them, in RESP2 and, after Hello, in RESP3.
+func TestDoRaw(t *testing.T) {
+	srv := redistest.Start(t)
+	big := strings.Repeat("x", 1<<20) // more than one read of the network
+	tests := []struct {
+		proto int
+		args  []string
+		want  string
+	}{
+		{2, []string{"SET", "k", big}, "+OK\r\n"},
+		{2, []string{"GET", "k"}, "$1048576\r\n" + big + "\r\n"},
+		{2, []string{"GET", "missing"}, "$-1\r\n"},
+		{2, []string{"HSET", "h", "f", "v"}, ":1\r\n"},
+		{2, []string{"HGETALL", "h"}, "*2\r\n$1\r\nf\r\n$1\r\nv\r\n"},
+		{2, []string{"INCR", "h"}, "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n"},
+		{3, []string{"GET", "missing"}, "_\r\n"},
+		{3, []string{"HGETALL", "h"}, "%1\r\n$1\r\nf\r\n$1\r\nv\r\n"},
+		{3, []string{"GET", "k"}, "$1048576\r\n" + big + "\r\n"},
+	}
+	conns := map[int]*Conn{2: Dial(t, srv.Addr), 3: Dial(t, srv.Addr)}
+	if got := conns[3].Hello(3); got.Type != frame.Map {
+		t.Fatalf("HELLO 3 replied %s, want a map", got)
+	}
+	for _, tt := range tests {
+		if got := string(conns[tt.proto].DoRaw(tt.args...)); got != tt.want {
+			t.Errorf("RESP%d %.20q: %.60q, want %.60q", tt.proto, tt.args, got, tt.want)
+		}
+	}
+}
+
+// TestSendRaw sends an inline and a multibulk request in one write: each
+// ReadRaw returns one reply, however the bytes arrive.
+func TestSendRaw(t *testing.T) {
+	c := Dial(t, redistest.Start(t).Addr)
+	c.SendRaw([]byte("PING\r\nECHO \"a b\"\r\n*1\r\n$4\r\nPING\r\n"))
+	for _, want := range []string{"+PONG\r\n", "$3\r\na b\r\n", "+PONG\r\n"} {
+		if got := string(c.ReadRaw()); got != want {
+			t.Errorf("ReadRaw() = %q, want %q", got, want)
+		}
+	}
+}
+
+// fakeServer accepts one connection, writes out to it and closes it, for
+// replies no real server sends: cut short or malformed.
+func fakeServer(t *testing.T, out string) string {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { ln.Close() })
+	go func() {
+		nc, err := ln.Accept()
+		if err != nil {
+			return
+		}
+		nc.Write([]byte(out))
+		nc.Close()
+	}()
+	return ln.Addr().String()
+}
+
+// TestReceive checks what Receive returns when no whole frame comes.
+func TestReceive(t *testing.T) {
+	tests := []struct {
+		name    string
+		sent    string
+		frames  []string // the raw frames received first
+		err     error
+		pending string
+	}{
+		{"a clean close", "+a\r\n:1\r\n", []string{"+a\r\n", ":1\r\n"}, io.EOF, ""},
+		{"a close mid-frame", "+a\r\n$5\r\nab", []string{"+a\r\n"}, io.ErrUnexpectedEOF, "$5\r\nab"},
+		{"a close mid-aggregate", "*2\r\n:1\r\n", nil, io.ErrUnexpectedEOF, "*2\r\n:1\r\n"},
+		{"bytes that are not RESP", "+a\r\n?x\r\n", []string{"+a\r\n"}, nil, "?x\r\n"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c := Dial(t, fakeServer(t, tt.sent))
+			for _, want := range tt.frames {
+				if _, raw, err := c.Receive(Timeout); string(raw) != want || err != nil {
+					t.Fatalf("Receive() = %q, %v; want %q", raw, err, want)
+				}
+			}
+			_, raw, err := c.Receive(Timeout)
+			switch {
+			case raw != nil || err == nil:
+				t.Errorf("Receive() = %q, %v; want an error", raw, err)
+			case tt.err != nil && !errors.Is(err, tt.err):
+				t.Errorf("Receive() error %v, want %v", err, tt.err)
+			}
+			if got := string(c.Pending()); got != tt.pending {
+				t.Errorf("Pending() = %q, want %q", got, tt.pending)
+			}
+		})
+	}
+}
+
+// TestReceivePush waits for a message that comes late, after a wait for
+// one that does not come.
+func TestReceivePush(t *testing.T) {
+	srv := redistest.Start(t)
+	sub, pub := Dial(t, srv.Addr), Dial(t, srv.Addr)
+	sub.Hello(3)
+	sub.Do("SUBSCRIBE", "ch")
+	if _, raw, err := sub.Receive(50 * time.Millisecond); !errors.Is(err, os.ErrDeadlineExceeded) {
+		t.Fatalf("Receive with nothing published: %q, %v; want a timeout", raw, err)
+	}
+	pub.Do("PUBLISH", "ch", "hi")
+	f, raw, err := sub.Receive(Timeout)
+	if want := ">3\r\n$7\r\nmessage\r\n$2\r\nch\r\n$2\r\nhi\r\n"; err != nil || string(raw) != want || f.Type != frame.Push {
+		t.Errorf("Receive() = %s, %q, %v; want a push %q", f, raw, err, want)
+	}
+}
+
+func TestReadUntilClose(t *testing.T) {
+	c := Dial(t, redistest.Start(t).Addr)
+	c.SendRaw([]byte("PING\r\nQUIT\r\nPING\r\n"))
+	if got := string(c.ReadRaw()); got != "+PONG\r\n" {
+		t.Errorf("ReadRaw() = %q, want +PONG", got)
+	}
+	if got, err := c.ReadUntilClose(); string(got) != "+OK\r\n" || err != nil {
+		t.Errorf("ReadUntilClose() = %q, %v; want +OK and a clean close", got, err)
+	}
+
+	// Bytes received before the call count.
+	c = Dial(t, fakeServer(t, "+a\r\n$5\r\nab"))
+	if _, _, err := c.Receive(Timeout); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := c.ReadUntilClose(); string(got) != "$5\r\nab" || err != nil {
+		t.Errorf("ReadUntilClose() = %q, %v; want the frame cut short and a clean close", got, err)
+	}
+}
+
+// TestNew runs a Conn over net.Pipe, as tests of a server served
+// in-process do.
+func TestNew(t *testing.T) {
+	ours, theirs := net.Pipe()
+	c := New(t, ours)
+	go func() {
+		theirs.Write([]byte("+OK\r\n:1"))
+		theirs.Write([]byte("2\r\n"))
+		theirs.Close()
+	}()
+	for _, want := range []string{"+OK\r\n", ":12\r\n"} {
+		if got := string(c.ReadRaw()); got != want {
+			t.Errorf("ReadRaw() = %q, want %q", got, want)
+		}
+	}
+	if got, err := c.ReadUntilClose(); len(got) != 0 || err != nil {
+		t.Errorf("ReadUntilClose() = %q, %v; want a clean close", got, err)
 	}
 }
