@@ -58,10 +58,10 @@ func New(args []string, opts Options) (*Server, error) {
 	return newServer(cfg, log), nil
 }
 
-// Config is what a server is built from: its parameters, loaded by
+// serverConfig is what a server is built from: its parameters, loaded by
 // loadConfig, and the rest of its configuration, which redis.conf does not
 // set.
-type Config struct {
+type serverConfig struct {
 	// WriteTimeout bounds each write to a client; 0 means none.
 	WriteTimeout time.Duration
 	// ShutdownTimeout bounds a graceful shutdown before clients are cut off.
@@ -78,8 +78,8 @@ type Config struct {
 
 // loadConfig builds the configuration from redis-server style arguments,
 // reading stdin for a "-" file; level follows the loglevel parameter.
-func loadConfig(args []string, stdin io.Reader, level zap.AtomicLevel) (Config, error) {
-	cfg := Config{
+func loadConfig(args []string, stdin io.Reader, level zap.AtomicLevel) (serverConfig, error) {
+	cfg := serverConfig{
 		WriteTimeout:    30 * time.Second,
 		ShutdownTimeout: 10 * time.Second,
 	}

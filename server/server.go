@@ -28,7 +28,7 @@ const Version = "0.1.0"
 
 // Server is a Redis-protocol server over one keyspace.
 type Server struct {
-	cfg   Config
+	cfg   serverConfig
 	log   *zap.Logger
 	store *db.Store
 	// storeOptions build a keyspace like store, for loading a dump.
@@ -96,7 +96,7 @@ type Server struct {
 
 // newServer returns a server for cfg, which must come from loadConfig. It
 // serves nothing until Start or Serve.
-func newServer(cfg Config, log *zap.Logger) *Server {
+func newServer(cfg serverConfig, log *zap.Logger) *Server {
 	s := &Server{
 		cfg:       cfg,
 		settings:  cfg.settings,

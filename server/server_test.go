@@ -30,13 +30,13 @@ type testServer struct {
 
 // loadTestConfig is loadConfig with no standard input and a log level of
 // its own.
-func loadTestConfig(args []string) (Config, error) {
+func loadTestConfig(args []string) (serverConfig, error) {
 	return loadConfig(args, strings.NewReader(""), zap.NewAtomicLevel())
 }
 
 // testConfig loads a configuration from redis-server style arguments, with
 // saving off unless the arguments turn it on, and a fake clock.
-func testConfig(t testing.TB, args ...string) (Config, *db.ManualClock) {
+func testConfig(t testing.TB, args ...string) (serverConfig, *db.ManualClock) {
 	t.Helper()
 	cfg, err := loadTestConfig(append([]string{"--save", "", "--dir", t.TempDir()}, args...))
 	if err != nil {
@@ -56,7 +56,7 @@ func startServer(t *testing.T, args ...string) *testServer {
 
 // startServerConfig starts a server of configuration cfg, whose fake clock
 // is clock, stopped when the test ends.
-func startServerConfig(t testing.TB, cfg Config, clock *db.ManualClock) *testServer {
+func startServerConfig(t testing.TB, cfg serverConfig, clock *db.ManualClock) *testServer {
 	t.Helper()
 	srv := newServer(cfg, zap.NewNop())
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
