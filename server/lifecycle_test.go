@@ -19,10 +19,10 @@ import (
 
 // TestMain lets the test binary run as a server process: a test that needs
 // one (signals, a kill in the middle of a save, exit codes) starts this
-// binary again with MINI_REDIS_RUN_MAIN=1 and the server's arguments, and
+// binary again with redistest.ReexecEnv=1 and the server's arguments, and
 // it serves as the mini-redis binary does, on the library alone.
 func TestMain(m *testing.M) {
-	if os.Getenv("MINI_REDIS_RUN_MAIN") == "1" {
+	if os.Getenv(redistest.ReexecEnv) == "1" {
 		os.Exit(runProcess(os.Args[1:]))
 	}
 	os.Exit(m.Run())
@@ -277,35 +277,7 @@ func TestShutdownCommandStopsTheServer(t *testing.T) {
 // args, on spare ports, and returns it with the client port.
 func serverProcess(t *testing.T, args ...string) (*exec.Cmd, string, *strings.Builder) {
 	t.Helper()
-	port, err := redistest.FreePort()
-	if err != nil {
-		t.Fatal(err)
-	}
-	// A --dir in args overrides this one, which keeps a dump written on
-	// shutdown out of the source tree.
-	full := append([]string{"--port", fmt.Sprint(port), "--admin-port", "0", "--loglevel", "info",
-		"--dir", t.TempDir()}, args...)
-	cmd := exec.Command(os.Args[0], full...)
-	cmd.Env = append(os.Environ(), "MINI_REDIS_RUN_MAIN=1")
-	logs := &strings.Builder{}
-	cmd.Stderr = logs
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
-	addr := net.JoinHostPort("127.0.0.1", fmt.Sprint(port))
-	deadline := time.Now().Add(hangTimeout)
-	for {
-		nc, err := net.Dial("tcp", addr)
-		if err == nil {
-			nc.Close()
-			return cmd, addr, logs
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("server did not start: %v\n%s", err, logs)
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
+	return redistest.StartSelf(t, args...)
 }
 
 // A subscriber that stops reading is disconnected once its pending output

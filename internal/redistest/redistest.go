@@ -185,3 +185,38 @@ func Exchange(addr string, input []byte, quiet time.Duration) (out []byte, close
 func isConnReset(err error) bool {
 	return strings.Contains(err.Error(), "connection reset") || strings.Contains(err.Error(), "broken pipe")
 }
+
+// ReexecEnv is the environment variable that tells a test binary, started
+// again by StartSelf, to run as the server (from its TestMain) instead of
+// running its tests.
+const ReexecEnv = "MINI_REDIS_RUN_MAIN"
+
+// StartSelf starts this test binary again as a server process, with
+// ReexecEnv=1 and redis-server style args, on a free port, with the admin
+// API off and its dump in a temporary directory (a --dir in args wins).
+// It returns once the port accepts connections, with the process, the
+// client address and the process's standard error so far; the process is
+// killed when the test ends. The binary's TestMain must serve when
+// ReexecEnv is "1".
+func StartSelf(tb testing.TB, args ...string) (*exec.Cmd, string, *strings.Builder) {
+	tb.Helper()
+	port, err := FreePort()
+	if err != nil {
+		tb.Fatal(err)
+	}
+	full := append([]string{"--port", strconv.Itoa(port), "--admin-port", "0", "--loglevel", "info",
+		"--dir", tb.TempDir()}, args...)
+	cmd := exec.Command(os.Args[0], full...)
+	cmd.Env = append(os.Environ(), ReexecEnv+"=1")
+	logs := &strings.Builder{}
+	cmd.Stderr = logs
+	if err := cmd.Start(); err != nil {
+		tb.Fatalf("start %s: %v", os.Args[0], err)
+	}
+	tb.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
+	addr := net.JoinHostPort("127.0.0.1", strconv.Itoa(port))
+	if err := WaitForPing(addr, 30*time.Second); err != nil {
+		tb.Fatalf("server process did not start: %v\n%s", err, logs)
+	}
+	return cmd, addr, logs
+}

@@ -21,9 +21,9 @@ const hangTimeout = 10 * time.Second
 
 // TestMain lets the test binary run the real program: a test that needs a
 // server process (signals, exit codes) starts this binary again with
-// MINI_REDIS_RUN_MAIN=1 and the server's arguments.
+// redistest.ReexecEnv=1 and the server's arguments.
 func TestMain(m *testing.M) {
-	if os.Getenv("MINI_REDIS_RUN_MAIN") == "1" {
+	if os.Getenv(redistest.ReexecEnv) == "1" {
 		os.Exit(run(os.Args[1:], os.Stderr))
 	}
 	os.Exit(m.Run())
@@ -33,35 +33,7 @@ func TestMain(m *testing.M) {
 // args, on spare ports, and returns it with the client port.
 func serverProcess(t *testing.T, args ...string) (*exec.Cmd, string, *strings.Builder) {
 	t.Helper()
-	port, err := redistest.FreePort()
-	if err != nil {
-		t.Fatal(err)
-	}
-	// A --dir in args overrides this one, which keeps a dump written on
-	// shutdown out of the source tree.
-	full := append([]string{"--port", fmt.Sprint(port), "--admin-port", "0", "--loglevel", "info",
-		"--dir", t.TempDir()}, args...)
-	cmd := exec.Command(os.Args[0], full...)
-	cmd.Env = append(os.Environ(), "MINI_REDIS_RUN_MAIN=1")
-	logs := &strings.Builder{}
-	cmd.Stderr = logs
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
-	addr := net.JoinHostPort("127.0.0.1", fmt.Sprint(port))
-	deadline := time.Now().Add(hangTimeout)
-	for {
-		nc, err := net.Dial("tcp", addr)
-		if err == nil {
-			nc.Close()
-			return cmd, addr, logs
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("server did not start: %v\n%s", err, logs)
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
+	return redistest.StartSelf(t, args...)
 }
 
 // SIGTERM with clients connected: in-flight commands finish, clients are
