@@ -17,7 +17,9 @@ package db
 // under the key and hand out the clone: the snapshot keeps the original,
 // which nothing changes any more. That costs one copy per collection
 // changed per snapshot, like the pages a forked Redis copies, and nothing
-// when no snapshot is open. Readers never see a half-made change: a
+// when no snapshot is open. The copy shares the elements' arrays, which no
+// change writes to (a change replaces an element with a new array), so it
+// costs the collection's skeleton: for a list, a slice header an element. Readers never see a half-made change: a
 // collection is changed only under its shard's write lock, and the
 // snapshot's copy is never changed.
 //
@@ -38,8 +40,13 @@ type collection interface {
 	// Len returns the number of elements; a collection of none is deleted.
 	Len() int
 	hdr() *colHeader
-	// clone returns a deep copy in the same encoding, with a zero header.
+	// clone returns a deep copy in the same encoding, with a zero header
+	// (COPY).
 	clone() collection
+	// cow returns a copy in the same encoding and of the same Size, with
+	// a zero header, that may share the element arrays, which are never
+	// written once stored: the copy a snapshot forces.
+	cow() collection
 }
 
 // colHeader is the bookkeeping every collection carries.
@@ -97,7 +104,7 @@ func (tx *KeyLock) mutable(key []byte, t Type, newValue func() collection) (coll
 		return c, nil // handed out before, and cloned then if need be
 	}
 	if sn := tx.db.store.snapshot.Load(); sn != nil && c.hdr().epoch <= sn.id {
-		c = c.clone()
+		c = c.cow()
 		c.hdr().epoch = sn.id + 1
 		e.value = c // same contents, same size: nothing else to update
 	}

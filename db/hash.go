@@ -24,8 +24,9 @@ import (
 // listpack, the 513th converts; a 64-byte value stays, 65 bytes converts;
 // HDEL never converts back; checked against redis-server).
 //
-// Values returned by a Hash belong to it: do not modify them, and do not
-// keep them past the command.
+// As with a List's elements, a value's array is never written once it is
+// in a Hash: a command may keep the values it read past Close, and must
+// not modify them.
 type Hash struct {
 	colHeader
 	pairs []hashPair
@@ -233,3 +234,7 @@ func (h *Hash) Clone() *Hash {
 }
 
 func (h *Hash) clone() collection { return h.Clone() }
+
+func (h *Hash) cow() collection {
+	return &Hash{pairs: append(make([]hashPair, 0, cap(h.pairs)), h.pairs...), index: maps.Clone(h.index), bytes: h.bytes}
+}

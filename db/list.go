@@ -16,8 +16,11 @@ import "bytes"
 // 7.0.15, where a one-element list is a quicklist), so a List has one
 // encoding.
 //
-// Elements returned by a List belong to it: do not modify them, and do not
-// keep them past the command, since a later change may reuse them.
+// An element's array is never written once it is in a List (a change
+// stores a new array), so snapshots share them and a command may keep the
+// elements it read past Close, to reply after releasing the lock; it must
+// not modify them, popped ones included. The List itself must be read only
+// under the KeyLock that returned it.
 // Indexes count from 0 at the head; where noted, negative ones count from
 // -1 at the tail, as Redis's list commands take them.
 type List struct {
@@ -76,7 +79,7 @@ func (l *List) shrinkIfSparse() {
 	}
 }
 
-// changed records a change of n elements' worth of bytes.
+// changed records a change that added dbytes to the elements.
 func (l *List) changed(dbytes int) {
 	l.bytes += dbytes
 	l.mods++
@@ -99,8 +102,8 @@ func (l *List) PushBack(b []byte) {
 	l.changed(len(b))
 }
 
-// PopFront removes and returns the head element (LPOP), which the caller
-// then owns, or false if the list is empty.
+// PopFront removes and returns the head element (LPOP), or false if the
+// list is empty. A snapshot may share the element: do not modify it.
 func (l *List) PopFront() ([]byte, bool) {
 	if l.n == 0 {
 		return nil, false
@@ -115,8 +118,8 @@ func (l *List) PopFront() ([]byte, bool) {
 	return b, true
 }
 
-// PopBack removes and returns the tail element (RPOP), which the caller
-// then owns, or false if the list is empty.
+// PopBack removes and returns the tail element (RPOP), or false if the
+// list is empty. A snapshot may share the element: do not modify it.
 func (l *List) PopBack() ([]byte, bool) {
 	if l.n == 0 {
 		return nil, false
@@ -328,3 +331,11 @@ func (l *List) Clone() *List {
 }
 
 func (l *List) clone() collection { return l.Clone() }
+
+func (l *List) cow() collection {
+	c := &List{buf: make([][]byte, len(l.buf)), n: l.n, bytes: l.bytes}
+	for i := 0; i < l.n; i++ {
+		c.buf[i] = *l.slot(i)
+	}
+	return c
+}

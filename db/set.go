@@ -240,6 +240,9 @@ func (s *Set) Clone() *Set {
 
 func (s *Set) clone() collection { return s.Clone() }
 
+// cow is clone: members are strings, shared either way.
+func (s *Set) cow() collection { return s.Clone() }
+
 // parseIntsetMember parses m if Redis would store it in an intset: an
 // int64 in canonical form, as its string2ll accepts. It allocates nothing.
 func parseIntsetMember(m []byte) (int64, bool) {
