@@ -33,6 +33,11 @@ package db
 // as Redis deletes a list, hash or set when its last element goes. A
 // collection created by Mutable* and left empty is removed without
 // telling anyone: nothing changed.
+//
+// A collection belongs to one key: a command that stores one under a
+// second key must Clone it (COPY does), or changes through either key
+// would show in both. Moving one (MOVE, RENAME) keeps its epoch, so a
+// snapshot that holds it under the old key is still protected.
 
 // collection is a Value changed in place.
 type collection interface {
