@@ -8,12 +8,13 @@ import (
 
 // A Hash is a hash value: fields mapped to values, changed in place.
 //
-// Its fields are a dense slice of pairs. A small hash ("listpack", as
-// Redis calls its compact encoding) is only that slice, in insertion
-// order, searched linearly like Redis's listpack: HGETALL of a small hash
-// replies in insertion order in Redis, a changed value keeps its field's
-// place and a deleted field closes the gap. A large hash ("hashtable")
-// adds an index from field to position, and deletes by moving the last
+// Its fields are a dense slice of pairs. In a small hash ("listpack", as
+// Redis calls its compact encoding) the slice is in insertion order:
+// HGETALL of a small hash replies in insertion order in Redis, a changed
+// value keeps its field's place and a deleted field closes the gap
+// (O(Len), like a listpack's). Past a few fields an index from field to
+// position makes lookups O(1) in either encoding, where Redis's listpack
+// searches linearly. A large hash ("hashtable") deletes by moving the last
 // pair into the hole, so every operation is O(1) and its order is
 // unspecified, as a Redis dict's is. The dense slice gives both encodings
 // O(1) random access for HRANDFIELD, and a cursor for HSCAN (see Scan).
@@ -30,9 +31,14 @@ import (
 type Hash struct {
 	colHeader
 	pairs []hashPair
-	index map[string]int32 // nil while listpack
+	index map[string]int32 // field to position; nil while small
+	table bool             // the "hashtable" encoding
 	bytes int              // total length of fields and values
 }
+
+// hashIndexMin is the number of fields past which a listpack hash is
+// indexed: below it, a linear search is as fast as a map's.
+const hashIndexMin = 16
 
 type hashPair struct {
 	field string
@@ -55,7 +61,7 @@ func (h *Hash) Type() Type { return TypeHash }
 
 // Encoding returns "listpack" or "hashtable".
 func (h *Hash) Encoding() string {
-	if h.index == nil {
+	if !h.table {
 		return "listpack"
 	}
 	return "hashtable"
@@ -102,7 +108,7 @@ func (h *Hash) Has(field []byte) bool { return h.find(field) >= 0 }
 // Set gives field a copy of value and reports whether the field is new
 // (HSET). lim decides whether the hash must become a hashtable.
 func (h *Hash) Set(field, value []byte, lim EncodingLimits) (added bool) {
-	if h.index == nil && (len(field) > lim.HashMaxListpackValue || len(value) > lim.HashMaxListpackValue) {
+	if !h.table && (len(field) > lim.HashMaxListpackValue || len(value) > lim.HashMaxListpackValue) {
 		h.convert()
 	}
 	h.mods++
@@ -115,8 +121,11 @@ func (h *Hash) Set(field, value []byte, lim EncodingLimits) (added bool) {
 	h.pairs = append(h.pairs, hashPair{field: string(field), value: bytes.Clone(value)})
 	h.bytes += len(field) + len(value)
 	if h.index != nil {
-		h.index[string(field)] = int32(len(h.pairs) - 1)
-	} else if len(h.pairs) > lim.HashMaxListpackEntries {
+		h.index[h.pairs[len(h.pairs)-1].field] = int32(len(h.pairs) - 1)
+	} else if len(h.pairs) > hashIndexMin {
+		h.buildIndex()
+	}
+	if !h.table && len(h.pairs) > lim.HashMaxListpackEntries {
 		h.convert()
 	}
 	return true
@@ -124,6 +133,13 @@ func (h *Hash) Set(field, value []byte, lim EncodingLimits) (added bool) {
 
 // convert makes the hash a hashtable.
 func (h *Hash) convert() {
+	h.table = true
+	if h.index == nil {
+		h.buildIndex()
+	}
+}
+
+func (h *Hash) buildIndex() {
 	h.index = make(map[string]int32, len(h.pairs))
 	for i, p := range h.pairs {
 		h.index[p.field] = int32(i)
@@ -142,6 +158,8 @@ func (h *Hash) Delete(field []byte) bool {
 	last := len(h.pairs) - 1
 	if h.index != nil {
 		delete(h.index, p.field)
+	}
+	if h.table {
 		if i != last {
 			h.pairs[i] = h.pairs[last]
 			h.index[h.pairs[i].field] = int32(i)
@@ -150,6 +168,11 @@ func (h *Hash) Delete(field []byte) bool {
 		h.pairs = h.pairs[:last]
 	} else {
 		h.pairs = slices.Delete(h.pairs, i, i+1)
+		if h.index != nil {
+			for j := i; j < len(h.pairs); j++ {
+				h.index[h.pairs[j].field] = int32(j)
+			}
+		}
 	}
 	// Give back the array of a hash that lost most of its fields.
 	if cap(h.pairs) > 16 && len(h.pairs) < cap(h.pairs)/4 {
@@ -195,7 +218,7 @@ func (h *Hash) Range(fn func(field string, value []byte) bool) {
 // last is returned at least once, Redis's SCAN guarantee; a field may come
 // twice.
 func (h *Hash) Scan(cursor uint64, count int, fn func(field string, value []byte)) uint64 {
-	return scanDense(h.index == nil, len(h.pairs), cursor, count, func(i int) {
+	return scanDense(!h.table, len(h.pairs), cursor, count, func(i int) {
 		fn(h.pairs[i].field, h.pairs[i].value)
 	})
 }
@@ -223,7 +246,7 @@ func scanDense(all bool, n int, cursor uint64, count int, visit func(i int)) uin
 // Clone returns a copy of the hash in the same encoding that shares no
 // memory with it (COPY).
 func (h *Hash) Clone() *Hash {
-	c := &Hash{pairs: make([]hashPair, len(h.pairs), cap(h.pairs)), bytes: h.bytes}
+	c := &Hash{pairs: make([]hashPair, len(h.pairs), cap(h.pairs)), table: h.table, bytes: h.bytes}
 	for i, p := range h.pairs {
 		c.pairs[i] = hashPair{field: p.field, value: bytes.Clone(p.value)}
 	}
@@ -236,5 +259,5 @@ func (h *Hash) Clone() *Hash {
 func (h *Hash) clone() collection { return h.Clone() }
 
 func (h *Hash) cow() collection {
-	return &Hash{pairs: append(make([]hashPair, 0, cap(h.pairs)), h.pairs...), index: maps.Clone(h.index), bytes: h.bytes}
+	return &Hash{pairs: append(make([]hashPair, 0, cap(h.pairs)), h.pairs...), index: maps.Clone(h.index), table: h.table, bytes: h.bytes}
 }

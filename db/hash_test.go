@@ -1,6 +1,7 @@
 package db
 
 import (
+	"bytes"
 	"maps"
 	"math/rand/v2"
 	"slices"
@@ -192,14 +193,15 @@ func TestHashCloneAndRandom(t *testing.T) {
 
 func FuzzHash(f *testing.F) {
 	f.Add([]byte{0, 1, 0, 2, 1, 1, 2, 3, 0, 200, 3, 7}, uint8(4))
+	f.Add(bytes.Repeat([]byte{0, 1, 0, 2, 0, 3, 0, 4, 0, 5, 0, 6, 0, 7, 0, 8, 0, 9, 0, 10, 0, 11, 0, 12, 0, 13, 0, 14, 0, 15, 0, 16, 0, 17, 0, 18, 0, 19, 1, 3, 3, 0, 1, 9}, 2), uint8(30))
 	f.Fuzz(func(t *testing.T, ops []byte, maxEntries uint8) {
-		lim := EncodingLimits{HashMaxListpackEntries: int(maxEntries % 16), HashMaxListpackValue: 3}
+		lim := EncodingLimits{HashMaxListpackEntries: int(maxEntries % 40), HashMaxListpackValue: 3}
 		h := NewHash()
 		m := map[string]string{}
 		var order []string // insertion order, while listpack
 		for i := 0; i+1 < len(ops); i += 2 {
-			field := "f" + strconv.Itoa(int(ops[i+1]%8))
-			value := strings.Repeat("v", int(ops[i+1]/8%6))
+			field := "f" + strconv.Itoa(int(ops[i+1]%32))
+			value := strings.Repeat("v", int(ops[i+1]/32%6))
 			switch ops[i] % 4 {
 			case 0:
 				_, had := m[field]
@@ -268,3 +270,40 @@ func benchmarkHash(b *testing.B, n int) {
 
 func BenchmarkHashSetGet10(b *testing.B)     { benchmarkHash(b, 10) }
 func BenchmarkHashSetGet100000(b *testing.B) { benchmarkHash(b, 100_000) }
+
+// The largest listpack hash at the default limits: lookups are linear, as
+// in Redis.
+func BenchmarkHashSetGet512(b *testing.B) { benchmarkHash(b, 512) }
+
+// TestHashIndexedListpack: a listpack hash big enough to be indexed keeps
+// its insertion order, and the index stays right, through deletes.
+func TestHashIndexedListpack(t *testing.T) {
+	h := NewHash()
+	var order []string
+	for i := range 100 {
+		f := "f" + strconv.Itoa(i)
+		h.Set([]byte(f), []byte(f), defaultLimits)
+		order = append(order, f)
+	}
+	if h.index == nil || h.Encoding() != "listpack" {
+		t.Fatalf("100 fields: index %v, encoding %s", h.index != nil, h.Encoding())
+	}
+	for _, i := range []int{0, 50, 97, 10, 10} {
+		f := order[i]
+		h.Delete([]byte(f))
+		order = slices.Delete(order, i, i+1)
+	}
+	var got []string
+	h.Range(func(f string, _ []byte) bool { got = append(got, f); return true })
+	if !slices.Equal(got, order) {
+		t.Fatalf("order after deletes = %q, want %q", got, order)
+	}
+	for _, f := range order {
+		if v, ok := h.Get([]byte(f)); !ok || string(v) != f {
+			t.Fatalf("Get(%s) = %q, %v", f, v, ok)
+		}
+	}
+	if h.Size() != hashSize(h) {
+		t.Errorf("Size = %d, recomputed %d", h.Size(), hashSize(h))
+	}
+}
