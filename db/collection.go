@@ -19,9 +19,9 @@ package db
 // changed per snapshot, like the pages a forked Redis copies, and nothing
 // when no snapshot is open. The copy shares the elements' arrays, which no
 // change writes to (a change replaces an element with a new array), so it
-// costs the collection's skeleton: for a list, a slice header an element. Readers never see a half-made change: a
-// collection is changed only under its shard's write lock, and the
-// snapshot's copy is never changed.
+// costs the collection's skeleton: for a list, a slice header an element.
+// Readers never see a half-made change: a collection is changed only under
+// its shard's write lock, and the snapshot's copy is never changed.
 //
 // Memory. Each collection keeps a running Size, O(1) to read. The entry
 // remembers the size its shard counted (entry.vsize); Close adds the
@@ -32,7 +32,9 @@ package db
 // signalModifiedKey after a change, and deletes a collection left empty,
 // as Redis deletes a list, hash or set when its last element goes. A
 // collection created by Mutable* and left empty is removed without
-// telling anyone: nothing changed.
+// telling anyone: nothing changed. A collection stored with Set or
+// SetValue is settled the same way, so storing an empty one stores
+// nothing.
 //
 // A collection belongs to one key: a command that stores one under a
 // second key must Clone it (COPY does), or changes through either key

@@ -733,3 +733,24 @@ func BenchmarkKeyLockListPushPop100000(b *testing.B) { benchmarkKeyLockPush(b, 1
 func BenchmarkKeyLockListPushPopUnderSnapshot100000(b *testing.B) {
 	benchmarkKeyLockPush(b, 100_000, true)
 }
+
+func TestSetOfCollectionIsSettled(t *testing.T) {
+	s, _ := newTestStore(t, Options{})
+	d := s.DB(0)
+	k := []byte("k")
+	tx := d.Write(k)
+	tx.Set(k, NewList(), 0)
+	tx.Close()
+	if d.Len() != 0 {
+		t.Error("an empty list stored with Set stayed")
+	}
+	tx = d.Write(k)
+	l := listOf("a")
+	tx.Set(k, l, 0)
+	l.PushBack([]byte(strings.Repeat("b", 1000)))
+	tx.Close()
+	checkBytes(t, d)
+	if describeKey(d, "k") != "list:a,"+strings.Repeat("b", 1000) {
+		t.Errorf("k = %s", describeKey(d, "k"))
+	}
+}

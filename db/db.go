@@ -398,6 +398,9 @@ func (tx *KeyLock) put(key []byte, v Value, expireAt int64, keepTTL bool) {
 	e.accessed.Store(tx.now)
 	s.setExpire(e, expireAt)
 	s.touch(e.key)
+	if c, ok := v.(collection); ok {
+		tx.track(s, e, c)
+	}
 }
 
 // Unshare replaces the value of key, if it exists, with v, which holds the
