@@ -23,10 +23,15 @@ const DefaultShards = 64
 
 // entry is one key. Its fields change only under its shard's write lock.
 type entry struct {
-	key      string
-	hash     uint64
-	next     *entry // chain in the shard's table
-	value    Value
+	key   string
+	hash  uint64
+	next  *entry // chain in the shard's table
+	value Value
+	// vsize is the value's size as the shard's bytes count it. A
+	// collection changed in place grows or shrinks before the KeyLock
+	// that changes it settles the difference (see KeyLock.Close), so the
+	// shard's total is kept from vsize, never from a fresh Value.Size.
+	vsize    int
 	expireAt int64 // Unix milliseconds; 0 means no expiry
 	expIndex int   // position in shard.expiring, or -1
 	// accessed is the Unix millisecond of the last read or write, for
@@ -40,7 +45,7 @@ func (e *entry) expired(now int64) bool { return e.expireAt != 0 && e.expireAt <
 // value: the struct, the bucket slot and the allocator's rounding.
 const entryOverhead = 96
 
-func (e *entry) size() int { return len(e.key) + e.value.Size() + entryOverhead }
+func (e *entry) size() int { return len(e.key) + e.vsize + entryOverhead }
 
 type shard struct {
 	mu    sync.RWMutex
@@ -154,6 +159,11 @@ type KeyLock struct {
 	// deleted, to be reported to the store's expiry hook after the locks
 	// are released; in a read KeyLock, to be deleted then.
 	expired []string
+	// changed are the collections handed out for change in place, settled
+	// by Close (collection.go); changed0 keeps the usual one without an
+	// allocation.
+	changed0 change
+	changed  []change
 }
 
 // Read begins a read-only KeyLock over keys.
@@ -221,6 +231,7 @@ func (tx *KeyLock) Now() int64 { return tx.now }
 // Close releases the KeyLock's locks and reports keys it found expired.
 func (tx *KeyLock) Close() {
 	d := tx.db
+	tx.settle()
 	for _, i := range tx.locked() {
 		if tx.write {
 			d.shards[i].mu.Unlock()
@@ -371,13 +382,15 @@ func (tx *KeyLock) SetValue(key []byte, v Value) {
 func (tx *KeyLock) put(key []byte, v Value, expireAt int64, keepTTL bool) {
 	tx.mustWrite()
 	s, h, e := tx.lookup(key)
+	tx.adopt(v)
 	if e == nil {
-		e = &entry{key: string(key), hash: h, value: v, expIndex: -1}
+		e = &entry{key: string(key), hash: h, value: v, vsize: v.Size(), expIndex: -1}
 		s.table.insert(e)
 		s.bytes += int64(e.size())
 	} else {
-		s.bytes += int64(v.Size() - e.value.Size())
-		e.value = v
+		tx.forget(e)
+		s.bytes += int64(v.Size() - e.vsize)
+		e.value, e.vsize = v, v.Size()
 		if keepTTL {
 			expireAt = e.expireAt
 		}
@@ -385,6 +398,9 @@ func (tx *KeyLock) put(key []byte, v Value, expireAt int64, keepTTL bool) {
 	e.accessed.Store(tx.now)
 	s.setExpire(e, expireAt)
 	s.touch(e.key)
+	if c, ok := v.(collection); ok {
+		tx.track(s, e, c)
+	}
 }
 
 // Unshare replaces the value of key, if it exists, with v, which holds the
@@ -397,8 +413,8 @@ func (tx *KeyLock) Unshare(key []byte, v Value) {
 	if e == nil {
 		return
 	}
-	s.bytes += int64(v.Size() - e.value.Size())
-	e.value = v
+	s.bytes += int64(v.Size() - e.vsize)
+	e.value, e.vsize = v, v.Size()
 }
 
 // SetExpire changes the deadline of key (0 removes it) and reports whether
@@ -422,6 +438,7 @@ func (tx *KeyLock) Delete(key []byte) bool {
 	if e == nil {
 		return false
 	}
+	tx.forget(e)
 	tx.db.unlink(s, e)
 	s.touch(e.key)
 	return true

@@ -273,11 +273,14 @@ func copyKey(ts *KeyLock, src []byte, td *KeyLock, dst []byte, replace bool) (fo
 // cloneValue returns a copy of v that shares no memory with it: stored
 // strings own their arrays (see String.Append). Like Redis's
 // dupStringObject, it keeps the encoding, but a copy of a shared integer
-// is an object of its own.
+// is an object of its own. A collection's copy keeps its encoding too, as
+// Redis's COPY does.
 func cloneValue(v Value) Value {
 	switch v := v.(type) {
 	case *String:
 		return &String{b: append([]byte(nil), v.b...), raw: v.raw, notInt: v.notInt, unshared: true}
+	case collection:
+		return v.clone()
 	}
 	return v
 }
@@ -285,6 +288,6 @@ func cloneValue(v Value) Value {
 // SnapshotEntry is one key of a database snapshot.
 type SnapshotEntry struct {
 	Key      string
-	Value    Value // immutable: safe to read after the snapshot
+	Value    Value // frozen while the snapshot is open (collection.go)
 	ExpireAt int64 // Unix milliseconds; 0 means no expiry
 }

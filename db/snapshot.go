@@ -57,11 +57,19 @@ func (s *Store) BeginSnapshot() *Snapshot {
 }
 
 // Collect copies every shard that no writer has copied yet, closes the
-// snapshot, and returns the entries of each database by index.
+// snapshot, and returns the entries of each database by index. Lists,
+// hashes and sets change in place once the snapshot is closed, so Collect
+// returns copies of them (sharing their elements, which never change):
+// it is for tests and small keyspaces; Range streams without copying.
 func (sn *Snapshot) Collect() [][]SnapshotEntry {
 	out := make([][]SnapshotEntry, len(sn.dbs))
 	sn.Range(func(db int, entries []SnapshotEntry) error {
-		out[db] = append(out[db], entries...)
+		for _, e := range entries {
+			if c, ok := e.Value.(collection); ok {
+				e.Value = c.cow()
+			}
+			out[db] = append(out[db], e)
+		}
 		return nil
 	})
 	return out

@@ -31,6 +31,10 @@ type Options struct {
 	// deadline passed, with the key's database. It runs without any of the
 	// store's locks held, and may publish notifications.
 	OnExpired func(db *DB, key string)
+	// EncodingLimits, if set, are the collections' encoding thresholds;
+	// nil means DefaultEncodingLimits. Store.SetEncodingLimits changes
+	// them later.
+	EncodingLimits *EncodingLimits
 }
 
 // A Store is the whole keyspace: a fixed number of logical databases.
@@ -46,6 +50,8 @@ type Store struct {
 	dbs []atomic.Pointer[DB]
 
 	expiredKeys atomic.Int64 // keys removed on expiry, for INFO
+
+	limits atomic.Pointer[EncodingLimits]
 
 	snapshotState // the open snapshot, if any (snapshot.go)
 }
@@ -67,6 +73,11 @@ func New(opts Options) *Store {
 		onExpired: opts.OnExpired,
 		dbs:       make([]atomic.Pointer[DB], n),
 	}
+	lim := DefaultEncodingLimits()
+	if opts.EncodingLimits != nil {
+		lim = *opts.EncodingLimits
+	}
+	s.limits.Store(&lim)
 	if s.clock == nil {
 		s.clock = SystemClock{}
 	}

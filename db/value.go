@@ -1,15 +1,21 @@
 package db
 
-import "strconv"
+import (
+	"errors"
+	"strconv"
+)
 
 // Type is the type of a value, as the TYPE command names it.
 type Type uint8
 
-// The value types. Only strings exist so far; lists, hashes, sets and sorted
-// sets will be further implementations of Value.
+// The value types. Sorted sets and streams will be further
+// implementations of Value.
 const (
 	TypeNone Type = iota // no such key
 	TypeString
+	TypeList
+	TypeHash
+	TypeSet
 )
 
 // String returns the name TYPE replies with.
@@ -17,9 +23,19 @@ func (t Type) String() string {
 	switch t {
 	case TypeString:
 		return "string"
+	case TypeList:
+		return "list"
+	case TypeHash:
+		return "hash"
+	case TypeSet:
+		return "set"
 	}
 	return "none"
 }
+
+// ErrWrongType is the error of a command that finds a key holding a value
+// of another type than the one it works on. Its text is Redis's reply.
+var ErrWrongType = errors.New("WRONGTYPE Operation against a key holding the wrong kind of value")
 
 // ParseType returns the type named s (as in SCAN ... TYPE s), and whether
 // it is a type Redis knows. A Redis type this server does not implement yet
@@ -28,15 +44,24 @@ func ParseType(s string) (Type, bool) {
 	switch s {
 	case "string":
 		return TypeString, true
-	case "list", "set", "zset", "hash", "stream":
+	case "list":
+		return TypeList, true
+	case "hash":
+		return TypeHash, true
+	case "set":
+		return TypeSet, true
+	case "zset", "stream":
 		return TypeNone, true
 	}
 	return TypeNone, false
 }
 
-// A Value is what a key holds. Values are immutable once stored: a command
-// that changes a value stores a new one (see String.Append for the one
-// exception), so a reader may keep a Value after the key's lock is released.
+// A Value is what a key holds. Strings are immutable once stored: a
+// command that changes one stores a new one (see String.Append for the one
+// exception), so a reader may keep a String after the key's lock is
+// released. Lists, hashes and sets are changed in place, through
+// KeyLock.MutableList and its siblings (collection.go): read them only
+// while the KeyLock that returned them is open, or Clone them.
 type Value interface {
 	// Type returns the value's type.
 	Type() Type
