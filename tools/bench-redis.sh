@@ -2,13 +2,20 @@
 # Compares this server with redis-server under redis-benchmark, back to back
 # on the same machine, and prints requests per second and the ratio per row.
 #
-#   tools/bench-redis.sh [-n requests] [-c clients] [-r rounds] [-t io-threads]
+#   tools/bench-redis.sh [-n requests] [-c clients] [-r rounds] [-t io-threads] [-T tests]
+#
+# -T names the redis-benchmark tests, comma-separated (default: the string
+# rows set,get,incr,mset and the collection rows lpush,lpop,rpop,sadd,hset,
+# spop,lrange_100). redis-benchmark's collection rows use one key each
+# (mylist, myset, myhash, with random fields for hset); lrange_100 fills
+# mylist with LPUSH first.
 #
 # Both servers run one thread of commands by default (Redis's io-threads
 # 1, also mini-redis's default); -t gives mini-redis more.
 # Each round runs every row against both servers, alternating which goes
-# first; the table reports the median round. Target (issue 4): ratio >= 1.0
-# on every row. Close other work on the machine first: redis-benchmark,
+# first; the table reports the median round, of requests per second and of
+# each server's CPU time per request (from /proc; a ratio under 1 is less
+# CPU than Redis). Target: rps ratio >= 1.0 on every row. Close other work on the machine first: redis-benchmark,
 # the two servers and anything else all share its cores.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -18,13 +25,15 @@ requests=200000
 clients=50
 rounds=3
 threads=1
-while getopts "n:c:r:t:" opt; do
+tests=set,get,incr,mset,lpush,lpop,rpop,sadd,hset,spop,lrange_100
+while getopts "n:c:r:t:T:" opt; do
 	case $opt in
 	n) requests=$OPTARG ;;
 	c) clients=$OPTARG ;;
 	r) rounds=$OPTARG ;;
 	t) threads=$OPTARG ;;
-	*) echo "usage: $0 [-n requests] [-c clients] [-r rounds] [-t io-threads]" >&2; exit 2 ;;
+	T) tests=$OPTARG ;;
+	*) echo "usage: $0 [-n requests] [-c clients] [-r rounds] [-t io-threads] [-T tests]" >&2; exit 2 ;;
 	esac
 done
 for tool in redis-server redis-benchmark redis-cli; do
@@ -45,31 +54,48 @@ trap 'kill $ours_pid $redis_pid 2>/dev/null || true' EXIT
 wait_ping "$ours_port" $ours_pid
 wait_ping "$redis_port" $redis_pid
 
-# rps <port> <pipeline> <test>: requests per second of one redis-benchmark row.
-rps() {
-	redis-benchmark -p "$1" -c "$clients" -n "$requests" -P "$2" -t "$3" --csv 2>/dev/null |
-		awk -F'","' 'NR==2 { print $2 }'
+# cpu_ticks <pid>: the user plus system CPU time the process has used, in
+# clock ticks (/proc/<pid>/stat fields 14 and 15).
+cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
+tick_us=$((1000000 / $(getconf CLK_TCK)))
+
+# run_row <port> <pid> <pipeline> <test>: one redis-benchmark row against
+# one server; prints its requests per second and the server's CPU
+# microseconds per request (the last line of the CSV: lrange_100 prints
+# its LPUSH fill first, which the CPU figure includes).
+run_row() {
+	local before after rps
+	before=$(cpu_ticks "$2")
+	rps=$(redis-benchmark -p "$1" -c "$clients" -n "$requests" -P "$3" -t "$4" --csv 2>/dev/null |
+		awk -F'","' 'NR > 1 { last = $2 } END { print last }')
+	after=$(cpu_ticks "$2")
+	awk -v r="$rps" -v t=$((after - before)) -v us="$tick_us" -v n="$requests" \
+		'BEGIN { printf "%s %.3f\n", r, t * us / n }'
 }
 
 median() { sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
 
 echo "$(nproc) cores, $clients clients, $requests requests per row, median of $rounds rounds, mini-redis io-threads $threads"
-printf '%-6s %-4s %14s %14s %7s\n' test P "mini-redis" "redis-server" ratio
+echo "rps: requests per second; cpu: the server's CPU microseconds per request"
+printf '%-10s %-3s %11s %11s %6s %8s %8s %6s\n' test P "rps ours" "rps redis" ratio "cpu ours" "cpu redis" ratio
 for pipeline in 1 16; do
-	for test in set get incr mset; do
+	for test in ${tests//,/ }; do
 		ours=() ref=()
 		for round in $(seq "$rounds"); do
 			if ((round % 2)); then
-				ours+=("$(rps "$ours_port" "$pipeline" "$test")")
-				ref+=("$(rps "$redis_port" "$pipeline" "$test")")
+				ours+=("$(run_row "$ours_port" "$ours_pid" "$pipeline" "$test")")
+				ref+=("$(run_row "$redis_port" "$redis_pid" "$pipeline" "$test")")
 			else
-				ref+=("$(rps "$redis_port" "$pipeline" "$test")")
-				ours+=("$(rps "$ours_port" "$pipeline" "$test")")
+				ref+=("$(run_row "$redis_port" "$redis_pid" "$pipeline" "$test")")
+				ours+=("$(run_row "$ours_port" "$ours_pid" "$pipeline" "$test")")
 			fi
 		done
-		o=$(printf '%s\n' "${ours[@]}" | median)
-		r=$(printf '%s\n' "${ref[@]}" | median)
-		awk -v t="$test" -v p="$pipeline" -v o="$o" -v r="$r" \
-			'BEGIN { printf "%-6s %-4s %14.0f %14.0f %7.2f\n", t, p, o, r, o / r }'
+		o=$(printf '%s\n' "${ours[@]}" | cut -d' ' -f1 | median)
+		r=$(printf '%s\n' "${ref[@]}" | cut -d' ' -f1 | median)
+		oc=$(printf '%s\n' "${ours[@]}" | cut -d' ' -f2 | median)
+		rc=$(printf '%s\n' "${ref[@]}" | cut -d' ' -f2 | median)
+		awk -v t="$test" -v p="$pipeline" -v o="$o" -v r="$r" -v oc="$oc" -v rc="$rc" 'BEGIN {
+			printf "%-10s %-3s %11.0f %11.0f %6.2f %8.2f %8.2f %6.2f\n", t, p, o, r, o / r, oc, rc, (rc > 0 ? oc / rc : 0)
+		}'
 	done
 done
