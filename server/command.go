@@ -115,6 +115,7 @@ func commandFamilies() [][]*command {
 		clientCommands(),
 		transactionCommands(),
 		stringCommands(),
+		listCommands(),
 		bitCommands(),
 		keyCommands(),
 		expireCommands(),

@@ -87,14 +87,14 @@ func TestRandomDifferential(t *testing.T) {
 	}
 	for _, seed := range seeds {
 		t.Run(fmt.Sprintf("seed=%d", seed), func(t *testing.T) {
-			runRandDiff(t, seed, *randdiffN, redis.Addr, ours)
+			runRandDiff(t, seed, *randdiffN, redis.Addr, ours, (*rdGen).unit)
 		})
 	}
 }
 
-// runRandDiff generates n units from seed and runs them on both servers,
-// stopping at the first mismatch, which it shrinks and reports.
-func runRandDiff(t *testing.T, seed uint64, n int, refAddr, gotAddr string) {
+// runRandDiff generates n units from seed with next and runs them on both
+// servers, stopping at the first mismatch, which it shrinks and reports.
+func runRandDiff(t *testing.T, seed uint64, n int, refAddr, gotAddr string, next func(*rdGen) rdUnit) {
 	g := newRDGen(seed)
 	resp3 := seed%2 == 0 // half the seeds speak RESP3
 	run := newRDRun(t, refAddr, gotAddr, resp3)
@@ -111,7 +111,7 @@ func runRandDiff(t *testing.T, seed uint64, n int, refAddr, gotAddr string) {
 	}
 	var units []rdUnit
 	for i := 0; i < n; i++ {
-		u := g.unit()
+		u := next(g)
 		units = append(units, u)
 		if diff := run.unit(u); diff != "" {
 			t.Errorf("seed %d, unit %d of %d (rerun: -randdiff.seed=%d -randdiff.n=%d):\n%s\nafter:\n%s",
@@ -792,7 +792,10 @@ func (g *rdGen) mangle(st rdStep) rdStep {
 	return st
 }
 
-func (g *rdGen) transaction() rdUnit {
+func (g *rdGen) transaction() rdUnit { return g.transactionOf(g.command) }
+
+// transactionOf is a transaction of a few commands from command.
+func (g *rdGen) transactionOf(command func() rdStep) rdUnit {
 	u := rdUnit{{args: []string{"MULTI"}}}
 	var queue []rdCmp
 	for n := 1 + g.r.IntN(5); n > 0; n-- {
@@ -800,7 +803,7 @@ func (g *rdGen) transaction() rdUnit {
 			u = append(u, rdStep{args: []string{"MULTI"}}) // nested: an error, not queued
 			continue
 		}
-		st := g.mangle(g.command())
+		st := g.mangle(command())
 		if st.lcs || st.cmp == rdScan {
 			st = rdStep{args: []string{"GET", st.args[1]}} // SCAN's args[1] is a cursor: fine as a key
 		}
