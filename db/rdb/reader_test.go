@@ -254,10 +254,11 @@ func smallDump(t testing.TB) []byte {
 // an unexpected EOF at its own length, never succeed or panic.
 func TestTruncated(t *testing.T) {
 	for name, data := range map[string][]byte{
-		"writer":       smallDump(t),
-		"redis":        readTestdata(t, "strings.rdb"),
-		"redis, list":  readTestdata(t, "unsupported-list.rdb"),
-		"redis, noCRC": readTestdata(t, "strings-nochecksum-nocompression.rdb"),
+		"writer":             smallDump(t),
+		"redis":              readTestdata(t, "strings.rdb"),
+		"redis, collections": readTestdata(t, "collections.rdb"),
+		"redis, zset":        readTestdata(t, "unsupported-zset-listpack.rdb"),
+		"redis, noCRC":       readTestdata(t, "strings-nochecksum-nocompression.rdb"),
 	} {
 		step := 1
 		if len(data) > 5000 {
@@ -266,8 +267,8 @@ func TestTruncated(t *testing.T) {
 		for n := 0; n < len(data); n += step {
 			_, err := Load(bytes.NewReader(data[:n]), func(Entry) error { return nil })
 			var e *Error
-			if errors.Is(err, ErrUnsupported) && name == "redis, list" {
-				continue // past the list, which is an error of its own
+			if errors.Is(err, ErrUnsupported) && name == "redis, zset" {
+				continue // past the sorted set, which is an error of its own
 			}
 			if !errors.As(err, &e) || !errors.Is(err, io.ErrUnexpectedEOF) || e.Offset != int64(n) {
 				t.Fatalf("%s cut to %d bytes: %v, want unexpected EOF at offset %d", name, n, err, n)
