@@ -408,7 +408,7 @@ func (s *Server) loadDump() error {
 	s.persist.loadLoaded.Store(loaded)
 	s.persist.loadExpired.Store(expired)
 	s.log.Info("DB loaded from disk", zap.String("path", path), zap.Int64("keys", loaded),
-		zap.Int64("expired", expired), zap.Duration("took", time.Since(start)),
+		zap.Int64("expired", expired), zap.Int("empty_keys_skipped", info.EmptyKeys), zap.Duration("took", time.Since(start)),
 		zap.String("redis_ver", info.Aux["redis-ver"]))
 	return nil
 }
