@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"runtime"
+	"slices"
 	"strings"
 	"testing"
 	"testing/iotest"
@@ -226,6 +227,12 @@ func TestBoundedAllocation(t *testing.T) {
 		"LZF lengths":   hdr.raw(typeString).str("k").raw(0xc3, len32Bit, 0x7f, 0xff, 0xff, 0xff, len32Bit, 0xff, 0xff, 0xff, 0xff, 0, 'x').end(),
 		"LZF output":    hdr.raw(typeString).str("k").raw(0xc3, 3, len32Bit, 0xff, 0xff, 0xff, 0xff, 0x00, 'x', 0xe0).end(),
 		"AUX":           hdr.raw(opAux, len32Bit, 0x7f, 0xff, 0xff, 0xff).raw(make([]byte, 100)...),
+		"list count":    hdr.raw(typeList).str("k").raw(len64Bit, 0x7f, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff).raw(make([]byte, 100)...),
+		"hash count":    hdr.raw(typeHash).str("k").raw(len32Bit, 0xff, 0xff, 0xff, 0xff).str("f"),
+		"quicklist nodes": hdr.raw(typeListQuicklist2).str("k").raw(len64Bit, 0x10, 0, 0, 0, 0, 0, 0, 0).
+			raw(containerPacked).blob(lpOf("a", "b")),
+		"listpack blob": hdr.raw(typeHashListpack).str("k").raw(len32Bit, 0x7f, 0xff, 0xff, 0xff).raw(make([]byte, 100)...),
+		"intset count":  hdr.raw(typeSetIntset).str("k").blob(slices.Concat(le32(8), le32(-1), le64(1))).end(),
 	} {
 		var before, after runtime.MemStats
 		runtime.ReadMemStats(&before)
