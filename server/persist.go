@@ -209,13 +209,19 @@ func (s *Server) writeDump(path string, snap snapshot) (err error) {
 	p.keysDone.Store(0)
 	ms, _ := s.memStats()
 	bw := bufio.NewWriterSize(f, 1<<20)
+	fill := s.store.EncodingLimits().ListMaxListpackSize
+	if fill == 0 {
+		fill = 1 // Redis's 0 packs one element a node, as 1 does; rdb's 0 is the default
+	}
 	w := rdb.NewWriter(bw, rdb.WriterOptions{
-		RedisVersion:  RedisVersion,
-		Time:          snap.taken,
-		UsedMem:       int64(ms.HeapAlloc),
-		NoCompression: !s.settings.rdbCompression.Load(),
-		NoChecksum:    !s.settings.rdbChecksum.Load(),
+		RedisVersion:        RedisVersion,
+		Time:                snap.taken,
+		UsedMem:             int64(ms.HeapAlloc),
+		NoCompression:       !s.settings.rdbCompression.Load(),
+		NoChecksum:          !s.settings.rdbChecksum.Load(),
+		ListMaxListpackSize: fill,
 	})
+	var scratch rdbScratch
 	current := -1
 	// The snapshot streams shard by shard: what no writer copied is read
 	// from the keyspace as the file is written.
@@ -227,11 +233,13 @@ func (s *Server) writeDump(path string, snap snapshot) (err error) {
 			current = dbi
 		}
 		for _, e := range entries {
-			str, ok := e.Value.(*db.String)
-			if !ok {
-				return fmt.Errorf("key %q has a type RDB writing does not know", e.Key)
+			// The snapshot's collections do not change while it is open
+			// (a write clones them first), so they are read without a lock.
+			re, err := scratch.entry(dbi, e.Key, e.Value, e.ExpireAt)
+			if err != nil {
+				return err
 			}
-			if err := w.WriteEntry(rdb.Entry{DB: dbi, Key: []byte(e.Key), Value: str.Bytes(), ExpireAt: e.ExpireAt}); err != nil {
+			if err := w.WriteEntry(re); err != nil {
 				return err
 			}
 		}
@@ -367,6 +375,8 @@ func (s *Server) loadDump() error {
 	// the load (the garbage is bounded by the dump's size).
 	defer debug.SetGCPercent(debug.SetGCPercent(-1))
 	fresh := db.New(s.storeOptions)
+	limits := s.store.EncodingLimits()
+	fresh.SetEncodingLimits(limits)
 	now := s.store.Clock().Now().UnixMilli()
 	var loaded, expired int64
 	info, err := rdb.Load(bufio.NewReaderSize(f, 1<<20), func(e rdb.Entry) error {
@@ -378,8 +388,12 @@ func (s *Server) loadDump() error {
 			expired++ // already expired: not loaded, as Redis does on a master
 			return nil
 		}
+		v, err := valueOf(e, limits)
+		if err != nil {
+			return err
+		}
 		tx := d.Write(e.Key)
-		tx.Set(e.Key, db.NewString(e.Value), e.ExpireAt)
+		tx.Set(e.Key, v, e.ExpireAt)
 		tx.Close()
 		loaded++
 		return nil
@@ -394,7 +408,7 @@ func (s *Server) loadDump() error {
 	s.persist.loadLoaded.Store(loaded)
 	s.persist.loadExpired.Store(expired)
 	s.log.Info("DB loaded from disk", zap.String("path", path), zap.Int64("keys", loaded),
-		zap.Int64("expired", expired), zap.Duration("took", time.Since(start)),
+		zap.Int64("expired", expired), zap.Int("empty_keys_skipped", info.EmptyKeys), zap.Duration("took", time.Since(start)),
 		zap.String("redis_ver", info.Aux["redis-ver"]))
 	return nil
 }

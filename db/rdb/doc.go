@@ -3,11 +3,23 @@
 // Redis can load mini-redis's.
 //
 // Writer writes format version 10, as Redis 7.0 does; Reader reads
-// versions 9 (Redis 5 and 6) to 11 (Redis 7.2). mini-redis stores only
-// strings, so only string values are supported: a file holding a list,
-// hash, set, sorted set, stream, module value or function library is
-// rejected with an error wrapping ErrUnsupported that names the value
-// type and the byte offset at which it starts.
+// versions 9 (Redis 5 and 6) to 11 (Redis 7.2). Strings, lists, hashes and
+// sets are supported: an Entry holds a string's bytes, a list's elements,
+// a hash's pairs or a set's members, with the name of the collection's
+// encoding. A file holding a sorted set, stream, module value or function
+// library is rejected with an error wrapping ErrUnsupported that names the
+// value type and the byte offset at which it starts.
+//
+// The package knows nothing of mini-redis's own values: its caller
+// converts Entries to and from them, and decides their encodings in
+// memory. Redis 7.0, loading a file, gives every list its quicklist
+// encoding; keeps a hash that the file holds as a listpack (or ziplist) a
+// listpack unless it has more than hash-max-listpack-entries fields,
+// whatever the length of its values; makes a hash held field by field, or
+// as a zipmap, a listpack if it has few enough fields and none of them or
+// their values is longer than hash-max-listpack-value; and makes a set an
+// intset if its members are integers and no more than
+// set-max-intset-entries, whether the file holds an intset or not.
 //
 // # Format
 //
@@ -23,6 +35,28 @@
 //	0x00 ... 0x15      a value type, then the key (a string) and the value
 //	0xFF EOF           then the CRC-64 of everything before, 8 bytes little-endian
 //
+// Values of the types read here:
+//
+//	0  string          a string
+//	1  list            a length, then the elements (before Redis 3.2)
+//	2  set             a length, then the members
+//	4  hash            a length, then fields and values
+//	9  hash zipmap     a zipmap (Redis 2.4)
+//	10 list ziplist    a ziplist (before Redis 3.2)
+//	11 set intset      an intset
+//	13 hash ziplist    a ziplist of fields and values (before Redis 7.0)
+//	14 list quicklist  a length, then as many ziplists (Redis 3.2 to 6.2)
+//	16 hash listpack   a listpack of fields and values (Redis 7.0)
+//	18 list quicklist2 a length, then as many nodes: a length, 2 for a
+//	                   listpack or 1 for a plain element, and the node (7.0)
+//	20 set listpack    a listpack of members (Redis 7.2)
+//
+// A ziplist, listpack, intset or zipmap is a string in the file, so it may
+// be LZF-compressed; each is described, and checked as deeply as Redis
+// checks it with sanitize-dump-payload on, in the file that parses it.
+// Redis 7.0 writes types 0, 2, 4, 11, 16 and 18, which is what Writer
+// writes.
+//
 // Lengths take 1, 2, 5 or 9 bytes. Strings are a length and the bytes,
 // or a special encoding: an 8-, 16- or 32-bit integer (little-endian) in
 // place of its decimal digits, or LZF-compressed data with both lengths.
@@ -37,6 +71,7 @@
 // and use it only if Load returns nil.
 //
 // Corrupt input never makes the Reader panic or allocate much more memory
-// than the input holds: lengths are trusted only as far as the bytes they
-// announce have arrived.
+// than the input holds: lengths and counts are trusted only as far as the
+// bytes they announce have arrived, and a blob is parsed only once it is
+// all there.
 package rdb

@@ -33,8 +33,28 @@ const (
 	opEOF          = 0xff // end of data; the checksum follows
 )
 
-// typeString is the only value type mini-redis stores.
-const typeString = 0
+// Value types: the byte before a key. Those mini-redis reads are named;
+// typeName names them all.
+const (
+	typeString         = 0
+	typeList           = 1  // a length, then the elements (Redis before 3.2)
+	typeSet            = 2  // a length, then the members
+	typeHash           = 4  // a length, then fields and values
+	typeHashZipmap     = 9  // a zipmap blob (Redis before 2.6)
+	typeListZiplist    = 10 // a ziplist blob (Redis before 3.2)
+	typeSetIntset      = 11 // an intset blob
+	typeHashZiplist    = 13 // a ziplist blob of fields and values (Redis before 7.0)
+	typeListQuicklist  = 14 // nodes, each a ziplist blob (Redis 3.2 to 6.2)
+	typeHashListpack   = 16 // a listpack blob of fields and values (Redis 7.0)
+	typeListQuicklist2 = 18 // nodes, each a container kind and a blob (Redis 7.0)
+	typeSetListpack    = 20 // a listpack blob of members (Redis 7.2)
+)
+
+// Quicklist node containers in a typeListQuicklist2 value.
+const (
+	containerPlain  = 1 // the node is one element, as it is
+	containerPacked = 2 // the node is a listpack of elements
+)
 
 // Length and string encodings: the top two bits of a length's first byte.
 const (
@@ -50,11 +70,72 @@ const (
 	encLZF   = 3 // 11000011 + compressed length + length + LZF data
 )
 
+// Type is the type of an Entry's value.
+type Type uint8
+
+// The value types Reader and Writer know. The zero value is a string, so
+// an Entry that sets only Value is a string key.
+const (
+	TypeString Type = iota
+	TypeList
+	TypeHash
+	TypeSet
+)
+
+// String returns the name Redis's TYPE command gives the type.
+func (t Type) String() string {
+	switch t {
+	case TypeString:
+		return "string"
+	case TypeList:
+		return "list"
+	case TypeHash:
+		return "hash"
+	case TypeSet:
+		return "set"
+	}
+	return fmt.Sprintf("Type(%d)", uint8(t))
+}
+
+// Encoding names, as Redis's OBJECT ENCODING and redis-check-rdb call the
+// encodings of collections in RDB files. See Entry.Encoding.
+const (
+	EncodingQuicklist  = "quicklist"  // a list of listpack (or ziplist) nodes
+	EncodingLinkedList = "linkedlist" // a list, element by element (old files)
+	EncodingListpack   = "listpack"   // a hash (or set) in one listpack
+	EncodingZiplist    = "ziplist"    // a list or hash in one ziplist (old files)
+	EncodingZipmap     = "zipmap"     // a hash in one zipmap (Redis 2.4 files)
+	EncodingHashtable  = "hashtable"  // a hash or set, element by element
+	EncodingIntset     = "intset"     // a set of integers in one intset
+)
+
+// A HashPair is one field of a hash and its value.
+type HashPair struct {
+	Field, Value []byte
+}
+
 // An Entry is one key read from or written to an RDB file.
 type Entry struct {
 	DB    int    // database number (SELECT index)
 	Key   []byte // the key
-	Value []byte // the string value
+	Type  Type   // the type of the value; TypeString unless set
+	Value []byte // a string's value
+	// Elems are a list's elements, head first, or a set's members.
+	Elems [][]byte
+	// Pairs are a hash's fields and values.
+	Pairs []HashPair
+	// Encoding is a collection's encoding in the file. Reader sets it to
+	// the record's: for a list EncodingQuicklist, or EncodingZiplist or
+	// EncodingLinkedList in old files; for a hash EncodingListpack or
+	// EncodingHashtable, or EncodingZiplist or EncodingZipmap in old files;
+	// for a set EncodingIntset or EncodingHashtable (EncodingListpack in
+	// Redis 7.2 files). Redis 7.0 loads every list as a quicklist and
+	// converts the others by its thresholds (see the package doc). Writer
+	// writes a list as a quicklist of listpacks whatever it says, a hash
+	// element by element if it is EncodingHashtable and as a listpack
+	// otherwise, and a set as an intset if it is EncodingIntset (every
+	// member must then be an integer) and element by element otherwise.
+	Encoding string
 	// ExpireAt is when the key expires, in unix milliseconds, or 0 when it
 	// does not. Reader returns keys whose expiry has passed, since whether
 	// they count as expired depends on the caller's clock; an expiry at or

@@ -43,7 +43,11 @@ type Reader struct {
 	db      int
 	scratch []byte // the key and value being read
 	lzfBuf  []byte // the compressed bytes of an LZF string
-	err     error  // once set, what Next returns: the first error, or io.EOF
+	blob    []byte // a ziplist, listpack, intset or zipmap being read
+	elems   elemBuf
+	// emptyKeys counts the empty collections skipped.
+	emptyKeys int
+	err       error // once set, what Next returns: the first error, or io.EOF
 }
 
 // NewReader reads the header and the AUX fields of the RDB stream in src
@@ -84,11 +88,18 @@ func (r *Reader) Aux() map[string]string { return maps.Clone(r.aux) }
 // io.EOF. Any other error is an *Error naming the offset, and Next returns
 // it again on every later call.
 //
-// Entries come in file order, grouped by database. Key and Value are
-// newly allocated and belong to the caller. Values of types other than
-// string stop the stream with an error wrapping ErrUnsupported; IDLE and
-// FREQ (LRU and LFU hints) and RESIZEDB (table size hints) are read and
-// ignored.
+// Entries come in file order, grouped by database. Key, Value, Elems and
+// Pairs are newly allocated and belong to the caller. Strings, lists,
+// hashes and sets are read in every encoding Redis 7.0 writes or loads
+// (see Entry.Encoding); an empty list, hash or set, which Redis skips when
+// it loads, is skipped too (Info counts them). Values of other types
+// (sorted sets, streams, modules) stop the stream with an error wrapping
+// ErrUnsupported. IDLE and FREQ (LRU and LFU hints) and RESIZEDB (table
+// size hints) are read and ignored.
+//
+// Next does not check that a set's members or a hash's fields are
+// distinct, which Redis requires (it refuses the file otherwise): a
+// caller that builds the set or hash finds duplicates as it goes.
 func (r *Reader) Next() (Entry, error) {
 	if r.err != nil {
 		return Entry{}, r.err
@@ -111,6 +122,17 @@ func (r *Reader) next() (Entry, error) {
 		switch t {
 		case typeString:
 			return r.readEntry(expireAt)
+		case typeList, typeSet, typeHash, typeHashZipmap, typeListZiplist, typeSetIntset,
+			typeHashZiplist, typeListQuicklist, typeHashListpack, typeListQuicklist2, typeSetListpack:
+			e, err := r.readCollection(t, expireAt)
+			if err == errEmptyKey {
+				// Redis skips an empty collection, with a note in its log;
+				// the expiry before it was the empty key's.
+				r.emptyKeys++
+				expireAt = 0
+				continue
+			}
+			return e, err
 		case opExpireTimeMs:
 			p, err := r.take(8)
 			if err != nil {
@@ -184,6 +206,193 @@ func (r *Reader) readEntry(expireAt int64) (Entry, error) {
 		r.scratch = nil
 	}
 	return Entry{DB: r.db, Key: kv[:klen:klen], Value: kv[klen:], ExpireAt: expireAt}, nil
+}
+
+// errEmptyKey: the collection just read has no elements.
+var errEmptyKey = errors.New("empty key")
+
+// readCollection reads the key and value of a list, hash or set of RDB
+// type t, after its type byte.
+func (r *Reader) readCollection(t byte, expireAt int64) (Entry, error) {
+	var err error
+	if r.scratch, err = r.appendString(r.scratch[:0]); err != nil {
+		return Entry{}, err
+	}
+	key := r.scratch
+	r.elems.reset()
+	var typ Type
+	var enc string
+	switch t {
+	case typeList:
+		typ, enc = TypeList, EncodingLinkedList
+		err = r.readStrings(1)
+	case typeSet:
+		typ, enc = TypeSet, EncodingHashtable
+		err = r.readStrings(1)
+	case typeHash:
+		typ, enc = TypeHash, EncodingHashtable
+		err = r.readStrings(2)
+	case typeListQuicklist, typeListQuicklist2:
+		typ, enc = TypeList, EncodingQuicklist
+		err = r.readQuicklist(t, key)
+	case typeHashZipmap:
+		typ, enc = TypeHash, EncodingZipmap
+		err = r.readBlob(key, "Zipmap", parseZipmap)
+	case typeListZiplist:
+		typ, enc = TypeList, EncodingZiplist
+		err = r.readBlob(key, "List ziplist", parseZiplist)
+	case typeSetIntset:
+		typ, enc = TypeSet, EncodingIntset
+		err = r.readBlob(key, "Intset", parseIntset)
+	case typeHashZiplist:
+		typ, enc = TypeHash, EncodingZiplist
+		err = r.readBlob(key, "Hash ziplist", pairs(parseZiplist))
+	case typeHashListpack:
+		typ, enc = TypeHash, EncodingListpack
+		err = r.readBlob(key, "Hash listpack", pairs(parseListpack))
+	case typeSetListpack:
+		typ, enc = TypeSet, EncodingListpack
+		err = r.readBlob(key, "Set listpack", parseListpack)
+	}
+	if cap(r.blob) > keepScratch {
+		r.blob = nil
+	}
+	if err != nil {
+		return Entry{}, err
+	}
+	if r.elems.n() == 0 {
+		return Entry{}, errEmptyKey
+	}
+	e := r.collectionEntry(key, typ, enc, expireAt)
+	if cap(r.scratch) > keepScratch {
+		r.scratch = nil
+	}
+	if cap(r.elems.data) > keepScratch || cap(r.elems.ends) > keepScratch/8 {
+		r.elems = elemBuf{}
+	}
+	return e, nil
+}
+
+// collectionEntry makes the Entry of key and the elements read, in one
+// allocation for the bytes and one for the slices.
+func (r *Reader) collectionEntry(key []byte, typ Type, enc string, expireAt int64) Entry {
+	b := &r.elems
+	buf := make([]byte, len(key)+len(b.data))
+	copy(buf, key)
+	copy(buf[len(key):], b.data)
+	data := buf[len(key):]
+	e := Entry{DB: r.db, Key: buf[:len(key):len(key)], Type: typ, Encoding: enc, ExpireAt: expireAt}
+	start := 0
+	if typ == TypeHash {
+		e.Pairs = make([]HashPair, b.n()/2)
+		for i := range e.Pairs {
+			f, v := b.ends[2*i], b.ends[2*i+1]
+			e.Pairs[i] = HashPair{Field: data[start:f:f], Value: data[f:v:v]}
+			start = v
+		}
+		return e
+	}
+	e.Elems = make([][]byte, b.n())
+	for i, end := range b.ends {
+		e.Elems[i] = data[start:end:end]
+		start = end
+	}
+	return e
+}
+
+// readStrings reads a length, then that many times per strings, into
+// r.elems.
+func (r *Reader) readStrings(per int) error {
+	n, err := r.readCount()
+	if err != nil {
+		return err
+	}
+	// n is not trusted: each string takes at least a byte of the stream,
+	// so a wrong n runs into the end of the data.
+	for range n {
+		for range per {
+			if r.elems.data, err = r.appendString(r.elems.data); err != nil {
+				return err
+			}
+			r.elems.end()
+		}
+	}
+	return nil
+}
+
+// readBlob reads a string holding a ziplist, listpack, intset or zipmap
+// and appends its elements to r.elems with parse. what names the kind of
+// blob in an error, as Redis's message does.
+func (r *Reader) readBlob(key []byte, what string, parse func([]byte, *elemBuf) (int, error)) error {
+	off := r.offset()
+	var err error
+	if r.blob, err = r.appendString(r.blob[:0]); err != nil {
+		return err
+	}
+	if _, err := parse(r.blob, &r.elems); err != nil {
+		return r.corrupt(off, "%s integrity check failed for key %s: %v", what, quoteKey(key), err)
+	}
+	return nil
+}
+
+// pairs makes a parser of a hash's blob from parse: the elements must
+// come in pairs.
+func pairs(parse func([]byte, *elemBuf) (int, error)) func([]byte, *elemBuf) (int, error) {
+	return func(blob []byte, b *elemBuf) (int, error) {
+		n, err := parse(blob, b)
+		if err == nil && n%2 != 0 {
+			err = fmt.Errorf("%d elements: the last field has no value", n)
+		}
+		return n, err
+	}
+}
+
+// readQuicklist reads the nodes of a quicklist (RDB type 14: ziplists;
+// type 18: a container kind, then a listpack or a plain element).
+func (r *Reader) readQuicklist(t byte, key []byte) error {
+	nodes, err := r.readCount()
+	if err != nil {
+		return err
+	}
+	for range nodes {
+		container := uint64(containerPacked)
+		if t == typeListQuicklist2 {
+			off := r.offset()
+			if container, err = r.readCount(); err != nil {
+				return err
+			}
+			if container != containerPlain && container != containerPacked {
+				return r.corrupt(off, "Quicklist integrity check failed for key %s: unknown node container %d", quoteKey(key), container)
+			}
+		}
+		off := r.offset()
+		if r.blob, err = r.appendString(r.blob[:0]); err != nil {
+			return err
+		}
+		if len(r.blob) == 0 {
+			return r.corrupt(off, "Quicklist integrity check failed for key %s: empty node", quoteKey(key))
+		}
+		switch {
+		case container == containerPlain:
+			r.elems.add(r.blob)
+		case t == typeListQuicklist2:
+			_, err = parseListpack(r.blob, &r.elems)
+		default:
+			_, err = parseZiplist(r.blob, &r.elems)
+		}
+		if err != nil {
+			return r.corrupt(off, "Quicklist integrity check failed for key %s: %v", quoteKey(key), err)
+		}
+	}
+	return nil
+}
+
+// quoteKey quotes a key for an error message, cut short if it is long.
+func quoteKey(key []byte) string {
+	if len(key) > 64 {
+		return fmt.Sprintf("%q...", key[:64])
+	}
+	return fmt.Sprintf("%q", key)
 }
 
 func (r *Reader) readAux() error {
@@ -462,6 +671,9 @@ type Info struct {
 	Version int               // format version
 	Aux     map[string]string // AUX fields: "redis-ver", "ctime", ...
 	Keys    int               // entries passed to the callback
+	// EmptyKeys counts the empty lists, hashes and sets skipped, as Redis
+	// skips them.
+	EmptyKeys int
 }
 
 // Load reads the RDB stream in src to its end and calls fn with each
@@ -483,6 +695,7 @@ func Load(src io.Reader, fn func(Entry) error) (Info, error) {
 		e, err := r.Next()
 		if err != nil {
 			info.Aux = r.Aux()
+			info.EmptyKeys = r.emptyKeys
 			if err == io.EOF {
 				return info, nil
 			}
@@ -490,6 +703,7 @@ func Load(src io.Reader, fn func(Entry) error) (Info, error) {
 		}
 		if err := fn(e); err != nil {
 			info.Aux = r.Aux()
+			info.EmptyKeys = r.emptyKeys
 			return info, err
 		}
 		info.Keys++

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"runtime"
+	"slices"
 	"strings"
 	"testing"
 	"testing/iotest"
@@ -226,6 +227,12 @@ func TestBoundedAllocation(t *testing.T) {
 		"LZF lengths":   hdr.raw(typeString).str("k").raw(0xc3, len32Bit, 0x7f, 0xff, 0xff, 0xff, len32Bit, 0xff, 0xff, 0xff, 0xff, 0, 'x').end(),
 		"LZF output":    hdr.raw(typeString).str("k").raw(0xc3, 3, len32Bit, 0xff, 0xff, 0xff, 0xff, 0x00, 'x', 0xe0).end(),
 		"AUX":           hdr.raw(opAux, len32Bit, 0x7f, 0xff, 0xff, 0xff).raw(make([]byte, 100)...),
+		"list count":    hdr.raw(typeList).str("k").raw(len64Bit, 0x7f, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff).raw(make([]byte, 100)...),
+		"hash count":    hdr.raw(typeHash).str("k").raw(len32Bit, 0xff, 0xff, 0xff, 0xff).str("f"),
+		"quicklist nodes": hdr.raw(typeListQuicklist2).str("k").raw(len64Bit, 0x10, 0, 0, 0, 0, 0, 0, 0).
+			raw(containerPacked).blob(lpOf("a", "b")),
+		"listpack blob": hdr.raw(typeHashListpack).str("k").raw(len32Bit, 0x7f, 0xff, 0xff, 0xff).raw(make([]byte, 100)...),
+		"intset count":  hdr.raw(typeSetIntset).str("k").blob(slices.Concat(le32(8), le32(-1), le64(1))).end(),
 	} {
 		var before, after runtime.MemStats
 		runtime.ReadMemStats(&before)
@@ -254,10 +261,11 @@ func smallDump(t testing.TB) []byte {
 // an unexpected EOF at its own length, never succeed or panic.
 func TestTruncated(t *testing.T) {
 	for name, data := range map[string][]byte{
-		"writer":       smallDump(t),
-		"redis":        readTestdata(t, "strings.rdb"),
-		"redis, list":  readTestdata(t, "unsupported-list.rdb"),
-		"redis, noCRC": readTestdata(t, "strings-nochecksum-nocompression.rdb"),
+		"writer":             smallDump(t),
+		"redis":              readTestdata(t, "strings.rdb"),
+		"redis, collections": readTestdata(t, "collections.rdb"),
+		"redis, zset":        readTestdata(t, "unsupported-zset-listpack.rdb"),
+		"redis, noCRC":       readTestdata(t, "strings-nochecksum-nocompression.rdb"),
 	} {
 		step := 1
 		if len(data) > 5000 {
@@ -266,8 +274,8 @@ func TestTruncated(t *testing.T) {
 		for n := 0; n < len(data); n += step {
 			_, err := Load(bytes.NewReader(data[:n]), func(Entry) error { return nil })
 			var e *Error
-			if errors.Is(err, ErrUnsupported) && name == "redis, list" {
-				continue // past the list, which is an error of its own
+			if errors.Is(err, ErrUnsupported) && name == "redis, zset" {
+				continue // past the sorted set, which is an error of its own
 			}
 			if !errors.As(err, &e) || !errors.Is(err, io.ErrUnexpectedEOF) || e.Offset != int64(n) {
 				t.Fatalf("%s cut to %d bytes: %v, want unexpected EOF at offset %d", name, n, err, n)

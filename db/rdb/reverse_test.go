@@ -19,13 +19,13 @@ import (
 // passes --dir itself; a second "dir" directive overrides it (Redis
 // applies its arguments in order), so the server loads our file at
 // startup, as it would load its own dump.rdb.
-func startRedisWithDump(t *testing.T, data []byte) *redistest.Server {
+func startRedisWithDump(t *testing.T, data []byte, directives ...string) *redistest.Server {
 	t.Helper()
 	dir := t.TempDir()
 	if err := os.WriteFile(filepath.Join(dir, "mini.rdb"), data, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	srv := redistest.Start(t, "dir", dir, "dbfilename", "mini.rdb")
+	srv := redistest.Start(t, append([]string{"dir", dir, "dbfilename", "mini.rdb"}, directives...)...)
 	log, _ := os.ReadFile(filepath.Join(srv.Dir, "redis.log"))
 	if !bytes.Contains(log, []byte("DB loaded from disk")) {
 		t.Fatalf("redis-server did not load the file:\n%s", log)

@@ -32,6 +32,12 @@ type WriterOptions struct {
 	// NoChecksum writes a zero checksum, like Redis's "rdbchecksum no":
 	// readers then skip the check.
 	NoChecksum bool
+	// ListMaxListpackSize is Redis's list-max-listpack-size, which sizes
+	// the listpack nodes lists are written in, as Redis 7.0 would have
+	// split them: -1 to -5 bound a node to 4, 8, 16, 32 or 64 KB, a
+	// positive number to that many elements (and 8 KB). 0 means Redis's
+	// default, -2; Redis's own 0 packs one element a node, as 1 does.
+	ListMaxListpackSize int
 }
 
 // minCompressLen: Redis does not try to compress strings of 20 bytes or
@@ -57,8 +63,11 @@ type Writer struct {
 	crc     uint64
 	lzf     lzf.Compressor
 	lzfBuf  []byte
-	started bool // the header is written
-	inDB    bool // a SELECTDB is written; db is its number
+	blob    []byte  // a listpack or intset being built
+	nodes   []int   // a list's nodes: how many elements each, or -1 for a plain one
+	ints    []int64 // an intset's members
+	started bool    // the header is written
+	inDB    bool    // a SELECTDB is written; db is its number
 	db      int
 	err     error
 }
@@ -103,21 +112,53 @@ func (w *Writer) selectDB(db int) error {
 	return nil
 }
 
-// WriteEntry writes a string key, with its expiry when e.ExpireAt is not
-// 0, in database e.DB. Entries of one database must be written together:
-// a database that comes back later is written a second time, which Redis
+// WriteEntry writes a key, with its expiry when e.ExpireAt is not 0, in
+// database e.DB. Entries of one database must be written together: a
+// database that comes back later is written a second time, which Redis
 // loads, but without accurate size hints.
 //
 // Strings are stored as Redis stores them: as an 8-, 16- or 32-bit
 // integer when they are the canonical decimal form of one, LZF-compressed
 // when they are longer than 20 bytes and compression saves at least 4
-// bytes, as they are otherwise.
+// bytes, as they are otherwise. So are the elements of collections
+// written element by element, and the listpacks and intsets of the
+// others.
+//
+// Collections are written as Redis 7.0 writes them (see Entry.Encoding):
+// a list as a quicklist of listpack nodes (RDB type 18) split as
+// WriterOptions.ListMaxListpackSize says, an element of 1 GB or more in a
+// plain node of its own; a hash as a listpack (type 16), or field by
+// field (type 4) for EncodingHashtable or one too big for a listpack; a
+// set as an intset (type 11) for EncodingIntset, member by member (type 2)
+// otherwise. WriteEntry does not check that members or fields are
+// distinct, except an intset's. An empty collection, which Redis never
+// stores, is not written at all.
 func (w *Writer) WriteEntry(e Entry) error {
 	if err := w.start(); err != nil {
 		return err
 	}
 	if e.ExpireAt < 0 {
 		return w.fail(fmt.Errorf("rdb: invalid expire time %d for key %q", e.ExpireAt, e.Key))
+	}
+	switch e.Type {
+	case TypeString:
+	case TypeList, TypeSet:
+		if len(e.Elems) == 0 {
+			return nil
+		}
+	case TypeHash:
+		if len(e.Pairs) == 0 {
+			return nil
+		}
+	default:
+		return w.fail(fmt.Errorf("rdb: key %q has an unknown type %v", e.Key, e.Type))
+	}
+	if e.Type == TypeSet && e.Encoding == EncodingIntset {
+		// Checked first, so that a failure leaves nothing half written.
+		var err error
+		if w.ints, err = intsetMembers(w.ints[:0], e.Elems); err != nil {
+			return w.fail(fmt.Errorf("rdb: set %q cannot be an intset: %w", e.Key, err))
+		}
 	}
 	if !w.inDB || e.DB != w.db {
 		if err := w.selectDB(e.DB); err != nil {
@@ -128,14 +169,211 @@ func (w *Writer) WriteEntry(e Entry) error {
 		w.buf = append(w.buf, opExpireTimeMs)
 		w.buf = binary.LittleEndian.AppendUint64(w.buf, uint64(e.ExpireAt))
 	}
-	w.buf = append(w.buf, typeString)
-	if err := w.writeString(e.Key); err != nil {
-		return err
+	var err error
+	switch e.Type {
+	case TypeString:
+		err = w.writeKey(typeString, e.Key)
+		if err == nil {
+			err = w.writeString(e.Value)
+		}
+	case TypeList:
+		err = w.writeList(e)
+	case TypeHash:
+		err = w.writeHash(e)
+	case TypeSet:
+		err = w.writeSet(e)
 	}
-	if err := w.writeString(e.Value); err != nil {
+	if err != nil {
 		return err
 	}
 	return w.maybeFlush()
+}
+
+// writeKey writes a value's type byte and its key.
+func (w *Writer) writeKey(t byte, key []byte) error {
+	w.buf = append(w.buf, t)
+	return w.writeString(key)
+}
+
+// writeStrings writes strings one after the other, flushing as it goes.
+func (w *Writer) writeStrings(ss [][]byte) error {
+	for _, s := range ss {
+		if err := w.writeString(s); err != nil {
+			return err
+		}
+		if err := w.maybeFlush(); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// plainThreshold is the size from which Redis 7.0 keeps a list element in
+// a plain node of its own rather than in a listpack (its packed_threshold,
+// 1 GB). Tests lower it.
+var plainThreshold = 1 << 30
+
+// Redis's quicklist node limits: the node sizes of list-max-listpack-size
+// -1 to -5, the size bound of a node limited by its count, and what Redis
+// adds to an element's length to estimate its size in a listpack.
+var quicklistSizeLevels = [...]int{4096, 8192, 16384, 32768, 65536}
+
+const (
+	quicklistSafetyLimit  = 8192
+	quicklistSizeOverhead = 8
+	quicklistFillMax      = 1<<15 - 1
+)
+
+// quicklistAllows reports whether Redis 7.0 adds an element of n bytes to
+// a quicklist node of size bytes and count elements, under fill
+// (_quicklistNodeAllowInsert).
+func quicklistAllows(fill, size, count, n int) bool {
+	newSize := size + n + quicklistSizeOverhead
+	if fill < 0 {
+		return newSize <= quicklistSizeLevels[-fill-1]
+	}
+	return newSize <= quicklistSafetyLimit && count < fill
+}
+
+// writeList writes a list as a quicklist of listpack nodes (RDB type 18).
+// The first pass splits the list into nodes as Redis would, the second
+// writes them, one listpack at a time.
+func (w *Writer) writeList(e Entry) error {
+	fill := w.opts.ListMaxListpackSize
+	switch {
+	case fill == 0:
+		fill = -2
+	case fill < -5:
+		fill = -5 // as Redis's quicklistSetFill clamps it
+	case fill > quicklistFillMax:
+		fill = quicklistFillMax
+	}
+	w.nodes = w.nodes[:0]
+	size, count := 0, 0
+	for _, el := range e.Elems {
+		if len(el) >= plainThreshold {
+			if count > 0 {
+				w.nodes = append(w.nodes, count)
+			}
+			w.nodes = append(w.nodes, -1)
+			size, count = 0, 0
+			continue
+		}
+		if count > 0 && !quicklistAllows(fill, size, count, len(el)) {
+			w.nodes = append(w.nodes, count)
+			size, count = 0, 0
+		}
+		if count == 0 {
+			size = lpHeaderSize + 1
+		}
+		size += lpEntrySize(el)
+		count++
+	}
+	if count > 0 {
+		w.nodes = append(w.nodes, count)
+	}
+	if err := w.writeKey(typeListQuicklist2, e.Key); err != nil {
+		return err
+	}
+	w.buf = appendLen(w.buf, uint64(len(w.nodes)))
+	elems := e.Elems
+	for _, n := range w.nodes {
+		var err error
+		if n < 0 {
+			w.buf = appendLen(w.buf, containerPlain)
+			err = w.writeString(elems[0])
+			elems = elems[1:]
+		} else {
+			w.blob = lpStart(w.blob[:0])
+			for _, el := range elems[:n] {
+				w.blob = lpAppendEntry(w.blob, el)
+			}
+			w.blob = lpFinish(w.blob, 0, n)
+			elems = elems[n:]
+			w.buf = appendLen(w.buf, containerPacked)
+			err = w.writeString(w.blob)
+		}
+		if err == nil {
+			err = w.maybeFlush()
+		}
+		if err != nil {
+			return err
+		}
+	}
+	w.dropBlob()
+	return nil
+}
+
+// writeHash writes a hash as a listpack (RDB type 16), or field by field
+// (type 4) when it is a hashtable or too big for a listpack.
+func (w *Writer) writeHash(e Entry) error {
+	asListpack := e.Encoding != EncodingHashtable
+	if asListpack {
+		size := lpHeaderSize + 1
+		for _, p := range e.Pairs {
+			size += lpEntrySize(p.Field) + lpEntrySize(p.Value)
+		}
+		asListpack = size <= lpMaxSafeBytes
+	}
+	if !asListpack {
+		if err := w.writeKey(typeHash, e.Key); err != nil {
+			return err
+		}
+		w.buf = appendLen(w.buf, uint64(len(e.Pairs)))
+		for _, p := range e.Pairs {
+			if err := w.writeString(p.Field); err != nil {
+				return err
+			}
+			if err := w.writeString(p.Value); err != nil {
+				return err
+			}
+			if err := w.maybeFlush(); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	w.blob = lpStart(w.blob[:0])
+	for _, p := range e.Pairs {
+		w.blob = lpAppendEntry(w.blob, p.Field)
+		w.blob = lpAppendEntry(w.blob, p.Value)
+	}
+	w.blob = lpFinish(w.blob, 0, 2*len(e.Pairs))
+	err := w.writeKey(typeHashListpack, e.Key)
+	if err == nil {
+		err = w.writeString(w.blob)
+	}
+	w.dropBlob()
+	return err
+}
+
+// writeSet writes a set as an intset (RDB type 11), whose members
+// WriteEntry has parsed into w.ints, or member by member (type 2).
+func (w *Writer) writeSet(e Entry) error {
+	if e.Encoding != EncodingIntset {
+		if err := w.writeKey(typeSet, e.Key); err != nil {
+			return err
+		}
+		w.buf = appendLen(w.buf, uint64(len(e.Elems)))
+		return w.writeStrings(e.Elems)
+	}
+	w.blob = appendIntset(w.blob[:0], w.ints)
+	err := w.writeKey(typeSetIntset, e.Key)
+	if err == nil {
+		err = w.writeString(w.blob)
+	}
+	w.dropBlob()
+	if cap(w.ints) > keepScratch/8 {
+		w.ints = nil
+	}
+	return err
+}
+
+// dropBlob lets go of a large blob buffer.
+func (w *Writer) dropBlob() {
+	if cap(w.blob) > keepScratch {
+		w.blob = nil
+	}
 }
 
 // Close writes the EOF marker and the checksum and flushes the stream. It

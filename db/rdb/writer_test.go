@@ -56,9 +56,11 @@ func sameEntries(t testing.TB, got, want []Entry) {
 	}
 	for i := range want {
 		g, w := got[i], want[i]
-		if g.DB != w.DB || !bytes.Equal(g.Key, w.Key) || !bytes.Equal(g.Value, w.Value) || g.ExpireAt != w.ExpireAt {
-			t.Fatalf("entry %d = %s %.40q expires %d, want %s %.40q expires %d",
-				i, entryID(g), g.Value, g.ExpireAt, entryID(w), w.Value, w.ExpireAt)
+		if g.DB != w.DB || !bytes.Equal(g.Key, w.Key) {
+			t.Fatalf("entry %d is %s, want %s", i, entryID(g), entryID(w))
+		}
+		if d := valueDiff(g, w); d != "" {
+			t.Fatalf("entry %d, %s: %s", i, entryID(w), d)
 		}
 	}
 }
