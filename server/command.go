@@ -116,6 +116,7 @@ func commandFamilies() [][]*command {
 		transactionCommands(),
 		stringCommands(),
 		bitCommands(),
+		hashCommands(),
 		keyCommands(),
 		expireCommands(),
 		databaseCommands(),
