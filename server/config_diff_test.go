@@ -283,6 +283,10 @@ var configLoadErrors = []struct {
 	{"ziplist value", "hash-max-ziplist-value 1x\n", nil},
 	{"list size", "list-max-ziplist-size 2147483648\n", nil},
 	{"compress depth", "list-compress-depth -1\n", nil},
+	{"deprecated directive with no argument", "list-max-ziplist-entries\n", nil},
+	{"deprecated directive with two", "lua-replicate-commands yes\nLIST-MAX-ZIPLIST-VALUE 5 6\n", nil},
+	{"deprecated directive, then an error", "list-max-ziplist-value 5\nport x\n", nil},
+	{"deprecated directive as an option", "", []string{"--list-max-ziplist-entries", "1", "2"}},
 	{"dir", "dir /nonexistent\n", nil},
 	{"dbfilename", "dbfilename a/b\n", nil},
 	{"unbalanced quotes", "save \"100 1\n", nil},
@@ -346,6 +350,9 @@ client-output-buffer-limit pubsub 1mb 1mb 1
 bind 127.0.0.1
 hash-max-ziplist-entries 100
 list-max-ziplist-size -3
+hash-max-listpack-entries 200
+LIST-MAX-ZIPLIST-ENTRIES 100
+lua-replicate-commands yes
 # trailing comment
 
 
