@@ -17,10 +17,10 @@ import (
 )
 
 // A randomized differential test: random but reproducible sequences of
-// string, hash, key, expiry, bit and database commands go to a real redis-server
-// and to this server, and the raw replies must match byte for byte, except
-// where a step says why they may not (KEYS order, TTLs read a few
-// milliseconds apart).
+// string, hash, key, expiry, bit and database commands go to a real
+// redis-server and to this server, and the raw replies must match byte for
+// byte, except where a step says why they may not (KEYS order, TTLs read a
+// few milliseconds apart).
 //
 // Each run is seeded; a failure names its seed, shrinks the sequence that
 // led to it and prints the result ready to paste into diffScripts. To run
