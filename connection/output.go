@@ -85,6 +85,16 @@ func (c *Conn) SetDiscard(discard bool) {
 	c.discard = discard
 }
 
+// Discarding reports whether the owner's replies are being dropped
+// (SetDiscard), for a command that would spend long building a reply.
+func (c *Conn) Discarding() bool {
+	if c.shared {
+		c.mu.Lock()
+		defer c.mu.Unlock()
+	}
+	return c.discard
+}
+
 // begin returns the output buffer for the owner to append a reply to, or
 // false when replies are being discarded. end must follow a true begin.
 func (c *Conn) begin() ([]byte, bool) {

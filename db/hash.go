@@ -23,7 +23,8 @@ import (
 // value longer than EncodingLimits.HashMaxListpackValue, or leaves it with
 // more than HashMaxListpackEntries fields (Redis 7.0.15: 512 fields stay
 // listpack, the 513th converts; a 64-byte value stays, 65 bytes converts;
-// HDEL never converts back; checked against redis-server).
+// HDEL never converts back; a Set that changes a value converts a hash
+// over a lowered limit; checked against redis-server).
 //
 // As with a List's elements, a value's array is never written once it is
 // in a Hash: a command may keep the values it read past Close, and must
@@ -106,7 +107,10 @@ func (h *Hash) Get(field []byte) ([]byte, bool) {
 func (h *Hash) Has(field []byte) bool { return h.find(field) >= 0 }
 
 // Set gives field a copy of value and reports whether the field is new
-// (HSET). lim decides whether the hash must become a hashtable.
+// (HSET). lim decides whether the hash must become a hashtable: as Redis's
+// hashTypeSet, it checks the number of fields after every Set, a change of
+// an existing field's value included, so a listpack hash left over its
+// limit by a lowered hash-max-listpack-entries converts at its next Set.
 func (h *Hash) Set(field, value []byte, lim EncodingLimits) (added bool) {
 	if !h.table && (len(field) > lim.HashMaxListpackValue || len(value) > lim.HashMaxListpackValue) {
 		h.convert()
@@ -116,19 +120,20 @@ func (h *Hash) Set(field, value []byte, lim EncodingLimits) (added bool) {
 		p := &h.pairs[i]
 		h.bytes += len(value) - len(p.value)
 		p.value = bytes.Clone(value)
-		return false
-	}
-	h.pairs = append(h.pairs, hashPair{field: string(field), value: bytes.Clone(value)})
-	h.bytes += len(field) + len(value)
-	if h.index != nil {
-		h.index[h.pairs[len(h.pairs)-1].field] = int32(len(h.pairs) - 1)
-	} else if len(h.pairs) > hashIndexMin {
-		h.buildIndex()
+	} else {
+		added = true
+		h.pairs = append(h.pairs, hashPair{field: string(field), value: bytes.Clone(value)})
+		h.bytes += len(field) + len(value)
+		if h.index != nil {
+			h.index[h.pairs[len(h.pairs)-1].field] = int32(len(h.pairs) - 1)
+		} else if len(h.pairs) > hashIndexMin {
+			h.buildIndex()
+		}
 	}
 	if !h.table && len(h.pairs) > lim.HashMaxListpackEntries {
 		h.convert()
 	}
-	return true
+	return added
 }
 
 // convert makes the hash a hashtable.

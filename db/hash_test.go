@@ -98,6 +98,15 @@ func TestHashEncoding(t *testing.T) {
 			h.Delete([]byte("f2"))
 			h.Set([]byte("f0"), []byte("5"), lim)
 		}, "listpack"},
+		// Redis 7.0.15: HSET h a 1 b 2; CONFIG SET
+		// hash-max-listpack-entries 1; HSET h a 5 converts h (hashTypeSet
+		// checks the length after an update too); HINCRBY does the same.
+		{"lowered limit, existing field, over it", EncodingLimits{HashMaxListpackEntries: 1, HashMaxListpackValue: 64}, func(h *Hash, lim EncodingLimits) {
+			fill(h, 2, defaultLimits)
+			if h.Set([]byte("f0"), []byte("5"), lim) {
+				t.Error("Set of an existing field reported it new")
+			}
+		}, "hashtable"},
 		{"lowered limit, new field", EncodingLimits{HashMaxListpackEntries: 2, HashMaxListpackValue: 64}, func(h *Hash, lim EncodingLimits) {
 			fill(h, 2, defaultLimits)
 			h.Set([]byte("new"), []byte("5"), lim)

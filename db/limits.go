@@ -10,7 +10,7 @@ package db
 // Conversions are one-way, as in Redis 7.0: lowering a limit converts no
 // existing value, and a value that shrinks below a limit keeps its general
 // encoding. A value is checked against the limits only when a command adds
-// to it.
+// to it, or, for a hash, sets one of its fields (Hash.Set).
 type EncodingLimits struct {
 	// ListMaxListpackSize is list-max-listpack-size: a negative number
 	// -1 to -5 bounds each quicklist node to 4, 8, 16, 32 or 64 KB, a

@@ -117,6 +117,7 @@ func commandFamilies() [][]*command {
 		stringCommands(),
 		listCommands(),
 		bitCommands(),
+		hashCommands(),
 		keyCommands(),
 		expireCommands(),
 		databaseCommands(),

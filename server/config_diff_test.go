@@ -153,6 +153,9 @@ func TestConfigGetSetAgainstRedis(t *testing.T) {
 		{"maxmemory", "MAXMEMORY"}, {"hz", "HZ", "h?"}, {"hash-max-*"}, {"nosuch"}, {"["},
 		{"re[q]uirepass", "port"}, {"*buffer*"}, {"[a-d]*"}, {"*e?", "save"}, {"\\*"}, {"*ZIP*"},
 		{"maxmem*\x00x"}, {"maxmemory\x00*"}, {"maxmemory\x00"}, {"admin-*"},
+		{"*ziplist*"}, {"*listpack*"}, {"list-*"}, {"set-max-intset-entries"}, {"HASH-MAX-ZIPLIST-VALUE"},
+		{"hash-max-ziplist-entries", "hash-max-listpack-entries"}, {"hash-max-ziplist-entries", "HASH-MAX-ZIPLIST-ENTRIES"},
+		{"list-compress-depth"},
 	} {
 		want := rc.get(conf, patterns...)
 		if got := ourGet(conf, patterns...); pairsText(got) != pairsText(want) {
@@ -214,6 +217,23 @@ func TestConfigGetSetAgainstRedis(t *testing.T) {
 		{"client-output-buffer-limit", "pubsub 1 2 4294967297"}, {"client-output-buffer-limit", "pubsub 1 2 2147483648"},
 		{"client-output-buffer-limit", "pubsub 1 2 "}, {"client-output-buffer-limit", "pubsub 1 2 ''"},
 		{"client-output-buffer-limit", "pubsub  1 2 3"},
+		// The encoding thresholds, under their names and their 6.2 aliases.
+		{"hash-max-listpack-entries", "1k"}, {"hash-max-listpack-entries", "-1"}, {"hash-max-listpack-entries", ""},
+		{"hash-max-listpack-entries", "9223372036854775807"}, {"hash-max-listpack-entries", "9223372036854775808"},
+		{"hash-max-ziplist-entries", "100"}, {"hash-max-listpack-entries", "1", "hash-max-ziplist-entries", "2"},
+		{"hash-max-ziplist-entries", "3", "hash-max-listpack-entries", "4"},
+		{"hash-max-listpack-entries", "1", "hash-max-listpack-entries", "2"}, {"HASH-MAX-ZIPLIST-ENTRIES", "5"},
+		{"hash-max-listpack-value", "1k"}, {"hash-max-listpack-value", "1kb"}, {"hash-max-ziplist-value", "-1"},
+		{"hash-max-listpack-value", "9223372036854775807"}, {"hash-max-listpack-value", "9223372036854775808"},
+		{"hash-max-listpack-value", "1.5"}, {"hash-max-listpack-value", ""}, {"hash-max-ziplist-value", "2gb"},
+		{"set-max-intset-entries", "-1"}, {"set-max-intset-entries", "1k"}, {"set-max-intset-entries", "0"},
+		{"set-max-intset-entries", "9223372036854775807"}, {"set-max-ziplist-entries", "1"},
+		{"list-max-listpack-size", "-2147483649"}, {"list-max-ziplist-size", "-2147483648"},
+		{"list-max-listpack-size", "2147483648"}, {"list-max-listpack-size", "2147483647"}, {"list-max-listpack-size", "-5"},
+		{"list-max-ziplist-size", "x"}, {"list-compress-depth", "-1"}, {"list-compress-depth", "2147483648"},
+		{"list-compress-depth", "3"},
+		{"hash-max-listpack-entries", "512", "hash-max-listpack-value", "64", "set-max-intset-entries", "512",
+			"list-max-listpack-size", "-2", "list-compress-depth", "0"},
 		{"admin-port", "1"}, {"admin-token", "x"},
 		{"timeout", "0", "hz", "10", "maxmemory", "0", "save", "60 1"},
 	} {
@@ -259,6 +279,14 @@ var configLoadErrors = []struct {
 	{"save", "save 100\n", nil},
 	{"buffer limits", "client-output-buffer-limit normal 1 1\n", nil},
 	{"notify", "notify-keyspace-events Kq\n", nil},
+	{"listpack entries", "hash-max-listpack-entries -1\n", nil},
+	{"ziplist value", "hash-max-ziplist-value 1x\n", nil},
+	{"list size", "list-max-ziplist-size 2147483648\n", nil},
+	{"compress depth", "list-compress-depth -1\n", nil},
+	{"deprecated directive with no argument", "list-max-ziplist-entries\n", nil},
+	{"deprecated directive with two", "lua-replicate-commands yes\nLIST-MAX-ZIPLIST-VALUE 5 6\n", nil},
+	{"deprecated directive, then an error", "list-max-ziplist-value 5\nport x\n", nil},
+	{"deprecated directive as an option", "", []string{"--list-max-ziplist-entries", "1", "2"}},
 	{"dir", "dir /nonexistent\n", nil},
 	{"dbfilename", "dbfilename a/b\n", nil},
 	{"unbalanced quotes", "save \"100 1\n", nil},
@@ -320,6 +348,11 @@ maxmemory 1mb
 	loglevel notice   
 client-output-buffer-limit pubsub 1mb 1mb 1
 bind 127.0.0.1
+hash-max-ziplist-entries 100
+list-max-ziplist-size -3
+hash-max-listpack-entries 200
+LIST-MAX-ZIPLIST-ENTRIES 100
+lua-replicate-commands yes
 # trailing comment
 
 
@@ -361,6 +394,7 @@ func TestConfigRewriteAgainstRedis(t *testing.T) {
 		{"maxmemory", "2gb", "hz", "20", "requirepass", `a b"c`, "notify-keyspace-events", "KEA", "appendonly", "no"},
 		{"client-output-buffer-limit", "normal 1 2 3"},
 		{"save", "50 5", "tcp-keepalive", "60", "stop-writes-on-bgsave-error", "no"},
+		{"hash-max-listpack-value", "1kb", "set-max-intset-entries", "1000", "list-compress-depth", "2"},
 	} {
 		want := rc.reply(append([]string{"CONFIG", "SET"}, pairs...)...)
 		if got := setReply(conf.Set(pairs...)); got != want {

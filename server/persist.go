@@ -374,9 +374,8 @@ func (s *Server) loadDump() error {
 	// the heap grows would find little garbage: pause the collector for
 	// the load (the garbage is bounded by the dump's size).
 	defer debug.SetGCPercent(debug.SetGCPercent(-1))
-	fresh := db.New(s.storeOptions)
-	limits := s.store.EncodingLimits()
-	fresh.SetEncodingLimits(limits)
+	fresh := s.newStore()
+	limits := fresh.EncodingLimits()
 	now := s.store.Clock().Now().UnixMilli()
 	var loaded, expired int64
 	info, err := rdb.Load(bufio.NewReaderSize(f, 1<<20), func(e rdb.Entry) error {

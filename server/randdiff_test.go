@@ -17,10 +17,10 @@ import (
 )
 
 // A randomized differential test: random but reproducible sequences of
-// string, key, expiry, bit and database commands go to a real redis-server
-// and to this server, and the raw replies must match byte for byte, except
-// where a step says why they may not (KEYS order, TTLs read a few
-// milliseconds apart).
+// string, hash, key, expiry, bit and database commands go to a real
+// redis-server and to this server, and the raw replies must match byte for
+// byte, except where a step says why they may not (KEYS order, TTLs read a
+// few milliseconds apart).
 //
 // Each run is seeded; a failure names its seed, shrinks the sequence that
 // led to it and prints the result ready to paste into diffScripts. To run
@@ -53,7 +53,9 @@ import (
 //     strings whose product of lengths is large (Redis allocates a table
 //     of that size).
 //   - Commands this server does not implement: BITOP, BITFIELD,
-//     BITFIELD_RO, SORT, DUMP/RESTORE, OBJECT ENCODING of non-strings.
+//     BITFIELD_RO, SORT, DUMP/RESTORE.
+//   - Which fields HRANDFIELD picks, and the order of a hashtable's
+//     fields (HGETALL, HSCAN): compared by shape, and as sets of pairs.
 //   - WATCH, blocking commands, pub/sub, CLIENT, CONFIG SET: connection
 //     and server state that other tests cover.
 
@@ -134,6 +136,9 @@ const (
 	rdSecs         // a time in seconds, read at slightly different moments
 	rdMillis       // a time in milliseconds, read at slightly different moments
 	rdExec         // EXEC: each element compared as its queued command says
+	rdPairs        // field-value pairs in any order: a flat array, a map, or [field, value] arrays (HGETALL)
+	rdHScan        // a whole HSCAN in one call: the cursor exactly, the pairs in any order
+	rdShape        // random choices (HRANDFIELD): the same type and number of elements
 )
 
 // rdStep is one command.
@@ -168,6 +173,12 @@ func formatUnits(units []rdUnit) string {
 				args, start, end = args[2:], "step{scanAll, []string{", "}}, " // SCAN's options
 			case rdSecs, rdMillis:
 				start, end = "step{approx, []string{", "}}, "
+			case rdPairs:
+				start, end = "step{asPairs, []string{", "}}, "
+			case rdHScan:
+				start, end = "step{hscanOnce, []string{", "}}, "
+			case rdShape:
+				start, end = "step{shape, []string{", "}}, "
 			}
 			b.WriteString(start)
 			for i, a := range args {
@@ -304,6 +315,11 @@ func rdSameFrame(cmp rdCmp, queue []rdCmp, a, b frame.Frame) bool {
 		d := a.Int - b.Int
 		return a.Type == frame.Integer && b.Type == frame.Integer && a.Int >= 0 && b.Int >= 0 &&
 			-tolerance <= d && d <= tolerance
+	case rdPairs, rdHScan:
+		ra, rb := string(frame.Append(nil, a, frame.RESP3)), string(frame.Append(nil, b, frame.RESP3))
+		return slices.Equal(pairsOf(ra, cmp == rdHScan), pairsOf(rb, cmp == rdHScan))
+	case rdShape:
+		return sameFrameShape(a, b)
 	case rdExec:
 		if !aggregates || len(a.Elems) != len(b.Elems) || len(a.Elems) != len(queue) {
 			return false
@@ -598,6 +614,9 @@ func (g *rdGen) keyPattern() string {
 // rdCommand returns one command. Weights favour the commands with the most
 // argument handling.
 func (g *rdGen) command() rdStep {
+	if g.chance(rdHashPercent) {
+		return g.hashCommand()
+	}
 	k := g.key()
 	ex := func(args ...string) rdStep { return rdStep{args: args} }
 	switch n := g.r.IntN(100); {

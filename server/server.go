@@ -122,7 +122,9 @@ func newServer(cfg serverConfig, log *zap.Logger) *Server {
 		Rand:      cfg.Rand,
 		OnExpired: func(d *db.DB, key string) { s.notify(d.Index(), evExpired, "expired", []byte(key)) },
 	}
-	s.store = db.New(s.storeOptions)
+	s.store = s.newStore()
+	onLimits := func(l db.EncodingLimits) { s.store.SetEncodingLimits(l) }
+	s.settings.onLimits.Store(&onLimits)
 	s.initPersistence()
 	ctx, cancel := context.WithCancel(context.Background())
 	s.stopBackground = cancel
@@ -136,6 +138,15 @@ func newServer(cfg serverConfig, log *zap.Logger) *Server {
 		s.sampler(ctx)
 	}()
 	return s
+}
+
+// newStore returns an empty keyspace built from storeOptions, with the
+// encoding limits the settings give now.
+func (s *Server) newStore() *db.Store {
+	opts := s.storeOptions
+	lim := s.settings.encodingLimits()
+	opts.EncodingLimits = &lim
+	return db.New(opts)
 }
 
 // monotonic returns the time since the server started, from the monotonic

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/mini-redis/mini-redis/connection"
+	"github.com/mini-redis/mini-redis/db"
 	"github.com/mini-redis/mini-redis/db/pubsub"
 	"github.com/mini-redis/mini-redis/server/config"
 	"go.uber.org/zap"
@@ -55,6 +56,17 @@ type settings struct {
 	adminPort  config.Handle[int64] // 0 disables the admin API
 	adminToken config.Handle[string]
 
+	// The collections' encoding thresholds, read through encodingLimits.
+	listMaxListpackSize    config.Handle[int64]
+	listCompressDepth      config.Handle[int64] // nodes left uncompressed at each end; changes no reply
+	hashMaxListpackEntries config.Handle[int64]
+	hashMaxListpackValue   config.Handle[uint64]
+	setMaxIntsetEntries    config.Handle[int64]
+	// onLimits, once the server has a keyspace, is told the new encoding
+	// limits at every change of one of them, so that CONFIG SET takes
+	// effect with the next command, as in Redis.
+	onLimits atomic.Pointer[func(db.EncodingLimits)]
+
 	// generation changes whenever a setting that connected clients apply
 	// to themselves (timeout, proto-max-bulk-len, output limits) changes.
 	generation atomic.Int64
@@ -77,6 +89,13 @@ func newSettings(level zap.AtomicLevel) (*settings, error) {
 	// Connections apply these themselves, when the generation changes.
 	perClient := func(config.Value) error {
 		st.generation.Add(1)
+		return nil
+	}
+	// The keyspace reads its encoding limits itself.
+	limits := func(config.Value) error {
+		if f := st.onLimits.Load(); f != nil {
+			(*f)(st.encodingLimits())
+		}
 		return nil
 	}
 	conf, err := config.New(
@@ -133,6 +152,19 @@ func newSettings(level zap.AtomicLevel) (*settings, error) {
 			Immutable: true, Handle: &st.enableDebugCommand},
 		config.Param{Name: "enable-protected-configs", Kind: config.Enum{Values: []string{"no", "yes", "local"}}, Default: "no",
 			Immutable: true, Handle: &st.enableProtectedConfigs},
+		// Redis 7.0's names, and the 6.2 names they replaced as aliases,
+		// which CONFIG GET * lists too and CONFIG REWRITE writes under the
+		// new name. Its built-in defaults, not its sample redis.conf's
+		// (which says 128 for hash-max-listpack-entries).
+		config.Param{Name: "list-max-listpack-size", Aliases: []string{"list-max-ziplist-size"},
+			Kind: config.Int{Min: math.MinInt32, Max: math.MaxInt32}, Default: "-2", Handle: &st.listMaxListpackSize, Apply: limits},
+		config.Param{Name: "list-compress-depth", Kind: config.Int{Min: 0, Max: intMax}, Default: "0", Handle: &st.listCompressDepth},
+		config.Param{Name: "hash-max-listpack-entries", Aliases: []string{"hash-max-ziplist-entries"},
+			Kind: config.Int{Min: 0, Max: math.MaxInt64}, Default: "512", Handle: &st.hashMaxListpackEntries, Apply: limits},
+		config.Param{Name: "hash-max-listpack-value", Aliases: []string{"hash-max-ziplist-value"},
+			Kind: config.Memory{Min: 0, Max: math.MaxInt64}, Default: "64", Handle: &st.hashMaxListpackValue, Apply: limits},
+		config.Param{Name: "set-max-intset-entries", Kind: config.Int{Min: 0, Max: math.MaxInt64}, Default: "512",
+			Handle: &st.setMaxIntsetEntries, Apply: limits},
 		config.Param{Name: "admin-bind", Kind: config.String{}, Default: "127.0.0.1", Immutable: true, Handle: &st.adminBind},
 		config.Param{Name: "admin-port", Kind: config.Int{Min: 0, Max: 65535}, Default: "7379", Immutable: true, Handle: &st.adminPort},
 		config.Param{Name: "admin-token", Kind: config.String{OmitEmpty: true}, Default: "", Immutable: true, Hidden: true,
@@ -143,6 +175,18 @@ func newSettings(level zap.AtomicLevel) (*settings, error) {
 	}
 	st.conf = conf
 	return st, nil
+}
+
+// encodingLimits are the collections' encoding thresholds the parameters
+// set. list-compress-depth is not among them: compression is internal to
+// Redis's quicklist, and shows in no reply.
+func (st *settings) encodingLimits() db.EncodingLimits {
+	return db.EncodingLimits{
+		ListMaxListpackSize:    int(st.listMaxListpackSize.Load()),
+		HashMaxListpackEntries: int(st.hashMaxListpackEntries.Load()),
+		HashMaxListpackValue:   int(st.hashMaxListpackValue.Load()),
+		SetMaxIntsetEntries:    int(st.setMaxIntsetEntries.Load()),
+	}
 }
 
 // idleTimeout is the timeout parameter: 0 for none.

@@ -5,6 +5,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/mini-redis/mini-redis/frame"
@@ -60,8 +61,9 @@ func (e *LoadError) Unwrap() error { return e.Err }
 //
 // Lines are "directive arguments..." with arguments split as Redis splits
 // them (quotes allowed); directive names are matched in any case; blank
-// lines and lines starting with '#' are skipped. An unknown directive, a
-// wrong number of arguments or a bad value is a *LoadError. A file that
+// lines and lines starting with '#' are skipped, and so are Redis's
+// deprecated directives (list-max-ziplist-entries and the like). An unknown
+// directive, a wrong number of arguments or a bad value is a *LoadError. A file that
 // cannot be read is an error in Redis's words too ("Fatal error, can't open
 // config file ...").
 //
@@ -109,6 +111,12 @@ func (c *Config) Load(args []string, stdin io.Reader) error {
 	}
 	return nil
 }
+
+// deprecatedDirectives are the directives Redis 7.0 still accepts in a
+// configuration file, with one argument, and ignores (deprecated_configs
+// in its config.c). They are no parameters: CONFIG GET and SET do not know
+// them, and CONFIG REWRITE turns their lines into comments.
+var deprecatedDirectives = []string{"list-max-ziplist-entries", "list-max-ziplist-value", "lua-replicate-commands"}
 
 // A source is a part of the text Load parses: where it came from, and the
 // offset where it ends.
@@ -158,6 +166,9 @@ func (c *Config) load(text string, sources []source) error {
 		}
 		e, ok := c.lookup(argv[0])
 		if !ok {
+			if len(argv) == 2 && slices.Contains(deprecatedDirectives, asciiLower(argv[0])) {
+				continue
+			}
 			return fail("Bad directive or wrong number of arguments", nil)
 		}
 		p := &c.params[e.param]

@@ -83,6 +83,13 @@ var loadErrorCases = []struct {
 	{"empty option name", nil, []string{"--", "port"}, 2, `"port"`, "wrong number of arguments", "command line"},
 	{"odd save", nil, []string{"--save", "60", "1", "70"}, 2, `save "60" "1" "70"`, "Invalid save parameters", "command line"},
 	{"unknown option", nil, []string{"--nosuch", "1"}, 2, `nosuch "1"`, "Bad directive or wrong number of arguments", "command line"},
+	// Redis ignores its deprecated directives only with one argument.
+	{"deprecated directive alone", ptr("list-max-ziplist-entries\n"), nil, 1, "list-max-ziplist-entries",
+		"Bad directive or wrong number of arguments", "file"},
+	{"deprecated directive with two arguments", ptr("lua-replicate-commands yes\nLIST-MAX-ZIPLIST-VALUE 5 6\n"), nil, 2,
+		"LIST-MAX-ZIPLIST-VALUE 5 6", "Bad directive or wrong number of arguments", "file"},
+	{"after a deprecated directive", ptr("list-max-ziplist-value 5\nport x\n"), nil, 2, "port x",
+		"argument couldn't be parsed into an integer", "file"},
 }
 
 func TestLoadErrors(t *testing.T) {
@@ -138,6 +145,8 @@ func TestLoad(t *testing.T) {
 		{"file saves then option", ptr("save 10 1\nsave 20 2 30 3\n"), []string{"--save", "40", "4"},
 			map[string]string{"save": "10 1 20 2 30 3 40 4"}},
 		{"file saves", ptr("save 10 1\nsave 20 2 30 3\n"), nil, map[string]string{"save": "10 1 20 2 30 3"}},
+		{"deprecated directives ignored", ptr("list-max-ziplist-entries 5\nLua-Replicate-Commands yes\nport 7000\n"),
+			[]string{"--list-max-ziplist-value", "x"}, map[string]string{"port": "7000"}},
 		{"save empty then pair", ptr("save \"\"\nsave 5 5\n"), nil, map[string]string{"save": "5 5"}},
 		{"save empty in the middle", ptr("save 60 1\nsave \"\"\nsave 70 2\n"), nil, map[string]string{"save": "70 2"}},
 		{"save without arguments", ptr("save 60 1\nsave\nsave 70 2 80 3\n"), nil, map[string]string{"save": "60 1 70 2 80 3"}},
