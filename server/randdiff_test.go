@@ -17,7 +17,7 @@ import (
 )
 
 // A randomized differential test: random but reproducible sequences of
-// string, key, expiry, bit and database commands go to a real redis-server
+// string, set, key, expiry, bit and database commands go to a real redis-server
 // and to this server, and the raw replies must match byte for byte, except
 // where a step says why they may not (KEYS order, TTLs read a few
 // milliseconds apart).
@@ -53,7 +53,8 @@ import (
 //     strings whose product of lengths is large (Redis allocates a table
 //     of that size).
 //   - Commands this server does not implement: BITOP, BITFIELD,
-//     BITFIELD_RO, SORT, DUMP/RESTORE, OBJECT ENCODING of non-strings.
+//     BITFIELD_RO, SORT, DUMP/RESTORE.
+//   - Which members SPOP and SRANDMEMBER pick: see randdiff_set_test.go.
 //   - WATCH, blocking commands, pub/sub, CLIENT, CONFIG SET: connection
 //     and server state that other tests cover.
 
@@ -142,6 +143,9 @@ type rdStep struct {
 	cmp   rdCmp
 	queue []rdCmp // for EXEC, how the queued commands' replies compare
 	lcs   bool    // LCS: skipped when the strings are too long
+	// random marks SPOP and SRANDMEMBER, whose replies randomStep
+	// compares (randdiff_set_test.go).
+	random rdRandom
 }
 
 // rdUnit is a command, or a transaction from MULTI to EXEC or DISCARD.
@@ -226,6 +230,12 @@ func (r *rdRun) unit(u rdUnit) string {
 		if st.lcs && r.tooLongForLCS(st.args[1], st.args[2]) {
 			continue
 		}
+		if st.random != rdNotRandom {
+			if diff := r.randomStep(st); diff != "" {
+				return diff
+			}
+			continue
+		}
 		want, have := r.ref.do(st.args...), r.got.do(st.args...)
 		if r.replies != nil {
 			name := strings.ToUpper(st.args[0])
@@ -286,7 +296,7 @@ func rdSameFrame(cmp rdCmp, queue []rdCmp, a, b frame.Frame) bool {
 	if enc(a) == enc(b) {
 		return true
 	}
-	aggregates := a.Type == frame.Array && b.Type == frame.Array && !a.Nil && !b.Nil
+	aggregates := a.Type == b.Type && (a.Type == frame.Array || a.Type == frame.Set) && !a.Nil && !b.Nil
 	switch cmp {
 	case rdSet:
 		return aggregates && slices.Equal(sortedFrames(a.Elems), sortedFrames(b.Elems))
@@ -598,6 +608,9 @@ func (g *rdGen) keyPattern() string {
 // rdCommand returns one command. Weights favour the commands with the most
 // argument handling.
 func (g *rdGen) command() rdStep {
+	if g.chance(25) {
+		return g.setCommand()
+	}
 	k := g.key()
 	ex := func(args ...string) rdStep { return rdStep{args: args} }
 	switch n := g.r.IntN(100); {
@@ -801,7 +814,10 @@ func (g *rdGen) transaction() rdUnit {
 			continue
 		}
 		st := g.mangle(g.command())
-		if st.lcs || st.cmp == rdScan {
+		if len(st.args) < 2 {
+			st.random = rdNotRandom // an arity error, nothing random
+		}
+		if st.lcs || st.cmp == rdScan || st.random != rdNotRandom {
 			st = rdStep{args: []string{"GET", st.args[1]}} // SCAN's args[1] is a cursor: fine as a key
 		}
 		if strings.EqualFold(st.args[0], "OBJECT") && len(st.args) > 1 {
