@@ -118,6 +118,7 @@ func commandFamilies() [][]*command {
 		bitCommands(),
 		setCommands(),
 		keyCommands(),
+		memoryCommands(),
 		expireCommands(),
 		databaseCommands(),
 		serverCommands(),
