@@ -584,6 +584,13 @@ func TestSetWatch(t *testing.T) {
 		{"SADD s 1", "SINTERSTORE s s"}, {"SADD s 1", "SINTERSTORE s missing"}, {"SET x 1", "SINTERSTORE s missing"},
 		{"SADD d 1", "SUNIONSTORE s d"}, {"SADD d 1", "SDIFFSTORE s d d"}, {"SADD s 1", "SDIFFSTORE x s s"},
 		{"SADD d 1 2", "SMOVE d s 1"},
+		// The generic commands on a set.
+		{"SADD s 1", "EXPIRE s 100"}, {"SADD s 1", "PERSIST s"}, {"SADD s 1;EXPIRE s 100", "PERSIST s"},
+		{"SADD s 1", "DEL s"}, {"SADD s 1", "RENAME s x"}, {"SADD x 1", "RENAME x s"}, {"SADD s 1", "COPY s x"},
+		{"SADD x 1", "COPY x s"}, {"SADD s 1;SADD x 2", "COPY x s REPLACE"}, {"SADD s 1", "MOVE s 1"},
+		{"SADD s 1", "TYPE s"}, {"SADD s 1", "OBJECT ENCODING s"}, {"SADD s 1", "SET s v"}, {"SADD s 1", "GET s"},
+		{"SADD s 1", "APPEND s x"}, {"SADD s 1", "PEXPIRE s 1"}, {"SADD s 1", "EXPIRE s 0"}, {"SADD s 1", "FLUSHDB"},
+		{"SADD s 1", "SWAPDB 0 1"}, {"SADD s 1", "MEMORY USAGE s"},
 	} {
 		results := [2]string{}
 		for i, addr := range []string{redis.Addr, ours} {
