@@ -167,3 +167,17 @@ func TestMemoryCommandsAgainstRedis(t *testing.T) {
 		}
 	}
 }
+
+// TestStringCommandsOnCollectionsCovered keeps the WRONGTYPE script
+// honest: every string and bit command is run on a collection there.
+func TestStringCommandsOnCollectionsCovered(t *testing.T) {
+	used := map[string]bool{}
+	for _, st := range collectionKeyScripts["string commands on collections"] {
+		used[strings.ToLower(st.args[0])] = true
+	}
+	for _, cmd := range slices.Concat(stringCommands(), bitCommands()) {
+		if !used[cmd.name] {
+			t.Errorf("string command %s is not run on a collection", cmd.name)
+		}
+	}
+}
