@@ -266,7 +266,7 @@ func getKeysTarget(c *client, argv [][]byte) *command {
 	case target == nil:
 		c.conn.WriteError("ERR Invalid command specified")
 		return nil
-	case target.firstKey <= 0 || target.info.flags&flagPubSub != 0:
+	case target.firstKey <= 0 && target.info.flags&flagMovableKeys == 0 || target.info.flags&flagPubSub != 0:
 		// The pub/sub commands' positions name shard channels, which
 		// Redis's key specs mark not_key.
 		c.conn.WriteError("ERR The command has no key arguments")

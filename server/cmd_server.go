@@ -8,6 +8,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/mini-redis/mini-redis/db"
 )
 
 // Server commands: INFO, TIME, LASTSAVE, DEBUG, SHUTDOWN (CONFIG is in
@@ -103,8 +105,15 @@ func cmdDebug(c *client, args [][]byte) {
 			c.conn.WriteError(errNoSuchKey)
 			return
 		}
-		c.conn.WriteSimple(fmt.Sprintf("Value at:%p refcount:1 encoding:%s serializedlength:%d lru:%d lru_seconds_idle:%d",
-			v, v.Encoding(), v.Size(), time.Now().Unix()&(1<<24-1), idle/1000))
+		extra := ""
+		if l, ok := v.(*db.List); ok {
+			// What Redis tells of a quicklist: one node here, of the
+			// configured size.
+			extra = fmt.Sprintf(" ql_nodes:1 ql_avg_node:%.2f ql_listpack_max:%d ql_compressed:0 ql_uncompressed_size:%d",
+				float64(l.Len()), c.server.store.EncodingLimits().ListMaxListpackSize, l.Size())
+		}
+		c.conn.WriteSimple(fmt.Sprintf("Value at:%p refcount:1 encoding:%s serializedlength:%d lru:%d lru_seconds_idle:%d%s",
+			v, v.Encoding(), v.Size(), time.Now().Unix()&(1<<24-1), idle/1000, extra))
 	default:
 		c.conn.WriteError(subcommandSyntax(sub, "DEBUG"))
 	}

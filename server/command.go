@@ -118,7 +118,9 @@ func commandFamilies() [][]*command {
 		listCommands(),
 		bitCommands(),
 		hashCommands(),
+		setCommands(),
 		keyCommands(),
+		memoryCommands(),
 		expireCommands(),
 		databaseCommands(),
 		serverCommands(),
@@ -231,8 +233,12 @@ func equalFoldASCII(b []byte, s string) bool {
 }
 
 // keys returns the arguments that are keys, from the command's key
-// positions.
+// positions, or for a command whose keys move with its arguments
+// (SINTERCARD's numkeys), from its key specs.
 func (cmd *command) keys(args [][]byte) [][]byte {
+	if cmd.info.flags&flagMovableKeys != 0 {
+		return cmd.specKeys(args)
+	}
 	if cmd.firstKey <= 0 || cmd.firstKey >= len(args) {
 		return nil
 	}
@@ -245,6 +251,25 @@ func (cmd *command) keys(args [][]byte) [][]byte {
 	var keys [][]byte
 	for i := cmd.firstKey; i <= last; i += step {
 		keys = append(keys, args[i])
+	}
+	return keys
+}
+
+// specKeys returns the keys that cmd's key specs find in args, or nil if
+// the arguments do not fit them.
+func (cmd *command) specKeys(args [][]byte) [][]byte {
+	var keys [][]byte
+	for _, ks := range cmd.info.keySpecs {
+		if ks.flags&keyNotKey != 0 {
+			continue
+		}
+		positions, ok := ks.positions(args)
+		if !ok {
+			return nil
+		}
+		for _, i := range positions {
+			keys = append(keys, args[i])
+		}
 	}
 	return keys
 }

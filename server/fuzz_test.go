@@ -44,6 +44,8 @@ func FuzzCommands(f *testing.F) {
 		"LCS a b IDX MINMATCHLEN 1 WITHMATCHLEN\nCOMMAND INFO get\nCOMMAND GETKEYS set k v",
 		"CLIENT PAUSE 100 WRITE\nSET k v\nCLIENT UNPAUSE\nQUIT\nPING",
 		"\x01 k\n\x02 \x03\n\x90 a b",
+		"SADD s 1 2 a\nSPOP s 2\nSRANDMEMBER s -3\nSINTERSTORE d s s\nSSCAN s 0 MATCH * COUNT 1\nSMOVE s d a",
+		"SADD s 1 2 3\nSINTERCARD 2 s d LIMIT 1\nSUNIONSTORE s s d\nSDIFF s d\nMEMORY USAGE s SAMPLES 0\nSPOP s 0",
 	} {
 		f.Add([]byte(seed))
 	}

@@ -10,6 +10,7 @@ import "github.com/mini-redis/mini-redis/db/pubsub"
 const (
 	evGeneric = pubsub.EventGeneric // DEL, EXPIRE, RENAME, ...
 	evString  = pubsub.EventString  // string commands
+	evSet     = pubsub.EventSet     // set commands
 	evExpired = pubsub.EventExpired // a key expired
 )
 

@@ -17,10 +17,11 @@ import (
 )
 
 // A randomized differential test: random but reproducible sequences of
-// string, hash, key, expiry, bit and database commands go to a real
+// string, hash, set, key, expiry, bit and database commands go to a real
 // redis-server and to this server, and the raw replies must match byte for
 // byte, except where a step says why they may not (KEYS order, TTLs read a
-// few milliseconds apart).
+// few milliseconds apart). Lists have a run of their own
+// (TestRandomDifferentialLists, randdiff_list_test.go).
 //
 // Each run is seeded; a failure names its seed, shrinks the sequence that
 // led to it and prints the result ready to paste into diffScripts. To run
@@ -56,6 +57,7 @@ import (
 //     BITFIELD_RO, SORT, DUMP/RESTORE.
 //   - Which fields HRANDFIELD picks, and the order of a hashtable's
 //     fields (HGETALL, HSCAN): compared by shape, and as sets of pairs.
+//   - Which members SPOP and SRANDMEMBER pick: see randdiff_set_test.go.
 //   - WATCH, blocking commands, pub/sub, CLIENT, CONFIG SET: connection
 //     and server state that other tests cover.
 
@@ -147,6 +149,9 @@ type rdStep struct {
 	cmp   rdCmp
 	queue []rdCmp // for EXEC, how the queued commands' replies compare
 	lcs   bool    // LCS: skipped when the strings are too long
+	// random marks SPOP and SRANDMEMBER, whose replies randomStep
+	// compares (randdiff_set_test.go).
+	random rdRandom
 }
 
 // rdUnit is a command, or a transaction from MULTI to EXEC or DISCARD.
@@ -237,6 +242,12 @@ func (r *rdRun) unit(u rdUnit) string {
 		if st.lcs && r.tooLongForLCS(st.args[1], st.args[2]) {
 			continue
 		}
+		if st.random != rdNotRandom {
+			if diff := r.randomStep(st); diff != "" {
+				return diff
+			}
+			continue
+		}
 		want, have := r.ref.do(st.args...), r.got.do(st.args...)
 		if r.replies != nil {
 			name := strings.ToUpper(st.args[0])
@@ -297,7 +308,7 @@ func rdSameFrame(cmp rdCmp, queue []rdCmp, a, b frame.Frame) bool {
 	if enc(a) == enc(b) {
 		return true
 	}
-	aggregates := a.Type == frame.Array && b.Type == frame.Array && !a.Nil && !b.Nil
+	aggregates := a.Type == b.Type && (a.Type == frame.Array || a.Type == frame.Set) && !a.Nil && !b.Nil
 	switch cmp {
 	case rdSet:
 		return aggregates && slices.Equal(sortedFrames(a.Elems), sortedFrames(b.Elems))
@@ -614,7 +625,10 @@ func (g *rdGen) keyPattern() string {
 // rdCommand returns one command. Weights favour the commands with the most
 // argument handling.
 func (g *rdGen) command() rdStep {
-	if g.chance(rdHashPercent) {
+	switch n := g.r.IntN(100); {
+	case n < rdSetPercent:
+		return g.setCommand()
+	case n < rdSetPercent+rdHashPercent:
 		return g.hashCommand()
 	}
 	k := g.key()
@@ -823,7 +837,10 @@ func (g *rdGen) transactionOf(command func() rdStep) rdUnit {
 			continue
 		}
 		st := g.mangle(command())
-		if st.lcs || st.cmp == rdScan {
+		if len(st.args) < 2 {
+			st.random = rdNotRandom // an arity error, nothing random
+		}
+		if st.lcs || st.cmp == rdScan || st.random != rdNotRandom {
 			st = rdStep{args: []string{"GET", st.args[1]}} // SCAN's args[1] is a cursor: fine as a key
 		}
 		if strings.EqualFold(st.args[0], "OBJECT") && len(st.args) > 1 {
