@@ -62,6 +62,10 @@ type client struct {
 	// sub is the client's pub/sub state; nil until it first subscribes.
 	sub *subscriber
 
+	// blocked is the waiter of the command that has just blocked (BLPOP
+	// on empty lists), for call to wait on; nil otherwise (block.go).
+	blocked *waiter
+
 	mu      sync.Mutex // guards name, libName, libVer
 	name    string
 	libName string
@@ -76,6 +80,11 @@ type client struct {
 	multiShown atomic.Int32 // queued commands or -1, for CLIENT LIST
 	outShown   atomic.Int64 // pending output bytes after the last command
 	subsShown  atomic.Pointer[pubsub.Counts]
+	// blockedOn is the client's waiter while it is blocked on keys, for
+	// CLIENT LIST and CLIENT UNBLOCK; pausedShown is set while CLIENT
+	// PAUSE holds it. Either shows as flag b.
+	blockedOn   atomic.Pointer[waiter]
+	pausedShown atomic.Bool
 }
 
 // showSubscriptions publishes the client's subscription counts for CLIENT
