@@ -94,10 +94,10 @@ type blockOutcome struct {
 type outcomeKind uint8
 
 const (
-	served        outcomeKind = iota
-	timedOut                  // the timeout passed, or CLIENT UNBLOCK [TIMEOUT]
-	unblockedErr              // CLIENT UNBLOCK ERROR
-	clientGone                // disconnected, killed, or the server shuts down: no reply
+	served       outcomeKind = iota
+	timedOut                 // the timeout passed, or CLIENT UNBLOCK [TIMEOUT]
+	unblockedErr             // CLIENT UNBLOCK ERROR
+	clientGone               // disconnected, killed, or the server shuts down: no reply
 )
 
 const (

@@ -24,7 +24,6 @@ func waitBlocked(t *testing.T, c *rawConn, n int) {
 	waitFor(t, func() bool { return strings.Contains(c.do("INFO", "clients"), want) })
 }
 
-
 func TestBlockedPopIsServedByAPush(t *testing.T) {
 	ts := startListServer(t, false)
 	waiter, pusher := ts.dial(t), ts.dial(t)

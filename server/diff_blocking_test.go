@@ -37,14 +37,18 @@ type bstep struct {
 	args []string
 }
 
-func bdo(conn int, line string) bstep   { return bstep{kind: bDo, conn: conn, args: strings.Fields(line)} }
-func bsend(conn int, line string) bstep { return bstep{kind: bSend, conn: conn, args: strings.Fields(line)} }
-func brecv(conn int) bstep              { return bstep{kind: bRecv, conn: conn} }
-func bnone(conn int) bstep              { return bstep{kind: bNone, conn: conn} }
-func bblocked(n int) bstep              { return bstep{kind: bBlocked, n: n} }
-func binfo(fields ...string) bstep      { return bstep{kind: bInfo, args: fields} }
-func bdirty() bstep                     { return bstep{kind: bDirty} }
-func bclient(of int) bstep              { return bstep{kind: bClient, n: of} }
+func bdo(conn int, line string) bstep {
+	return bstep{kind: bDo, conn: conn, args: strings.Fields(line)}
+}
+func bsend(conn int, line string) bstep {
+	return bstep{kind: bSend, conn: conn, args: strings.Fields(line)}
+}
+func brecv(conn int) bstep         { return bstep{kind: bRecv, conn: conn} }
+func bnone(conn int) bstep         { return bstep{kind: bNone, conn: conn} }
+func bblocked(n int) bstep         { return bstep{kind: bBlocked, n: n} }
+func binfo(fields ...string) bstep { return bstep{kind: bInfo, args: fields} }
+func bdirty() bstep                { return bstep{kind: bDirty} }
+func bclient(of int) bstep         { return bstep{kind: bClient, n: of} }
 
 var blockedInfo = binfo("blocked_clients", "clients_in_timeout_table")
 
