@@ -94,10 +94,11 @@ type blockOutcome struct {
 type outcomeKind uint8
 
 const (
-	served       outcomeKind = iota
-	timedOut                 // the timeout passed, or CLIENT UNBLOCK [TIMEOUT]
-	unblockedErr             // CLIENT UNBLOCK ERROR
-	clientGone               // disconnected, killed, or the server shuts down: no reply
+	served           outcomeKind = iota
+	timedOut                     // the timeout passed
+	unblockedTimeout             // CLIENT UNBLOCK [TIMEOUT]
+	unblockedErr                 // CLIENT UNBLOCK ERROR
+	clientGone                   // disconnected, killed, or the server shuts down: no reply
 )
 
 const (
@@ -339,9 +340,18 @@ func (c *client) block(r blockReq, keys [][]byte, deadline int64) {
 // awaitUnblock waits until w, the waiter of the command c just ran, is
 // settled, and writes the command's reply. c's goroutine holds no lock.
 func (c *client) awaitUnblock(w *waiter) {
+	// The replies of the commands before this one in a pipeline go out
+	// now, as Redis writes to a blocked client: the client may wait for
+	// them before it makes another push the data this one waits for.
+	flushErr := c.conn.Flush()
 	failed, stopWatching := c.conn.WatchInput()
+	if flushErr != nil {
+		broken := make(chan struct{})
+		close(broken)
+		failed = broken
+	}
 	c.waitSettled(w, failed)
-	if err := stopWatching(); err != nil || w.out.how == clientGone {
+	if err := stopWatching(); err != nil || flushErr != nil || w.out.how == clientGone {
 		// The connection is over: run nothing more of what it sent, as
 		// Redis frees a client whose connection breaks while it is blocked.
 		c.closeAfterReply = true
@@ -351,6 +361,9 @@ func (c *client) awaitUnblock(w *waiter) {
 		c.writeBlockReply(&w.blockReq, w.out)
 	case timedOut:
 		c.conn.WriteNullArray()
+	case unblockedTimeout:
+		c.conn.WriteNullArray()
+		c.errors++ // Redis counts a command CLIENT UNBLOCK ends as failed, whatever its reply
 	case unblockedErr:
 		c.conn.WriteError(unblockedText)
 	}
@@ -446,7 +459,7 @@ func (s *Server) unblock(id int64, withError bool) bool {
 	if w == nil || !s.blocking.claim(w) {
 		return false
 	}
-	out := blockOutcome{how: timedOut}
+	out := blockOutcome{how: unblockedTimeout}
 	if withError {
 		out.how = unblockedErr
 	}

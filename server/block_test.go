@@ -507,3 +507,24 @@ func (s *stressConn) do(args ...string) (frame.Frame, error) {
 }
 
 func (s *stressConn) close() { s.nc.Close() }
+
+// The replies of commands pipelined before a blocking command go out while
+// it waits, as Redis writes them to a blocked client.
+func TestRepliesBeforeABlockedCommandGoOut(t *testing.T) {
+	ts := startListServer(t, false)
+	c, other := ts.dial(t), ts.dial(t)
+	c.sendRaw("*3\r\n$5\r\nRPUSH\r\n$1\r\nx\r\n$1\r\n1\r\n*3\r\n$5\r\nBLPOP\r\n$1\r\nk\r\n$1\r\n0\r\n*1\r\n$4\r\nPING\r\n")
+	if got := c.readReplyWithin(hangTimeout); got != ":1\r\n" {
+		t.Fatalf("RPUSH before BLPOP: %q", got)
+	}
+	waitBlocked(t, other, 1)
+	if got := c.readReplyWithin(50 * time.Millisecond); got != "(nothing)" {
+		t.Fatalf("while BLPOP waits: %q", got)
+	}
+	other.do("RPUSH", "k", "v")
+	for _, want := range []string{"*2\r\n$1\r\nk\r\n$1\r\nv\r\n", "+PONG\r\n"} {
+		if got := c.readReply(); got != want {
+			t.Errorf("got %q, want %q", got, want)
+		}
+	}
+}

@@ -39,8 +39,9 @@ type client struct {
 	// replyOff, skipNextArmed and skipNext implement CLIENT REPLY OFF and
 	// SKIP: SKIP arms the flag, which drops the reply of the command after.
 	replyOff, skipNextArmed, skipNext bool
-	// errors counts the error replies written, to tell failed commands.
-	errors int64
+	// errors counts the error replies written, to tell failed commands;
+	// errorsRecorded is what it was when the last call was recorded.
+	errors, errorsRecorded int64
 	// nextStart is the monotonic time the next command of a pipelined
 	// batch starts at (the end of the previous one), or 0.
 	nextStart  time.Duration

@@ -439,6 +439,11 @@ func cmdClientUnblock(c *client, args [][]byte) {
 		return
 	}
 	if c.server.unblock(id, withError) {
+		if withError {
+			// Redis counts the error reply it gives the blocked client
+			// against the command running, this one: it fails.
+			c.errors++
+		}
 		c.conn.WriteInt(1)
 		return
 	}

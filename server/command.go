@@ -406,9 +406,13 @@ func (s *Server) recordEnd(c *client, cmd *command, started time.Duration, errsB
 		c.nextStart, c.readsAtEnd = end, c.conn.Reads() // more of the batch may follow
 	}
 	cmd.stats.latency.Record(end - started)
-	if c.errors != errsBefore {
+	// Failed if it wrote an error since it began, or since the last call
+	// recorded within it: as Redis's incrCommandStatsOnError reckons,
+	// EXEC fails by its own errors, not those of the commands it ran.
+	if c.errors != max(errsBefore, c.errorsRecorded) {
 		cmd.stats.failed.add(1)
 	}
+	c.errorsRecorded = c.errors
 }
 
 // exclusive runs f with every other client's commands paused. A command

@@ -1,6 +1,7 @@
 package server
 
 import (
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -232,7 +233,53 @@ func dialBlockingSide(t *testing.T, addr, proto string) *blockingSide {
 	side.stats.do("FLUSHALL")
 	side.stats.do("CONFIG", "SET", "notify-keyspace-events", "")
 	side.dirty = side.infoInt(t, "rdb_changes_since_last_save")
+	side.stats.do("CONFIG", "RESETSTAT")
 	return side
+}
+
+// statsOf returns the statistics a script's commands leave: for each of
+// the commands named, its calls, rejected and failed calls (not its
+// time); the error replies by kind; the keyspace hits and misses.
+func (side *blockingSide) statsOf(names map[string]bool) []string {
+	var out []string
+	for _, line := range strings.Split(side.stats.do("INFO", "everything"), "\r\n") {
+		switch {
+		case strings.HasPrefix(line, "cmdstat_"):
+			name, fields, _ := strings.Cut(strings.TrimPrefix(line, "cmdstat_"), ":")
+			if !names[name] {
+				continue
+			}
+			var kept []string
+			for _, f := range strings.Split(fields, ",") {
+				if !strings.HasPrefix(f, "usec") {
+					kept = append(kept, f)
+				}
+			}
+			out = append(out, name+":"+strings.Join(kept, ","))
+		case strings.HasPrefix(line, "errorstat_"), strings.HasPrefix(line, "keyspace_hits:"),
+			strings.HasPrefix(line, "keyspace_misses:"):
+			out = append(out, line)
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
+// commandNames returns the names, as INFO commandstats gives them, of the
+// commands a script runs.
+func commandNames(script []bstep) map[string]bool {
+	names := map[string]bool{}
+	for _, st := range script {
+		if (st.kind != bDo && st.kind != bSend) || len(st.args) == 0 {
+			continue
+		}
+		name := strings.ToLower(st.args[0])
+		if name == "client" && len(st.args) > 1 {
+			name += "|" + strings.ToLower(st.args[1])
+		}
+		names[name] = true
+	}
+	return names
 }
 
 // expand replaces {idN} in args with the ID of connection N.
@@ -330,6 +377,10 @@ func runBlockingScript(t *testing.T, script []bstep, proto, refAddr, ourAddr str
 		if t.Failed() && st.kind == bBlocked {
 			return
 		}
+	}
+	names := commandNames(script)
+	if want, have := ref.statsOf(names), got.statsOf(names); !slices.Equal(want, have) {
+		t.Errorf("statistics after the script:\n redis: %q\n   ours: %q", want, have)
 	}
 }
 
