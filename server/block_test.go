@@ -326,6 +326,51 @@ func TestBlockingStress(t *testing.T) {
 	}
 
 	done := make(chan struct{})
+	// Ghosts block on keys of their own, which a pusher fills, and hang up
+	// at once or a little later: they race with the serving and leave no
+	// trace.
+	wg.Add(2)
+	go func() {
+		defer wg.Done()
+		rng := rand.New(rand.NewPCG(5, 7))
+		for {
+			select {
+			case <-done:
+				return
+			default:
+			}
+			conn, err := dialStress(ts.addr)
+			if err != nil {
+				fail(err)
+				return
+			}
+			conn.c.WriteCommand([]byte("BLPOP"), []byte("g"+strconv.Itoa(rng.IntN(3))), []byte("0"))
+			conn.c.Flush()
+			time.Sleep(time.Duration(rng.IntN(300)) * time.Microsecond)
+			conn.close()
+		}
+	}()
+	go func() {
+		defer wg.Done()
+		conn, err := dialStress(ts.addr)
+		if err != nil {
+			fail(err)
+			return
+		}
+		defer conn.close()
+		for i := 0; ; i++ {
+			select {
+			case <-done:
+				return
+			default:
+			}
+			if _, err := conn.do("RPUSH", "g"+strconv.Itoa(i%3), "ghostly"); err != nil {
+				fail(err)
+				return
+			}
+			time.Sleep(100 * time.Microsecond)
+		}
+	}()
 	// The unblocker and the clock move under the poppers.
 	wg.Add(2)
 	go func() {
@@ -414,8 +459,8 @@ func TestBlockingStress(t *testing.T) {
 	pushWG.Wait()
 	close(done)
 	wg.Wait()
-	// One stop mark per popper on every key: each popper waits on one of
-	// them at least.
+	// Stop marks on every key, enough for each popper to get one on the
+	// key it waits on, though a BLMPOP may take four at once.
 	marker, err := dialStress(ts.addr)
 	if err != nil {
 		t.Fatal(err)
@@ -423,7 +468,7 @@ func TestBlockingStress(t *testing.T) {
 	defer marker.close()
 	for _, k := range keys {
 		args := []string{"RPUSH", k}
-		for range poppers {
+		for range 4 * poppers {
 			args = append(args, stopMark)
 		}
 		if _, err := marker.do(args...); err != nil {
@@ -466,6 +511,7 @@ func TestBlockingStress(t *testing.T) {
 		t.Errorf("element %q, never pushed, seen %d times", e, n)
 	}
 	waitFor(t, func() bool { return strings.Contains(ts.info([]string{"clients"}), "blocked_clients:0\r\n") })
+	waitFor(t, func() bool { return len(blockedGoroutines()) == 0 })
 	if !ts.registryEmpty() {
 		t.Error("the registry of blocked clients is not empty after the stress")
 	}
@@ -527,4 +573,31 @@ func TestRepliesBeforeABlockedCommandGoOut(t *testing.T) {
 			t.Errorf("got %q, want %q", got, want)
 		}
 	}
+}
+
+// A client held by CLIENT PAUSE counts as blocked, but CLIENT UNBLOCK
+// leaves it alone (Redis 7.0.15 crashes there; later versions reply 0).
+func TestClientUnblockLeavesPausedClients(t *testing.T) {
+	ts := startListServer(t, false)
+	admin, paused := ts.dial(t), ts.dial(t)
+	id := clientID(t, paused)
+	admin.do("CLIENT", "PAUSE", "100000", "WRITE")
+	paused.Send("RPUSH", "k", "v")
+	waitBlocked(t, admin, 1)
+	if got := admin.do("CLIENT", "LIST", "ID", id); !strings.Contains(got, " flags=b ") || !strings.Contains(got, " cmd=rpush ") {
+		t.Errorf("CLIENT LIST of a paused client: %q", got)
+	}
+	for _, mode := range []string{"TIMEOUT", "ERROR"} {
+		if got := admin.do("CLIENT", "UNBLOCK", id, mode); got != ":0\r\n" {
+			t.Errorf("CLIENT UNBLOCK %s of a paused client: %q", mode, got)
+		}
+	}
+	if got := paused.readReplyWithin(50 * time.Millisecond); got != "(nothing)" {
+		t.Fatalf("paused client after CLIENT UNBLOCK: %q", got)
+	}
+	admin.do("CLIENT", "UNPAUSE")
+	if got := paused.readReply(); got != ":1\r\n" {
+		t.Errorf("RPUSH after the pause: %q", got)
+	}
+	waitBlocked(t, admin, 0)
 }
