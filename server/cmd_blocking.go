@@ -29,12 +29,13 @@ func blockingCommands() []*command {
 const (
 	errTimeoutNotFloat = "ERR timeout is not a float or out of range"
 	errTimeoutNegative = "ERR timeout is negative"
-	errNumKeys         = "ERR numkeys should be greater than 0"
-	errCountPositive   = "ERR count should be greater than 0"
+	errMPopNumKeys     = "ERR numkeys should be greater than 0"
+	errMPopCount       = "ERR count should be greater than 0"
 )
 
-// evList is the class of the list commands' keyspace events.
-const evList = pubsub.EventList
+// evBlockList is the class of the list commands' keyspace events (named
+// apart from the list family's, which was written beside this file).
+const evBlockList = pubsub.EventList
 
 // BLPOP key [key ...] timeout
 func cmdBLPop(c *client, args [][]byte) { c.blockingPop(args, true) }
@@ -53,7 +54,7 @@ func (c *client) blockingPop(args [][]byte, left bool) {
 
 // BLMPOP timeout numkeys key [key ...] LEFT|RIGHT [COUNT count]
 func cmdBLMPop(c *client, args [][]byte) {
-	r, keys, errText := parseMPop(args, 2)
+	r, keys, errText := parseBlockMPop(args, 2)
 	if errText == "" {
 		var deadline int64
 		if deadline, errText = c.server.parseBlockTimeout(args[1]); errText == "" {
@@ -66,12 +67,12 @@ func cmdBLMPop(c *client, args [][]byte) {
 
 // BLMOVE source destination LEFT|RIGHT LEFT|RIGHT timeout
 func cmdBLMove(c *client, args [][]byte) {
-	from, ok := parseListEnd(args[3])
+	from, ok := parseBlockEnd(args[3])
 	if !ok {
 		c.conn.WriteError(errSyntax)
 		return
 	}
-	to, ok := parseListEnd(args[4])
+	to, ok := parseBlockEnd(args[4])
 	if !ok {
 		c.conn.WriteError(errSyntax)
 		return
@@ -188,8 +189,8 @@ func ceilToLongLong(f *big.Float) int64 {
 	return i.Int64()
 }
 
-// parseListEnd reads LEFT or RIGHT: true for LEFT.
-func parseListEnd(arg []byte) (left, ok bool) {
+// parseBlockEnd reads LEFT or RIGHT: true for LEFT.
+func parseBlockEnd(arg []byte) (left, ok bool) {
 	switch {
 	case is(arg, "left"):
 		return true, true
@@ -199,20 +200,20 @@ func parseListEnd(arg []byte) (left, ok bool) {
 	return false, false
 }
 
-// parseMPop reads the arguments of LMPOP and BLMPOP from the numkeys at
+// parseBlockMPop reads the arguments of LMPOP and BLMPOP from the numkeys at
 // args[numkeysIdx] on, in the order Redis's lmpopGenericCommand checks
 // them, and returns the request and its keys, or the error reply.
-func parseMPop(args [][]byte, numkeysIdx int) (blockReq, [][]byte, string) {
+func parseBlockMPop(args [][]byte, numkeysIdx int) (blockReq, [][]byte, string) {
 	r := blockReq{op: opMPop}
 	n, ok := parseInt(args[numkeysIdx])
 	if !ok || n < 1 {
-		return r, nil, errNumKeys
+		return r, nil, errMPopNumKeys
 	}
 	if n >= int64(len(args)-numkeysIdx-1) {
 		return r, nil, errSyntax // no LEFT|RIGHT after the keys
 	}
 	whereIdx := numkeysIdx + int(n) + 1
-	if r.fromLeft, ok = parseListEnd(args[whereIdx]); !ok {
+	if r.fromLeft, ok = parseBlockEnd(args[whereIdx]); !ok {
 		return r, nil, errSyntax
 	}
 	r.count = -1
@@ -222,7 +223,7 @@ func parseMPop(args [][]byte, numkeysIdx int) (blockReq, [][]byte, string) {
 		}
 		j++
 		if r.count, ok = parseInt(args[j]); !ok || r.count < 1 {
-			return r, nil, errCountPositive
+			return r, nil, errMPopCount
 		}
 	}
 	if r.count == -1 {
@@ -252,9 +253,9 @@ func (s *Server) popList(tx *db.KeyLock, dbIndex int, r *blockReq, key []byte, l
 		if err != nil {
 			return blockOutcome{err: errWrongType}
 		}
-		v := popEnd(l, r.fromLeft)
-		pushEnd(dl, v, r.toLeft)
-		s.notify(dbIndex, evList, pushEvent(r.toLeft), dst)
+		v := blockPopEnd(l, r.fromLeft)
+		blockPushEnd(dl, v, r.toLeft)
+		s.notify(dbIndex, evBlockList, blockPushEvent(r.toLeft), dst)
 		s.notifyPopped(dbIndex, key, l, r.fromLeft)
 		if !served {
 			s.dirty.Add(1)
@@ -264,13 +265,13 @@ func (s *Server) popList(tx *db.KeyLock, dbIndex int, r *blockReq, key []byte, l
 		n := min(r.count, int64(l.Len()))
 		values := make([][]byte, n)
 		for i := range values {
-			values[i] = popEnd(l, r.fromLeft)
+			values[i] = blockPopEnd(l, r.fromLeft)
 		}
 		s.notifyPopped(dbIndex, key, l, r.fromLeft)
 		s.dirty.Add(n)
 		return blockOutcome{key: string(key), values: values}
 	default:
-		v := popEnd(l, r.fromLeft)
+		v := blockPopEnd(l, r.fromLeft)
 		s.notifyPopped(dbIndex, key, l, r.fromLeft)
 		if !served {
 			s.dirty.Add(1)
@@ -286,20 +287,20 @@ func (s *Server) notifyPopped(dbIndex int, key []byte, l *db.List, left bool) {
 	if left {
 		event = "lpop"
 	}
-	s.notify(dbIndex, evList, event, key)
+	s.notify(dbIndex, evBlockList, event, key)
 	if l.Len() == 0 {
 		s.notify(dbIndex, evGeneric, "del", key)
 	}
 }
 
-func pushEvent(left bool) string {
+func blockPushEvent(left bool) string {
 	if left {
 		return "lpush"
 	}
 	return "rpush"
 }
 
-func popEnd(l *db.List, left bool) []byte {
+func blockPopEnd(l *db.List, left bool) []byte {
 	var v []byte
 	if left {
 		v, _ = l.PopFront()
@@ -309,7 +310,7 @@ func popEnd(l *db.List, left bool) []byte {
 	return v
 }
 
-func pushEnd(l *db.List, v []byte, left bool) {
+func blockPushEnd(l *db.List, v []byte, left bool) {
 	if left {
 		l.PushFront(v)
 	} else {

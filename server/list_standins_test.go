@@ -42,9 +42,9 @@ func standInPush(c *client, args [][]byte, left bool) {
 		return
 	}
 	for _, v := range args[2:] {
-		pushEnd(l, v, left)
+		blockPushEnd(l, v, left)
 	}
-	c.notify(evList, pushEvent(left), key)
+	c.notify(evBlockList, blockPushEvent(left), key)
 	c.server.dirty.Add(int64(len(args) - 2))
 	c.conn.WriteInt(int64(l.Len()))
 }
