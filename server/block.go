@@ -38,6 +38,15 @@ import (
 //     was killed, or the server shuts down). Whoever settles it removes it
 //     from every queue it is in, so nothing is left behind.
 //
+// One interleaving Redis's single thread cannot produce remains: between
+// the moment a push releases its key and the moment its client serves the
+// waiters, another client's non-blocking pop (LPOP, or a BLPOP that finds
+// the data) may take the element first, and the waiters go on waiting on
+// the empty key. Nothing is lost or duplicated; only the waiters'
+// precedence over a pop that raced with the push is not kept. A
+// transaction's pushes have no such window: EXEC serves before it lets
+// the other clients run.
+//
 // Locks are taken in this order: blocking.serveMu, then shard locks, then
 // blocking.mu. Serving also holds the world lock (shared, or exclusively
 // at the end of EXEC), so it never runs beside an exclusive command.
