@@ -266,7 +266,7 @@ func getKeysTarget(c *client, argv [][]byte) *command {
 	case target == nil:
 		c.conn.WriteError("ERR Invalid command specified")
 		return nil
-	case target.firstKey <= 0 || target.info.flags&flagPubSub != 0:
+	case target.firstKey <= 0 && len(target.info.keySpecs) == 0 || target.info.flags&flagPubSub != 0:
 		// The pub/sub commands' positions name shard channels, which
 		// Redis's key specs mark not_key.
 		c.conn.WriteError("ERR The command has no key arguments")
@@ -275,11 +275,33 @@ func getKeysTarget(c *client, argv [][]byte) *command {
 		c.conn.WriteError("ERR Invalid number of arguments specified for command")
 		return nil
 	}
-	if len(target.keys(argv)) == 0 {
+	if keys, ok := target.argKeys(argv); !ok || len(keys) == 0 {
 		c.conn.WriteError("ERR Invalid arguments specified for command")
 		return nil
 	}
 	return target
+}
+
+// argKeys returns the keys among argv: from the command's key positions,
+// or, for a command whose keys move (BLMPOP's numkeys), from its key
+// specs; ok is false when the arguments do not fit the specs.
+func (cmd *command) argKeys(argv [][]byte) (keys [][]byte, ok bool) {
+	if cmd.firstKey > 0 {
+		return cmd.keys(argv), true
+	}
+	for _, ks := range cmd.info.keySpecs {
+		if ks.flags&keyNotKey != 0 {
+			continue
+		}
+		positions, ok := ks.positions(argv)
+		if !ok {
+			return nil, false
+		}
+		for _, i := range positions {
+			keys = append(keys, argv[i])
+		}
+	}
+	return keys, true
 }
 
 // COMMAND GETKEYS command arg [arg ...]
@@ -289,7 +311,7 @@ func cmdCommandGetKeys(c *client, args [][]byte) {
 	if target == nil {
 		return
 	}
-	keys := target.keys(argv)
+	keys, _ := target.argKeys(argv)
 	c.conn.WriteArrayLen(len(keys))
 	for _, k := range keys {
 		c.conn.WriteBulk(k)

@@ -171,6 +171,12 @@ var blockingScripts = map[string][]bstep{
 		bdo(0, "BLMPOP 0 1 k LEFT EXTRA"), bdo(0, "BLMPOP x 1 k LEFT"), bdo(0, "BLMPOP -1 1 k LEFT"),
 		bdo(0, "BLMPOP x 0 k LEFT"), bdo(0, "BLMPOP -1 1 k UP"), bdo(0, "BLMPOP x 1 k LEFT COUNT 0"), bdo(0, "BLMPOP 0 1 k"),
 		bdo(0, "BLMPOP 0 1 s LEFT"), bdo(0, "BLMPOP 0 99999999999 k LEFT"),
+		bdo(0, "COMMAND GETKEYS BLPOP a b 0"), bdo(0, "COMMAND GETKEYSANDFLAGS BRPOP a 0"),
+		bdo(0, "COMMAND GETKEYSANDFLAGS BLMOVE a b LEFT RIGHT 0"), bdo(0, "COMMAND GETKEYS BRPOPLPUSH a b 0"),
+		bdo(0, "COMMAND GETKEYSANDFLAGS BLMPOP 0 2 a b LEFT COUNT 2"), bdo(0, "COMMAND GETKEYS BLMPOP 0 3 a b LEFT"),
+		bdo(0, "COMMAND GETKEYSANDFLAGS CLIENT UNBLOCK 1"), bdo(0, "COMMAND GETKEYS BLMPOP 0 5 a LEFT"),
+		bdo(0, "COMMAND GETKEYSANDFLAGS BLMPOP 0 x a LEFT"), bdo(0, "COMMAND GETKEYS BLMPOP 0 0 a LEFT"),
+		bdo(0, "COMMAND GETKEYS BLMPOP 0 1 a"),
 	},
 	"keyspace events": {
 		bdo(2, "CONFIG SET notify-keyspace-events KEA"), bdo(3, "PSUBSCRIBE __keyevent@*__:*"),
