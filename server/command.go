@@ -367,12 +367,15 @@ func (s *Server) call(c *client, cmd *command, args [][]byte, started time.Durat
 	cmd.run(c, args)
 	if w := c.blocked; w != nil {
 		// The command blocked (block.go). Redis counts it when it blocks;
-		// its time and failure are known once it is unblocked. It waits
-		// holding no lock: a blocking command never runs exclusively.
+		// its failure is known once it is unblocked, and its time leaves
+		// out the wait. It waits holding no lock: a blocking command never
+		// runs exclusively.
 		c.blocked = nil
 		s.countCall(cmd)
 		s.world.RUnlock()
+		waitStart := s.monotonic()
 		c.awaitUnblock(w)
+		started += s.monotonic() - waitStart
 		s.world.RLock()
 		s.recordEnd(c, cmd, started, errsBefore)
 	} else {
