@@ -17,12 +17,25 @@ type SystemClock struct{}
 // Now returns time.Now().
 func (SystemClock) Now() time.Time { return time.Now() }
 
+// A MovableClock is a Clock that can be moved by hand rather than by the
+// passing of time (ManualClock, servertest's FastForward). Whoever waits
+// for an instant of such a clock, as a client blocked with a timeout does,
+// waits on Moved as well as on a timer, and looks at the clock again when
+// it is moved.
+type MovableClock interface {
+	Clock
+	// Moved returns a channel that is closed the next time the clock is
+	// moved.
+	Moved() <-chan struct{}
+}
+
 // A ManualClock is a Clock that moves only when told to. Tests of expiry
 // use it to step over deadlines deterministically. It is safe for
 // concurrent use.
 type ManualClock struct {
-	mu  sync.Mutex
-	now time.Time
+	mu    sync.Mutex
+	now   time.Time
+	moved chan struct{} // closed by the next Advance; nil until Moved asks
 }
 
 // NewManualClock returns a ManualClock that reads start until moved.
@@ -37,9 +50,24 @@ func (c *ManualClock) Now() time.Time {
 	return c.now
 }
 
-// Advance moves the clock forward by d (backward if d is negative).
+// Advance moves the clock forward by d (backward if d is negative), and
+// wakes whoever waits on Moved.
 func (c *ManualClock) Advance(d time.Duration) {
 	c.mu.Lock()
 	c.now = c.now.Add(d)
+	if c.moved != nil {
+		close(c.moved)
+		c.moved = nil
+	}
 	c.mu.Unlock()
+}
+
+// Moved returns a channel that the next Advance closes.
+func (c *ManualClock) Moved() <-chan struct{} {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.moved == nil {
+		c.moved = make(chan struct{})
+	}
+	return c.moved
 }

@@ -100,6 +100,9 @@ func (tx *KeyLock) mutable(key []byte, t Type, newValue func() collection) (coll
 		s.table.insert(e)
 		s.bytes += int64(e.size())
 		tx.track(s, e, c)
+		if blockable(t) {
+			tx.signalReady(e.key)
+		}
 		return c, nil
 	}
 	if e.value.Type() != t {

@@ -383,11 +383,13 @@ func (tx *KeyLock) put(key []byte, v Value, expireAt int64, keepTTL bool) {
 	tx.mustWrite()
 	s, h, e := tx.lookup(key)
 	tx.adopt(v)
+	ready := blockable(v.Type())
 	if e == nil {
 		e = &entry{key: string(key), hash: h, value: v, vsize: v.Size(), expIndex: -1}
 		s.table.insert(e)
 		s.bytes += int64(e.size())
 	} else {
+		ready = ready && e.value.Type() != v.Type()
 		tx.forget(e)
 		s.bytes += int64(v.Size() - e.vsize)
 		e.value, e.vsize = v, v.Size()
@@ -400,6 +402,21 @@ func (tx *KeyLock) put(key []byte, v Value, expireAt int64, keepTTL bool) {
 	s.touch(e.key)
 	if c, ok := v.(collection); ok {
 		tx.track(s, e, c)
+	}
+	if ready {
+		tx.signalReady(e.key)
+	}
+}
+
+// blockable reports whether clients may block waiting for a key to hold a
+// value of type t: BLPOP and its kin wait for lists.
+func blockable(t Type) bool { return t == TypeList }
+
+// signalReady reports to Options.OnReady that key, which the KeyLock holds,
+// came to hold a value clients may wait for.
+func (tx *KeyLock) signalReady(key string) {
+	if f := tx.db.store.onReady; f != nil {
+		f(tx.db, key)
 	}
 }
 

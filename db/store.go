@@ -35,6 +35,21 @@ type Options struct {
 	// nil means DefaultEncodingLimits. Store.SetEncodingLimits changes
 	// them later.
 	EncodingLimits *EncodingLimits
+	// OnReady, if set, is called when key comes to hold a value that
+	// clients may be blocked waiting for (a list, for BLPOP and its
+	// kin), where it held none: a list created by MutableList, or one
+	// stored by Set or SetValue over a missing key or a value of another
+	// type (RENAME, MOVE, COPY, a restore). It is what Redis's dbAdd
+	// reports to signalKeyAsReady. It runs with the key's shard locked,
+	// in the middle of the command's KeyLock: it must be quick, and must
+	// not begin a KeyLock or wait for anything that holds one. A list
+	// created and left empty is removed by Close, so a call does not
+	// promise that the key still has data afterwards.
+	OnReady func(d *DB, key string)
+	// OnSwap, if set, is called after Swap exchanged databases i and j,
+	// with no lock held: keys that clients wait for in either may have
+	// come to hold data (Redis's scanDatabaseForReadyKeys).
+	OnSwap func(i, j int)
 }
 
 // A Store is the whole keyspace: a fixed number of logical databases.
@@ -44,6 +59,8 @@ type Store struct {
 	seed      maphash.Seed
 	nshards   int
 	onExpired func(db *DB, key string)
+	onReady   func(db *DB, key string)
+	onSwap    func(i, j int)
 
 	// dbs are swapped by SWAPDB, hence atomic pointers; index i is what
 	// SELECT i names.
@@ -71,6 +88,8 @@ func New(opts Options) *Store {
 		seed:      maphash.MakeSeed(),
 		nshards:   shards,
 		onExpired: opts.OnExpired,
+		onReady:   opts.OnReady,
+		onSwap:    opts.OnSwap,
 		dbs:       make([]atomic.Pointer[DB], n),
 	}
 	lim := DefaultEncodingLimits()
@@ -140,6 +159,13 @@ func (s *Store) Swap(i, j int) {
 	if i == j {
 		return
 	}
+	s.swap(i, j)
+	if s.onSwap != nil {
+		s.onSwap(i, j)
+	}
+}
+
+func (s *Store) swap(i, j int) {
 	di, dj := s.DB(i), s.DB(j)
 	// Even with every command paused, a background save reads shards
 	// (Snapshot.Range) and a client that disconnects drops its watches:

@@ -39,8 +39,9 @@ type client struct {
 	// replyOff, skipNextArmed and skipNext implement CLIENT REPLY OFF and
 	// SKIP: SKIP arms the flag, which drops the reply of the command after.
 	replyOff, skipNextArmed, skipNext bool
-	// errors counts the error replies written, to tell failed commands.
-	errors int64
+	// errors counts the error replies written, to tell failed commands;
+	// errorsRecorded is what it was when the last call was recorded.
+	errors, errorsRecorded int64
 	// nextStart is the monotonic time the next command of a pipelined
 	// batch starts at (the end of the previous one), or 0.
 	nextStart  time.Duration
@@ -62,6 +63,10 @@ type client struct {
 	// sub is the client's pub/sub state; nil until it first subscribes.
 	sub *subscriber
 
+	// blocked is the waiter of the command that has just blocked (BLPOP
+	// on empty lists), for call to wait on; nil otherwise (block.go).
+	blocked *waiter
+
 	mu      sync.Mutex // guards name, libName, libVer
 	name    string
 	libName string
@@ -76,6 +81,11 @@ type client struct {
 	multiShown atomic.Int32 // queued commands or -1, for CLIENT LIST
 	outShown   atomic.Int64 // pending output bytes after the last command
 	subsShown  atomic.Pointer[pubsub.Counts]
+	// blockedOn is the client's waiter while it is blocked on keys, for
+	// CLIENT LIST and CLIENT UNBLOCK; pausedShown is set while CLIENT
+	// PAUSE holds it. Either shows as flag b.
+	blockedOn   atomic.Pointer[waiter]
+	pausedShown atomic.Bool
 }
 
 // showSubscriptions publishes the client's subscription counts for CLIENT

@@ -25,6 +25,7 @@ func clientCommands() []*command {
 			sub("reply", cmdClientReply),
 			sub("pause", cmdClientPause),
 			sub("unpause", cmdClientUnpause),
+			sub("unblock", cmdClientUnblock),
 			sub("help", cmdClientHelp),
 		),
 	}
@@ -108,6 +109,9 @@ func (c *client) info() string {
 	}
 	if c.multiShown.Load() >= 0 {
 		flags += "x"
+	}
+	if c.blockedOn.Load() != nil || c.pausedShown.Load() {
+		flags += "b"
 	}
 	if c.noEvict.Load() {
 		flags += "e"
@@ -411,6 +415,41 @@ func cmdClientUnpause(c *client, args [][]byte) {
 	c.conn.WriteOK()
 }
 
+// CLIENT UNBLOCK client-id [TIMEOUT|ERROR]: a client blocked on keys
+// replies as if its timeout had passed, or with an error.
+func cmdClientUnblock(c *client, args [][]byte) {
+	if len(args) > 4 {
+		c.conn.WriteError(subcommandSyntax(args[1], "CLIENT"))
+		return
+	}
+	withError := false
+	if len(args) == 4 {
+		switch {
+		case is(args[3], "timeout"):
+		case is(args[3], "error"):
+			withError = true
+		default:
+			c.conn.WriteError("ERR CLIENT UNBLOCK reason should be TIMEOUT or ERROR")
+			return
+		}
+	}
+	id, ok := parseInt(args[2])
+	if !ok {
+		c.conn.WriteError(errNotInteger)
+		return
+	}
+	if c.server.unblock(id, withError) {
+		if withError {
+			// Redis counts the error reply it gives the blocked client
+			// against the command running, this one: it fails.
+			c.errors++
+		}
+		c.conn.WriteInt(1)
+		return
+	}
+	c.conn.WriteInt(0)
+}
+
 // CLIENT HELP
 func cmdClientHelp(c *client, args [][]byte) {
 	c.writeHelp("CLIENT",
@@ -450,6 +489,8 @@ func cmdClientHelp(c *client, args [][]byte) {
 		"    Set client meta attr. Options are:",
 		"    * LIB-NAME: the client lib name.",
 		"    * LIB-VER: the client lib version.",
+		"UNBLOCK <clientid> [TIMEOUT|ERROR]",
+		"    Unblock the specified blocked client.",
 		"NO-EVICT (ON|OFF)",
 		"    Protect current client connection from eviction.",
 	)

@@ -92,9 +92,12 @@ func (c *client) execQueued(m *multiState) {
 	c.conn.WriteArrayLen(len(m.cmds))
 	for _, q := range m.cmds {
 		started, errsBefore := s.monotonic(), c.errors
-		q.cmd.run(c, q.args)
+		q.cmd.run(c, q.args) // a blocking command does not block here
 		s.recordCall(c, q.cmd, started, errsBefore)
 	}
+	// Clients blocked on keys the transaction filled are served after it,
+	// before any other client runs, as Redis does after EXEC.
+	s.serveBlocked()
 }
 
 // writes reports whether cmd may change the keyspace, as Redis's

@@ -75,9 +75,10 @@ const (
 	flagSubscribeContext // allowed on a RESP2 connection in subscribe mode (PING, SUBSCRIBE, ...)
 	flagRunsQueue        // runs the MULTI queue (EXEC): refused, it discards it; it writes if a queued command does
 
-	// Declared by Redis and reported by COMMAND INFO, with no behaviour
-	// here: there are no scripts to be busy, no async loading, no
-	// monitors, no cluster and, so far, no blocking commands.
+	// Declared by Redis and reported by COMMAND INFO. Only flagBlocking
+	// has a meaning here, and only as documentation of the command
+	// tables (BLPOP and its kin): there are no scripts to be busy, no
+	// async loading, no monitors and no cluster.
 	flagNoAsyncLoading
 	flagAllowBusy
 	flagBlocking
@@ -128,6 +129,7 @@ func commandFamilies() [][]*command {
 		persistenceCommands(),
 		pubsubCommands(),
 		introspectionCommands(),
+		blockingCommands(),
 	}
 }
 
@@ -390,23 +392,57 @@ func (s *Server) call(c *client, cmd *command, args [][]byte, started time.Durat
 		return
 	}
 	cmd.run(c, args)
-	s.recordCall(c, cmd, started, errsBefore)
+	if w := c.blocked; w != nil {
+		// The command blocked (block.go). Redis counts it when it blocks;
+		// its failure is known once it is unblocked, and its time leaves
+		// out the wait. It waits holding no lock: a blocking command never
+		// runs exclusively.
+		c.blocked = nil
+		s.countCall(cmd)
+		s.world.RUnlock()
+		waitStart := s.monotonic()
+		c.awaitUnblock(w)
+		started += s.monotonic() - waitStart
+		s.world.RLock()
+		s.recordEnd(c, cmd, started, errsBefore)
+	} else {
+		s.recordCall(c, cmd, started, errsBefore)
+	}
+	// Serve the clients blocked on keys the command made ready, before
+	// its reply goes out (Redis's handleClientsBlockedOnKeys).
+	s.serveBlocked()
 }
 
 // recordCall counts one run of cmd that began at started (see
 // Server.monotonic); the command failed if the client wrote an error since
 // errsBefore.
 func (s *Server) recordCall(c *client, cmd *command, started time.Duration, errsBefore int64) {
+	s.countCall(cmd)
+	s.recordEnd(c, cmd, started, errsBefore)
+}
+
+// countCall counts a call of cmd in INFO's commandstats and
+// total_commands_processed.
+func (s *Server) countCall(cmd *command) {
+	s.totalCommands.add(1)
+	cmd.stats.calls.add(1)
+}
+
+// recordEnd records the end of a call of cmd: its latency and whether it
+// failed.
+func (s *Server) recordEnd(c *client, cmd *command, started time.Duration, errsBefore int64) {
 	end := s.monotonic()
 	if c.conn.Buffered() {
 		c.nextStart, c.readsAtEnd = end, c.conn.Reads() // more of the batch may follow
 	}
-	s.totalCommands.add(1)
-	cmd.stats.calls.add(1)
 	cmd.stats.latency.Record(end - started)
-	if c.errors != errsBefore {
+	// Failed if it wrote an error since it began, or since the last call
+	// recorded within it: as Redis's incrCommandStatsOnError reckons,
+	// EXEC fails by its own errors, not those of the commands it ran.
+	if c.errors != max(errsBefore, c.errorsRecorded) {
 		cmd.stats.failed.add(1)
 	}
+	c.errorsRecorded = c.errors
 }
 
 // exclusive runs f with every other client's commands paused. A command

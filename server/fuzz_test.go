@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"maps"
+	"math/big"
 	"os"
 	"slices"
 	"strconv"
@@ -43,6 +44,7 @@ func FuzzCommands(f *testing.F) {
 		"MSET a 1 b 2\nSCAN 0 MATCH * COUNT 1 TYPE string\nKEYS *\nRANDOMKEY\nCOPY a c DB 2",
 		"LCS a b IDX MINMATCHLEN 1 WITHMATCHLEN\nCOMMAND INFO get\nCOMMAND GETKEYS set k v",
 		"CLIENT PAUSE 100 WRITE\nSET k v\nCLIENT UNPAUSE\nQUIT\nPING",
+		"BLPOP k 0\nBRPOP a b 0.5\nBLMPOP 0 2 a b LEFT COUNT 2\nMULTI\nBLMOVE k d LEFT RIGHT 0\nEXEC\nBRPOPLPUSH k d -0.0001\nCLIENT UNBLOCK 1 ERROR",
 		"\x01 k\n\x02 \x03\n\x90 a b",
 		"SADD s 1 2 a\nSPOP s 2\nSRANDMEMBER s -3\nSINTERSTORE d s s\nSSCAN s 0 MATCH * COUNT 1\nSMOVE s d a",
 		"SADD s 1 2 3\nSINTERCARD 2 s d LIMIT 1\nSUNIONSTORE s s d\nSDIFF s d\nMEMORY USAGE s SAMPLES 0\nSPOP s 0",
@@ -147,6 +149,12 @@ func neutralise(args []string) []string {
 		}
 	case name == "client" && sub == "reply":
 		return nil
+	case blockingTimeoutArg(name, len(args)) > 0:
+		// A blocking command waits a millisecond at most: nothing pushes
+		// while an input runs on its one connection.
+		if i := blockingTimeoutArg(name, len(args)); validTimeout(args[i]) {
+			args[i] = "0.001"
+		}
 	case name == "config" && sub == "set":
 		for i := 2; i < len(args); i += 2 {
 			if _, ok := fuzzConfigParams[args[i]]; !ok {
@@ -155,6 +163,27 @@ func neutralise(args []string) []string {
 		}
 	}
 	return args
+}
+
+// blockingTimeoutArg returns the index of the timeout among the n
+// arguments of blocking command name, or 0.
+func blockingTimeoutArg(name string, n int) int {
+	switch {
+	case (name == "blpop" || name == "brpop") && n >= 3:
+		return n - 1
+	case name == "blmove" && n == 6, name == "brpoplpush" && n == 4:
+		return n - 1
+	case name == "blmpop" && n >= 5:
+		return 1
+	}
+	return 0
+}
+
+// validTimeout reports whether arg is a timeout a blocking command waits
+// on (0.0001 and -0.0001 included), rather than one it refuses.
+func validTimeout(arg string) bool {
+	f, ok := parseLongDouble([]byte(arg))
+	return ok && ceilToLongLong(newLongDouble().Mul(f, big.NewFloat(1000))) >= 0
 }
 
 // fuzzHarness is the server a fuzz worker runs its inputs on.

@@ -143,9 +143,9 @@ func (s *Server) infoClients(w *infoWriter) {
 	w.int("maxclients", s.settings.maxClients.Load())
 	w.int("client_recent_max_input_buffer", 0)
 	w.int("client_recent_max_output_buffer", 0)
-	w.int("blocked_clients", 0)
+	w.int("blocked_clients", s.blockedClients())
 	w.int("tracking_clients", 0)
-	w.int("clients_in_timeout_table", 0)
+	w.int("clients_in_timeout_table", s.blocking.timeouts.Load())
 }
 
 // humanBytes formats a byte count as Redis's bytesToHuman does.

@@ -58,6 +58,12 @@ func TestShutdownLeavesNoGoroutines(t *testing.T) {
 	}
 	go stuck.Write(pipeline.Bytes()) // may block until the server closes it
 
+	// A client blocked on an empty list: its goroutine waits, and another
+	// watches its connection.
+	blocked := ts.dial(t)
+	blocked.Send("BLPOP", "nothing", "0")
+	waitFor(t, func() bool { return strings.Contains(plain.do("INFO", "clients"), "blocked_clients:1\r\n") })
+
 	sleeper := ts.dial(t)
 	sleeper.Send("DEBUG", "SLEEP", "0.5")
 	// Shutdown closes a client whose request it has not read yet; this one

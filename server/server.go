@@ -61,6 +61,8 @@ type Server struct {
 	clientsWG sync.WaitGroup
 
 	paused pauseState
+	// blocking holds the clients blocked in BLPOP and its kin (block.go).
+	blocking blocking
 
 	nextClientID  atomic.Int64
 	totalCommands atomicCounter
@@ -121,6 +123,8 @@ func newServer(cfg serverConfig, log *zap.Logger) *Server {
 		Clock:     clock,
 		Rand:      cfg.Rand,
 		OnExpired: func(d *db.DB, key string) { s.notify(d.Index(), evExpired, "expired", []byte(key)) },
+		OnReady:   func(d *db.DB, key string) { s.blocking.signal(d.Index(), key) },
+		OnSwap:    s.blocking.signalDBs,
 	}
 	s.store = s.newStore()
 	onLimits := func(l db.EncodingLimits) { s.store.SetEncodingLimits(l) }
@@ -495,12 +499,20 @@ func (s *Server) unpause() {
 	p.active.Store(false)
 }
 
-// waitWhilePaused blocks while a pause holds cmd.
+// waitWhilePaused blocks while a pause holds cmd. A client it holds counts
+// as blocked, as in Redis (INFO blocked_clients, flag b of CLIENT LIST).
 func (s *Server) waitWhilePaused(c *client, cmd *command) {
 	p := &s.paused
 	if !p.active.Load() {
 		return
 	}
+	counted := false
+	defer func() {
+		if counted {
+			c.pausedShown.Store(false)
+			s.blocking.paused.Add(-1)
+		}
+	}()
 	for {
 		p.mu.Lock()
 		resume := p.resume
@@ -513,6 +525,11 @@ func (s *Server) waitWhilePaused(c *client, cmd *command) {
 		p.mu.Unlock()
 		if !held {
 			return
+		}
+		if !counted {
+			counted = true
+			s.blocking.paused.Add(1)
+			c.pausedShown.Store(true)
 		}
 		t := time.NewTimer(remaining)
 		select {

@@ -19,6 +19,7 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -102,11 +103,13 @@ func (s *Server) Server() *server.Server { return s.srv }
 
 // FastForward moves the server's clock forward by d, as if d had passed:
 // keys whose TTL ends within d expire (they are gone on the next access,
-// and the background expiry removes them), TTL and PTTL count down, and
-// OBJECT IDLETIME grows. Nothing sleeps.
+// and the background expiry removes them), TTL and PTTL count down,
+// OBJECT IDLETIME grows, and clients blocked in BLPOP and its kin whose
+// timeout ends within d get their timeout reply. Nothing sleeps.
 func (s *Server) FastForward(d time.Duration) {
 	if d > 0 {
 		s.clock.offset.Add(int64(d))
+		s.clock.wake()
 	}
 }
 
@@ -125,9 +128,32 @@ func (s *Server) Close() error {
 	return nil
 }
 
-// offsetClock is the system clock moved forward by FastForward.
+// offsetClock is the system clock moved forward by FastForward. It is a
+// db.MovableClock, so that blocked clients look at it again when it jumps.
 type offsetClock struct {
 	offset atomic.Int64 // nanoseconds
+
+	mu    sync.Mutex
+	moved chan struct{} // closed by the next FastForward; nil until Moved asks
+}
+
+// Moved returns a channel that the next FastForward closes.
+func (c *offsetClock) Moved() <-chan struct{} {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.moved == nil {
+		c.moved = make(chan struct{})
+	}
+	return c.moved
+}
+
+func (c *offsetClock) wake() {
+	c.mu.Lock()
+	if c.moved != nil {
+		close(c.moved)
+		c.moved = nil
+	}
+	c.mu.Unlock()
 }
 
 // Now returns the wall time plus the offset.

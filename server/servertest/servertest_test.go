@@ -135,3 +135,36 @@ func TestRunRejectsBadOptions(t *testing.T) {
 		t.Errorf("Run with a bad option: %v", err)
 	}
 }
+
+func TestFastForwardTimesOutBlockedClients(t *testing.T) {
+	ctx := context.Background()
+	srv := servertest.Start(t)
+	rdb, observer := client(t, srv, ""), client(t, srv, "")
+	done := make(chan error, 1)
+	go func() {
+		_, err := rdb.BLPop(ctx, time.Minute, "queue").Result()
+		done <- err
+	}()
+	deadline := time.Now().Add(10 * time.Second)
+	for !strings.Contains(observer.Info(ctx, "clients").Val(), "blocked_clients:1") {
+		if time.Now().After(deadline) {
+			t.Fatal("BLPOP did not block")
+		}
+		time.Sleep(time.Millisecond)
+	}
+	srv.FastForward(59 * time.Second)
+	select {
+	case err := <-done:
+		t.Fatalf("BLPOP returned %v before its timeout", err)
+	case <-time.After(50 * time.Millisecond):
+	}
+	srv.FastForward(time.Second)
+	select {
+	case err := <-done:
+		if !errors.Is(err, redis.Nil) {
+			t.Errorf("BLPOP after its timeout: %v, want redis.Nil", err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("BLPOP still blocked after FastForward past its timeout")
+	}
+}
