@@ -5,7 +5,6 @@ import (
 	"math/big"
 
 	"github.com/mini-redis/mini-redis/db"
-	"github.com/mini-redis/mini-redis/db/pubsub"
 )
 
 // The blocking list commands: BLPOP, BRPOP, BLMOVE, BRPOPLPUSH and BLMPOP.
@@ -29,13 +28,7 @@ func blockingCommands() []*command {
 const (
 	errTimeoutNotFloat = "ERR timeout is not a float or out of range"
 	errTimeoutNegative = "ERR timeout is negative"
-	errMPopNumKeys     = "ERR numkeys should be greater than 0"
-	errMPopCount       = "ERR count should be greater than 0"
 )
-
-// evBlockList is the class of the list commands' keyspace events (named
-// apart from the list family's, which was written beside this file).
-const evBlockList = pubsub.EventList
 
 // BLPOP key [key ...] timeout
 func cmdBLPop(c *client, args [][]byte) { c.blockingPop(args, true) }
@@ -191,53 +184,34 @@ func ceilToLongLong(f *big.Float) int64 {
 
 // parseBlockEnd reads LEFT or RIGHT: true for LEFT.
 func parseBlockEnd(arg []byte) (left, ok bool) {
-	switch {
-	case is(arg, "left"):
-		return true, true
-	case is(arg, "right"):
-		return false, true
-	}
-	return false, false
+	where, ok := parseListEnd(arg)
+	return where == listHead, ok
 }
 
-// parseBlockMPop reads the arguments of LMPOP and BLMPOP from the numkeys at
-// args[numkeysIdx] on, in the order Redis's lmpopGenericCommand checks
-// them, and returns the request and its keys, or the error reply.
+// endOf returns the list end a request's left flag names.
+func endOf(left bool) listEnd {
+	if left {
+		return listHead
+	}
+	return listTail
+}
+
+// parseBlockMPop reads the arguments of BLMPOP from the numkeys at
+// args[numkeysIdx] on, as LMPOP's parseMPopArgs does, and returns the
+// request and its keys, or the error reply.
 func parseBlockMPop(args [][]byte, numkeysIdx int) (blockReq, [][]byte, string) {
-	r := blockReq{op: opMPop}
-	n, ok := parseInt(args[numkeysIdx])
-	if !ok || n < 1 {
-		return r, nil, errMPopNumKeys
-	}
-	if n >= int64(len(args)-numkeysIdx-1) {
-		return r, nil, errSyntax // no LEFT|RIGHT after the keys
-	}
-	whereIdx := numkeysIdx + int(n) + 1
-	if r.fromLeft, ok = parseBlockEnd(args[whereIdx]); !ok {
-		return r, nil, errSyntax
-	}
-	r.count = -1
-	for j := whereIdx + 1; j < len(args); j++ {
-		if r.count != -1 || !is(args[j], "count") || j+1 == len(args) {
-			return r, nil, errSyntax
-		}
-		j++
-		if r.count, ok = parseInt(args[j]); !ok || r.count < 1 {
-			return r, nil, errMPopCount
-		}
-	}
-	if r.count == -1 {
-		r.count = 1
-	}
-	return r, args[numkeysIdx+1 : whereIdx], ""
+	keys, where, count, errText := parseMPopArgs(args, numkeysIdx)
+	return blockReq{op: opMPop, fromLeft: where == listHead, count: int64(count)}, keys, errText
 }
 
 // --- Pop and move, as the non-blocking list commands do them ---------------
 //
-// Stand-ins for the list family's helpers (cmd_list.go), which were being
-// written beside this file: popList and writeBlockReply pop, push, notify,
-// count and reply exactly as LPOP/RPOP, LMPOP and LMOVE do. To be unified
-// with the list family's once both are merged.
+// A client served after it blocked gets its reply from its own goroutine,
+// after the pusher's command has done the pop: popList does the pop, push,
+// events and dirty count as LPOP/RPOP, LMPOP and LMOVE do, on the server
+// (the pusher's goroutine), and writeBlockReply writes the outcome on the
+// served client's connection. The list family's popAndReply and
+// moveElement write to the caller's own connection, so they cannot serve.
 
 // popList does r on l, the non-empty list of key in database dbIndex,
 // under tx, which holds key and, for a move, r.dst: the pops and push,
@@ -253,9 +227,9 @@ func (s *Server) popList(tx *db.KeyLock, dbIndex int, r *blockReq, key []byte, l
 		if err != nil {
 			return blockOutcome{err: errWrongType}
 		}
-		v := blockPopEnd(l, r.fromLeft)
-		blockPushEnd(dl, v, r.toLeft)
-		s.notify(dbIndex, evBlockList, blockPushEvent(r.toLeft), dst)
+		v := popAt(l, endOf(r.fromLeft))
+		pushAt(dl, endOf(r.toLeft), v)
+		s.notify(dbIndex, evList, endOf(r.toLeft).pushEvent(), dst)
 		s.notifyPopped(dbIndex, key, l, r.fromLeft)
 		if !served {
 			s.dirty.Add(1)
@@ -265,13 +239,13 @@ func (s *Server) popList(tx *db.KeyLock, dbIndex int, r *blockReq, key []byte, l
 		n := min(r.count, int64(l.Len()))
 		values := make([][]byte, n)
 		for i := range values {
-			values[i] = blockPopEnd(l, r.fromLeft)
+			values[i] = popAt(l, endOf(r.fromLeft))
 		}
 		s.notifyPopped(dbIndex, key, l, r.fromLeft)
 		s.dirty.Add(n)
 		return blockOutcome{key: string(key), values: values}
 	default:
-		v := blockPopEnd(l, r.fromLeft)
+		v := popAt(l, endOf(r.fromLeft))
 		s.notifyPopped(dbIndex, key, l, r.fromLeft)
 		if !served {
 			s.dirty.Add(1)
@@ -283,38 +257,9 @@ func (s *Server) popList(tx *db.KeyLock, dbIndex int, r *blockReq, key []byte, l
 // notifyPopped publishes the events of elements popped from key's list l:
 // lpop or rpop, then del if l is now empty (KeyLock.Close deletes it).
 func (s *Server) notifyPopped(dbIndex int, key []byte, l *db.List, left bool) {
-	event := "rpop"
-	if left {
-		event = "lpop"
-	}
-	s.notify(dbIndex, evBlockList, event, key)
+	s.notify(dbIndex, evList, endOf(left).popEvent(), key)
 	if l.Len() == 0 {
 		s.notify(dbIndex, evGeneric, "del", key)
-	}
-}
-
-func blockPushEvent(left bool) string {
-	if left {
-		return "lpush"
-	}
-	return "rpush"
-}
-
-func blockPopEnd(l *db.List, left bool) []byte {
-	var v []byte
-	if left {
-		v, _ = l.PopFront()
-	} else {
-		v, _ = l.PopBack()
-	}
-	return v
-}
-
-func blockPushEnd(l *db.List, v []byte, left bool) {
-	if left {
-		l.PushFront(v)
-	} else {
-		l.PushBack(v)
 	}
 }
 
