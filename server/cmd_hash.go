@@ -578,30 +578,12 @@ func cmdHScan(c *client, args [][]byte) {
 		c.conn.WriteArrayLen(0)
 		return
 	}
-	count := int64(10)
-	var match func(string) bool
-	for i := 3; i < len(args); i += 2 {
-		if i+1 >= len(args) {
-			c.conn.WriteError(errSyntax)
-			return
-		}
-		switch opt, val := args[i], args[i+1]; {
-		case is(opt, "count"):
-			if count, ok = parseInt(val); !ok {
-				c.conn.WriteError(errNotInteger)
-				return
-			}
-			if count < 1 {
-				c.conn.WriteError(errSyntax)
-				return
-			}
-		case is(opt, "match"):
-			match = matcher(val)
-		default:
-			c.conn.WriteError(errSyntax)
-			return
-		}
+	opts, errText := parseScanOptions(args[3:], false)
+	if errText != "" {
+		c.conn.WriteError(errText)
+		return
 	}
+	count, match := opts.count, opts.match
 	var found []hashPair
 	next := h.Scan(cursor, int(count), func(f string, v []byte) {
 		if match == nil || match(f) {

@@ -202,6 +202,43 @@ func cmdKeys(c *client, args [][]byte) {
 	}
 }
 
+// scanOptions are the options of SCAN, HSCAN and SSCAN.
+type scanOptions struct {
+	count int64             // COUNT, 10 by default
+	match func(string) bool // MATCH's pattern; nil matches everything
+	typ   []byte            // SCAN's TYPE, nil when not given
+}
+
+// parseScanOptions reads [MATCH pattern] [COUNT count] (and, when
+// withType, [TYPE type]) from opts, in any order, as Redis's scanGenericCommand
+// does; it returns the error reply of the first bad option.
+func parseScanOptions(opts [][]byte, withType bool) (scanOptions, string) {
+	o := scanOptions{count: 10}
+	for i := 0; i < len(opts); i += 2 {
+		if i+1 >= len(opts) {
+			return o, errSyntax
+		}
+		switch opt, val := opts[i], opts[i+1]; {
+		case is(opt, "count"):
+			n, ok := parseInt(val)
+			if !ok {
+				return o, errNotInteger
+			}
+			if n < 1 {
+				return o, errSyntax
+			}
+			o.count = n
+		case is(opt, "match"):
+			o.match = matcher(val)
+		case withType && is(opt, "type"):
+			o.typ = val
+		default:
+			return o, errSyntax
+		}
+	}
+	return o, ""
+}
+
 // SCAN cursor [MATCH pattern] [COUNT count] [TYPE type]
 func cmdScan(c *client, args [][]byte) {
 	cursor, ok := parseCursor(args[1])
@@ -209,35 +246,19 @@ func cmdScan(c *client, args [][]byte) {
 		c.conn.WriteError(errInvalidCursor)
 		return
 	}
-	count := int64(10)
-	filter := db.ScanFilter{AnyType: true}
-	for i := 2; i < len(args); i += 2 {
-		if i+1 >= len(args) {
-			c.conn.WriteError(errSyntax)
-			return
-		}
-		switch opt, val := args[i], args[i+1]; {
-		case is(opt, "count"):
-			if count, ok = parseInt(val); !ok {
-				c.conn.WriteError(errNotInteger)
-				return
-			}
-			if count < 1 {
-				c.conn.WriteError(errSyntax)
-				return
-			}
-		case is(opt, "match"):
-			filter.Match = matcher(val)
-		case is(opt, "type"):
-			t, _ := db.ParseType(string(bytes.ToLower(val)))
-			filter.Type, filter.AnyType = t, false
-			// Redis checks each key's type with a read lookup.
-			filter.Lookup = c.server.countLookup
-		default:
-			c.conn.WriteError(errSyntax)
-			return
-		}
+	opts, errText := parseScanOptions(args[2:], true)
+	if errText != "" {
+		c.conn.WriteError(errText)
+		return
 	}
+	filter := db.ScanFilter{AnyType: true, Match: opts.match}
+	if opts.typ != nil {
+		t, _ := db.ParseType(string(bytes.ToLower(opts.typ)))
+		filter.Type, filter.AnyType = t, false
+		// Redis checks each key's type with a read lookup.
+		filter.Lookup = c.server.countLookup
+	}
+	count := opts.count
 	next, keys := c.db().Scan(cursor, int(min(count, 1<<30)), filter)
 	c.conn.WriteArrayLen(2)
 	c.conn.WriteBulk(strconv.AppendUint(nil, next, 10))

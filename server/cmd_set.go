@@ -7,7 +7,6 @@ import (
 	"strconv"
 
 	"github.com/mini-redis/mini-redis/db"
-	"github.com/mini-redis/mini-redis/db/glob"
 )
 
 // The set commands, as Redis 7.0.15's t_set.c runs them: the same lookups
@@ -651,36 +650,15 @@ func cmdSScan(c *client, args [][]byte) {
 	}
 	// Redis parses the options after the lookup: a missing key or one of
 	// another type hides their errors.
-	count := int64(10)
-	var pattern []byte
-	for i := 3; i < len(args); i += 2 {
-		if i+1 >= len(args) {
-			c.conn.WriteError(errSyntax)
-			return
-		}
-		switch opt, val := args[i], args[i+1]; {
-		case is(opt, "count"):
-			if count, ok = parseInt(val); !ok {
-				c.conn.WriteError(errNotInteger)
-				return
-			}
-			if count < 1 {
-				c.conn.WriteError(errSyntax)
-				return
-			}
-		case is(opt, "match"):
-			pattern = val
-			if len(val) == 1 && val[0] == '*' {
-				pattern = nil
-			}
-		default:
-			c.conn.WriteError(errSyntax)
-			return
-		}
+	opts, errText := parseScanOptions(args[3:], false)
+	if errText != "" {
+		c.conn.WriteError(errText)
+		return
 	}
+	count, match := opts.count, opts.match
 	var found []string
 	next := set.Scan(cursor, int(min(count, 1<<30)), func(m string) {
-		if pattern == nil || glob.MatchString(string(pattern), m, false) {
+		if match == nil || match(m) {
 			found = append(found, m)
 		}
 	})
