@@ -266,11 +266,6 @@ func (c *client) spopCount(key []byte, count uint64) {
 	tx.SetValue(key, kept)
 }
 
-// Redis's SRANDMEMBER_SUB_STRATEGY_MUL: with a count above a third of the
-// set's size, SRANDMEMBER drops random members from a copy of the set
-// rather than drawing distinct ones.
-const srandmemberSubStrategyMul = 3
-
 // SRANDMEMBER key [count]
 func cmdSRandMember(c *client, args [][]byte) {
 	if len(args) > 3 {
@@ -301,8 +296,21 @@ func cmdSRandMember(c *client, args [][]byte) {
 		c.conn.WriteError(errSRandCount)
 		return
 	}
+	c.srandmemberWithCount(key, n)
+}
+
+// srandmemberWithCount is SRANDMEMBER key n (srandmemberWithCountCommand):
+// n >= 0 distinct members, as many as the set has at most; n < 0 asks for
+// -n members that may repeat, a reply that may be far larger than the set
+// (see writeRepeated).
+func (c *client) srandmemberWithCount(key []byte, n int64) {
 	tx := c.db().Read(key)
-	defer tx.Close()
+	closed := false
+	defer func() {
+		if !closed {
+			tx.Close()
+		}
+	}()
 	set, ok := c.readSet(&tx, key)
 	switch {
 	case !ok:
@@ -314,9 +322,19 @@ func cmdSRandMember(c *client, args [][]byte) {
 	r := tx.Rand()
 	size := set.Len()
 	if n < 0 {
-		// Members may repeat.
 		count := -n
 		c.conn.WriteArrayLen(int(count))
+		if streamRepeated(count, size) {
+			members := make([]string, 0, size)
+			set.Range(func(m string) bool {
+				members = append(members, m)
+				return true
+			})
+			tx.Close()
+			closed = true
+			c.writeRepeated(len(members), count, r, func(i int) { c.conn.WriteBulkString(members[i]) })
+			return
+		}
 		for range count {
 			m, _ := set.Random(r)
 			c.conn.WriteBulkString(m)
@@ -328,28 +346,9 @@ func cmdSRandMember(c *client, args [][]byte) {
 		c.writeMembers(set)
 		return
 	}
-	count := int(n)
-	c.conn.WriteArrayLen(count)
-	if count*srandmemberSubStrategyMul > size {
-		// Shuffle the first count positions of a permutation.
-		perm := make([]int32, size)
-		for i := range perm {
-			perm[i] = int32(i)
-		}
-		for i := range count {
-			j := i + int(r.Uint64N(uint64(size-i)))
-			perm[i], perm[j] = perm[j], perm[i]
-			c.conn.WriteBulkString(set.At(int(perm[i])))
-		}
-		return
-	}
-	picked := make(map[int]struct{}, count)
-	for len(picked) < count {
-		i := int(r.Uint64N(uint64(size)))
-		if _, dup := picked[i]; dup {
-			continue
-		}
-		picked[i] = struct{}{}
+	picked := sampleDistinct(r, size, int(n))
+	c.conn.WriteArrayLen(len(picked))
+	for _, i := range picked {
 		c.conn.WriteBulkString(set.At(i))
 	}
 }

@@ -1,0 +1,74 @@
+package server
+
+import (
+	"io"
+	"strings"
+	"testing"
+	"time"
+)
+
+// Tests from a review of the list, hash and set commands: replies and
+// side effects compared with redis-server where it can answer, and the
+// bounds (memory, lock hold times) that it cannot show.
+
+// TestSRandMemberHugeCount asks, as TestHRandFieldHugeCount does of
+// HRANDFIELD, for more repeated members than any machine could hold: the
+// reply streams out with the set's lock released, whatever the set's
+// encoding, and stops when the client goes away.
+func TestSRandMemberHugeCount(t *testing.T) {
+	for _, tc := range []struct {
+		name    string
+		members []string
+	}{
+		{"intset", []string{"1", "2"}},
+		{"hashtable", []string{"a", "b"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			cfg, clock := testConfig(t)
+			ts := startServerConfig(t, cfg, clock)
+			c := ts.dial(t)
+			c.do(append([]string{"SADD", "s"}, tc.members...)...)
+			nc := ts.dial(t).NetConn()
+			if _, err := nc.Write(appendRequest(nil, []string{"SRANDMEMBER", "s", "-9223372036854775807"})); err != nil {
+				t.Fatal(err)
+			}
+			nc.SetReadDeadline(time.Now().Add(hangTimeout))
+			buf := make([]byte, 8<<20)
+			if _, err := io.ReadFull(nc, buf); err != nil {
+				t.Fatal(err)
+			}
+			head := "*9223372036854775807\r\n"
+			if !strings.HasPrefix(string(buf), head) {
+				t.Fatalf("reply begins %q", buf[:64])
+			}
+			// Each member is "$1\r\nX\r\n".
+			for i := len(head); i+7 <= len(buf); i += 7 {
+				e := string(buf[i : i+7])
+				if e != bulk(tc.members[0]) && e != bulk(tc.members[1]) {
+					t.Fatalf("at byte %d: %q", i, e)
+				}
+			}
+			if got := c.do("SADD", "s", "c"); got != ":1\r\n" {
+				t.Errorf("SADD while the reply streams: %q", got)
+			}
+			if got := c.do("FLUSHALL"); got != "+OK\r\n" {
+				t.Errorf("FLUSHALL while the reply streams: %q", got)
+			}
+			nc.Close()
+			waitFor(t, func() bool { return strings.Count(c.do("CLIENT", "LIST"), "id=") == 1 })
+		})
+	}
+}
+
+// TestSRandMemberHugeCountNoReply: with CLIENT REPLY OFF, such a reply is
+// not built at all.
+func TestSRandMemberHugeCountNoReply(t *testing.T) {
+	cfg, clock := testConfig(t)
+	c := startServerConfig(t, cfg, clock).dial(t)
+	c.do("SADD", "s", "a")
+	c.Send("CLIENT", "REPLY", "OFF")
+	c.Send("SRANDMEMBER", "s", "-9223372036854775807")
+	if got := c.do("CLIENT", "REPLY", "ON"); got != "+OK\r\n" {
+		t.Fatalf("CLIENT REPLY ON: %q", got)
+	}
+}
