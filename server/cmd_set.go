@@ -383,9 +383,9 @@ func cmdSMove(c *client, args [][]byte) {
 		c.notify(evGeneric, "del", src)
 	}
 	to, _ := tx.MutableSet(dst, true)
-	// Redis signals the destination even when it had the member already.
-	tx.MarkModified(dst)
 	c.server.dirty.Add(1)
+	// Close signals dst only if the member is new there, as Redis does:
+	// a destination that had it already is not modified.
 	if to.Add(member, tx.Limits()) {
 		c.server.dirty.Add(1)
 		c.notify(evSet, "sadd", dst)

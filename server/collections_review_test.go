@@ -5,6 +5,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/mini-redis/mini-redis/internal/redistest"
 )
 
 // Tests from a review of the list, hash and set commands: replies and
@@ -70,5 +72,40 @@ func TestSRandMemberHugeCountNoReply(t *testing.T) {
 	c.Send("SRANDMEMBER", "s", "-9223372036854775807")
 	if got := c.do("CLIENT", "REPLY", "ON"); got != "+OK\r\n" {
 		t.Fatalf("CLIENT REPLY ON: %q", got)
+	}
+}
+
+// TestCollectionWatchAgainstRedis checks that a transaction watching only
+// the key named by watch fails exactly when it fails on redis-server,
+// after setup then change from another connection.
+func TestCollectionWatchAgainstRedis(t *testing.T) {
+	redis := redistest.Start(t)
+	ours := startRealServer(t)
+	for _, tc := range []struct{ setup, watch, change string }{
+		// SMOVE signals its destination only when the member is new there
+		// (smoveCommand's signalModifiedKey on dst follows setTypeAdd).
+		{"SADD s a b;SADD d a", "d", "SMOVE s d a"},
+		{"SADD s a b;SADD d x", "d", "SMOVE s d a"},
+		{"SADD s a b", "d", "SMOVE s d a"},
+		{"SADD s a b;SADD d a", "s", "SMOVE s d a"},
+		{"SADD s a;SADD d a", "s", "SMOVE s d a"},
+		{"SADD s a b;SADD d a", "d", "SMOVE s d zz"},
+	} {
+		results := [2]string{}
+		for i, addr := range []string{redis.Addr, ours} {
+			a, b := dialRaw(t, addr), dialRaw(t, addr)
+			a.do("FLUSHALL")
+			for _, cmd := range strings.Split(tc.setup, ";") {
+				a.do(strings.Fields(cmd)...)
+			}
+			a.do("WATCH", tc.watch)
+			b.do(strings.Fields(tc.change)...)
+			a.do("MULTI")
+			a.do("PING")
+			results[i] = a.do("EXEC")
+		}
+		if results[0] != results[1] {
+			t.Errorf("%s; WATCH %s; %s: EXEC on redis %q, ours %q", tc.setup, tc.watch, tc.change, results[0], results[1])
+		}
 	}
 }
