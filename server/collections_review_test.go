@@ -109,3 +109,51 @@ func TestCollectionWatchAgainstRedis(t *testing.T) {
 		}
 	}
 }
+
+// collectionEdges are replies at the edges of what the arguments allow:
+// indexes and counts at the int64 limits, empty and binary arguments.
+var collectionEdges = []step{
+	s("RPUSH l a b c d e"),
+	s("LINDEX l 9223372036854775807"), s("LINDEX l -9223372036854775808"), s("LINDEX l -1"), s("LINDEX l -5"), s("LINDEX l -6"),
+	s("LRANGE l -9223372036854775808 9223372036854775807"), s("LRANGE l 9223372036854775807 -9223372036854775808"),
+	s("LRANGE l -3 9223372036854775807"), s("LRANGE l 4 4"), s("LRANGE l 5 9223372036854775807"),
+	s("LSET l 9223372036854775807 x"), s("LSET l -9223372036854775808 x"), s("LSET l -5 x"), s("LRANGE l 0 -1"),
+	s("LPOP l 0"), s("LPOP nol 0"), s("LPOP nol 9223372036854775807"), s("RPOP l 9223372036854775807"),
+	s("RPUSH l a b c d e"),
+	s("LREM l 9223372036854775807 a"), s("LREM l -9223372036854775808 b"), s("LRANGE l 0 -1"),
+	s("LINSERT l BEFORE zz x"), q("LINSERT", "l", "AFTER", "e", ""), q("LINSERT", "l", "BEFORE", "", "y"),
+	s("LTRIM l -9223372036854775808 9223372036854775807"), s("LRANGE l 0 -1"),
+	s("LTRIM l 1 -2"), s("LRANGE l 0 -1"), s("LTRIM l 9223372036854775807 -9223372036854775808"), s("EXISTS l"),
+	q("RPUSH", "bl", "", "\x00\r\n"), q("LPOS", "bl", ""), q("LPOS", "bl", "\x00\r\n"), q("LRANGE", "bl", "0", "-1"),
+	s("LMPOP 1 nol LEFT COUNT 9223372036854775807"), s("RPUSH m a b"), s("LMPOP 1 m RIGHT COUNT 9223372036854775807"),
+	s("SADD s 1 2 3"), s("SPOP s 9223372036854775807"), s("SPOP nos 9223372036854775807"), s("SPOP s -1"),
+	s("SADD s 1 2 3"), s("SRANDMEMBER s 9223372036854775807"), s("SRANDMEMBER s -9223372036854775808"),
+	s("SRANDMEMBER nos -9223372036854775807"), s("SRANDMEMBER nos"), s("SPOP nos"),
+	s("SINTERCARD 1 s LIMIT 9223372036854775807"), s("SINTERCARD 1 s LIMIT 0"), s("SINTERCARD 2 s nos"),
+	q("SADD", "bs", "", "\x00"), q("SISMEMBER", "bs", ""), q("SMISMEMBER", "bs", "", "x"), s("SCARD bs"),
+	s("SMOVE s s 1"), s("SMOVE s nos2 9"), s("SMEMBERS nos"), s("SINTER nos s"), s("SUNION nos"), s("SDIFF nos s"),
+	s("HSET h f v"), s("HRANDFIELD h 9223372036854775807"), s("HRANDFIELD h 4611686018427387903 WITHVALUES"),
+	s("HRANDFIELD noh -9223372036854775807"), s("HRANDFIELD noh"), s("HGETALL noh"), s("HGETALL h"),
+	s("HRANDFIELD h 1 WITHVALUES"), s("HRANDFIELD h -1 WITHVALUES"), s("HRANDFIELD h -2 WITHVALUES"),
+	q("HSET", "h", "", ""), q("HGET", "h", ""), q("HSTRLEN", "h", ""), q("HEXISTS", "h", ""), q("HDEL", "h", "", "f"),
+	s("HINCRBY h n 9223372036854775807"), s("HINCRBY h n 1"), s("HINCRBY h n -9223372036854775808"),
+	s("HINCRBYFLOAT h x 1.5e308"), s("HINCRBYFLOAT h x 1.5e308"), s("HMGET noh a b"),
+	s("MEMORY USAGE nokey"), s("MEMORY USAGE h SAMPLES -1"), s("MEMORY USAGE h SAMPLES x"), s("MEMORY USAGE h SAMPLES"),
+}
+
+// TestCollectionEdgesAgainstRedis compares collectionEdges with
+// redis-server, in RESP2 and RESP3.
+func TestCollectionEdgesAgainstRedis(t *testing.T) {
+	redis := redistest.Start(t)
+	ours := startRealServer(t)
+	for _, proto := range []string{"2", "3"} {
+		t.Run("RESP"+proto, func(t *testing.T) {
+			ref, got := dialPair(t, redis.Addr, ours, proto)
+			ref.do("FLUSHALL")
+			got.do("FLUSHALL")
+			for _, st := range collectionEdges {
+				compareStep(t, st, ref, got)
+			}
+		})
+	}
+}
