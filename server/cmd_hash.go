@@ -180,14 +180,7 @@ func cmdHDel(c *client, args [][]byte) {
 	}
 	deleted := 0
 	if h != nil {
-		for _, f := range args[2:] {
-			if h.Delete(f) {
-				deleted++
-				if h.Len() == 0 {
-					break // Close deletes the key
-				}
-			}
-		}
+		deleted = h.DeleteFields(args[2:]) // Close deletes a hash left empty
 	}
 	if deleted > 0 {
 		c.notify(evHash, "hdel", key)
