@@ -38,11 +38,10 @@ func setCommands() []*command {
 	}
 }
 
-// Error replies of the set commands.
+// Error replies of the set commands; they share the list commands'
+// errMustBePositive (SPOP's count) and errNumkeys (SINTERCARD's), and
+// the hash commands' errLongRange (SRANDMEMBER's count).
 const (
-	errSPopCount      = "ERR value is out of range, must be positive"
-	errSRandCount     = "ERR value is out of range, value must between -9223372036854775807 and 9223372036854775807"
-	errNumKeys        = "ERR numkeys should be greater than 0"
 	errNumKeysTooMany = "ERR Number of keys can't be greater than number of args"
 	errLimitNegative  = "ERR LIMIT can't be negative"
 )
@@ -191,7 +190,7 @@ func cmdSPop(c *client, args [][]byte) {
 	if len(args) == 3 {
 		n, ok := parseInt(args[2])
 		if !ok || n < 0 {
-			c.conn.WriteError(errSPopCount)
+			c.conn.WriteError(errMustBePositive)
 			return
 		}
 		c.spopCount(key, uint64(n))
@@ -293,7 +292,7 @@ func cmdSRandMember(c *client, args [][]byte) {
 		return
 	}
 	if n == math.MinInt64 {
-		c.conn.WriteError(errSRandCount)
+		c.conn.WriteError(errLongRange)
 		return
 	}
 	c.srandmemberWithCount(key, n)
@@ -416,7 +415,7 @@ func cmdSInterStore(c *client, args [][]byte) { c.sinter(args[2:], args[1], true
 func cmdSInterCard(c *client, args [][]byte) {
 	numkeys, ok := parseInt(args[1])
 	if !ok || numkeys < 1 {
-		c.conn.WriteError(errNumKeys)
+		c.conn.WriteError(errNumkeys)
 		return
 	}
 	if numkeys > int64(len(args)-2) {
