@@ -73,9 +73,16 @@ func (l *List) growIfFull() {
 	}
 }
 
+// shrinkIfSparse halves the ring, as many times as it takes, while it is
+// three-quarters empty: LTRIM or LREM may leave a few elements of many,
+// and the memory should follow the data at once, not one pop at a time.
 func (l *List) shrinkIfSparse() {
-	if len(l.buf) > minListCap && l.n < len(l.buf)/4 {
-		l.resize(len(l.buf) / 2)
+	size := len(l.buf)
+	for size > minListCap && l.n < size/4 {
+		size /= 2
+	}
+	if size != len(l.buf) {
+		l.resize(size)
 	}
 }
 
@@ -294,13 +301,19 @@ func (l *List) Trim(start, stop int) {
 	if from == 0 && to == l.n {
 		return
 	}
+	// Only the elements removed are visited, as Redis's quicklistDelRange
+	// visits them: trimming one element off a long list costs O(1).
 	gone := 0
-	for j := 0; j < l.n; j++ {
-		if j < from || j >= to {
-			s := l.slot(j)
-			gone += len(*s)
-			*s = nil
-		}
+	clearSlot := func(j int) {
+		s := l.slot(j)
+		gone += len(*s)
+		*s = nil
+	}
+	for j := 0; j < from; j++ {
+		clearSlot(j)
+	}
+	for j := to; j < l.n; j++ {
+		clearSlot(j)
 	}
 	if len(l.buf) > 0 {
 		l.head = (l.head + from) & (len(l.buf) - 1)

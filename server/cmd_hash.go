@@ -180,14 +180,7 @@ func cmdHDel(c *client, args [][]byte) {
 	}
 	deleted := 0
 	if h != nil {
-		for _, f := range args[2:] {
-			if h.Delete(f) {
-				deleted++
-				if h.Len() == 0 {
-					break // Close deletes the key
-				}
-			}
-		}
+		deleted = h.DeleteFields(args[2:]) // Close deletes a hash left empty
 	}
 	if deleted > 0 {
 		c.notify(evHash, "hdel", key)
@@ -387,15 +380,6 @@ func cmdHRandField(c *client, args [][]byte) {
 	}
 }
 
-// hrandfieldCopyPast is the count of fields past which HRANDFIELD with a
-// negative count larger than the hash copies the hash's pairs and releases
-// its lock before it replies, flushing as it goes (see hrandfieldRepeated).
-const hrandfieldCopyPast = 1024
-
-// hrandfieldFlushEvery is how many fields such a reply writes between two
-// flushes.
-const hrandfieldFlushEvery = 4096
-
 // hrandfieldWithCount is HRANDFIELD with a count n (hrandfieldWithCountCommand):
 // n >= 0 distinct fields, as many as the hash has at most; n < 0 asks for
 // -n fields that may repeat.
@@ -446,11 +430,11 @@ func (c *client) hrandfieldWithCount(key []byte, n int64, withValues bool) {
 			count = -n
 		}
 		replyLen(count)
-		if count > int64(size) && count > hrandfieldCopyPast {
+		if streamRepeated(count, size) {
 			pairs := hashPairsOf(h, withValues)
 			tx.Close()
 			closed = true
-			c.hrandfieldRepeated(pairs, count, rnd, writePair)
+			c.writeRepeated(len(pairs), count, rnd, func(i int) { writePair(pairs[i].field, pairs[i].value) })
 			return
 		}
 		for ; count > 0; count-- {
@@ -496,61 +480,6 @@ func hashPairsOf(h *db.Hash, withValues bool) []hashPair {
 		return true
 	})
 	return pairs
-}
-
-// hrandfieldRepeated writes count fields picked at random, with
-// repetitions, from pairs, for a count larger than the hash. Redis builds
-// such a reply whole in memory, however large the count (-LONG_MAX is
-// allowed without WITHVALUES), and does nothing else until it is done;
-// this writes it out as it goes, holding no lock (the hash's is released,
-// and so is the shared world lock, unless the command runs inside an
-// exclusive one such as EXEC), so that its memory stays bounded for a
-// client that reads and other clients go on. It stops when the client
-// goes away or the server shuts down, and does nothing for a client whose
-// replies are discarded (CLIENT REPLY OFF).
-func (c *client) hrandfieldRepeated(pairs []hashPair, count int64, rnd db.Rand, writePair func(string, []byte)) {
-	if c.conn.Discarding() {
-		return
-	}
-	if !c.exclusiveHeld {
-		c.server.world.RUnlock()
-		defer c.server.world.RLock()
-	}
-	for i := int64(1); i <= count; i++ {
-		p := pairs[rnd.Uint64N(uint64(len(pairs)))]
-		writePair(p.field, p.value)
-		if i%hrandfieldFlushEvery == 0 && (c.conn.Flush() != nil || c.server.isClosing()) {
-			return
-		}
-	}
-}
-
-// sampleDistinct returns k distinct positions in [0, n), k < n, in random
-// order.
-func sampleDistinct(r db.Rand, n, k int) []int {
-	if k*3 > n {
-		// Most of them: a partial shuffle (Redis too changes strategy
-		// there, HRANDFIELD_SUB_STRATEGY_MUL).
-		idx := make([]int, n)
-		for i := range idx {
-			idx[i] = i
-		}
-		for i := 0; i < k; i++ {
-			j := i + int(r.Uint64N(uint64(n-i)))
-			idx[i], idx[j] = idx[j], idx[i]
-		}
-		return idx[:k]
-	}
-	seen := make(map[int]struct{}, k)
-	out := make([]int, 0, k)
-	for len(out) < k {
-		i := int(r.Uint64N(uint64(n)))
-		if _, dup := seen[i]; !dup {
-			seen[i] = struct{}{}
-			out = append(out, i)
-		}
-	}
-	return out
 }
 
 // HSCAN key cursor [MATCH pattern] [COUNT count]

@@ -38,11 +38,10 @@ func setCommands() []*command {
 	}
 }
 
-// Error replies of the set commands.
+// Error replies of the set commands; they share the list commands'
+// errMustBePositive (SPOP's count) and errNumkeys (SINTERCARD's), and
+// the hash commands' errLongRange (SRANDMEMBER's count).
 const (
-	errSPopCount      = "ERR value is out of range, must be positive"
-	errSRandCount     = "ERR value is out of range, value must between -9223372036854775807 and 9223372036854775807"
-	errNumKeys        = "ERR numkeys should be greater than 0"
 	errNumKeysTooMany = "ERR Number of keys can't be greater than number of args"
 	errLimitNegative  = "ERR LIMIT can't be negative"
 )
@@ -191,7 +190,7 @@ func cmdSPop(c *client, args [][]byte) {
 	if len(args) == 3 {
 		n, ok := parseInt(args[2])
 		if !ok || n < 0 {
-			c.conn.WriteError(errSPopCount)
+			c.conn.WriteError(errMustBePositive)
 			return
 		}
 		c.spopCount(key, uint64(n))
@@ -266,11 +265,6 @@ func (c *client) spopCount(key []byte, count uint64) {
 	tx.SetValue(key, kept)
 }
 
-// Redis's SRANDMEMBER_SUB_STRATEGY_MUL: with a count above a third of the
-// set's size, SRANDMEMBER drops random members from a copy of the set
-// rather than drawing distinct ones.
-const srandmemberSubStrategyMul = 3
-
 // SRANDMEMBER key [count]
 func cmdSRandMember(c *client, args [][]byte) {
 	if len(args) > 3 {
@@ -298,11 +292,24 @@ func cmdSRandMember(c *client, args [][]byte) {
 		return
 	}
 	if n == math.MinInt64 {
-		c.conn.WriteError(errSRandCount)
+		c.conn.WriteError(errLongRange)
 		return
 	}
+	c.srandmemberWithCount(key, n)
+}
+
+// srandmemberWithCount is SRANDMEMBER key n (srandmemberWithCountCommand):
+// n >= 0 distinct members, as many as the set has at most; n < 0 asks for
+// -n members that may repeat, a reply that may be far larger than the set
+// (see writeRepeated).
+func (c *client) srandmemberWithCount(key []byte, n int64) {
 	tx := c.db().Read(key)
-	defer tx.Close()
+	closed := false
+	defer func() {
+		if !closed {
+			tx.Close()
+		}
+	}()
 	set, ok := c.readSet(&tx, key)
 	switch {
 	case !ok:
@@ -314,9 +321,19 @@ func cmdSRandMember(c *client, args [][]byte) {
 	r := tx.Rand()
 	size := set.Len()
 	if n < 0 {
-		// Members may repeat.
 		count := -n
 		c.conn.WriteArrayLen(int(count))
+		if streamRepeated(count, size) {
+			members := make([]string, 0, size)
+			set.Range(func(m string) bool {
+				members = append(members, m)
+				return true
+			})
+			tx.Close()
+			closed = true
+			c.writeRepeated(len(members), count, r, func(i int) { c.conn.WriteBulkString(members[i]) })
+			return
+		}
 		for range count {
 			m, _ := set.Random(r)
 			c.conn.WriteBulkString(m)
@@ -328,28 +345,9 @@ func cmdSRandMember(c *client, args [][]byte) {
 		c.writeMembers(set)
 		return
 	}
-	count := int(n)
-	c.conn.WriteArrayLen(count)
-	if count*srandmemberSubStrategyMul > size {
-		// Shuffle the first count positions of a permutation.
-		perm := make([]int32, size)
-		for i := range perm {
-			perm[i] = int32(i)
-		}
-		for i := range count {
-			j := i + int(r.Uint64N(uint64(size-i)))
-			perm[i], perm[j] = perm[j], perm[i]
-			c.conn.WriteBulkString(set.At(int(perm[i])))
-		}
-		return
-	}
-	picked := make(map[int]struct{}, count)
-	for len(picked) < count {
-		i := int(r.Uint64N(uint64(size)))
-		if _, dup := picked[i]; dup {
-			continue
-		}
-		picked[i] = struct{}{}
+	picked := sampleDistinct(r, size, int(n))
+	c.conn.WriteArrayLen(len(picked))
+	for _, i := range picked {
 		c.conn.WriteBulkString(set.At(i))
 	}
 }
@@ -384,9 +382,9 @@ func cmdSMove(c *client, args [][]byte) {
 		c.notify(evGeneric, "del", src)
 	}
 	to, _ := tx.MutableSet(dst, true)
-	// Redis signals the destination even when it had the member already.
-	tx.MarkModified(dst)
 	c.server.dirty.Add(1)
+	// Close signals dst only if the member is new there, as Redis does:
+	// a destination that had it already is not modified.
 	if to.Add(member, tx.Limits()) {
 		c.server.dirty.Add(1)
 		c.notify(evSet, "sadd", dst)
@@ -417,7 +415,7 @@ func cmdSInterStore(c *client, args [][]byte) { c.sinter(args[2:], args[1], true
 func cmdSInterCard(c *client, args [][]byte) {
 	numkeys, ok := parseInt(args[1])
 	if !ok || numkeys < 1 {
-		c.conn.WriteError(errNumKeys)
+		c.conn.WriteError(errNumkeys)
 		return
 	}
 	if numkeys > int64(len(args)-2) {

@@ -133,7 +133,7 @@ var hashDiffScripts = map[string][]step{
 		q("HRANDFIELD", "h", "3", "withvalues\x00x"), s("HRANDFIELD"),
 		pick("HRANDFIELD h"), pick("HRANDFIELD h 1"), pick("HRANDFIELD h 2"), pick("HRANDFIELD h 2 WITHVALUES"),
 		pick("HRANDFIELD h -1"), pick("HRANDFIELD h -5"), pick("HRANDFIELD h -5 WITHVALUES"),
-		// More repeats than fields: past hrandfieldCopyPast, written as
+		// More repeats than fields: past repeatedCopyPast, written as
 		// it goes.
 		pick("HRANDFIELD h -5000"), pick("HRANDFIELD h -3000 WITHVALUES"),
 		hsetN("lp", "f", 100, "v"), s("OBJECT ENCODING lp"), pick("HRANDFIELD lp 5"), pick("HRANDFIELD lp 33 WITHVALUES"),

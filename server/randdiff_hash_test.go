@@ -55,7 +55,7 @@ func (g *rdGen) hashValue() string {
 // randCount is an HRANDFIELD count: mostly small, and the edges of what
 // parses. Never a large negative one that parses, even one WITHVALUES
 // refuses (mangle may drop the WITHVALUES): Redis would build a reply of
-// that many fields (see hrandfieldRepeated).
+// that many fields (see writeRepeated).
 func (g *rdGen) randCount() string {
 	if g.chance(75) {
 		return strconv.Itoa(g.r.IntN(21) - 8)
