@@ -53,7 +53,8 @@ import (
 //
 // Timeouts are deadlines on the keyspace clock, in Unix milliseconds as
 // Redis keeps them. A waiting client sleeps on a timer for the time left
-// and, when the clock is a db.MovableClock (the tests' ManualClock,
+// and, when the clock is a db.MovableClock (the server's own, which a step
+// of the wall clock moves, the tests' ManualClock,
 // servertest's FastForward), also on the clock's Moved channel, then reads
 // the clock again: a test moves the clock past a deadline and the client
 // times out, nothing sleeps.

@@ -601,3 +601,34 @@ func TestClientUnblockLeavesPausedClients(t *testing.T) {
 	}
 	waitBlocked(t, admin, 0)
 }
+
+// A client blocked with a timeout on the server's own clock times out as
+// soon as the server sees the wall clock step past its deadline, as Redis,
+// which compares deadlines with mstime(), does: it does not sleep out the
+// timeout in monotonic time.
+func TestBlockedPopTimesOutWhenTheWallClockSteps(t *testing.T) {
+	ts := startListServer(t, true, "--hz", "1")
+	waiter, other := ts.dial(t), ts.dial(t)
+	c := ts.Server.clock
+	for attempt := 0; ; attempt++ {
+		// The keyspace clock an hour behind the wall: the resync that
+		// puts it right is a step forward of an hour.
+		c.base.Store(&clockBase{wall: time.Now().Add(-time.Hour), mono: time.Since(c.start)})
+		waiter.Send("BLPOP", "k", "100")
+		waitBlocked(t, other, 1)
+		if w := ts.blocking.first(blockKey{0, "k"}); w != nil && w.deadline < time.Now().UnixMilli() {
+			break
+		}
+		// The cron resynced before BLPOP read the clock: try again.
+		if attempt == 5 {
+			t.Skip("the cron resyncs the clock too often to set up the step")
+		}
+		other.do("CLIENT", "UNBLOCK", clientID(t, waiter))
+		waiter.readReply()
+		waitBlocked(t, other, 0)
+	}
+	c.resync()
+	if got := waiter.readReplyWithin(2 * time.Second); got != "*-1\r\n" {
+		t.Errorf("BLPOP after the wall clock stepped past its deadline: %q", got)
+	}
+}

@@ -1,6 +1,7 @@
 package server
 
 import (
+	"sync"
 	"sync/atomic"
 	"time"
 )
@@ -19,7 +20,18 @@ type serverClock struct {
 	// latest is the most recent monotonic reading (nanoseconds since
 	// start) taken by any goroutine of the server.
 	latest atomic.Int64
+
+	// moved is closed by the resync that finds the wall clock stepped, so
+	// that blocked clients, which sleep on timers of monotonic time, look
+	// at their deadlines again: Redis compares them with mstime(), and a
+	// step forward times them out at once. nil until Moved asks.
+	movedMu sync.Mutex
+	moved   chan struct{}
 }
+
+// maxClockDrift is how far the wall clock may drift from the monotonic
+// clock between two resyncs before resync counts it as a step.
+const maxClockDrift = time.Millisecond
 
 type clockBase struct {
 	wall time.Time     // a wall clock reading...
@@ -62,6 +74,30 @@ func (c *serverClock) Now() time.Time {
 func (c *serverClock) resync() {
 	wall := time.Now()
 	mono := wall.Sub(c.start)
-	c.base.Store(&clockBase{wall: wall, mono: mono})
+	old := c.base.Swap(&clockBase{wall: wall, mono: mono})
 	c.observe(mono)
+	if old == nil {
+		return
+	}
+	// Round(0) drops the monotonic readings, which would hide the step.
+	drift := wall.Round(0).Sub(old.wall.Round(0).Add(mono - old.mono))
+	if drift > maxClockDrift || drift < -maxClockDrift {
+		c.movedMu.Lock()
+		if c.moved != nil {
+			close(c.moved)
+			c.moved = nil
+		}
+		c.movedMu.Unlock()
+	}
+}
+
+// Moved returns a channel that is closed when a resync finds the wall
+// clock stepped, making serverClock a db.MovableClock.
+func (c *serverClock) Moved() <-chan struct{} {
+	c.movedMu.Lock()
+	defer c.movedMu.Unlock()
+	if c.moved == nil {
+		c.moved = make(chan struct{})
+	}
+	return c.moved
 }
