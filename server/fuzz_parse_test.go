@@ -380,11 +380,14 @@ func similarCollectionReplies(args []string, size int, unordered bool, want, hav
 		// A hashtable set lists its members in its dict's order.
 		return sameElements(want.Elems, have.Elems)
 	case "sscan":
-		if len(want.Elems) != 2 || len(have.Elems) != 2 {
+		if len(args) < 3 || len(want.Elems) != 2 || len(have.Elems) != 2 {
 			return false
 		}
-		if string(want.Elems[0].Str) != "0" || string(have.Elems[0].Str) != "0" {
-			return true // a hashtable's cursor walks its dict
+		// A hashtable's cursor walks its dict: only a whole scan, from 0
+		// back to 0, lists what Redis lists.
+		if start, ok := parseCursor([]byte(args[2])); !ok || start != 0 ||
+			string(want.Elems[0].Str) != "0" || string(have.Elems[0].Str) != "0" {
+			return true
 		}
 		return sameElements(want.Elems[1].Elems, have.Elems[1].Elems)
 	case "hrandfield", "srandmember", "spop":
