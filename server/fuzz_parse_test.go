@@ -4,10 +4,12 @@ import (
 	"bytes"
 	"errors"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
 
+	"github.com/mini-redis/mini-redis/frame"
 	"github.com/mini-redis/mini-redis/internal/redistest"
 )
 
@@ -231,4 +233,235 @@ func FuzzOptionsAgainstRedis(f *testing.F) {
 			}
 		}
 	})
+}
+
+// fuzzCollectionCommands are the collection commands whose arguments
+// FuzzCollectionOptionsAgainstRedis fuzzes, on a keyspace that holds l (a
+// list), h (a listpack hash), hm (a hashtable hash of numbers at the
+// edges of their ranges), is (an intset), hs (a hashtable set) and k (a
+// string, for WRONGTYPE); e is missing. Those naming no key leave it to
+// the fuzzer.
+var fuzzCollectionCommands = []string{
+	"LPOS l", "LPOS l a", "LPOS", "LMPOP", "LMPOP 1 l", "LMPOP 2 e l", "BLMPOP", "BLMPOP 0.001 1 l",
+	"BLMPOP 0.001 2 e l", "LPOP l", "RPOP l", "LPOP", "LRANGE l", "LTRIM l", "LINDEX l", "LSET l",
+	"LINSERT l", "LREM l", "LMOVE l", "LMOVE l e", "BLMOVE l e", "BLMOVE e l", "BRPOPLPUSH l",
+	"HRANDFIELD h", "HRANDFIELD", "HSCAN h", "HSCAN h 0", "SSCAN is", "SSCAN hs", "SSCAN is 0",
+	"SSCAN hs 0", "HINCRBY h", "HINCRBY h f1", "HINCRBYFLOAT h", "HINCRBYFLOAT h f2", "SINTERCARD",
+	"SINTERCARD 2 is hs", "SRANDMEMBER is", "SRANDMEMBER hs", "SRANDMEMBER", "SPOP is", "SPOP hs",
+	"SPOP", "SMISMEMBER is", "SMISMEMBER hs", "SMISMEMBER", "BLPOP", "BLPOP e", "BRPOP", "BRPOP e",
+	"LPUSHX l", "LLEN", "HGET h", "HMGET h", "HSTRLEN h", "HSETNX h", "HDEL h", "SMOVE is hs", "SINTER",
+	"SINTERSTORE", "SREM is", "HINCRBY hm", "HINCRBYFLOAT hm", "HRANDFIELD hm", "HSCAN hm 0",
+}
+
+// fuzzCollectionSetup fills the keyspace fuzzCollectionCommands run on.
+var fuzzCollectionSetup = [][]string{
+	{"FLUSHALL"}, {"SELECT", "0"},
+	{"RPUSH", "l", "a", "b", "c", "a", "b", "c", "1", "-2", "a"},
+	{"HSET", "h", "f1", "1", "f2", "2.5", "f3", "x", "f4", "-3"},
+	{"HSET", "hm", "max", "9223372036854775807", "min", "-9223372036854775808", "big", "1e308", "sp", " 1",
+		"long", strings.Repeat("9", 65)},
+	{"SADD", "is", "1", "2", "3", "5"},
+	{"SADD", "hs", "a", "b", "c", "d", "e"},
+	{"SET", "k", "hello world"},
+}
+
+// fuzzMaxRandomCount bounds the counts of HRANDFIELD, SRANDMEMBER and
+// SPOP: a negative one is a reply of that many picks, whatever the size.
+const fuzzMaxRandomCount = 1000
+
+// FuzzCollectionOptionsAgainstRedis is FuzzOptionsAgainstRedis for the
+// lists, hashes and sets: a command of fuzzCollectionCommands with fuzzed
+// arguments goes to a real redis-server and to this server, and the
+// replies, then the keys' values, must be the same. A blocking command
+// waits a millisecond at most, so its timeout reply is compared too. The
+// random picks (HRANDFIELD, SRANDMEMBER, SPOP) are compared byte for byte
+// only where Redis's answer is not random: errors, a count of 0, a count
+// covering the whole collection; otherwise by shape.
+func FuzzCollectionOptionsAgainstRedis(f *testing.F) {
+	for _, seed := range []struct {
+		cmd  byte
+		args string
+	}{
+		{0, "a RANK -2 COUNT 0 MAXLEN 3"}, {1, "RANK 0"}, {3, "2 l e RIGHT COUNT 2"}, {7, "LEFT COUNT 0"},
+		{6, "0 2 e l RIGHT"}, {9, "-1"}, {12, "-100 9223372036854775807"}, {16, "BEFORE a x"},
+		{17, "-2 a"}, {18, "e LEFT UP"}, {20, "RIGHT LEFT 0"}, {23, "-5 WITHVALUES"}, {23, "4 WITHVALUES"},
+		{25, "0 MATCH f* COUNT 0"}, {28, "0 COUNT 1"}, {31, "f3 1"}, {34, "1e4933"}, {35, "2 is hs LIMIT -1"},
+		{37, "10"}, {38, "-3"}, {40, "0"}, {41, "5"}, {43, "1 9 x"}, {46, "e -0.0001"}, {48, "e inf"}, {49, "0x10"},
+	} {
+		f.Add(seed.cmd, seed.args)
+	}
+	redis := redistest.Start(f, "proto-max-bulk-len", fuzzMaxBulkLen)
+	ours := startFuzzServer(f, "--proto-max-bulk-len", fuzzMaxBulkLen)
+	f.Fuzz(func(t *testing.T, cmd byte, argText string) {
+		args := strings.Fields(fuzzCollectionCommands[int(cmd)%len(fuzzCollectionCommands)])
+		if argText != "" {
+			args = append(args, strings.Split(argText, " ")...)
+		}
+		if len(args) > 2*fuzzMaxArgs {
+			return
+		}
+		name := strings.ToLower(args[0])
+		if i := blockingTimeoutArg(name, len(args)); i > 0 && validTimeout(args[i]) {
+			args[i] = "0.001"
+		}
+		random := name == "hrandfield" || name == "srandmember" || name == "spop"
+		if random && len(args) > 2 {
+			if n, ok := parseInt([]byte(args[2])); ok && (n > fuzzMaxRandomCount || n < -fuzzMaxRandomCount) {
+				return
+			}
+		}
+		ref, got := dialFuzz(t, redis.Addr), dialFuzz(t, ours)
+		for _, c := range []*fuzzConn{ref, got} {
+			for _, s := range fuzzCollectionSetup {
+				c.trySend(s)
+				c.readFrame(t)
+			}
+		}
+		size := -1 // of the random command's key, before it runs
+		if random && len(args) > 1 {
+			card := "SCARD"
+			if name == "hrandfield" {
+				card = "HLEN"
+			}
+			if r, ok := ref.exchange(t, []string{card, args[1]}); ok && r[0] == ':' {
+				size, _ = strconv.Atoi(strings.Trim(r, ":\r\n"))
+			}
+		}
+		// unordered is set when the command left a set's members in an
+		// order, or a choice, that is Redis's dict's or its random picks.
+		unordered := false
+		compare := func(args []string) bool {
+			wantF, want, wantOK := ref.exchangeFrame(t, args)
+			haveF, have, haveOK := got.exchangeFrame(t, args)
+			if wantOK != haveOK {
+				t.Fatalf("%q: redis closed the connection: %v, we did: %v", args, !wantOK, !haveOK)
+			}
+			if !wantOK || want == have {
+				return wantOK
+			}
+			if !isErrorFrame(wantF) && !isErrorFrame(haveF) && similarCollectionReplies(args, size, unordered, wantF, haveF) {
+				return true
+			}
+			t.Fatalf("%q:\n redis: %q\n  ours: %q", args, want, have)
+			return false
+		}
+		if !compare(args) {
+			return
+		}
+		if name == "spop" && len(args) > 1 && args[1] != "is" {
+			unordered = true
+		}
+		if name == "spop" && (len(args) == 2 || len(args) > 2 && args[2] != "0") && size > 1 {
+			unordered = true // what is left is random
+		}
+		after := [][]string{{"SELECT", "0"}, {"DBSIZE"}, {"GET", "k"}}
+		for _, key := range []string{"l", "e", "h", "hm", "is", "hs"} {
+			after = append(after, []string{"TYPE", key}, []string{"OBJECT", "ENCODING", key})
+		}
+		after = append(after, []string{"LRANGE", "l", "0", "-1"}, []string{"LRANGE", "e", "0", "-1"},
+			[]string{"HGETALL", "h"}, []string{"HGETALL", "hm"}, []string{"SCARD", "is"}, []string{"SCARD", "hs"},
+			[]string{"SMEMBERS", "is"}, []string{"SMEMBERS", "hs"}, []string{"SMEMBERS", "e"})
+		for _, a := range after {
+			if !compare(a) {
+				return
+			}
+		}
+	})
+}
+
+// similarCollectionReplies reports whether two replies of args that differ
+// byte for byte are still the same as far as Redis's answer is not its
+// dict's order or its random picks: size is that of the random command's
+// key before it ran; unordered tells that the sets' contents are random.
+func similarCollectionReplies(args []string, size int, unordered bool, want, have frame.Frame) bool {
+	name := strings.ToLower(args[0])
+	switch name {
+	case "smembers", "sinter", "sintercard":
+		if unordered && name == "smembers" {
+			return want.Type == have.Type
+		}
+		// A hashtable set lists its members in its dict's order.
+		return sameElements(want.Elems, have.Elems)
+	case "hgetall":
+		// A hash converted to a hashtable lists its pairs in its dict's
+		// order, which Redis's random hash seed makes its own.
+		return samePairs(want.Elems, have.Elems)
+	case "sscan", "hscan":
+		if args[1] == "is" || args[1] == "h" {
+			return false // an intset, a listpack: one reply, in their order
+		}
+		if len(args) < 3 || len(want.Elems) != 2 || len(have.Elems) != 2 {
+			return false
+		}
+		// A hashtable's cursor walks its dict: only a whole scan, from 0
+		// back to 0, lists what Redis lists.
+		if start, ok := parseCursor([]byte(args[2])); !ok || start != 0 ||
+			string(want.Elems[0].Str) != "0" || string(have.Elems[0].Str) != "0" {
+			return true
+		}
+		if name == "hscan" {
+			return samePairs(want.Elems[1].Elems, have.Elems[1].Elems)
+		}
+		return sameElements(want.Elems[1].Elems, have.Elems[1].Elems)
+	case "hrandfield", "srandmember", "spop":
+		if want.Type != have.Type || len(want.Elems) != len(have.Elems) {
+			return false
+		}
+		n, ok := int64(1), true
+		if len(args) > 2 {
+			n, ok = parseInt([]byte(args[2]))
+		}
+		switch {
+		case !ok:
+			return false
+		case len(args) > 2 && n >= int64(size) && size >= 0:
+			switch {
+			case name == "hrandfield" && args[1] == "h":
+				return false // the whole of a listpack hash is in its order
+			case name == "hrandfield" && len(args) > 3:
+				return samePairs(want.Elems, have.Elems)
+			}
+			return sameElements(want.Elems, have.Elems)
+		}
+		return true // random picks, as many
+	}
+	return false
+}
+
+// sameElements reports whether a and b hold the same elements, in any order.
+func sameElements(a, b []frame.Frame) bool {
+	text := func(fs []frame.Frame) []string {
+		s := make([]string, len(fs))
+		for i, f := range fs {
+			s[i] = string(frame.Append(nil, f, frame.RESP3))
+		}
+		slices.Sort(s)
+		return s
+	}
+	return slices.Equal(text(a), text(b))
+}
+
+// samePairs reports whether a and b hold the same field-value pairs, in
+// any order.
+func samePairs(a, b []frame.Frame) bool {
+	pairs := func(fs []frame.Frame) []string {
+		var s []string
+		for i := 0; i+1 < len(fs); i += 2 {
+			s = append(s, string(frame.Append(frame.Append(nil, fs[i], frame.RESP3), fs[i+1], frame.RESP3)))
+		}
+		slices.Sort(s)
+		return s
+	}
+	return len(a) == len(b) && slices.Equal(pairs(a), pairs(b))
+}
+
+// exchangeFrame is exchange that also returns the reply's frame.
+func (c *fuzzConn) exchangeFrame(t *testing.T, args []string) (frame.Frame, string, bool) {
+	t.Helper()
+	if c.trySend(args) {
+		if f, raw, ok := c.readFrame(t); ok {
+			return f, string(raw), true
+		}
+	}
+	return frame.Frame{}, "", false
 }
