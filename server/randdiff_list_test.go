@@ -1,12 +1,8 @@
 package server
 
 import (
-	"fmt"
 	"strconv"
 	"testing"
-	"time"
-
-	"github.com/mini-redis/mini-redis/internal/redistest"
 )
 
 // The randomized differential test of the list commands: as
@@ -18,22 +14,7 @@ import (
 //
 //	go test ./server -run TestRandomDifferentialLists -randdiff.seed=42 -randdiff.n=20000
 
-func TestRandomDifferentialLists(t *testing.T) {
-	redis := redistest.Start(t)
-	ours := startRealServer(t)
-	seeds := randdiffCISeeds
-	switch seed := *randdiffSeed; {
-	case seed == 0:
-		seeds = []uint64{uint64(time.Now().UnixNano())}
-	case seed > 0:
-		seeds = []uint64{uint64(seed)}
-	}
-	for _, seed := range seeds {
-		t.Run(fmt.Sprintf("seed=%d", seed), func(t *testing.T) {
-			runRandDiff(t, seed, *randdiffN, redis.Addr, ours, (*rdGen).listUnit)
-		})
-	}
-}
+func TestRandomDifferentialLists(t *testing.T) { runRandDiffSeeds(t, (*rdGen).listUnit) }
 
 // listUnit is a unit for TestRandomDifferentialLists: mostly a list
 // command, sometimes another, sometimes a transaction of both.

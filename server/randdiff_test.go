@@ -79,7 +79,12 @@ func envInt64(name string, def int64) int64 {
 	return def
 }
 
-func TestRandomDifferential(t *testing.T) {
+func TestRandomDifferential(t *testing.T) { runRandDiffSeeds(t, (*rdGen).unit) }
+
+// runRandDiffSeeds runs the units next generates on a real redis-server
+// and on this server, for each seed the flags choose (the CI seeds by
+// default), randdiff.n units a seed.
+func runRandDiffSeeds(t *testing.T, next func(*rdGen) rdUnit) {
 	redis := redistest.Start(t)
 	ours := startRealServer(t)
 	seeds := randdiffCISeeds
@@ -91,7 +96,7 @@ func TestRandomDifferential(t *testing.T) {
 	}
 	for _, seed := range seeds {
 		t.Run(fmt.Sprintf("seed=%d", seed), func(t *testing.T) {
-			runRandDiff(t, seed, *randdiffN, redis.Addr, ours, (*rdGen).unit)
+			runRandDiff(t, seed, *randdiffN, redis.Addr, ours, next)
 		})
 	}
 }
