@@ -322,19 +322,12 @@ func cmdHIncrByFloat(c *client, args [][]byte) {
 	if !ok {
 		return
 	}
-	cur := newLongDouble()
-	if v, found := h.Get(field); found {
-		if cur, ok = parseLongDouble(v); !ok {
-			c.conn.WriteError(errHashNotFloat)
-			return
-		}
-	}
-	sum, ok := addLongDouble(cur, incr)
-	if !ok {
-		c.conn.WriteError(errNaNOrInfinity)
+	v, found := h.Get(field)
+	out, errText := addFloat(v, found, incr, errHashNotFloat)
+	if errText != "" {
+		c.conn.WriteError(errText)
 		return
 	}
-	out := formatLongDouble(sum)
 	h.Set(field, out, tx.Limits())
 	c.conn.WriteBulk(out)
 	c.notify(evHash, "hincrbyfloat", key)

@@ -2,6 +2,7 @@ package server
 
 import (
 	"math"
+	"math/big"
 
 	"github.com/mini-redis/mini-redis/db"
 )
@@ -622,26 +623,41 @@ func cmdIncrByFloat(c *client, args [][]byte) {
 	if !ok {
 		return
 	}
-	cur := newLongDouble()
-	if s != nil {
-		if cur, ok = parseLongDouble(s.Bytes()); !ok {
-			c.conn.WriteError(errNotFloat)
-			return
-		}
-	}
 	incr, ok := parseLongDouble(args[2])
 	if !ok {
 		c.conn.WriteError(errNotFloat)
 		return
 	}
-	sum, ok := addLongDouble(cur, incr)
-	if !ok {
-		c.conn.WriteError(errNaNOrInfinity)
+	var cur []byte
+	if s != nil {
+		cur = s.Bytes()
+	}
+	out, errText := addFloat(cur, s != nil, incr, errNotFloat)
+	if errText != "" {
+		c.conn.WriteError(errText)
 		return
 	}
-	out := formatLongDouble(sum)
 	tx.SetValue(key, db.NewFloatString(out))
 	c.server.dirty.Add(1)
 	c.notify(evString, "incrbyfloat", key)
 	c.conn.WriteBulk(out)
+}
+
+// addFloat is the arithmetic of INCRBYFLOAT and HINCRBYFLOAT, in Redis's
+// long double: current (0 when it does not exist) plus incr, formatted as
+// Redis stores the result. errText is notFloat when current is not a
+// number, or the error for a sum that is not finite.
+func addFloat(current []byte, exists bool, incr *big.Float, notFloat string) (out []byte, errText string) {
+	cur := newLongDouble()
+	if exists {
+		var ok bool
+		if cur, ok = parseLongDouble(current); !ok {
+			return nil, notFloat
+		}
+	}
+	sum, ok := addLongDouble(cur, incr)
+	if !ok {
+		return nil, errNaNOrInfinity
+	}
+	return formatLongDouble(sum), ""
 }
