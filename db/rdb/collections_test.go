@@ -506,42 +506,7 @@ func TestWriterMatchesRedisCollections(t *testing.T) {
 			c := redisconn.Dial(t, srv.Addr)
 			fillCollections(c, es)
 			c.Do("SAVE")
-			redis, err := os.ReadFile(filepath.Join(srv.Dir, "dump.rdb"))
-			if err != nil {
-				t.Fatal(err)
-			}
-			r, err := NewReader(bytes.NewReader(redis))
-			if err != nil {
-				t.Fatal(err)
-			}
-			ctime, _ := strconv.ParseInt(r.Aux()["ctime"], 10, 64)
-			usedMem, _ := strconv.ParseInt(r.Aux()["used-mem"], 10, 64)
-			var buf bytes.Buffer
-			w := NewWriter(&buf, WriterOptions{RedisVersion: srv.Version(t), Time: time.Unix(ctime, 0), UsedMem: usedMem,
-				NoCompression: true, ListMaxListpackSize: fill})
-			for _, e := range es {
-				expires := 0
-				if e.ExpireAt != 0 {
-					expires = 1
-				}
-				if err := w.SelectDB(e.DB, 1, expires); err != nil {
-					t.Fatal(err)
-				}
-				if err := w.WriteEntry(e); err != nil {
-					t.Fatal(err)
-				}
-			}
-			if err := w.Close(); err != nil {
-				t.Fatal(err)
-			}
-			if mine := buf.Bytes(); !bytes.Equal(mine, redis) {
-				i := 0
-				for i < min(len(mine), len(redis)) && mine[i] == redis[i] {
-					i++
-				}
-				t.Fatalf("Writer's file (%d bytes) differs from Redis's (%d bytes) from offset %d:\n mine %x\nredis %x",
-					len(mine), len(redis), i, mine[i:min(i+48, len(mine))], redis[i:min(i+48, len(redis))])
-			}
+			requireWriterMatches(t, srv, es, WriterOptions{NoCompression: true, ListMaxListpackSize: fill})
 		})
 	}
 }

@@ -134,6 +134,15 @@ func TestWriterMatchesRedis(t *testing.T) {
 	c := redisconn.Dial(t, srv.Addr)
 	fillRedis(c, es)
 	c.Do("SAVE")
+	requireWriterMatches(t, srv, es, WriterOptions{})
+}
+
+// requireWriterMatches writes es with a Writer configured by opts and the
+// aux fields (ctime, used-mem) of the dump srv has just saved, one entry
+// per SELECTDB as the tests' dumps have them, and fails t unless the file
+// is Redis's byte for byte.
+func requireWriterMatches(t *testing.T, srv *redistest.Server, es []Entry, opts WriterOptions) {
+	t.Helper()
 	redis, err := os.ReadFile(filepath.Join(srv.Dir, "dump.rdb"))
 	if err != nil {
 		t.Fatal(err)
@@ -144,9 +153,10 @@ func TestWriterMatchesRedis(t *testing.T) {
 	}
 	ctime, _ := strconv.ParseInt(r.Aux()["ctime"], 10, 64)
 	usedMem, _ := strconv.ParseInt(r.Aux()["used-mem"], 10, 64)
+	opts.RedisVersion, opts.Time, opts.UsedMem = srv.Version(t), time.Unix(ctime, 0), usedMem
 
 	var buf bytes.Buffer
-	w := NewWriter(&buf, WriterOptions{RedisVersion: srv.Version(t), Time: time.Unix(ctime, 0), UsedMem: usedMem})
+	w := NewWriter(&buf, opts)
 	for _, e := range es {
 		expires := 0
 		if e.ExpireAt != 0 {
@@ -168,6 +178,6 @@ func TestWriterMatchesRedis(t *testing.T) {
 			i++
 		}
 		t.Fatalf("Writer's file (%d bytes) differs from Redis's (%d bytes) from offset %d:\n mine %x\nredis %x",
-			len(mine), len(redis), i, mine[i:min(i+32, len(mine))], redis[i:min(i+32, len(redis))])
+			len(mine), len(redis), i, mine[i:min(i+48, len(mine))], redis[i:min(i+48, len(redis))])
 	}
 }
