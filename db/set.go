@@ -4,6 +4,8 @@ import (
 	"maps"
 	"slices"
 	"strconv"
+
+	"github.com/mini-redis/mini-redis/internal/redisint"
 )
 
 // A Set is a set value: distinct byte strings, changed in place.
@@ -245,37 +247,4 @@ func (s *Set) cow() collection { return s.Clone() }
 
 // parseIntsetMember parses m if Redis would store it in an intset: an
 // int64 in canonical form, as its string2ll accepts. It allocates nothing.
-func parseIntsetMember(m []byte) (int64, bool) {
-	if len(m) == 0 || len(m) > 20 {
-		return 0, false
-	}
-	if len(m) == 1 && m[0] == '0' {
-		return 0, true
-	}
-	neg := m[0] == '-'
-	d := m
-	if neg {
-		d = m[1:]
-	}
-	// 19 digits hold any int64 and cannot overflow a uint64.
-	if len(d) == 0 || len(d) > 19 || d[0] < '1' || d[0] > '9' {
-		return 0, false
-	}
-	var u uint64
-	for _, c := range d {
-		if c < '0' || c > '9' {
-			return 0, false
-		}
-		u = u*10 + uint64(c-'0')
-	}
-	if neg {
-		if u > 1<<63 {
-			return 0, false
-		}
-		return int64(-u), true
-	}
-	if u > 1<<63-1 {
-		return 0, false
-	}
-	return int64(u), true
-}
+func parseIntsetMember(m []byte) (int64, bool) { return redisint.Parse(m) }

@@ -1,48 +1,8 @@
 package frame
 
-import "math"
+import "github.com/mini-redis/mini-redis/internal/redisint"
 
 // ParseInt parses b as Redis parses integers everywhere (string2ll): an
 // optional minus sign and decimal digits, no plus sign, no leading zeros,
 // no spaces, within int64. It reports false for anything else.
-func ParseInt(b []byte) (int64, bool) {
-	// LONG_STR_SIZE: nothing of 21 bytes or more is a valid number.
-	if len(b) == 0 || len(b) >= 21 {
-		return 0, false
-	}
-	if len(b) == 1 && b[0] == '0' {
-		return 0, true
-	}
-	neg := false
-	if b[0] == '-' {
-		neg = true
-		b = b[1:]
-		if len(b) == 0 {
-			return 0, false
-		}
-	}
-	if b[0] < '1' || b[0] > '9' {
-		return 0, false
-	}
-	var v uint64
-	for _, c := range b {
-		if c < '0' || c > '9' {
-			return 0, false
-		}
-		d := uint64(c - '0')
-		if v > (math.MaxUint64-d)/10 {
-			return 0, false
-		}
-		v = v*10 + d
-	}
-	if neg {
-		if v > 1<<63 {
-			return 0, false
-		}
-		return -int64(v), true
-	}
-	if v > math.MaxInt64 {
-		return 0, false
-	}
-	return int64(v), true
-}
+func ParseInt(b []byte) (int64, bool) { return redisint.Parse(b) }

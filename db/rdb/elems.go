@@ -1,8 +1,9 @@
 package rdb
 
 import (
-	"math"
 	"strconv"
+
+	"github.com/mini-redis/mini-redis/internal/redisint"
 )
 
 // elemBuf collects the elements of a collection as they are read: their
@@ -49,36 +50,4 @@ func (b *elemBuf) elem(i int) []byte {
 // parseInt64 reports whether Redis stores s as an integer in a listpack
 // or an intset (its string2ll): the canonical decimal form of an int64,
 // with no sign but a minus, no leading zero, not "-0".
-func parseInt64(s []byte) (int64, bool) {
-	if len(s) == 0 || len(s) > 20 {
-		return 0, false
-	}
-	if len(s) == 1 && s[0] == '0' {
-		return 0, true
-	}
-	neg := s[0] == '-'
-	d := s
-	if neg {
-		d = s[1:]
-	}
-	if len(d) == 0 || len(d) > 19 || d[0] < '1' || d[0] > '9' {
-		return 0, false
-	}
-	var u uint64
-	for _, c := range d {
-		if c < '0' || c > '9' {
-			return 0, false
-		}
-		u = u*10 + uint64(c-'0') // 19 digits cannot overflow a uint64
-	}
-	if neg {
-		if u > 1<<63 {
-			return 0, false
-		}
-		return int64(-u), true
-	}
-	if u > math.MaxInt64 {
-		return 0, false
-	}
-	return int64(u), true
-}
+func parseInt64(s []byte) (int64, bool) { return redisint.Parse(s) }
