@@ -210,35 +210,36 @@ func applyBitop(op bitop, srcs [][]byte) []byte {
 // combineBytes sets dst[i] to op of dst[i] and src[i] (NOT: of src[i]
 // alone) for the bytes the two have in common, eight at a time: the
 // operations work bit by bit, so the byte order the words are read in
-// does not matter.
+// does not matter. Each operation has a loop of its own, to keep the
+// choice out of the loop.
 func combineBytes(op bitop, dst, src []byte) {
 	n := min(len(dst), len(src))
 	dst, src = dst[:n], src[:n]
-	if op == bitopXor {
+	le := binary.LittleEndian
+	words := n &^ 7
+	switch op {
+	case bitopXor:
 		subtle.XORBytes(dst, dst, src)
 		return
-	}
-	words := n &^ 7
-	le := binary.LittleEndian
-	for i := 0; i < words; i += 8 {
-		a, b := le.Uint64(dst[i:]), le.Uint64(src[i:])
-		switch op {
-		case bitopAnd:
-			a &= b
-		case bitopOr:
-			a |= b
-		case bitopNot:
-			a = ^b
+	case bitopAnd:
+		for i := 0; i < words; i += 8 {
+			le.PutUint64(dst[i:], le.Uint64(dst[i:])&le.Uint64(src[i:]))
 		}
-		le.PutUint64(dst[i:], a)
-	}
-	for i := words; i < n; i++ {
-		switch op {
-		case bitopAnd:
+		for i := words; i < n; i++ {
 			dst[i] &= src[i]
-		case bitopOr:
+		}
+	case bitopOr:
+		for i := 0; i < words; i += 8 {
+			le.PutUint64(dst[i:], le.Uint64(dst[i:])|le.Uint64(src[i:]))
+		}
+		for i := words; i < n; i++ {
 			dst[i] |= src[i]
-		case bitopNot:
+		}
+	case bitopNot:
+		for i := 0; i < words; i += 8 {
+			le.PutUint64(dst[i:], ^le.Uint64(src[i:]))
+		}
+		for i := words; i < n; i++ {
 			dst[i] = ^src[i]
 		}
 	}

@@ -542,7 +542,6 @@ func benchBitsCommand(b *testing.B, args func(i int) []string) {
 		}
 	}
 	b.ReportAllocs()
-	b.SetBytes(size)
 	b.ResetTimer()
 	var out []byte
 	for i := 0; i < b.N; {

@@ -53,8 +53,7 @@ import (
 //     megabytes (SETBIT 4294967295, SETRANGE 536870911 x), and LCS of
 //     strings whose product of lengths is large (Redis allocates a table
 //     of that size).
-//   - Commands this server does not implement: BITOP, BITFIELD,
-//     BITFIELD_RO, SORT, DUMP/RESTORE.
+//   - Commands this server does not implement: SORT, DUMP/RESTORE.
 //   - Which fields HRANDFIELD picks, and the order of a hashtable's
 //     fields (HGETALL, HSCAN): compared by shape, and as sets of pairs.
 //   - Which members SPOP and SRANDMEMBER pick: see randdiff_set_test.go.
@@ -725,6 +724,9 @@ func (g *rdGen) command() rdStep {
 		}
 		return ex(args...)
 	case n < 58:
+		if g.chance(50) {
+			return g.bitopsCommand(k)
+		}
 		args := []string{"BITPOS", k, g.pick("0", "1", "0", "1", "2", "x")}
 		if g.chance(70) {
 			args = append(args, g.small())
