@@ -434,6 +434,31 @@ func (tx *KeyLock) Unshare(key []byte, v Value) {
 	e.value, e.vsize = v, v.Size()
 }
 
+// AddQuietly stores v under key, with no deadline, if the key does not
+// exist, without telling the key's watchers: a key Redis adds (dbAdd)
+// without signalling a change, as BITFIELD does for a string it made for
+// writes that all failed under OVERFLOW FAIL. It reports whether it
+// stored v.
+func (tx *KeyLock) AddQuietly(key []byte, v Value) bool {
+	tx.mustWrite()
+	s, h, e := tx.lookup(key)
+	if e != nil {
+		return false
+	}
+	tx.adopt(v)
+	e = &entry{key: string(key), hash: h, value: v, vsize: v.Size(), expIndex: -1}
+	e.accessed.Store(tx.now)
+	s.table.insert(e)
+	s.bytes += int64(e.size())
+	if c, ok := v.(collection); ok {
+		tx.track(s, e, c)
+	}
+	if blockable(v.Type()) {
+		tx.signalReady(e.key)
+	}
+	return true
+}
+
 // SetExpire changes the deadline of key (0 removes it) and reports whether
 // the key exists. To expire a key at once, Delete it: Redis does the same
 // for EXPIRE with a time in the past.

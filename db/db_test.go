@@ -428,6 +428,30 @@ func TestMoveAndCopy(t *testing.T) {
 	}
 }
 
+func TestAddQuietly(t *testing.T) {
+	s, _ := newTestStore(t, Options{})
+	d := s.DB(0)
+	set(d, "x", "1", 0)
+	var w Watch
+	d.Watch(&w, []byte("x"), []byte("new"))
+	tx := d.Write([]byte("x"), []byte("new"))
+	added := tx.AddQuietly([]byte("new"), NewString([]byte("v")))
+	replaced := tx.AddQuietly([]byte("x"), NewString([]byte("2")))
+	tx.Close()
+	if !added || replaced {
+		t.Errorf("AddQuietly reported %v for a new key, %v for an existing one", added, replaced)
+	}
+	if v, ok := get(d, "new"); !ok || v != "v" {
+		t.Errorf("new = %q, %v after AddQuietly", v, ok)
+	}
+	if v, _ := get(d, "x"); v != "1" {
+		t.Errorf("AddQuietly replaced an existing key: %q", v)
+	}
+	if !w.Valid() {
+		t.Error("AddQuietly dirtied a watch")
+	}
+}
+
 func TestWatch(t *testing.T) {
 	s, clock := newTestStore(t, Options{})
 	d := s.DB(0)

@@ -484,8 +484,8 @@ func (c *client) bitfield(args [][]byte, readOnly bool) {
 		c.notify(evString, "setbit", key)
 	case s == nil:
 		// Every write failed, yet Redis has added the zeroed string,
-		// telling no one.
-		tx.SetValue(key, db.WithBytes(b))
+		// telling no one, not even the key's watchers.
+		tx.AddQuietly(key, db.WithBytes(b))
 	case grows || s.Encoding() != "raw":
 		// No change Redis counts: its string was only zero-padded, or
 		// made a raw string of its own to be edited.

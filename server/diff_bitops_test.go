@@ -247,6 +247,11 @@ func init() {
 		on(0, "EXEC"), on(0, "WATCH nk"), on(1, "BITOP OR nk missing"), on(1, "BITFIELD_RO nk GET u8 0"),
 		on(0, "MULTI"), on(0, "PING"), on(0, "EXEC"), on(0, "WATCH w"), on(1, "BITOP AND w missing"),
 		on(0, "MULTI"), on(0, "PING"), on(0, "EXEC"),
+		// A key made for writes that all fail is no change to watch.
+		on(0, "WATCH nf"), on(1, "BITFIELD nf OVERFLOW FAIL INCRBY u8 0 300"), on(1, "EXISTS nf"),
+		on(0, "MULTI"), on(0, "PING"), on(0, "EXEC"), on(0, "WATCH nf"), on(1, "BITFIELD nf OVERFLOW FAIL SET i2 #9 2"),
+		on(0, "MULTI"), on(0, "PING"), on(0, "EXEC"), on(0, "WATCH nf"), on(1, "BITFIELD nf SET i2 #9 1"),
+		on(0, "MULTI"), on(0, "PING"), on(0, "EXEC"),
 	}
 }
 
