@@ -63,11 +63,30 @@ func byteAtOr0(b []byte, i int) byte {
 	return 0
 }
 
-// bigRegisterElement is an element whose hash offers its register 33
-// (register 6447), more than a sparse VAL opcode holds: adding it turns a
-// sparse HyperLogLog dense. Found by a search over "big0", "big1", ...;
-// TestHLLBigRegisterElement checks it against the hash.
-const bigRegisterElement = "big5303461577"
+// elementWithHash returns the 8-byte element whose MurmurHash64A is h,
+// by running the hash backwards: every step of it (multiplying by an odd
+// constant, xoring a word with itself shifted right by 47) can be undone.
+func elementWithHash(h uint64) string {
+	m := uint64(0xc6a4a7935bd1e995)
+	mInv := m // Newton's iteration for the inverse modulo 2^64
+	for range 6 {
+		mInv *= 2 - m*mInv
+	}
+	unshift := func(x uint64) uint64 { return x ^ x>>47 } // its own inverse, as 47 >= 32
+	h = unshift(h) * mInv       // undo the finalizer's last two steps
+	h = unshift(h) * mInv       // and its first, then the word's multiply
+	h ^= hll.Seed ^ 8*m         // less the initial state: the mixed word
+	k := unshift(h*mInv) * mInv // unmixed
+	return string(binary.LittleEndian.AppendUint64(nil, k))
+}
+
+// Elements whose hashes offer their register more than a sparse VAL
+// opcode holds: 33 to register 6447, and the most a hash can, q+1 = 51,
+// to register 100. Adding one turns a sparse HyperLogLog dense.
+var (
+	bigRegisterElement = elementWithHash(6447 | 1<<(hll.P+32))
+	maxRegisterElement = elementWithHash(100)
+)
 
 var hllDiffScripts = map[string][]step{
 	"pfadd pfcount get": {
@@ -96,6 +115,9 @@ var hllDiffScripts = map[string][]step{
 		s("PFADD r a b c"), s("PFDEBUG ENCODING r"), q("PFADD", "r", bigRegisterElement), s("PFDEBUG ENCODING r"),
 		s("GET r"), s("PFCOUNT r"), q("PFADD", "r", bigRegisterElement), s("PFDEBUG GETREG r"),
 		q("PFADD", "r2", bigRegisterElement, "a"), s("PFDEBUG ENCODING r2"), s("GET r2"), s("PFCOUNT r2"),
+		pfadd("r3", 1, 100, "e"), q("PFADD", "r3", "x", maxRegisterElement, "y"), s("PFDEBUG ENCODING r3"), s("GET r3"),
+		s("PFCOUNT r3"), q("PFADD", "r4", maxRegisterElement), s("PFCOUNT r4"), s("GET r4"), s("PFDEBUG GETREG r4"),
+		s("PFCOUNT r4 r3"), s("PFMERGE r5 r4 r2"), s("GET r5"), s("PFCOUNT r5"),
 	},
 	"hll-sparse-max-bytes": {
 		s("CONFIG GET hll-sparse-max-bytes"), s("CONFIG SET hll-sparse-max-bytes 30"),
@@ -198,11 +220,20 @@ func TestHLLDifferential(t *testing.T) {
 	runCollectionScripts(t, hllDiffScripts)
 }
 
-// TestHLLBigRegisterElement checks the element the scripts use to promote
-// a sparse HyperLogLog by its register value.
+// TestHLLBigRegisterElement checks the elements the scripts use to
+// promote a sparse HyperLogLog by its register value.
 func TestHLLBigRegisterElement(t *testing.T) {
-	if index, count := hll.Hash([]byte(bigRegisterElement)); count <= 32 {
-		t.Errorf("%s offers register %d only %d", bigRegisterElement, index, count)
+	tests := []struct {
+		element      string
+		index, count int
+	}{
+		{bigRegisterElement, 6447, 33},
+		{maxRegisterElement, 100, 51},
+	}
+	for _, tt := range tests {
+		if index, count := hll.Hash([]byte(tt.element)); index != tt.index || int(count) != tt.count {
+			t.Errorf("%q offers register %d %d, want register %d %d", tt.element, index, count, tt.index, tt.count)
+		}
 	}
 }
 

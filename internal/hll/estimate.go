@@ -26,8 +26,10 @@ type RegisterSet [NumRegisters]uint8
 func (r *RegisterSet) Merge(b []byte) error {
 	if IsDense(b) {
 		regs := b[HeaderSize:]
-		for i := range r {
-			r[i] = max(r[i], denseRegister(regs, i))
+		for g := range denseGroups {
+			r0, r1, r2, r3 := unpack(regs, g)
+			p := r[4*g : 4*g+4 : 4*g+4]
+			p[0], p[1], p[2], p[3] = max(p[0], r0), max(p[1], r1), max(p[2], r2), max(p[3], r3)
 		}
 		return nil
 	}
@@ -36,6 +38,18 @@ func (r *RegisterSet) Merge(b []byte) error {
 			r[i] = max(r[i], v)
 		}
 	})
+}
+
+// denseGroups is how many groups of four registers (three bytes) the
+// dense encoding packs.
+const denseGroups = NumRegisters / 4
+
+// unpack returns the four registers packed in group g of the dense
+// registers regs.
+func unpack(regs []byte, g int) (r0, r1, r2, r3 uint8) {
+	p := regs[3*g : 3*g+3 : 3*g+3]
+	w := uint32(p[0]) | uint32(p[1])<<8 | uint32(p[2])<<16
+	return uint8(w & registerMax), uint8(w >> 6 & registerMax), uint8(w >> 12 & registerMax), uint8(w >> 18)
 }
 
 // Count returns the estimated cardinality of the union r holds.
@@ -55,8 +69,12 @@ func Count(b []byte) (uint64, error) {
 	var h histogram
 	if IsDense(b) {
 		regs := b[HeaderSize:]
-		for i := range NumRegisters {
-			h[denseRegister(regs, i)]++
+		for g := range denseGroups {
+			r0, r1, r2, r3 := unpack(regs, g)
+			h[r0]++
+			h[r1]++
+			h[r2]++
+			h[r3]++
 		}
 		return h.estimate(), nil
 	}

@@ -238,6 +238,24 @@ func TestSparseMaxBytes(t *testing.T) {
 	}
 }
 
+func TestLargeRegisterPromotes(t *testing.T) {
+	for _, count := range []uint8{33, 51, 63} {
+		sk := Edit(New(), DefaultSparseMaxBytes)
+		sk.Set(1, 32)
+		if IsDense(sk.Bytes()) {
+			t.Fatal("32 made the value dense")
+		}
+		if changed, err := sk.Set(5, count); !changed || err != nil || !IsDense(sk.Bytes()) {
+			t.Errorf("Set(5, %d) = %v, %v; dense %v", count, changed, err, IsDense(sk.Bytes()))
+		}
+		for i, want := range map[int]uint8{0: 0, 1: 32, 5: count, 6: 0} {
+			if r, _ := Register(sk.Bytes(), i); r != want {
+				t.Errorf("register %d = %d, want %d", i, r, want)
+			}
+		}
+	}
+}
+
 func TestEstimateEdges(t *testing.T) {
 	var h histogram
 	h[0] = NumRegisters
@@ -358,5 +376,20 @@ func BenchmarkCountDense(b *testing.B) {
 	}
 	for b.Loop() {
 		Count(sk.Bytes())
+	}
+}
+
+func TestUnpack(t *testing.T) {
+	regs := make([]byte, DenseSize-HeaderSize)
+	for i := range NumRegisters {
+		setDenseRegister(regs, i, uint8((i*13+5)%64))
+	}
+	for g := range denseGroups {
+		r0, r1, r2, r3 := unpack(regs, g)
+		for k, v := range []uint8{r0, r1, r2, r3} {
+			if want := denseRegister(regs, 4*g+k); v != want {
+				t.Fatalf("group %d register %d = %d, want %d", g, k, v, want)
+			}
+		}
 	}
 }
