@@ -73,10 +73,10 @@ func elementWithHash(h uint64) string {
 		mInv *= 2 - m*mInv
 	}
 	unshift := func(x uint64) uint64 { return x ^ x>>47 } // its own inverse, as 47 >= 32
-	h = unshift(h) * mInv       // undo the finalizer's last two steps
-	h = unshift(h) * mInv       // and its first, then the word's multiply
-	h ^= hll.Seed ^ 8*m         // less the initial state: the mixed word
-	k := unshift(h*mInv) * mInv // unmixed
+	h = unshift(h) * mInv                                 // undo the finalizer's last two steps
+	h = unshift(h) * mInv                                 // and its first, then the word's multiply
+	h ^= hll.Seed ^ 8*m                                   // less the initial state: the mixed word
+	k := unshift(h*mInv) * mInv                           // unmixed
 	return string(binary.LittleEndian.AppendUint64(nil, k))
 }
 
