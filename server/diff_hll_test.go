@@ -377,3 +377,78 @@ func TestHLLLargeRandomAgainstRedis(t *testing.T) {
 	same("GET", "all")
 	same("PFCOUNT", "all")
 }
+
+// randomSparse returns a sparse HyperLogLog of random opcodes, in no
+// canonical form (short XZEROs, ZEROs side by side, VALs that could
+// merge), with random reserved bytes and cached cardinality. Most cover
+// exactly the 16384 registers; some cover a few more or fewer, or end in
+// an XZERO cut short, which Redis reads with its terminator.
+func randomSparse(rng *rand.Rand) string {
+	b := []byte("HYLL\x01")
+	for range 11 {
+		b = append(b, byte(rng.IntN(256)))
+	}
+	if rng.IntN(4) > 0 {
+		b[15] |= 0x80 // mostly stale, so that PFCOUNT computes
+	}
+	total := hll.NumRegisters
+	if rng.IntN(5) == 0 {
+		total += rng.IntN(11) - 5
+	}
+	for left := total; left > 0; {
+		var n int
+		switch k := rng.IntN(10); {
+		case k < 4 || left <= 4:
+			n = min(left, rng.IntN(4)+1)
+			b = append(b, 0x80|byte(rng.IntN(32))<<2|byte(n-1))
+		case k < 6:
+			n = min(left, rng.IntN(64)+1)
+			b = append(b, byte(n-1))
+		default:
+			n = min(left, rng.IntN(1+left/(rng.IntN(8)+1))+1)
+			b = append(b, 0x40|byte((n-1)>>8), byte(n-1))
+		}
+		left -= n
+	}
+	if rng.IntN(20) == 0 && b[len(b)-2]&0xc0 == 0x40 {
+		b = b[:len(b)-1] // an XZERO cut short
+	}
+	return string(b)
+}
+
+// TestHLLRandomSparseAgainstRedis sets random sparse values, valid and
+// corrupt, on both servers, and changes, counts, merges and converts them
+// there: every reply, and the bytes left after each command, must match.
+func TestHLLRandomSparseAgainstRedis(t *testing.T) {
+	redis := redistest.Start(t)
+	ours := startRealServer(t)
+	ref, got := dialRaw(t, redis.Addr), dialRaw(t, ours)
+	for _, c := range []*rawConn{ref, got} {
+		c.do("FLUSHALL")
+	}
+	rng := rand.New(rand.NewPCG(3, 5))
+	for i := range 300 {
+		limit := []string{"3000", "3000", "200", "60"}[rng.IntN(4)]
+		value, other := randomSparse(rng), randomSparse(rng)
+		var elements []string
+		for range rng.IntN(30) {
+			elements = append(elements, strconv.Itoa(rng.IntN(1000000)))
+		}
+		if rng.IntN(10) == 0 {
+			elements = append(elements, bigRegisterElement)
+		}
+		for _, cmd := range [][]string{
+			{"CONFIG", "SET", "hll-sparse-max-bytes", limit}, {"SET", "k", value}, {"SET", "o", other},
+			{"PFCOUNT", "k"}, {"GET", "k"}, append([]string{"PFADD", "k"}, elements...), {"GET", "k"},
+			{"PFCOUNT", "k"}, {"GET", "k"}, {"PFCOUNT", "k", "o"}, {"PFMERGE", "o", "k"}, {"GET", "o"},
+			{"PFDEBUG", "DECODE", "k"}, {"PFDEBUG", "TODENSE", "k"}, {"GET", "k"}, {"PFCOUNT", "k"},
+		} {
+			if want, have := ref.do(cmd...), got.do(cmd...); want != have {
+				t.Fatalf("case %d, value %q, other %q: %.40q:\n redis: %q\n   ours: %q", i, value, other, cmd, want, have)
+			}
+		}
+	}
+	for _, c := range []*rawConn{ref, got} {
+		c.do("CONFIG", "SET", "hll-sparse-max-bytes", "3000")
+	}
+}
