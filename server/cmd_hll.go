@@ -18,7 +18,9 @@ import (
 func hllCommands() []*command {
 	return []*command{
 		{name: "pfadd", flags: flagWrite, run: cmdPFAdd},
-		{name: "pfcount", run: cmdPFCount},
+		// PFCOUNT may store the count it computes: CLIENT PAUSE WRITE
+		// holds it, as Redis's may-replicate flag does.
+		{name: "pfcount", flags: flagMayReplicate, run: cmdPFCount},
 		{name: "pfmerge", flags: flagWrite, run: cmdPFMerge},
 		{name: "pfselftest", run: cmdPFSelfTest},
 		{name: "pfdebug", flags: flagWrite, run: cmdPFDebug},

@@ -258,6 +258,14 @@ func init() {
 		recv(0), on(1, "PFADD m6 a"), on(1, "PFDEBUG ENCODING m7"), on(1, "PFCOUNT last"), recv(0),
 		onQ(1, "CONFIG", "SET", "notify-keyspace-events", ""),
 	}
+	// CLIENT PAUSE WRITE holds PFCOUNT too, of one key or several, which
+	// may write the cached count (may-replicate), but not the other reads.
+	blockingScripts["hll client pause write"] = []bstep{
+		bdo(1, "PFADD h a"), bdo(1, "CLIENT PAUSE 100000 WRITE"), bsend(0, "PFCOUNT h"), bblocked(1),
+		bdo(2, "GET h"), bdo(2, "STRLEN h"), bnone(0), bdo(1, "CLIENT UNPAUSE"), brecv(0), bblocked(0),
+		bdo(1, "CLIENT PAUSE 100000 WRITE"), bsend(0, "PFADD h b"), bsend(2, "PFCOUNT h h"), bblocked(2), bnone(0),
+		bnone(2), bdo(1, "CLIENT UNPAUSE"), brecv(0), brecv(2), bblocked(0),
+	}
 	connScripts["hll watch"] = []mstep{
 		on(0, "PFADD w a"), on(0, "WATCH w"), on(1, "PFADD w a"), on(0, "MULTI"), on(0, "PING"), on(0, "EXEC"),
 		on(0, "WATCH w"), on(1, "PFADD w b"), on(0, "MULTI"), on(0, "PING"), on(0, "EXEC"),
