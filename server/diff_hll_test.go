@@ -263,7 +263,7 @@ func init() {
 	blockingScripts["hll client pause write"] = []bstep{
 		bdo(1, "PFADD h a"), bdo(1, "CLIENT PAUSE 100000 WRITE"), bsend(0, "PFCOUNT h"), bblocked(1),
 		bdo(2, "GET h"), bdo(2, "STRLEN h"), bnone(0), bdo(1, "CLIENT UNPAUSE"), brecv(0), bblocked(0),
-		bdo(1, "CLIENT PAUSE 100000 WRITE"), bsend(0, "PFADD h b"), bsend(2, "PFCOUNT h h"), bblocked(2), bnone(0),
+		bdo(1, "CLIENT PAUSE 100000 WRITE"), bsend(0, "PFADD h2 b"), bsend(2, "PFCOUNT h h"), bblocked(2), bnone(0),
 		bnone(2), bdo(1, "CLIENT UNPAUSE"), brecv(0), brecv(2), bblocked(0),
 	}
 	connScripts["hll watch"] = []mstep{
