@@ -9,7 +9,7 @@ import (
 
 // The HyperLogLog commands, as Redis 7.0.15's hyperloglog.c runs them. A
 // HyperLogLog is a string value in Redis's representation (package hll),
-// so GET, SET, DUMP-like copies and persistence carry it as any string.
+// so GET, SET, COPY and RDB snapshots carry it as any string.
 // Lookups, notifications ("pfadd", class $, for PFMERGE too), WATCH
 // signals and dirty counts are Redis's: PFCOUNT, a read-only command,
 // still stores the cardinality it computes in the value's header, which
@@ -204,7 +204,11 @@ func cmdPFMerge(c *client, args [][]byte) {
 	if v == nil {
 		sk = hll.Edit(hll.New(), c.sparseMaxBytes())
 	} else {
-		s := v.(*db.String) // checked above: dst is a source too
+		s, ok := v.(*db.String) // checked above, dst being a source too
+		if !ok {
+			c.conn.WriteError(errWrongType)
+			return
+		}
 		unshareHLL(&tx, dst, s)
 		sk = hll.Edit(s.Bytes(), c.sparseMaxBytes())
 	}

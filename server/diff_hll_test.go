@@ -1,6 +1,7 @@
 package server
 
 import (
+	"context"
 	"encoding/binary"
 	"fmt"
 	"math/rand/v2"
@@ -458,5 +459,46 @@ func TestHLLRandomSparseAgainstRedis(t *testing.T) {
 	}
 	for _, c := range []*rawConn{ref, got} {
 		c.do("CONFIG", "SET", "hll-sparse-max-bytes", "3000")
+	}
+}
+
+// TestHLLSurvivesSaveAndLoad saves sparse and dense HyperLogLogs, cached
+// counts and stale ones, to an RDB file and loads them in a new server:
+// the bytes, and so the counts, are the same.
+func TestHLLSurvivesSaveAndLoad(t *testing.T) {
+	dir := t.TempDir()
+	srv, addr := startInDir(t, dir)
+	c := dialRaw(t, addr)
+	c.do("PFADD", "sparse", "a", "b", "c")
+	c.do("PFCOUNT", "sparse")
+	c.do("PFADD", "stale", "x")
+	args := []string{"PFADD", "dense"}
+	for i := range 5000 {
+		args = append(args, strconv.Itoa(i))
+	}
+	c.do(args...)
+	keys := []string{"sparse", "stale", "dense"}
+	want := map[string]string{}
+	for _, k := range keys {
+		want[k] = c.do("GET", k)
+	}
+	if got := c.do("SAVE"); got != "+OK\r\n" {
+		t.Fatalf("SAVE = %q", got)
+	}
+	counts := map[string]string{}
+	for _, k := range keys {
+		counts[k] = c.do("PFCOUNT", k) // after SAVE: the file keeps the stale one stale
+	}
+	srv.Shutdown(context.Background())
+
+	_, addr2 := startInDir(t, dir)
+	c2 := dialRaw(t, addr2)
+	for _, k := range keys {
+		if got := c2.do("GET", k); got != want[k] {
+			t.Errorf("%s after reload: %.60q, want %.60q", k, got, want[k])
+		}
+		if got := c2.do("PFCOUNT", k); got != counts[k] || got[0] != ':' {
+			t.Errorf("PFCOUNT %s after reload = %q, want %q", k, got, counts[k])
+		}
 	}
 }
