@@ -227,10 +227,16 @@ func cmdPFMerge(c *client, args [][]byte) {
 		}
 	}
 	sk.InvalidateCache()
+	b := sk.Bytes()
+	if !sk.Modified() {
+		// Nothing changed, but the key is stored again all the same (a
+		// change for WATCH), and stored values never share their bytes.
+		b = bytes.Clone(b)
+	}
 	if v == nil {
-		tx.Set(dst, db.WithBytes(sk.Bytes()), 0)
+		tx.Set(dst, db.WithBytes(b), 0)
 	} else {
-		tx.SetValue(dst, db.WithBytes(sk.Bytes()))
+		tx.SetValue(dst, db.WithBytes(b))
 	}
 	c.notify(evString, "pfadd", dst) // Redis's event for PFMERGE too
 	c.server.dirty.Add(1)
