@@ -62,6 +62,9 @@ type settings struct {
 	hashMaxListpackEntries config.Handle[int64]
 	hashMaxListpackValue   config.Handle[uint64]
 	setMaxIntsetEntries    config.Handle[int64]
+	// hllSparseMaxBytes is the size past which a sparse HyperLogLog
+	// becomes dense; PFADD and PFMERGE read it at each call.
+	hllSparseMaxBytes config.Handle[uint64]
 	// onLimits, once the server has a keyspace, is told the new encoding
 	// limits at every change of one of them, so that CONFIG SET takes
 	// effect with the next command, as in Redis.
@@ -165,6 +168,8 @@ func newSettings(level zap.AtomicLevel) (*settings, error) {
 			Kind: config.Memory{Min: 0, Max: math.MaxInt64}, Default: "64", Handle: &st.hashMaxListpackValue, Apply: limits},
 		config.Param{Name: "set-max-intset-entries", Kind: config.Int{Min: 0, Max: math.MaxInt64}, Default: "512",
 			Handle: &st.setMaxIntsetEntries, Apply: limits},
+		config.Param{Name: "hll-sparse-max-bytes", Kind: config.Memory{Min: 0, Max: math.MaxInt64}, Default: "3000",
+			Handle: &st.hllSparseMaxBytes},
 		config.Param{Name: "admin-bind", Kind: config.String{}, Default: "127.0.0.1", Immutable: true, Handle: &st.adminBind},
 		config.Param{Name: "admin-port", Kind: config.Int{Min: 0, Max: 65535}, Default: "7379", Immutable: true, Handle: &st.adminPort},
 		config.Param{Name: "admin-token", Kind: config.String{OmitEmpty: true}, Default: "", Immutable: true, Hidden: true,
