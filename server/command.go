@@ -121,6 +121,7 @@ func commandFamilies() [][]*command {
 		hashCommands(),
 		setCommands(),
 		zsetCommands(),
+		geoCommands(),
 		keyCommands(),
 		memoryCommands(),
 		expireCommands(),
