@@ -275,14 +275,15 @@ func AppendString(dst []byte, score float64) []byte {
 }
 
 // Distance returns the great-circle distance in meters between two points
-// given in degrees, by the haversine formula.
+// given in degrees, by the haversine formula, with sines and cosines
+// rounded as glibc's (see libm.go).
 func Distance(lon1, lat1, lon2, lat2 float64) float64 {
 	lat1r := lat1 * degToRad
 	lon1r := lon1 * degToRad
 	lat2r := lat2 * degToRad
 	lon2r := lon2 * degToRad
-	u := math.Sin((lat2r - lat1r) / 2)
-	v := math.Sin((lon2r - lon1r) / 2)
-	a := float64(u*u) + float64(math.Cos(lat1r)*math.Cos(lat2r)*v*v)
-	return 2.0 * EarthRadius * math.Asin(math.Sqrt(a))
+	u := sin((lat2r - lat1r) / 2)
+	v := sin((lon2r - lon1r) / 2)
+	a := float64(u*u) + float64(cos(lat1r)*cos(lat2r)*v*v)
+	return 2.0 * EarthRadius * asin(math.Sqrt(a))
 }

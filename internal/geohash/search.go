@@ -97,7 +97,7 @@ func (s *Shape) BoundingBox() (minLon, minLat, maxLon, maxLat float64) {
 	if s.Lat < 0 {
 		edge = s.Lat - latDelta
 	}
-	lonDelta := halfWidth / EarthRadius / math.Cos(edge*degToRad) * radToDeg
+	lonDelta := halfWidth / EarthRadius / cos(edge*degToRad) * radToDeg
 	return s.Lon - lonDelta, s.Lat - latDelta, s.Lon + lonDelta, s.Lat + latDelta
 }
 
