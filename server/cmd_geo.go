@@ -291,10 +291,10 @@ func cmdGeoHash(c *client, args [][]byte) {
 type geoKind uint8
 
 const (
-	geoByCoords geoKind = iota // GEORADIUS, GEORADIUS_RO: the centre from longitude latitude
-	geoByMember                // GEORADIUSBYMEMBER, GEORADIUSBYMEMBER_RO: from a member
-	geoSearch                  // GEOSEARCH
-	geoSearchStore             // GEOSEARCHSTORE
+	geoByCoords    geoKind = iota // GEORADIUS, GEORADIUS_RO: the centre from longitude latitude
+	geoByMember                   // GEORADIUSBYMEMBER, GEORADIUSBYMEMBER_RO: from a member
+	geoSearch                     // GEOSEARCH
+	geoSearchStore                // GEOSEARCHSTORE
 )
 
 // GEORADIUS key longitude latitude radius M|KM|FT|MI [WITHCOORD] [WITHDIST] [WITHHASH] [COUNT count [ANY]] [ASC|DESC] [STORE key|STOREDIST key]
