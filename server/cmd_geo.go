@@ -585,6 +585,7 @@ func cmpDist(a, b float64) int {
 func scanShape(z *db.ZSet, shape *geohash.Shape, limit int) []geoPoint {
 	var buf [9]geohash.ScoreRange
 	var points []geoPoint
+	m := shape.Matcher()
 	for _, rg := range shape.AppendRanges(buf[:0]) {
 		if limit > 0 && len(points) >= limit {
 			break
@@ -592,7 +593,7 @@ func scanShape(z *db.ZSet, shape *geohash.Shape, limit int) []geoPoint {
 		first, end := z.ScoreRanks(db.ScoreRange{Min: rg.Min, Max: rg.Max, MaxEx: true})
 		z.RangeByRank(first, end-1, false, func(member string, score float64) bool {
 			lon, lat := geohash.Decode(score)
-			if dist, in := shape.Contains(lon, lat); in {
+			if dist, in := m.Contains(lon, lat); in {
 				points = append(points, geoPoint{member, score, lon, lat, dist})
 			}
 			return limit == 0 || len(points) < limit

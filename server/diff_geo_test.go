@@ -166,6 +166,11 @@ var geoDiffScripts = map[string][]step{
 		s("GEOADD src 1 1 a"), s("GEOSEARCHSTORE str src FROMLONLAT 1 1 BYRADIUS 1 km"), s("TYPE str"),
 		s("GEORADIUS src 1 1 1 km STORE str"), s("GEORADIUS str 1 1 1 km STORE src"),
 		s("GEORADIUS Sicily 15 37"), s("GEORADIUSBYMEMBER Sicily Palermo 1"), s("GEOSEARCHSTORE d Sicily"),
+		// Keys, and transactions.
+		s("COMMAND GETKEYS GEORADIUS src 1 1 1 km STORE d1 STOREDIST d2"), s("COMMAND GETKEYS GEORADIUSBYMEMBER src m 1 km"),
+		s("COMMAND GETKEYS GEOSEARCHSTORE d src FROMMEMBER m BYRADIUS 1 km"), s("COMMAND GETKEYS GEOADD g 1 1 m"),
+		s("MULTI"), s("GEOADD tx 1 1 a 2 2 b"), s("GEORADIUS tx 1 1 500 km STOREDIST txd"), s("GEOSEARCH txd FROMLONLAT 0 0 BYRADIUS 1 m"),
+		s("GEOADD tx 200 0 bad"), s("EXEC"), s("ZRANGE txd 0 -1 WITHSCORES"),
 	},
 	"big sets": {
 		geoGrid("big", 20, 20, 14.0, 37.0, 0.05), s("OBJECT ENCODING big"), s("ZCARD big"),

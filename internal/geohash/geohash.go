@@ -278,12 +278,16 @@ func AppendString(dst []byte, score float64) []byte {
 // given in degrees, by the haversine formula, with sines and cosines
 // rounded as glibc's (see libm.go).
 func Distance(lon1, lat1, lon2, lat2 float64) float64 {
-	lat1r := lat1 * degToRad
-	lon1r := lon1 * degToRad
-	lat2r := lat2 * degToRad
-	lon2r := lon2 * degToRad
+	lat1r, lat2r := lat1*degToRad, lat2*degToRad
+	return haversine(lon1*degToRad, lat1r, lon2*degToRad, lat2r, cos(lat1r), cos(lat2r))
+}
+
+// haversine is Distance from coordinates in radians, given the cosines of
+// the latitudes, which a search computes once for the many points it
+// measures from one centre.
+func haversine(lon1r, lat1r, lon2r, lat2r, cosLat1, cosLat2 float64) float64 {
 	u := sin((lat2r - lat1r) / 2)
 	v := sin((lon2r - lon1r) / 2)
-	a := float64(u*u) + float64(cos(lat1r)*cos(lat2r)*v*v)
+	a := float64(u*u) + float64(cosLat1*cosLat2*v*v)
 	return 2.0 * EarthRadius * asin(math.Sqrt(a))
 }

@@ -655,3 +655,28 @@ func BenchmarkContains(b *testing.B) {
 		sink.f, _ = s.Contains(15.087269, 37.502669)
 	}
 }
+
+// TestMatcherMatchesDistance checks that a Matcher's distances are
+// Distance's to the last bit, and its verdicts those of the definition.
+func TestMatcherMatchesDistance(t *testing.T) {
+	r := rand.New(rand.NewPCG(13, 14))
+	for range 2000 {
+		s := Shape{Lon: LonMin + r.Float64()*360, Lat: LatMin + r.Float64()*(LatMax-LatMin), Conversion: Mile,
+			Box: r.IntN(2) == 0, Radius: r.ExpFloat64() * 100, Width: r.ExpFloat64() * 100, Height: r.ExpFloat64() * 100}
+		m := s.Matcher()
+		for range 20 {
+			lon := clamp(s.Lon+r.NormFloat64(), LonMin, LonMax)
+			lat := clamp(s.Lat+r.NormFloat64(), LatMin, LatMax)
+			dist, in := m.Contains(lon, lat)
+			want := Distance(s.Lon, s.Lat, lon, lat)
+			wantIn := want <= s.Radius*s.Conversion
+			if s.Box {
+				wantIn = Distance(lon, lat, s.Lon, lat) <= s.Width*s.Conversion/2 &&
+					Distance(lon, lat, lon, s.Lat) <= s.Height*s.Conversion/2
+			}
+			if in != wantIn || in && dist != want {
+				t.Fatalf("%+v: Contains(%v, %v) = %v, %v; want %v, %v", s, lon, lat, dist, in, want, wantIn)
+			}
+		}
+	}
+}

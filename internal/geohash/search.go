@@ -183,16 +183,38 @@ func (s *Shape) AppendRanges(dst []ScoreRange) []ScoreRange {
 // distance from the centre in meters. A point is in a box if its distance
 // from the centre's meridian, along its parallel, is at most half the
 // width, and its distance from the centre's parallel, along its meridian,
-// at most half the height.
+// at most half the height. A search testing many points uses a Matcher.
 func (s *Shape) Contains(lon, lat float64) (dist float64, ok bool) {
-	if !s.Box {
-		dist = Distance(s.Lon, s.Lat, lon, lat)
-		return dist, dist <= s.Radius*s.Conversion
+	m := s.Matcher()
+	return m.Contains(lon, lat)
+}
+
+// A Matcher tests points against a Shape, as Shape.Contains does, with
+// what depends on the centre alone computed once.
+type Matcher struct {
+	s                    Shape
+	lonRad, latRad, cosL float64 // the centre's
+}
+
+// Matcher returns a Matcher for s as it is now.
+func (s *Shape) Matcher() Matcher {
+	latRad := s.Lat * degToRad
+	return Matcher{s: *s, lonRad: s.Lon * degToRad, latRad: latRad, cosL: cos(latRad)}
+}
+
+// Contains is Shape.Contains. The distances are those Distance returns:
+// the same operations on the same values.
+func (m *Matcher) Contains(lon, lat float64) (dist float64, ok bool) {
+	lonRad, latRad := lon*degToRad, lat*degToRad
+	cosLat := cos(latRad)
+	if !m.s.Box {
+		dist = haversine(m.lonRad, m.latRad, lonRad, latRad, m.cosL, cosLat)
+		return dist, dist <= m.s.Radius*m.s.Conversion
 	}
-	lonDist := Distance(lon, lat, s.Lon, lat)
-	latDist := Distance(lon, lat, lon, s.Lat)
-	if lonDist > s.Width*s.Conversion/2 || latDist > s.Height*s.Conversion/2 {
+	lonDist := haversine(lonRad, latRad, m.lonRad, latRad, cosLat, cosLat)
+	latDist := haversine(lonRad, latRad, lonRad, m.latRad, cosLat, m.cosL)
+	if lonDist > m.s.Width*m.s.Conversion/2 || latDist > m.s.Height*m.s.Conversion/2 {
 		return 0, false
 	}
-	return Distance(s.Lon, s.Lat, lon, lat), true
+	return haversine(m.lonRad, m.latRad, lonRad, latRad, m.cosL, cosLat), true
 }
