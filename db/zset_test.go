@@ -277,6 +277,27 @@ func TestZSetRanges(t *testing.T) {
 	}
 }
 
+// TestZSetLexWindow follows redis-server 7.0.15 on a listpack whose
+// members are not in lex order: LIMIT's offset skips members whatever
+// they are, then the walk goes on while they are in range.
+func TestZSetLexWindow(t *testing.T) {
+	z := zsetOf(defaultLimits, 1.0, "b", 2.0, "d", 3.0, "a", 4.0, "c", 5.0, "e")
+	r := LexRange{LexBound{Value: "b"}, LexBound{Value: "c"}}
+	for _, tt := range []struct {
+		rev        bool
+		offset     int
+		first, end int
+	}{
+		{false, 0, 0, 1}, {false, 1, 1, 1}, {false, 2, 2, 4}, {false, 3, 3, 4}, {false, 4, 4, 4}, {false, 9, 0, 0},
+		{true, 0, 3, 4}, {true, 1, 3, 3}, {true, 3, 0, 1}, {true, 4, 0, 0},
+	} {
+		first, end := z.LexWindow(r, tt.rev, tt.offset)
+		if max(0, end-first) != tt.end-tt.first || end > first && first != tt.first {
+			t.Errorf("LexWindow(rev %v, offset %d) = %d, %d, want %d, %d", tt.rev, tt.offset, first, end, tt.first, tt.end)
+		}
+	}
+}
+
 // TestZSetAgainstModel runs random changes on sets of both encodings and
 // checks every read, and the skip list's structure, after each.
 func TestZSetAgainstModel(t *testing.T) {
