@@ -57,10 +57,19 @@ var geoDiffScripts = map[string][]step{
 		s("GEODIST Sicily Palermo"),
 		s("GEOADD e 180 85.05112878 a -180 -85.05112878 b 0 0 c 179.9999999 -0.0000001 d"), s("GEOPOS e a b c d"),
 		s("GEOHASH e a b c d"), s("GEODIST e a b"), s("GEODIST e c d mi"),
+		// Searches from the corners and edges, where cells wrap and a
+		// centre's cell index runs one past the last.
+		s("GEOSEARCH e FROMLONLAT 180 85.05112878 BYRADIUS 5000 km WITHDIST WITHHASH"),
+		s("GEOSEARCH e FROMLONLAT -180 -85.05112878 BYBOX 100 100 km WITHCOORD"),
+		s("GEOSEARCH e FROMLONLAT 180 0 BYRADIUS 10 km WITHDIST"), s("GEOSEARCH e FROMLONLAT -180 0 BYRADIUS 10 km WITHDIST"),
+		s("GEOSEARCH e FROMMEMBER a BYRADIUS 1 km WITHDIST"), s("GEOSEARCH e FROMMEMBER b BYBOX 1 1 m WITHDIST"),
+		s("GEORADIUS e 0 85.05112878 20000 km ASC WITHDIST"), s("GEORADIUS e 0 -85.05112878 1 mi"),
 		// Any sorted set decodes, whatever its scores.
 		s("ZADD z -1 neg 1e30 huge inf pinf -inf ninf 1.5 frac 9223372036854775808 two63 4503599627370496 two52 0 zero"),
 		s("GEOPOS z neg huge pinf ninf frac two63 two52 zero"), s("GEOHASH z neg huge pinf ninf frac two63 two52 zero"),
 		s("GEODIST z neg frac"), s("GEODIST z huge ninf km"),
+		s("GEOSEARCH z FROMLONLAT -180 -85.05112878 BYRADIUS 1 km WITHHASH WITHCOORD"),
+		s("GEOSEARCH z FROMLONLAT 0 0 BYRADIUS 30000 km WITHHASH"),
 		s("SET str v"), s("GEOPOS str a"), s("GEOHASH str a"), s("GEODIST str a b"), s("GEODIST str a b yd"),
 		s("GEOPOS"), s("GEOHASH"), s("GEODIST Sicily"),
 	},
