@@ -119,9 +119,9 @@ func (s *Shape) searchRadius() float64 {
 // neighbour that cannot hold a point of s is the zero Hash.
 //
 // The step comes from EstimateStep, made one coarser if a side neighbour
-// ends short of the bounding box; then, unless the step is 1, the row or
-// column of neighbours beyond each side of the centre cell that lies
-// within the bounding box is dropped.
+// ends short of the bounding box. Then, unless the step is 1, where a
+// side of the centre cell lies outside the bounding box, the three
+// neighbours beyond that side, which the box does not reach, are dropped.
 func (s *Shape) Cells() [9]Hash {
 	lonRange, latRange := WGS84()
 	minLon, minLat, maxLon, maxLat := s.BoundingBox()
