@@ -45,13 +45,13 @@ func (a dd) mul(b dd) dd {
 	return fastTwoSum(p.hi, p.lo+(a.hi*b.lo+a.lo*b.hi))
 }
 
-// Constants in double-double: 1/n for the Taylor coefficients, and π/2
-// in three parts for the argument reduction.
-var (
-	ddInv6   = dd{0.16666666666666666, 9.25185853854297e-18}
-	ddInv120 = dd{0.008333333333333333, 1.1564823173178714e-19}
-	ddInv24  = dd{0.041666666666666664, 2.3129646346357427e-18}
-	ddInv720 = dd{0.001388888888888889, -5.300543954373577e-20}
+// Constants in double-double, as hi and lo parts: 1/n for the Taylor
+// coefficients; below, π/2 in three parts for the argument reduction.
+const (
+	inv6Hi, inv6Lo     = 0.16666666666666666, 9.25185853854297e-18
+	inv120Hi, inv120Lo = 0.008333333333333333, 1.1564823173178714e-19
+	inv24Hi, inv24Lo   = 0.041666666666666664, 2.3129646346357427e-18
+	inv720Hi, inv720Lo = 0.001388888888888889, -5.300543954373577e-20
 )
 
 const (
@@ -87,8 +87,8 @@ func sinTaylor(r dd) dd {
 	// -1/5040 + z/362880 - z²/39916800 + ... to z^6.
 	tail := -1.0/5040 + z*(1.0/362880+z*(-1.0/39916800+z*(1.0/6227020800+z*(-1.0/1307674368000+
 		z*(1.0/355687428096000+z*(-1.0/121645100408832000))))))
-	p := ddInv120.add(dd{z * tail, 0})
-	p = negate(ddInv6).add(r2.mul(p))
+	p := dd{inv120Hi, inv120Lo}.add(dd{z * tail, 0})
+	p = dd{-inv6Hi, -inv6Lo}.add(r2.mul(p))
 	return r.add(r.mul(r2).mul(p))
 }
 
@@ -99,8 +99,8 @@ func cosTaylor(r dd) dd {
 	// 1/40320 - z/3628800 + ... to z^6.
 	tail := 1.0/40320 + z*(-1.0/3628800+z*(1.0/479001600+z*(-1.0/87178291200+z*(1.0/20922789888000+
 		z*(-1.0/6402373705728000+z*(1.0/2432902008176640000))))))
-	p := negate(ddInv720).add(dd{z * tail, 0})
-	p = ddInv24.add(r2.mul(p))
+	p := dd{-inv720Hi, -inv720Lo}.add(dd{z * tail, 0})
+	p = dd{inv24Hi, inv24Lo}.add(r2.mul(p))
 	p = dd{-0.5, 0}.add(r2.mul(p))
 	return dd{1, 0}.add(r2.mul(p))
 }
