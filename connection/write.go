@@ -113,6 +113,14 @@ func (c *Conn) WriteDouble(f float64) {
 	}
 }
 
+// WriteDoubleText writes a double already formatted as text (a bulk
+// string in RESP2).
+func (c *Conn) WriteDoubleText(text []byte) {
+	if buf, ok := c.begin(); ok {
+		c.end(frame.AppendDoubleText(buf, text, c.proto))
+	}
+}
+
 // WriteVerbatim writes a verbatim string with a three-letter format such as
 // "txt" (a bulk string in RESP2).
 func (c *Conn) WriteVerbatim(format, s string) {

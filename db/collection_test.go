@@ -28,6 +28,8 @@ func describe(v Value) string {
 		m := setMembers(v)
 		slices.Sort(m)
 		return "set:" + strings.Join(m, ",")
+	case *ZSet:
+		return "zset:" + strings.Join(zsetDump(v), ",")
 	case nil:
 		return "none"
 	}
@@ -162,7 +164,7 @@ func TestTypesAndParseType(t *testing.T) {
 	for _, tt := range []struct {
 		v    Value
 		name string
-	}{{NewList(), "list"}, {NewHash(), "hash"}, {NewSet(), "set"}, {str("x"), "string"}} {
+	}{{NewList(), "list"}, {NewHash(), "hash"}, {NewSet(), "set"}, {NewZSet(), "zset"}, {str("x"), "string"}} {
 		if got := tt.v.Type().String(); got != tt.name {
 			t.Errorf("%T: Type %s", tt.v, got)
 		}
@@ -170,8 +172,8 @@ func TestTypesAndParseType(t *testing.T) {
 			t.Errorf("ParseType(%s) = %v, %v", tt.name, typ, ok)
 		}
 	}
-	if typ, ok := ParseType("zset"); !ok || typ != TypeNone {
-		t.Errorf("ParseType(zset) = %v, %v", typ, ok)
+	if typ, ok := ParseType("stream"); !ok || typ != TypeNone {
+		t.Errorf("ParseType(stream) = %v, %v", typ, ok)
 	}
 	s, _ := newTestStore(t, Options{})
 	d := s.DB(0)
@@ -329,6 +331,63 @@ func TestWatchSeesChangesInPlace(t *testing.T) {
 		{"MarkModified", func(tx *KeyLock) { tx.MarkModified(k) }, true},
 		{"Set", func(tx *KeyLock) { tx.Set(k, setOf(defaultLimits, "a"), 0) }, true},
 	}
+	// The same for a sorted set, under a key of its own.
+	zk := []byte("zk")
+	zchange := func(f func(z *ZSet, lim EncodingLimits)) func(tx *KeyLock) {
+		return func(tx *KeyLock) {
+			z, _ := tx.MutableZSet(zk, false)
+			f(z, tx.Limits())
+		}
+	}
+	{
+		tx := d.Write(zk)
+		z, _ := tx.MutableZSet(zk, true)
+		z.Add([]byte("a"), 1, 0, tx.Limits())
+		z.Add([]byte("b"), 2, 0, tx.Limits())
+		tx.Close()
+	}
+	ztests := []struct {
+		name  string
+		f     func(tx *KeyLock)
+		dirty bool
+	}{
+		{"ZADD of the same score", zchange(func(z *ZSet, lim EncodingLimits) { z.Add([]byte("a"), 1, 0, lim) }), false},
+		{"ZADD NX of a member", zchange(func(z *ZSet, lim EncodingLimits) { z.Add([]byte("a"), 5, ZAddNX, lim) }), false},
+		{"ZREM of no member", zchange(func(z *ZSet, _ EncodingLimits) { z.Remove([]byte("zz")) }), false},
+		{"reading", func(tx *KeyLock) { tx.ReadZSet(zk) }, false},
+		{"ZADD", zchange(func(z *ZSet, lim EncodingLimits) { z.Add([]byte("c"), 3, 0, lim) }), true},
+		{"ZINCRBY", zchange(func(z *ZSet, lim EncodingLimits) { z.Add([]byte("a"), 1, ZAddIncr, lim) }), true},
+		{"ZREMRANGEBYRANK", zchange(func(z *ZSet, _ EncodingLimits) { z.RemoveRangeByRank(0, 0) }), true},
+	}
+	for _, tt := range ztests {
+		w := &Watch{}
+		d.Watch(w, zk)
+		change := func(f func(tx *KeyLock)) {
+			tx := d.Write(zk)
+			f(&tx)
+			tx.Close()
+		}
+		change(tt.f)
+		if w.Valid() == tt.dirty {
+			t.Errorf("%s: Valid = %v", tt.name, w.Valid())
+		}
+		w.Unwatch()
+	}
+	{
+		tx := d.Write(zk)
+		if v, _ := tx.ReadZSet(zk); v == nil || v.Len() != 2 {
+			t.Fatalf("zset left with %v", v)
+		}
+		z, _ := tx.MutableZSet(zk, false)
+		z.RemoveRangeByRank(0, 1)
+		tx.Close()
+		if tx := d.Read(zk); tx.Exists(zk) {
+			t.Error("an emptied zset was not deleted")
+			tx.Close()
+		} else {
+			tx.Close()
+		}
+	}
 	for _, tt := range tests {
 		w := &Watch{}
 		d.Watch(w, k)
@@ -370,15 +429,17 @@ func TestWatchSeesChangesInPlace(t *testing.T) {
 func fillCollections(d *DB, n int) {
 	for i := range n {
 		is := strconv.Itoa(i)
-		tx := d.Write([]byte("l"+is), []byte("h"+is), []byte("s"+is))
+		tx := d.Write([]byte("l"+is), []byte("h"+is), []byte("s"+is), []byte("z"+is))
 		l, _ := tx.MutableList([]byte("l"+is), true)
 		h, _ := tx.MutableHash([]byte("h"+is), true)
 		st, _ := tx.MutableSet([]byte("s"+is), true)
+		z, _ := tx.MutableZSet([]byte("z"+is), true)
 		for j := range 5 + i%7 {
 			js := strconv.Itoa(j)
 			l.PushBack([]byte("e" + js))
 			h.Set([]byte("f"+js), []byte("v"+js), tx.Limits())
 			st.Add([]byte(js), tx.Limits())
+			z.Add([]byte("m"+js), float64(j%3), 0, tx.Limits())
 		}
 		tx.Close()
 	}
@@ -388,9 +449,10 @@ func fillCollections(d *DB, n int) {
 func mutateAll(t *testing.T, d *DB, n int, round int) {
 	for i := range n {
 		is := strconv.Itoa(i)
-		tx := d.Write([]byte("l"+is), []byte("h"+is), []byte("s"+is))
+		tx := d.Write([]byte("l"+is), []byte("h"+is), []byte("s"+is), []byte("z"+is))
 		lim := tx.Limits()
 		lim.SetMaxIntsetEntries = 3 // converts some sets on the way
+		lim.ZSetMaxListpackEntries = 8
 		if l, _ := tx.MutableList([]byte("l"+is), false); l != nil {
 			l.PushFront([]byte("new"))
 			l.PopBack()
@@ -409,6 +471,12 @@ func mutateAll(t *testing.T, d *DB, n int, round int) {
 			if round%3 == 0 {
 				st.Add([]byte("word"), lim)
 			}
+		}
+		if z, _ := tx.MutableZSet([]byte("z"+is), false); z != nil {
+			z.Remove([]byte("m0"))
+			z.Add([]byte("m1"), float64(round), 0, lim)
+			z.Add([]byte("r"+strconv.Itoa(round)), -float64(round), 0, lim)
+			z.RemoveRangeByRank(2, 2)
 		}
 		tx.Close()
 	}

@@ -168,6 +168,18 @@ func AppendDouble(dst []byte, f float64, p Protocol) []byte {
 	return AppendBulk(dst, s)
 }
 
+// AppendDoubleText appends a double already formatted, as text: "," in
+// RESP3, a bulk string in RESP2. It serves the replies Redis prints in a
+// format of its own, such as addReplyHumanLongDouble's coordinates.
+func AppendDoubleText(dst []byte, text []byte, p Protocol) []byte {
+	if p >= RESP3 {
+		dst = append(dst, ',')
+		dst = append(dst, text...)
+		return append(dst, '\r', '\n')
+	}
+	return AppendBulk(dst, text)
+}
+
 // appendDouble appends f as C's printf("%.17g") does, which strconv's 'g'
 // format with precision 17 matches digit for digit; glibc spells the
 // non-finite values "inf", "-inf", "nan" and "-nan".

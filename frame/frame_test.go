@@ -63,6 +63,25 @@ func TestAppendGolden(t *testing.T) {
 	}
 }
 
+func TestAppendDoubleText(t *testing.T) {
+	tests := []struct {
+		text         string
+		resp3, resp2 string
+	}{
+		{"13.36138933897018433", ",13.36138933897018433\r\n", "$20\r\n13.36138933897018433\r\n"},
+		{"180", ",180\r\n", "$3\r\n180\r\n"},
+		{"-0.5", ",-0.5\r\n", "$4\r\n-0.5\r\n"},
+	}
+	for _, tt := range tests {
+		if got := string(AppendDoubleText(nil, []byte(tt.text), RESP3)); got != tt.resp3 {
+			t.Errorf("AppendDoubleText(%q, RESP3) = %q, want %q", tt.text, got, tt.resp3)
+		}
+		if got := string(AppendDoubleText(nil, []byte(tt.text), RESP2)); got != tt.resp2 {
+			t.Errorf("AppendDoubleText(%q, RESP2) = %q, want %q", tt.text, got, tt.resp2)
+		}
+	}
+}
+
 func TestParseGolden(t *testing.T) {
 	for _, tc := range golden {
 		t.Run(tc.name, func(t *testing.T) {

@@ -121,6 +121,8 @@ func commandFamilies() [][]*command {
 		hashCommands(),
 		setCommands(),
 		hllCommands(),
+		zsetCommands(),
+		geoCommands(),
 		keyCommands(),
 		memoryCommands(),
 		expireCommands(),

@@ -64,7 +64,9 @@ type settings struct {
 	setMaxIntsetEntries    config.Handle[int64]
 	// hllSparseMaxBytes is the size past which a sparse HyperLogLog
 	// becomes dense; PFADD and PFMERGE read it at each call.
-	hllSparseMaxBytes config.Handle[uint64]
+	hllSparseMaxBytes      config.Handle[uint64]
+	zsetMaxListpackEntries config.Handle[int64]
+	zsetMaxListpackValue   config.Handle[uint64]
 	// onLimits, once the server has a keyspace, is told the new encoding
 	// limits at every change of one of them, so that CONFIG SET takes
 	// effect with the next command, as in Redis.
@@ -170,6 +172,10 @@ func newSettings(level zap.AtomicLevel) (*settings, error) {
 			Handle: &st.setMaxIntsetEntries, Apply: limits},
 		config.Param{Name: "hll-sparse-max-bytes", Kind: config.Memory{Min: 0, Max: math.MaxInt64}, Default: "3000",
 			Handle: &st.hllSparseMaxBytes},
+		config.Param{Name: "zset-max-listpack-entries", Aliases: []string{"zset-max-ziplist-entries"},
+			Kind: config.Int{Min: 0, Max: math.MaxInt64}, Default: "128", Handle: &st.zsetMaxListpackEntries, Apply: limits},
+		config.Param{Name: "zset-max-listpack-value", Aliases: []string{"zset-max-ziplist-value"},
+			Kind: config.Memory{Min: 0, Max: math.MaxInt64}, Default: "64", Handle: &st.zsetMaxListpackValue, Apply: limits},
 		config.Param{Name: "admin-bind", Kind: config.String{}, Default: "127.0.0.1", Immutable: true, Handle: &st.adminBind},
 		config.Param{Name: "admin-port", Kind: config.Int{Min: 0, Max: 65535}, Default: "7379", Immutable: true, Handle: &st.adminPort},
 		config.Param{Name: "admin-token", Kind: config.String{OmitEmpty: true}, Default: "", Immutable: true, Hidden: true,
@@ -191,6 +197,8 @@ func (st *settings) encodingLimits() db.EncodingLimits {
 		HashMaxListpackEntries: int(st.hashMaxListpackEntries.Load()),
 		HashMaxListpackValue:   int(st.hashMaxListpackValue.Load()),
 		SetMaxIntsetEntries:    int(st.setMaxIntsetEntries.Load()),
+		ZSetMaxListpackEntries: int(st.zsetMaxListpackEntries.Load()),
+		ZSetMaxListpackValue:   int(st.zsetMaxListpackValue.Load()),
 	}
 }
 
