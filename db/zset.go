@@ -25,9 +25,9 @@ package db
 // makes one to store with KeyLock.Set (ZRANGESTORE).
 //
 // Encodings, as Redis 7.0.15's: a small set is a "listpack", here a slice
-// of (member, score) pairs in order, searched by bisection for scores and
-// linearly for members, as Redis's listpack is (O(n) with n at most
-// zset-max-listpack-entries, 128 by default). A set that would get more
+// of (member, score) pairs in order, kept in order by bisection and
+// searched linearly for members and ranges, as Redis's listpack is (O(n)
+// with n at most zset-max-listpack-entries, 128 by default). A set that would get more
 // than EncodingLimits.ZSetMaxListpackEntries members, or a member longer
 // than ZSetMaxListpackValue bytes, becomes a "skiplist", for good (only
 // Compact converts back, as Redis's stores do): a skip list with spans, so
