@@ -121,6 +121,8 @@ func commandFamilies() [][]*command {
 		hashCommands(),
 		setCommands(),
 		zsetCommands(),
+		zsetOpsCommands(),
+		zsetBlockingCommands(),
 		keyCommands(),
 		memoryCommands(),
 		expireCommands(),
