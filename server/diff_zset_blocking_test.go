@@ -110,8 +110,9 @@ var zsetBlockingScripts = map[string][]bstep{
 	"wrongtype and errors": {
 		bdo(0, "SET s x"), bdo(0, "BZPOPMIN s 0"), bdo(0, "BZPOPMAX missing s 0"), bdo(0, "ZADD z 1 a 2 b 3 c 4 d 5 e"),
 		bdo(0, "BZPOPMIN z s 0"), bdo(0, "BZPOPMIN missing z 0"), bdo(0, "BZPOPMAX z 0"), bdo(0, "BZMPOP 0 2 missing s MIN"),
-		bdo(0, "BZMPOP 0 2 z s MAX COUNT 2"), bdo(0, "BZMPOP 0 1 z MIN COUNT 9"), bdo(0, "EXISTS z"), bdirty(),
-		bdo(0, "RPUSH l a"), bdo(0, "BZPOPMIN l 0"), bdo(0, "BLPOP missing l 0"), bdo(0, "ZADD z 1 a"),
+		bdo(0, "BZMPOP 0 2 z s MAX COUNT 2"), bdo(0, "ZADD z 1 x 2 y"), bdo(0, "BZMPOP 0 1 z MIN COUNT 9"),
+		bdo(0, "EXISTS z"), bdirty(),
+		bdo(0, "RPUSH l a b c"), bdo(0, "BZPOPMIN l 0"), bdo(0, "BLPOP missing l 0"), bdo(0, "ZADD z 1 a"),
 		bdo(0, "BLPOP z 0"), bdo(0, "BLMPOP 0 1 z LEFT"), bdo(0, "BZMPOP 0 1 l MIN"),
 		bdo(0, "BZPOPMIN"), bdo(0, "BZPOPMIN k"), bdo(0, "BZPOPMIN k x"), bdo(0, "BZPOPMIN k -1"), bdo(0, "BZPOPMIN k inf"),
 		bdo(0, "BZPOPMAX k -inf"), bdo(0, "BZPOPMIN k nan"), bdo(0, "BZPOPMIN k 1e20"), bdo(0, "BZPOPMIN k 9223372036854776"),
