@@ -1,6 +1,10 @@
 package server
 
 import (
+	"math"
+	"slices"
+	"strconv"
+
 	"github.com/mini-redis/mini-redis/db"
 	"github.com/mini-redis/mini-redis/db/pubsub"
 )
@@ -20,6 +24,24 @@ func zsetCommands() []*command {
 		{name: "zincrby", flags: flagWrite, run: cmdZIncrBy},
 		{name: "zcard", run: cmdZCard},
 		{name: "zscore", run: cmdZScore},
+		{name: "zmscore", run: cmdZMScore},
+		{name: "zrem", flags: flagWrite, run: cmdZRem},
+		{name: "zrank", run: cmdZRank},
+		{name: "zrevrank", run: cmdZRevRank},
+		{name: "zrange", run: cmdZRange},
+		{name: "zrevrange", run: cmdZRevRange},
+		{name: "zrangebyscore", run: cmdZRangeByScore},
+		{name: "zrevrangebyscore", run: cmdZRevRangeByScore},
+		{name: "zrangebylex", run: cmdZRangeByLex},
+		{name: "zrevrangebylex", run: cmdZRevRangeByLex},
+		{name: "zrangestore", flags: flagWrite, run: cmdZRangeStore},
+		{name: "zcount", run: cmdZCount},
+		{name: "zlexcount", run: cmdZLexCount},
+		{name: "zremrangebyrank", flags: flagWrite, run: cmdZRemRangeByRank},
+		{name: "zremrangebyscore", flags: flagWrite, run: cmdZRemRangeByScore},
+		{name: "zremrangebylex", flags: flagWrite, run: cmdZRemRangeByLex},
+		{name: "zrandmember", run: cmdZRandMember},
+		{name: "zscan", run: cmdZScan},
 	}
 }
 
@@ -31,6 +53,8 @@ const (
 	errZXXNX           = "ERR XX and NX options at the same time are not compatible"
 	errZGTLTNX         = "ERR GT, LT, and/or NX options at the same time are not compatible"
 	errZIncrOne        = "ERR INCR option supports a single increment-element pair"
+	errZLimitRank      = "ERR syntax error, LIMIT is only supported in combination with either BYSCORE or BYLEX"
+	errZLexScores      = "ERR syntax error, WITHSCORES not supported in combination with BYLEX"
 )
 
 // readZSet is lookupKeyRead followed by checkType for a sorted set: it
@@ -50,6 +74,19 @@ func (c *client) readZSet(tx *db.KeyLock, key []byte) (z *db.ZSet, ok bool) {
 
 // writeScore writes a score as Redis's addReplyDouble does.
 func (c *client) writeScore(f float64) { c.conn.WriteDouble(f) }
+
+// formatScore formats a score as Redis's d2string does, for the replies
+// that give scores as bulk strings in every protocol (ZSCAN): "%.17g",
+// with "inf" and "-inf".
+func formatScore(f float64) string {
+	switch {
+	case math.IsInf(f, 1):
+		return "inf"
+	case math.IsInf(f, -1):
+		return "-inf"
+	}
+	return strconv.FormatFloat(f, 'g', 17, 64)
+}
 
 // parseScore parses a score argument (getDoubleFromObjectOrReply), replying
 // "ERR value is not a valid float" if it is not one.
@@ -251,4 +288,591 @@ func cmdZScore(c *client, args [][]byte) {
 	} else {
 		c.conn.WriteNull()
 	}
+}
+
+// ZMSCORE key member [member ...]
+func cmdZMScore(c *client, args [][]byte) {
+	tx := c.db().Read(args[1])
+	defer tx.Close()
+	z, ok := c.readZSet(&tx, args[1])
+	if !ok {
+		return
+	}
+	c.conn.WriteArrayLen(len(args) - 2)
+	for _, m := range args[2:] {
+		// A missing key reads as an empty set.
+		if z == nil {
+			c.conn.WriteNull()
+		} else if s, found := z.Score(m); found {
+			c.writeScore(s)
+		} else {
+			c.conn.WriteNull()
+		}
+	}
+}
+
+// ZREM key member [member ...]
+func cmdZRem(c *client, args [][]byte) {
+	key := args[1]
+	tx := c.db().Write(key)
+	defer tx.Close()
+	z, err := tx.MutableZSet(key, false)
+	if err != nil {
+		c.conn.WriteError(errWrongType)
+		return
+	}
+	deleted, removed := 0, false
+	if z != nil {
+		for _, m := range args[2:] {
+			if z.Remove(m) {
+				deleted++
+			}
+			if z.Len() == 0 {
+				removed = true // Close deletes the key
+				break
+			}
+		}
+	}
+	if deleted > 0 {
+		c.notify(evZSet, "zrem", key)
+		if removed {
+			c.notify(evGeneric, "del", key)
+		}
+		c.server.dirty.Add(int64(deleted))
+	}
+	c.conn.WriteInt(int64(deleted))
+}
+
+// ZRANK key member
+func cmdZRank(c *client, args [][]byte) { c.zrank(args, false) }
+
+// ZREVRANK key member
+func cmdZRevRank(c *client, args [][]byte) { c.zrank(args, true) }
+
+func (c *client) zrank(args [][]byte, rev bool) {
+	tx := c.db().Read(args[1])
+	defer tx.Close()
+	z, ok := c.readZSet(&tx, args[1])
+	if !ok {
+		return
+	}
+	if z != nil {
+		if r, _, found := z.Rank(args[2], rev); found {
+			c.conn.WriteInt(int64(r))
+			return
+		}
+	}
+	c.conn.WriteNull()
+}
+
+// The kinds of range of the ZRANGE family.
+const (
+	zrangeAuto = iota // ZRANGE and ZRANGESTORE: BYSCORE or BYLEX may say
+	zrangeRank
+	zrangeScore
+	zrangeLex
+)
+
+// zrangeSpec is a parsed ZRANGE-family command.
+type zrangeSpec struct {
+	kind        int
+	rev         bool
+	withScores  bool
+	offset      int64
+	limit       int64 // -1 for none
+	start, stop int64
+	score       db.ScoreRange
+	lex         db.LexRange
+}
+
+// parseZRange parses the arguments of a ZRANGE-family command from the
+// source key at args[0] on, as Redis's zrangeGenericCommand does; kind and
+// rev are the command's own (zrangeAuto and false let the options say). It
+// replies the error and returns false if they are wrong.
+func (c *client) parseZRange(args [][]byte, store bool, kind int, rev bool) (sp zrangeSpec, ok bool) {
+	sp.kind, sp.rev, sp.limit = kind, rev, -1
+	// ZRANGE and ZRANGESTORE take the direction and the kind from their
+	// options, once each.
+	autoDir := kind == zrangeAuto
+	for j := 3; j < len(args); j++ {
+		left := len(args) - j - 1
+		switch {
+		case !store && is(args[j], "withscores"):
+			sp.withScores = true
+		case is(args[j], "limit") && left >= 2:
+			var ok1, ok2 bool
+			sp.offset, ok1 = parseInt(args[j+1])
+			if ok1 {
+				sp.limit, ok2 = parseInt(args[j+2])
+			}
+			if !ok1 || !ok2 {
+				c.conn.WriteError(errNotInteger)
+				return sp, false
+			}
+			j += 2
+		case autoDir && is(args[j], "rev"):
+			sp.rev, autoDir = true, false
+		case sp.kind == zrangeAuto && is(args[j], "bylex"):
+			sp.kind = zrangeLex
+		case sp.kind == zrangeAuto && is(args[j], "byscore"):
+			sp.kind = zrangeScore
+		default:
+			c.conn.WriteError(errSyntax)
+			return sp, false
+		}
+	}
+	if sp.kind == zrangeAuto {
+		sp.kind = zrangeRank
+	}
+	if sp.limit != -1 && sp.kind == zrangeRank {
+		c.conn.WriteError(errZLimitRank)
+		return sp, false
+	}
+	if sp.withScores && sp.kind == zrangeLex {
+		c.conn.WriteError(errZLexScores)
+		return sp, false
+	}
+	min, max := args[1], args[2]
+	if sp.rev && sp.kind != zrangeRank {
+		min, max = max, min // given as max, min
+	}
+	switch sp.kind {
+	case zrangeRank:
+		var ok1, ok2 bool
+		sp.start, ok1 = parseInt(min)
+		if ok1 {
+			sp.stop, ok2 = parseInt(max)
+		}
+		if !ok1 || !ok2 {
+			c.conn.WriteError(errNotInteger)
+			return sp, false
+		}
+	case zrangeScore:
+		if sp.score, ok = parseScoreRange(min, max); !ok {
+			c.conn.WriteError(errZMinMaxNotFloat)
+			return sp, false
+		}
+	case zrangeLex:
+		if sp.lex, ok = parseLexRange(min, max); !ok {
+			c.conn.WriteError(errZLexRange)
+			return sp, false
+		}
+	}
+	return sp, true
+}
+
+// zsetRankBounds turns a ZRANGE or ZREMRANGEBYRANK start and stop, which
+// count from the end when negative, into ranks in a set of n members, as
+// Redis sanitizes them; ok is false when the range is empty.
+func zsetRankBounds(start, stop, n int64) (lo, hi int64, ok bool) {
+	if start < 0 {
+		start += n
+	}
+	if stop < 0 {
+		stop += n
+	}
+	start = max(start, 0)
+	if start > stop || start >= n {
+		return 0, 0, false
+	}
+	return start, min(stop, n-1), true
+}
+
+// ranks returns the ranks, counted from the lowest score, of the members
+// the range selects in z: [from, to], visited downwards if sp.rev; none
+// if from > to.
+func (sp *zrangeSpec) ranks(z *db.ZSet) (from, to int) {
+	n := int64(z.Len())
+	if sp.kind == zrangeRank {
+		lo, hi, ok := zsetRankBounds(sp.start, sp.stop, n)
+		if !ok {
+			return 0, -1
+		}
+		if sp.rev {
+			return int(n - 1 - hi), int(n - 1 - lo)
+		}
+		return int(lo), int(hi)
+	}
+	// Redis skips offset members of the range, one by one: a negative
+	// offset skips them all.
+	if sp.offset < 0 || sp.offset > 0 && sp.offset >= n {
+		return 0, -1
+	}
+	var first, end int
+	if sp.kind == zrangeScore {
+		first, end = z.ScoreRanks(sp.score)
+	} else {
+		first, end = z.LexRanks(sp.lex, sp.rev)
+	}
+	count := int64(end - first)
+	if count <= sp.offset {
+		return 0, -1
+	}
+	count -= sp.offset
+	if sp.limit >= 0 && sp.limit < count {
+		count = sp.limit
+	}
+	if sp.rev {
+		hi := int64(end-1) - sp.offset
+		return int(hi - count + 1), int(hi)
+	}
+	lo := int64(first) + sp.offset
+	return int(lo), int(lo + count - 1)
+}
+
+// ZRANGE key start stop [BYSCORE|BYLEX] [REV] [LIMIT offset count] [WITHSCORES]
+func cmdZRange(c *client, args [][]byte) { c.zrange(args, zrangeAuto, false) }
+
+// ZREVRANGE key start stop [WITHSCORES]
+func cmdZRevRange(c *client, args [][]byte) { c.zrange(args, zrangeRank, true) }
+
+// ZRANGEBYSCORE key min max [WITHSCORES] [LIMIT offset count]
+func cmdZRangeByScore(c *client, args [][]byte) { c.zrange(args, zrangeScore, false) }
+
+// ZREVRANGEBYSCORE key max min [WITHSCORES] [LIMIT offset count]
+func cmdZRevRangeByScore(c *client, args [][]byte) { c.zrange(args, zrangeScore, true) }
+
+// ZRANGEBYLEX key min max [LIMIT offset count]
+func cmdZRangeByLex(c *client, args [][]byte) { c.zrange(args, zrangeLex, false) }
+
+// ZREVRANGEBYLEX key max min [LIMIT offset count]
+func cmdZRevRangeByLex(c *client, args [][]byte) { c.zrange(args, zrangeLex, true) }
+
+// zrange replies the members a ZRANGE-family command selects: an array of
+// members, with their scores after them if asked (RESP2), or an array of
+// [member, score] pairs (RESP3), as Redis's zrangeResultEmitCBufferToClient.
+func (c *client) zrange(args [][]byte, kind int, rev bool) {
+	sp, ok := c.parseZRange(args[1:], false, kind, rev)
+	if !ok {
+		return
+	}
+	key := args[1]
+	tx := c.db().Read(key)
+	defer tx.Close()
+	z, ok := c.readZSet(&tx, key)
+	if !ok {
+		return
+	}
+	if z == nil {
+		c.conn.WriteArrayLen(0)
+		return
+	}
+	from, to := sp.ranks(z)
+	n := max(0, to-from+1)
+	resp3 := c.resp3()
+	if sp.withScores && !resp3 {
+		c.conn.WriteArrayLen(2 * n)
+	} else {
+		c.conn.WriteArrayLen(n)
+	}
+	z.RangeByRank(from, to, sp.rev, func(m string, s float64) bool {
+		if sp.withScores && resp3 {
+			c.conn.WriteArrayLen(2)
+		}
+		c.conn.WriteBulkString(m)
+		if sp.withScores {
+			c.writeScore(s)
+		}
+		return true
+	})
+}
+
+// ZRANGESTORE dst src min max [BYSCORE|BYLEX] [REV] [LIMIT offset count]
+func cmdZRangeStore(c *client, args [][]byte) {
+	sp, ok := c.parseZRange(args[2:], true, zrangeAuto, false)
+	if !ok {
+		return
+	}
+	dst, src := args[1], args[2]
+	tx := c.db().Write(dst, src)
+	defer tx.Close()
+	v := c.lookupRead(&tx, src)
+	z, isZSet := v.(*db.ZSet)
+	if v != nil && !isZSet {
+		c.conn.WriteError(errWrongType)
+		return
+	}
+	var result *db.ZSet
+	if z != nil {
+		if from, to := sp.ranks(z); from <= to {
+			lim := tx.Limits()
+			result = db.NewZSet()
+			z.RangeByRank(from, to, sp.rev, func(m string, s float64) bool {
+				result.Add([]byte(m), s, 0, lim)
+				return true
+			})
+		}
+	}
+	if result != nil {
+		tx.Set(dst, result, 0)
+		c.conn.WriteInt(int64(result.Len()))
+		c.notify(evZSet, "zrangestore", dst)
+		c.server.dirty.Add(1)
+		return
+	}
+	c.conn.WriteInt(0)
+	if tx.Delete(dst) {
+		c.notify(evGeneric, "del", dst)
+		c.server.dirty.Add(1)
+	}
+}
+
+// ZCOUNT key min max
+func cmdZCount(c *client, args [][]byte) {
+	r, ok := parseScoreRange(args[2], args[3])
+	if !ok {
+		c.conn.WriteError(errZMinMaxNotFloat)
+		return
+	}
+	c.zcount(args[1], func(z *db.ZSet) (int, int) { return z.ScoreRanks(r) })
+}
+
+// ZLEXCOUNT key min max
+func cmdZLexCount(c *client, args [][]byte) {
+	r, ok := parseLexRange(args[2], args[3])
+	if !ok {
+		c.conn.WriteError(errZLexRange)
+		return
+	}
+	c.zcount(args[1], func(z *db.ZSet) (int, int) { return z.LexRanks(r, false) })
+}
+
+// zcount replies how many members of the set at key ranks selects.
+func (c *client) zcount(key []byte, ranks func(*db.ZSet) (first, end int)) {
+	tx := c.db().Read(key)
+	defer tx.Close()
+	z, ok := c.readZSet(&tx, key)
+	if !ok {
+		return
+	}
+	n := 0
+	if z != nil {
+		first, end := ranks(z)
+		n = max(0, end-first)
+	}
+	c.conn.WriteInt(int64(n))
+}
+
+// ZREMRANGEBYRANK key start stop
+func cmdZRemRangeByRank(c *client, args [][]byte) {
+	start, ok1 := parseInt(args[2])
+	stop, ok2 := parseInt(args[3])
+	if !ok1 || !ok2 {
+		c.conn.WriteError(errNotInteger)
+		return
+	}
+	c.zremrange(args[1], "zremrangebyrank", func(z *db.ZSet) (int, int) {
+		n := int64(z.Len())
+		lo, hi, ok := zsetRankBounds(start, stop, n)
+		if !ok {
+			return 0, 0
+		}
+		return int(lo), int(hi) + 1
+	})
+}
+
+// ZREMRANGEBYSCORE key min max
+func cmdZRemRangeByScore(c *client, args [][]byte) {
+	r, ok := parseScoreRange(args[2], args[3])
+	if !ok {
+		c.conn.WriteError(errZMinMaxNotFloat)
+		return
+	}
+	c.zremrange(args[1], "zremrangebyscore", func(z *db.ZSet) (int, int) { return z.ScoreRanks(r) })
+}
+
+// ZREMRANGEBYLEX key min max
+func cmdZRemRangeByLex(c *client, args [][]byte) {
+	r, ok := parseLexRange(args[2], args[3])
+	if !ok {
+		c.conn.WriteError(errZLexRange)
+		return
+	}
+	c.zremrange(args[1], "zremrangebylex", func(z *db.ZSet) (int, int) { return z.LexRanks(r, false) })
+}
+
+// zremrange removes the members ranks selects from the set at key
+// (zremrangeGenericCommand).
+func (c *client) zremrange(key []byte, event string, ranks func(*db.ZSet) (first, end int)) {
+	tx := c.db().Write(key)
+	defer tx.Close()
+	z, err := tx.MutableZSet(key, false)
+	if err != nil {
+		c.conn.WriteError(errWrongType)
+		return
+	}
+	deleted := 0
+	if z != nil {
+		if first, end := ranks(z); first < end {
+			deleted = z.RemoveRangeByRank(first, end-1)
+		}
+	}
+	if deleted > 0 {
+		c.notify(evZSet, event, key)
+		if z.Len() == 0 {
+			c.notify(evGeneric, "del", key) // Close deletes the key
+		}
+		c.server.dirty.Add(int64(deleted))
+	}
+	c.conn.WriteInt(int64(deleted))
+}
+
+// ZRANDMEMBER key [count [WITHSCORES]]
+func cmdZRandMember(c *client, args [][]byte) {
+	key := args[1]
+	if len(args) >= 3 {
+		n, ok := parseInt(args[2])
+		if !ok {
+			c.conn.WriteError(errNotInteger)
+			return
+		}
+		if n == math.MinInt64 {
+			c.conn.WriteError(errLongRange)
+			return
+		}
+		withScores := len(args) == 4
+		if len(args) > 4 || withScores && !is(args[3], "withscores") {
+			c.conn.WriteError(errSyntax)
+			return
+		}
+		// Twice the count must fit in a long: RESP2 replies a flat array.
+		if withScores && (n < -math.MaxInt64/2 || n > math.MaxInt64/2) {
+			c.conn.WriteError(errValueRange)
+			return
+		}
+		c.zrandmemberWithCount(key, n, withScores)
+		return
+	}
+	tx := c.db().Read(key)
+	defer tx.Close()
+	z, ok := c.readZSet(&tx, key)
+	switch {
+	case !ok:
+	case z == nil:
+		c.conn.WriteNull()
+	default:
+		m, _, _ := z.Random(tx.Rand())
+		c.conn.WriteBulkString(m)
+	}
+}
+
+// zrandmemberWithCount is ZRANDMEMBER with a count n
+// (zrandmemberWithCountCommand), as hrandfieldWithCount is HRANDFIELD's:
+// n >= 0 distinct members, as many as the set has at most (the whole set
+// from the highest score down when n is at least its size, as Redis
+// iterates it; a listpack's picks in its ascending order), n < 0 asks for -n members that may
+// repeat.
+func (c *client) zrandmemberWithCount(key []byte, n int64, withScores bool) {
+	tx := c.db().Read(key)
+	closed := false
+	defer func() {
+		if !closed {
+			tx.Close()
+		}
+	}()
+	z, ok := c.readZSet(&tx, key)
+	if !ok {
+		return
+	}
+	if z == nil || n == 0 {
+		c.conn.WriteArrayLen(0)
+		return
+	}
+	resp3 := c.resp3()
+	replyLen := func(members int64) {
+		if withScores && !resp3 {
+			members *= 2
+		}
+		c.conn.WriteArrayLen(int(members))
+	}
+	writePair := func(m string, s float64) {
+		if withScores && resp3 {
+			c.conn.WriteArrayLen(2)
+		}
+		c.conn.WriteBulkString(m)
+		if withScores {
+			c.writeScore(s)
+		}
+	}
+	size := z.Len()
+	rnd := tx.Rand()
+	if n < 0 || n == 1 {
+		count := n
+		if n < 0 {
+			count = -n
+		}
+		replyLen(count)
+		if streamRepeated(count, size) {
+			type pair struct {
+				m string
+				s float64
+			}
+			pairs := make([]pair, 0, size)
+			for i := range size {
+				m, s := z.At(i)
+				pairs = append(pairs, pair{m, s})
+			}
+			tx.Close()
+			closed = true
+			c.writeRepeated(len(pairs), count, rnd, func(i int) { writePair(pairs[i].m, pairs[i].s) })
+			return
+		}
+		for ; count > 0; count-- {
+			writePair(z.At(int(rnd.Uint64N(uint64(size)))))
+		}
+		return
+	}
+	if n >= int64(size) {
+		// The whole set, from the highest score down, as Redis's zui
+		// iterator walks it.
+		replyLen(int64(size))
+		z.RangeByRank(0, size-1, true, func(m string, s float64) bool {
+			writePair(m, s)
+			return true
+		})
+		return
+	}
+	picked := sampleDistinct(rnd, size, int(n))
+	if z.Encoding() == "listpack" {
+		slices.Sort(picked)
+	}
+	replyLen(n)
+	for _, i := range picked {
+		writePair(z.At(i))
+	}
+}
+
+// ZSCAN key cursor [MATCH pattern] [COUNT count]
+func cmdZScan(c *client, args [][]byte) {
+	key := args[1]
+	cursor, ok := parseCursor(args[2])
+	if !ok {
+		c.conn.WriteError(errInvalidCursor)
+		return
+	}
+	tx := c.db().Read(key)
+	defer tx.Close()
+	z, ok := c.readZSet(&tx, key)
+	switch {
+	case !ok:
+		return
+	case z == nil:
+		c.sscanReply(0, nil)
+		return
+	}
+	// Redis parses the options after the lookup: a missing key or one of
+	// another type hides their errors.
+	opts, errText := parseScanOptions(args[3:], false)
+	if errText != "" {
+		c.conn.WriteError(errText)
+		return
+	}
+	count, match := opts.count, opts.match
+	var found []string
+	next := z.Scan(cursor, int(min(count, 1<<30)), func(m string, s float64) {
+		if match == nil || match(m) {
+			found = append(found, m, formatScore(s))
+		}
+	})
+	c.sscanReply(next, found)
 }
