@@ -110,7 +110,7 @@ type blockOutcome struct {
 	key    string    // served: the key popped from
 	values [][]byte  // served: the elements (or members) popped
 	scores []float64 // served from a sorted set: the members' scores
-	err    string   // served with this error reply instead (BLMOVE onto a key of another type)
+	err    string    // served with this error reply instead (BLMOVE onto a key of another type)
 }
 
 type outcomeKind uint8
