@@ -1,8 +1,14 @@
 package server
 
 import (
+	"fmt"
+	"slices"
 	"strconv"
+	"strings"
 	"testing"
+
+	"github.com/mini-redis/mini-redis/frame"
+	"github.com/mini-redis/mini-redis/internal/redistest"
 )
 
 // Differential tests of the sorted set commands, run as the set
@@ -210,4 +216,293 @@ var zsetDiffScripts = map[string][]step{
 
 func TestZSetDifferential(t *testing.T) {
 	runCollectionScripts(t, zsetDiffScripts)
+}
+
+// TestZSetCommandsAreCovered keeps the scripts honest: every sorted set
+// command appears in one.
+func TestZSetCommandsAreCovered(t *testing.T) {
+	used := map[string]bool{}
+	for _, script := range zsetDiffScripts {
+		for _, st := range script {
+			used[strings.ToLower(st.args[0])] = true
+		}
+	}
+	for _, cmd := range zsetCommands() {
+		if !used[cmd.name] {
+			t.Errorf("command %s has no differential test", cmd.name)
+		}
+	}
+}
+
+// TestZSetEventsAgainstRedis compares the keyspace notifications of the
+// sorted set commands, and their order, with redis-server's.
+func TestZSetEventsAgainstRedis(t *testing.T) {
+	var script []mstep
+	script = append(script, on(1, "CONFIG SET notify-keyspace-events KEA"), on(0, "PSUBSCRIBE __keyevent@0__:*"))
+	for _, line := range []string{
+		"ZADD z 1 a 2 b", "ZADD z 1 a", "ZADD z CH 5 a", "ZADD z NX 9 a", "ZADD z XX 1 new", "ZADD z INCR 1 a",
+		"ZADD z INCR 0 a", "ZADD z GT 1 a", "ZINCRBY z 2 b", "ZINCRBY z 0 b", "ZADD missing XX 1 a", "ZADD z x a",
+		"ZADD z 1 a 2 b", "ZREM z nope", "ZREM z a", "ZREM z b", "ZADD z 1 a 2 b 3 c 4 d", "ZREMRANGEBYRANK z 5 6",
+		"ZREMRANGEBYRANK z 0 0", "ZREMRANGEBYSCORE z 9 10", "ZREMRANGEBYSCORE z 2 2", "ZREMRANGEBYLEX z [c [c",
+		"ZREMRANGEBYLEX z - +", "ZREMRANGEBYLEX z - +", "ZADD s 1 a 2 b 3 c", "ZRANGESTORE d s 0 1", "ZRANGESTORE d s 5 6",
+		"ZRANGESTORE d s 5 6", "ZRANGESTORE d missing 0 1", "ZRANGE s 0 -1", "ZRANDMEMBER s", "ZSCORE s a",
+		"ZADD e 1 a", "EXPIRE e 100", "RENAME e e2", "COPY e2 e3", "MOVE e3 1", "DEL e2", "ZADD q 1 a", "ZINCRBY q 1 b",
+		"ZADD t 1 a", "ZREMRANGEBYSCORE t -inf +inf", "SET str v", "ZADD str 1 a",
+	} {
+		// Each command's reply, then a PING on the subscribed connection,
+		// whose reply comes after every event the command published.
+		script = append(script, on(1, line), on(0, "PING"))
+	}
+	redis := redistest.Start(t)
+	ours := startRealServer(t)
+	var ref, got [2]*rawConn
+	for i := range ref {
+		ref[i], got[i] = dialRaw(t, redis.Addr), dialRaw(t, ours)
+	}
+	events := func(c *rawConn) []string {
+		var out []string
+		for {
+			f, _, err := frame.Parse([]byte(c.readReply()))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(f.Elems) == 2 && f.Elems[0].Text() == "pong" {
+				return out
+			}
+			out = append(out, f.Elems[2].Text()+" "+f.Elems[3].Text())
+		}
+	}
+	for _, st := range script {
+		if st.conn == 1 {
+			want, have := ref[1].do(st.args...), got[1].do(st.args...)
+			if !sameShape(want, have) && want != have {
+				t.Errorf("%q:\n redis: %q\n   ours: %q", st.args, want, have)
+			}
+			continue
+		}
+		if st.args[0] == "PSUBSCRIBE" {
+			ref[0].do(st.args...)
+			got[0].do(st.args...)
+			continue
+		}
+		ref[0].Send(st.args...)
+		got[0].Send(st.args...)
+		if want, have := events(ref[0]), events(got[0]); !slices.Equal(want, have) {
+			t.Errorf("events before the PING:\n redis: %q\n   ours: %q", want, have)
+		}
+	}
+}
+
+// TestZSetWatch checks that the sorted set commands touch a watched key
+// when Redis signals it, and only then.
+func TestZSetWatch(t *testing.T) {
+	redis := redistest.Start(t)
+	ours := startRealServer(t)
+	for _, tc := range []struct{ setup, change string }{
+		{"ZADD s 1 a", "ZADD s 2 b"}, {"ZADD s 1 a", "ZADD s 1 a"}, {"ZADD s 1 a", "ZADD s NX 5 a"},
+		{"ZADD s 1 a", "ZADD s XX 1 b"}, {"ZADD s 1 a", "ZINCRBY s 0 a"}, {"ZADD s 1 a", "ZINCRBY s 1 a"},
+		{"ZADD s 1 a", "ZREM s b"}, {"ZADD s 1 a 2 b", "ZREM s a"}, {"ZADD s 1 a", "ZREM s a"},
+		{"ZADD s 1 a", "ZREMRANGEBYRANK s 1 2"}, {"ZADD s 1 a 2 b", "ZREMRANGEBYRANK s 0 0"},
+		{"ZADD s 1 a", "ZREMRANGEBYSCORE s 5 6"}, {"ZADD s 1 a", "ZREMRANGEBYSCORE s 1 1"},
+		{"ZADD s 0 a", "ZREMRANGEBYLEX s (a +"}, {"ZADD s 0 a", "ZREMRANGEBYLEX s - +"},
+		{"ZADD x 1 a", "ZRANGESTORE s x 0 -1"}, {"ZADD x 1 a", "ZRANGESTORE s x 5 6"}, {"ZADD s 1 a", "ZRANGESTORE s x 0 1"},
+		{"ZADD s 1 a", "ZRANGESTORE x s 0 1"}, {"ZADD s 1 a", "ZRANGE s 0 -1"}, {"ZADD s 1 a", "ZRANDMEMBER s"},
+		{"ZADD s 1 a", "ZADD d 1 a"}, {"ZADD s 1 a", "COPY s x"}, {"ZADD s 1 a", "RENAME s x"}, {"ZADD s 1 a", "DEL s"},
+		{"ZADD s 1 a", "EXPIRE s 100"}, {"ZADD s 1 a", "MOVE s 1"}, {"ZADD s 1 a", "OBJECT ENCODING s"},
+	} {
+		results := [2]string{}
+		for i, addr := range []string{redis.Addr, ours} {
+			a, b := dialRaw(t, addr), dialRaw(t, addr)
+			a.do("FLUSHALL")
+			for _, cmd := range strings.Split(tc.setup, ";") {
+				a.do(strings.Fields(cmd)...)
+			}
+			a.do("WATCH", "s")
+			b.do(strings.Fields(tc.change)...)
+			a.do("MULTI")
+			a.do("PING")
+			results[i] = a.do("EXEC")
+		}
+		if results[0] != results[1] {
+			t.Errorf("WATCH s; %s; %s: EXEC on redis %q, ours %q", tc.setup, tc.change, results[0], results[1])
+		}
+	}
+}
+
+// TestZRandMemberAgainstRedis checks the random replies of ZRANDMEMBER,
+// which cannot match Redis's: the same shape on both servers, members of
+// the set with their own scores, distinct unless the count is negative,
+// for both encodings and protocols.
+func TestZRandMemberAgainstRedis(t *testing.T) {
+	redis := redistest.Start(t)
+	ours := startRealServer(t)
+	for _, proto := range []string{"2", "3"} {
+		ref, got := dialPair(t, redis.Addr, ours, proto)
+		for _, c := range []*rawConn{ref, got} {
+			c.do("FLUSHALL")
+			c.do(zaddSeq("lp", 1, 20, "m").args...)
+			c.do(zaddSeq("sl", 1, 300, "m").args...)
+		}
+		for _, args := range [][]string{
+			{"lp"}, {"lp", "1"}, {"lp", "5"}, {"lp", "5", "WITHSCORES"}, {"lp", "19", "WITHSCORES"}, {"lp", "-5"},
+			{"lp", "-50", "WITHSCORES"}, {"lp", "1", "WITHSCORES"}, {"lp", "-1", "WITHSCORES"}, {"sl"}, {"sl", "3"},
+			{"sl", "150", "WITHSCORES"}, {"sl", "299"}, {"sl", "-400", "WITHSCORES"}, {"sl", "-2000"},
+		} {
+			cmd := append([]string{"ZRANDMEMBER"}, args...)
+			want, have := ref.do(cmd...), got.do(cmd...)
+			if msg := checkZRandPick(args, want, have); msg != "" {
+				t.Errorf("RESP%s %q: %s\n redis: %.300q\n   ours: %.300q", proto, cmd, msg, want, have)
+			}
+		}
+	}
+}
+
+// checkZRandPick checks a ZRANDMEMBER reply against redis-server's, for a
+// set of the members m<i> scored i.
+func checkZRandPick(args []string, want, have string) string {
+	fw, _, err1 := frame.Parse([]byte(want))
+	fh, _, err2 := frame.Parse([]byte(have))
+	if err1 != nil || err2 != nil {
+		return "unparsable reply"
+	}
+	if fw.Type != fh.Type || len(fw.Elems) != len(fh.Elems) {
+		return "replies of different shapes"
+	}
+	withScores := len(args) == 3
+	distinct := len(args) >= 2 && !strings.HasPrefix(args[1], "-")
+	seen := map[string]bool{}
+	check := func(m frame.Frame, score string) string {
+		name := m.Text()
+		n, err := strconv.Atoi(strings.TrimPrefix(name, "m"))
+		if err != nil || !strings.HasPrefix(name, "m") {
+			return fmt.Sprintf("%q is not a member", name)
+		}
+		if withScores && score != strconv.Itoa(n) {
+			return fmt.Sprintf("%q given score %q", name, score)
+		}
+		if distinct && seen[name] {
+			return fmt.Sprintf("%q given twice", name)
+		}
+		seen[name] = true
+		return ""
+	}
+	if fh.Type == frame.BulkString {
+		return check(fh, "")
+	}
+	for i := 0; i < len(fh.Elems); i++ {
+		e := fh.Elems[i]
+		var msg string
+		switch {
+		case withScores && e.Type == frame.Array:
+			if len(e.Elems) != 2 || e.Elems[1].Type != fw.Elems[i].Elems[1].Type {
+				return "a pair of another shape"
+			}
+			msg = check(e.Elems[0], scoreText(e.Elems[1]))
+		case withScores:
+			if fh.Elems[i+1].Type != fw.Elems[i+1].Type {
+				return "a score of another type"
+			}
+			msg = check(e, scoreText(fh.Elems[i+1]))
+			i++
+		default:
+			msg = check(e, "")
+		}
+		if msg != "" {
+			return msg
+		}
+	}
+	return ""
+}
+
+// scoreText returns a score's digits, from a bulk string (RESP2) or a
+// double (RESP3).
+func scoreText(f frame.Frame) string {
+	if f.Type == frame.Double {
+		return strconv.FormatFloat(f.Float, 'g', -1, 64)
+	}
+	return f.Text()
+}
+
+// TestZScanAgainstRedis runs ZSCAN to completion on skiplist sets, whose
+// order is each server's own, and compares the pairs found.
+func TestZScanAgainstRedis(t *testing.T) {
+	redis := redistest.Start(t)
+	ours := startRealServer(t)
+	ref, got := dialPair(t, redis.Addr, ours, "2")
+	for _, c := range []*rawConn{ref, got} {
+		c.do("FLUSHALL")
+		c.do(zaddSeq("sl", 1, 300, "m").args...)
+		c.do("ZADD", "sl", "0.1", "frac", "-inf", "ninf", "inf", "pinf", "3e20", "big")
+	}
+	for _, opts := range [][]string{nil, {"COUNT", "7"}, {"MATCH", "m1*"}, {"MATCH", "*f", "COUNT", "1"}, {"COUNT", "1000"}} {
+		want, have := zscanPairs(ref, "sl", opts), zscanPairs(got, "sl", opts)
+		if !slices.Equal(want, have) {
+			t.Errorf("ZSCAN sl %q to completion:\n redis: %.300q\n   ours: %.300q", opts, want, have)
+		}
+	}
+}
+
+// zscanPairs runs ZSCAN key to completion and returns the distinct
+// "member score" pairs found, sorted.
+func zscanPairs(c *rawConn, key string, opts []string) []string {
+	seen := map[string]bool{}
+	cursor := "0"
+	for range 10000 {
+		reply := c.do(append([]string{"ZSCAN", key, cursor}, opts...)...)
+		f, _, err := frame.Parse([]byte(reply))
+		if err != nil || f.Type != frame.Array || len(f.Elems) != 2 || len(f.Elems[1].Elems)%2 != 0 {
+			return []string{"error: " + reply}
+		}
+		items := f.Elems[1].Elems
+		for i := 0; i < len(items); i += 2 {
+			seen[items[i].Text()+" "+items[i+1].Text()] = true
+		}
+		if cursor = f.Elems[0].Text(); cursor == "0" {
+			break
+		}
+	}
+	out := make([]string, 0, len(seen))
+	for p := range seen {
+		out = append(out, p)
+	}
+	slices.Sort(out)
+	return out
+}
+
+// TestZSetCommandsOnOtherTypes checks the sorted set commands on lists,
+// hashes and sets: WRONGTYPE, as Redis replies.
+func TestZSetCommandsOnOtherTypes(t *testing.T) {
+	ts := startServer(t)
+	c := ts.dial(t)
+	c.do("RPUSH", "l", "1")
+	c.do("HSET", "h", "f", "v")
+	c.do("SADD", "s", "1")
+	c.do("ZADD", "z", "1", "a")
+	const wrongType = "-" + errWrongType + "\r\n"
+	for _, key := range []string{"l", "h", "s"} {
+		for _, args := range [][]string{
+			{"ZADD", key, "1", "a"}, {"ZINCRBY", key, "1", "a"}, {"ZREM", key, "a"}, {"ZCARD", key}, {"ZSCORE", key, "a"},
+			{"ZMSCORE", key, "a"}, {"ZRANK", key, "a"}, {"ZREVRANK", key, "a"}, {"ZRANGE", key, "0", "1"},
+			{"ZREVRANGE", key, "0", "1"}, {"ZRANGEBYSCORE", key, "0", "1"}, {"ZREVRANGEBYSCORE", key, "1", "0"},
+			{"ZRANGEBYLEX", key, "-", "+"}, {"ZREVRANGEBYLEX", key, "+", "-"}, {"ZRANGESTORE", "d", key, "0", "1"},
+			{"ZCOUNT", key, "0", "1"}, {"ZLEXCOUNT", key, "-", "+"}, {"ZREMRANGEBYRANK", key, "0", "1"},
+			{"ZREMRANGEBYSCORE", key, "0", "1"}, {"ZREMRANGEBYLEX", key, "-", "+"}, {"ZRANDMEMBER", key},
+			{"ZRANDMEMBER", key, "2"}, {"ZSCAN", key, "0"},
+		} {
+			if got := c.do(args...); got != wrongType {
+				t.Errorf("%q: %q, want WRONGTYPE", args, got)
+			}
+		}
+	}
+	for _, args := range [][]string{{"SADD", "z", "x"}, {"LPUSH", "z", "x"}, {"HSET", "z", "f", "v"}, {"GET", "z"}} {
+		if got := c.do(args...); got != wrongType {
+			t.Errorf("%q on a zset: %q, want WRONGTYPE", args, got)
+		}
+	}
+	if got := c.do("TYPE", "z"); got != "+zset\r\n" {
+		t.Errorf("TYPE of a zset: %q", got)
+	}
+	if got := c.do("MEMORY", "USAGE", "z"); !strings.HasPrefix(got, ":") || got == ":0\r\n" {
+		t.Errorf("MEMORY USAGE of a zset: %q", got)
+	}
 }

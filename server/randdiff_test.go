@@ -635,6 +635,8 @@ func (g *rdGen) command() rdStep {
 		return g.setCommand()
 	case n < rdSetPercent+rdHashPercent:
 		return g.hashCommand()
+	case n < rdSetPercent+rdHashPercent+rdZSetPercent:
+		return g.zsetCommand()
 	}
 	k := g.key()
 	ex := func(args ...string) rdStep { return rdStep{args: args} }
