@@ -245,25 +245,25 @@ func cmpZPairs(a, b zpair) int {
 }
 
 // ZUNION numkeys key [key ...] [WEIGHTS weight ...] [AGGREGATE SUM|MIN|MAX] [WITHSCORES]
-func cmdZUnion(c *client, args [][]byte) { c.zsetOp(args, 1, nil, zsetUnion, false) }
+func cmdZUnion(c *client, args [][]byte) { c.zsetOp(args, 1, false, zsetUnion, false) }
 
 // ZINTER numkeys key [key ...] [WEIGHTS weight ...] [AGGREGATE SUM|MIN|MAX] [WITHSCORES]
-func cmdZInter(c *client, args [][]byte) { c.zsetOp(args, 1, nil, zsetInter, false) }
+func cmdZInter(c *client, args [][]byte) { c.zsetOp(args, 1, false, zsetInter, false) }
 
 // ZDIFF numkeys key [key ...] [WITHSCORES]
-func cmdZDiff(c *client, args [][]byte) { c.zsetOp(args, 1, nil, zsetDiff, false) }
+func cmdZDiff(c *client, args [][]byte) { c.zsetOp(args, 1, false, zsetDiff, false) }
 
 // ZUNIONSTORE destination numkeys key [key ...] [WEIGHTS weight ...] [AGGREGATE SUM|MIN|MAX]
-func cmdZUnionStore(c *client, args [][]byte) { c.zsetOp(args, 2, args[1], zsetUnion, false) }
+func cmdZUnionStore(c *client, args [][]byte) { c.zsetOp(args, 2, true, zsetUnion, false) }
 
 // ZINTERSTORE destination numkeys key [key ...] [WEIGHTS weight ...] [AGGREGATE SUM|MIN|MAX]
-func cmdZInterStore(c *client, args [][]byte) { c.zsetOp(args, 2, args[1], zsetInter, false) }
+func cmdZInterStore(c *client, args [][]byte) { c.zsetOp(args, 2, true, zsetInter, false) }
 
 // ZDIFFSTORE destination numkeys key [key ...]
-func cmdZDiffStore(c *client, args [][]byte) { c.zsetOp(args, 2, args[1], zsetDiff, false) }
+func cmdZDiffStore(c *client, args [][]byte) { c.zsetOp(args, 2, true, zsetDiff, false) }
 
 // ZINTERCARD numkeys key [key ...] [LIMIT limit]
-func cmdZInterCard(c *client, args [][]byte) { c.zsetOp(args, 1, nil, zsetInter, true) }
+func cmdZInterCard(c *client, args [][]byte) { c.zsetOp(args, 1, false, zsetInter, true) }
 
 // zsetOptions are the options after the keys of a sorted set operation.
 type zsetOptions struct {
@@ -273,11 +273,11 @@ type zsetOptions struct {
 }
 
 // zsetOp is zunionInterDiffGenericCommand: op over the keys from
-// args[numkeysIdx+1], replied, or stored at dst if it is not nil, or
-// counted (cardOnly, ZINTERCARD). As in Redis, the keys are looked up
+// args[numkeysIdx+1], replied, or stored at args[1] (store), or counted
+// (cardOnly, ZINTERCARD). As in Redis, the keys are looked up
 // before the options are parsed, so that a key of another type is
 // reported before a bad option.
-func (c *client) zsetOp(args [][]byte, numkeysIdx int, dst []byte, op zsetOpKind, cardOnly bool) {
+func (c *client) zsetOp(args [][]byte, numkeysIdx int, store bool, op zsetOpKind, cardOnly bool) {
 	numkeys, ok := parseInt(args[numkeysIdx])
 	if !ok {
 		c.conn.WriteError(errNotInteger)
@@ -292,8 +292,12 @@ func (c *client) zsetOp(args [][]byte, numkeysIdx int, dst []byte, op zsetOpKind
 		return
 	}
 	keys := args[numkeysIdx+1 : numkeysIdx+1+int(numkeys)]
-	var tx db.KeyLock
-	if dst != nil {
+	var (
+		tx  db.KeyLock
+		dst []byte
+	)
+	if store {
+		dst = args[1]
 		tx = c.db().Write(append([][]byte{dst}, keys...)...)
 	} else {
 		tx = c.db().Read(keys...)
@@ -313,7 +317,7 @@ func (c *client) zsetOp(args [][]byte, numkeysIdx int, dst []byte, op zsetOpKind
 			return
 		}
 	}
-	opts, errText := parseZSetOptions(args[numkeysIdx+1+int(numkeys):], srcs, op, dst != nil, cardOnly)
+	opts, errText := parseZSetOptions(args[numkeysIdx+1+int(numkeys):], srcs, op, store, cardOnly)
 	if errText != "" {
 		c.conn.WriteError(errText)
 		return
@@ -338,7 +342,7 @@ func (c *client) zsetOp(args [][]byte, numkeysIdx int, dst []byte, op zsetOpKind
 		result = zdiff(srcs)
 	}
 	slices.SortFunc(result, cmpZPairs)
-	if dst != nil {
+	if store {
 		c.storeZSetResult(&tx, dst, result, op)
 		return
 	}

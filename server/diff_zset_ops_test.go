@@ -156,6 +156,8 @@ var zsetOpsDiffScripts = map[string][]step{
 		s("ZDIFFSTORE u 2 bigkeys big"), s("OBJECT ENCODING u"), s("ZDIFFSTORE u 3 bigkeys big half"),
 		sadd("bigset", 1, 200, "m"), s("ZUNIONSTORE u 1 bigset"), s("OBJECT ENCODING u"), s("ZINTERSTORE u 2 bigset edge"),
 		s("OBJECT ENCODING u"), s("ZRANGE u 0 3 WITHSCORES"),
+		q("ZUNIONSTORE", "", "1", "a"), q("ZRANGE", "", "0", "-1", "WITHSCORES"), q("ZDIFFSTORE", "", "2", "a", ""),
+		q("ZINTERSTORE", "", "2", "", "a"), q("EXISTS", ""),
 		s("ZUNIONSTORE"), s("ZINTERSTORE d"), s("ZDIFFSTORE d 1"),
 	},
 	"zset operations in transactions": {
