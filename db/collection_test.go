@@ -164,7 +164,7 @@ func TestTypesAndParseType(t *testing.T) {
 	for _, tt := range []struct {
 		v    Value
 		name string
-	}{{NewList(), "list"}, {NewHash(), "hash"}, {NewSet(), "set"}, {str("x"), "string"}} {
+	}{{NewList(), "list"}, {NewHash(), "hash"}, {NewSet(), "set"}, {NewZSet(), "zset"}, {str("x"), "string"}} {
 		if got := tt.v.Type().String(); got != tt.name {
 			t.Errorf("%T: Type %s", tt.v, got)
 		}
@@ -172,8 +172,8 @@ func TestTypesAndParseType(t *testing.T) {
 			t.Errorf("ParseType(%s) = %v, %v", tt.name, typ, ok)
 		}
 	}
-	if typ, ok := ParseType("zset"); !ok || typ != TypeNone {
-		t.Errorf("ParseType(zset) = %v, %v", typ, ok)
+	if typ, ok := ParseType("stream"); !ok || typ != TypeNone {
+		t.Errorf("ParseType(stream) = %v, %v", typ, ok)
 	}
 	s, _ := newTestStore(t, Options{})
 	d := s.DB(0)
@@ -330,6 +330,63 @@ func TestWatchSeesChangesInPlace(t *testing.T) {
 		}, true},
 		{"MarkModified", func(tx *KeyLock) { tx.MarkModified(k) }, true},
 		{"Set", func(tx *KeyLock) { tx.Set(k, setOf(defaultLimits, "a"), 0) }, true},
+	}
+	// The same for a sorted set, under a key of its own.
+	zk := []byte("zk")
+	zchange := func(f func(z *ZSet, lim EncodingLimits)) func(tx *KeyLock) {
+		return func(tx *KeyLock) {
+			z, _ := tx.MutableZSet(zk, false)
+			f(z, tx.Limits())
+		}
+	}
+	{
+		tx := d.Write(zk)
+		z, _ := tx.MutableZSet(zk, true)
+		z.Add([]byte("a"), 1, 0, tx.Limits())
+		z.Add([]byte("b"), 2, 0, tx.Limits())
+		tx.Close()
+	}
+	ztests := []struct {
+		name  string
+		f     func(tx *KeyLock)
+		dirty bool
+	}{
+		{"ZADD of the same score", zchange(func(z *ZSet, lim EncodingLimits) { z.Add([]byte("a"), 1, 0, lim) }), false},
+		{"ZADD NX of a member", zchange(func(z *ZSet, lim EncodingLimits) { z.Add([]byte("a"), 5, ZAddNX, lim) }), false},
+		{"ZREM of no member", zchange(func(z *ZSet, _ EncodingLimits) { z.Remove([]byte("zz")) }), false},
+		{"reading", func(tx *KeyLock) { tx.ReadZSet(zk) }, false},
+		{"ZADD", zchange(func(z *ZSet, lim EncodingLimits) { z.Add([]byte("c"), 3, 0, lim) }), true},
+		{"ZINCRBY", zchange(func(z *ZSet, lim EncodingLimits) { z.Add([]byte("a"), 1, ZAddIncr, lim) }), true},
+		{"ZREMRANGEBYRANK", zchange(func(z *ZSet, _ EncodingLimits) { z.RemoveRangeByRank(0, 0) }), true},
+	}
+	for _, tt := range ztests {
+		w := &Watch{}
+		d.Watch(w, zk)
+		change := func(f func(tx *KeyLock)) {
+			tx := d.Write(zk)
+			f(&tx)
+			tx.Close()
+		}
+		change(tt.f)
+		if w.Valid() == tt.dirty {
+			t.Errorf("%s: Valid = %v", tt.name, w.Valid())
+		}
+		w.Unwatch()
+	}
+	{
+		tx := d.Write(zk)
+		if v, _ := tx.ReadZSet(zk); v == nil || v.Len() != 2 {
+			t.Fatalf("zset left with %v", v)
+		}
+		z, _ := tx.MutableZSet(zk, false)
+		z.RemoveRangeByRank(0, 1)
+		tx.Close()
+		if tx := d.Read(zk); tx.Exists(zk) {
+			t.Error("an emptied zset was not deleted")
+			tx.Close()
+		} else {
+			tx.Close()
+		}
 	}
 	for _, tt := range tests {
 		w := &Watch{}

@@ -12,9 +12,10 @@ package db
 //     Pop (ZPOPMIN/ZPOPMAX's step), Compact (zsetConvertToListpackIfNeeded).
 //   - Lookup: Len, Score, Rank (either direction), ByRank.
 //   - Ranges: a range by score or lex is turned into the ranks of the
-//     members in it, ScoreRanks(ScoreRange) and LexRanks(LexRange, rev),
-//     which RangeByRank then walks either way, and RemoveRangeByRank
-//     removes; counts are differences of ranks, O(log n).
+//     members in it, ScoreRanks(ScoreRange) and LexRanks(LexRange, rev)
+//     (LexWindow with a LIMIT offset), which RangeByRank then walks either
+//     way, and RemoveRangeByRank removes; counts are differences of
+//     ranks, O(log n).
 //   - Whole set: Range (ascending), Scan (ZSCAN's cursor), At and Random
 //     (uniform picks for ZRANDMEMBER), Clone (COPY).
 //
@@ -602,6 +603,50 @@ func (z *ZSet) LexRanks(r LexRange, rev bool) (first, end int) {
 	gte := func(m string, _ float64) bool { return r.gteMin(m) }
 	lte := func(m string, _ float64) bool { return r.lteMax(m) }
 	return z.block(gte, lte, rev)
+}
+
+// LexWindow returns the ranks [first, end) that a lex range query with
+// LIMIT offset visits (before its count), counted from the lowest score,
+// as Redis's genericZrangebylexCommand walks them: from the first member
+// in r (or, if rev, the last), offset members whatever they are, then on
+// (or, if rev, down) to the first member out of r. For members in lex
+// order that is the members in r less the offset first ones; for a
+// listpack whose members are not (their scores differ), it is what Redis
+// replies there.
+func (z *ZSet) LexWindow(r LexRange, rev bool, offset int) (first, end int) {
+	first, end = z.LexRanks(r, rev)
+	if first >= end || offset == 0 {
+		return first, end
+	}
+	n := z.Len()
+	if z.sl != nil || offset < 0 || offset >= n {
+		// Members in lex order: the window is the range less the offset.
+		if rev {
+			return first, max(first, end-offset)
+		}
+		return min(end, first+offset), end
+	}
+	lp := z.lp
+	if !rev {
+		p := first + offset
+		if p >= n {
+			return 0, 0
+		}
+		end = p
+		for end < n && r.lteMax(lp[end].member) {
+			end++
+		}
+		return p, end
+	}
+	p := end - 1 - offset
+	if p < 0 {
+		return 0, 0
+	}
+	first = p + 1
+	for first > 0 && r.gteMin(lp[first-1].member) {
+		first--
+	}
+	return first, p + 1
 }
 
 // block finds a range's ranks as Redis's zslFirstInRange or

@@ -277,6 +277,27 @@ func TestZSetRanges(t *testing.T) {
 	}
 }
 
+// TestZSetLexWindow follows redis-server 7.0.15 on a listpack whose
+// members are not in lex order: LIMIT's offset skips members whatever
+// they are, then the walk goes on while they are in range.
+func TestZSetLexWindow(t *testing.T) {
+	z := zsetOf(defaultLimits, 1.0, "b", 2.0, "d", 3.0, "a", 4.0, "c", 5.0, "e")
+	r := LexRange{LexBound{Value: "b"}, LexBound{Value: "c"}}
+	for _, tt := range []struct {
+		rev        bool
+		offset     int
+		first, end int
+	}{
+		{false, 0, 0, 1}, {false, 1, 1, 1}, {false, 2, 2, 4}, {false, 3, 3, 4}, {false, 4, 4, 4}, {false, 9, 0, 0},
+		{true, 0, 3, 4}, {true, 1, 3, 3}, {true, 3, 0, 1}, {true, 4, 0, 0},
+	} {
+		first, end := z.LexWindow(r, tt.rev, tt.offset)
+		if max(0, end-first) != tt.end-tt.first || end > first && first != tt.first {
+			t.Errorf("LexWindow(rev %v, offset %d) = %d, %d, want %d, %d", tt.rev, tt.offset, first, end, tt.first, tt.end)
+		}
+	}
+}
+
 // TestZSetAgainstModel runs random changes on sets of both encodings and
 // checks every read, and the skip list's structure, after each.
 func TestZSetAgainstModel(t *testing.T) {
@@ -474,4 +495,94 @@ func BenchmarkZSetRange(b *testing.B) {
 			_ = sum
 		})
 	}
+}
+
+// FuzzZSet runs the operations ops spells on a ZSet and on a model, and
+// checks every read after each, in both encodings (maxEntries decides
+// when the set converts).
+func FuzzZSet(f *testing.F) {
+	f.Add([]byte{0, 1, 2, 0, 2, 3, 1, 1, 0, 2, 5, 2, 6, 0, 1, 3, 7, 0, 0, 4, 4, 1, 5, 2}, uint8(4))
+	scores := []float64{math.Inf(-1), -1, 0, 0.5, 1, 1, 2, math.Inf(1)}
+	f.Fuzz(func(t *testing.T, ops []byte, maxEntries uint8) {
+		lim := EncodingLimits{ZSetMaxListpackEntries: int(maxEntries % 16), ZSetMaxListpackValue: 3}
+		z, m := NewZSet(), zmodel{}
+		for i := 0; i+2 < len(ops); i += 3 {
+			member := "m" + strconv.Itoa(int(ops[i+1]%24))
+			if ops[i+1] >= 240 {
+				member = "long" + member // past ZSetMaxListpackValue
+			}
+			score := scores[int(ops[i+2])%len(scores)]
+			switch ops[i] % 7 {
+			case 0:
+				res, got := z.Add([]byte(member), score, 0, lim)
+				cur, had := m[member]
+				switch {
+				case !had && res != ZAddAdded, had && cur == score && res != ZAddUnchanged,
+					had && cur != score && res != ZAddUpdated, got != score:
+					t.Fatalf("Add(%s, %v) = %v %v, model had %v %v", member, score, res, got, cur, had)
+				}
+				m[member] = score
+			case 1:
+				_, had := m[member]
+				if z.Remove([]byte(member)) != had {
+					t.Fatalf("Remove(%s) wrong", member)
+				}
+				delete(m, member)
+			case 2:
+				r := ScoreRange{Min: score, Max: scores[int(ops[i+1])%len(scores)], MinEx: ops[i+1]&1 != 0, MaxEx: ops[i+2]&1 != 0}
+				first, end := z.ScoreRanks(r)
+				want := 0
+				wantFirst := -1
+				for rank, p := range m.sorted() {
+					if r.gteMin(p.score) && r.lteMax(p.score) {
+						if wantFirst < 0 {
+							wantFirst = rank
+						}
+						want++
+					}
+				}
+				if max(0, end-first) != want || want > 0 && first != wantFirst {
+					t.Fatalf("ScoreRanks(%+v) = %d, %d; model %d from %d", r, first, end, want, wantFirst)
+				}
+			case 3:
+				if n := len(m); n > 0 {
+					a, b := int(ops[i+1])%n, int(ops[i+2])%n
+					a, b = min(a, b), max(a, b)
+					for _, p := range m.sorted()[a : b+1] {
+						delete(m, p.member)
+					}
+					z.RemoveRangeByRank(a, b)
+				}
+			case 4:
+				mb, s, ok := z.Pop(ops[i+2]&1 == 0)
+				if ok != (len(m) > 0) || ok && m[mb] != s {
+					t.Fatalf("Pop = %q %v %v", mb, s, ok)
+				}
+				delete(m, mb)
+			case 5:
+				got := zmodel{}
+				c := uint64(0)
+				for {
+					c = z.Scan(c, 3, func(mb string, s float64) { got[mb] = s })
+					if c == 0 {
+						break
+					}
+				}
+				if len(got) != len(m) {
+					t.Fatalf("Scan found %d, model %d", len(got), len(m))
+				}
+				for k, v := range m {
+					if got[k] != v {
+						t.Fatalf("Scan: %s = %v, model %v", k, got[k], v)
+					}
+				}
+			case 6:
+				z = z.Clone()
+				if ops[i+2]&1 == 0 {
+					z.Compact(lim)
+				}
+			}
+			checkZSet(t, z, m)
+		}
+	})
 }

@@ -164,10 +164,12 @@ func TestEncodingLimitsReachTheKeyspace(t *testing.T) {
 		t.Errorf("at start: %+v, want %+v", got, want)
 	}
 	if err := s.settings.conf.Set("hash-max-listpack-value", "1kb", "list-max-ziplist-size", "-5",
-		"hash-max-listpack-entries", "100", "list-compress-depth", "3"); err != nil {
+		"hash-max-listpack-entries", "100", "list-compress-depth", "3", "zset-max-ziplist-entries", "5",
+		"zset-max-listpack-value", "2kb"); err != nil {
 		t.Fatal(err)
 	}
-	want = db.EncodingLimits{ListMaxListpackSize: -5, HashMaxListpackEntries: 100, HashMaxListpackValue: 1024, SetMaxIntsetEntries: 9}
+	want = db.EncodingLimits{ListMaxListpackSize: -5, HashMaxListpackEntries: 100, HashMaxListpackValue: 1024, SetMaxIntsetEntries: 9,
+		ZSetMaxListpackEntries: 5, ZSetMaxListpackValue: 2048}
 	if got := s.store.EncodingLimits(); got != want {
 		t.Errorf("after CONFIG SET: %+v, want %+v", got, want)
 	}

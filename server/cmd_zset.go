@@ -501,23 +501,26 @@ func (sp *zrangeSpec) ranks(z *db.ZSet) (from, to int) {
 	var first, end int
 	if sp.kind == zrangeScore {
 		first, end = z.ScoreRanks(sp.score)
+		// Scores are in order: the offset skips the first ones in range.
+		if sp.rev {
+			end = int(max(int64(first), int64(end)-sp.offset))
+		} else {
+			first = int(min(int64(end), int64(first)+sp.offset))
+		}
 	} else {
-		first, end = z.LexRanks(sp.lex, sp.rev)
+		first, end = z.LexWindow(sp.lex, sp.rev, int(sp.offset))
 	}
 	count := int64(end - first)
-	if count <= sp.offset {
+	if count <= 0 {
 		return 0, -1
 	}
-	count -= sp.offset
 	if sp.limit >= 0 && sp.limit < count {
 		count = sp.limit
 	}
 	if sp.rev {
-		hi := int64(end-1) - sp.offset
-		return int(hi - count + 1), int(hi)
+		return int(int64(end) - count), end - 1
 	}
-	lo := int64(first) + sp.offset
-	return int(lo), int(lo + count - 1)
+	return first, int(int64(first) + count - 1)
 }
 
 // ZRANGE key start stop [BYSCORE|BYLEX] [REV] [LIMIT offset count] [WITHSCORES]

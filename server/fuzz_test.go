@@ -48,6 +48,7 @@ func FuzzCommands(f *testing.F) {
 		"\x01 k\n\x02 \x03\n\x90 a b",
 		"SADD s 1 2 a\nSPOP s 2\nSRANDMEMBER s -3\nSINTERSTORE d s s\nSSCAN s 0 MATCH * COUNT 1\nSMOVE s d a",
 		"SADD s 1 2 3\nSINTERCARD 2 s d LIMIT 1\nSUNIONSTORE s s d\nSDIFF s d\nMEMORY USAGE s SAMPLES 0\nSPOP s 0",
+		"ZADD z 1 a 2 b -inf c\nZRANGE z (1 +inf BYSCORE REV LIMIT 0 1 WITHSCORES\nZRANGESTORE d z [a + BYLEX\nZRANDMEMBER z -3 WITHSCORES\nZSCAN z 0\nZREMRANGEBYLEX z - +",
 	} {
 		f.Add([]byte(seed))
 	}
