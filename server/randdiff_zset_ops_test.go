@@ -10,12 +10,43 @@ import "strconv"
 // they take as inputs), other types (WRONGTYPE), and the destinations
 // the other commands read.
 
+// rdOpsKeys are keys that only this file's commands write, mostly sorted
+// sets (and sets), so that the operations often meet only inputs they
+// take; the shared keys bring the other types.
+var rdOpsKeys = []string{"za", "zb\x00", "zc"}
+
+// opsKey returns a key for the operations: one of rdOpsKeys or a shared
+// one.
+func (g *rdGen) opsKey() string {
+	if g.chance(60) {
+		return g.pick(rdOpsKeys...)
+	}
+	return g.key()
+}
+
+// opsKeys returns between 1 and 3 keys of opsKey, repeats allowed.
+func (g *rdGen) opsKeys() []string {
+	out := make([]string, 1+g.r.IntN(3))
+	for i := range out {
+		out[i] = g.opsKey()
+	}
+	return out
+}
+
 // zsetOpsCommand returns one of these commands.
 func (g *rdGen) zsetOpsCommand() rdStep {
 	ex := func(args ...string) rdStep { return rdStep{args: args} }
+	if g.chance(25) {
+		// Fill the operations' own keys.
+		k := g.pick(rdOpsKeys...)
+		if g.chance(15) {
+			return ex(append([]string{"SADD", k}, g.members(4)...)...)
+		}
+		return ex(append([]string{"ZADD", k}, g.zaddPairs(5, g.score)...)...)
+	}
 	switch n := g.r.IntN(100); {
 	case n < 14:
-		args := []string{g.pick("ZPOPMIN", "ZPOPMAX"), g.key()}
+		args := []string{g.pick("ZPOPMIN", "ZPOPMAX"), g.opsKey()}
 		if g.chance(60) {
 			args = append(args, g.popCount())
 		}
@@ -26,7 +57,7 @@ func (g *rdGen) zsetOpsCommand() rdStep {
 	case n < 24:
 		return ex(append([]string{"ZMPOP"}, g.zmpopArgs()...)...)
 	case n < 30:
-		args := append([]string{g.pick("BZPOPMIN", "BZPOPMAX")}, g.keys(3)...)
+		args := append([]string{g.pick("BZPOPMIN", "BZPOPMAX")}, g.opsKeys()...)
 		return ex(append(args, g.blockTimeout())...)
 	case n < 34:
 		return ex(append([]string{"BZMPOP", g.blockTimeout()}, g.zmpopArgs()...)...)
@@ -35,7 +66,7 @@ func (g *rdGen) zsetOpsCommand() rdStep {
 		return ex(append([]string{cmd}, g.zsetOpArgs(cmd != "ZDIFF", true, false)...)...)
 	case n < 88:
 		cmd := g.pick("ZUNIONSTORE", "ZINTERSTORE", "ZDIFFSTORE")
-		return ex(append([]string{cmd, g.key()}, g.zsetOpArgs(cmd != "ZDIFFSTORE", false, false)...)...)
+		return ex(append([]string{cmd, g.opsKey()}, g.zsetOpArgs(cmd != "ZDIFFSTORE", false, false)...)...)
 	}
 	return ex(append([]string{"ZINTERCARD"}, g.zsetOpArgs(false, false, true)...)...)
 }
@@ -67,7 +98,7 @@ func (g *rdGen) numkeys(keys []string) string {
 
 // zmpopArgs returns numkeys key... MIN|MAX [COUNT n], sometimes wrong.
 func (g *rdGen) zmpopArgs() []string {
-	keys := g.keys(3)
+	keys := g.opsKeys()
 	args := append([]string{g.numkeys(keys)}, keys...)
 	args = append(args, g.caseOf(g.pick("MIN", "MAX", "MIN", "MAX", "LEFT")))
 	if g.chance(50) {
@@ -83,7 +114,7 @@ func (g *rdGen) zmpopArgs() []string {
 // weighted, WITHSCORES if reply, LIMIT if card; now and then an option
 // the command does not take.
 func (g *rdGen) zsetOpArgs(weighted, reply, card bool) []string {
-	keys := g.keys(3)
+	keys := g.opsKeys()
 	args := append([]string{g.numkeys(keys)}, keys...)
 	if weighted && g.chance(40) {
 		args = append(args, g.caseOf("WEIGHTS"))
