@@ -504,7 +504,8 @@ func zdiff(srcs []zsetSource) []zpair {
 
 // storeZSetResult stores result, sorted, at dst as a new sorted set for
 // ZUNIONSTORE, ZINTERSTORE and ZDIFFSTORE, over whatever dst held and
-// without its deadline, and replies with its size; an empty result
+// without its deadline (db.KeyLock.Overwrite: as Redis's setKey, it
+// serves blocked clients only if dst is new), and replies with its size; an empty result
 // deletes dst instead. The set is a listpack if its size and its members
 // fit the limits, as zsetConvertToListpackIfNeeded decides.
 func (c *client) storeZSetResult(tx *db.KeyLock, dst []byte, result []zpair, op zsetOpKind) {
@@ -521,7 +522,7 @@ func (c *client) storeZSetResult(tx *db.KeyLock, dst []byte, result []zpair, op 
 	for _, p := range result {
 		z.Add([]byte(p.member), p.score, 0, lim)
 	}
-	tx.Set(dst, z, 0)
+	tx.Overwrite(dst, z)
 	c.conn.WriteInt(int64(len(result)))
 	event := [...]string{zsetUnion: "zunionstore", zsetInter: "zinterstore", zsetDiff: "zdiffstore"}[op]
 	c.notify(evZSet, event, dst)

@@ -77,6 +77,18 @@ var zsetBlockingScripts = map[string][]bstep{
 		bdo(3, "ZADD c 1 a 2 b 3 c"), bdo(0, "BZMPOP 0 2 x c MAX COUNT 2"), bdo(0, "BZMPOP 0 1 c MIN COUNT 5"),
 		bdo(0, "EXISTS c"), bdirty(),
 	},
+	"stores": {
+		// A store that creates the key serves the waiters; one over a key
+		// that exists, of another type, does not (Redis's dbOverwrite
+		// signals nothing), and they wait until the key is created anew.
+		bdo(1, "ZADD src 1 a 2 b 3 c"), bdo(1, "SADD set x"), bsend(0, "BZPOPMIN d 0"), bblocked(1),
+		bdo(1, "ZUNIONSTORE d 2 src set"), brecv(0), bdo(1, "ZRANGE d 0 -1"), bdo(1, "DEL d"),
+		bsend(0, "BZPOPMAX d 0"), bblocked(1), bdo(1, "SET d str"), bdo(1, "ZINTERSTORE d 1 src"), bnone(0),
+		bdo(1, "TYPE d"), bdo(1, "ZDIFFSTORE d 1 src"), bnone(0), bdo(1, "ZUNIONSTORE d 1 missing"), bnone(0),
+		bdo(1, "EXISTS d"), bdo(1, "ZDIFFSTORE d 2 src set"), brecv(0), bdo(1, "ZRANGE d 0 -1"),
+		bsend(0, "BZMPOP 0 1 d2 MIN COUNT 9"), bblocked(1), bdo(1, "RPUSH d2 l"), bdo(1, "ZUNIONSTORE d2 1 set"), bnone(0),
+		bdo(1, "DEL d2"), bdo(1, "ZINTERSTORE d2 2 src src WEIGHTS 1 2"), brecv(0), bdirty(),
+	},
 	"multi exec": {
 		// Adds inside a transaction serve the waiters after EXEC.
 		bsend(0, "BZPOPMIN k 0"), bblocked(1), bdo(1, "MULTI"), bdo(1, "ZADD k 1 a"), bdo(1, "ZCARD k"),
