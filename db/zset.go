@@ -13,9 +13,9 @@ package db
 //   - Lookup: Len, Score, Rank (either direction), ByRank.
 //   - Ranges: a range by score or lex is turned into the ranks of the
 //     members in it, ScoreRanks(ScoreRange) and LexRanks(LexRange, rev)
-//     (LexWindow with a LIMIT offset), which RangeByRank then walks either
-//     way, and RemoveRangeByRank removes; counts are differences of
-//     ranks, O(log n).
+//     (LexWindow with a LIMIT, LexCount for ZLEXCOUNT), which RangeByRank
+//     then walks either way, and RemoveRangeByRank removes; score counts
+//     are differences of ranks, O(log n).
 //   - Whole set: Range (ascending), Scan (ZSCAN's cursor), At and Random
 //     (uniform picks for ZRANDMEMBER), Clone (COPY).
 //
@@ -25,9 +25,9 @@ package db
 // makes one to store with KeyLock.Set (ZRANGESTORE).
 //
 // Encodings, as Redis 7.0.15's: a small set is a "listpack", here a slice
-// of (member, score) pairs in order, searched by bisection for scores and
-// linearly for members, as Redis's listpack is (O(n) with n at most
-// zset-max-listpack-entries, 128 by default). A set that would get more
+// of (member, score) pairs in order, kept in order by bisection and
+// searched linearly for members and ranges, as Redis's listpack is (O(n)
+// with n at most zset-max-listpack-entries, 128 by default). A set that would get more
 // than EncodingLimits.ZSetMaxListpackEntries members, or a member longer
 // than ZSetMaxListpackValue bytes, becomes a "skiplist", for good (only
 // Compact converts back, as Redis's stores do): a skip list with spans, so
@@ -577,143 +577,182 @@ func (r LexRange) lteMax(m string) bool {
 
 // ScoreRanks returns the ranks [first, end) of the members whose scores
 // are in r, counted from the lowest score; first >= end when there are
-// none. O(log n).
+// none. O(log n) for a skiplist.
 func (z *ZSet) ScoreRanks(r ScoreRange) (first, end int) {
 	if r.Empty() {
 		return 0, 0
 	}
 	gte := func(_ string, s float64) bool { return r.gteMin(s) }
 	lte := func(_ string, s float64) bool { return r.lteMax(s) }
-	return z.block(gte, lte, false)
+	first, ok := z.firstIn(gte, lte)
+	if !ok {
+		return 0, 0
+	}
+	last, _ := z.lastIn(gte, lte)
+	return first, last + 1
 }
 
+// Lex ranges assume members in lex order, which they are when their
+// scores are equal. When they are not, Redis's answers follow from how it
+// searches: the first member in range is found as its zslFirstInLexRange
+// finds it (from the lowest rank up, the first at or past the minimum,
+// which must also be at or below the maximum: linearly in a listpack, by
+// the skip list's levels in a skiplist, so that there it depends on the
+// nodes' levels and cannot be matched), the last one as
+// zslLastInLexRange; the members replied or removed are those after it
+// (or, for REV, before it), one by one, up to the first out of range.
+// The methods below do the same.
+
 // LexRanks returns the ranks [first, end) of the members in r, counted
-// from the lowest score; first >= end when there are none. The members
-// are in lex order when their scores are equal, which a lex range
-// assumes; when they are not, the range is found as Redis finds it: from
-// the lowest rank up, the first member at or past the minimum and those
-// after it up to the maximum (or, if rev, from the highest rank down,
-// the first member at or below the maximum and those below it down to the
-// minimum), searched linearly in a listpack and by the skip list's levels
-// in a skiplist.
+// from the lowest score, as ZREMRANGEBYLEX (rev false) and ZRANGEBYLEX
+// (REV if rev) find them; first >= end when there are none.
 func (z *ZSet) LexRanks(r LexRange, rev bool) (first, end int) {
-	if r.Empty() {
+	return z.LexWindow(r, rev, 0, -1)
+}
+
+// LexWindow returns the ranks [first, end) that a lex range query with
+// LIMIT offset count visits (count < 0 for no limit), counted from the
+// lowest score, as Redis's genericZrangebylexCommand walks them: from the
+// first member in r (or, if rev, the last), offset members whatever they
+// are, then on (or, if rev, down) to the first member out of r, count
+// members at most. For members in lex order, that is the members in r
+// less the offset first ones, count of them.
+func (z *ZSet) LexWindow(r LexRange, rev bool, offset, count int) (first, end int) {
+	if r.Empty() || offset < 0 {
 		return 0, 0
 	}
 	gte := func(m string, _ float64) bool { return r.gteMin(m) }
 	lte := func(m string, _ float64) bool { return r.lteMax(m) }
-	return z.block(gte, lte, rev)
-}
-
-// LexWindow returns the ranks [first, end) that a lex range query with
-// LIMIT offset visits (before its count), counted from the lowest score,
-// as Redis's genericZrangebylexCommand walks them: from the first member
-// in r (or, if rev, the last), offset members whatever they are, then on
-// (or, if rev, down) to the first member out of r. For members in lex
-// order that is the members in r less the offset first ones; for a
-// listpack whose members are not (their scores differ), it is what Redis
-// replies there.
-func (z *ZSet) LexWindow(r LexRange, rev bool, offset int) (first, end int) {
-	first, end = z.LexRanks(r, rev)
-	if first >= end || offset == 0 {
-		return first, end
-	}
 	n := z.Len()
-	if z.sl != nil || offset < 0 || offset >= n {
-		// Members in lex order: the window is the range less the offset.
-		if rev {
-			return first, max(first, end-offset)
-		}
-		return min(end, first+offset), end
-	}
-	lp := z.lp
 	if !rev {
-		p := first + offset
-		if p >= n {
+		f, ok := z.firstIn(gte, lte)
+		if !ok || offset >= n-f {
 			return 0, 0
 		}
-		end = p
-		for end < n && r.lteMax(lp[end].member) {
-			end++
-		}
-		return p, end
+		p := f + offset
+		return p, p + z.run(p, false, count, lte)
 	}
-	p := end - 1 - offset
-	if p < 0 {
+	l, ok := z.lastIn(gte, lte)
+	if !ok || offset > l {
 		return 0, 0
 	}
-	first = p + 1
-	for first > 0 && r.gteMin(lp[first-1].member) {
-		first--
-	}
-	return first, p + 1
+	p := l - offset
+	return p - z.run(p, true, count, gte) + 1, p + 1
 }
 
-// block finds a range's ranks as Redis's zslFirstInRange or
-// zslLastInRange and the walks after them do, gte and lte being the two
-// halves of the range test.
-func (z *ZSet) block(gte, lte func(m string, s float64) bool, rev bool) (first, end int) {
+// LexCount returns how many members are in r (ZLEXCOUNT): for a
+// listpack, those from the first in range up to the first out of it;
+// for a skiplist, the difference of the ranks of the first and last in
+// range, as Redis counts them (both the same for members in lex order).
+func (z *ZSet) LexCount(r LexRange) int {
+	if z.sl == nil {
+		first, end := z.LexRanks(r, false)
+		return max(0, end-first)
+	}
+	if r.Empty() {
+		return 0
+	}
+	gte := func(m string, _ float64) bool { return r.gteMin(m) }
+	lte := func(m string, _ float64) bool { return r.lteMax(m) }
+	f, ok := z.firstIn(gte, lte)
+	if !ok {
+		return 0
+	}
+	n := z.Len()
+	count := n - f
+	if l, ok := z.lastIn(gte, lte); ok {
+		count -= n - 1 - l
+	}
+	return count
+}
+
+// inRangeEnds reports whether a range's two tests let anything be in it
+// (the early return of Redis's zslIsInRange and zslIsInLexRange): the
+// highest member is not below the minimum, nor the lowest above the
+// maximum.
+func (z *ZSet) inRangeEnds(gte, lte func(m string, s float64) bool) bool {
 	n := z.Len()
 	if n == 0 {
-		return 0, 0
+		return false
 	}
-	// Redis's early return: the highest member below the minimum, or the
-	// lowest above the maximum.
 	if m, s := z.ByRank(n - 1); !gte(m, s) {
-		return 0, 0
+		return false
 	}
-	if m, s := z.ByRank(0); !lte(m, s) {
-		return 0, 0
+	m, s := z.ByRank(0)
+	return lte(m, s)
+}
+
+// firstIn returns the rank of the first member in a range (gte and lte
+// its two tests), as Redis's zslFirstInRange and zzlFirstInRange find it,
+// or false.
+func (z *ZSet) firstIn(gte, lte func(m string, s float64) bool) (int, bool) {
+	if !z.inRangeEnds(gte, lte) {
+		return 0, false
 	}
+	n, f := z.Len(), 0
 	if z.sl != nil {
-		if !rev {
-			first = z.sl.countWhile(func(x *zslNode) bool { return !gte(x.member, x.score) })
-			if first == n {
-				return 0, 0
-			}
-			if m, s := z.ByRank(first); !lte(m, s) {
-				return 0, 0
-			}
-			end = z.sl.countWhile(func(x *zslNode) bool { return lte(x.member, x.score) })
-			return first, end
+		f = z.sl.countWhile(func(x *zslNode) bool { return !gte(x.member, x.score) })
+	} else {
+		for f < n && !gte(z.lp[f].member, z.lp[f].score) {
+			f++
 		}
-		end = z.sl.countWhile(func(x *zslNode) bool { return lte(x.member, x.score) })
-		if end == 0 {
-			return 0, 0
-		}
-		if m, s := z.ByRank(end - 1); !gte(m, s) {
-			return 0, 0
-		}
-		first = z.sl.countWhile(func(x *zslNode) bool { return !gte(x.member, x.score) })
-		return first, end
 	}
-	lp := z.lp
-	if !rev {
-		first = 0
-		for first < n && !gte(lp[first].member, lp[first].score) {
-			first++
+	if f == n {
+		return 0, false
+	}
+	if m, s := z.ByRank(f); !lte(m, s) {
+		return 0, false
+	}
+	return f, true
+}
+
+// lastIn is firstIn for the last member in a range (zslLastInRange,
+// zzlLastInRange).
+func (z *ZSet) lastIn(gte, lte func(m string, s float64) bool) (int, bool) {
+	if !z.inRangeEnds(gte, lte) {
+		return 0, false
+	}
+	var l int
+	if z.sl != nil {
+		l = z.sl.countWhile(func(x *zslNode) bool { return lte(x.member, x.score) }) - 1
+	} else {
+		l = len(z.lp) - 1
+		for l >= 0 && !lte(z.lp[l].member, z.lp[l].score) {
+			l--
 		}
-		if first == n || !lte(lp[first].member, lp[first].score) {
-			return 0, 0
+	}
+	if l < 0 {
+		return 0, false
+	}
+	if m, s := z.ByRank(l); !gte(m, s) {
+		return 0, false
+	}
+	return l, true
+}
+
+// run counts the members from rank p up (or, if rev, down) that satisfy
+// in, stopping at the first that does not, after count of them if count
+// >= 0.
+func (z *ZSet) run(p int, rev bool, count int, in func(m string, s float64) bool) int {
+	step := 1
+	if rev {
+		step = -1
+	}
+	k := 0
+	if z.sl == nil {
+		for i := p; i >= 0 && i < len(z.lp) && k != count && in(z.lp[i].member, z.lp[i].score); i += step {
+			k++
 		}
-		end = first + 1
-		for end < n && lte(lp[end].member, lp[end].score) {
-			end++
+		return k
+	}
+	for x := z.sl.byRank(p + 1); x != nil && k != count && in(x.member, x.score); k++ {
+		if rev {
+			x = x.backward
+		} else {
+			x = x.level[0].forward
 		}
-		return first, end
 	}
-	end = n
-	for end > 0 && !lte(lp[end-1].member, lp[end-1].score) {
-		end--
-	}
-	if end == 0 || !gte(lp[end-1].member, lp[end-1].score) {
-		return 0, 0
-	}
-	first = end - 1
-	for first > 0 && gte(lp[first-1].member, lp[first-1].score) {
-		first--
-	}
-	return first, end
+	return k
 }
 
 // The skip list of a "skiplist" ZSet: Pugh's skip list with, as Redis's

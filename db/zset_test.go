@@ -291,7 +291,7 @@ func TestZSetLexWindow(t *testing.T) {
 		{false, 0, 0, 1}, {false, 1, 1, 1}, {false, 2, 2, 4}, {false, 3, 3, 4}, {false, 4, 4, 4}, {false, 9, 0, 0},
 		{true, 0, 3, 4}, {true, 1, 3, 3}, {true, 3, 0, 1}, {true, 4, 0, 0},
 	} {
-		first, end := z.LexWindow(r, tt.rev, tt.offset)
+		first, end := z.LexWindow(r, tt.rev, tt.offset, -1)
 		if max(0, end-first) != tt.end-tt.first || end > first && first != tt.first {
 			t.Errorf("LexWindow(rev %v, offset %d) = %d, %d, want %d, %d", tt.rev, tt.offset, first, end, tt.first, tt.end)
 		}

@@ -508,7 +508,13 @@ func (sp *zrangeSpec) ranks(z *db.ZSet) (from, to int) {
 			first = int(min(int64(end), int64(first)+sp.offset))
 		}
 	} else {
-		first, end = z.LexWindow(sp.lex, sp.rev, int(sp.offset))
+		// The offset is less than the set's size here, the limit need
+		// not be: a negative one, or one past the size, is no limit.
+		limit := -1
+		if sp.limit >= 0 && sp.limit < n {
+			limit = int(sp.limit)
+		}
+		first, end = z.LexWindow(sp.lex, sp.rev, int(sp.offset), limit)
 	}
 	count := int64(end - first)
 	if count <= 0 {
@@ -637,10 +643,12 @@ func cmdZLexCount(c *client, args [][]byte) {
 		c.conn.WriteError(errZLexRange)
 		return
 	}
-	c.zcount(args[1], func(z *db.ZSet) (int, int) { return z.LexRanks(r, false) })
+	c.zcount(args[1], func(z *db.ZSet) (int, int) { return 0, z.LexCount(r) })
 }
 
-// zcount replies how many members of the set at key ranks selects.
+// zcount replies how many members of the set at key ranks selects: end -
+// first, which may be negative, as ZLEXCOUNT of a skiplist's unsorted
+// members may be in Redis.
 func (c *client) zcount(key []byte, ranks func(*db.ZSet) (first, end int)) {
 	tx := c.db().Read(key)
 	defer tx.Close()
@@ -651,7 +659,7 @@ func (c *client) zcount(key []byte, ranks func(*db.ZSet) (first, end int)) {
 	n := 0
 	if z != nil {
 		first, end := ranks(z)
-		n = max(0, end-first)
+		n = end - first
 	}
 	c.conn.WriteInt(int64(n))
 }

@@ -3,6 +3,7 @@ package server
 import (
 	"errors"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -84,8 +85,8 @@ func FuzzZSetScoreParsers(f *testing.F) {
 // fuzzZSetCommands are the sorted set commands FuzzZSetCommandsAgainstRedis
 // fuzzes, on a keyspace that holds z (a listpack with ties and infinite
 // scores), zl (a listpack of equal scores), zs (a skiplist of equal
-// scores), zb (a skiplist of distinct scores) and k (a string); e is
-// missing.
+// scores), zb (a skiplist of distinct scores, never given a lex range) and
+// k (a string); e is missing.
 var fuzzZSetCommands = []string{
 	"ZADD z", "ZADD e", "ZADD zs", "ZINCRBY z", "ZRANGE z", "ZRANGE zs", "ZRANGE zb", "ZRANGE zl", "ZRANGEBYSCORE z",
 	"ZREVRANGEBYSCORE zb", "ZRANGEBYLEX zl", "ZREVRANGEBYLEX zs", "ZRANGESTORE d z", "ZRANGESTORE d zs",
@@ -138,6 +139,11 @@ func FuzzZSetCommandsAgainstRedis(f *testing.F) {
 			return
 		}
 		name := strings.ToLower(args[0])
+		if len(args) > 1 && args[1] == "zb" && slices.ContainsFunc(args, func(a string) bool { return strings.EqualFold(a, "bylex") }) {
+			// A lex range over members not in lex order, in a skiplist:
+			// Redis's answer depends on its nodes' random levels.
+			return
+		}
 		random := name == "zrandmember" && len(args) > 1
 		size := 7 // z's
 		if random && len(args) > 2 {
