@@ -369,17 +369,28 @@ func (tx *KeyLock) mustWrite() {
 // Set stores v under key with the deadline expireAt (Unix milliseconds, 0
 // for none), replacing any value and deadline the key had.
 func (tx *KeyLock) Set(key []byte, v Value, expireAt int64) {
-	tx.put(key, v, expireAt, false)
+	tx.put(key, v, expireAt, false, false)
 }
 
 // SetValue stores v under key keeping the key's deadline, if it has one
 // (SET KEEPTTL, APPEND, INCR and the other commands that change a value).
 func (tx *KeyLock) SetValue(key []byte, v Value) {
-	tx.put(key, v, 0, true)
+	tx.put(key, v, 0, true, false)
 }
 
-// put is Set, or SetValue when keepTTL is set, with one table lookup.
-func (tx *KeyLock) put(key []byte, v Value, expireAt int64, keepTTL bool) {
+// Overwrite stores v under key with no deadline, as Set does, for the
+// commands that store a result (ZUNIONSTORE and its kin), as Redis's
+// setKey does: over a key that exists, whatever it held, it tells no
+// blocked client that the key is ready (Redis's dbOverwrite does not), so
+// a client waiting for a sorted set on a key that held a string is served
+// only once the key is created anew. A new key is signalled as Set's is.
+func (tx *KeyLock) Overwrite(key []byte, v Value) {
+	tx.put(key, v, 0, false, true)
+}
+
+// put is Set, or SetValue when keepTTL is set, with one table lookup;
+// overwrite signals readiness only for a new key (Overwrite).
+func (tx *KeyLock) put(key []byte, v Value, expireAt int64, keepTTL, overwrite bool) {
 	tx.mustWrite()
 	s, h, e := tx.lookup(key)
 	tx.adopt(v)
@@ -389,7 +400,7 @@ func (tx *KeyLock) put(key []byte, v Value, expireAt int64, keepTTL bool) {
 		s.table.insert(e)
 		s.bytes += int64(e.size())
 	} else {
-		ready = ready && e.value.Type() != v.Type()
+		ready = ready && !overwrite && e.value.Type() != v.Type()
 		tx.forget(e)
 		s.bytes += int64(v.Size() - e.vsize)
 		e.value, e.vsize = v, v.Size()
@@ -409,8 +420,9 @@ func (tx *KeyLock) put(key []byte, v Value, expireAt int64, keepTTL bool) {
 }
 
 // blockable reports whether clients may block waiting for a key to hold a
-// value of type t: BLPOP and its kin wait for lists.
-func blockable(t Type) bool { return t == TypeList }
+// value of type t: BLPOP and its kin wait for lists, BZPOPMIN and its kin
+// for sorted sets.
+func blockable(t Type) bool { return t == TypeList || t == TypeZSet }
 
 // signalReady reports to Options.OnReady that key, which the KeyLock holds,
 // came to hold a value clients may wait for.

@@ -10,16 +10,17 @@ import (
 	"github.com/mini-redis/mini-redis/db"
 )
 
-// Blocked clients: how a client waits in BLPOP and its kin (cmd_blocking.go)
-// until a key it names gets data. This is Redis's blocked.c, for lists, on
-// a server that runs commands concurrently on per-client goroutines:
+// Blocked clients: how a client waits in BLPOP and its kin (cmd_blocking.go),
+// or in BZPOPMIN and its kin (cmd_zset_blocking.go), until a key it names
+// gets data. This is Redis's blocked.c, for lists and sorted sets, on a
+// server that runs commands concurrently on per-client goroutines:
 //
 //   - A client blocks by registering a waiter for its keys while it holds
 //     their shards locked, in the KeyLock in which it found them all empty.
 //     Then its goroutine waits holding no lock at all, not even the world
 //     lock (see call).
-//   - The keyspace reports every key that comes to hold a list
-//     (db.Options.OnReady), under that key's shard lock. If clients wait for
+//   - The keyspace reports every key that comes to hold a list or a
+//     sorted set (db.Options.OnReady), under that key's shard lock. If clients wait for
 //     the key, it is queued as ready, as Redis's signalKeyAsReady does. A
 //     push needs the shard lock the blocking client held while it looked
 //     and registered, so it comes either before (and the client found the
@@ -28,8 +29,11 @@ import (
 //   - After every command (after EXEC, while the transaction still runs
 //     alone), the client that ran it serves the ready keys
 //     (serveBlocked), as Redis's handleClientsBlockedOnKeys: for each key,
-//     the clients waiting for it in the order they blocked, each taking
-//     what it asked for, until the list is empty. The serving goroutine
+//     the clients waiting for the type it holds, in the order they
+//     blocked, each taking what it asked for, until it is empty. A client
+//     waiting for the other type keeps its place: Redis serves a list's
+//     waiters from a list and a sorted set's from a sorted set, skipping
+//     the others. The serving goroutine
 //     pops and pushes for them, so that by the time the pushing client
 //     gets its reply the waiters have been served, as in Redis; each waiter
 //     is handed its elements and writes its own reply, in its protocol.
@@ -63,20 +67,27 @@ import (
 type blockOp uint8
 
 const (
-	opPop  blockOp = iota // BLPOP, BRPOP: one element, replied with its key
-	opMPop                // BLMPOP: up to count elements, replied with their key
-	opMove                // BLMOVE, BRPOPLPUSH: one element, pushed onto dst
+	opPop   blockOp = iota // BLPOP, BRPOP: one element, replied with its key
+	opMPop                 // BLMPOP: up to count elements, replied with their key
+	opMove                 // BLMOVE, BRPOPLPUSH: one element, pushed onto dst
+	opZPop                 // BZPOPMIN, BZPOPMAX: one member and its score, replied with the key
+	opZMPop                // BZMPOP: up to count members and scores, replied with their key
 )
 
 // blockReq is what a blocking command asks of the first of its keys that
 // has data.
 type blockReq struct {
-	op       blockOp
-	fromLeft bool   // pop from the head (LEFT), else from the tail
+	op blockOp
+	// fromLeft pops from the head: a list's LEFT, a sorted set's MIN
+	// (its lowest scores). Else from the tail: RIGHT, MAX.
+	fromLeft bool
 	toLeft   bool   // opMove: push at the head, else at the tail
 	dst      string // opMove: the destination list
-	count    int64  // opMPop: at most this many elements
+	count    int64  // opMPop, opZMPop: at most this many elements
 }
+
+// wantsZSet reports whether r waits for a sorted set, else for a list.
+func (r *blockReq) wantsZSet() bool { return r.op == opZPop || r.op == opZMPop }
 
 // waiter is one blocked client.
 type waiter struct {
@@ -96,9 +107,10 @@ type waiter struct {
 // blockOutcome is how a waiter was settled.
 type blockOutcome struct {
 	how    outcomeKind
-	key    string   // served: the key popped from
-	values [][]byte // served: the elements popped
-	err    string   // served with this error reply instead (BLMOVE onto a key of another type)
+	key    string    // served: the key popped from
+	values [][]byte  // served: the elements (or members) popped
+	scores []float64 // served from a sorted set: the members' scores
+	err    string    // served with this error reply instead (BLMOVE onto a key of another type)
 }
 
 type outcomeKind uint8
@@ -215,7 +227,7 @@ func (b *blocking) signal(dbIndex int, key string) {
 }
 
 // signalDBs queues every key waited for in databases i and j, which SWAPDB
-// exchanged: any may hold a list now. Serving looks at what they hold.
+// exchanged: any may hold a list or a sorted set now. Serving looks at what they hold.
 func (b *blocking) signalDBs(i, j int) {
 	if b.waiters.Load() == 0 {
 		return
@@ -264,12 +276,15 @@ func (b *blocking) unmarkReady(bk blockKey) {
 	b.mu.Unlock()
 }
 
-// first returns the client that has waited longest for bk, or nil.
-func (b *blocking) first(bk blockKey) *waiter {
+// first returns the client that has waited longest for bk to hold a
+// sorted set (zset) or a list, or nil.
+func (b *blocking) first(bk blockKey, zset bool) *waiter {
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	if q := b.queues[bk]; len(q) > 0 {
-		return q[0]
+	for _, w := range b.queues[bk] {
+		if w.wantsZSet() == zset {
+			return w
+		}
 	}
 	return nil
 }
@@ -300,12 +315,18 @@ func (s *Server) serveBlocked() {
 }
 
 // serveKey serves the clients waiting for bk, first blocked first, while
-// the key holds a non-empty list (serveClientsBlockedOnListKey).
+// the key holds a non-empty list or sorted set: a list's waiters from a
+// list (serveClientsBlockedOnListKey), a sorted set's from a sorted set
+// (serveClientsBlockedOnSortedSetKey).
 func (s *Server) serveKey(bk blockKey) {
 	d := s.store.DB(bk.db)
 	key := []byte(bk.key)
 	for {
-		w := s.blocking.first(bk)
+		zset, ok := readyKind(d, key)
+		if !ok {
+			return // nothing to pop (any more): the waiters go on waiting
+		}
+		w := s.blocking.first(bk, zset)
 		if w == nil {
 			return
 		}
@@ -313,24 +334,58 @@ func (s *Server) serveKey(bk blockKey) {
 		if w.op == opMove {
 			keys = append(keys, []byte(w.dst))
 		}
+		// The key was looked at under another lock: what it holds may
+		// have changed since, and is looked at again under this one.
 		tx := d.Write(keys...)
-		l, err := tx.MutableList(key, false)
-		if err != nil || l == nil || l.Len() == 0 {
-			tx.Close() // no list (any more): the waiters go on waiting
-			return
+		var (
+			out     blockOutcome
+			emptied bool
+		)
+		if zset {
+			z, err := tx.MutableZSet(key, false)
+			if err != nil || z == nil || z.Len() == 0 {
+				tx.Close()
+				continue
+			}
+			if !s.blocking.claim(w) {
+				tx.Close() // it left meanwhile: on to the next
+				continue
+			}
+			out = s.popZSet(&tx, bk.db, &w.blockReq, key, z)
+			emptied = z.Len() == 0
+		} else {
+			l, err := tx.MutableList(key, false)
+			if err != nil || l == nil || l.Len() == 0 {
+				tx.Close()
+				continue
+			}
+			if !s.blocking.claim(w) {
+				tx.Close()
+				continue
+			}
+			out = s.popList(&tx, bk.db, &w.blockReq, key, l, true)
+			emptied = l.Len() == 0
 		}
-		if !s.blocking.claim(w) {
-			tx.Close() // it left meanwhile: on to the next
-			continue
-		}
-		out := s.popList(&tx, bk.db, &w.blockReq, key, l, true)
-		emptied := l.Len() == 0
 		tx.Close()
 		w.settle(out)
 		if emptied {
 			return
 		}
 	}
+}
+
+// readyKind reports whether key of d holds a non-empty sorted set (zset)
+// or list (ok), what serveKey serves from.
+func readyKind(d *db.DB, key []byte) (zset, ok bool) {
+	tx := d.Read(key)
+	defer tx.Close()
+	switch v := tx.Peek(key).(type) {
+	case *db.List:
+		return false, v.Len() > 0
+	case *db.ZSet:
+		return true, v.Len() > 0
+	}
+	return false, false
 }
 
 // block registers c as waiting for keys, which it found empty in the

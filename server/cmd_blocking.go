@@ -265,13 +265,16 @@ func (s *Server) notifyPopped(dbIndex int, key []byte, l *db.List, left bool) {
 
 // writeBlockReply writes the reply of a pop or move done for r: for BLMOVE
 // the element, as LMOVE; for BLMPOP the key and an array of the elements,
-// as LMPOP; for BLPOP and BRPOP the key and the element.
+// as LMPOP; for BLPOP and BRPOP the key and the element; for the sorted
+// set pops what writeZPopped writes.
 func (c *client) writeBlockReply(r *blockReq, out blockOutcome) {
 	if out.err != "" {
 		c.conn.WriteError(out.err)
 		return
 	}
 	switch r.op {
+	case opZPop, opZMPop:
+		c.writeZPopped(out.key, out.values, out.scores, r.op == opZMPop)
 	case opMove:
 		c.conn.WriteBulk(out.values[0])
 	case opMPop:

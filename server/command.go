@@ -123,6 +123,8 @@ func commandFamilies() [][]*command {
 		hllCommands(),
 		zsetCommands(),
 		geoCommands(),
+		zsetOpsCommands(),
+		zsetBlockingCommands(),
 		keyCommands(),
 		memoryCommands(),
 		expireCommands(),

@@ -133,8 +133,13 @@ func (g *rdGen) setCommand() rdStep {
 	case n < 86:
 		// Malformed: errors, or, on a missing key, the empty reply that
 		// hides them.
-		return ex("SSCAN", k, g.pick("0", "x", "-", "18446744073709551616"),
-			g.pick("COUNT", "MATCH", "TYPE", "BOGUS"), g.pick("0", "x", "string", "-1"))
+		// MATCH always parses: it comes with a cursor that does not, as
+		// a partial scan of a hashtable set depends on its layout.
+		cursor, opt := g.pick("0", "x", "-", "18446744073709551616"), g.pick("COUNT", "MATCH", "TYPE", "BOGUS")
+		if opt == "MATCH" && cursor == "0" {
+			cursor = "x"
+		}
+		return ex("SSCAN", k, cursor, opt, g.pick("0", "x", "string", "-1"))
 	case n < 92:
 		switch g.r.IntN(3) {
 		case 0:

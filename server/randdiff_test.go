@@ -824,7 +824,11 @@ func (g *rdGen) mangle(st rdStep) rdStep {
 	case 1:
 		// Never a small positive number: after PX it would be an expiry
 		// that passes during the run.
-		st.args = append(slices.Clip(st.args), g.pick("extra", "0", "EX"))
+		extra := g.pick("extra", "0", "EX")
+		if extra == "0" && (strings.EqualFold(st.args[0], "bzpopmin") || strings.EqualFold(st.args[0], "bzpopmax")) {
+			extra = "extra" // a timeout of 0, which would wait forever
+		}
+		st.args = append(slices.Clip(st.args), extra)
 	case 2, 3, 4:
 		st.args = append([]string{strings.ToLower(st.args[0])}, st.args[1:]...)
 	}

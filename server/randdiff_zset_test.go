@@ -121,6 +121,9 @@ func (g *rdGen) zsetCommand() rdStep {
 	if g.chance(20) {
 		return g.zsetLexCommand()
 	}
+	if g.chance(25) {
+		return g.zsetOpsCommand() // randdiff_zset_ops_test.go
+	}
 	switch n := g.r.IntN(100); {
 	case n < 1:
 		// Past zset-max-listpack-entries: a listpack turns into a skiplist.
