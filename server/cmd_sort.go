@@ -22,10 +22,10 @@ import (
 // strcoll, which in the C and C.UTF-8 locales redis-server runs in is
 // strcmp: bytes up to the first NUL. With STORE, Redis compares whole byte
 // strings (memcmp) instead. Elements that compare equal keep the order
-// they had, as glibc's qsort, a merge sort, keeps them; with BY and a
-// LIMIT that leaves elements out Redis uses its own partial quicksort,
-// which is not stable, so elements whose ALPHA BY values are equal (or
-// missing) may come in another order than Redis's there.
+// they had, as glibc's qsort, a merge sort, keeps them; but with BY and a
+// LIMIT that leaves elements out Redis sorts with its partial quicksort
+// (pqsort.c), which is not stable, so pqsort here is the same algorithm,
+// to leave equal elements where Redis leaves them.
 //
 // The keys the BY and GET patterns name are known only once the elements
 // are, so a SORT with such patterns locks the whole database
@@ -312,16 +312,20 @@ func (c *client) sort(args [][]byte, readonly bool) {
 				badScore = true
 			}
 		}
-		for i := range items {
-			items[i].pos = i
-		}
-		// Stable, as glibc's qsort is: ties keep their order.
-		slices.SortFunc(items, func(a, b sortItem) int {
-			if r := o.compare(&a, &b); r != 0 {
-				return r
+		if o.by != nil && (start != 0 || end != int64(len(items))-1) {
+			pqsort(items, o.compare, int(start), int(end))
+		} else {
+			for i := range items {
+				items[i].pos = i
 			}
-			return a.pos - b.pos
-		})
+			// Stable, as glibc's qsort is: ties keep their order.
+			slices.SortFunc(items, func(a, b sortItem) int {
+				if r := o.compare(&a, &b); r != 0 {
+					return r
+				}
+				return a.pos - b.pos
+			})
+		}
 	}
 
 	if badScore {
@@ -592,4 +596,149 @@ func isAlnum(c byte) bool { return isDigit(c) || 'a' <= c|0x20 && c|0x20 <= 'z' 
 // prefix is lower case.
 func hasPrefixFold(b []byte, prefix string) bool {
 	return len(b) >= len(prefix) && bytes.EqualFold(b[:len(prefix)], []byte(prefix))
+}
+
+// pqsort sorts v as Redis's pqsort does, far enough that v[lrange] to
+// v[rrange] are the elements a full sort would put there: Bentley and
+// McIlroy's quicksort ("Engineering a Sort Function", as NetBSD's qsort
+// implements it), which does not recurse into the parts that lie wholly
+// outside the range. Its moves are the C code's, element for element, so
+// elements that compare equal end where Redis leaves them.
+func pqsort(v []sortItem, cmp func(a, b *sortItem) int, lrange, rrange int) {
+	q := partialSort{v: v, cmp: cmp, lrange: lrange, rrange: rrange}
+	q.sort(0, len(v))
+}
+
+// partialSort is one pqsort: its elements, comparison and range.
+type partialSort struct {
+	v              []sortItem
+	cmp            func(a, b *sortItem) int
+	lrange, rrange int
+}
+
+func (q *partialSort) less(i, j int) int { return q.cmp(&q.v[i], &q.v[j]) }
+
+func (q *partialSort) swap(i, j int) { q.v[i], q.v[j] = q.v[j], q.v[i] }
+
+// vecswap swaps the n elements from i with the n from j.
+func (q *partialSort) vecswap(i, j, n int) {
+	for k := range n {
+		q.swap(i+k, j+k)
+	}
+}
+
+// med3 returns the index of the median of v[a], v[b] and v[c].
+func (q *partialSort) med3(a, b, c int) int {
+	if q.less(a, b) < 0 {
+		switch {
+		case q.less(b, c) < 0:
+			return b
+		case q.less(a, c) < 0:
+			return c
+		default:
+			return a
+		}
+	}
+	switch {
+	case q.less(b, c) > 0:
+		return b
+	case q.less(a, c) < 0:
+		return a
+	default:
+		return c
+	}
+}
+
+// insertion sorts the n elements from a by insertion.
+func (q *partialSort) insertion(a, n int) {
+	for m := a + 1; m < a+n; m++ {
+		for l := m; l > a && q.less(l-1, l) > 0; l-- {
+			q.swap(l, l-1)
+		}
+	}
+}
+
+// overlaps reports whether the n elements from a meet the range.
+func (q *partialSort) overlaps(a, n int) bool {
+	return !(q.lrange < a && q.rrange < a || q.lrange >= a+n && q.rrange >= a+n)
+}
+
+// sort sorts the n elements from a (_pqsort).
+func (q *partialSort) sort(a, n int) {
+	for {
+		if n < 7 {
+			q.insertion(a, n)
+			return
+		}
+		pm := a + n/2
+		if n > 7 {
+			pl, pn := a, a+n-1
+			if n > 40 {
+				d := n / 8
+				pl = q.med3(pl, pl+d, pl+2*d)
+				pm = q.med3(pm-d, pm, pm+d)
+				pn = q.med3(pn-2*d, pn-d, pn)
+			}
+			pm = q.med3(pl, pm, pn)
+		}
+		q.swap(a, pm)
+		// Elements equal to the pivot v[a] gather at both ends, [a, pa)
+		// and (pd, a+n), and move to the middle once the rest is split.
+		pa, pb := a+1, a+1
+		pc, pd := a+n-1, a+n-1
+		swapped := false
+		for {
+			for pb <= pc {
+				r := q.less(pb, a)
+				if r > 0 {
+					break
+				}
+				if r == 0 {
+					swapped = true
+					q.swap(pa, pb)
+					pa++
+				}
+				pb++
+			}
+			for pb <= pc {
+				r := q.less(pc, a)
+				if r < 0 {
+					break
+				}
+				if r == 0 {
+					swapped = true
+					q.swap(pc, pd)
+					pd--
+				}
+				pc--
+			}
+			if pb > pc {
+				break
+			}
+			q.swap(pb, pc)
+			swapped = true
+			pb++
+			pc--
+		}
+		if !swapped {
+			q.insertion(a, n)
+			return
+		}
+		pn := a + n
+		r := min(pa-a, pb-pa)
+		q.vecswap(a, pb-r, r)
+		r = min(pd-pc, pn-pd-1)
+		q.vecswap(pb, pn-r, r)
+		if r = pb - pa; r > 1 && q.overlaps(a, r) {
+			q.sort(a, r)
+		}
+		r = pd - pc
+		if r <= 1 {
+			return
+		}
+		a, n = pn-r, r
+		if !q.overlaps(a, n) {
+			return
+		}
+	}
 }
