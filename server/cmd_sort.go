@@ -5,7 +5,7 @@ import (
 	"math"
 	"math/big"
 	"slices"
-	"strconv"
+	"strings"
 
 	"github.com/mini-redis/mini-redis/db"
 	"github.com/mini-redis/mini-redis/db/pubsub"
@@ -455,10 +455,11 @@ func strcmp(a, b []byte) int {
 	return bytes.Compare(cString(a, len(a)), cString(b, len(b)))
 }
 
-// parseSortScore reads b as SORT reads a number: with strtod, over b as a
-// C string (up to its first NUL), which must be consumed whole (an empty
-// string is 0), without ERANGE (overflow, or underflow to a subnormal or
-// zero that is not exact) and not NaN.
+// parseSortScore reads b as SORT reads a number: with strtod (cStrtod),
+// over b as a C string (up to its first NUL), which must be consumed whole
+// (an empty string is 0), without ERANGE and not NaN. Unlike Redis's
+// string2d, SORT refuses every ERANGE: an overflow, and an underflow to
+// zero or to an inexact subnormal.
 //
 // Redis does not clear errno before its strtod, so an ERANGE left by an
 // earlier call fails a SORT that ought to succeed until some other call
@@ -470,117 +471,36 @@ func parseSortScore(b []byte) (float64, bool) {
 		return float64(n), true
 	}
 	b = cString(b, len(b))
-	f, n, erange := strtodPrefix(b)
-	return f, n == len(b) && !erange && !math.IsNaN(f)
+	f, n, over, under := cStrtod(b)
+	if n != len(b) || over || under || math.IsNaN(f) {
+		return f, false
+	}
+	if f != 0 && math.Abs(f) < 0x1p-1022 && !exactTiny(b, f) {
+		return f, false
+	}
+	return f, true
 }
 
-// strtodPrefix is C's strtod(b, &end) as glibc runs it: the value of the
-// longest prefix of b that is a number (after white space: decimal or
-// hexadecimal, "inf", "infinity" or "nan" in any case), the length of that
-// prefix (0 when there is none, white space included), and whether strtod
-// sets ERANGE.
-func strtodPrefix(b []byte) (f float64, n int, erange bool) {
-	i := 0
-	for i < len(b) && isCSpace(b[i]) {
-		i++
-	}
-	j := i
-	neg := false
-	if j < len(b) && (b[j] == '+' || b[j] == '-') {
-		neg = b[j] == '-'
-		j++
-	}
-	sign := func(f float64) float64 {
-		if neg {
-			return -f
-		}
-		return f
-	}
-	switch {
-	case hasPrefixFold(b[j:], "inf"):
-		k := j + 3
-		if hasPrefixFold(b[j:], "infinity") {
-			k = j + 8
-		}
-		return sign(math.Inf(1)), k, false
-	case hasPrefixFold(b[j:], "nan"):
-		k := j + 3
-		if k < len(b) && b[k] == '(' {
-			m := k + 1
-			for m < len(b) && (isAlnum(b[m]) || b[m] == '_') {
-				m++
-			}
-			if m < len(b) && b[m] == ')' {
-				k = m + 1
-			}
-		}
-		return sign(math.NaN()), k, false
-	}
-	hex := j+1 < len(b) && b[j] == '0' && b[j+1]|0x20 == 'x'
-	digit, expChar := isDigit, byte('e')
-	k := j
-	if hex {
-		digit, expChar = isHexDigit, 'p'
-		k += 2
-	}
-	digits, nonzero := 0, false
-	scan := func() {
-		for k < len(b) && digit(b[k]) {
-			digits++
-			nonzero = nonzero || b[k] != '0'
-			k++
-		}
-	}
-	scan()
-	if k < len(b) && b[k] == '.' {
-		k++
-		scan()
-	}
-	if digits == 0 {
-		if hex {
-			return sign(0), j + 1, false // "0x" without digits is the 0
-		}
-		return 0, 0, false
-	}
-	hasExp := false
-	if k < len(b) && b[k]|0x20 == expChar {
-		m := k + 1
-		if m < len(b) && (b[m] == '+' || b[m] == '-') {
-			m++
-		}
-		if m < len(b) && isDigit(b[m]) {
-			for m < len(b) && isDigit(b[m]) {
-				m++
-			}
-			k, hasExp = m, true
-		}
-	}
-	text := string(b[i:k])
-	if hex && !hasExp {
-		text += "p0" // Go's ParseFloat needs the exponent C may leave out
-	}
-	f, err := strconv.ParseFloat(text, 64)
-	if err != nil {
-		// Syntax is checked above, so this is overflow: ±Inf.
-		return f, k, true
-	}
-	if math.Abs(f) < 0x1p-1022 && nonzero {
-		erange = !exactTiny(text, f)
-	}
-	return f, k, erange
-}
-
-// exactTiny reports whether text, a number that strconv.ParseFloat took
-// to f, which is 0 or subnormal, is exactly f: glibc's strtod sets ERANGE
-// for an underflow only when the result is inexact. A nonzero number
-// never rounds exactly to 0. Numbers too long or with too large an
+// exactTiny reports whether the number b, which cStrtod read wholly as f,
+// a subnormal, is exactly f: glibc's strtod sets ERANGE for a subnormal
+// result only when it is inexact. Numbers too long or with too large an
 // exponent to compare cheaply count as inexact, as any but a contrived
 // one is.
-func exactTiny(text string, f float64) bool {
-	if f == 0 || len(text) > 1<<16 {
+func exactTiny(b []byte, f float64) bool {
+	text := strings.TrimLeft(string(b), " \t\n\v\f\r")
+	if len(text) > 1<<16 {
 		return false
 	}
-	if e := bytes.LastIndexAny([]byte(text), "eEpP"); e >= 0 && len(text)-e > 7 {
+	body := strings.TrimLeft(text, "+-")
+	hex := len(body) > 1 && body[0] == '0' && body[1]|0x20 == 'x'
+	exp := strings.LastIndexAny(text, "eE")
+	if hex {
+		exp = strings.LastIndexAny(text, "pP")
+		if exp < 0 {
+			text += "p0" // big.Rat, as strconv, needs the exponent C may leave out
+		}
+	}
+	if exp >= 0 && len(text)-exp > 7 {
 		return false
 	}
 	r, ok := new(big.Rat).SetString(text)
@@ -588,14 +508,6 @@ func exactTiny(text string, f float64) bool {
 		return false
 	}
 	return r.Cmp(new(big.Rat).SetFloat64(f)) == 0
-}
-
-func isAlnum(c byte) bool { return isDigit(c) || 'a' <= c|0x20 && c|0x20 <= 'z' }
-
-// hasPrefixFold reports whether b begins with prefix, ignoring ASCII case;
-// prefix is lower case.
-func hasPrefixFold(b []byte, prefix string) bool {
-	return len(b) >= len(prefix) && bytes.EqualFold(b[:len(prefix)], []byte(prefix))
 }
 
 // pqsort sorts v as Redis's pqsort does, far enough that v[lrange] to

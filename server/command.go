@@ -126,6 +126,7 @@ func commandFamilies() [][]*command {
 		bitCommands(),
 		hashCommands(),
 		setCommands(),
+		zsetCommands(),
 		sortCommands(),
 		keyCommands(),
 		memoryCommands(),
