@@ -12,7 +12,8 @@ import (
 	"github.com/mini-redis/mini-redis/internal/redisint"
 )
 
-// SORT and SORT_RO, as Redis 7.0.15's sort.c runs them: the same option
+// SORT and SORT_RO, as Redis 7.0.15's sort.c runs them, over lists, sets
+// and sorted sets: the same option
 // parsing, the same lookups (the sorted key and every key a BY or GET
 // pattern names are read lookups, counted as hits and misses), the same
 // order of elements, the same notifications and dirty counts.
@@ -219,13 +220,25 @@ func (c *client) sort(args [][]byte, readonly bool) {
 		return
 	}
 	key := args[1]
-	tx := c.lockSort(key, &o)
+	// Redis makes a listpack sorted set a skiplist before sorting it,
+	// which needs the key locked for writing; a KeyLock that finds one
+	// with a read lock is traded for a write one.
+	write := o.store
+	var tx db.KeyLock
+	for {
+		tx = c.lockSort(key, &o, write)
+		if z, ok := tx.Peek(key).(*db.ZSet); write || !ok || z.Encoding() != "listpack" {
+			break
+		}
+		tx.Close()
+		write = true
+	}
 	defer tx.Close()
 	s := sorter{c: c, tx: &tx}
 
-	v := c.lookupRead(&tx, key)
+	val := c.lookupRead(&tx, key)
 	n := 0
-	switch v := v.(type) {
+	switch v := val.(type) {
 	case nil:
 	case *db.List:
 		n = v.Len()
@@ -235,6 +248,13 @@ func (c *client) sort(args [][]byte, readonly bool) {
 			// A set has no order of its own to keep: Redis sorts it
 			// ALPHA, so that what it stores is the same everywhere.
 			o.dontSort, o.alpha, o.by = false, true, nil
+		}
+	case *db.ZSet:
+		n = v.Len()
+		if v.Encoding() == "listpack" {
+			z, _ := tx.MutableZSet(key, false) // a copy, if a snapshot holds v
+			z.ToSkiplist()
+			val = z
 		}
 	default:
 		c.conn.WriteError(errWrongType)
@@ -254,7 +274,7 @@ func (c *client) sort(args [][]byte, readonly bool) {
 	end = min(end, int64(n)-1)
 
 	var items []sortItem
-	switch v := v.(type) {
+	switch v := val.(type) {
 	case *db.List:
 		if !o.dontSort {
 			items = make([]sortItem, 0, n)
@@ -288,6 +308,31 @@ func (c *client) sort(args [][]byte, readonly bool) {
 			items = append(items, sortItem{elem: []byte(m)})
 			return true
 		})
+	case *db.ZSet:
+		if !o.dontSort {
+			// Redis takes the members from its dict, in its order.
+			items = make([]sortItem, 0, n)
+			for i := range n {
+				m, _ := v.At(i)
+				items = append(items, sortItem{elem: []byte(m)})
+			}
+			break
+		}
+		// The set's order, reversed by DESC, and only the ranks LIMIT
+		// asks for.
+		if end >= start {
+			items = make([]sortItem, 0, end-start+1)
+			from, to := int(start), int(end)
+			if o.desc {
+				from, to = n-1-int(end), n-1-int(start)
+			}
+			v.RangeByRank(from, to, o.desc, func(m string, _ float64) bool {
+				items = append(items, sortItem{elem: []byte(m)})
+				return true
+			})
+		}
+		end -= start
+		start = 0
 	}
 
 	badScore := false
@@ -365,17 +410,20 @@ func (c *client) sort(args [][]byte, readonly bool) {
 	c.storeSortResult(&tx, o.dst, result)
 }
 
-// lockSort begins SORT's KeyLock: over key, and STORE's destination, or
-// over the whole database when the patterns name keys.
-func (c *client) lockSort(key []byte, o *sortOptions) db.KeyLock {
+// lockSort begins SORT's KeyLock, for writing if write is set (STORE, or
+// a sorted set to convert): over key, and STORE's destination, or over
+// the whole database when the patterns name keys.
+func (c *client) lockSort(key []byte, o *sortOptions, write bool) db.KeyLock {
 	d := c.db()
 	switch {
-	case o.readsKeys() && o.store:
+	case o.readsKeys() && write:
 		return d.WriteAll()
 	case o.readsKeys():
 		return d.ReadAll()
 	case o.store:
 		return d.Write(key, o.dst)
+	case write:
+		return d.Write(key)
 	default:
 		return d.Read(key)
 	}

@@ -153,6 +153,30 @@ var sortDiffScripts = map[string][]step{
 		q("SADD", "bin", "a\x00b", "a\x00a", "a", "\xff", ""), s("SORT bin ALPHA STORE d"), s("LRANGE d 0 -1"),
 		s("SORT bin BY nosort STORE d"), s("LRANGE d 0 -1"), s("SORT missing BY nosort STORE d"), s("EXISTS d"),
 	},
+	// A sorted set keeps its order with BY nosort, reversed by DESC, and
+	// LIMIT takes ranks; otherwise its members are sorted as a set's are.
+	// Redis makes a listpack sorted set a skiplist to sort it, SORT_RO
+	// too, and it stays one.
+	"sort sorted sets": {
+		s("ZADD z 3 c 1 a 2 b 2 bb 10 x -1 neg"), s("OBJECT ENCODING z"), s("SORT z BY nosort"),
+		s("OBJECT ENCODING z"), s("SORT z BY nosort DESC"), s("SORT z BY nosort LIMIT 1 3"),
+		s("SORT z BY nosort DESC LIMIT 1 3"), s("SORT z BY nosort LIMIT 5 10"), s("SORT z BY nosort DESC LIMIT 5 10"),
+		s("SORT z BY nosort LIMIT 6 1"), s("SORT z BY nosort LIMIT 0 0"), s("SORT z BY nosort DESC LIMIT -2 -1"),
+		s("SORT z ALPHA"), s("SORT z ALPHA DESC LIMIT 1 2"), s("SORT z"), s("SORT_RO z BY nosort GET #"),
+		s("ZADD zs 1 a"), s("SORT_RO zs"), s("SORT_RO zs ALPHA"), s("OBJECT ENCODING zs"), s("ZADD zs 2 b"),
+		s("OBJECT ENCODING zs"), s("SORT zs ALPHA STORE d"),
+		s("LRANGE d 0 -1"), s("ZADD n 5 3 4 1 3 2 2 10"), s("SORT n"), s("SORT n DESC"), s("SORT n LIMIT 1 2"),
+		s("SORT n BY nosort"), s("SORT n BY nosort STORE d"), s("LRANGE d 0 -1"), s("SORT n BY nosort DESC STORE d"),
+		s("LRANGE d 0 -1"), s("SORT n BY nosort LIMIT 1 2 STORE d"), s("LRANGE d 0 -1"),
+		s("MSET w_a 5 w_b 4 w_c 3 w_bb 2 w_x 1 w_neg 0"), s("SORT z BY w_*"), s("SORT z BY w_* DESC GET # GET w_*"),
+		s("SORT z BY w_* LIMIT 1 2"), s("SORT z BY w_* ALPHA LIMIT 1 3"), s("SORT z BY nosort GET w_* LIMIT 2 2"),
+		s("SORT z BY w_* STORE d"), s("LRANGE d 0 -1"), s("ZADD ties 1 a 1 b 1 c 0 d"), s("SORT ties BY nosort"),
+		s("SORT ties BY nosort DESC"), q("ZADD", "bin", "1", "a\x00b", "1", "a\x00a", "2", "", "0", "\xff"),
+		s("SORT bin BY nosort"), s("SORT bin ALPHA STORE d"), s("LRANGE d 0 -1"),
+		s("CONFIG SET zset-max-listpack-entries 2"), s("ZADD big 1 a 2 b 3 c 4 d"), s("OBJECT ENCODING big"),
+		s("SORT big BY nosort DESC LIMIT 1 2"), s("SORT big ALPHA"), s("CONFIG SET zset-max-listpack-entries 128"),
+		s("SORT z BY nosort LIMIT x 1"), s("SORT_RO z STORE d"), s("SORT z BY nosort BY w_*"),
+	},
 	"sort errors": {
 		s("RPUSH l 2 1"), s("SET str v"), s("HSET h f v"), s("SORT"), s("SORT_RO"), s("SORT l BY"), s("SORT l LIMIT"),
 		s("SORT l LIMIT 1"), s("SORT l LIMIT x 1"), s("SORT l LIMIT 1 x"), s("SORT l LIMIT 1.5 2"), s("SORT l LIMIT 1 2.0"),
@@ -229,7 +253,7 @@ var sortConnScripts = map[string][]mstep{
 		on(1, "RPUSH l 2 1"), recv(0), recv(0), recv(0), recv(0),
 		on(1, "CONFIG SET notify-keyspace-events Elm"), on(1, "SORT l BY w_* GET h_*->f STORE d"),
 		recv(0), recv(0), recv(0), recv(0), recv(0),
-		on(1, "SORT nothere"), recv(0), on(1, "GET last"), recv(0),
+		on(1, "SORT nothere"), recv(0), on(1, "ZADD z 1 a"), on(1, "SORT z"), on(1, "GET last"), recv(0),
 		on(1, "CONFIG SET notify-keyspace-events \"\""),
 	},
 	// SORT ... STORE touches its destination when it stores a list there,
@@ -242,5 +266,8 @@ var sortConnScripts = map[string][]mstep{
 		on(0, "WATCH w"), on(1, "SORT missing STORE w"), on(0, "MULTI"), on(0, "EXISTS w"), on(0, "EXEC"),
 		on(0, "WATCH w"), on(1, "SORT missing STORE w"), on(0, "MULTI"), on(0, "EXISTS w"), on(0, "EXEC"),
 		on(0, "WATCH w"), on(1, "SORT l BY w_* GET # STORE w"), on(0, "MULTI"), on(0, "LRANGE w 0 -1"), on(0, "EXEC"),
+		// Making a listpack sorted set a skiplist changes no member.
+		on(0, "ZADD z 1 a 2 b"), on(0, "WATCH z"), on(1, "SORT_RO z BY nosort"), on(1, "OBJECT ENCODING z"),
+		on(1, "SORT z ALPHA STORE z2"), on(0, "MULTI"), on(0, "ZCARD z"), on(0, "EXEC"),
 	},
 }

@@ -56,13 +56,15 @@ func FuzzSortScore(f *testing.F) {
 // fuzzSortCommands are the SORT commands FuzzSortAgainstRedis adds fuzzed
 // options to, on fuzzSortSetup's keyspace: l (a list of numbers, with
 // ties and a NUL), w (a list of words), is (an intset), hs (a hashtable
-// set), k (a string, for WRONGTYPE); e is missing. The weights are w_*
+// set), z (a sorted set of words, with equal scores), zn (one of numbers),
+// k (a string, for WRONGTYPE); e is missing. The weights are w_*
 // (strings, some missing, some not numbers), the hashes h_* (field f a
 // number, g a word).
 var fuzzSortCommands = []string{
 	"SORT l", "SORT w", "SORT is", "SORT hs", "SORT k", "SORT e", "SORT_RO l", "SORT_RO w", "SORT_RO hs",
 	"SORT l BY w_*", "SORT w BY h_*->f", "SORT w BY h_*->g ALPHA", "SORT l GET # GET w_*", "SORT w STORE d",
-	"SORT l BY nosort", "SORT hs ALPHA", "SORT", "SORT_RO",
+	"SORT l BY nosort", "SORT hs ALPHA", "SORT", "SORT_RO", "SORT z", "SORT_RO z", "SORT z BY nosort",
+	"SORT z ALPHA", "SORT_RO zn",
 }
 
 var fuzzSortSetup = [][]string{
@@ -72,6 +74,8 @@ var fuzzSortSetup = [][]string{
 	{"SADD", "is", "5", "3", "-1", "10", "0"},
 	{"SADD", "hs", "b", "c", "a", "3", "10", "aa", "x y"},
 	{"SET", "k", "hello"},
+	{"ZADD", "z", "1", "b", "1", "a", "0", "c", "2", "aa", "-1", "x y", "1", "3"},
+	{"ZADD", "zn", "1", "10", "2", "-5", "2", "3", "0", "1.5"},
 	{"MSET", "w_3", "c", "w_1", "a", "w_2", "b", "w_10", "1", "w_-5", "2", "w_b", "5", "w_a", "x", "w_c", "3"},
 	{"HSET", "h_a", "f", "30", "g", "x"}, {"HSET", "h_b", "f", "10", "g", "z"}, {"HSET", "h_c", "f", "20"},
 	{"HSET", "h_aa", "f", "1e400", "g", "y"}, {"HSET", "h_", "f", "0", "g", "y"},
@@ -93,6 +97,7 @@ func FuzzSortAgainstRedis(f *testing.F) {
 		{0, "LIMIT 1 3 DESC"}, {1, "ALPHA LIMIT 0 5 STORE d"}, {2, "BY nosort DESC"}, {3, "BY nosort STORE d"},
 		{9, "ALPHA LIMIT 1 4"}, {12, "BY w_* ALPHA GET h_*->g"}, {6, "STORE d"}, {1, "BY nx_* ALPHA LIMIT 2 3"},
 		{4, "LIMIT x 1"}, {0, "GET h_*->f BY nosort LIMIT -1 -1"}, {3, "BY w_* GET # DESC ALPHA"},
+		{18, "BY nosort DESC LIMIT 1 3"}, {20, "DESC LIMIT 2 2 STORE d"}, {21, "ALPHA"}, {19, "BY nosort"},
 	} {
 		f.Add(seed.cmd, seed.args)
 	}
@@ -113,7 +118,8 @@ func FuzzSortAgainstRedis(f *testing.F) {
 				c.readFrame(t)
 			}
 		}
-		unordered := len(args) > 1 && args[1] == "hs" && sortUsesSetOrder(args)
+		unordered := len(args) > 1 && (args[1] == "hs" && sortUsesSetOrder(args) ||
+			strings.HasPrefix(args[1], "z") && sortTiesInDictOrder(args))
 		compare := func(args []string, unordered bool) bool {
 			wantF, want, wantOK := ref.exchangeFrame(t, args)
 			haveF, have, haveOK := got.exchangeFrame(t, args)
@@ -146,8 +152,8 @@ func FuzzSortAgainstRedis(f *testing.F) {
 				return
 			}
 		}
-		for _, key := range []string{"l", "w", "is", "hs", "k", "e"} {
-			if !compare([]string{"TYPE", key}, false) {
+		for _, key := range []string{"l", "w", "is", "hs", "k", "e", "z", "zn"} {
+			if !compare([]string{"TYPE", key}, false) || !compare([]string{"OBJECT", "ENCODING", key}, false) {
 				return
 			}
 		}
@@ -161,6 +167,14 @@ func FuzzSortAgainstRedis(f *testing.F) {
 func sortUsesSetOrder(args []string) bool {
 	o, errText := parseSortOptions(fuzzArgBytes(args), strings.EqualFold(args[0], "sort_ro"))
 	return errText == "" && (o.dontSort && !o.store || !o.dontSort && o.alpha && o.by != nil)
+}
+
+// sortTiesInDictOrder reports whether the SORT args, if they succeed, may
+// list some members of a sorted set in its dict's order, which is each
+// server's own: those whose ALPHA BY values tie.
+func sortTiesInDictOrder(args []string) bool {
+	o, errText := parseSortOptions(fuzzArgBytes(args), strings.EqualFold(args[0], "sort_ro"))
+	return errText == "" && !o.dontSort && o.alpha && o.by != nil
 }
 
 // sortLimited reports whether the SORT args have a LIMIT.

@@ -2,6 +2,7 @@ package db
 
 import (
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 )
@@ -60,5 +61,43 @@ func TestLockAll(t *testing.T) {
 	w.Close()
 	if v := <-read; v != "new" {
 		t.Errorf("read after WriteAll = %q, want new", v)
+	}
+}
+
+// TestZSetToSkiplist: the set keeps its members, in order, and becomes a
+// skiplist; the key's watchers are not told.
+func TestZSetToSkiplist(t *testing.T) {
+	s, _ := newTestStore(t, Options{})
+	d := s.DB(0)
+	key := []byte("z")
+	tx := d.Write(key)
+	z, _ := tx.MutableZSet(key, true)
+	for i, m := range []string{"c", "a", "b"} {
+		z.Add([]byte(m), float64(i%2), 0, tx.Limits())
+	}
+	tx.Close()
+	w := &Watch{}
+	d.Watch(w, key)
+	tx = d.Write(key)
+	z, _ = tx.MutableZSet(key, false)
+	if z.Encoding() != "listpack" {
+		t.Fatalf("encoding %s before", z.Encoding())
+	}
+	z.ToSkiplist()
+	z.ToSkiplist()
+	tx.Close()
+	tx = d.Read(key)
+	defer tx.Close()
+	z, _ = tx.ReadZSet(key)
+	var got []string
+	z.Range(func(m string, _ float64) bool {
+		got = append(got, m)
+		return true
+	})
+	if z.Encoding() != "skiplist" || strings.Join(got, " ") != "b c a" {
+		t.Errorf("after: %s %q", z.Encoding(), got)
+	}
+	if !w.Valid() {
+		t.Error("converting told the watchers")
 	}
 }
