@@ -13,10 +13,11 @@ import (
 )
 
 // SORT and SORT_RO, as Redis 7.0.15's sort.c runs them, over lists, sets
-// and sorted sets: the same option
-// parsing, the same lookups (the sorted key and every key a BY or GET
-// pattern names are read lookups, counted as hits and misses), the same
-// order of elements, the same notifications and dirty counts.
+// and sorted sets: the same option parsing, the same lookups (the sorted
+// key and every key a BY or GET pattern names are read lookups, counted
+// as hits and misses), the same order of elements, the same
+// notifications and dirty counts, and the same conversion of a listpack
+// sorted set to a skiplist, which OBJECT ENCODING shows.
 //
 // The order is Redis's. Numbers compare as doubles, equal ones as byte
 // strings, so the order is total. ALPHA compares byte strings with
