@@ -151,6 +151,7 @@ type KeyLock struct {
 	nInline int
 	inline  [maxInlineShards]int
 	more    []int // all the shard indexes, when there are too many for inline
+	all     bool  // every shard is locked (ReadAll, WriteAll)
 	// key0 and hash0 remember the first key's hash, so the usual one-key
 	// command hashes its key once.
 	key0  []byte
@@ -167,17 +168,37 @@ type KeyLock struct {
 }
 
 // Read begins a read-only KeyLock over keys.
-func (d *DB) Read(keys ...[]byte) KeyLock { return d.begin(false, keys) }
+func (d *DB) Read(keys ...[]byte) KeyLock { return d.begin(false, keys, false) }
 
 // Write begins a read-write KeyLock over keys.
-func (d *DB) Write(keys ...[]byte) KeyLock { return d.begin(true, keys) }
+func (d *DB) Write(keys ...[]byte) KeyLock { return d.begin(true, keys, false) }
 
-func (d *DB) begin(write bool, keys [][]byte) KeyLock {
-	tx := KeyLock{db: d, write: write}
+// ReadAll begins a read-only KeyLock over every key of d, for a command
+// that learns which keys it reads only as it runs: SORT, whose BY and GET
+// patterns name keys made from the elements it sorts. It shares the locks
+// with other readers, but waits for every writer.
+func (d *DB) ReadAll() KeyLock { return d.begin(false, nil, true) }
+
+// WriteAll is ReadAll for a command that also writes (SORT ... STORE): it
+// excludes every other command on d while it lasts.
+func (d *DB) WriteAll() KeyLock { return d.begin(true, nil, true) }
+
+func (d *DB) begin(write bool, keys [][]byte, all bool) KeyLock {
+	tx := KeyLock{db: d, write: write, all: all}
 	if len(keys) > 0 {
 		tx.key0, tx.hash0 = keys[0], d.hash(keys[0])
+	} else {
+		// shardFor takes hash0 for a key equal to key0, nil here: the
+		// empty key's hash.
+		tx.hash0 = d.hash(nil)
 	}
-	if len(keys) <= maxInlineShards {
+	switch {
+	case all:
+		tx.more = make([]int, len(d.shards))
+		for i := range tx.more {
+			tx.more[i] = i
+		}
+	case len(keys) <= maxInlineShards:
 		for n, k := range keys {
 			h := tx.hash0
 			if n > 0 {
@@ -192,7 +213,7 @@ func (d *DB) begin(write bool, keys [][]byte) KeyLock {
 		if tx.nInline > 1 {
 			slices.Sort(tx.inline[:tx.nInline])
 		}
-	} else {
+	default:
 		more := make([]int, 0, len(keys))
 		for _, k := range keys {
 			if i := d.shardIndex(d.hash(k)); !slices.Contains(more, i) {
@@ -239,7 +260,7 @@ func (tx *KeyLock) Close() {
 			d.shards[i].mu.RUnlock()
 		}
 	}
-	tx.nInline, tx.more = 0, nil
+	tx.nInline, tx.more, tx.all = 0, nil, false
 	if tx.write {
 		d.reportExpired(tx.expired)
 	} else {
@@ -278,7 +299,7 @@ func (tx *KeyLock) shardFor(key []byte) (*shard, uint64) {
 		h = tx.db.hash(key)
 	}
 	i := tx.db.shardIndex(h)
-	if !slices.Contains(tx.locked(), i) {
+	if !tx.all && !slices.Contains(tx.locked(), i) {
 		// A bug in the caller, not a runtime condition: the key was not
 		// named when the KeyLock began.
 		panic("db: KeyLock used with a key it was not opened for: " + string(key))

@@ -100,7 +100,7 @@ func (w *Watch) Valid() bool {
 func (wk *watched) begin(write bool, key []byte) KeyLock {
 	for {
 		d := wk.db.Load()
-		tx := d.begin(write, [][]byte{key})
+		tx := d.begin(write, [][]byte{key}, false)
 		if wk.db.Load() == d {
 			return tx
 		}

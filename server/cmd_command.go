@@ -309,21 +309,27 @@ func cmdCommandGetKeysAndFlags(c *client, args [][]byte) {
 		flags keySpecFlags
 	}
 	var found []keyFlags
-	for _, ks := range target.info.keySpecs {
-		if ks.flags&keyNotKey != 0 {
-			continue // a shard channel
+	if target.getKeys != nil {
+		for _, k := range target.getKeys(argv) {
+			found = append(found, keyFlags{argv[k.pos], k.flags})
 		}
-		positions, ok := ks.positions(argv)
-		if !ok {
-			c.conn.WriteError("ERR Invalid arguments specified for command")
-			return
-		}
-		flags := ks.flags
-		if flags&keyVariableFlags != 0 {
-			flags = variableKeyFlags(target, argv, flags)
-		}
-		for _, i := range positions {
-			found = append(found, keyFlags{argv[i], flags})
+	} else {
+		for _, ks := range target.info.keySpecs {
+			if ks.flags&keyNotKey != 0 {
+				continue // a shard channel
+			}
+			positions, ok := ks.positions(argv)
+			if !ok {
+				c.conn.WriteError("ERR Invalid arguments specified for command")
+				return
+			}
+			flags := ks.flags
+			if flags&keyVariableFlags != 0 {
+				flags = variableKeyFlags(target, argv, flags)
+			}
+			for _, i := range positions {
+				found = append(found, keyFlags{argv[i], flags})
+			}
 		}
 	}
 	c.conn.WriteArrayLen(len(found))

@@ -25,6 +25,12 @@ type command struct {
 	// getkeys functions do for COMMAND GETKEYSANDFLAGS.
 	keyFlags func(argv [][]byte) keySpecFlags
 
+	// getKeys, for a command whose key specs cannot find its keys (SORT's
+	// STORE may come anywhere), returns the keys in argv (the name
+	// first) with their flags, as Redis's getkeys_proc does; the specs
+	// are not used then.
+	getKeys func(argv [][]byte) []keyRef
+
 	// commandMeta is what Redis declares: arity, key positions, and what
 	// COMMAND INFO and COMMAND DOCS report.
 	commandMeta
@@ -125,6 +131,7 @@ func commandFamilies() [][]*command {
 		geoCommands(),
 		zsetOpsCommands(),
 		zsetBlockingCommands(),
+		sortCommands(),
 		keyCommands(),
 		memoryCommands(),
 		expireCommands(),
@@ -243,6 +250,13 @@ func equalFoldASCII(b []byte, s string) bool {
 // positions, or for a command whose keys move with its arguments
 // (SINTERCARD's numkeys), from its key specs.
 func (cmd *command) keys(args [][]byte) [][]byte {
+	if cmd.getKeys != nil {
+		var keys [][]byte
+		for _, k := range cmd.getKeys(args) {
+			keys = append(keys, args[k.pos])
+		}
+		return keys
+	}
 	if cmd.info.flags&flagMovableKeys != 0 {
 		return cmd.specKeys(args)
 	}
@@ -260,6 +274,13 @@ func (cmd *command) keys(args [][]byte) [][]byte {
 		keys = append(keys, args[i])
 	}
 	return keys
+}
+
+// keyRef is a key a getKeys function finds: its position in argv and its
+// flags.
+type keyRef struct {
+	pos   int
+	flags keySpecFlags
 }
 
 // specKeys returns the keys that cmd's key specs find in args, or nil if

@@ -53,7 +53,8 @@ import (
 //     megabytes (SETBIT 4294967295, SETRANGE 536870911 x), and LCS of
 //     strings whose product of lengths is large (Redis allocates a table
 //     of that size).
-//   - Commands this server does not implement: SORT, DUMP/RESTORE.
+//   - Commands this server does not implement: DUMP/RESTORE. SORT has a
+//     run of its own (TestRandomDifferentialSort, randdiff_sort_test.go).
 //   - Which fields HRANDFIELD picks, and the order of a hashtable's
 //     fields (HGETALL, HSCAN): compared by shape, and as sets of pairs.
 //   - Which members SPOP and SRANDMEMBER pick: see randdiff_set_test.go.
