@@ -76,6 +76,8 @@ type Server struct {
 	serverStats
 	memCache memCache
 	persist  persistence
+	// scripts run EVAL and its kin (cmd_scripting.go).
+	scripts scriptState
 
 	// requestShutdown asks whoever runs the server to shut it down
 	// (SHUTDOWN, the admin API, a failed listener): it closes
@@ -130,6 +132,7 @@ func newServer(cfg serverConfig, log *zap.Logger) *Server {
 	onLimits := func(l db.EncodingLimits) { s.store.SetEncodingLimits(l) }
 	s.settings.onLimits.Store(&onLimits)
 	s.initPersistence()
+	s.initScripting()
 	ctx, cancel := context.WithCancel(context.Background())
 	s.stopBackground = cancel
 	s.background.Add(2)

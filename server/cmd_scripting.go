@@ -1,0 +1,396 @@
+package server
+
+// Scripting: EVAL and its kin run Lua scripts (server/scripting) as one
+// atomic step, as EXEC runs a transaction: the script takes the world lock
+// exclusively, and its commands go through the command table with a
+// client of its own whose replies are captured as frames. A script that
+// runs past busy-reply-threshold makes the other clients' commands fail
+// with BUSY instead of waiting, and may then be stopped by SCRIPT KILL.
+
+import (
+	"bytes"
+	"net"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/mini-redis/mini-redis/connection"
+	"github.com/mini-redis/mini-redis/frame"
+	"github.com/mini-redis/mini-redis/server/scripting"
+	"go.uber.org/zap"
+)
+
+func scriptingCommands() []*command {
+	return []*command{
+		{name: "eval", run: func(c *client, args [][]byte) { c.eval(args, false, false) }},
+		{name: "evalsha", run: func(c *client, args [][]byte) { c.eval(args, true, false) }},
+		{name: "eval_ro", run: func(c *client, args [][]byte) { c.eval(args, false, true) }},
+		{name: "evalsha_ro", run: func(c *client, args [][]byte) { c.eval(args, true, true) }},
+		container("script", 0,
+			&command{name: "load", run: cmdScriptLoad},
+			&command{name: "exists", run: cmdScriptExists},
+			&command{name: "flush", run: cmdScriptFlush},
+			&command{name: "kill", flags: flagLockFree, run: cmdScriptKill},
+			&command{name: "help", run: cmdScriptHelp},
+		),
+	}
+}
+
+const (
+	errBusyScript = "BUSY Redis is busy running a script. You can only call SCRIPT KILL or SHUTDOWN NOSAVE."
+	errNoScript   = "NOSCRIPT No matching script. Please use EVAL."
+	errUnkillable = "UNKILLABLE Sorry the script already executed write commands against the dataset. " +
+		"You can either wait the script termination or kill the server in a hard way using the SHUTDOWN NOSAVE command."
+)
+
+// scriptState is the server's scripting: the engine, and the script
+// running now.
+type scriptState struct {
+	engine *scripting.Engine
+	// turn lets one script at a time take the world lock.
+	turn sync.Mutex
+	// running is the script that holds the world lock, or is about to
+	// take it; nil when none does.
+	running atomic.Pointer[scriptRun]
+	// fake is the client the scripts' commands run as; only the script
+	// holding the world lock uses it.
+	fake *client
+	out  *captureConn
+}
+
+// scriptRun is one script's run, as other clients see it.
+type scriptRun struct {
+	done  chan struct{} // closed when the script has ended
+	busy  chan struct{} // closed when it passes busy-reply-threshold
+	wrote atomic.Bool   // it ran a write command: SCRIPT KILL may not stop it
+	timer *time.Timer
+}
+
+// initScripting creates the Lua engine and the scripts' client.
+func (s *Server) initScripting() {
+	st := &s.scripts
+	st.engine = scripting.New()
+	st.out = &captureConn{}
+	fake := &client{server: s, authenticated: true, exclusiveHeld: true, created: time.Now()}
+	fake.conn = connection.New(st.out, connection.Options{
+		ErrorHook: func(msg string) {
+			fake.errors++
+			s.errorStats.record(msg)
+		},
+	})
+	st.fake = fake
+}
+
+// captureConn is the scripts' client's connection: what is written to it
+// is kept for the script to read as replies.
+type captureConn struct{ buf bytes.Buffer }
+
+func (c *captureConn) Read([]byte) (int, error)         { return 0, net.ErrClosed }
+func (c *captureConn) Write(b []byte) (int, error)      { return c.buf.Write(b) }
+func (c *captureConn) Close() error                     { return nil }
+func (c *captureConn) LocalAddr() net.Addr              { return scriptAddr{} }
+func (c *captureConn) RemoteAddr() net.Addr             { return scriptAddr{} }
+func (c *captureConn) SetDeadline(time.Time) error      { return nil }
+func (c *captureConn) SetReadDeadline(time.Time) error  { return nil }
+func (c *captureConn) SetWriteDeadline(time.Time) error { return nil }
+
+type scriptAddr struct{}
+
+func (scriptAddr) Network() string { return "lua" }
+func (scriptAddr) String() string  { return "lua" }
+
+// eval runs EVAL, EVALSHA, EVAL_RO and EVALSHA_RO (evalGenericCommand).
+func (c *client) eval(args [][]byte, bySHA, readOnly bool) {
+	st := &c.server.scripts
+	numKeys, ok := parseInt(args[2])
+	switch {
+	case !ok:
+		c.conn.WriteError(errNotInteger)
+		return
+	case numKeys > int64(len(args)-3):
+		c.conn.WriteError("ERR Number of keys can't be greater than number of args")
+		return
+	case numKeys < 0:
+		c.conn.WriteError("ERR Number of keys can't be negative")
+		return
+	}
+	var script *scripting.Script
+	if bySHA {
+		if len(args[1]) == 40 {
+			script = st.engine.Lookup(string(args[1]))
+		}
+		if script == nil {
+			c.conn.WriteError(errNoScript)
+			return
+		}
+	} else {
+		var errText string
+		script, errText = st.engine.Load(args[1])
+		if script == nil {
+			c.conn.WriteError("ERR " + errText)
+			return
+		}
+	}
+	compat := script.Flags&scripting.CompatMode != 0
+	if !compat && script.Flags&scripting.NoWrites == 0 {
+		if c.server.writesRefused() {
+			c.conn.WriteError(errMisconf)
+			return
+		}
+		if readOnly {
+			c.conn.WriteError("ERR Can not execute a script with write flag using *_ro command.")
+			return
+		}
+	}
+	readOnly = readOnly || !compat && script.Flags&scripting.NoWrites != 0
+	keys, argv := args[3:3+numKeys], args[3+numKeys:]
+	reply := c.runScript(script, keys, argv, readOnly)
+	if reply.IsError() {
+		c.conn.WriteError(string(reply.Str))
+		return
+	}
+	c.conn.WriteFrame(reply)
+}
+
+// runScript runs script with every other client paused, and returns its
+// reply.
+func (c *client) runScript(script *scripting.Script, keys, argv [][]byte, readOnly bool) frame.Frame {
+	s := c.server
+	st := &s.scripts
+	if c.exclusiveHeld {
+		// Inside EXEC, which holds the world lock already.
+		return s.execScript(c, script, keys, argv, readOnly, &scriptRun{})
+	}
+	s.world.RUnlock()
+	st.turn.Lock()
+	run := &scriptRun{done: make(chan struct{}), busy: make(chan struct{})}
+	// Registered before it takes the lock, so that a client that finds
+	// the lock taken knows to wait for the script (see waitForScript).
+	st.running.Store(run)
+	s.world.Lock()
+	c.exclusiveHeld = true
+	threshold := time.Duration(s.settings.busyReplyThreshold.Load()) * time.Millisecond
+	run.timer = time.AfterFunc(threshold, func() { close(run.busy) })
+	defer func() {
+		run.timer.Stop()
+		st.running.Store(nil)
+		close(run.done)
+		c.exclusiveHeld = false
+		s.world.Unlock()
+		st.turn.Unlock()
+		s.world.RLock()
+	}()
+	return s.execScript(c, script, keys, argv, readOnly, run)
+}
+
+// execScript runs script as c, holding the world lock exclusively.
+func (s *Server) execScript(c *client, script *scripting.Script, keys, argv [][]byte, readOnly bool, run *scriptRun) frame.Frame {
+	st := &s.scripts
+	st.fake.selectDB(c.dbIndex)
+	host := &scriptHost{server: s, run: run, readOnly: readOnly}
+	return st.engine.Execute(script, &scripting.Run{Host: host, Keys: keys, Argv: argv, RESP3: c.resp3()})
+}
+
+// scriptHost runs a script's commands (Redis's scriptCall).
+type scriptHost struct {
+	server   *Server
+	run      *scriptRun
+	readOnly bool
+}
+
+// Call implements scripting.Host.
+func (h *scriptHost) Call(args [][]byte, resp3 bool) frame.Frame {
+	s := h.server
+	st := &s.scripts
+	cmd, errText := s.commands.resolve(args)
+	if errText != "" {
+		if cmd == nil || strings.HasPrefix(errText, "ERR unknown subcommand") {
+			return frame.NewError("ERR Unknown Redis command called from script")
+		}
+		return frame.NewError("ERR Wrong number of args calling Redis command from script")
+	}
+	declared := cmd.info.flags
+	if declared&flagNoScript != 0 {
+		return frame.NewError("ERR This Redis command is not allowed from script")
+	}
+	if h.readOnly && (declared&flagWrite != 0 || cmd.flags&flagMayReplicate != 0) {
+		return frame.NewError("ERR Write commands are not allowed from read-only scripts.")
+	}
+	if declared&flagWrite != 0 {
+		if !h.run.wrote.Load() && s.writesRefused() {
+			return frame.NewError(errMisconf)
+		}
+		h.run.wrote.Store(true)
+	}
+	fake := st.fake
+	proto := frame.RESP2
+	if resp3 {
+		proto = frame.RESP3
+	}
+	fake.setProtocol(proto)
+	started, errsBefore := s.monotonic(), fake.errors
+	cmd.run(fake, args)
+	s.recordCall(fake, cmd, started, errsBefore)
+	fake.conn.Flush()
+	f, _, err := frame.Parse(st.out.buf.Bytes())
+	if err != nil {
+		st.out.buf.Reset()
+		return frame.NewError("ERR reply of " + cmd.name + " could not be read: " + err.Error())
+	}
+	f = f.Clone()
+	st.out.buf.Reset()
+	return f
+}
+
+// Log implements scripting.Host: redis.log writes to the server's log.
+func (h *scriptHost) Log(level int, msg string) {
+	log := h.server.log
+	switch level {
+	case scripting.LogDebug, scripting.LogVerbose:
+		log.Debug(msg, zap.String("source", "script"))
+	case scripting.LogNotice:
+		log.Info(msg, zap.String("source", "script"))
+	default:
+		log.Warn(msg, zap.String("source", "script"))
+	}
+}
+
+// waitForScript is called by a command that found the world lock taken
+// while a script holds it or is about to: it waits for the script to end
+// and reports true, or once the script is past busy-reply-threshold,
+// replies BUSY and reports false. SHUTDOWN NOSAVE stops the script.
+func (s *Server) waitForScript(c *client, cmd *command, args [][]byte, run *scriptRun) bool {
+	select {
+	case <-run.done:
+		return true
+	case <-run.busy:
+	}
+	if cmd.name == "shutdown" && hasArg(args, "nosave") {
+		s.scripts.engine.Kill()
+		<-run.done
+		return true
+	}
+	cmd.stats.rejected.add(1)
+	c.conn.WriteError(errBusyScript)
+	return false
+}
+
+func hasArg(args [][]byte, kw string) bool {
+	for _, a := range args[1:] {
+		if is(a, kw) {
+			return true
+		}
+	}
+	return false
+}
+
+// sharedWorld takes the world lock shared for cmd, unless a script holds
+// it past busy-reply-threshold (then it replies BUSY and returns false).
+// It does not block on the lock while a script holds it, so that it can
+// reply BUSY when the script becomes busy.
+func (s *Server) sharedWorld(c *client, cmd *command, args [][]byte) bool {
+	for !s.world.TryRLock() {
+		run := s.scripts.running.Load()
+		if run == nil {
+			// An exclusive command other than a script: wait for it.
+			s.world.RLock()
+			return true
+		}
+		if !s.waitForScript(c, cmd, args, run) {
+			return false
+		}
+	}
+	return true
+}
+
+// exclusiveWorld is sharedWorld for a command that runs exclusively.
+func (s *Server) exclusiveWorld(c *client, cmd *command, args [][]byte) bool {
+	for {
+		run := s.scripts.running.Load()
+		if run == nil {
+			s.world.Lock()
+			return true
+		}
+		if !s.waitForScript(c, cmd, args, run) {
+			return false
+		}
+	}
+}
+
+// SCRIPT LOAD script
+func cmdScriptLoad(c *client, args [][]byte) {
+	script, errText := c.server.scripts.engine.Load(args[2])
+	if script == nil {
+		c.conn.WriteError("ERR " + errText)
+		return
+	}
+	c.conn.WriteBulkString(script.SHA)
+}
+
+// SCRIPT EXISTS sha1 [sha1 ...]
+func cmdScriptExists(c *client, args [][]byte) {
+	found := c.server.scripts.engine.Exists(args[2:])
+	c.conn.WriteArrayLen(len(found))
+	for _, f := range found {
+		if f {
+			c.conn.WriteInt(1)
+		} else {
+			c.conn.WriteInt(0)
+		}
+	}
+}
+
+// SCRIPT FLUSH [ASYNC|SYNC]
+func cmdScriptFlush(c *client, args [][]byte) {
+	if len(args) > 3 || len(args) == 3 && !is(args[2], "sync") && !is(args[2], "async") {
+		c.conn.WriteError("ERR SCRIPT FLUSH only support SYNC|ASYNC option")
+		return
+	}
+	c.server.scripts.engine.Flush()
+	c.conn.WriteOK()
+}
+
+// SCRIPT KILL runs without the world lock, which the script holds.
+func cmdScriptKill(c *client, args [][]byte) {
+	st := &c.server.scripts
+	run := st.running.Load()
+	if run != nil {
+		// Redis takes up SCRIPT KILL only once the script is busy.
+		select {
+		case <-run.busy:
+		case <-run.done:
+			run = nil
+		}
+	}
+	if run == nil {
+		c.conn.WriteError("NOTBUSY No scripts in execution right now.")
+		return
+	}
+	if run.wrote.Load() {
+		c.conn.WriteError(errUnkillable)
+		return
+	}
+	st.engine.Kill()
+	c.conn.WriteOK()
+}
+
+// SCRIPT HELP
+func cmdScriptHelp(c *client, args [][]byte) {
+	c.writeHelp("SCRIPT",
+		"DEBUG (YES|SYNC|NO)",
+		"    Set the debug mode for subsequent scripts executed.",
+		"EXISTS <sha1> [<sha1> ...]",
+		"    Return information about the existence of the scripts in the script cache.",
+		"FLUSH [ASYNC|SYNC]",
+		"    Flush the Lua scripts cache. Very dangerous on replicas.",
+		"    When called without the optional mode argument, the behavior is determined by the",
+		"    lazyfree-lazy-user-flush configuration directive. Valid modes are:",
+		"    * ASYNC: Asynchronously flush the scripts cache.",
+		"    * SYNC: Synchronously flush the scripts cache.",
+		"KILL",
+		"    Kill the currently executing Lua script.",
+		"LOAD <script>",
+		"    Load a script into the scripts cache without executing it.",
+	)
+}

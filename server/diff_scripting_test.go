@@ -1,0 +1,125 @@
+package server
+
+import (
+	"testing"
+
+	"github.com/mini-redis/mini-redis/internal/redistest"
+)
+
+// Differential tests of scripting: the same scripts run by EVAL and its
+// kin on redis-server and on this server, on RESP2 and RESP3 connections.
+// A script's Lua errors name its SHA1 and line, which are the same on both
+// servers for the same body.
+
+// ev returns EVAL body numkeys args...
+func ev(body string, rest ...string) step { return q(append([]string{"EVAL", body}, rest...)...) }
+
+var scriptingDiffScripts = map[string][]step{
+	"returns": {
+		ev("return 1", "0"), ev("return 3.99", "0"), ev("return -3.7", "0"), ev("return 'x'", "0"),
+		ev("return true", "0"), ev("return false", "0"), ev("return nil", "0"), ev("return", "0"),
+		ev("return {1,2,3.7,nil,5}", "0"), ev("return {1,{2,{3}},'x',true,false}", "0"), ev("return {a=1}", "0"),
+		ev("return {}", "0"), ev("return {err='My Error'}", "0"), ev("return {err=''}", "0"),
+		ev("return {ok='fine'}", "0"), ev("return {ok='a\\r\\nb'}", "0"), ev("return {1e20, -3.7, 2^63}", "0"),
+		ev("return {double=3.5}", "0"), ev("return {double=0.1}", "0"), ev("return {map={a=1}}", "0"),
+		ev("return {set={a=true}}", "0"), ev("return {big_number='123'}", "0"), ev("return {1, {err='nested'}}", "0"),
+		ev("return redis.error_reply('x')", "0"), ev("return redis.error_reply('MY x')", "0"),
+		ev("return redis.status_reply('x')", "0"), ev("return {KEYS[1],ARGV[1],#KEYS,#ARGV}", "1", "k", "a"),
+		ev("return KEYS", "3", "a", "b", "c", "d"), ev("return ARGV", "0", "a", "b"),
+		ev("return redis.REDIS_VERSION .. ' ' .. redis.REDIS_VERSION_NUM", "0"),
+		ev("return redis.sha1hex('')", "0"), ev("return redis.sha1hex('abc')", "0"),
+		ev("return {math.random(100), math.random(1, 6)}", "0"), ev("return tostring(3.0)..tostring(1e15)..tostring(0.1)", "0"),
+		ev("return (\"x\"):upper()", "0"), ev("return string.format('%5.2f', 3.14159)", "0"),
+		ev("return redis.replicate_commands()", "0"), ev("return redis.set_repl(redis.REPL_ALL)", "0"),
+		ev("return redis.breakpoint()", "0"), ev("return redis.debug('x')", "0"),
+		ev("return redis.log(redis.LOG_WARNING, 'hi')", "0"),
+		ev("return {type(io), type(os), type(loadfile), type(dofile)}", "0"),
+	},
+	"calls": {
+		ev("return redis.call('set', KEYS[1], ARGV[1])", "1", "k", "v"), ev("return redis.call('get', KEYS[1])", "1", "k"),
+		ev("return redis.call('get', 'missing')", "0"), ev("return redis.call('incr', 'n')", "0"),
+		ev("return redis.call('echo', 0.1)", "0"), ev("return redis.call('echo', 1e20)", "0"),
+		ev("return redis.call('echo', 3.0)", "0"), ev("return redis.call('echo', 1e15)", "0"),
+		ev("redis.call('rpush', 'l', 'a', 'b') return redis.call('lrange', 'l', 0, -1)", "0"),
+		ev("redis.call('hset', 'h', 'f', 'v') return redis.call('hgetall', 'h')", "0"),
+		ev("redis.setresp(3) return redis.call('hgetall', 'h')", "0"),
+		ev("redis.setresp(3) return redis.call('get', 'missing')", "0"),
+		ev("redis.setresp(3) local r = redis.call('hgetall', 'h') return r.map.f", "0"),
+		ev("return redis.call('ping')", "0"), ev("return redis.pcall('ping')", "0"),
+		ev("redis.call('select', '1') return redis.call('set', 'ins1', 'v')", "0"), s("GET ins1"), s("SELECT 1"),
+		s("GET ins1"), s("SELECT 0"),
+		ev("return redis.call('exists', 'k', 'nokey')", "0"), ev("return redis.call('type', 'k')", "0"),
+		s("SET str x"), ev("return redis.pcall('lpush', 'str', 'a')", "0"),
+	},
+	"errors": {
+		ev("return redis.call('nosuch')", "0"), ev("return redis.pcall('nosuch')", "0"),
+		ev("local e=redis.pcall('nosuch') return e.err", "0"), ev("local e=redis.pcall('get') return e.err", "0"),
+		ev("return redis.call('get')", "0"), ev("return redis.call('set', 'a')", "0"), s("SET str x"),
+		ev("return redis.call('lpush', 'str', 'a')", "0"), ev("return redis.call()", "0"), ev("return redis.call(1)", "0"),
+		ev("return redis.call('get', {})", "0"), ev("return redis.pcall('get', {})", "0"),
+		ev("return redis.call('shutdown')", "0"), ev("return redis.call('eval', 'return 1', '0')", "0"),
+		ev("return redis.call('blpop', 'nolist', '0')", "0"), ev("return redis.call('multi')", "0"),
+		ev("return x", "0"), ev("x = 1", "0"), ev("string.x = 1", "0"), ev("redis.call = nil", "0"),
+		ev("rawset(_G, 'x', 1) return 1", "0"), ev("return os.clock()", "0"),
+		ev("error('boom')", "0"), ev("error('')", "0"), ev("error(1)", "0"), ev("error()", "0"),
+		ev("error({err='ERR custom'})", "0"), ev("error({err='MINE custom'})", "0"),
+		ev("return undefinedfn()", "0"),
+		ev("return redis.setresp(4)", "0"), ev("return redis.setresp()", "0"), ev("return redis.sha1hex()", "0"),
+		ev("return redis.log(99, 'hi')", "0"), ev("return redis.log(1)", "0"), ev("return redis.set_repl(99)", "0"),
+		ev("return 1 +", "0"), ev("return \"unterminated", "0"),
+		ev("return 'x'", "1"), ev("return 'x'", "-1"), ev("return 'x'", "abc"), ev("return 1 +", "1"),
+		s("EVAL"), s("EVAL x"), s("EVALSHA abc 0"), s("EVALSHA ffffffffffffffffffffffffffffffffffffffff 0"),
+		s("EVALSHA ffffffffffffffffffffffffffffffffffffffff x"),
+		ev("local t = {} t[1] = t return 1", "0"),
+	},
+	"shebang": {
+		ev("#!lua flags=no-writes\nreturn redis.call('set','x','y')", "0"), ev("#!lua\nreturn redis.call('set','x','y')", "0"),
+		ev("#!lua flags=bad\nreturn 1", "0"), ev("#!luajit\nreturn 1", "0"), ev("#!lua foo=bar\nreturn 1", "0"),
+		ev("#!lua flags=no-writes,allow-oom\nreturn 1", "0"), ev("#!lua flags=\nreturn 1", "0"),
+		ev("#!lua name=x\nreturn 1", "0"), ev("#!lua", "0"), ev("#!lua flags=no-writes,,allow-oom\nreturn 1", "0"),
+		ev("#!lua flags=allow-stale,no-cluster,allow-cross-slot-keys\nreturn 2", "0"),
+		ev("#!lua \"unbalanced\nreturn 1", "0"),
+		q("EVAL_RO", "return redis.call('set','x','y')", "0"), q("EVAL_RO", "return redis.call('get','x')", "0"),
+		q("EVAL_RO", "#!lua\nreturn 1", "0"), q("EVAL_RO", "#!lua flags=no-writes\nreturn redis.call('get','x')", "0"),
+		q("EVAL_RO", "return redis.call('publish','ch','m')", "0"),
+		q("SCRIPT", "LOAD", "return redis.call('incr', KEYS[1])"),
+		q("EVALSHA_RO", "c6a8fb88fda5d1dc86d09ae3ffc9d0b42e3b4d8b", "1", "n"),
+	},
+	"script": {
+		q("SCRIPT", "LOAD", "return 1 +"), q("SCRIPT", "LOAD", "return 1"),
+		s("SCRIPT EXISTS e0e1f9fabfc9d4800c877a703b823ac0578ff8db abc E0E1F9FABFC9D4800C877A703B823AC0578FF8DB"),
+		s("EVALSHA e0e1f9fabfc9d4800c877a703b823ac0578ff8db 0"), s("EVALSHA E0E1F9FABFC9D4800C877A703B823AC0578FF8DB 0"),
+		s("SCRIPT FLUSH"), s("SCRIPT EXISTS e0e1f9fabfc9d4800c877a703b823ac0578ff8db"),
+		s("EVALSHA e0e1f9fabfc9d4800c877a703b823ac0578ff8db 0"),
+		s("SCRIPT FLUSH ASYNC"), s("SCRIPT FLUSH sync"), s("SCRIPT FLUSH bad"), s("SCRIPT FLUSH sync x"),
+		s("SCRIPT KILL"), s("SCRIPT bad"), s("SCRIPT"), s("SCRIPT LOAD"), s("SCRIPT EXISTS"), s("SCRIPT HELP"),
+		s("MULTI"), ev("return redis.call('incr', 'm')", "0"), ev("return redis.call('incr', 'm')", "0"), s("EXEC"),
+	},
+	"libraries": {
+		ev("return bit.band(0xff,0x0f)..' '..bit.tohex(255)..' '..bit.bnot(0)..' '..bit.lshift(1,31)..' '..bit.tobit(2^32+5)", "0"),
+		ev("return {bit.bor(1,2,4), bit.bxor(7,2), bit.rshift(-1, 28), bit.arshift(-256, 4), bit.rol(1, 33), bit.ror(1, 1), bit.bswap(0x12345678)}", "0"),
+		ev("return {bit.tohex(-1, -4), bit.tohex(0x1f, 2)}", "0"),
+		ev("return table.concat({1, 2, 3}, ',')", "0"), ev("return math.floor(2.5) + math.max(1, 7)", "0"),
+		ev("return string.rep('ab', 3)", "0"), ev("return {string.byte('A'), string.char(66)}", "0"),
+	},
+}
+
+func TestScriptingDifferential(t *testing.T) {
+	redis := redistest.Start(t)
+	ours := startRealServer(t)
+	for _, proto := range []string{"2", "3"} {
+		for name, script := range scriptingDiffScripts {
+			t.Run("RESP"+proto+"/"+name, func(t *testing.T) {
+				ref, got := dialPair(t, redis.Addr, ours, proto)
+				for _, c := range []*rawConn{ref, got} {
+					c.do("FLUSHALL")
+					c.do("SCRIPT", "FLUSH")
+					c.do("SELECT", "0")
+				}
+				for _, st := range script {
+					compareStep(t, st, ref, got)
+				}
+			})
+		}
+	}
+}
