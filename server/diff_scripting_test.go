@@ -1,6 +1,10 @@
 package server
 
 import (
+	"slices"
+	"strings"
+	"time"
+
 	"testing"
 
 	"github.com/mini-redis/mini-redis/internal/redistest"
@@ -121,5 +125,71 @@ func TestScriptingDifferential(t *testing.T) {
 				}
 			})
 		}
+	}
+}
+
+// busySequence runs a script that loops until killed on one connection and
+// talks to the server from another while it runs; it returns the replies.
+func busySequence(t *testing.T, addr, proto string) []string {
+	runner, other := dialRaw(t, addr), dialRaw(t, addr)
+	runner.do("HELLO", proto)
+	other.do("HELLO", proto)
+	var replies []string
+	add := func(r string) { replies = append(replies, r) }
+	add(other.do("CONFIG", "SET", "busy-reply-threshold", "100"))
+	add(other.do("SCRIPT", "KILL"))
+	runner.Send("EVAL", "local i = 0 while true do i = i + 1 end", "0")
+	time.Sleep(300 * time.Millisecond)
+	add(other.do("PING"))
+	add(other.do("GET", "x"))
+	add(other.do("SCRIPT", "KILL"))
+	add(runner.readReply())
+	add(other.do("PING"))
+	add(runner.do("PING"))
+	// A script that has written cannot be killed; one that never passes
+	// the threshold ends before SCRIPT KILL is taken up.
+	add(other.do("CONFIG", "SET", "busy-reply-threshold", "5000"))
+	runner.Send("EVAL", "local t = redis.call('time') while redis.call('time')[1] - t[1] < 1 do end return 'done'", "0")
+	time.Sleep(100 * time.Millisecond)
+	add(other.do("SCRIPT", "KILL"))
+	add(runner.readReply())
+	add(other.do("CONFIG", "SET", "lua-time-limit", "100"))
+	runner.Send("EVAL", "redis.call('set', 'x', 'y') local t = redis.call('time') while redis.call('time')[1] - t[1] < 1 do end return 'wrote'", "0")
+	time.Sleep(300 * time.Millisecond)
+	add(other.do("SCRIPT", "KILL"))
+	add(other.do("SET", "x", "z"))
+	add(runner.readReply())
+	add(other.do("GET", "x"))
+	return replies
+}
+
+// TestScriptBusyAgainstRedis compares what other clients get while a
+// script runs past busy-reply-threshold, and SCRIPT KILL.
+func TestScriptBusyAgainstRedis(t *testing.T) {
+	redis := redistest.Start(t)
+	ours := startRealServer(t)
+	for _, proto := range []string{"2", "3"} {
+		want, have := busySequence(t, redis.Addr, proto), busySequence(t, ours, proto)
+		if !slices.Equal(want, have) {
+			t.Errorf("RESP%s:\n redis: %q\n   ours: %q", proto, want, have)
+		}
+	}
+}
+
+// TestScriptShutdownNosave checks that SHUTDOWN NOSAVE ends a server whose
+// busy script has written, as in Redis.
+func TestScriptShutdownNosave(t *testing.T) {
+	ours := startRealServerHandle(t, "--busy-reply-threshold", "50")
+	runner, other := dialRaw(t, ours.addr), dialRaw(t, ours.addr)
+	runner.Send("EVAL", "redis.call('set', 'x', 'y') while true do end", "0")
+	time.Sleep(150 * time.Millisecond)
+	if r := other.do("SHUTDOWN"); !strings.HasPrefix(r, "-BUSY") {
+		t.Errorf("SHUTDOWN while busy: %q, want BUSY", r)
+	}
+	other.Send("SHUTDOWN", "NOSAVE")
+	select {
+	case <-ours.ShutdownRequested():
+	case <-time.After(5 * time.Second):
+		t.Fatal("SHUTDOWN NOSAVE did not end the busy script's server")
 	}
 }

@@ -39,11 +39,11 @@ type settings struct {
 	rdbChecksum             config.Handle[bool]
 	stopWritesOnBgsaveError config.Handle[bool]
 
-	notifyKeyspaceEvents   config.Handle[pubsub.EventFlags]
-	hz                     config.Handle[int64] // active expiry cycles a second
+	notifyKeyspaceEvents config.Handle[pubsub.EventFlags]
+	hz                   config.Handle[int64] // active expiry cycles a second
 	// busyReplyThreshold is how many milliseconds a script runs before
 	// other clients get BUSY replies (and SCRIPT KILL may stop it).
-	busyReplyThreshold config.Handle[int64]
+	busyReplyThreshold     config.Handle[int64]
 	maxMemory              config.Handle[uint64]
 	protoMaxBulkLen        config.Handle[uint64]
 	clientQueryBufferLimit config.Handle[uint64]

@@ -16,10 +16,10 @@ const (
 
 // The replication flags of redis.set_repl.
 const (
-	replNone = 0
-	replAOF  = 1
+	replNone  = 0
+	replAOF   = 1
 	replSlave = 2
-	replAll  = replAOF | replSlave
+	replAll   = replAOF | replSlave
 )
 
 // redisLib builds the redis table.
