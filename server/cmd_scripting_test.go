@@ -1,0 +1,104 @@
+package server
+
+import (
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+)
+
+// TestScriptCacheInfo checks INFO memory's script cache fields.
+func TestScriptCacheInfo(t *testing.T) {
+	srv := startServer(t)
+	c := dialRaw(t, srv.addr)
+	tests := []struct {
+		cmd     []string
+		scripts string
+	}{
+		{nil, "0"},
+		{[]string{"SCRIPT", "LOAD", "return 1"}, "1"},
+		{[]string{"EVAL", "return 2", "0"}, "2"},
+		{[]string{"EVAL", "return 2", "0"}, "2"},
+		{[]string{"SCRIPT", "FLUSH"}, "0"},
+	}
+	for _, tt := range tests {
+		if tt.cmd != nil {
+			c.do(tt.cmd...)
+		}
+		if got := infoField(t, c, "memory", "number_of_cached_scripts"); got != tt.scripts {
+			t.Errorf("after %q: number_of_cached_scripts %s, want %s", tt.cmd, got, tt.scripts)
+		}
+		mem, err := strconv.Atoi(infoField(t, c, "memory", "used_memory_scripts"))
+		if err != nil || (tt.scripts == "0") != (mem == 0) {
+			t.Errorf("after %q: used_memory_scripts %d (%v) with %s scripts", tt.cmd, mem, err, tt.scripts)
+		}
+		if lua, _ := strconv.Atoi(infoField(t, c, "memory", "used_memory_lua")); lua <= 0 {
+			t.Errorf("after %q: used_memory_lua %d", tt.cmd, lua)
+		}
+	}
+}
+
+// TestScriptCommandStats checks that the commands a script runs count in
+// INFO commandstats, as in Redis.
+func TestScriptCommandStats(t *testing.T) {
+	srv := startServer(t)
+	c := dialRaw(t, srv.addr)
+	c.do("CONFIG", "RESETSTAT")
+	c.do("EVAL", "redis.call('set', 'k', 'v') redis.call('set', 'k', 'w') return redis.pcall('lpush', 'k', 'x')", "0")
+	stats := c.do("INFO", "commandstats")
+	for _, want := range []string{"cmdstat_set:calls=2,", "cmdstat_lpush:calls=1,", "cmdstat_eval:calls=1,"} {
+		if !strings.Contains(stats, want) {
+			t.Errorf("INFO commandstats lacks %q:\n%s", want, stats)
+		}
+	}
+	if !strings.Contains(stats, "cmdstat_lpush:calls=1,usec=") || !strings.Contains(stats, "failed_calls=1") {
+		t.Errorf("the failed LPUSH is not counted as failed:\n%s", stats)
+	}
+}
+
+// TestScriptAtomic runs scripts that read, spin and write a counter while
+// other clients increment it: no increment may be lost, as none may run
+// between a script's read and its write.
+func TestScriptAtomic(t *testing.T) {
+	srv := startServer(t)
+	const body = "local n = tonumber(redis.call('get', KEYS[1]) or '0') for i = 1, 20000 do end redis.call('set', KEYS[1], n + 1) return n + 1"
+	var wg sync.WaitGroup
+	const clients, rounds = 4, 25
+	for i := 0; i < clients; i++ {
+		wg.Add(1)
+		go func(script bool) {
+			defer wg.Done()
+			c := dialRaw(t, srv.addr)
+			for j := 0; j < rounds; j++ {
+				if script {
+					c.do("EVAL", body, "1", "counter")
+				} else {
+					c.do("INCR", "counter")
+				}
+			}
+		}(i%2 == 0)
+	}
+	wg.Wait()
+	c := dialRaw(t, srv.addr)
+	if got, want := c.do("GET", "counter"), "$3\r\n100\r\n"; got != want {
+		t.Errorf("counter %q, want %q", got, want)
+	}
+}
+
+// BenchmarkEvalSHA measures EVALSHA of a tiny script that calls one
+// command.
+func BenchmarkEvalSHA(b *testing.B) {
+	cfg, clock := testConfig(b)
+	srv := startServerConfig(b, cfg, clock)
+	c := dialRaw(b, srv.addr)
+	sha := c.do("SCRIPT", "LOAD", "return redis.call('get', KEYS[1])")
+	sha = strings.Split(sha, "\r\n")[1]
+	c.do("SET", "k", "v")
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if r := c.do("EVALSHA", sha, "1", "k"); r != "$1\r\nv\r\n" {
+			b.Fatalf("EVALSHA: %q", r)
+		}
+	}
+}
