@@ -53,6 +53,7 @@ func (e *Engine) init() {
 		return 0
 	}))
 	g.RawSetString("redis", e.redisLib())
+	g.RawSetString("cjson", e.cjsonLib())
 	g.RawSetString("bit", bitLib(L))
 	g.RawSetString("__redis__err__handler", L.NewFunction(errHandler))
 	e.handler = L.NewFunction(errHandler)
