@@ -1,6 +1,7 @@
 package server
 
 import (
+	"github.com/mini-redis/mini-redis/frame"
 	"strconv"
 	"strings"
 	"sync"
@@ -86,19 +87,31 @@ func TestScriptAtomic(t *testing.T) {
 }
 
 // BenchmarkEvalSHA measures EVALSHA of a tiny script that calls one
-// command.
+// command, through the whole server, in pipelined batches as the set
+// benchmarks send theirs.
+//
+//	go test ./server -run '^$' -bench EvalSHA -benchmem
 func BenchmarkEvalSHA(b *testing.B) {
-	cfg, clock := testConfig(b)
-	srv := startServerConfig(b, cfg, clock)
-	c := dialRaw(b, srv.addr)
-	sha := c.do("SCRIPT", "LOAD", "return redis.call('get', KEYS[1])")
-	sha = strings.Split(sha, "\r\n")[1]
+	ts := startServerConfig(b, mustTestConfig(b), nil)
+	c := ts.dial(b)
+	sha := strings.Split(c.do("SCRIPT", "LOAD", "return redis.call('get', KEYS[1])"), "\r\n")[1]
 	c.do("SET", "k", "v")
+	cmd := frame.AppendCommand(nil, []byte("EVALSHA"), []byte(sha), []byte("1"), []byte("k"))
 	b.ReportAllocs()
 	b.ResetTimer()
-	for i := 0; i < b.N; i++ {
-		if r := c.do("EVALSHA", sha, "1", "k"); r != "$1\r\nv\r\n" {
-			b.Fatalf("EVALSHA: %q", r)
+	var out []byte
+	for i := 0; i < b.N; {
+		n := min(benchSetBatch, b.N-i)
+		out = out[:0]
+		for range n {
+			out = append(out, cmd...)
 		}
+		c.SendRaw(out)
+		for range n {
+			if f := c.Read(); f.IsError() || string(f.Str) != "v" {
+				b.Fatalf("EVALSHA: %v", f)
+			}
+		}
+		i += n
 	}
 }

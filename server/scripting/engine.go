@@ -144,6 +144,9 @@ func (e *Engine) Load(body []byte) (*Script, string) {
 		return nil, "Error compiling script (new function): " + compileError(err, src)
 	}
 	fn.Env = e.env
+	// A Lua 5.1 main chunk takes varargs but no "arg" table; gopher-lua
+	// would build one at every call.
+	fn.Proto.IsVarArg &^= lua.VarArgNeedsArg
 	s := &Script{SHA: sha, Body: append([]byte(nil), body...), Flags: flags, fn: fn}
 	s.size = len(body) + protoSize(fn.Proto)
 	e.scripts[sha] = s
