@@ -153,6 +153,13 @@ func tableToFrame(t *lua.LTable, resp3, callerRESP3 bool, depth int) frame.Frame
 		})
 		return frame.NewSet(elems...)
 	}
+	if v, ok := t.RawGetString("verbatim_string").(*lua.LTable); ok {
+		format, fok := v.RawGetString("format").(lua.LString)
+		text, tok := v.RawGetString("string").(lua.LString)
+		if fok && tok && len(format) == 3 {
+			return frame.NewVerbatim(string(format), string(text))
+		}
+	}
 	var elems []frame.Frame
 	for i := 1; ; i++ {
 		v := t.RawGetInt(i)
