@@ -24,6 +24,7 @@ func (e *Engine) init() {
 		{lua.TabLibName, lua.OpenTable},
 		{lua.StringLibName, lua.OpenString},
 		{lua.MathLibName, lua.OpenMath},
+		{lua.CoroutineLibName, lua.OpenCoroutine},
 	} {
 		L.Push(L.NewFunction(open.fn))
 		L.Push(lua.LString(open.name))
@@ -40,6 +41,7 @@ func (e *Engine) init() {
 	}))
 	g.RawSetString("tostring", L.NewFunction(luaToString))
 	g.RawSetString("error", L.NewFunction(luaError))
+	g.RawSetString("pcall", L.NewFunction(luaPcall))
 	g.RawSetString("pairs", L.NewFunction(e.pairs))
 	g.RawSetString("rawset", L.NewFunction(e.rawset))
 	math := g.RawGetString("math").(*lua.LTable)
@@ -147,13 +149,42 @@ func luaToString(L *lua.LState) int {
 func luaError(L *lua.LState) int {
 	v := L.Get(1)
 	level := L.OptInt(2, 1)
-	if level > 0 {
-		if s, ok := luaString(v); ok {
-			v = lua.LString(L.Where(level) + " " + s)
+	if s, ok := luaString(v); ok && level > 0 {
+		// No position when the function at level is not Lua (pcall(error, "x")).
+		if dbg, ok := L.GetStack(level); ok {
+			if _, err := L.GetInfo("Sl", dbg, lua.LNil); err == nil && dbg.What != "G" && dbg.CurrentLine >= 0 {
+				v = lua.LString(L.Where(level) + " " + s)
+			}
 		}
 	}
 	L.Error(v, 0)
 	return 0
+}
+
+// luaPcall is Redis 7.0's pcall: an error raised as Redis's error table
+// (by redis.call) is returned as its err string.
+func luaPcall(L *lua.LState) int {
+	n := L.GetTop()
+	if n == 0 {
+		L.ArgError(1, "value expected")
+	}
+	if err := L.PCall(n-1, lua.MultRet, nil); err != nil {
+		obj := lua.LValue(lua.LString(err.Error()))
+		if ae, ok := err.(*lua.ApiError); ok {
+			obj = ae.Object
+		}
+		if t, ok := obj.(*lua.LTable); ok {
+			if s, ok := t.RawGetString("err").(lua.LString); ok {
+				obj = s
+			}
+		}
+		L.SetTop(0)
+		L.Push(lua.LFalse)
+		L.Push(obj)
+		return 2
+	}
+	L.Insert(lua.LTrue, 1)
+	return L.GetTop()
 }
 
 // formatNumber formats n as Lua 5.1 and cjson do, with "%.14g".

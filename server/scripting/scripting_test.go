@@ -6,6 +6,7 @@ import (
 	"math/rand/v2"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/mini-redis/mini-redis/frame"
 	lua "github.com/yuin/gopher-lua"
@@ -257,5 +258,29 @@ func TestEngine(t *testing.T) {
 	e.Flush()
 	if n, mem, _ := e.Stats(); n != 0 || mem != 0 {
 		t.Errorf("after Flush: %d scripts, %d bytes", n, mem)
+	}
+}
+
+// TestKill checks that Kill stops a script, even one that catches errors
+// with pcall, and that the next script runs.
+func TestKill(t *testing.T) {
+	e := New()
+	defer e.Close()
+	s, _ := e.Load([]byte("while true do pcall(function() while true do end end) end"))
+	done := make(chan frame.Frame)
+	go func() { done <- e.Execute(s, &Run{Host: &echoHost{}}) }()
+	time.Sleep(50 * time.Millisecond)
+	e.Kill()
+	select {
+	case got := <-done:
+		if !strings.HasPrefix(string(got.Str), "ERR Script killed by user with SCRIPT KILL... script: "+s.SHA) {
+			t.Errorf("killed script replied %v", got)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("Kill did not stop the script")
+	}
+	next, _ := e.Load([]byte("return 1"))
+	if got := e.Execute(next, &Run{Host: &echoHost{}}); !got.Equal(frame.NewInteger(1)) {
+		t.Errorf("after a kill: %v", got)
 	}
 }
