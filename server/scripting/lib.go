@@ -57,12 +57,13 @@ func (e *Engine) init() {
 	g.RawSetString("redis", e.redisLib())
 	g.RawSetString("cjson", e.cjsonLib())
 	g.RawSetString("bit", bitLib(L))
+	g.RawSetString("cmsgpack", cmsgpackLib(L))
 	g.RawSetString("__redis__err__handler", L.NewFunction(errHandler))
 	e.handler = L.NewFunction(errHandler)
 
 	// Scripts see the globals through a readonly proxy, and every library
 	// table through one of its own, as Redis 7.0 makes them readonly.
-	for _, name := range []string{"redis", "cjson", "bit", "string", "math", "table", "coroutine"} {
+	for _, name := range []string{"redis", "cjson", "bit", "cmsgpack", "string", "math", "table", "coroutine"} {
 		if t, ok := g.RawGetString(name).(*lua.LTable); ok {
 			g.RawSetString(name, e.protect(t, false))
 		}
@@ -187,6 +188,11 @@ func luaPcall(L *lua.LState) int {
 	return L.GetTop()
 }
 
+// argError raises Lua 5.1's error for a bad argument n of function fn.
+func argError(L *lua.LState, n int, fn, msg string) {
+	L.RaiseError("bad argument #%d to '%s' (%s)", n, fn, msg)
+}
+
 // formatNumber formats n as Lua 5.1 and cjson do, with "%.14g".
 func formatNumber(n float64) string {
 	switch {
@@ -294,13 +300,13 @@ func (e *Engine) mathRandom(L *lua.LState) int {
 	case 1:
 		u := L.CheckInt(1)
 		if u < 1 {
-			L.ArgError(1, "interval is empty")
+			argError(L, 1, "random", "interval is empty")
 		}
 		L.Push(lua.LNumber(math.Floor(r*float64(u)) + 1))
 	case 2:
 		l, u := L.CheckInt(1), L.CheckInt(2)
 		if l > u {
-			L.ArgError(2, "interval is empty")
+			argError(L, 2, "random", "interval is empty")
 		}
 		L.Push(lua.LNumber(math.Floor(r*float64(u-l+1)) + float64(l)))
 	default:
