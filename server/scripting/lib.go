@@ -58,12 +58,13 @@ func (e *Engine) init() {
 	g.RawSetString("cjson", e.cjsonLib())
 	g.RawSetString("bit", bitLib(L))
 	g.RawSetString("cmsgpack", cmsgpackLib(L))
+	g.RawSetString("struct", structLib(L))
 	g.RawSetString("__redis__err__handler", L.NewFunction(errHandler))
 	e.handler = L.NewFunction(errHandler)
 
 	// Scripts see the globals through a readonly proxy, and every library
 	// table through one of its own, as Redis 7.0 makes them readonly.
-	for _, name := range []string{"redis", "cjson", "bit", "cmsgpack", "string", "math", "table", "coroutine"} {
+	for _, name := range []string{"redis", "cjson", "bit", "cmsgpack", "struct", "string", "math", "table", "coroutine"} {
 		if t, ok := g.RawGetString(name).(*lua.LTable); ok {
 			g.RawSetString(name, e.protect(t, false))
 		}
