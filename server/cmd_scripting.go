@@ -33,6 +33,7 @@ func scriptingCommands() []*command {
 			&command{name: "flush", run: cmdScriptFlush},
 			&command{name: "kill", flags: flagLockFree, run: cmdScriptKill},
 			&command{name: "help", run: cmdScriptHelp},
+			&command{name: "debug", run: cmdScriptDebug},
 		),
 	}
 }
@@ -373,6 +374,19 @@ func cmdScriptKill(c *client, args [][]byte) {
 	}
 	st.engine.Kill()
 	c.conn.WriteOK()
+}
+
+// SCRIPT DEBUG YES|SYNC|NO. There is no Lua debugger (LDB) here: NO is
+// accepted, YES and SYNC are refused.
+func cmdScriptDebug(c *client, args [][]byte) {
+	switch {
+	case is(args[2], "no"):
+		c.conn.WriteOK()
+	case is(args[2], "yes"), is(args[2], "sync"):
+		c.conn.WriteError("ERR The Lua debugger is not supported by this server")
+	default:
+		c.conn.WriteError("ERR Use SCRIPT DEBUG YES/SYNC/NO")
+	}
 }
 
 // SCRIPT HELP

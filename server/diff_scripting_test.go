@@ -98,6 +98,7 @@ var scriptingDiffScripts = map[string][]step{
 		s("EVALSHA e0e1f9fabfc9d4800c877a703b823ac0578ff8db 0"),
 		s("SCRIPT FLUSH ASYNC"), s("SCRIPT FLUSH sync"), s("SCRIPT FLUSH bad"), s("SCRIPT FLUSH sync x"),
 		s("SCRIPT KILL"), s("SCRIPT bad"), s("SCRIPT"), s("SCRIPT LOAD"), s("SCRIPT EXISTS"), s("SCRIPT HELP"),
+		s("SCRIPT DEBUG NO"), s("SCRIPT DEBUG bad"), s("SCRIPT DEBUG"),
 		s("MULTI"), ev("return redis.call('incr', 'm')", "0"), ev("return redis.call('incr', 'm')", "0"), s("EXEC"),
 	},
 	"libraries": {
