@@ -78,8 +78,9 @@ const (
 
 	// Declared by Redis and reported by COMMAND INFO. Only flagBlocking
 	// has a meaning here, and only as documentation of the command
-	// tables (BLPOP and its kin): there are no scripts to be busy, no
-	// async loading, no monitors and no cluster.
+	// tables (BLPOP and its kin): there is no async loading, no monitor
+	// and no cluster, and of the commands allowed while a script is busy
+	// only SCRIPT KILL (flagLockFree) and SHUTDOWN NOSAVE are let through.
 	flagNoAsyncLoading
 	flagAllowBusy
 	flagBlocking
