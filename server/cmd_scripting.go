@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/mini-redis/mini-redis/connection"
+	"github.com/mini-redis/mini-redis/db/glob"
 	"github.com/mini-redis/mini-redis/frame"
 	"github.com/mini-redis/mini-redis/server/scripting"
 	"go.uber.org/zap"
@@ -27,6 +28,17 @@ func scriptingCommands() []*command {
 		{name: "evalsha", run: func(c *client, args [][]byte) { c.eval(args, true, false) }},
 		{name: "eval_ro", run: func(c *client, args [][]byte) { c.eval(args, false, true) }},
 		{name: "evalsha_ro", run: func(c *client, args [][]byte) { c.eval(args, true, true) }},
+		{name: "fcall", run: func(c *client, args [][]byte) { c.fcall(args, false) }},
+		{name: "fcall_ro", run: func(c *client, args [][]byte) { c.fcall(args, true) }},
+		container("function", 0,
+			&command{name: "load", run: cmdFunctionLoad},
+			&command{name: "delete", run: cmdFunctionDelete},
+			&command{name: "flush", run: cmdFunctionFlush},
+			&command{name: "list", run: cmdFunctionList},
+			&command{name: "stats", flags: flagLockFree, run: cmdFunctionStats},
+			&command{name: "kill", flags: flagLockFree, run: cmdFunctionKill},
+			&command{name: "help", run: cmdFunctionHelp},
+		),
 		container("script", 0,
 			&command{name: "load", run: cmdScriptLoad},
 			&command{name: "exists", run: cmdScriptExists},
@@ -39,7 +51,8 @@ func scriptingCommands() []*command {
 }
 
 const (
-	errBusyScript = "BUSY Redis is busy running a script. You can only call SCRIPT KILL or SHUTDOWN NOSAVE."
+	errBusyScript   = "BUSY Redis is busy running a script. You can only call SCRIPT KILL or SHUTDOWN NOSAVE."
+	errBusyFunction = "BUSY Redis is busy running a script. You can only call FUNCTION KILL or SHUTDOWN NOSAVE."
 	errNoScript   = "NOSCRIPT No matching script. Please use EVAL."
 	errUnkillable = "UNKILLABLE Sorry the script already executed write commands against the dataset. " +
 		"You can either wait the script termination or kill the server in a hard way using the SHUTDOWN NOSAVE command."
@@ -66,6 +79,11 @@ type scriptRun struct {
 	busy  chan struct{} // closed when it passes busy-reply-threshold
 	wrote atomic.Bool   // it ran a write command: SCRIPT KILL may not stop it
 	timer *time.Timer
+	// function is set for FCALL: FUNCTION KILL stops it, not SCRIPT KILL.
+	function bool
+	name     string        // the function's name, for FUNCTION STATS
+	args     [][]byte      // the command, for FUNCTION STATS
+	started  time.Duration // Server.monotonic when it began
 }
 
 // initScripting creates the Lua engine and the scripts' client.
@@ -146,7 +164,14 @@ func (c *client) eval(args [][]byte, bySHA, readOnly bool) {
 	}
 	readOnly = readOnly || !compat && script.Flags&scripting.NoWrites != 0
 	keys, argv := args[3:3+numKeys], args[3+numKeys:]
-	reply := c.runScript(script, keys, argv, readOnly)
+	c.writeScriptReply(c.runScript(&scriptRun{}, readOnly, func(r *scripting.Run) frame.Frame {
+		return st.engine.Execute(script, r)
+	}, keys, argv))
+}
+
+// writeScriptReply writes what a script returned; an error goes through
+// WriteError, which counts it.
+func (c *client) writeScriptReply(reply frame.Frame) {
 	if reply.IsError() {
 		c.conn.WriteError(string(reply.Str))
 		return
@@ -154,23 +179,74 @@ func (c *client) eval(args [][]byte, bySHA, readOnly bool) {
 	c.conn.WriteFrame(reply)
 }
 
-// runScript runs script with every other client paused, and returns its
-// reply.
-func (c *client) runScript(script *scripting.Script, keys, argv [][]byte, readOnly bool) frame.Frame {
+// fcall runs FCALL and FCALL_RO (fcallCommandGeneric).
+func (c *client) fcall(args [][]byte, readOnly bool) {
+	st := &c.server.scripts
+	f := st.engine.Function(string(args[1]))
+	if f == nil {
+		c.conn.WriteError("ERR Function not found")
+		return
+	}
+	numKeys, ok := parseInt(args[2])
+	switch {
+	case !ok:
+		c.conn.WriteError("ERR Bad number of keys provided")
+		return
+	case numKeys > int64(len(args)-3):
+		c.conn.WriteError("ERR Number of keys can't be greater than number of args")
+		return
+	case numKeys < 0:
+		c.conn.WriteError("ERR Number of keys can't be negative")
+		return
+	}
+	if f.Flags&scripting.NoWrites == 0 {
+		if c.server.writesRefused() {
+			c.conn.WriteError(errMisconf)
+			return
+		}
+		if readOnly {
+			c.conn.WriteError("ERR Can not execute a script with write flag using *_ro command.")
+			return
+		}
+	}
+	readOnly = readOnly || f.Flags&scripting.NoWrites != 0
+	run := &scriptRun{function: true, name: f.Name, args: cloneArgs(args)}
+	c.writeScriptReply(c.runScript(run, readOnly, func(r *scripting.Run) frame.Frame {
+		return st.engine.Call(f, r)
+	}, args[3:3+numKeys], args[3+numKeys:]))
+}
+
+func cloneArgs(args [][]byte) [][]byte {
+	own := make([][]byte, len(args))
+	for i, a := range args {
+		own[i] = append([]byte(nil), a...)
+	}
+	return own
+}
+
+// runScript runs a script (exec, given the run's parameters) with every
+// other client paused, and returns its reply. run describes it to the
+// other clients.
+func (c *client) runScript(run *scriptRun, readOnly bool, exec func(*scripting.Run) frame.Frame, keys, argv [][]byte) frame.Frame {
 	s := c.server
 	st := &s.scripts
+	r := &scripting.Run{Keys: keys, Argv: argv, RESP3: c.resp3()}
+	r.Host = &scriptHost{server: s, run: run, readOnly: readOnly}
 	if c.exclusiveHeld {
 		// Inside EXEC, which holds the world lock already.
-		return s.execScript(c, script, keys, argv, readOnly, &scriptRun{})
+		st.fake.selectDB(c.dbIndex)
+		return exec(r)
 	}
 	s.world.RUnlock()
 	st.turn.Lock()
-	run := &scriptRun{done: make(chan struct{}), busy: make(chan struct{})}
+	run.done, run.busy = make(chan struct{}), make(chan struct{})
 	// Registered before it takes the lock, so that a client that finds
 	// the lock taken knows to wait for the script (see waitForScript).
 	st.running.Store(run)
 	s.world.Lock()
 	c.exclusiveHeld = true
+	st.fake.selectDB(c.dbIndex)
+	run.started = s.monotonic()
 	threshold := time.Duration(s.settings.busyReplyThreshold.Load()) * time.Millisecond
 	run.timer = time.AfterFunc(threshold, func() { close(run.busy) })
 	defer func() {
@@ -182,15 +258,7 @@ func (c *client) runScript(script *scripting.Script, keys, argv [][]byte, readOn
 		st.turn.Unlock()
 		s.world.RLock()
 	}()
-	return s.execScript(c, script, keys, argv, readOnly, run)
-}
-
-// execScript runs script as c, holding the world lock exclusively.
-func (s *Server) execScript(c *client, script *scripting.Script, keys, argv [][]byte, readOnly bool, run *scriptRun) frame.Frame {
-	st := &s.scripts
-	st.fake.selectDB(c.dbIndex)
-	host := &scriptHost{server: s, run: run, readOnly: readOnly}
-	return st.engine.Execute(script, &scripting.Run{Host: host, Keys: keys, Argv: argv, RESP3: c.resp3()})
+	return exec(r)
 }
 
 // scriptHost runs a script's commands (Redis's scriptCall).
@@ -273,7 +341,11 @@ func (s *Server) waitForScript(c *client, cmd *command, args [][]byte, run *scri
 		return true
 	}
 	cmd.stats.rejected.add(1)
-	c.conn.WriteError(errBusyScript)
+	if run.function {
+		c.conn.WriteError(errBusyFunction)
+	} else {
+		c.conn.WriteError(errBusyScript)
+	}
 	return false
 }
 
@@ -353,27 +425,37 @@ func cmdScriptFlush(c *client, args [][]byte) {
 }
 
 // SCRIPT KILL runs without the world lock, which the script holds.
-func cmdScriptKill(c *client, args [][]byte) {
+func cmdScriptKill(c *client, args [][]byte) { c.killScript(false) }
+
+// FUNCTION KILL, without the world lock too.
+func cmdFunctionKill(c *client, args [][]byte) { c.killScript(true) }
+
+// killScript stops the script running, for SCRIPT KILL (function false)
+// and FUNCTION KILL (scriptKill).
+func (c *client) killScript(function bool) {
 	st := &c.server.scripts
 	run := st.running.Load()
 	if run != nil {
-		// Redis takes up SCRIPT KILL only once the script is busy.
+		// Redis takes up a kill only once the script is busy.
 		select {
 		case <-run.busy:
 		case <-run.done:
 			run = nil
 		}
 	}
-	if run == nil {
+	switch {
+	case run == nil:
 		c.conn.WriteError("NOTBUSY No scripts in execution right now.")
-		return
-	}
-	if run.wrote.Load() {
+	case run.function != function && function:
+		c.conn.WriteError(errBusyScript)
+	case run.function != function:
+		c.conn.WriteError(errBusyFunction)
+	case run.wrote.Load():
 		c.conn.WriteError(errUnkillable)
-		return
+	default:
+		st.engine.Kill()
+		c.conn.WriteOK()
 	}
-	st.engine.Kill()
-	c.conn.WriteOK()
 }
 
 // SCRIPT DEBUG YES|SYNC|NO. There is no Lua debugger (LDB) here: NO is
@@ -387,6 +469,188 @@ func cmdScriptDebug(c *client, args [][]byte) {
 	default:
 		c.conn.WriteError("ERR Use SCRIPT DEBUG YES/SYNC/NO")
 	}
+}
+
+// FUNCTION LOAD [REPLACE] code
+func cmdFunctionLoad(c *client, args [][]byte) {
+	replace := false
+	i := 2
+	for ; i < len(args)-1; i++ {
+		if !is(args[i], "replace") {
+			c.conn.WriteError("ERR Unknown option given: " + string(args[i]))
+			return
+		}
+		replace = true
+	}
+	if i >= len(args) {
+		c.conn.WriteError("ERR Function code is missing")
+		return
+	}
+	name, errText := c.server.scripts.engine.LoadLibrary(args[i], replace)
+	if errText != "" {
+		c.conn.WriteError("ERR " + errText)
+		return
+	}
+	c.server.dirty.Add(1)
+	c.conn.WriteBulkString(name)
+}
+
+// FUNCTION DELETE library
+func cmdFunctionDelete(c *client, args [][]byte) {
+	if !c.server.scripts.engine.DeleteLibrary(string(args[2])) {
+		c.conn.WriteError("ERR Library not found")
+		return
+	}
+	c.server.dirty.Add(1)
+	c.conn.WriteOK()
+}
+
+// FUNCTION FLUSH [ASYNC|SYNC]
+func cmdFunctionFlush(c *client, args [][]byte) {
+	if len(args) > 3 || len(args) == 3 && !is(args[2], "sync") && !is(args[2], "async") {
+		c.conn.WriteError("ERR FUNCTION FLUSH only supports SYNC|ASYNC option")
+		return
+	}
+	c.server.scripts.engine.FlushLibraries()
+	c.server.dirty.Add(1)
+	c.conn.WriteOK()
+}
+
+// FUNCTION LIST [LIBRARYNAME pattern] [WITHCODE]
+func cmdFunctionList(c *client, args [][]byte) {
+	withCode := false
+	var pattern []byte
+	for i := 2; i < len(args); i++ {
+		switch {
+		case !withCode && is(args[i], "withcode"):
+			withCode = true
+		case pattern == nil && is(args[i], "libraryname"):
+			if i >= len(args)-1 {
+				c.conn.WriteError("ERR library name argument was not given")
+				return
+			}
+			i++
+			pattern = args[i]
+		default:
+			c.conn.WriteError("ERR Unknown argument " + string(args[i]))
+			return
+		}
+	}
+	var libs []*scripting.Library
+	for _, l := range c.server.scripts.engine.Libraries() {
+		if pattern == nil || glob.MatchString(string(pattern), l.Name, true) {
+			libs = append(libs, l)
+		}
+	}
+	c.conn.WriteArrayLen(len(libs))
+	for _, l := range libs {
+		if withCode {
+			c.conn.WriteMapLen(4)
+		} else {
+			c.conn.WriteMapLen(3)
+		}
+		c.conn.WriteBulkString("library_name")
+		c.conn.WriteBulkString(l.Name)
+		c.conn.WriteBulkString("engine")
+		c.conn.WriteBulkString("LUA")
+		c.conn.WriteBulkString("functions")
+		c.conn.WriteArrayLen(len(l.Functions))
+		for _, f := range l.Functions {
+			c.conn.WriteMapLen(3)
+			c.conn.WriteBulkString("name")
+			c.conn.WriteBulkString(f.Name)
+			c.conn.WriteBulkString("description")
+			if f.Description == "" {
+				c.conn.WriteNull()
+			} else {
+				c.conn.WriteBulkString(f.Description)
+			}
+			c.conn.WriteBulkString("flags")
+			flags := f.FlagNames()
+			c.conn.WriteSetLen(len(flags))
+			for _, name := range flags {
+				c.conn.WriteSimple(name)
+			}
+		}
+		if withCode {
+			c.conn.WriteBulkString("library_code")
+			c.conn.WriteBulk(l.Code)
+		}
+	}
+}
+
+// FUNCTION STATS runs without the world lock: it reports the function
+// running.
+func cmdFunctionStats(c *client, args [][]byte) {
+	s := c.server
+	c.conn.WriteMapLen(2)
+	c.conn.WriteBulkString("running_script")
+	if run := s.scripts.running.Load(); run != nil && run.function && run.timer != nil {
+		c.conn.WriteMapLen(3)
+		c.conn.WriteBulkString("name")
+		c.conn.WriteBulkString(run.name)
+		c.conn.WriteBulkString("command")
+		c.conn.WriteArrayLen(len(run.args))
+		for _, a := range run.args {
+			c.conn.WriteBulk(a)
+		}
+		c.conn.WriteBulkString("duration_ms")
+		c.conn.WriteInt(int64((s.monotonic() - run.started) / time.Millisecond))
+	} else {
+		c.conn.WriteNull()
+	}
+	libs, funcs := s.scripts.engine.Counts()
+	c.conn.WriteBulkString("engines")
+	c.conn.WriteMapLen(1)
+	c.conn.WriteBulkString("LUA")
+	c.conn.WriteMapLen(2)
+	c.conn.WriteBulkString("libraries_count")
+	c.conn.WriteInt(int64(libs))
+	c.conn.WriteBulkString("functions_count")
+	c.conn.WriteInt(int64(funcs))
+}
+
+// FUNCTION HELP
+func cmdFunctionHelp(c *client, args [][]byte) {
+	c.writeHelp("FUNCTION",
+		"LOAD [REPLACE] <FUNCTION CODE>",
+		"    Create a new library with the given library name and code.",
+		"DELETE <LIBRARY NAME>",
+		"    Delete the given library.",
+		"LIST [LIBRARYNAME PATTERN] [WITHCODE]",
+		"    Return general information on all the libraries:",
+		"    * Library name",
+		"    * The engine used to run the Library",
+		"    * Library description",
+		"    * Functions list",
+		"    * Library code (if WITHCODE is given)",
+		"    It also possible to get only function that matches a pattern using LIBRARYNAME argument.",
+		"STATS",
+		"    Return information about the current function running:",
+		"    * Function name",
+		"    * Command used to run the function",
+		"    * Duration in MS that the function is running",
+		"    If no function is running, return nil",
+		"    In addition, returns a list of available engines.",
+		"KILL",
+		"    Kill the current running function.",
+		"FLUSH [ASYNC|SYNC]",
+		"    Delete all the libraries.",
+		"    When called without the optional mode argument, the behavior is determined by the",
+		"    lazyfree-lazy-user-flush configuration directive. Valid modes are:",
+		"    * ASYNC: Asynchronously flush the libraries.",
+		"    * SYNC: Synchronously flush the libraries.",
+		"DUMP",
+		"    Return a serialized payload representing the current libraries, can be restored using FUNCTION RESTORE command",
+		"RESTORE <PAYLOAD> [FLUSH|APPEND|REPLACE]",
+		"    Restore the libraries represented by the given payload, it is possible to give a restore policy to",
+		"    control how to handle existing libraries (default APPEND):",
+		"    * FLUSH: delete all existing libraries.",
+		"    * APPEND: appends the restored libraries to the existing libraries. On collision, abort.",
+		"    * REPLACE: appends the restored libraries to the existing libraries, On collision, replace the old",
+		"      libraries with the new libraries (notice that even on this option there is a chance of failure",
+		"      in case of functions name collision with another library).",
+	)
 }
 
 // SCRIPT HELP

@@ -101,6 +101,40 @@ var scriptingDiffScripts = map[string][]step{
 		s("SCRIPT DEBUG NO"), s("SCRIPT DEBUG bad"), s("SCRIPT DEBUG"),
 		s("MULTI"), ev("return redis.call('incr', 'm')", "0"), ev("return redis.call('incr', 'm')", "0"), s("EXEC"),
 	},
+	"functions": {
+		q("FUNCTION", "LOAD", "return 1"), q("FUNCTION", "LOAD", "#!lua\nreturn 1"),
+		q("FUNCTION", "LOAD", "#!lua name=bad-name\nreturn 1"), q("FUNCTION", "LOAD", "#!foo name=x\nreturn 1"),
+		q("FUNCTION", "LOAD", "#!lua name=lib1\nreturn 1"), q("FUNCTION", "LOAD", "#!lua name=lib1 x=y\nreturn 1"),
+		q("FUNCTION", "LOAD", "#!lua name=a name=b\nreturn 1"), q("FUNCTION", "LOAD", "#!lua name=x"),
+		q("FUNCTION", "LOAD", "#!lua name=lib1\nredis.register_function('f1', function(keys, args) return {keys[1], args[1]} end)"),
+		q("FUNCTION", "LOAD", "#!lua name=lib1\nredis.register_function('f1', function() return 1 end)"),
+		q("FUNCTION", "LOAD", "#!lua name=lib2\nredis.register_function('f1', function() return 1 end)"),
+		q("FUNCTION", "LOAD", "#!lua name=lib3\nredis.register_function('f-x', function() return 1 end)"),
+		q("FUNCTION", "LOAD", "#!lua name=lib3\nredis.register_function('g', 1)"),
+		q("FUNCTION", "LOAD", "#!lua name=lib3\nredis.register_function('g')"),
+		q("FUNCTION", "LOAD", "#!lua name=lib3\nredis.register_function(1, 2, 3)"),
+		q("FUNCTION", "LOAD", "#!lua name=lib4\nredis.register_function{function_name='h', callback=function() return 1 end, flags={'bad'}}"),
+		q("FUNCTION", "LOAD", "#!lua name=lib4\nredis.register_function{function_name='h', callback=function() return 1 end, foo=1}"),
+		q("FUNCTION", "LOAD", "#!lua name=lib4\nredis.register_function{function_name='h'}"),
+		q("FUNCTION", "LOAD", "#!lua name=lib4\nredis.register_function{callback=function() end}"),
+		q("FUNCTION", "LOAD", "#!lua name=lib4\nredis.register_function{function_name=1, callback=function() end}"),
+		q("FUNCTION", "LOAD", "#!lua name=lib4\nredis.register_function('h', function() return 1 end) redis.register_function('h', function() return 1 end)"),
+		q("FUNCTION", "LOAD", "#!lua name=lib4\nredis.call('ping')"), q("FUNCTION", "LOAD", "#!lua name=lib4\nreturn x"),
+		q("FUNCTION", "LOAD", "#!lua name=lib4\nreturn +"), q("FUNCTION", "LOAD", "#!lua name=lib4\nerror('boom')"),
+		q("FUNCTION", "LOAD", "BAD", "#!lua name=lib4\nreturn 1"), q("FUNCTION", "LOAD", "REPLACE"),
+		q("FUNCTION", "LOAD", "REPLACE", "#!lua name=lib1\nredis.register_function('f1', function(keys, args) return {keys[1], args[1], 'v2'} end)"),
+		q("FCALL", "f1", "1", "k", "a"), s("FCALL nosuch 0"), s("FCALL f1 2 k"), s("FCALL f1 x"), s("FCALL f1 -1"),
+		q("FUNCTION", "LOAD", "#!lua name=lib3\nlocal function helper() return redis.call('set','a','b') end\nredis.register_function{function_name='g', callback=helper, flags={'no-writes'}, description='writes'}"),
+		s("FCALL g 0"), s("FCALL_RO f1 0"), s("FCALL_RO g 0"), s("FUNCTION LIST LIBRARYNAME lib3"),
+		s("FUNCTION LIST withcode libraryname lib1"), s("FUNCTION LIST LIBRARYNAME LIB3"), s("FUNCTION LIST bad"),
+		s("FUNCTION LIST LIBRARYNAME"), s("FUNCTION STATS"), s("FUNCTION DELETE nolib"), s("FUNCTION DELETE lib3"),
+		s("FUNCTION KILL"), s("FUNCTION FLUSH bad"), s("FUNCTION FLUSH"), s("FCALL f1 0"), s("FUNCTION LIST"),
+		q("FUNCTION", "LOAD", "#!lua name=e\nredis.register_function('e', function() error('x') end)"), s("FCALL e 0"),
+		q("FUNCTION", "LOAD", "#!lua name=e2\nredis.register_function('e2', function() return redis.call('nosuch') end)"),
+		s("FCALL e2 0"), s("FUNCTION HELP"), s("FUNCTION FLUSH SYNC"),
+		q("FUNCTION", "LOAD", "#!LUA name=up\nredis.register_function{function_name='up', callback=function(k, a) return redis.call('incr', k[1]) end, flags={'allow-oom', 'allow-stale'}}"),
+		s("FCALL up 1 n"), s("FCALL up 1 n"), s("FUNCTION LIST"), s("FUNCTION FLUSH ASYNC"),
+	},
 	"libraries": {
 		ev("return bit.band(0xff,0x0f)..' '..bit.tohex(255)..' '..bit.bnot(0)..' '..bit.lshift(1,31)..' '..bit.tobit(2^32+5)", "0"),
 		ev("return {bit.bor(1,2,4), bit.bxor(7,2), bit.rshift(-1, 28), bit.arshift(-256, 4), bit.rol(1, 33), bit.ror(1, 1), bit.bswap(0x12345678)}", "0"),
@@ -171,6 +205,7 @@ func TestScriptingDifferential(t *testing.T) {
 				for _, c := range []*rawConn{ref, got} {
 					c.do("FLUSHALL")
 					c.do("SCRIPT", "FLUSH")
+					c.do("FUNCTION", "FLUSH")
 					c.do("SELECT", "0")
 				}
 				for _, st := range script {

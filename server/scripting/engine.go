@@ -78,6 +78,16 @@ type Engine struct {
 	rand lrand48
 	cur  *current // the run in progress, or nil
 
+	// The functions (FUNCTION LOAD, FCALL): libraries by name, functions
+	// by name, the globals library code loads with, and the library
+	// being loaded.
+	libs        map[string]*Library
+	funcs       map[string]*Function
+	loadEnv     *lua.LTable
+	registering *Library
+	libCount    atomic.Int64
+	funcCount   atomic.Int64
+
 	// kill records that SCRIPT KILL asked to stop the run in progress;
 	// stop cancels ctx, the Lua state's context, which the VM checks at
 	// every instruction. killMu guards ctx and stop, which Kill uses from
@@ -102,6 +112,8 @@ func New() *Engine {
 		readonly: map[*lua.LTable]*lua.LTable{},
 		scripts:  map[string]*Script{},
 		rand:     newLrand48(),
+		libs:     map[string]*Library{},
+		funcs:    map[string]*Function{},
 	}
 	e.init()
 	e.renewContext()
@@ -141,7 +153,7 @@ func (e *Engine) Load(body []byte) (*Script, string) {
 	src := string(body[n:]) // the shebang's newline stays: lines keep their numbers
 	fn, err := e.L.Load(strings.NewReader(src), "user_script")
 	if err != nil {
-		return nil, "Error compiling script (new function): " + compileError(err, src)
+		return nil, "Error compiling script (new function): " + compileError(err, src, "user_script")
 	}
 	fn.Env = e.env
 	// A Lua 5.1 main chunk takes varargs but no "arg" table; gopher-lua
@@ -170,12 +182,12 @@ func protoSize(p *lua.FunctionProto) int {
 // compileError words a gopher-lua syntax error as Lua 5.1 does:
 // "user_script:1: unexpected symbol near '<eof>'". gopher-lua says
 // "user_script line:1(column:10) near 'x':   syntax error", or "at EOF".
-func compileError(err error, src string) string {
+func compileError(err error, src, chunk string) string {
 	msg := err.Error()
 	if ae, ok := err.(*lua.ApiError); ok && ae.Cause != nil {
 		msg = ae.Cause.Error()
 	}
-	rest, ok := strings.CutPrefix(msg, "user_script")
+	rest, ok := strings.CutPrefix(msg, chunk)
 	if !ok {
 		return msg
 	}
@@ -200,7 +212,7 @@ func compileError(err error, src string) string {
 	case "unterminated string":
 		what = "unfinished string"
 	}
-	return "user_script:" + line + ": " + what + " near " + near
+	return chunk + ":" + line + ": " + what + " near " + near
 }
 
 // Lookup returns the cached script of sha (in any letter case), or nil.
@@ -265,22 +277,32 @@ func (e *Engine) renewContext() {
 func (e *Engine) Execute(s *Script, r *Run) frame.Frame {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	if e.kill.Load() {
-		e.renewContext() // the previous run was killed
-	}
-	e.cur = &current{run: r, sha: s.SHA}
-	defer func() { e.cur = nil }()
 	L := e.L
 	e.globals.RawSetString("KEYS", stringArray(L, r.Keys))
 	e.globals.RawSetString("ARGV", stringArray(L, r.Argv))
-	L.Push(s.fn)
-	err := L.PCall(0, 1, e.handler)
+	return e.execute(s.fn, s.SHA, r)
+}
+
+// execute calls fn, which takes its arguments from the stack (pushed
+// after it), for r; name is what errors call the script.
+func (e *Engine) execute(fn *lua.LFunction, name string, r *Run, args ...lua.LValue) frame.Frame {
+	if e.kill.Load() {
+		e.renewContext() // the previous run was killed
+	}
+	e.cur = &current{run: r, sha: name}
+	defer func() { e.cur = nil }()
+	L := e.L
+	L.Push(fn)
+	for _, a := range args {
+		L.Push(a)
+	}
+	err := L.PCall(len(args), 1, e.handler)
 	e.resetEnv()
 	if err != nil {
 		if e.kill.Load() {
-			return frame.NewError("ERR Script killed by user with SCRIPT KILL... script: " + s.SHA + ", on @user_script:" + killLine(err) + ".")
+			return frame.NewError("ERR Script killed by user with SCRIPT KILL... script: " + name + ", on " + killPlace(err) + ".")
 		}
-		return e.errorReply(err, s.SHA)
+		return e.errorReply(err, name)
 	}
 	v := L.Get(-1)
 	L.Pop(1)
@@ -289,14 +311,15 @@ func (e *Engine) Execute(s *Script, r *Run) frame.Frame {
 	return toFrame(v, e.cur.resp3, r.RESP3, 0)
 }
 
-// killLine is the line a killed script stopped at, from the error.
-func killLine(err error) string {
+// killPlace is where a killed script stopped ("@user_script:3"), from
+// the error.
+func killPlace(err error) string {
 	if ae, ok := err.(*lua.ApiError); ok {
 		if t, ok := ae.Object.(*lua.LTable); ok {
-			return lua.LVAsString(t.RawGetString("line"))
+			return lua.LVAsString(t.RawGetString("source")) + ":" + lua.LVAsString(t.RawGetString("line"))
 		}
 	}
-	return "0"
+	return "@user_script:0"
 }
 
 // errorReply words the error a script raised as Redis does: the message,

@@ -71,6 +71,7 @@ func (e *Engine) init() {
 	}
 	e.env = e.protect(g, true)
 	g.RawSetString("_G", e.env)
+	e.initFunctions()
 }
 
 // protect returns a readonly proxy of t. Reading a missing key of the
@@ -82,7 +83,13 @@ func (e *Engine) protect(t *lua.LTable, globals bool) *lua.LTable {
 	if globals {
 		mt.RawSetString("__index", L.NewFunction(func(L *lua.LState) int {
 			k := L.Get(2)
-			v := t.RawGet(k)
+			from := t
+			if e.registering != nil && t == e.globals {
+				// Library code loads with only the functions API in
+				// sight, as Redis switches its globals' __index.
+				from = e.loadEnv
+			}
+			v := from.RawGet(k)
 			if v == lua.LNil {
 				L.RaiseError("Script attempted to access nonexistent global variable '%s'", lua.LVAsString(k))
 			}
