@@ -39,6 +39,35 @@ func TestScriptCacheInfo(t *testing.T) {
 	}
 }
 
+// TestFunctionInfo checks INFO memory's function fields.
+func TestFunctionInfo(t *testing.T) {
+	srv := startServer(t)
+	c := dialRaw(t, srv.addr)
+	tests := []struct {
+		cmd              []string
+		libraries, funcs string
+	}{
+		{nil, "0", "0"},
+		{[]string{"FUNCTION", "LOAD", "#!lua name=a\nredis.register_function('f', function() return 1 end) redis.register_function('g', function() return 2 end)"}, "1", "2"},
+		{[]string{"FUNCTION", "LOAD", "#!lua name=b\nredis.register_function('h', function() return 1 end)"}, "2", "3"},
+		{[]string{"FUNCTION", "DELETE", "a"}, "1", "1"},
+		{[]string{"FUNCTION", "FLUSH"}, "0", "0"},
+	}
+	for _, tt := range tests {
+		if tt.cmd != nil {
+			c.do(tt.cmd...)
+		}
+		libs, funcs := infoField(t, c, "memory", "number_of_libraries"), infoField(t, c, "memory", "number_of_functions")
+		if libs != tt.libraries || funcs != tt.funcs {
+			t.Errorf("after %q: %s libraries, %s functions; want %s, %s", tt.cmd, libs, funcs, tt.libraries, tt.funcs)
+		}
+		mem, _ := strconv.Atoi(infoField(t, c, "memory", "used_memory_functions"))
+		if (tt.libraries == "0") != (mem == 0) {
+			t.Errorf("after %q: used_memory_functions %d", tt.cmd, mem)
+		}
+	}
+}
+
 // TestScriptCommandStats checks that the commands a script runs count in
 // INFO commandstats, as in Redis.
 func TestScriptCommandStats(t *testing.T) {

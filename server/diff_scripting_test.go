@@ -248,6 +248,20 @@ func busySequence(t *testing.T, addr, proto string) []string {
 	add(other.do("SET", "x", "z"))
 	add(runner.readReply())
 	add(other.do("GET", "x"))
+	// A function: BUSY names FUNCTION KILL, which stops it.
+	add(runner.do("FUNCTION", "LOAD", "REPLACE", "#!lua name=spin\nredis.register_function{function_name='spin', callback=function() while true do end end, flags={'no-writes'}}"))
+	runner.Send("FCALL", "spin", "0")
+	time.Sleep(300 * time.Millisecond)
+	add(other.do("PING"))
+	add(other.do("SCRIPT", "KILL"))
+	add(other.do("FUNCTION", "KILL"))
+	add(runner.readReply())
+	add(other.do("FUNCTION", "KILL"))
+	runner.Send("EVAL", "while true do end", "0")
+	time.Sleep(300 * time.Millisecond)
+	add(other.do("FUNCTION", "KILL"))
+	add(other.do("SCRIPT", "KILL"))
+	add(runner.readReply())
 	return replies
 }
 
