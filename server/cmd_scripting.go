@@ -53,8 +53,8 @@ func scriptingCommands() []*command {
 const (
 	errBusyScript   = "BUSY Redis is busy running a script. You can only call SCRIPT KILL or SHUTDOWN NOSAVE."
 	errBusyFunction = "BUSY Redis is busy running a script. You can only call FUNCTION KILL or SHUTDOWN NOSAVE."
-	errNoScript   = "NOSCRIPT No matching script. Please use EVAL."
-	errUnkillable = "UNKILLABLE Sorry the script already executed write commands against the dataset. " +
+	errNoScript     = "NOSCRIPT No matching script. Please use EVAL."
+	errUnkillable   = "UNKILLABLE Sorry the script already executed write commands against the dataset. " +
 		"You can either wait the script termination or kill the server in a hard way using the SHUTDOWN NOSAVE command."
 )
 
