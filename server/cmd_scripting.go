@@ -164,19 +164,42 @@ func (c *client) eval(args [][]byte, bySHA, readOnly bool) {
 	}
 	readOnly = readOnly || !compat && script.Flags&scripting.NoWrites != 0
 	keys, argv := args[3:3+numKeys], args[3+numKeys:]
-	c.writeScriptReply(c.runScript(&scriptRun{}, readOnly, func(r *scripting.Run) frame.Frame {
+	c.runScript(&scriptRun{}, readOnly, func(r *scripting.Run) frame.Frame {
 		return st.engine.Execute(script, r)
-	}, keys, argv))
+	}, keys, argv)
 }
 
 // writeScriptReply writes what a script returned; an error goes through
 // WriteError, which counts it.
-func (c *client) writeScriptReply(reply frame.Frame) {
+func (c *client) writeScriptReply(reply frame.Frame, r *scripting.Run) {
+	if reply.IsError() && r.ErrorCounted {
+		// A command of the script replied with this error, and was
+		// counted in the error statistics then; the call fails still.
+		c.conn.WriteFrame(reply)
+		c.errors++
+		return
+	}
 	if reply.IsError() {
 		c.conn.WriteError(string(reply.Str))
 		return
 	}
 	c.conn.WriteFrame(reply)
+	if hasError(reply) {
+		// An error inside the reply fails the call, as in Redis. It is
+		// not counted in errorstats: most come from redis.pcall, whose
+		// command counted them.
+		c.errors++
+	}
+}
+
+// hasError reports whether an aggregate reply holds an error.
+func hasError(f frame.Frame) bool {
+	for _, el := range f.Elems {
+		if el.IsError() || hasError(el) {
+			return true
+		}
+	}
+	return false
 }
 
 // fcall runs FCALL and FCALL_RO (fcallCommandGeneric).
@@ -211,9 +234,9 @@ func (c *client) fcall(args [][]byte, readOnly bool) {
 	}
 	readOnly = readOnly || f.Flags&scripting.NoWrites != 0
 	run := &scriptRun{function: true, name: f.Name, args: cloneArgs(args)}
-	c.writeScriptReply(c.runScript(run, readOnly, func(r *scripting.Run) frame.Frame {
+	c.runScript(run, readOnly, func(r *scripting.Run) frame.Frame {
 		return st.engine.Call(f, r)
-	}, args[3:3+numKeys], args[3+numKeys:]))
+	}, args[3:3+numKeys], args[3+numKeys:])
 }
 
 func cloneArgs(args [][]byte) [][]byte {
@@ -225,9 +248,9 @@ func cloneArgs(args [][]byte) [][]byte {
 }
 
 // runScript runs a script (exec, given the run's parameters) with every
-// other client paused, and returns its reply. run describes it to the
+// other client paused, and writes its reply. run describes it to the
 // other clients.
-func (c *client) runScript(run *scriptRun, readOnly bool, exec func(*scripting.Run) frame.Frame, keys, argv [][]byte) frame.Frame {
+func (c *client) runScript(run *scriptRun, readOnly bool, exec func(*scripting.Run) frame.Frame, keys, argv [][]byte) {
 	s := c.server
 	st := &s.scripts
 	r := &scripting.Run{Keys: keys, Argv: argv, RESP3: c.resp3()}
@@ -235,7 +258,8 @@ func (c *client) runScript(run *scriptRun, readOnly bool, exec func(*scripting.R
 	if c.exclusiveHeld {
 		// Inside EXEC, which holds the world lock already.
 		st.fake.selectDB(c.dbIndex)
-		return exec(r)
+		c.writeScriptReply(exec(r), r)
+		return
 	}
 	s.world.RUnlock()
 	st.turn.Lock()
@@ -258,7 +282,7 @@ func (c *client) runScript(run *scriptRun, readOnly bool, exec func(*scripting.R
 		st.turn.Unlock()
 		s.world.RLock()
 	}()
-	return exec(r)
+	c.writeScriptReply(exec(r), r)
 }
 
 // scriptHost runs a script's commands (Redis's scriptCall).
@@ -269,26 +293,26 @@ type scriptHost struct {
 }
 
 // Call implements scripting.Host.
-func (h *scriptHost) Call(args [][]byte, resp3 bool) frame.Frame {
+func (h *scriptHost) Call(args [][]byte, resp3 bool) (frame.Frame, bool) {
 	s := h.server
 	st := &s.scripts
 	cmd, errText := s.commands.resolve(args)
 	if errText != "" {
 		if cmd == nil || strings.HasPrefix(errText, "ERR unknown subcommand") {
-			return frame.NewError("ERR Unknown Redis command called from script")
+			return frame.NewError("ERR Unknown Redis command called from script"), false
 		}
-		return frame.NewError("ERR Wrong number of args calling Redis command from script")
+		return frame.NewError("ERR Wrong number of args calling Redis command from script"), false
 	}
 	declared := cmd.info.flags
 	if declared&flagNoScript != 0 {
-		return frame.NewError("ERR This Redis command is not allowed from script")
+		return frame.NewError("ERR This Redis command is not allowed from script"), false
 	}
 	if h.readOnly && (declared&flagWrite != 0 || cmd.flags&flagMayReplicate != 0) {
-		return frame.NewError("ERR Write commands are not allowed from read-only scripts.")
+		return frame.NewError("ERR Write commands are not allowed from read-only scripts."), false
 	}
 	if declared&flagWrite != 0 {
 		if !h.run.wrote.Load() && s.writesRefused() {
-			return frame.NewError(errMisconf)
+			return frame.NewError(errMisconf), false
 		}
 		h.run.wrote.Store(true)
 	}
@@ -305,11 +329,11 @@ func (h *scriptHost) Call(args [][]byte, resp3 bool) frame.Frame {
 	f, _, err := frame.Parse(st.out.buf.Bytes())
 	if err != nil {
 		st.out.buf.Reset()
-		return frame.NewError("ERR reply of " + cmd.name + " could not be read: " + err.Error())
+		return frame.NewError("ERR reply of " + cmd.name + " could not be read: " + err.Error()), false
 	}
 	f = f.Clone()
 	st.out.buf.Reset()
-	return f
+	return f, true
 }
 
 // Log implements scripting.Host: redis.log writes to the server's log.

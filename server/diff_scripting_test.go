@@ -295,3 +295,37 @@ func TestScriptShutdownNosave(t *testing.T) {
 		t.Fatal("SHUTDOWN NOSAVE did not end the busy script's server")
 	}
 }
+
+// TestScriptErrorStatsAgainstRedis compares INFO errorstats and the failed
+// calls after scripts that fail in each way: a command's error counts
+// once, where the command replied, even when the script passes it on.
+func TestScriptErrorStatsAgainstRedis(t *testing.T) {
+	redis := redistest.Start(t)
+	ours := startRealServer(t)
+	stats := func(addr string) []string {
+		c := dialRaw(t, addr)
+		c.do("SET", "s", "x")
+		c.do("CONFIG", "RESETSTAT")
+		for _, body := range []string{
+			"return redis.call('nosuch')", "return redis.call('lpush', 's', 'a')", "return redis.pcall('lpush', 's', 'a')",
+			"error('x')", "return {err='MY e'}", "return {redis.pcall('lpush', 's', 'a')}", "return redis.call('get', 's')",
+			"local e = redis.pcall('lpush', 's', 'a') return redis.error_reply(e.err)",
+		} {
+			c.do("EVAL", body, "0")
+		}
+		errorstats := strings.Split(strings.TrimSpace(strings.SplitN(c.do("INFO", "errorstats"), "\r\n", 2)[1]), "\r\n")
+		slices.Sort(errorstats)
+		commandstats := c.do("INFO", "commandstats")
+		var failed []string
+		for _, line := range strings.Split(commandstats, "\r\n") {
+			if strings.HasPrefix(line, "cmdstat_eval:") || strings.HasPrefix(line, "cmdstat_lpush:") {
+				failed = append(failed, line[:strings.Index(line, ":")]+" "+line[strings.Index(line, "rejected_calls"):])
+			}
+		}
+		slices.Sort(failed)
+		return append(append(errorstats, failed...), "total_error_replies:"+infoField(t, c, "stats", "total_error_replies"))
+	}
+	if want, have := stats(redis.Addr), stats(ours); !slices.Equal(want, have) {
+		t.Errorf("\n redis: %q\n   ours: %q", want, have)
+	}
+}

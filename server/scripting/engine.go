@@ -37,8 +37,10 @@ type Host interface {
 	// Call runs a command for redis.call or redis.pcall and returns its
 	// reply, encoded for RESP3 when resp3 is set (redis.setresp). An
 	// error reply (the command's, or the server's refusal to run it from
-	// a script) is an Error frame whose text starts with its code.
-	Call(args [][]byte, resp3 bool) frame.Frame
+	// a script) is an Error frame whose text starts with its code; ran
+	// tells that the command ran (its error is in the server's error
+	// statistics already) rather than being refused.
+	Call(args [][]byte, resp3 bool) (reply frame.Frame, ran bool)
 	// Log writes a message of redis.log at one of the Log levels.
 	Log(level int, msg string)
 }
@@ -60,6 +62,10 @@ type Run struct {
 	// RESP3 tells that the calling client speaks RESP3, which decides how
 	// Lua booleans and nil are converted in the reply.
 	RESP3 bool
+	// ErrorCounted is set by the run when its reply is an error a
+	// command of the script replied with, which the server's error
+	// statistics counted already (Redis's ignore_error_stats_update).
+	ErrorCounted bool
 }
 
 // Engine is the Lua state scripts run in, with the cache of the scripts
@@ -302,10 +308,14 @@ func (e *Engine) execute(fn *lua.LFunction, name string, r *Run, args ...lua.LVa
 		if e.kill.Load() {
 			return frame.NewError("ERR Script killed by user with SCRIPT KILL... script: " + name + ", on " + killPlace(err) + ".")
 		}
+		if ae, ok := err.(*lua.ApiError); ok {
+			r.ErrorCounted = counted(ae.Object)
+		}
 		return e.errorReply(err, name)
 	}
 	v := L.Get(-1)
 	L.Pop(1)
+	r.ErrorCounted = counted(v)
 	// Booleans convert by the script's protocol (redis.setresp), nil by
 	// the caller's.
 	return toFrame(v, e.cur.resp3, r.RESP3, 0)

@@ -69,6 +69,16 @@ func errorTable(L *lua.LState, msg string) *lua.LTable {
 	return t
 }
 
+// countedKey marks the error table of a command's error reply, which the
+// server's statistics counted when the command replied.
+const countedKey = "ignore_error_stats_update"
+
+// counted reports whether v is an error table countedKey marks.
+func counted(v lua.LValue) bool {
+	t, ok := v.(*lua.LTable)
+	return ok && t.RawGetString(countedKey) == lua.LTrue && t.RawGetString("err").Type() == lua.LTString
+}
+
 // raise raises Redis's error object for msg.
 func raise(L *lua.LState, msg string) int {
 	L.Error(errorTable(L, msg), 0)
@@ -103,9 +113,18 @@ func (e *Engine) call(L *lua.LState, raiseErrors bool) int {
 			return fail("Lua redis lib command arguments must be strings or integers")
 		}
 	}
-	reply := cur.run.Host.Call(args, cur.resp3)
-	if reply.IsError() && raiseErrors {
-		return raise(L, "-"+string(reply.Str))
+	reply, ran := cur.run.Host.Call(args, cur.resp3)
+	if reply.IsError() {
+		t := errorTable(L, "-"+string(reply.Str))
+		if ran {
+			t.RawSetString(countedKey, lua.LTrue)
+		}
+		if raiseErrors {
+			L.Error(t, 0)
+			return 0
+		}
+		L.Push(t)
+		return 1
 	}
 	L.Push(toLua(L, reply))
 	return 1
@@ -225,7 +244,7 @@ func (e *Engine) aclCheckCmd(L *lua.LState) int {
 	}
 	if cur := e.cur; cur != nil {
 		// Resolve the name by asking the host for COMMAND INFO.
-		reply := cur.run.Host.Call([][]byte{[]byte("COMMAND"), []byte("INFO"), []byte(name)}, false)
+		reply, _ := cur.run.Host.Call([][]byte{[]byte("COMMAND"), []byte("INFO"), []byte(name)}, false)
 		if reply.Type != frame.Array || len(reply.Elems) != 1 || reply.Elems[0].IsNull() {
 			return raise(L, "Invalid command passed to redis.acl_check_cmd()")
 		}

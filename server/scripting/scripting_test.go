@@ -209,15 +209,15 @@ func TestToFrame(t *testing.T) {
 
 type echoHost struct{ logs []string }
 
-func (h *echoHost) Call(args [][]byte, resp3 bool) frame.Frame {
+func (h *echoHost) Call(args [][]byte, resp3 bool) (frame.Frame, bool) {
 	if string(args[0]) == "fail" {
-		return frame.NewError("WRONGTYPE nope")
+		return frame.NewError("WRONGTYPE nope"), true
 	}
 	elems := make([]frame.Frame, len(args))
 	for i, a := range args {
 		elems[i] = frame.NewBulk(a)
 	}
-	return frame.NewArray(elems...)
+	return frame.NewArray(elems...), true
 }
 
 func (h *echoHost) Log(level int, msg string) { h.logs = append(h.logs, msg) }
