@@ -6,6 +6,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 )
 
 // TestScriptCacheInfo checks INFO memory's script cache fields.
@@ -142,5 +143,30 @@ func BenchmarkEvalSHA(b *testing.B) {
 			}
 		}
 		i += n
+	}
+}
+
+// TestFunctionStatsWhileBusy checks that FUNCTION STATS reports the
+// function running, and runs while it holds the server.
+func TestFunctionStatsWhileBusy(t *testing.T) {
+	srv := startServer(t, "--busy-reply-threshold", "50")
+	runner, other := dialRaw(t, srv.addr), dialRaw(t, srv.addr)
+	runner.do("FUNCTION", "LOAD", "#!lua name=spin\nredis.register_function{function_name='spin', callback=function() while true do end end, flags={'no-writes'}}")
+	runner.Send("FCALL", "spin", "0", "arg")
+	time.Sleep(150 * time.Millisecond)
+	stats := other.do("FUNCTION", "STATS")
+	for _, want := range []string{"$4\r\nname\r\n$4\r\nspin\r\n", "$7\r\ncommand\r\n*4\r\n$5\r\nFCALL\r\n$4\r\nspin\r\n$1\r\n0\r\n$3\r\narg\r\n", "duration_ms", "libraries_count\r\n:1\r\n"} {
+		if !strings.Contains(stats, want) {
+			t.Errorf("FUNCTION STATS while spin runs lacks %q: %q", want, stats)
+		}
+	}
+	if got := other.do("FUNCTION", "KILL"); got != "+OK\r\n" {
+		t.Errorf("FUNCTION KILL: %q", got)
+	}
+	if got := runner.readReply(); !strings.HasPrefix(got, "-ERR Script killed by user with SCRIPT KILL... script: spin, on @user_function:2.") {
+		t.Errorf("killed function replied %q", got)
+	}
+	if got := other.do("FUNCTION", "STATS"); !strings.HasPrefix(got, "*4\r\n$14\r\nrunning_script\r\n$-1\r\n") {
+		t.Errorf("FUNCTION STATS after: %q", got)
 	}
 }

@@ -134,6 +134,9 @@ var scriptingDiffScripts = map[string][]step{
 		s("FCALL e2 0"), s("FUNCTION HELP"), s("FUNCTION FLUSH SYNC"),
 		q("FUNCTION", "LOAD", "#!LUA name=up\nredis.register_function{function_name='up', callback=function(k, a) return redis.call('incr', k[1]) end, flags={'allow-oom', 'allow-stale'}}"),
 		s("FCALL up 1 n"), s("FCALL up 1 n"), s("FUNCTION LIST"), s("FUNCTION FLUSH ASYNC"),
+		q("FUNCTION", "LOAD", "#!lua name=loop\nwhile true do end"),
+		q("FUNCTION", "LOAD", "#!lua name=up2\nlocal t = {x = 1} redis.register_function('lp', function() return t.x end)"),
+		s("FCALL lp 0"),
 	},
 	"libraries": {
 		ev("return bit.band(0xff,0x0f)..' '..bit.tohex(255)..' '..bit.bnot(0)..' '..bit.lshift(1,31)..' '..bit.tobit(2^32+5)", "0"),

@@ -2,8 +2,10 @@ package scripting
 
 import (
 	"bytes"
+	"context"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/mini-redis/mini-redis/frame"
 	lua "github.com/yuin/gopher-lua"
@@ -50,6 +52,9 @@ func validName(name string) bool {
 	}
 	return true
 }
+
+// loadTimeout bounds the run of library code (Redis's LOAD_TIMEOUT_MS).
+const loadTimeout = 500 * time.Millisecond
 
 const errBadName = "Library names can only contain letters, numbers, or underscores(_) and must be at least one character long"
 
@@ -114,9 +119,21 @@ func (e *Engine) LoadLibrary(code []byte, replace bool) (string, string) {
 	fn.Proto.IsVarArg &^= lua.VarArgNeedsArg
 	lib := &Library{Name: name, Code: append([]byte(nil), code...)}
 	e.registering = lib
+	// Library code gets loadTimeout to register its functions, as in
+	// Redis: a loop must not hold the server.
+	ctx, cancel := context.WithTimeout(context.Background(), loadTimeout)
+	e.L.SetContext(ctx)
 	e.L.Push(fn)
 	err = e.L.PCall(0, 0, e.handler)
+	timedOut := ctx.Err() != nil
+	cancel()
+	e.killMu.Lock()
+	e.L.SetContext(e.ctx)
+	e.killMu.Unlock()
 	e.registering = nil
+	if err != nil && timedOut {
+		return "", "Error registering functions: ERR FUNCTION LOAD timeout"
+	}
 	if err != nil {
 		msg := err.Error()
 		if ae, ok := err.(*lua.ApiError); ok {
