@@ -18,7 +18,7 @@ const (
 // cjsonLib builds the cjson table: encode and decode as lua-cjson 2.1 does
 // with Redis's defaults, and cjson.null.
 func (e *Engine) cjsonLib() *lua.LTable {
-	L := e.L
+	L := e.state
 	null := L.NewUserData()
 	t := L.NewTable()
 	L.SetFuncs(t, map[string]lua.LGFunction{

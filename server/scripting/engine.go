@@ -1,7 +1,8 @@
-// Package scripting runs Lua scripts as Redis 7.0 does for EVAL: one Lua
-// state whose globals scripts may read but not change, the redis library
-// (redis.call, redis.pcall, ...), the libraries Redis loads (string, math,
-// table, cjson, bit) and the conversions between Redis replies and Lua
+// Package scripting runs Lua scripts as Redis 7.0 does for EVAL and for
+// functions (FUNCTION LOAD, FCALL): one Lua state whose globals scripts may
+// read but not change, the redis library (redis.call, redis.pcall, ...),
+// the libraries Redis loads (string, math, table, coroutine, cjson,
+// cmsgpack, bit, struct) and the conversions between Redis replies and Lua
 // values.
 //
 // The package knows nothing of the server: a script's commands go through
@@ -72,7 +73,7 @@ type Run struct {
 // loaded (EVAL, SCRIPT LOAD).
 type Engine struct {
 	mu      sync.Mutex // held while a script compiles or runs, and for the cache
-	L       *lua.LState
+	state   *lua.LState
 	env     *lua.LTable // the globals scripts see: readonly, over globals
 	globals *lua.LTable
 	// readonly maps the proxies scripts see to the tables they protect.
@@ -114,7 +115,7 @@ type current struct {
 // New returns an engine with the environment Redis 7.0 gives scripts.
 func New() *Engine {
 	e := &Engine{
-		L:        lua.NewState(lua.Options{SkipOpenLibs: true}),
+		state:    lua.NewState(lua.Options{SkipOpenLibs: true}),
 		readonly: map[*lua.LTable]*lua.LTable{},
 		scripts:  map[string]*Script{},
 		rand:     newLrand48(),
@@ -133,7 +134,7 @@ func (e *Engine) Close() {
 	e.killMu.Lock()
 	e.stop()
 	e.killMu.Unlock()
-	e.L.Close()
+	e.state.Close()
 }
 
 // SHA1Hex returns the lower-case hex SHA1 of b, as redis.sha1hex and
@@ -157,7 +158,7 @@ func (e *Engine) Load(body []byte) (*Script, string) {
 		return nil, errText
 	}
 	src := string(body[n:]) // the shebang's newline stays: lines keep their numbers
-	fn, err := e.L.Load(strings.NewReader(src), "user_script")
+	fn, err := e.state.Load(strings.NewReader(src), "user_script")
 	if err != nil {
 		return nil, "Error compiling script (new function): " + compileError(err, src, "user_script")
 	}
@@ -275,7 +276,7 @@ func (e *Engine) renewContext() {
 	defer e.killMu.Unlock()
 	e.kill.Store(false)
 	e.ctx, e.stop = context.WithCancel(context.Background())
-	e.L.SetContext(e.ctx)
+	e.state.SetContext(e.ctx)
 }
 
 // Execute runs s and returns its reply: what the script returned,
@@ -283,7 +284,7 @@ func (e *Engine) renewContext() {
 func (e *Engine) Execute(s *Script, r *Run) frame.Frame {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	L := e.L
+	L := e.state
 	e.globals.RawSetString("KEYS", stringArray(L, r.Keys))
 	e.globals.RawSetString("ARGV", stringArray(L, r.Argv))
 	return e.execute(s.fn, s.SHA, r)
@@ -297,7 +298,7 @@ func (e *Engine) execute(fn *lua.LFunction, name string, r *Run, args ...lua.LVa
 	}
 	e.cur = &current{run: r, sha: name}
 	defer func() { e.cur = nil }()
-	L := e.L
+	L := e.state
 	L.Push(fn)
 	for _, a := range args {
 		L.Push(a)

@@ -111,7 +111,7 @@ func (e *Engine) LoadLibrary(code []byte, replace bool) (string, string) {
 		return "", "Library '" + name + "' already exists"
 	}
 	src := string(code[n:])
-	fn, err := e.L.Load(strings.NewReader(src), "user_function")
+	fn, err := e.state.Load(strings.NewReader(src), "user_function")
 	if err != nil {
 		return "", "Error compiling function: " + compileError(err, src, "user_function")
 	}
@@ -122,13 +122,13 @@ func (e *Engine) LoadLibrary(code []byte, replace bool) (string, string) {
 	// Library code gets loadTimeout to register its functions, as in
 	// Redis: a loop must not hold the server.
 	ctx, cancel := context.WithTimeout(context.Background(), loadTimeout)
-	e.L.SetContext(ctx)
-	e.L.Push(fn)
-	err = e.L.PCall(0, 0, e.handler)
+	e.state.SetContext(ctx)
+	e.state.Push(fn)
+	err = e.state.PCall(0, 0, e.handler)
 	timedOut := ctx.Err() != nil
 	cancel()
 	e.killMu.Lock()
-	e.L.SetContext(e.ctx)
+	e.state.SetContext(e.ctx)
 	e.killMu.Unlock()
 	e.registering = nil
 	if err != nil && timedOut {
@@ -242,14 +242,14 @@ func (e *Engine) Function(name string) *Function {
 func (e *Engine) Call(f *Function, r *Run) frame.Frame {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	L := e.L
+	L := e.state
 	return e.execute(f.fn, f.Name, r, stringArray(L, r.Keys), stringArray(L, r.Argv))
 }
 
 // initFunctions builds the environment library code loads in: only
 // redis.register_function, redis.log and the version, as in Redis 7.0.
 func (e *Engine) initFunctions() {
-	L := e.L
+	L := e.state
 	api := L.NewTable()
 	api.RawSetString("register_function", L.NewFunction(e.registerFunction))
 	api.RawSetString("log", L.NewFunction(e.log))

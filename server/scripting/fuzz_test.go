@@ -11,7 +11,7 @@ import (
 // into an error of type ApiErrorPanic); Lua errors are fine.
 func runLib(t *testing.T, e *Engine, body string, args ...string) lua.LValue {
 	t.Helper()
-	L := e.L
+	L := e.state
 	fn, err := L.LoadString(body)
 	if err != nil {
 		t.Fatal(err)

@@ -15,7 +15,7 @@ var forbiddenGlobals = []string{"dofile", "loadfile", "print", "require", "modul
 // init builds the environment: the libraries, the redis table, and the
 // readonly proxy of the globals that scripts run in.
 func (e *Engine) init() {
-	L := e.L
+	L := e.state
 	for _, open := range []struct {
 		name string
 		fn   lua.LGFunction
@@ -77,7 +77,7 @@ func (e *Engine) init() {
 // protect returns a readonly proxy of t. Reading a missing key of the
 // globals' proxy is an error, as in Redis.
 func (e *Engine) protect(t *lua.LTable, globals bool) *lua.LTable {
-	L := e.L
+	L := e.state
 	proxy := L.NewTable()
 	mt := L.NewTable()
 	if globals {

@@ -24,7 +24,7 @@ const (
 
 // redisLib builds the redis table.
 func (e *Engine) redisLib() *lua.LTable {
-	L := e.L
+	L := e.state
 	t := L.NewTable()
 	L.SetFuncs(t, map[string]lua.LGFunction{
 		"call":               func(L *lua.LState) int { return e.call(L, true) },
