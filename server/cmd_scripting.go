@@ -24,11 +24,11 @@ import (
 
 func scriptingCommands() []*command {
 	return []*command{
-		{name: "eval", run: func(c *client, args [][]byte) { c.eval(args, false, false) }},
-		{name: "evalsha", run: func(c *client, args [][]byte) { c.eval(args, true, false) }},
+		{name: "eval", flags: flagScriptWrites, run: func(c *client, args [][]byte) { c.eval(args, false, false) }},
+		{name: "evalsha", flags: flagScriptWrites, run: func(c *client, args [][]byte) { c.eval(args, true, false) }},
 		{name: "eval_ro", run: func(c *client, args [][]byte) { c.eval(args, false, true) }},
 		{name: "evalsha_ro", run: func(c *client, args [][]byte) { c.eval(args, true, true) }},
-		{name: "fcall", run: func(c *client, args [][]byte) { c.fcall(args, false) }},
+		{name: "fcall", flags: flagScriptWrites, run: func(c *client, args [][]byte) { c.fcall(args, false) }},
 		{name: "fcall_ro", run: func(c *client, args [][]byte) { c.fcall(args, true) }},
 		container("function", 0,
 			&command{name: "load", run: cmdFunctionLoad},
@@ -167,6 +167,39 @@ func (c *client) eval(args [][]byte, bySHA, readOnly bool) {
 	c.runScript(&scriptRun{}, readOnly, func(r *scripting.Run) frame.Frame {
 		return st.engine.Execute(script, r)
 	}, keys, argv)
+}
+
+// mayWrite reports whether cmd with args may change the keyspace, for
+// CLIENT PAUSE WRITE: a write command or one that may replicate, or a
+// script that does not declare no-writes (Redis's evalGetCommandFlags:
+// EVAL and EVALSHA of a script without a shebang, or not found, and FCALL
+// of a function not found may write).
+func (s *Server) mayWrite(cmd *command, args [][]byte) bool {
+	if cmd.flags&(flagWrite|flagMayReplicate) != 0 {
+		return true
+	}
+	if cmd.flags&flagScriptWrites == 0 || len(args) < 2 {
+		return false
+	}
+	engine := s.scripts.engine
+	var flags scripting.Flags
+	switch {
+	case cmd.name == "fcall":
+		f := engine.Function(string(args[1]))
+		if f == nil {
+			return true
+		}
+		flags = f.Flags
+	case cmd.name == "evalsha":
+		sc := engine.Lookup(string(args[1]))
+		if sc == nil {
+			return true
+		}
+		flags = sc.Flags
+	default:
+		flags, _, _ = scripting.ParseShebang(args[1])
+	}
+	return flags&scripting.NoWrites == 0 || flags&scripting.CompatMode != 0
 }
 
 // writeScriptReply writes what a script returned; an error goes through

@@ -75,6 +75,7 @@ const (
 	flagSubscribeContext // allowed on a RESP2 connection in subscribe mode (PING, SUBSCRIBE, ...)
 	flagRunsQueue        // runs the MULTI queue (EXEC): refused, it discards it; it writes if a queued command does
 	flagLockFree         // runs without the world lock (SCRIPT KILL, which a running script's lock must not hold up)
+	flagScriptWrites     // runs a script, which writes unless it declares no-writes (EVAL, FCALL; see mayWrite)
 
 	// Declared by Redis and reported by COMMAND INFO. Only flagBlocking
 	// has a meaning here, and only as documentation of the command
@@ -319,7 +320,7 @@ func (s *Server) dispatch(c *client, args [][]byte) {
 		c.reply(func() { c.conn.WriteSimple("QUEUED") })
 		return
 	}
-	s.waitWhilePaused(c, cmd)
+	s.waitWhilePaused(c, cmd, s.mayWrite(cmd, args))
 	c.reply(func() { s.call(c, cmd, args, now) })
 	c.outShown.Store(int64(c.conn.Pending()))
 }

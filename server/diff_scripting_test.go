@@ -342,3 +342,43 @@ func TestScriptErrorStatsAgainstRedis(t *testing.T) {
 		t.Errorf("\n redis: %q\n   ours: %q", want, have)
 	}
 }
+
+// TestScriptPauseAgainstRedis compares which scripts CLIENT PAUSE WRITE
+// holds: those that may write, by their flags.
+func TestScriptPauseAgainstRedis(t *testing.T) {
+	redis := redistest.Start(t)
+	ours := startRealServer(t)
+	scripts := [][]string{
+		{"EVAL", "return 1", "0"},
+		{"EVAL", "#!lua flags=no-writes\nreturn 2", "0"},
+		{"EVAL", "#!lua\nreturn 3", "0"},
+		{"EVAL_RO", "return 4", "0"},
+		{"EVALSHA", "e0e1f9fabfc9d4800c877a703b823ac0578ff8db", "0"},
+		{"FCALL", "ro", "0"},
+		{"FCALL", "rw", "0"},
+		{"FCALL_RO", "ro", "0"},
+		{"FCALL", "nosuch", "0"},
+	}
+	held := func(addr string) []string {
+		admin, c := dialRaw(t, addr), dialRaw(t, addr)
+		admin.do("FUNCTION", "FLUSH")
+		admin.do("SCRIPT", "LOAD", "#!lua flags=no-writes\nreturn 1")
+		admin.do("FUNCTION", "LOAD", "#!lua name=p\nredis.register_function{function_name='ro', callback=function() return 1 end, flags={'no-writes'}}\nredis.register_function('rw', function() return 2 end)")
+		var out []string
+		for _, args := range scripts {
+			admin.do("CLIENT", "PAUSE", "100000", "WRITE")
+			c.Send(args...)
+			if _, raw, err := c.Receive(200 * time.Millisecond); err == nil {
+				out = append(out, "ran: "+string(raw))
+				admin.do("CLIENT", "UNPAUSE")
+				continue
+			}
+			admin.do("CLIENT", "UNPAUSE")
+			out = append(out, "held: "+c.readReply())
+		}
+		return out
+	}
+	if want, have := held(redis.Addr), held(ours); !slices.Equal(want, have) {
+		t.Errorf("\n redis: %q\n   ours: %q", want, have)
+	}
+}

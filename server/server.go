@@ -502,9 +502,10 @@ func (s *Server) unpause() {
 	p.active.Store(false)
 }
 
-// waitWhilePaused blocks while a pause holds cmd. A client it holds counts
+// waitWhilePaused blocks while a pause holds cmd, which writes when
+// writes is set (mayWrite). A client it holds counts
 // as blocked, as in Redis (INFO blocked_clients, flag b of CLIENT LIST).
-func (s *Server) waitWhilePaused(c *client, cmd *command) {
+func (s *Server) waitWhilePaused(c *client, cmd *command, writes bool) {
 	p := &s.paused
 	if !p.active.Load() {
 		return
@@ -521,7 +522,7 @@ func (s *Server) waitWhilePaused(c *client, cmd *command) {
 		resume := p.resume
 		remaining := time.Until(p.until)
 		held := resume != nil && remaining > 0 &&
-			(!p.writesOnly || cmd.flags&(flagWrite|flagMayReplicate) != 0)
+			(!p.writesOnly || writes)
 		if resume == nil || remaining <= 0 {
 			p.active.Store(false) // expired: back to the fast path
 		}
