@@ -80,11 +80,14 @@ const (
 	flagRunsInMulti      // runs at once inside MULTI rather than being queued (EXEC, WATCH, ...)
 	flagSubscribeContext // allowed on a RESP2 connection in subscribe mode (PING, SUBSCRIBE, ...)
 	flagRunsQueue        // runs the MULTI queue (EXEC): refused, it discards it; it writes if a queued command does
+	flagLockFree         // runs without the world lock (SCRIPT KILL, which a running script's lock must not hold up)
+	flagScriptWrites     // runs a script, which writes unless it declares no-writes (EVAL, FCALL; see mayWrite)
 
 	// Declared by Redis and reported by COMMAND INFO. Only flagBlocking
 	// has a meaning here, and only as documentation of the command
-	// tables (BLPOP and its kin): there are no scripts to be busy, no
-	// async loading, no monitors and no cluster.
+	// tables (BLPOP and its kin): there is no async loading, no monitor
+	// and no cluster, and of the commands allowed while a script is busy
+	// only SCRIPT KILL (flagLockFree) and SHUTDOWN NOSAVE are let through.
 	flagNoAsyncLoading
 	flagAllowBusy
 	flagBlocking
@@ -142,6 +145,7 @@ func commandFamilies() [][]*command {
 		pubsubCommands(),
 		introspectionCommands(),
 		blockingCommands(),
+		scriptingCommands(),
 	}
 }
 
@@ -342,7 +346,7 @@ func (s *Server) dispatch(c *client, args [][]byte) {
 		c.reply(func() { c.conn.WriteSimple("QUEUED") })
 		return
 	}
-	s.waitWhilePaused(c, cmd)
+	s.waitWhilePaused(c, cmd, s.mayWrite(cmd, args))
 	c.reply(func() { s.call(c, cmd, args, now) })
 	c.outShown.Store(int64(c.conn.Pending()))
 }
@@ -401,15 +405,24 @@ func (s *Server) call(c *client, cmd *command, args [][]byte, started time.Durat
 	// Most commands lock only the keys they touch. The few that act on
 	// whole databases at once run with all other commands paused, so they
 	// are atomic as in Redis.
-	if cmd.flags&flagExclusive != 0 {
-		s.world.Lock()
+	switch {
+	case cmd.flags&flagLockFree != 0:
+		cmd.run(c, args)
+		s.recordCall(c, cmd, started, errsBefore)
+		return
+	case cmd.flags&flagExclusive != 0:
+		if !s.exclusiveWorld(c, cmd, args) {
+			return // a script is busy
+		}
 		c.exclusiveHeld = true
 		defer func() {
 			c.exclusiveHeld = false
 			s.world.Unlock()
 		}()
-	} else {
-		s.world.RLock()
+	default:
+		if !s.sharedWorld(c, cmd, args) {
+			return // a script is busy
+		}
 		defer s.world.RUnlock()
 	}
 	if s.persist.halted.Load() {

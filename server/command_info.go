@@ -68,8 +68,9 @@ var laterCommands = map[string]commandMeta{
 // flagMayReplicate (PUBLISH; not reported either), and flagRunsInMulti,
 // flagRunsQueue and flagSubscribeContext (Redis's processCommand names the
 // commands). Many declared flags (allow_busy, no_async_loading, denyoom,
-// loading, stale, noscript, fast, ...) have no behaviour here at all:
-// there are no scripts, no async loading, no replicas and no maxmemory.
+// loading, stale, fast, ...) have no behaviour here at all: there is no
+// async loading, no replica and no maxmemory. Scripts read noscript and
+// write from these declared flags, as Redis's scriptCall does.
 type commandInfo struct {
 	flags    cmdFlags
 	acl      aclCategories

@@ -76,6 +76,8 @@ type Server struct {
 	serverStats
 	memCache memCache
 	persist  persistence
+	// scripts run EVAL and its kin (cmd_scripting.go).
+	scripts scriptState
 
 	// requestShutdown asks whoever runs the server to shut it down
 	// (SHUTDOWN, the admin API, a failed listener): it closes
@@ -130,6 +132,7 @@ func newServer(cfg serverConfig, log *zap.Logger) *Server {
 	onLimits := func(l db.EncodingLimits) { s.store.SetEncodingLimits(l) }
 	s.settings.onLimits.Store(&onLimits)
 	s.initPersistence()
+	s.initScripting()
 	ctx, cancel := context.WithCancel(context.Background())
 	s.stopBackground = cancel
 	s.background.Add(2)
@@ -499,9 +502,10 @@ func (s *Server) unpause() {
 	p.active.Store(false)
 }
 
-// waitWhilePaused blocks while a pause holds cmd. A client it holds counts
+// waitWhilePaused blocks while a pause holds cmd, which writes when
+// writes is set (mayWrite). A client it holds counts
 // as blocked, as in Redis (INFO blocked_clients, flag b of CLIENT LIST).
-func (s *Server) waitWhilePaused(c *client, cmd *command) {
+func (s *Server) waitWhilePaused(c *client, cmd *command, writes bool) {
 	p := &s.paused
 	if !p.active.Load() {
 		return
@@ -518,7 +522,7 @@ func (s *Server) waitWhilePaused(c *client, cmd *command) {
 		resume := p.resume
 		remaining := time.Until(p.until)
 		held := resume != nil && remaining > 0 &&
-			(!p.writesOnly || cmd.flags&(flagWrite|flagMayReplicate) != 0)
+			(!p.writesOnly || writes)
 		if resume == nil || remaining <= 0 {
 			p.active.Store(false) // expired: back to the fast path
 		}

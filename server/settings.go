@@ -39,8 +39,11 @@ type settings struct {
 	rdbChecksum             config.Handle[bool]
 	stopWritesOnBgsaveError config.Handle[bool]
 
-	notifyKeyspaceEvents   config.Handle[pubsub.EventFlags]
-	hz                     config.Handle[int64] // active expiry cycles a second
+	notifyKeyspaceEvents config.Handle[pubsub.EventFlags]
+	hz                   config.Handle[int64] // active expiry cycles a second
+	// busyReplyThreshold is how many milliseconds a script runs before
+	// other clients get BUSY replies (and SCRIPT KILL may stop it).
+	busyReplyThreshold     config.Handle[int64]
 	maxMemory              config.Handle[uint64]
 	protoMaxBulkLen        config.Handle[uint64]
 	clientQueryBufferLimit config.Handle[uint64]
@@ -137,6 +140,8 @@ func newSettings(level zap.AtomicLevel) (*settings, error) {
 		config.Param{Name: "notify-keyspace-events", Kind: notifyKind, Default: "", Handle: &st.notifyKeyspaceEvents},
 		config.Param{Name: "hz", Kind: config.Int{Min: 0, Max: intMax, Adjust: func(n int64) int64 { return min(max(n, 1), 500) }},
 			Default: "10", Handle: &st.hz},
+		config.Param{Name: "busy-reply-threshold", Aliases: []string{"lua-time-limit"},
+			Kind: config.Int{Min: 0, Max: math.MaxInt64}, Default: "5000", Handle: &st.busyReplyThreshold},
 		config.Param{Name: "maxmemory", Kind: config.Memory{Min: 0, Max: math.MaxUint64}, Default: "0", Handle: &st.maxMemory},
 		config.Param{Name: "maxmemory-policy", Kind: config.Enum{Values: []string{"volatile-lru", "volatile-lfu", "volatile-random",
 			"volatile-ttl", "allkeys-lru", "allkeys-lfu", "allkeys-random", "noeviction"}}, Default: "noeviction",

@@ -1,0 +1,254 @@
+package scripting
+
+import (
+	"strings"
+
+	"github.com/mini-redis/mini-redis/frame"
+	lua "github.com/yuin/gopher-lua"
+)
+
+// RedisVersion and RedisVersionNum are what redis.REDIS_VERSION and
+// redis.REDIS_VERSION_NUM report.
+const (
+	RedisVersion    = "7.0.15"
+	RedisVersionNum = 7<<16 | 0<<8 | 15
+)
+
+// The replication flags of redis.set_repl.
+const (
+	replNone  = 0
+	replAOF   = 1
+	replSlave = 2
+	replAll   = replAOF | replSlave
+)
+
+// redisLib builds the redis table.
+func (e *Engine) redisLib() *lua.LTable {
+	L := e.state
+	t := L.NewTable()
+	L.SetFuncs(t, map[string]lua.LGFunction{
+		"call":               func(L *lua.LState) int { return e.call(L, true) },
+		"pcall":              func(L *lua.LState) int { return e.call(L, false) },
+		"error_reply":        errorReply,
+		"status_reply":       statusReply,
+		"sha1hex":            sha1hex,
+		"log":                e.log,
+		"setresp":            e.setresp,
+		"set_repl":           e.setRepl,
+		"replicate_commands": func(L *lua.LState) int { L.Push(lua.LTrue); return 1 },
+		"breakpoint":         func(L *lua.LState) int { L.Push(lua.LFalse); return 1 }, // no debugger session
+		"debug":              func(L *lua.LState) int { return 0 },                     // ignored outside the debugger
+		"acl_check_cmd":      e.aclCheckCmd,
+	})
+	for name, v := range map[string]int{
+		"LOG_DEBUG": LogDebug, "LOG_VERBOSE": LogVerbose, "LOG_NOTICE": LogNotice, "LOG_WARNING": LogWarning,
+		"REPL_NONE": replNone, "REPL_AOF": replAOF, "REPL_SLAVE": replSlave, "REPL_REPLICA": replSlave, "REPL_ALL": replAll,
+		"REDIS_VERSION_NUM": RedisVersionNum,
+	} {
+		t.RawSetString(name, lua.LNumber(v))
+	}
+	t.RawSetString("REDIS_VERSION", lua.LString(RedisVersion))
+	return t
+}
+
+// errorTable returns Redis's Lua error object for a reply: {err = "CODE
+// message"}. A reply in the "-CODE message" form keeps its code; any
+// other text gets the ERR code (luaPushErrorBuff).
+func errorTable(L *lua.LState, msg string) *lua.LTable {
+	code := "ERR"
+	if rest, ok := strings.CutPrefix(msg, "-"); ok {
+		if c, m, found := strings.Cut(rest, " "); found {
+			code, msg = c, m
+		} else {
+			msg = rest
+		}
+	}
+	msg = strings.Trim(msg, "\r\n")
+	t := L.CreateTable(0, 1)
+	t.RawSetString("err", lua.LString(code+" "+msg))
+	return t
+}
+
+// countedKey marks the error table of a command's error reply, which the
+// server's statistics counted when the command replied.
+const countedKey = "ignore_error_stats_update"
+
+// counted reports whether v is an error table countedKey marks.
+func counted(v lua.LValue) bool {
+	t, ok := v.(*lua.LTable)
+	return ok && t.RawGetString(countedKey) == lua.LTrue && t.RawGetString("err").Type() == lua.LTString
+}
+
+// raise raises Redis's error object for msg.
+func raise(L *lua.LState, msg string) int {
+	L.Error(errorTable(L, msg), 0)
+	return 0
+}
+
+// call is redis.call (raise set) and redis.pcall.
+func (e *Engine) call(L *lua.LState, raiseErrors bool) int {
+	cur := e.cur
+	if cur == nil {
+		return raise(L, "redis.call/pcall can only be called inside a script invocation")
+	}
+	n := L.GetTop()
+	fail := func(msg string) int {
+		if raiseErrors {
+			return raise(L, msg)
+		}
+		L.Push(errorTable(L, msg))
+		return 1
+	}
+	if n == 0 {
+		return fail("Please specify at least one argument for this redis lib call")
+	}
+	args := make([][]byte, n)
+	for i := range args {
+		switch v := L.Get(i + 1).(type) {
+		case lua.LString:
+			args[i] = []byte(v)
+		case lua.LNumber:
+			args[i] = []byte(formatArg(v))
+		default:
+			return fail("Lua redis lib command arguments must be strings or integers")
+		}
+	}
+	reply, ran := cur.run.Host.Call(args, cur.resp3)
+	if reply.IsError() {
+		t := errorTable(L, "-"+string(reply.Str))
+		if ran {
+			t.RawSetString(countedKey, lua.LTrue)
+		}
+		if raiseErrors {
+			L.Error(t, 0)
+			return 0
+		}
+		L.Push(t)
+		return 1
+	}
+	L.Push(toLua(L, reply))
+	return 1
+}
+
+// redis.error_reply(msg)
+func errorReply(L *lua.LState) int {
+	if L.GetTop() != 1 || L.Get(1).Type() != lua.LTString {
+		return raise(L, "wrong number or type of arguments")
+	}
+	msg := string(L.Get(1).(lua.LString))
+	if !strings.HasPrefix(msg, "-") {
+		msg = "-" + msg
+	}
+	L.Push(errorTable(L, msg))
+	return 1
+}
+
+// redis.status_reply(msg)
+func statusReply(L *lua.LState) int {
+	if L.GetTop() != 1 || L.Get(1).Type() != lua.LTString {
+		return raise(L, "wrong number or type of arguments")
+	}
+	t := L.CreateTable(0, 1)
+	t.RawSetString("ok", L.Get(1))
+	L.Push(t)
+	return 1
+}
+
+// redis.sha1hex(s)
+func sha1hex(L *lua.LState) int {
+	if L.GetTop() != 1 {
+		return raise(L, "wrong number of arguments")
+	}
+	s, ok := luaString(L.Get(1))
+	if !ok {
+		s = ""
+	}
+	L.Push(lua.LString(SHA1Hex([]byte(s))))
+	return 1
+}
+
+// luaString is lua_tolstring: the text of a string or number.
+func luaString(v lua.LValue) (string, bool) {
+	switch v := v.(type) {
+	case lua.LString:
+		return string(v), true
+	case lua.LNumber:
+		return formatNumber(float64(v)), true
+	}
+	return "", false
+}
+
+// redis.log(level, message ...)
+func (e *Engine) log(L *lua.LState) int {
+	n := L.GetTop()
+	if n < 2 {
+		return raise(L, "redis.log() requires two arguments or more.")
+	}
+	level, ok := L.Get(1).(lua.LNumber)
+	if !ok {
+		return raise(L, "First argument must be a number.")
+	}
+	if level < LogDebug || level > LogWarning {
+		return raise(L, "Invalid debug level.")
+	}
+	parts := make([]string, 0, n-1)
+	for i := 2; i <= n; i++ {
+		s, ok := luaString(L.Get(i))
+		if !ok {
+			continue // Redis skips what lua_tolstring cannot convert
+		}
+		parts = append(parts, s)
+	}
+	if cur := e.cur; cur != nil {
+		cur.run.Host.Log(int(level), strings.Join(parts, " "))
+	}
+	return 0
+}
+
+// redis.setresp(2|3)
+func (e *Engine) setresp(L *lua.LState) int {
+	if L.GetTop() != 1 {
+		return raise(L, "redis.setresp() requires one argument.")
+	}
+	n, ok := L.Get(1).(lua.LNumber)
+	if !ok || (n != 2 && n != 3) {
+		return raise(L, "RESP version must be 2 or 3.")
+	}
+	if e.cur != nil {
+		e.cur.resp3 = n == 3
+	}
+	return 0
+}
+
+// redis.set_repl(flags): accepted; this server has no replication.
+func (e *Engine) setRepl(L *lua.LState) int {
+	if L.GetTop() != 1 {
+		return raise(L, "redis.set_repl() requires one argument.")
+	}
+	n, ok := L.Get(1).(lua.LNumber)
+	if !ok || n < replNone || n > replAll || n != lua.LNumber(int(n)) {
+		return raise(L, "Invalid replication flags. Use REPL_AOF, REPL_REPLICA, REPL_ALL or REPL_NONE.")
+	}
+	return 0
+}
+
+// redis.acl_check_cmd(command, args...): every command is permitted to
+// the only user there is; an unknown command is an error.
+func (e *Engine) aclCheckCmd(L *lua.LState) int {
+	if L.GetTop() < 1 {
+		return raise(L, "Please specify at least one argument for this redis lib call")
+	}
+	name, ok := luaString(L.Get(1))
+	if !ok {
+		return raise(L, "Lua redis lib command arguments must be strings or integers")
+	}
+	if cur := e.cur; cur != nil {
+		// Resolve the name by asking the host for COMMAND INFO.
+		reply, _ := cur.run.Host.Call([][]byte{[]byte("COMMAND"), []byte("INFO"), []byte(name)}, false)
+		if reply.Type != frame.Array || len(reply.Elems) != 1 || reply.Elems[0].IsNull() {
+			return raise(L, "Invalid command passed to redis.acl_check_cmd()")
+		}
+	}
+	L.Push(lua.LTrue)
+	return 1
+}

@@ -1,0 +1,286 @@
+package scripting
+
+import (
+	"bytes"
+	"math"
+	"math/rand/v2"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/mini-redis/mini-redis/frame"
+	lua "github.com/yuin/gopher-lua"
+)
+
+func TestParseShebang(t *testing.T) {
+	tests := []struct {
+		body  string
+		flags Flags
+		n     int
+		err   string
+	}{
+		{"return 1", CompatMode, 0, ""},
+		{"#!lua\nreturn 1", 0, 5, ""},
+		{"#!lua flags=no-writes,allow-oom\nreturn 1", NoWrites | AllowOOM, 31, ""},
+		{"#!lua flags=allow-stale,no-cluster,allow-cross-slot-keys\n", AllowStale | NoCluster | AllowCrossSlotKeys, 56, ""},
+		{"#!lua flags=\n", 0, 12, ""},
+		{"#!lua", 0, 0, "Invalid script shebang"},
+		{"#!luajit\n", 0, 0, "Unexpected engine in script shebang: #!luajit"},
+		{"#!lua flags=bad\n", 0, 0, "Unexpected flag in script shebang: bad"},
+		{"#!lua flags=no-writes,,allow-oom\n", 0, 0, "Unexpected flag in script shebang: "},
+		{"#!lua name=x\n", 0, 0, "Unknown lua shebang option: name=x"},
+		{"#!lua \"open\n", 0, 0, "Invalid engine in script shebang"},
+	}
+	for _, tt := range tests {
+		flags, n, err := ParseShebang([]byte(tt.body))
+		if flags != tt.flags || n != tt.n || err != tt.err {
+			t.Errorf("ParseShebang(%q) = %v, %d, %q; want %v, %d, %q", tt.body, flags, n, err, tt.flags, tt.n, tt.err)
+		}
+	}
+}
+
+// FuzzParseShebang checks that any body parses without panicking, and that
+// a shebang accepted ends at the first newline with only known flags.
+func FuzzParseShebang(f *testing.F) {
+	for _, seed := range []string{"return 1", "#!lua\n", "#!lua flags=no-writes\n", "#!lua flags=a,b\n", "#!lua \"x\n", "#!", "#!lua flags=,\n"} {
+		f.Add([]byte(seed))
+	}
+	f.Fuzz(func(t *testing.T, body []byte) {
+		flags, n, errText := ParseShebang(body)
+		if errText != "" {
+			if flags != 0 || n != 0 {
+				t.Fatalf("error %q with flags %v, length %d", errText, flags, n)
+			}
+			return
+		}
+		if !bytes.HasPrefix(body, []byte("#!")) {
+			if flags != CompatMode || n != 0 {
+				t.Fatalf("no shebang: flags %v, length %d", flags, n)
+			}
+			return
+		}
+		if n != bytes.IndexByte(body, '\n') {
+			t.Fatalf("shebang length %d, newline at %d", n, bytes.IndexByte(body, '\n'))
+		}
+		if flags&^(NoWrites|AllowOOM|AllowStale|NoCluster|AllowCrossSlotKeys) != 0 {
+			t.Fatalf("unknown flags %v", flags)
+		}
+	})
+}
+
+// randomValue builds a random Lua value from r: nested tables, numbers
+// (huge, NaN, fractional), strings with line breaks, booleans and the
+// special reply tables.
+func randomValue(L *lua.LState, r *rand.Rand, depth int) lua.LValue {
+	switch k := r.IntN(9); {
+	case k == 0:
+		return lua.LNil
+	case k == 1:
+		return lua.LBool(r.IntN(2) == 0)
+	case k == 2:
+		return lua.LNumber([]float64{0, -1.5, 3.99, 1e300, -1e300, math.NaN(), math.Inf(1), 2e18}[r.IntN(8)])
+	case k == 3:
+		return lua.LString([]string{"", "a", "x\r\ny", "\x00\xff"}[r.IntN(4)])
+	case depth > 4:
+		return lua.LNumber(r.IntN(100))
+	default:
+		t := L.NewTable()
+		for i := r.IntN(4); i > 0; i-- {
+			t.RawSetInt(r.IntN(5)+1, randomValue(L, r, depth+1))
+		}
+		switch r.IntN(8) {
+		case 0:
+			t.RawSetString("err", randomValue(L, r, depth+1))
+		case 1:
+			t.RawSetString("ok", randomValue(L, r, depth+1))
+		case 2:
+			t.RawSetString("double", randomValue(L, r, depth+1))
+		case 3:
+			t.RawSetString("map", randomValue(L, r, depth+1))
+		case 4:
+			t.RawSetString("set", randomValue(L, r, depth+1))
+		case 5:
+			t.RawSetString("big_number", randomValue(L, r, depth+1))
+		case 6:
+			v := L.NewTable()
+			v.RawSetString("format", randomValue(L, r, depth+1))
+			v.RawSetString("string", randomValue(L, r, depth+1))
+			t.RawSetString("verbatim_string", v)
+		}
+		return t
+	}
+}
+
+// FuzzToFrame converts random Lua values to replies on both protocols:
+// the conversion must not panic, and its frames must encode to RESP that
+// parses back, with no line break inside a status or error. A big number
+// is sent with the script's text as it is, as Redis sends it, valid or
+// not, so replies holding one are not parsed back.
+func FuzzToFrame(f *testing.F) {
+	for i := range 20 {
+		f.Add(uint64(i))
+	}
+	L := lua.NewState(lua.Options{SkipOpenLibs: true})
+	defer L.Close()
+	f.Fuzz(func(t *testing.T, seed uint64) {
+		r := rand.New(rand.NewPCG(seed, seed>>7))
+		v := randomValue(L, r, 0)
+		for _, resp3 := range []bool{false, true} {
+			fr := toFrame(v, resp3, resp3, 0)
+			if checkFrame(t, fr) {
+				continue
+			}
+			for _, p := range []frame.Protocol{frame.RESP2, frame.RESP3} {
+				b := frame.Append(nil, fr, p)
+				if _, n, err := frame.Parse(b); err != nil || n != len(b) {
+					t.Fatalf("%v as %v: %q does not parse back: %v", fr, p, b, err)
+				}
+			}
+		}
+	})
+}
+
+// checkFrame fails if a status or error of f holds a line break, and
+// reports whether f holds a big number.
+func checkFrame(t *testing.T, f frame.Frame) (bigNumber bool) {
+	t.Helper()
+	if (f.Type == frame.SimpleString || f.Type == frame.Error) && bytes.ContainsAny(f.Str, "\r\n") {
+		t.Fatalf("line break in %v", f)
+	}
+	bigNumber = f.Type == frame.BigNumber
+	for _, el := range f.Elems {
+		bigNumber = checkFrame(t, el) || bigNumber
+	}
+	return bigNumber
+}
+
+func TestToFrame(t *testing.T) {
+	L := lua.NewState(lua.Options{SkipOpenLibs: true})
+	defer L.Close()
+	table := func(kv ...any) *lua.LTable {
+		t := L.NewTable()
+		for i := 0; i < len(kv); i += 2 {
+			var v lua.LValue
+			switch x := kv[i+1].(type) {
+			case string:
+				v = lua.LString(x)
+			case float64:
+				v = lua.LNumber(x)
+			case lua.LValue:
+				v = x
+			}
+			switch k := kv[i].(type) {
+			case string:
+				t.RawSetString(k, v)
+			case int:
+				t.RawSetInt(k, v)
+			}
+		}
+		return t
+	}
+	tests := []struct {
+		name  string
+		v     lua.LValue
+		resp3 bool
+		want  frame.Frame
+	}{
+		{"string", lua.LString("x"), false, frame.NewBulkString("x")},
+		{"truncated", lua.LNumber(3.99), false, frame.NewInteger(3)},
+		{"negative truncated", lua.LNumber(-3.99), false, frame.NewInteger(-3)},
+		{"huge", lua.LNumber(1e300), false, frame.NewInteger(math.MinInt64)},
+		{"true resp2", lua.LTrue, false, frame.NewInteger(1)},
+		{"false resp2", lua.LFalse, false, frame.NewNullBulk()},
+		{"true resp3", lua.LTrue, true, frame.NewBool(true)},
+		{"nil", lua.LNil, false, frame.NewNullBulk()},
+		{"err", table("err", "ERR x\ny"), false, frame.NewError("ERR x y")},
+		{"ok", table("ok", "fine"), false, frame.NewSimple("fine")},
+		{"double", table("double", 1.5), false, frame.NewDouble(1.5)},
+		{"array stops at nil", table(1, "a", 2, 2.0, 4, "d"), false, frame.NewArray(frame.NewBulkString("a"), frame.NewInteger(2))},
+		{"empty", table("x", "y"), false, frame.NewArray()},
+		{"map", table("map", table("a", 1.0)), false, frame.NewMap(frame.NewBulkString("a"), frame.NewInteger(1))},
+		{"set", table("set", table("a", lua.LTrue)), false, frame.NewSet(frame.NewBulkString("a"))},
+	}
+	for _, tt := range tests {
+		if got := toFrame(tt.v, tt.resp3, tt.resp3, 0); !got.Equal(tt.want) {
+			t.Errorf("%s: %v, want %v", tt.name, got, tt.want)
+		}
+	}
+}
+
+type echoHost struct{ logs []string }
+
+func (h *echoHost) Call(args [][]byte, resp3 bool) (frame.Frame, bool) {
+	if string(args[0]) == "fail" {
+		return frame.NewError("WRONGTYPE nope"), true
+	}
+	elems := make([]frame.Frame, len(args))
+	for i, a := range args {
+		elems[i] = frame.NewBulk(a)
+	}
+	return frame.NewArray(elems...), true
+}
+
+func (h *echoHost) Log(level int, msg string) { h.logs = append(h.logs, msg) }
+
+func TestEngine(t *testing.T) {
+	e := New()
+	defer e.Close()
+	host := &echoHost{}
+	tests := []struct {
+		body string
+		want string
+	}{
+		{"return redis.call('a', 1, 'b')", `["a", "1", "b"]`},
+		{"return redis.pcall('fail').err", "WRONGTYPE nope"},
+		{"return redis.call('fail')", "WRONGTYPE nope script: "},
+		{"redis.log(redis.LOG_NOTICE, 'x', 1) return 1", "1"},
+		{"return KEYS[1] .. ARGV[1]", "ka"},
+		{"rawset(_G, 'leak', 1) return 1", "Attempt to modify a readonly table"},
+		{"local t = {} for k in pairs(redis) do t[#t+1] = k end return #t", "23"},
+		{"return cjson.decode(cjson.encode({a={1,2}})).a[2]", "2"},
+	}
+	for _, tt := range tests {
+		s, errText := e.Load([]byte(tt.body))
+		if s == nil {
+			t.Fatalf("Load(%q): %s", tt.body, errText)
+		}
+		got := e.Execute(s, &Run{Host: host, Keys: [][]byte{[]byte("k")}, Argv: [][]byte{[]byte("a")}})
+		if !strings.Contains(got.String(), tt.want) {
+			t.Errorf("%q: %v, want it to contain %q", tt.body, got, tt.want)
+		}
+	}
+	if len(host.logs) != 1 || host.logs[0] != "x 1" {
+		t.Errorf("logs %q, want [\"x 1\"]", host.logs)
+	}
+	if n, _, _ := e.Stats(); n != len(tests) {
+		t.Errorf("%d scripts cached, want %d", n, len(tests))
+	}
+	e.Flush()
+	if n, mem, _ := e.Stats(); n != 0 || mem != 0 {
+		t.Errorf("after Flush: %d scripts, %d bytes", n, mem)
+	}
+}
+
+// TestKill checks that Kill stops a script, even one that catches errors
+// with pcall, and that the next script runs.
+func TestKill(t *testing.T) {
+	e := New()
+	defer e.Close()
+	s, _ := e.Load([]byte("while true do pcall(function() while true do end end) end"))
+	done := make(chan frame.Frame)
+	go func() { done <- e.Execute(s, &Run{Host: &echoHost{}}) }()
+	time.Sleep(50 * time.Millisecond)
+	e.Kill()
+	select {
+	case got := <-done:
+		if !strings.HasPrefix(string(got.Str), "ERR Script killed by user with SCRIPT KILL... script: "+s.SHA) {
+			t.Errorf("killed script replied %v", got)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("Kill did not stop the script")
+	}
+	next, _ := e.Load([]byte("return 1"))
+	if got := e.Execute(next, &Run{Host: &echoHost{}}); !got.Equal(frame.NewInteger(1)) {
+		t.Errorf("after a kill: %v", got)
+	}
+}
