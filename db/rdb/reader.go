@@ -47,6 +47,9 @@ type Reader struct {
 	elems   elemBuf
 	// emptyKeys counts the empty collections skipped.
 	emptyKeys int
+	// bare is set to read a DUMP payload's one value, which has no key
+	// and is checked by its footer rather than as it is read (dump.go).
+	bare bool
 	err       error // once set, what Next returns: the first error, or io.EOF
 }
 
@@ -119,12 +122,8 @@ func (r *Reader) next() (Entry, error) {
 		if err != nil {
 			return Entry{}, err
 		}
-		switch t {
-		case typeString:
-			return r.readEntry(expireAt)
-		case typeList, typeSet, typeHash, typeHashZipmap, typeListZiplist, typeSetIntset,
-			typeHashZiplist, typeListQuicklist, typeHashListpack, typeListQuicklist2, typeSetListpack:
-			e, err := r.readCollection(t, expireAt)
+		if isValueType(t) {
+			e, err := r.readValue(t, expireAt)
 			if err == errEmptyKey {
 				// Redis skips an empty collection, with a note in its log;
 				// the expiry before it was the empty key's.
@@ -133,6 +132,8 @@ func (r *Reader) next() (Entry, error) {
 				continue
 			}
 			return e, err
+		}
+		switch t {
 		case opExpireTimeMs:
 			p, err := r.take(8)
 			if err != nil {
@@ -188,6 +189,26 @@ func (r *Reader) next() (Entry, error) {
 	}
 }
 
+// isValueType reports whether t is a value type Reader reads.
+func isValueType(t byte) bool {
+	switch t {
+	case typeString, typeList, typeSet, typeHash, typeHashZipmap, typeListZiplist, typeSetIntset,
+		typeHashZiplist, typeListQuicklist, typeHashListpack, typeListQuicklist2, typeSetListpack:
+		return true
+	}
+	return false
+}
+
+// readValue reads the key and value of a record of type t, one that
+// isValueType accepts, after its type byte. An empty collection is
+// errEmptyKey.
+func (r *Reader) readValue(t byte, expireAt int64) (Entry, error) {
+	if t == typeString {
+		return r.readEntry(expireAt)
+	}
+	return r.readCollection(t, expireAt)
+}
+
 // clampExpire keeps an expiry from the file from reading as "no expiry":
 // one at or before the epoch becomes 1, which is just as much in the past.
 func clampExpire(ms int64) int64 {
@@ -196,6 +217,13 @@ func clampExpire(ms int64) int64 {
 
 // readEntry reads the key and string value after a type byte.
 func (r *Reader) readEntry(expireAt int64) (Entry, error) {
+	if r.bare {
+		v, err := r.appendString(nil)
+		if err != nil {
+			return Entry{}, err
+		}
+		return Entry{Value: v}, nil
+	}
 	klen, err := r.readPair()
 	if err != nil {
 		return Entry{}, err
@@ -215,8 +243,11 @@ var errEmptyKey = errors.New("empty key")
 // type t, after its type byte.
 func (r *Reader) readCollection(t byte, expireAt int64) (Entry, error) {
 	var err error
-	if r.scratch, err = r.appendString(r.scratch[:0]); err != nil {
-		return Entry{}, err
+	r.scratch = r.scratch[:0]
+	if !r.bare {
+		if r.scratch, err = r.appendString(r.scratch); err != nil {
+			return Entry{}, err
+		}
 	}
 	key := r.scratch
 	r.elems.reset()
@@ -624,7 +655,9 @@ func (r *Reader) take(n int) ([]byte, error) {
 func (r *Reader) fill() error {
 	// Consumed bytes go into the checksum in bulk, before they leave the
 	// buffer: per-byte updates would cost more than the parsing.
-	r.crc = crcUpdate(r.crc, r.buf[r.crcAt:r.r])
+	if !r.bare {
+		r.crc = crcUpdate(r.crc, r.buf[r.crcAt:r.r])
+	}
 	r.w = copy(r.buf, r.buf[r.r:r.w])
 	r.base += int64(r.r)
 	r.r, r.crcAt = 0, 0

@@ -67,6 +67,7 @@ type Writer struct {
 	nodes   []int   // a list's nodes: how many elements each, or -1 for a plain one
 	ints    []int64 // an intset's members
 	started bool    // the header is written
+	bare    bool    // values without keys, for a DUMP payload (dump.go)
 	inDB    bool    // a SELECTDB is written; db is its number
 	db      int
 	err     error
@@ -140,25 +141,8 @@ func (w *Writer) WriteEntry(e Entry) error {
 	if e.ExpireAt < 0 {
 		return w.fail(fmt.Errorf("rdb: invalid expire time %d for key %q", e.ExpireAt, e.Key))
 	}
-	switch e.Type {
-	case TypeString:
-	case TypeList, TypeSet:
-		if len(e.Elems) == 0 {
-			return nil
-		}
-	case TypeHash:
-		if len(e.Pairs) == 0 {
-			return nil
-		}
-	default:
-		return w.fail(fmt.Errorf("rdb: key %q has an unknown type %v", e.Key, e.Type))
-	}
-	if e.Type == TypeSet && e.Encoding == EncodingIntset {
-		// Checked first, so that a failure leaves nothing half written.
-		var err error
-		if w.ints, err = intsetMembers(w.ints[:0], e.Elems); err != nil {
-			return w.fail(fmt.Errorf("rdb: set %q cannot be an intset: %w", e.Key, err))
-		}
+	if ok, err := w.checkEntry(e); !ok {
+		return err
 	}
 	if !w.inDB || e.DB != w.db {
 		if err := w.selectDB(e.DB); err != nil {
@@ -169,6 +153,40 @@ func (w *Writer) WriteEntry(e Entry) error {
 		w.buf = append(w.buf, opExpireTimeMs)
 		w.buf = binary.LittleEndian.AppendUint64(w.buf, uint64(e.ExpireAt))
 	}
+	return w.writeValue(e)
+}
+
+// checkEntry returns an error, recorded as the Writer's, for an entry
+// that cannot be written; it parses an intset's members into w.ints. It
+// reports false, with no error, for an empty collection, which is not
+// written.
+func (w *Writer) checkEntry(e Entry) (bool, error) {
+	switch e.Type {
+	case TypeString:
+	case TypeList, TypeSet:
+		if len(e.Elems) == 0 {
+			return false, nil
+		}
+	case TypeHash:
+		if len(e.Pairs) == 0 {
+			return false, nil
+		}
+	default:
+		return false, w.fail(fmt.Errorf("rdb: key %q has an unknown type %v", e.Key, e.Type))
+	}
+	if e.Type == TypeSet && e.Encoding == EncodingIntset {
+		// Checked first, so that a failure leaves nothing half written.
+		var err error
+		if w.ints, err = intsetMembers(w.ints[:0], e.Elems); err != nil {
+			return false, w.fail(fmt.Errorf("rdb: set %q cannot be an intset: %w", e.Key, err))
+		}
+	}
+	return true, nil
+}
+
+// writeValue writes the type byte, the key (unless the Writer writes a
+// DUMP payload) and the value of an entry checkEntry accepted.
+func (w *Writer) writeValue(e Entry) error {
 	var err error
 	switch e.Type {
 	case TypeString:
@@ -189,9 +207,13 @@ func (w *Writer) WriteEntry(e Entry) error {
 	return w.maybeFlush()
 }
 
-// writeKey writes a value's type byte and its key.
+// writeKey writes a value's type byte and its key; a DUMP payload has
+// no key.
 func (w *Writer) writeKey(t byte, key []byte) error {
 	w.buf = append(w.buf, t)
+	if w.bare {
+		return nil
+	}
 	return w.writeString(key)
 }
 
