@@ -121,6 +121,7 @@ func commandFamilies() [][]*command {
 		hashCommands(),
 		setCommands(),
 		keyCommands(),
+		dumpCommands(),
 		memoryCommands(),
 		expireCommands(),
 		databaseCommands(),

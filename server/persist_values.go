@@ -14,6 +14,17 @@ import (
 // elements, a hash's pairs, a set's members, with the encoding's name),
 // which these functions convert.
 
+// rdbValueOptions returns how values are encoded, in dumps as in DUMP's
+// payloads: compressed unless rdbcompression is off, lists split into
+// nodes by list-max-listpack-size.
+func (s *Server) rdbValueOptions() rdb.WriterOptions {
+	fill := s.store.EncodingLimits().ListMaxListpackSize
+	if fill == 0 {
+		fill = 1 // Redis's 0 packs one element a node, as 1 does; rdb's 0 is the default
+	}
+	return rdb.WriterOptions{NoCompression: !s.settings.rdbCompression.Load(), ListMaxListpackSize: fill}
+}
+
 // rdbScratch holds the slices a dump's entries are built in, reused from
 // one entry to the next.
 type rdbScratch struct {

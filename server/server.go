@@ -76,6 +76,9 @@ type Server struct {
 	serverStats
 	memCache memCache
 	persist  persistence
+	// dumpers are DUMP's encoders (*rdb.Dumper), whose buffers and LZF
+	// table outlive a command.
+	dumpers sync.Pool
 
 	// requestShutdown asks whoever runs the server to shut it down
 	// (SHUTDOWN, the admin API, a failed listener): it closes

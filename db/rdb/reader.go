@@ -50,7 +50,7 @@ type Reader struct {
 	// bare is set to read a DUMP payload's one value, which has no key
 	// and is checked by its footer rather than as it is read (dump.go).
 	bare bool
-	err       error // once set, what Next returns: the first error, or io.EOF
+	err  error // once set, what Next returns: the first error, or io.EOF
 }
 
 // NewReader reads the header and the AUX fields of the RDB stream in src
