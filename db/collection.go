@@ -1,6 +1,6 @@
 package db
 
-// Collections (lists, hashes and sets) are changed in place: LPUSH on a
+// Collections (lists, hashes, sets and sorted sets) are changed in place: LPUSH on a
 // list of a million elements must not copy it. Three things that the
 // immutability of strings gave for free are kept by hand here.
 //
@@ -206,6 +206,13 @@ func (tx *KeyLock) ReadSet(key []byte) (*Set, error) {
 	return s, err
 }
 
+// ReadZSet is ReadList for sorted sets.
+func (tx *KeyLock) ReadZSet(key []byte) (*ZSet, error) {
+	v, err := tx.read(key, TypeZSet)
+	z, _ := v.(*ZSet)
+	return z, err
+}
+
 func (tx *KeyLock) read(key []byte, t Type) (Value, error) {
 	v := tx.Get(key)
 	if v == nil {
@@ -257,6 +264,19 @@ func (tx *KeyLock) MutableSet(key []byte, create bool) (*Set, error) {
 	c, err := tx.mutable(key, TypeSet, newValue)
 	s, _ := c.(*Set)
 	return s, err
+}
+
+// MutableZSet is MutableList for sorted sets. A new sorted set is an
+// empty listpack: the first member added chooses its encoding, as the
+// length of the first member does in Redis 7.0's ZADD.
+func (tx *KeyLock) MutableZSet(key []byte, create bool) (*ZSet, error) {
+	var newValue func() collection
+	if create {
+		newValue = func() collection { return NewZSet() }
+	}
+	c, err := tx.mutable(key, TypeZSet, newValue)
+	z, _ := c.(*ZSet)
+	return z, err
 }
 
 // MarkModified tells the watchers of key that it changed, for the commands

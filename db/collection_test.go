@@ -28,6 +28,8 @@ func describe(v Value) string {
 		m := setMembers(v)
 		slices.Sort(m)
 		return "set:" + strings.Join(m, ",")
+	case *ZSet:
+		return "zset:" + strings.Join(zsetDump(v), ",")
 	case nil:
 		return "none"
 	}
@@ -370,15 +372,17 @@ func TestWatchSeesChangesInPlace(t *testing.T) {
 func fillCollections(d *DB, n int) {
 	for i := range n {
 		is := strconv.Itoa(i)
-		tx := d.Write([]byte("l"+is), []byte("h"+is), []byte("s"+is))
+		tx := d.Write([]byte("l"+is), []byte("h"+is), []byte("s"+is), []byte("z"+is))
 		l, _ := tx.MutableList([]byte("l"+is), true)
 		h, _ := tx.MutableHash([]byte("h"+is), true)
 		st, _ := tx.MutableSet([]byte("s"+is), true)
+		z, _ := tx.MutableZSet([]byte("z"+is), true)
 		for j := range 5 + i%7 {
 			js := strconv.Itoa(j)
 			l.PushBack([]byte("e" + js))
 			h.Set([]byte("f"+js), []byte("v"+js), tx.Limits())
 			st.Add([]byte(js), tx.Limits())
+			z.Add([]byte("m"+js), float64(j%3), 0, tx.Limits())
 		}
 		tx.Close()
 	}
@@ -388,9 +392,10 @@ func fillCollections(d *DB, n int) {
 func mutateAll(t *testing.T, d *DB, n int, round int) {
 	for i := range n {
 		is := strconv.Itoa(i)
-		tx := d.Write([]byte("l"+is), []byte("h"+is), []byte("s"+is))
+		tx := d.Write([]byte("l"+is), []byte("h"+is), []byte("s"+is), []byte("z"+is))
 		lim := tx.Limits()
 		lim.SetMaxIntsetEntries = 3 // converts some sets on the way
+		lim.ZSetMaxListpackEntries = 8
 		if l, _ := tx.MutableList([]byte("l"+is), false); l != nil {
 			l.PushFront([]byte("new"))
 			l.PopBack()
@@ -409,6 +414,12 @@ func mutateAll(t *testing.T, d *DB, n int, round int) {
 			if round%3 == 0 {
 				st.Add([]byte("word"), lim)
 			}
+		}
+		if z, _ := tx.MutableZSet([]byte("z"+is), false); z != nil {
+			z.Remove([]byte("m0"))
+			z.Add([]byte("m1"), float64(round), 0, lim)
+			z.Add([]byte("r"+strconv.Itoa(round)), -float64(round), 0, lim)
+			z.RemoveRangeByRank(2, 2)
 		}
 		tx.Close()
 	}

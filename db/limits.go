@@ -29,6 +29,12 @@ type EncodingLimits struct {
 	// SetMaxIntsetEntries is set-max-intset-entries: a set of integers
 	// with more members is a "hashtable".
 	SetMaxIntsetEntries int
+	// ZSetMaxListpackEntries is zset-max-listpack-entries: a sorted set
+	// with more members is a "skiplist".
+	ZSetMaxListpackEntries int
+	// ZSetMaxListpackValue is zset-max-listpack-value: a sorted set given
+	// a member longer than this is a "skiplist".
+	ZSetMaxListpackValue int
 }
 
 // DefaultEncodingLimits returns the limits Redis 7.0.15 starts with when
@@ -41,6 +47,8 @@ func DefaultEncodingLimits() EncodingLimits {
 		HashMaxListpackEntries: 512,
 		HashMaxListpackValue:   64,
 		SetMaxIntsetEntries:    512,
+		ZSetMaxListpackEntries: 128,
+		ZSetMaxListpackValue:   64,
 	}
 }
 

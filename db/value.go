@@ -8,14 +8,14 @@ import (
 // Type is the type of a value, as the TYPE command names it.
 type Type uint8
 
-// The value types. Sorted sets and streams will be further
-// implementations of Value.
+// The value types. Streams will be a further implementation of Value.
 const (
 	TypeNone Type = iota // no such key
 	TypeString
 	TypeList
 	TypeHash
 	TypeSet
+	TypeZSet
 )
 
 // String returns the name TYPE replies with.
@@ -29,6 +29,8 @@ func (t Type) String() string {
 		return "hash"
 	case TypeSet:
 		return "set"
+	case TypeZSet:
+		return "zset"
 	}
 	return "none"
 }
@@ -50,7 +52,9 @@ func ParseType(s string) (Type, bool) {
 		return TypeHash, true
 	case "set":
 		return TypeSet, true
-	case "zset", "stream":
+	case "zset":
+		return TypeZSet, true
+	case "stream":
 		return TypeNone, true
 	}
 	return TypeNone, false
@@ -59,7 +63,7 @@ func ParseType(s string) (Type, bool) {
 // A Value is what a key holds. Strings are immutable once stored: a
 // command that changes one stores a new one (see String.Append for the one
 // exception), so a reader may keep a String after the key's lock is
-// released. Lists, hashes and sets are changed in place, through
+// released. Lists, hashes, sets and sorted sets are changed in place, through
 // KeyLock.MutableList and its siblings (collection.go): read them only
 // while the KeyLock that returned them is open, or Clone them.
 type Value interface {

@@ -120,6 +120,7 @@ func commandFamilies() [][]*command {
 		bitCommands(),
 		hashCommands(),
 		setCommands(),
+		zsetCommands(),
 		keyCommands(),
 		dumpCommands(),
 		memoryCommands(),

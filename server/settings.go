@@ -62,6 +62,8 @@ type settings struct {
 	hashMaxListpackEntries config.Handle[int64]
 	hashMaxListpackValue   config.Handle[uint64]
 	setMaxIntsetEntries    config.Handle[int64]
+	zsetMaxListpackEntries config.Handle[int64]
+	zsetMaxListpackValue   config.Handle[uint64]
 	// onLimits, once the server has a keyspace, is told the new encoding
 	// limits at every change of one of them, so that CONFIG SET takes
 	// effect with the next command, as in Redis.
@@ -165,6 +167,10 @@ func newSettings(level zap.AtomicLevel) (*settings, error) {
 			Kind: config.Memory{Min: 0, Max: math.MaxInt64}, Default: "64", Handle: &st.hashMaxListpackValue, Apply: limits},
 		config.Param{Name: "set-max-intset-entries", Kind: config.Int{Min: 0, Max: math.MaxInt64}, Default: "512",
 			Handle: &st.setMaxIntsetEntries, Apply: limits},
+		config.Param{Name: "zset-max-listpack-entries", Aliases: []string{"zset-max-ziplist-entries"},
+			Kind: config.Int{Min: 0, Max: math.MaxInt64}, Default: "128", Handle: &st.zsetMaxListpackEntries, Apply: limits},
+		config.Param{Name: "zset-max-listpack-value", Aliases: []string{"zset-max-ziplist-value"},
+			Kind: config.Memory{Min: 0, Max: math.MaxInt64}, Default: "64", Handle: &st.zsetMaxListpackValue, Apply: limits},
 		config.Param{Name: "admin-bind", Kind: config.String{}, Default: "127.0.0.1", Immutable: true, Handle: &st.adminBind},
 		config.Param{Name: "admin-port", Kind: config.Int{Min: 0, Max: 65535}, Default: "7379", Immutable: true, Handle: &st.adminPort},
 		config.Param{Name: "admin-token", Kind: config.String{OmitEmpty: true}, Default: "", Immutable: true, Hidden: true,
@@ -186,6 +192,8 @@ func (st *settings) encodingLimits() db.EncodingLimits {
 		HashMaxListpackEntries: int(st.hashMaxListpackEntries.Load()),
 		HashMaxListpackValue:   int(st.hashMaxListpackValue.Load()),
 		SetMaxIntsetEntries:    int(st.setMaxIntsetEntries.Load()),
+		ZSetMaxListpackEntries: int(st.zsetMaxListpackEntries.Load()),
+		ZSetMaxListpackValue:   int(st.zsetMaxListpackValue.Load()),
 	}
 }
 
