@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"fmt"
 	"hash/crc64"
+	"math"
 	"slices"
 	"strconv"
 	"strings"
@@ -76,6 +77,22 @@ func dumpKeys() []dumpKey {
 		{"set:600", [][]string{cmdOf("SADD", "set:600", seqArgs(600, strconv.Itoa)...)}, "hashtable"},
 		{"set:strings", [][]string{cmdOf("SADD", "set:strings", "a", "b", "1", "-0")}, "hashtable"},
 		{"set:expiring", [][]string{cmdOf("SADD", "set:expiring", "1"), {"PEXPIRE", "set:expiring", "800000"}}, "intset"},
+		{"z:scores", [][]string{cmdOf("ZADD", "z:scores", "1.1", "a", "3", "b", "0.1", "c", "1e300", "d", "inf", "e", "-inf", "f",
+			"4611686018427387904", "g", "4611686018427389952", "h", "-2.5", "i", "0", "j", "5e-324", "k", "1", "12", "1", "-70000")}, "listpack"},
+		{"z:128", [][]string{cmdOf("ZADD", "z:128", seqArgs(256, func(i int) string {
+			if i%2 == 0 {
+				return strconv.Itoa(i % 7)
+			}
+			return "m:" + strconv.Itoa(i)
+		})...)}, "listpack"},
+		{"z:129", [][]string{cmdOf("ZADD", "z:129", seqArgs(258, func(i int) string {
+			if i%2 == 0 {
+				return strconv.FormatFloat(float64(i)/8, 'g', -1, 64)
+			}
+			return "member:" + strconv.Itoa(i)
+		})...)}, "skiplist"},
+		{"z:65", [][]string{cmdOf("ZADD", "z:65", "1", strings.Repeat("m", 65), "-1", "x", "2.5", strings.Repeat("ab", 30))}, "skiplist"},
+		{"z:expiring", [][]string{cmdOf("ZADD", "z:expiring", "1", "a"), {"PEXPIRE", "z:expiring", "900000"}}, "listpack"},
 	}
 	return keys
 }
@@ -100,6 +117,29 @@ func describeKey(c *rawConn, key string, withEncoding bool) string {
 		elems = frameTexts(c.Do("HGETALL", key))
 	case "set":
 		elems = frameTexts(c.Do("SMEMBERS", key))
+	case "zset":
+		// Without ZRANGE here (yet), the members come from the key's DUMP
+		// payload, and each one's score from ZSCORE, which the payload's
+		// must agree with; ZCARD counts them.
+		e, err := rdb.ParseDump(c.Do("DUMP", key).Str)
+		if err != nil {
+			c.t.Fatalf("DUMP %s: %v", key, err)
+		}
+		for i, m := range e.Elems {
+			r := c.Do("ZSCORE", key, string(m))
+			f, err := r.Float, error(nil)
+			if r.Type != frame.Double { // RESP2: a bulk string
+				f, err = strconv.ParseFloat(r.Text(), 64)
+			}
+			if err != nil || f != e.Scores[i] {
+				c.t.Fatalf("ZSCORE %s %q = %v, but its DUMP says %v", key, m, r, e.Scores[i])
+			}
+			elems = append(elems, fmt.Sprintf("%q=%s", m, strconv.FormatFloat(f, 'g', -1, 64)))
+		}
+		slices.Sort(elems)
+		if n := c.Do("ZCARD", key).Int; n != int64(len(elems)) {
+			c.t.Fatalf("ZCARD %s = %d, but its DUMP has %d members", key, n, len(elems))
+		}
 	}
 	exp := c.Do("PTTL", key).Int
 	return describeValue("", typ, enc, min(exp, 0), elems) + fmt.Sprintf(" refcount %d", refcount)
@@ -228,6 +268,10 @@ func restoreScripts(t testing.TB) map[string][]step {
 	hello := dumpOf(t, rdb.Entry{Value: []byte("hello")})
 	num := dumpOf(t, rdb.Entry{Value: []byte("123")})
 	lst := dumpOf(t, rdb.Entry{Type: rdb.TypeList, Elems: [][]byte{[]byte("a"), []byte("b")}})
+	zlp := dumpOf(t, rdb.Entry{Type: rdb.TypeZSet, Encoding: rdb.EncodingListpack,
+		Elems: [][]byte{[]byte("a"), []byte("b"), []byte("c")}, Scores: []float64{-1.5, 2, math.Inf(1)}})
+	zsk := dumpOf(t, rdb.Entry{Type: rdb.TypeZSet, Encoding: rdb.EncodingSkiplist,
+		Elems: [][]byte{[]byte("a"), []byte("b")}, Scores: []float64{1, 2}})
 	badSum := hello[:len(hello)-1] + "\x00"
 	zeroSum := hello[:len(hello)-8] + strings.Repeat("\x00", 8)
 	v11 := payloadOf([]byte("\x00\x05hello"), 11)
@@ -256,6 +300,20 @@ func restoreScripts(t testing.TB) map[string][]step {
 			r("lst", "0", lst), s("LRANGE lst 0 -1"), s("OBJECT ENCODING lst"), s("TYPE lst"),
 			s("SET str v"), r("str", "0", lst, "REPLACE"), s("LRANGE str 0 -1"),
 			q("DUMP", "missing"), s("DUMP"), s("DUMP a b"), s("RESTORE k 0"), s("RESTORE"),
+		},
+		"restore sorted sets": {
+			r("z", "0", zlp), s("OBJECT ENCODING z"), s("ZCARD z"), s("ZSCORE z a"), s("ZSCORE z c"), s("TYPE z"),
+			r("zs", "0", zsk), s("OBJECT ENCODING zs"), s("ZSCORE zs b"), s("ZADD zs 3 c"), s("ZCARD zs"),
+			s("CONFIG SET zset-max-listpack-entries 2"), r("z2", "0", zlp), s("OBJECT ENCODING z2"),
+			r("z3", "0", zsk), s("OBJECT ENCODING z3"), s("CONFIG SET zset-max-listpack-value 0"), r("z4", "0", zsk),
+			s("OBJECT ENCODING z4"), r("z5", "0", zlp, "REPLACE"), s("OBJECT ENCODING z5"),
+			s("CONFIG SET zset-max-listpack-entries 128"), s("CONFIG SET zset-max-listpack-value 64"),
+			r("zd", "0", payloadOf([]byte{5, 2, 1, 'a', 0, 0, 0, 0, 0, 0, 0xf0, 0x3f, 1, 'a', 0, 0, 0, 0, 0, 0, 0, 0x40}, 10)), // a member twice
+			r("zd", "0", payloadOf([]byte{5, 1, 1, 'a', 0, 0, 0, 0, 0, 0, 0xf8, 0x7f}, 10)),                                  // a NaN score
+			r("zd", "0", payloadOf([]byte{5, 0}, 10)),                                                                          // empty
+			r("zd", "0", payloadOf([]byte{3, 1, 1, 'a', 3, '1', '.', '5'}, 10)), s("ZSCORE zd a"), s("OBJECT ENCODING zd"),
+			r("zd2", "0", payloadOf([]byte{3, 1, 1, 'a', 254}, 10)), s("ZSCORE zd2 a"),
+			s("SET str v"), r("str", "0", zlp, "REPLACE"), s("ZCARD str"),
 		},
 		"restore ttl in the past": {
 			r("p", "1", hello, "ABSTTL"), s("EXISTS p"), r("p", "9223372036854775807", hello), s("EXISTS p"),
