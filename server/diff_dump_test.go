@@ -309,7 +309,7 @@ func restoreScripts(t testing.TB) map[string][]step {
 			s("OBJECT ENCODING z4"), r("z5", "0", zlp, "REPLACE"), s("OBJECT ENCODING z5"),
 			s("CONFIG SET zset-max-listpack-entries 128"), s("CONFIG SET zset-max-listpack-value 64"),
 			r("zd", "0", payloadOf([]byte{5, 2, 1, 'a', 0, 0, 0, 0, 0, 0, 0xf0, 0x3f, 1, 'a', 0, 0, 0, 0, 0, 0, 0, 0x40}, 10)), // a member twice
-			r("zd", "0", payloadOf([]byte{5, 1, 1, 'a', 0, 0, 0, 0, 0, 0, 0xf8, 0x7f}, 10)),                                  // a NaN score
+			r("zd", "0", payloadOf([]byte{5, 1, 1, 'a', 0, 0, 0, 0, 0, 0, 0xf8, 0x7f}, 10)),                                    // a NaN score
 			r("zd", "0", payloadOf([]byte{5, 0}, 10)),                                                                          // empty
 			r("zd", "0", payloadOf([]byte{3, 1, 1, 'a', 3, '1', '.', '5'}, 10)), s("ZSCORE zd a"), s("OBJECT ENCODING zd"),
 			r("zd2", "0", payloadOf([]byte{3, 1, 1, 'a', 254}, 10)), s("ZSCORE zd2 a"),
@@ -324,12 +324,12 @@ func restoreScripts(t testing.TB) map[string][]step {
 		"restore payloads": {
 			r("a", "0", badSum), r("a", "0", zeroSum), r("a", "0", v11), r("a", "0", v9), s("GET a"), r("b", "0", ""),
 			r("b", "0", hello[:9]), r("b", "0", hello[1:]), r("b", "0", payloadOf([]byte{8, 1, 'x'}, 10)),
-			r("b", "0", payloadOf([]byte{2, 2, 1, 'a', 1, 'a'}, 10)),                  // a member twice
-			r("b", "0", payloadOf([]byte{2, 0}, 10)),                                 // an empty set
-			r("b", "0", payloadOf([]byte{1, 0}, 10)),                                 // an empty list
-			r("b", "0", payloadOf([]byte{20, 7, 7, 0, 0, 0, 0, 0, 0xff}, 10)),        // a set listpack (Redis 7.2)
-			r("b", "0", payloadOf([]byte{0, 0x40, 100, 'a'}, 10)),                    // cut short
-			r("b", "0", payloadOf([]byte{0, 1, 'x', 'y', 'z'}, 10)), s("GET b"),      // bytes after the value
+			r("b", "0", payloadOf([]byte{2, 2, 1, 'a', 1, 'a'}, 10)),            // a member twice
+			r("b", "0", payloadOf([]byte{2, 0}, 10)),                            // an empty set
+			r("b", "0", payloadOf([]byte{1, 0}, 10)),                            // an empty list
+			r("b", "0", payloadOf([]byte{20, 7, 7, 0, 0, 0, 0, 0, 0xff}, 10)),   // a set listpack (Redis 7.2)
+			r("b", "0", payloadOf([]byte{0, 0x40, 100, 'a'}, 10)),               // cut short
+			r("b", "0", payloadOf([]byte{0, 1, 'x', 'y', 'z'}, 10)), s("GET b"), // bytes after the value
 			r("c", "0", payloadOf([]byte{2, 2, 1, 'a', 1, 'b'}, 10)), s("OBJECT ENCODING c"), s("SCARD c"),
 			r("d", "0", payloadOf([]byte{2, 2, 1, '1', 1, '2'}, 10)), s("OBJECT ENCODING d"), s("SMEMBERS d"),
 			r("e", "0", payloadOf([]byte{4, 1, 1, 'f', 1, 'v'}, 10)), s("OBJECT ENCODING e"), s("HGETALL e"),
