@@ -79,12 +79,6 @@ func (c *Compressor) Compress(dst, src []byte) int {
 	}
 	c.touched = c.touched[:0]
 	table := c.table
-	set := func(h uint32, ip int) {
-		if table[h] == 0 && len(c.touched) < maxTouched {
-			c.touched = append(c.touched, uint16(h))
-		}
-		table[h] = uint32(ip)
-	}
 
 	n, end := len(src), len(dst)
 	ip, op := 0, 1 // op 0 is the control byte of the first literal run
@@ -97,7 +91,7 @@ func (c *Compressor) Compress(dst, src []byte) int {
 		hval = hval<<8 | uint32(src[ip+2])
 		h := idx(hval)
 		ref := int(table[h])
-		set(h, ip)
+		c.set(h, ip)
 		off := ip - ref - 1
 		if ref > 0 && off >= 0 && off < maxOffset &&
 			src[ref+2] == src[ip+2] && src[ref] == src[ip] && src[ref+1] == src[ip+1] {
@@ -133,10 +127,10 @@ func (c *Compressor) Compress(dst, src []byte) int {
 			ip -= 2
 			hval = uint32(src[ip])<<8 | uint32(src[ip+1])
 			hval = hval<<8 | uint32(src[ip+2])
-			set(idx(hval), ip)
+			c.set(idx(hval), ip)
 			ip++
 			hval = hval<<8 | uint32(src[ip+2])
-			set(idx(hval), ip)
+			c.set(idx(hval), ip)
 			ip++
 			continue
 		}
@@ -170,6 +164,15 @@ func (c *Compressor) Compress(dst, src []byte) int {
 	dst[op-lit-1] = byte(lit - 1)
 	op -= b2i(lit == 0)
 	return op
+}
+
+// set records that the last position of hash h is ip, noting the entry
+// for the next call to clear.
+func (c *Compressor) set(h uint32, ip int) {
+	if c.table[h] == 0 && len(c.touched) < maxTouched {
+		c.touched = append(c.touched, uint16(h))
+	}
+	c.table[h] = uint32(ip)
 }
 
 // Redis's liblzf settings and limits.
