@@ -381,6 +381,18 @@ func (tx *KeyLock) Touch(key []byte) bool {
 	return true
 }
 
+// SetIdleTime makes key's last access idle milliseconds before now, as
+// RESTORE's IDLETIME does, and reports whether the key exists.
+func (tx *KeyLock) SetIdleTime(key []byte, idle int64) bool {
+	tx.mustWrite()
+	_, _, e := tx.lookup(key)
+	if e == nil {
+		return false
+	}
+	e.accessed.Store(tx.now - idle)
+	return true
+}
+
 func (tx *KeyLock) mustWrite() {
 	if !tx.write {
 		panic("db: write through a read-only KeyLock")

@@ -931,3 +931,30 @@ func BenchmarkBeginAndCollect100k(b *testing.B) {
 		s.BeginSnapshot().Collect()
 	}
 }
+
+// TestSetIdleTime: RESTORE ... IDLETIME backdates a key's last access,
+// which the idle time then counts from, until the next access.
+func TestSetIdleTime(t *testing.T) {
+	s, clock := newTestStore(t, Options{})
+	d := s.DB(0)
+	set(d, "k", "v", 0)
+	tx := d.Write([]byte("k"), []byte("missing"))
+	if !tx.SetIdleTime([]byte("k"), 5000) || tx.SetIdleTime([]byte("missing"), 1) {
+		t.Fatal("SetIdleTime reports the wrong keys as existing")
+	}
+	tx.Close()
+	clock.Advance(time.Second)
+	idle := func() int64 {
+		tx := d.Read([]byte("k"))
+		defer tx.Close()
+		ms, _ := tx.IdleTime([]byte("k"))
+		return ms
+	}
+	if got := idle(); got != 6000 {
+		t.Fatalf("idle %d ms, want 6000", got)
+	}
+	get(d, "k")
+	if got := idle(); got != 0 {
+		t.Fatalf("idle %d ms after a read, want 0", got)
+	}
+}

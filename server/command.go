@@ -136,6 +136,7 @@ func commandFamilies() [][]*command {
 		zsetBlockingCommands(),
 		sortCommands(),
 		keyCommands(),
+		dumpCommands(),
 		memoryCommands(),
 		expireCommands(),
 		databaseCommands(),

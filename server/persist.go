@@ -209,18 +209,12 @@ func (s *Server) writeDump(path string, snap snapshot) (err error) {
 	p.keysDone.Store(0)
 	ms, _ := s.memStats()
 	bw := bufio.NewWriterSize(f, 1<<20)
-	fill := s.store.EncodingLimits().ListMaxListpackSize
-	if fill == 0 {
-		fill = 1 // Redis's 0 packs one element a node, as 1 does; rdb's 0 is the default
-	}
-	w := rdb.NewWriter(bw, rdb.WriterOptions{
-		RedisVersion:        RedisVersion,
-		Time:                snap.taken,
-		UsedMem:             int64(ms.HeapAlloc),
-		NoCompression:       !s.settings.rdbCompression.Load(),
-		NoChecksum:          !s.settings.rdbChecksum.Load(),
-		ListMaxListpackSize: fill,
-	})
+	opts := s.rdbValueOptions()
+	opts.RedisVersion = RedisVersion
+	opts.Time = snap.taken
+	opts.UsedMem = int64(ms.HeapAlloc)
+	opts.NoChecksum = !s.settings.rdbChecksum.Load()
+	w := rdb.NewWriter(bw, opts)
 	var scratch rdbScratch
 	current := -1
 	// The snapshot streams shard by shard: what no writer copied is read

@@ -14,11 +14,23 @@ import (
 // elements, a hash's pairs, a set's members, with the encoding's name),
 // which these functions convert.
 
+// rdbValueOptions returns how values are encoded, in dumps as in DUMP's
+// payloads: compressed unless rdbcompression is off, lists split into
+// nodes by list-max-listpack-size.
+func (s *Server) rdbValueOptions() rdb.WriterOptions {
+	fill := s.store.EncodingLimits().ListMaxListpackSize
+	if fill == 0 {
+		fill = 1 // Redis's 0 packs one element a node, as 1 does; rdb's 0 is the default
+	}
+	return rdb.WriterOptions{NoCompression: !s.settings.rdbCompression.Load(), ListMaxListpackSize: fill}
+}
+
 // rdbScratch holds the slices a dump's entries are built in, reused from
 // one entry to the next.
 type rdbScratch struct {
-	elems [][]byte
-	pairs []rdb.HashPair
+	elems  [][]byte
+	pairs  []rdb.HashPair
+	scores []float64
 }
 
 // entry returns the RDB entry of key in database dbi holding v, which
@@ -56,6 +68,17 @@ func (sc *rdbScratch) entry(dbi int, key string, v db.Value, expireAt int64) (rd
 			return true
 		})
 		e.Elems = sc.elems
+	case *db.ZSet:
+		// "listpack" or "skiplist" (RDB types 17 and 5), in ascending
+		// order, which Writer writes as Redis 7.0 does.
+		e.Type, e.Encoding = rdb.TypeZSet, v.Encoding()
+		sc.elems, sc.scores = sc.elems[:0], sc.scores[:0]
+		v.Range(func(m string, score float64) bool {
+			sc.elems = append(sc.elems, stringBytes(m))
+			sc.scores = append(sc.scores, score)
+			return true
+		})
+		e.Elems, e.Scores = sc.elems, sc.scores
 	default:
 		return e, fmt.Errorf("key %q has a type RDB writing does not know (%v)", key, v.Type())
 	}
@@ -65,6 +88,9 @@ func (sc *rdbScratch) entry(dbi int, key string, v db.Value, expireAt int64) (rd
 	}
 	if cap(sc.pairs) > 1<<16 {
 		defer func() { sc.pairs = nil }()
+	}
+	if cap(sc.scores) > 1<<16 {
+		defer func() { sc.scores = nil }()
 	}
 	return e, nil
 }
@@ -82,7 +108,13 @@ func stringBytes(s string) []byte { return unsafe.Slice(unsafe.StringData(s), le
 // kept a listpack unless it has too many fields, however long its values
 // (Redis checks only the count, to avoid a scan), and a zipmap, which
 // Redis converts anyway, is checked for both. Distinct members and fields
-// are checked, as Redis does: a file with duplicates is corrupt.
+// are checked, as Redis does: a file with duplicates is corrupt. A sorted
+// set is a listpack if it has few enough members, none too long, when the
+// file holds it member by member (Redis loads it as a skiplist, then
+// converts it); one the file holds as a listpack (or ziplist) stays a
+// listpack unless it has too many members, however long they are.
+// Duplicate members, in any encoding, are refused, as Redis refuses them
+// with sanitize-dump-payload yes (see TestRestoreRefusesDuplicates).
 func valueOf(e rdb.Entry, lim db.EncodingLimits) (db.Value, error) {
 	switch e.Type {
 	case rdb.TypeString:
@@ -112,6 +144,17 @@ func valueOf(e rdb.Entry, lim db.EncodingLimits) (db.Value, error) {
 			}
 		}
 		return s, nil
+	case rdb.TypeZSet:
+		if e.Encoding == rdb.EncodingListpack || e.Encoding == rdb.EncodingZiplist {
+			lim.ZSetMaxListpackValue = math.MaxInt
+		}
+		z := db.NewZSet()
+		for i, m := range e.Elems {
+			if r, _ := z.Add(m, e.Scores[i], 0, lim); r != db.ZAddAdded {
+				return nil, fmt.Errorf("sorted set %q has the member %q twice (Duplicate zset fields detected)", e.Key, m)
+			}
+		}
+		return z, nil
 	}
 	return nil, fmt.Errorf("key %q has a type this server does not know (%v)", e.Key, e.Type)
 }

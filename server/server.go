@@ -78,6 +78,9 @@ type Server struct {
 	persist  persistence
 	// scripts run EVAL and its kin (cmd_scripting.go).
 	scripts scriptState
+	// dumpers are DUMP's encoders (*rdb.Dumper), whose buffers and LZF
+	// table outlive a command.
+	dumpers sync.Pool
 
 	// requestShutdown asks whoever runs the server to shut it down
 	// (SHUTDOWN, the admin API, a failed listener): it closes

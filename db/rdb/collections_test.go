@@ -166,6 +166,14 @@ func fillCollections(c *redisconn.Conn, es []Entry) {
 				}
 				c.Do(args...)
 			}
+		case TypeZSet:
+			for i := 0; i < len(e.Elems); i += 100 {
+				args := []string{"ZADD", key}
+				for j := i; j < min(i+100, len(e.Elems)); j++ {
+					args = append(args, scoreArg(e.Scores[j]), string(e.Elems[j]))
+				}
+				c.Do(args...)
+			}
 		}
 		if e.ExpireAt != 0 {
 			c.Do("PEXPIREAT", key, strconv.FormatInt(e.ExpireAt, 10))
@@ -215,6 +223,17 @@ func redisEntries(t *testing.T, c *redisconn.Conn, dbs ...int) []Entry {
 				for _, f := range c.Do("SMEMBERS", key).Elems {
 					e.Elems = append(e.Elems, f.Str)
 				}
+			case "zset":
+				e.Type, e.Encoding = TypeZSet, enc
+				all := c.Do("ZRANGE", key, "0", "-1", "WITHSCORES").Elems
+				for i := 0; i+1 < len(all); i += 2 {
+					f, err := strconv.ParseFloat(string(all[i+1].Str), 64)
+					if err != nil {
+						t.Fatalf("%s: score %q: %v", key, all[i+1].Str, err)
+					}
+					e.Elems = append(e.Elems, all[i].Str)
+					e.Scores = append(e.Scores, f)
+				}
 			default:
 				t.Fatalf("db %d key %q has type %s", db, key, typ)
 			}
@@ -248,6 +267,8 @@ func valueDiff(got, want Entry) string {
 		}
 	case TypeList, TypeSet:
 		return elemsDiff(got.Elems, want.Elems, ordered)
+	case TypeZSet:
+		return zsetDiff(got, want)
 	case TypeHash:
 		flat := func(ps []HashPair) [][]byte {
 			var out [][]byte

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"math"
 	"os"
 	"path/filepath"
 	"slices"
@@ -70,6 +71,8 @@ func rewritten(es []Entry) []Entry {
 			out[i].Encoding = EncodingListpack
 		case e.Type == TypeSet && e.Encoding != EncodingIntset:
 			out[i].Encoding = EncodingHashtable
+		case e.Type == TypeZSet && e.Encoding != EncodingSkiplist:
+			out[i].Encoding = EncodingListpack
 		}
 	}
 	return out
@@ -104,7 +107,11 @@ func fuzzSeeds(tb testing.TB) [][]byte {
 		hash(1, "h", EncodingHashtable, 0, pairsOf("f", "v", "n", "12")),
 		set(1, "s", EncodingIntset, 0, strs("-1", "5", "100000")),
 		set(1, "t", EncodingHashtable, 0, strs("a", "5")),
-	}), newFile(11).raw(typeSetListpack).str("s").blob(lpOf("a", "1")).end())
+	}), newFile(11).raw(typeSetListpack).str("s").blob(lpOf("a", "1")).end(),
+		writeAll(tb, WriterOptions{}, []Entry{
+			zset(0, "z", EncodingListpack, 0, strs("a", "b", "c"), []float64{1.5, 3, math.Inf(-1)}),
+			zset(0, "y", EncodingSkiplist, farFuture, strs("a", "12"), []float64{-0.25, 1e300}),
+		}), oldZSetsFile())
 	return seeds
 }
 

@@ -202,8 +202,6 @@ var unsupportedCases = []struct {
 	code byte
 	msg  string
 }{
-	{"zset-listpack", [][]string{{"ZADD", "z", "1", "a"}}, 17, "unsupported value type 17 (zset listpack)"},
-	{"zset-skiplist", [][]string{{"ZADD", "z", "1", strings.Repeat("m", 65)}}, 5, "unsupported value type 5 (zset v2)"},
 	{"stream", [][]string{{"XADD", "x", "1-1", "f", "v"}}, 19, "unsupported value type 19 (stream v2)"},
 	{"function", [][]string{{"FUNCTION", "LOAD", "#!lua name=lib\nredis.register_function('f', function() return 1 end)"}},
 		opFunction2, "unsupported function library (opcode 245)"},

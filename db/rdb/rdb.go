@@ -39,13 +39,17 @@ const (
 	typeString         = 0
 	typeList           = 1  // a length, then the elements (Redis before 3.2)
 	typeSet            = 2  // a length, then the members
+	typeZSet           = 3  // a length, then members and scores as text (Redis before 4.0)
 	typeHash           = 4  // a length, then fields and values
+	typeZSet2          = 5  // a length, then members and binary scores
 	typeHashZipmap     = 9  // a zipmap blob (Redis before 2.6)
 	typeListZiplist    = 10 // a ziplist blob (Redis before 3.2)
 	typeSetIntset      = 11 // an intset blob
+	typeZSetZiplist    = 12 // a ziplist blob of members and scores (Redis before 7.0)
 	typeHashZiplist    = 13 // a ziplist blob of fields and values (Redis before 7.0)
 	typeListQuicklist  = 14 // nodes, each a ziplist blob (Redis 3.2 to 6.2)
 	typeHashListpack   = 16 // a listpack blob of fields and values (Redis 7.0)
+	typeZSetListpack   = 17 // a listpack blob of members and scores (Redis 7.0)
 	typeListQuicklist2 = 18 // nodes, each a container kind and a blob (Redis 7.0)
 	typeSetListpack    = 20 // a listpack blob of members (Redis 7.2)
 )
@@ -80,6 +84,7 @@ const (
 	TypeList
 	TypeHash
 	TypeSet
+	TypeZSet
 )
 
 // String returns the name Redis's TYPE command gives the type.
@@ -93,6 +98,8 @@ func (t Type) String() string {
 		return "hash"
 	case TypeSet:
 		return "set"
+	case TypeZSet:
+		return "zset"
 	}
 	return fmt.Sprintf("Type(%d)", uint8(t))
 }
@@ -107,6 +114,7 @@ const (
 	EncodingZipmap     = "zipmap"     // a hash in one zipmap (Redis 2.4 files)
 	EncodingHashtable  = "hashtable"  // a hash or set, element by element
 	EncodingIntset     = "intset"     // a set of integers in one intset
+	EncodingSkiplist   = "skiplist"   // a sorted set, member by member
 )
 
 // A HashPair is one field of a hash and its value.
@@ -120,8 +128,15 @@ type Entry struct {
 	Key   []byte // the key
 	Type  Type   // the type of the value; TypeString unless set
 	Value []byte // a string's value
-	// Elems are a list's elements, head first, or a set's members.
+	// Elems are a list's elements, head first, a set's members, or a
+	// sorted set's members.
 	Elems [][]byte
+	// Scores are a sorted set's scores, Scores[i] the score of Elems[i],
+	// never NaN. Reader gives the members in the file's order, which for
+	// a skiplist Redis writes from the highest score down; Writer takes
+	// them in ascending order (by score, then by member), as ZRANGE gives
+	// them.
+	Scores []float64
 	// Pairs are a hash's fields and values.
 	Pairs []HashPair
 	// Encoding is a collection's encoding in the file. Reader sets it to
@@ -129,12 +144,16 @@ type Entry struct {
 	// EncodingLinkedList in old files; for a hash EncodingListpack or
 	// EncodingHashtable, or EncodingZiplist or EncodingZipmap in old files;
 	// for a set EncodingIntset or EncodingHashtable (EncodingListpack in
-	// Redis 7.2 files). Redis 7.0 loads every list as a quicklist and
+	// Redis 7.2 files); for a sorted set EncodingListpack or
+	// EncodingSkiplist, or EncodingZiplist in old files. Redis 7.0 loads
+	// every list as a quicklist and
 	// converts the others by its thresholds (see the package doc). Writer
 	// writes a list as a quicklist of listpacks whatever it says, a hash
 	// element by element if it is EncodingHashtable and as a listpack
-	// otherwise, and a set as an intset if it is EncodingIntset (every
-	// member must then be an integer) and element by element otherwise.
+	// otherwise, a set as an intset if it is EncodingIntset (every
+	// member must then be an integer) and element by element otherwise,
+	// and a sorted set member by member if it is EncodingSkiplist and as a
+	// listpack otherwise.
 	Encoding string
 	// ExpireAt is when the key expires, in unix milliseconds, or 0 when it
 	// does not. Reader returns keys whose expiry has passed, since whether
@@ -146,8 +165,8 @@ type Entry struct {
 // Errors that an *Error may wrap, for errors.Is.
 var (
 	// ErrUnsupported: the file is well formed but holds something that
-	// mini-redis cannot load (a value type other than string, module data,
-	// functions, another format version).
+	// mini-redis cannot load (streams, module data, functions, another
+	// format version).
 	ErrUnsupported = errors.New("unsupported")
 	// ErrChecksum: the data does not match the checksum at its end.
 	ErrChecksum = errors.New("checksum mismatch")

@@ -45,9 +45,13 @@ type Reader struct {
 	lzfBuf  []byte // the compressed bytes of an LZF string
 	blob    []byte // a ziplist, listpack, intset or zipmap being read
 	elems   elemBuf
+	scores  []float64 // a sorted set's scores
 	// emptyKeys counts the empty collections skipped.
 	emptyKeys int
-	err       error // once set, what Next returns: the first error, or io.EOF
+	// bare is set to read a DUMP payload's one value, which has no key
+	// and is checked by its footer rather than as it is read (dump.go).
+	bare bool
+	err  error // once set, what Next returns: the first error, or io.EOF
 }
 
 // NewReader reads the header and the AUX fields of the RDB stream in src
@@ -90,15 +94,16 @@ func (r *Reader) Aux() map[string]string { return maps.Clone(r.aux) }
 //
 // Entries come in file order, grouped by database. Key, Value, Elems and
 // Pairs are newly allocated and belong to the caller. Strings, lists,
-// hashes and sets are read in every encoding Redis 7.0 writes or loads
-// (see Entry.Encoding); an empty list, hash or set, which Redis skips when
-// it loads, is skipped too (Info counts them). Values of other types
-// (sorted sets, streams, modules) stop the stream with an error wrapping
-// ErrUnsupported. IDLE and FREQ (LRU and LFU hints) and RESIZEDB (table
+// hashes, sets and sorted sets are read in every encoding Redis 7.0 writes
+// or loads (see Entry.Encoding); an empty collection, which Redis skips
+// when it loads, is skipped too (Info counts them). Values of other types
+// (streams, modules) stop the stream with an error wrapping
+// ErrUnsupported. A sorted set's score that is NaN, or not a number at
+// all, is corrupt. IDLE and FREQ (LRU and LFU hints) and RESIZEDB (table
 // size hints) are read and ignored.
 //
-// Next does not check that a set's members or a hash's fields are
-// distinct, which Redis requires (it refuses the file otherwise): a
+// Next does not check that a set's (or sorted set's) members or a hash's
+// fields are distinct, which Redis requires (it refuses the file otherwise): a
 // caller that builds the set or hash finds duplicates as it goes.
 func (r *Reader) Next() (Entry, error) {
 	if r.err != nil {
@@ -119,12 +124,8 @@ func (r *Reader) next() (Entry, error) {
 		if err != nil {
 			return Entry{}, err
 		}
-		switch t {
-		case typeString:
-			return r.readEntry(expireAt)
-		case typeList, typeSet, typeHash, typeHashZipmap, typeListZiplist, typeSetIntset,
-			typeHashZiplist, typeListQuicklist, typeHashListpack, typeListQuicklist2, typeSetListpack:
-			e, err := r.readCollection(t, expireAt)
+		if isValueType(t) {
+			e, err := r.readValue(t, expireAt)
 			if err == errEmptyKey {
 				// Redis skips an empty collection, with a note in its log;
 				// the expiry before it was the empty key's.
@@ -133,6 +134,8 @@ func (r *Reader) next() (Entry, error) {
 				continue
 			}
 			return e, err
+		}
+		switch t {
 		case opExpireTimeMs:
 			p, err := r.take(8)
 			if err != nil {
@@ -188,6 +191,27 @@ func (r *Reader) next() (Entry, error) {
 	}
 }
 
+// isValueType reports whether t is a value type Reader reads.
+func isValueType(t byte) bool {
+	switch t {
+	case typeString, typeList, typeSet, typeHash, typeHashZipmap, typeListZiplist, typeSetIntset,
+		typeHashZiplist, typeListQuicklist, typeHashListpack, typeListQuicklist2, typeSetListpack,
+		typeZSet, typeZSet2, typeZSetZiplist, typeZSetListpack:
+		return true
+	}
+	return false
+}
+
+// readValue reads the key and value of a record of type t, one that
+// isValueType accepts, after its type byte. An empty collection is
+// errEmptyKey.
+func (r *Reader) readValue(t byte, expireAt int64) (Entry, error) {
+	if t == typeString {
+		return r.readEntry(expireAt)
+	}
+	return r.readCollection(t, expireAt)
+}
+
 // clampExpire keeps an expiry from the file from reading as "no expiry":
 // one at or before the epoch becomes 1, which is just as much in the past.
 func clampExpire(ms int64) int64 {
@@ -196,6 +220,13 @@ func clampExpire(ms int64) int64 {
 
 // readEntry reads the key and string value after a type byte.
 func (r *Reader) readEntry(expireAt int64) (Entry, error) {
+	if r.bare {
+		v, err := r.appendString(nil)
+		if err != nil {
+			return Entry{}, err
+		}
+		return Entry{Value: v}, nil
+	}
 	klen, err := r.readPair()
 	if err != nil {
 		return Entry{}, err
@@ -214,9 +245,13 @@ var errEmptyKey = errors.New("empty key")
 // readCollection reads the key and value of a list, hash or set of RDB
 // type t, after its type byte.
 func (r *Reader) readCollection(t byte, expireAt int64) (Entry, error) {
+	off := r.offset()
 	var err error
-	if r.scratch, err = r.appendString(r.scratch[:0]); err != nil {
-		return Entry{}, err
+	r.scratch = r.scratch[:0]
+	if !r.bare {
+		if r.scratch, err = r.appendString(r.scratch); err != nil {
+			return Entry{}, err
+		}
 	}
 	key := r.scratch
 	r.elems.reset()
@@ -253,6 +288,18 @@ func (r *Reader) readCollection(t byte, expireAt int64) (Entry, error) {
 	case typeSetListpack:
 		typ, enc = TypeSet, EncodingListpack
 		err = r.readBlob(key, "Set listpack", parseListpack)
+	case typeZSet, typeZSet2:
+		typ, enc = TypeZSet, EncodingSkiplist
+		err = r.readZSet(t)
+	case typeZSetZiplist:
+		typ, enc = TypeZSet, EncodingZiplist
+		err = r.readBlob(key, "Zset ziplist", pairs(parseZiplist))
+	case typeZSetListpack:
+		typ, enc = TypeZSet, EncodingListpack
+		err = r.readBlob(key, "Zset listpack", pairs(parseListpack))
+	}
+	if err == nil && typ == TypeZSet {
+		err = r.parseScores(off, key)
 	}
 	if cap(r.blob) > keepScratch {
 		r.blob = nil
@@ -266,6 +313,9 @@ func (r *Reader) readCollection(t byte, expireAt int64) (Entry, error) {
 	e := r.collectionEntry(key, typ, enc, expireAt)
 	if cap(r.scratch) > keepScratch {
 		r.scratch = nil
+	}
+	if cap(r.scores) > keepScratch/8 {
+		r.scores = nil
 	}
 	if cap(r.elems.data) > keepScratch || cap(r.elems.ends) > keepScratch/8 {
 		r.elems = elemBuf{}
@@ -292,12 +342,98 @@ func (r *Reader) collectionEntry(key []byte, typ Type, enc string, expireAt int6
 		}
 		return e
 	}
+	if typ == TypeZSet {
+		// The elements are members and the text of their scores, which
+		// parseScores has read into r.scores.
+		e.Elems = make([][]byte, b.n()/2)
+		e.Scores = slices.Clone(r.scores)
+		for i := range e.Elems {
+			m, sc := b.ends[2*i], b.ends[2*i+1]
+			e.Elems[i] = data[start:m:m]
+			start = sc
+		}
+		return e
+	}
 	e.Elems = make([][]byte, b.n())
 	for i, end := range b.ends {
 		e.Elems[i] = data[start:end:end]
 		start = end
 	}
 	return e
+}
+
+// readZSet reads a sorted set held member by member (RDB type 3, scores
+// as text, or 5, binary doubles) into r.elems: each member, then the text
+// of its score, which parseScores reads.
+func (r *Reader) readZSet(t byte) error {
+	n, err := r.readCount()
+	if err != nil {
+		return err
+	}
+	for range n {
+		if r.elems.data, err = r.appendString(r.elems.data); err != nil {
+			return err
+		}
+		r.elems.end()
+		if t == typeZSet2 {
+			p, err := r.take(8)
+			if err != nil {
+				return err
+			}
+			f := math.Float64frombits(binary.LittleEndian.Uint64(p))
+			r.elems.data = strconv.AppendFloat(r.elems.data, f, 'g', -1, 64)
+			r.elems.end()
+			continue
+		}
+		// rdbLoadDoubleValue: a length byte, or one of three values.
+		l, err := r.readByte()
+		if err != nil {
+			return err
+		}
+		switch l {
+		case 253:
+			r.elems.data = append(r.elems.data, "nan"...)
+		case 254:
+			r.elems.data = append(r.elems.data, "inf"...)
+		case 255:
+			r.elems.data = append(r.elems.data, "-inf"...)
+		default:
+			if r.elems.data, err = r.appendRaw(r.elems.data, uint64(l)); err != nil {
+				return err
+			}
+		}
+		r.elems.end()
+	}
+	return nil
+}
+
+// parseScores reads the scores of the sorted set of key just read, the
+// text of every second element, into r.scores. A score that is not a
+// number, or is NaN, makes the record at off corrupt: Redis refuses a NaN
+// score ("Zset with NAN score detected"), and a string that is not a
+// number, which it would read as 0 or as the number it starts with, is no
+// score it writes.
+func (r *Reader) parseScores(off int64, key []byte) error {
+	r.scores = r.scores[:0]
+	for i := 1; i < r.elems.n(); i += 2 {
+		f, ok := parseScore(r.elems.elem(i))
+		if !ok {
+			return r.corrupt(off, "Zset %s has an invalid score %.40q", quoteKey(key), r.elems.elem(i))
+		}
+		r.scores = append(r.scores, f)
+	}
+	return nil
+}
+
+// parseScore parses a sorted set's score as Redis writes it: "%.17g"
+// text, "inf" or "-inf", an integer. Out of range, it is infinite (or
+// zero), as strtod makes it; NaN is no score.
+func parseScore(b []byte) (float64, bool) {
+	f, err := strconv.ParseFloat(string(b), 64)
+	if err != nil && !errors.Is(err, strconv.ErrRange) || math.IsNaN(f) {
+		return 0, false
+	}
+	return f, true
 }
 
 // readStrings reads a length, then that many times per strings, into
@@ -624,7 +760,9 @@ func (r *Reader) take(n int) ([]byte, error) {
 func (r *Reader) fill() error {
 	// Consumed bytes go into the checksum in bulk, before they leave the
 	// buffer: per-byte updates would cost more than the parsing.
-	r.crc = crcUpdate(r.crc, r.buf[r.crcAt:r.r])
+	if !r.bare {
+		r.crc = crcUpdate(r.crc, r.buf[r.crcAt:r.r])
+	}
 	r.w = copy(r.buf, r.buf[r.r:r.w])
 	r.base += int64(r.r)
 	r.r, r.crcAt = 0, 0

@@ -67,6 +67,7 @@ type Writer struct {
 	nodes   []int   // a list's nodes: how many elements each, or -1 for a plain one
 	ints    []int64 // an intset's members
 	started bool    // the header is written
+	bare    bool    // values without keys, for a DUMP payload (dump.go)
 	inDB    bool    // a SELECTDB is written; db is its number
 	db      int
 	err     error
@@ -140,25 +141,8 @@ func (w *Writer) WriteEntry(e Entry) error {
 	if e.ExpireAt < 0 {
 		return w.fail(fmt.Errorf("rdb: invalid expire time %d for key %q", e.ExpireAt, e.Key))
 	}
-	switch e.Type {
-	case TypeString:
-	case TypeList, TypeSet:
-		if len(e.Elems) == 0 {
-			return nil
-		}
-	case TypeHash:
-		if len(e.Pairs) == 0 {
-			return nil
-		}
-	default:
-		return w.fail(fmt.Errorf("rdb: key %q has an unknown type %v", e.Key, e.Type))
-	}
-	if e.Type == TypeSet && e.Encoding == EncodingIntset {
-		// Checked first, so that a failure leaves nothing half written.
-		var err error
-		if w.ints, err = intsetMembers(w.ints[:0], e.Elems); err != nil {
-			return w.fail(fmt.Errorf("rdb: set %q cannot be an intset: %w", e.Key, err))
-		}
+	if ok, err := w.checkEntry(e); !ok {
+		return err
 	}
 	if !w.inDB || e.DB != w.db {
 		if err := w.selectDB(e.DB); err != nil {
@@ -169,6 +153,52 @@ func (w *Writer) WriteEntry(e Entry) error {
 		w.buf = append(w.buf, opExpireTimeMs)
 		w.buf = binary.LittleEndian.AppendUint64(w.buf, uint64(e.ExpireAt))
 	}
+	return w.writeValue(e)
+}
+
+// checkEntry returns an error, recorded as the Writer's, for an entry
+// that cannot be written; it parses an intset's members into w.ints. It
+// reports false, with no error, for an empty collection, which is not
+// written.
+func (w *Writer) checkEntry(e Entry) (bool, error) {
+	switch e.Type {
+	case TypeString:
+	case TypeList, TypeSet:
+		if len(e.Elems) == 0 {
+			return false, nil
+		}
+	case TypeHash:
+		if len(e.Pairs) == 0 {
+			return false, nil
+		}
+	case TypeZSet:
+		if len(e.Elems) == 0 {
+			return false, nil
+		}
+		if len(e.Scores) != len(e.Elems) {
+			return false, w.fail(fmt.Errorf("rdb: sorted set %q has %d members but %d scores", e.Key, len(e.Elems), len(e.Scores)))
+		}
+		for i, f := range e.Scores {
+			if math.IsNaN(f) {
+				return false, w.fail(fmt.Errorf("rdb: sorted set %q has a NaN score for %q", e.Key, e.Elems[i]))
+			}
+		}
+	default:
+		return false, w.fail(fmt.Errorf("rdb: key %q has an unknown type %v", e.Key, e.Type))
+	}
+	if e.Type == TypeSet && e.Encoding == EncodingIntset {
+		// Checked first, so that a failure leaves nothing half written.
+		var err error
+		if w.ints, err = intsetMembers(w.ints[:0], e.Elems); err != nil {
+			return false, w.fail(fmt.Errorf("rdb: set %q cannot be an intset: %w", e.Key, err))
+		}
+	}
+	return true, nil
+}
+
+// writeValue writes the type byte, the key (unless the Writer writes a
+// DUMP payload) and the value of an entry checkEntry accepted.
+func (w *Writer) writeValue(e Entry) error {
 	var err error
 	switch e.Type {
 	case TypeString:
@@ -182,6 +212,8 @@ func (w *Writer) WriteEntry(e Entry) error {
 		err = w.writeHash(e)
 	case TypeSet:
 		err = w.writeSet(e)
+	case TypeZSet:
+		err = w.writeZSet(e)
 	}
 	if err != nil {
 		return err
@@ -189,9 +221,13 @@ func (w *Writer) WriteEntry(e Entry) error {
 	return w.maybeFlush()
 }
 
-// writeKey writes a value's type byte and its key.
+// writeKey writes a value's type byte and its key; a DUMP payload has
+// no key.
 func (w *Writer) writeKey(t byte, key []byte) error {
 	w.buf = append(w.buf, t)
+	if w.bare {
+		return nil
+	}
 	return w.writeString(key)
 }
 
@@ -367,6 +403,67 @@ func (w *Writer) writeSet(e Entry) error {
 		w.ints = nil
 	}
 	return err
+}
+
+// writeZSet writes a sorted set as a listpack of members and scores (RDB
+// type 17), or member by member (type 5) when it is a skiplist or too big
+// for a listpack: from the highest score down, with binary scores, as
+// Redis writes its skiplists.
+func (w *Writer) writeZSet(e Entry) error {
+	var num [32]byte
+	asListpack := e.Encoding != EncodingSkiplist
+	if asListpack {
+		size := lpHeaderSize + 1
+		for i, m := range e.Elems {
+			size += lpEntrySize(m) + lpEntrySize(appendScore(num[:0], e.Scores[i]))
+		}
+		asListpack = size <= lpMaxSafeBytes
+	}
+	if !asListpack {
+		if err := w.writeKey(typeZSet2, e.Key); err != nil {
+			return err
+		}
+		w.buf = appendLen(w.buf, uint64(len(e.Elems)))
+		for i := len(e.Elems) - 1; i >= 0; i-- {
+			if err := w.writeString(e.Elems[i]); err != nil {
+				return err
+			}
+			w.buf = binary.LittleEndian.AppendUint64(w.buf, math.Float64bits(e.Scores[i]))
+			if err := w.maybeFlush(); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	w.blob = lpStart(w.blob[:0])
+	for i, m := range e.Elems {
+		w.blob = lpAppendEntry(w.blob, m)
+		w.blob = lpAppendEntry(w.blob, appendScore(num[:0], e.Scores[i]))
+	}
+	w.blob = lpFinish(w.blob, 0, 2*len(e.Elems))
+	err := w.writeKey(typeZSetListpack, e.Key)
+	if err == nil {
+		err = w.writeString(w.blob)
+	}
+	w.dropBlob()
+	return err
+}
+
+// appendScore appends a sorted set's score as Redis 7.0's listpack holds
+// it (zzlInsertAt): an integer when it is one, of at most 2^62 either way
+// (double2ll), which the listpack then stores as an integer; "inf" or
+// "-inf"; otherwise the 17 significant digits of "%.17g" (d2string).
+func appendScore(dst []byte, f float64) []byte {
+	const llLimit = 1 << 62 // LLONG_MAX/2, as a double
+	switch {
+	case f >= -llLimit && f <= llLimit && f == math.Trunc(f):
+		return strconv.AppendInt(dst, int64(f), 10)
+	case math.IsInf(f, 1):
+		return append(dst, "inf"...)
+	case math.IsInf(f, -1):
+		return append(dst, "-inf"...)
+	}
+	return strconv.AppendFloat(dst, f, 'g', 17, 64)
 }
 
 // dropBlob lets go of a large blob buffer.

@@ -146,7 +146,11 @@ func TestWriterEncoding(t *testing.T) {
 		{"", "00"},
 		{"hello", "0568656c6c6f"},
 		{strings.Repeat("x", 20), "14" + strings.Repeat("78", 20)},
-		{strings.Repeat("x", 21), "c305150078e00b00"}, // LZF, 5 bytes for 21: one x, then 20 bytes copied from 1 back
+		// LZF as liblzf makes it (Redis 7.0.15's DUMP of the same string):
+		// two x, then 19 bytes copied from 1 back (liblzf's hash covers the
+		// byte before a position too, which the first one lacks, so the
+		// second does not find it).
+		{strings.Repeat("x", 21), "c30615017878e00a00"},
 	} {
 		w := NewWriter(io.Discard, WriterOptions{})
 		if got := hex.EncodeToString(w.appendString(nil, []byte(tc.in))); got != tc.want {

@@ -10,9 +10,8 @@
 // A back reference copies bytes starting o+1 bytes before the current
 // output position; it may overlap the bytes it produces.
 //
-// Output of Compress is valid liblzf output but not byte-for-byte what
-// liblzf produces: the format leaves the choice of matches to the
-// compressor.
+// The format leaves the choice of matches to the compressor; Compress
+// makes liblzf's, as Redis is built with it.
 package lzf
 
 import (
@@ -23,11 +22,7 @@ import (
 const (
 	maxLiteral = 1 << 5       // longest literal run
 	maxOffset  = 1 << 13      // back references reach this far back
-	minMatch   = 3            // shortest back reference
-	maxMatch   = 7 + 0xff + 2 // longest back reference
-	maxHashLog = 14           // liblzf's default table size (HLOG)
-	minHashLog = 6            // keeps the table worth having for tiny inputs
-	hashMul    = 2654435761   // Knuth's multiplicative hash constant
+	maxMatch   = 7 + 0xff + 2 // longest back reference the format can encode
 	maxRatio   = maxMatch / 3 // most output per input byte (a 3-byte back reference of 264 bytes)
 )
 
@@ -41,114 +36,184 @@ func MaxDecompressedLen(n int) int {
 	return n * maxRatio
 }
 
-// A Compressor compresses data. Its zero value is ready to use. It keeps
-// its hash table between calls, so that compressing many small strings
-// does not allocate; it is not safe for concurrent use.
+// A Compressor compresses data as liblzf 3.6 does, built as Redis builds
+// it (HLOG 16, VERY_FAST, offsets in the hash table), so that its output
+// is Redis's byte for byte. Its zero value is ready to use. It keeps its
+// hash table between calls, so that compressing many strings does not
+// allocate; it is not safe for concurrent use.
+//
+// liblzf leaves its table uninitialized (INIT_HTAB 0), on the stack: an
+// entry left from an earlier call can only offer a match that is checked
+// before it is used, so the output is valid whatever the table held, but
+// which matches are found could depend on it. A fresh stack is zeroed, and
+// the table here starts empty on every call: Redis's output for strings it
+// compresses one after the other, as it does, was found to be the same.
 type Compressor struct {
-	table []int32
+	table   []uint32 // input offset of the last position of each hash; 0 is none
+	touched []uint16 // the entries the last call set, when few
 }
 
 // Compress compresses src into dst and returns the number of bytes
-// written. It returns 0 if the result would not fit in dst, so a caller
-// that wants compression only when it saves space passes a dst shorter
-// than src. Empty input compresses to nothing.
+// written, or 0 when liblzf's lzf_compress would fail for an output buffer
+// of len(dst) bytes: it gives up a little before the output is full (it
+// wants room for a back reference and a control byte), so a dst as long as
+// the result may not be enough. Redis passes an output buffer 4 bytes
+// shorter than the input and stores the string as it is when
+// compression fails. Empty input compresses to nothing.
 func (c *Compressor) Compress(dst, src []byte) int {
-	// Positions are kept as int32; Redis strings are at most 512 MB.
-	if len(src) == 0 || len(src) >= math.MaxInt32 {
+	// Offsets are kept as uint32; Redis strings are at most 512 MB.
+	if len(src) == 0 || len(dst) == 0 || len(src) >= math.MaxInt32 {
 		return 0
 	}
-	// Size the table to the input: clearing 64 KiB for a 30-byte string
-	// would cost more than compressing it.
-	hashLog := minHashLog
-	for hashLog < maxHashLog && 1<<hashLog < len(src) {
-		hashLog++
+	if c.table == nil {
+		c.table = make([]uint32, hashSize)
 	}
-	if cap(c.table) < 1<<hashLog {
-		c.table = make([]int32, 1<<maxHashLog)
+	// Clear what the last call set: a short string touches few entries,
+	// and clearing 256 KiB for it would cost more than compressing it.
+	if c.touched == nil || len(c.touched) >= maxTouched {
+		clear(c.table)
+	} else {
+		for _, h := range c.touched {
+			c.table[h] = 0
+		}
 	}
-	table := c.table[:1<<hashLog]
-	clear(table)
-	shift := 32 - hashLog
+	c.touched = c.touched[:0]
+	table := c.table
 
-	op := 0
-	lit := 0 // start of the pending literal run
-	ip := 0
-	for ip+minMatch <= len(src) {
-		h := hashAt(src, ip, shift)
-		ref := int(table[h]) - 1 // table holds position+1 so that 0 means empty
-		table[h] = int32(ip + 1)
-		if ref < 0 || ip-ref > maxOffset ||
-			src[ref] != src[ip] || src[ref+1] != src[ip+1] || src[ref+2] != src[ip+2] {
+	n, end := len(src), len(dst)
+	ip, op := 0, 1 // op 0 is the control byte of the first literal run
+	lit := 0
+	var hval uint32
+	if n >= 2 {
+		hval = uint32(src[0])<<8 | uint32(src[1])
+	}
+	for ip < n-2 {
+		hval = hval<<8 | uint32(src[ip+2])
+		h := idx(hval)
+		ref := int(table[h])
+		c.set(h, ip)
+		off := ip - ref - 1
+		if ref > 0 && off >= 0 && off < maxOffset &&
+			src[ref+2] == src[ip+2] && src[ref] == src[ip] && src[ref+1] == src[ip+1] {
+			length := 2
+			maxlen := min(n-ip-length, maxRef)
+			if op+3+1 >= end {
+				if lit0 := b2i(lit == 0); op-lit0+3+1 >= end {
+					return 0
+				}
+			}
+			dst[op-lit-1] = byte(lit - 1) // end the literal run
+			op -= b2i(lit == 0)           // or drop it, if empty
+			length = matchLen(src, ref, ip, length, maxlen)
+			length -= 2 // the length minus 1
+			ip++
+			if length < 7 {
+				dst[op] = byte(off>>8 + length<<5)
+				op++
+			} else {
+				dst[op] = byte(off>>8 + 7<<5)
+				dst[op+1] = byte(length - 7)
+				op += 2
+			}
+			dst[op] = byte(off)
+			op++
+			lit = 0
+			op++ // the control byte of the next literal run
+			ip += length + 1
+			if ip >= n-2 {
+				break
+			}
+			// Index the two positions before the match's end (VERY_FAST).
+			ip -= 2
+			hval = uint32(src[ip])<<8 | uint32(src[ip+1])
+			hval = hval<<8 | uint32(src[ip+2])
+			c.set(idx(hval), ip)
+			ip++
+			hval = hval<<8 | uint32(src[ip+2])
+			c.set(idx(hval), ip)
 			ip++
 			continue
 		}
-		n := minMatch
-		limit := min(len(src)-ip, maxMatch)
-		for n < limit && src[ref+n] == src[ip+n] {
-			n++
-		}
-		if op = appendLiterals(dst, op, src[lit:ip]); op < 0 {
+		if op >= end {
 			return 0
 		}
-		if op = appendBackref(dst, op, ip-ref-1, n); op < 0 {
-			return 0
-		}
-		ip += n
-		lit = ip
-		// Index the last position of the match so that runs keep finding
-		// themselves; liblzf does the same.
-		if ip+minMatch <= len(src) && ip >= 1 {
-			table[hashAt(src, ip-1, shift)] = int32(ip)
+		lit++
+		dst[op] = src[ip]
+		op++
+		ip++
+		if lit == maxLiteral {
+			dst[op-lit-1] = byte(lit - 1)
+			lit = 0
+			op++
 		}
 	}
-	if op = appendLiterals(dst, op, src[lit:]); op < 0 {
+	if op+3 > end { // at most 3 bytes are missing
 		return 0
 	}
+	for ip < n {
+		lit++
+		dst[op] = src[ip]
+		op++
+		ip++
+		if lit == maxLiteral {
+			dst[op-lit-1] = byte(lit - 1)
+			lit = 0
+			op++
+		}
+	}
+	dst[op-lit-1] = byte(lit - 1)
+	op -= b2i(lit == 0)
 	return op
 }
 
-// hashAt hashes the three bytes at src[p:] to an index of a table of
-// 1<<(32-shift) entries.
-func hashAt(src []byte, p int, shift int) uint32 {
-	seq := uint32(src[p])<<16 | uint32(src[p+1])<<8 | uint32(src[p+2])
-	return (seq * hashMul) >> shift
+// set records that the last position of hash h is ip, noting the entry
+// for the next call to clear.
+func (c *Compressor) set(h uint32, ip int) {
+	if c.table[h] == 0 && len(c.touched) < maxTouched {
+		c.touched = append(c.touched, uint16(h))
+	}
+	c.table[h] = uint32(ip)
 }
 
-// appendLiterals writes lits to dst at op as literal runs and returns the
-// new position, or -1 if dst is too short.
-func appendLiterals(dst []byte, op int, lits []byte) int {
-	for len(lits) > 0 {
-		n := min(len(lits), maxLiteral)
-		if op+1+n > len(dst) {
-			return -1
-		}
-		dst[op] = byte(n - 1)
-		copy(dst[op+1:], lits[:n])
-		op += 1 + n
-		lits = lits[n:]
-	}
-	return op
+// Redis's liblzf settings and limits.
+const (
+	hashLog    = 16 // HLOG
+	hashSize   = 1 << hashLog
+	maxRef     = 1<<8 + 1<<3 // MAX_REF: the longest back reference, 264 bytes
+	maxTouched = hashSize / 16
+)
+
+// idx is liblzf's IDX with VERY_FAST: the table entry of hval, which holds
+// the three bytes at the position and, above them, the byte before.
+func idx(hval uint32) uint32 {
+	return (hval>>(3*8-hashLog) - hval*5) & (hashSize - 1)
 }
 
-// appendBackref writes a back reference of n bytes starting off+1 bytes
-// back, and returns the new position, or -1 if dst is too short.
-func appendBackref(dst []byte, op, off, n int) int {
-	l := n - 2
-	if l < 7 {
-		if op+2 > len(dst) {
-			return -1
+// matchLen extends a match of length bytes at ref and ip, as liblzf does:
+// while maxlen is over 16, sixteen bytes one by one first, which may take
+// it up to 19 bytes past maxlen, then byte by byte up to maxlen.
+func matchLen(src []byte, ref, ip, length, maxlen int) int {
+	if maxlen > 16 {
+		for range 16 {
+			length++
+			if src[ref+length] != src[ip+length] {
+				return length
+			}
 		}
-		dst[op] = byte(l<<5 | off>>8)
-		dst[op+1] = byte(off)
-		return op + 2
 	}
-	if op+3 > len(dst) {
-		return -1
+	for {
+		length++
+		if length >= maxlen || src[ref+length] != src[ip+length] {
+			return length
+		}
 	}
-	dst[op] = byte(7<<5 | off>>8)
-	dst[op+1] = byte(l - 7)
-	dst[op+2] = byte(off)
-	return op + 3
+}
+
+func b2i(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }
 
 // Decompress decompresses src into dst, which must be exactly as long as

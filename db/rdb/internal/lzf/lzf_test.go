@@ -8,9 +8,13 @@ import (
 	"testing"
 )
 
-// worstCase is the most Compress can need: one control byte per 32
-// literal bytes.
-func worstCase(n int) int { return n + (n+maxLiteral-1)/maxLiteral }
+// worstCase is the most room Compress can need: one control byte per 32
+// literal bytes, and the few bytes liblzf wants free at the end (room for
+// a back reference and the next control byte) before it gives up.
+func worstCase(n int) int { return n + (n+maxLiteral-1)/maxLiteral + slack }
+
+// slack bounds what liblzf wants free beyond the output it writes.
+const slack = 5
 
 // corpus returns inputs that exercise literals, short and long back
 // references, overlapping runs, the 13-bit offset limit and incompressible
@@ -78,7 +82,7 @@ func TestCompressRatio(t *testing.T) {
 	}{
 		{bytes.Repeat([]byte{'x'}, 100), 9},
 		{bytes.Repeat([]byte{'x'}, 10000), 120},
-		{[]byte(strings.Repeat("abc", 200)), 13},
+		{[]byte(strings.Repeat("abc", 200)), 17},
 	} {
 		dst := make([]byte, len(tc.src))
 		n := c.Compress(dst, tc.src)
@@ -112,7 +116,7 @@ func TestCompressShortDst(t *testing.T) {
 			if size < need && n != 0 {
 				t.Fatalf("%s: Compress into %d bytes = %d, but it needs %d", name, size, n, need)
 			}
-			if size >= need && n != need {
+			if n != 0 && n != need || size >= need+slack && n != need {
 				t.Fatalf("%s: Compress into %d bytes = %d, want %d", name, size, n, need)
 			}
 		}
