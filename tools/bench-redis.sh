@@ -6,8 +6,9 @@
 #
 # -T names the redis-benchmark tests, comma-separated (default: the string
 # rows set,get,incr,mset and the collection rows lpush,lpop,rpop,sadd,hset,
-# spop,lrange_100). redis-benchmark's collection rows use one key each
-# (mylist, myset, myhash, with random fields for hset); lrange_100 fills
+# spop,zadd,zpopmin,lrange_100,lrange_300). redis-benchmark's collection
+# rows use one key each (mylist, myset, myhash, myzset, with random fields
+# for hset and random members for zadd); lrange_100 and lrange_300 fill
 # mylist with LPUSH first.
 #
 # Both servers run one thread of commands by default (Redis's io-threads
@@ -25,7 +26,7 @@ requests=200000
 clients=50
 rounds=3
 threads=1
-tests=set,get,incr,mset,lpush,lpop,rpop,sadd,hset,spop,lrange_100
+tests=set,get,incr,mset,lpush,lpop,rpop,sadd,hset,spop,zadd,zpopmin,lrange_100,lrange_300
 while getopts "n:c:r:t:T:" opt; do
 	case $opt in
 	n) requests=$OPTARG ;;
