@@ -173,7 +173,7 @@ func TestConfigGetSetAgainstRedis(t *testing.T) {
 	for _, pairs := range [][]string{
 		{"maxmemory"},
 		{"a", "b", "c"},
-		{"nosuch", "1"}, {"a\x00b", "1"}, {"maxmemory\x00", "1"},
+		{"nosuch", "1"}, {"a\x00b", "1"}, // not "maxmemory\x00": see the CONFIG GET patterns above
 		{"databases", "4"},
 		{"DATABASES", "4"},
 		{"enable-debug-command", "yes"},
