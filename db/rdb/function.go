@@ -47,7 +47,9 @@ func (r *Reader) readLibrary(t byte) ([]byte, error) {
 	if err != nil {
 		return nil, fail("Failed loading engine name", err)
 	}
-	hasDesc, err := r.readCount()
+	// Redis reads the indicator with rdbLoadLen, which takes a string
+	// encoding's byte (11xxxxxx) as the length xxxxxx.
+	hasDesc, _, err := r.readLen()
 	if err != nil {
 		return nil, fail("Failed loading library description indicator", err)
 	}
