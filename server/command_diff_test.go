@@ -19,10 +19,6 @@ var commandInfoExceptions = map[string]string{
 	// Redis's. CLIENT's other elements and other subcommands are compared
 	// one by one instead.
 	"client|setinfo": "added in 7.2, kept for go-redis",
-	// FUNCTION DUMP and RESTORE (RDB payloads of the libraries) are not
-	// implemented: FUNCTION's list of subcommands is shorter than Redis's.
-	// Its subcommands are compared one by one.
-	"function": "no FUNCTION DUMP/RESTORE",
 }
 
 // commandInfoNames returns every name COMMAND INFO answers for: each
