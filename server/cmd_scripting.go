@@ -680,7 +680,12 @@ func cmdFunctionDump(c *client, args [][]byte) {
 	for i, l := range libs {
 		codes[i] = l.Code
 	}
-	c.conn.WriteBulk(rdb.AppendFunctionDump(nil, codes, c.server.rdbValueOptions()))
+	d, _ := c.server.dumpers.Get().(*rdb.Dumper)
+	if d == nil {
+		d = new(rdb.Dumper)
+	}
+	c.conn.WriteBulk(d.AppendFunctionDump(nil, codes, c.server.rdbValueOptions()))
+	c.server.dumpers.Put(d)
 }
 
 // FUNCTION RESTORE payload [FLUSH|APPEND|REPLACE]: the libraries of a

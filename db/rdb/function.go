@@ -103,17 +103,32 @@ func (w *Writer) WriteLibrary(code []byte) error {
 // format version and the CRC-64). Strings are compressed unless
 // opts.NoCompression, as Redis's rdbcompression says; the other options
 // play no part.
+//
+// AppendFunctionDump allocates its buffers afresh; a Dumper keeps them.
 func AppendFunctionDump(dst []byte, codes [][]byte, opts WriterOptions) []byte {
+	var d Dumper
+	return d.AppendFunctionDump(dst, codes, opts)
+}
+
+// AppendFunctionDump is the package's AppendFunctionDump, with the
+// Dumper's buffers.
+func (d *Dumper) AppendFunctionDump(dst []byte, codes [][]byte, opts WriterOptions) []byte {
 	opts.NoChecksum = true
-	var sink sliceWriter
-	sink.b = dst
-	w := &Writer{dst: &sink, opts: opts, started: true, bare: true}
+	d.sink.b = dst
+	defer func() { d.sink.b = nil }()
+	w := &d.w
+	w.dst, w.opts, w.err = &d.sink, opts, nil
+	w.started, w.bare = true, true
+	w.buf = w.buf[:0]
 	for _, code := range codes {
 		w.buf = append(w.buf, opFunction2)
 		w.buf = w.appendString(w.buf, code)
 	}
 	w.flush() // a sliceWriter does not fail
-	out := binary.LittleEndian.AppendUint16(sink.b, Version)
+	if cap(w.buf) > keepScratch {
+		w.buf = nil
+	}
+	out := binary.LittleEndian.AppendUint16(d.sink.b, Version)
 	sum := crcUpdate(0, out[len(dst):])
 	return binary.LittleEndian.AppendUint64(out, sum)
 }
