@@ -282,10 +282,17 @@ func (e *Engine) FlushLibraries() {
 }
 
 // countLibraries publishes the numbers of libraries and functions, which
-// FUNCTION STATS reads while a script runs (holding mu).
+// FUNCTION STATS reads while a script runs (holding mu), and the list of
+// libraries Libraries returns.
 func (e *Engine) countLibraries() {
 	e.libCount.Store(int64(len(e.libs)))
 	e.funcCount.Store(int64(len(e.funcs)))
+	libs := make([]*Library, 0, len(e.libs))
+	for _, l := range e.libs {
+		libs = append(libs, l)
+	}
+	slices.SortFunc(libs, func(a, b *Library) int { return strings.Compare(a.Name, b.Name) })
+	e.libList.Store(&libs)
 }
 
 // Counts returns the numbers of libraries and functions; unlike
@@ -294,16 +301,13 @@ func (e *Engine) Counts() (libraries, functions int) {
 	return int(e.libCount.Load()), int(e.funcCount.Load())
 }
 
-// Libraries returns the libraries, by name.
+// Libraries returns the libraries, by name. It does not wait for a
+// script that is running; the slice is shared and must not be changed.
 func (e *Engine) Libraries() []*Library {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	libs := make([]*Library, 0, len(e.libs))
-	for _, l := range e.libs {
-		libs = append(libs, l)
+	if p := e.libList.Load(); p != nil {
+		return *p
 	}
-	slices.SortFunc(libs, func(a, b *Library) int { return strings.Compare(a.Name, b.Name) })
-	return libs
+	return nil
 }
 
 // FunctionStats returns the numbers of libraries and functions, and an
