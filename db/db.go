@@ -409,8 +409,8 @@ func (tx *KeyLock) put(key []byte, v Value, expireAt int64, keepTTL bool) {
 }
 
 // blockable reports whether clients may block waiting for a key to hold a
-// value of type t: BLPOP and its kin wait for lists.
-func blockable(t Type) bool { return t == TypeList }
+// value of type t: BLPOP and its kin wait for lists, XREAD for streams.
+func blockable(t Type) bool { return t == TypeList || t == TypeStream }
 
 // signalReady reports to Options.OnReady that key, which the KeyLock holds,
 // came to hold a value clients may wait for.

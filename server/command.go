@@ -122,6 +122,7 @@ func commandFamilies() [][]*command {
 		setCommands(),
 		hllCommands(),
 		zsetCommands(),
+		streamCommands(),
 		geoCommands(),
 		keyCommands(),
 		memoryCommands(),
