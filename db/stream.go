@@ -590,6 +590,9 @@ func (s *Stream) trim(byID bool, maxlen int64, minID StreamID, approx bool, limi
 			remove = int64(s.length)-int64(n.live) >= maxlen
 		}
 		if remove {
+			if limit > 0 && deleted+int64(n.live) > limit {
+				break // Redis removes no node that would take it past the limit
+			}
 			s.length -= n.live
 			deleted += int64(n.live)
 			s.removeNode(0)

@@ -66,6 +66,7 @@ const (
 	opPop  blockOp = iota // BLPOP, BRPOP: one element, replied with its key
 	opMPop                // BLMPOP: up to count elements, replied with their key
 	opMove                // BLMOVE, BRPOPLPUSH: one element, pushed onto dst
+	opXRead               // XREAD (and XREADGROUP through streamWait.serve): entries of a stream
 )
 
 // blockReq is what a blocking command asks of the first of its keys that
@@ -76,6 +77,7 @@ type blockReq struct {
 	toLeft   bool   // opMove: push at the head, else at the tail
 	dst      string // opMove: the destination list
 	count    int64  // opMPop: at most this many elements
+	stream   *streamWait
 }
 
 // waiter is one blocked client.
@@ -99,6 +101,8 @@ type blockOutcome struct {
 	key    string   // served: the key popped from
 	values [][]byte // served: the elements popped
 	err    string   // served with this error reply instead (BLMOVE onto a key of another type)
+	// entries are an opXRead's entries of key.
+	entries []streamReplyEntry
 }
 
 type outcomeKind uint8
@@ -266,12 +270,27 @@ func (b *blocking) unmarkReady(bk blockKey) {
 
 // first returns the client that has waited longest for bk, or nil.
 func (b *blocking) first(bk blockKey) *waiter {
+	return b.firstFor(bk, func(*waiter) bool { return true })
+}
+
+// firstFor returns the client that has waited longest for bk among those
+// for which want reports true, or nil.
+func (b *blocking) firstFor(bk blockKey, want func(*waiter) bool) *waiter {
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	if q := b.queues[bk]; len(q) > 0 {
-		return q[0]
+	for _, w := range b.queues[bk] {
+		if want(w) {
+			return w
+		}
 	}
 	return nil
+}
+
+// waiting returns the clients waiting for bk, first blocked first.
+func (b *blocking) waiting(bk blockKey) []*waiter {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return slices.Clone(b.queues[bk])
 }
 
 // serveBlocked serves the clients blocked on the keys that commands made
@@ -299,13 +318,18 @@ func (s *Server) serveBlocked() {
 	}
 }
 
-// serveKey serves the clients waiting for bk, first blocked first, while
-// the key holds a non-empty list (serveClientsBlockedOnListKey).
+// serveKey serves the clients waiting for bk, first blocked first: those
+// waiting for a list while the key holds a non-empty list
+// (serveClientsBlockedOnListKey), or those waiting for a stream
+// (serveStreamKey).
 func (s *Server) serveKey(bk blockKey) {
 	d := s.store.DB(bk.db)
 	key := []byte(bk.key)
+	if s.serveStreamKey(bk) {
+		return
+	}
 	for {
-		w := s.blocking.first(bk)
+		w := s.blocking.firstFor(bk, func(w *waiter) bool { return w.op != opXRead })
 		if w == nil {
 			return
 		}

@@ -272,6 +272,8 @@ func (c *client) writeBlockReply(r *blockReq, out blockOutcome) {
 		return
 	}
 	switch r.op {
+	case opXRead:
+		c.writeXReadBlocked(out)
 	case opMove:
 		c.conn.WriteBulk(out.values[0])
 	case opMPop:

@@ -1,6 +1,8 @@
 package server
 
 import (
+	"math"
+
 	"github.com/mini-redis/mini-redis/db"
 	"github.com/mini-redis/mini-redis/db/pubsub"
 )
@@ -18,6 +20,10 @@ func streamCommands() []*command {
 		{name: "xrange", run: cmdXRange},
 		{name: "xrevrange", run: cmdXRevRange},
 		{name: "xlen", run: cmdXLen},
+		{name: "xdel", flags: flagWrite, run: cmdXDel},
+		{name: "xtrim", flags: flagWrite, run: cmdXTrim},
+		{name: "xsetid", flags: flagWrite, run: cmdXSetID},
+		{name: "xread", flags: flagBlocking, run: cmdXRead},
 	}
 }
 
@@ -36,6 +42,14 @@ const (
 	errXLimitNoTrim    = "ERR syntax error, LIMIT cannot be used without specifying a trimming strategy"
 	errXTrimNoStrategy = "ERR syntax error, XTRIM must be called with a trimming strategy"
 	errXLimitNoApprox  = "ERR syntax error, LIMIT cannot be used without the special ~ option"
+	errXSetIDEntries   = "ERR entries_added must be positive"
+	errXSetIDMaxDelArg = "ERR The ID specified in XSETID is smaller than the provided max_deleted_entry_id"
+	errXSetIDTop       = "ERR The ID specified in XSETID is smaller than the target stream top item"
+	errXSetIDLength    = "ERR The entries_added specified in XSETID is smaller than the target stream length"
+	errXReadGroupOpt   = "ERR The GROUP option is only supported by XREADGROUP. You called XREAD instead."
+	errXReadNoAck      = "ERR The NOACK option is only supported by XREADGROUP. You called XREAD instead."
+	errXReadGT         = "ERR The > ID can be specified only when calling XREADGROUP using the GROUP <group> <consumer> option."
+	errTimeoutNotInt   = "ERR timeout is not an integer or out of range"
 )
 
 // readStream is lookupKeyRead followed by checkType for a stream: it
@@ -418,5 +432,385 @@ func cmdXLen(c *client, args [][]byte) {
 			n = s.Len()
 		}
 		c.conn.WriteInt(int64(n))
+	}
+}
+
+// XDEL key id [id ...]
+func cmdXDel(c *client, args [][]byte) {
+	key := args[1]
+	tx := c.db().Write(key)
+	defer tx.Close()
+	s, err := tx.MutableStream(key, false)
+	if err != nil {
+		c.conn.WriteError(errWrongType)
+		return
+	}
+	if s == nil {
+		c.conn.WriteInt(0)
+		return
+	}
+	// Every ID is checked before any entry goes, as Redis does.
+	ids := make([]db.StreamID, len(args)-2)
+	for j, arg := range args[2:] {
+		var ok bool
+		if ids[j], ok = c.parseStreamID(arg, true, 0); !ok {
+			return
+		}
+	}
+	deleted := 0
+	for _, id := range ids {
+		if s.Delete(id) {
+			deleted++
+		}
+	}
+	if deleted > 0 {
+		c.notify(evStream, "xdel", key)
+		c.server.dirty.Add(int64(deleted))
+	}
+	c.conn.WriteInt(int64(deleted))
+}
+
+// XTRIM key MAXLEN|MINID [=|~] threshold [LIMIT count]
+func cmdXTrim(c *client, args [][]byte) {
+	a, i := c.parseAddTrimArgs(args, false)
+	if i < 0 {
+		return
+	}
+	key := args[1]
+	tx := c.db().Write(key)
+	defer tx.Close()
+	s, err := tx.MutableStream(key, false)
+	if err != nil {
+		c.conn.WriteError(errWrongType)
+		return
+	}
+	if s == nil {
+		c.conn.WriteInt(0)
+		return
+	}
+	deleted := a.trim(s)
+	if deleted > 0 {
+		c.notify(evStream, "xtrim", key)
+		c.server.dirty.Add(deleted)
+	}
+	c.conn.WriteInt(deleted)
+}
+
+// XSETID key last-id [ENTRIESADDED entries-added] [MAXDELETEDID max-deleted-id]
+func cmdXSetID(c *client, args [][]byte) {
+	id, ok := c.parseStreamID(args[2], true, 0)
+	if !ok {
+		return
+	}
+	entriesAdded := int64(-1)
+	var maxDel db.StreamID
+	for i := 3; i < len(args); i += 2 {
+		moreArgs := len(args) - 1 - i
+		switch {
+		case is(args[i], "entriesadded") && moreArgs > 0:
+			n, ok := parseInt(args[i+1])
+			if !ok {
+				c.conn.WriteError(errNotInteger)
+				return
+			}
+			if n < 0 {
+				c.conn.WriteError(errXSetIDEntries)
+				return
+			}
+			entriesAdded = n
+		case is(args[i], "maxdeletedid") && moreArgs > 0:
+			if maxDel, ok = c.parseStreamID(args[i+1], true, 0); !ok {
+				return
+			}
+			if id.Less(maxDel) {
+				c.conn.WriteError(errXSetIDMaxDelArg)
+				return
+			}
+		default:
+			c.conn.WriteError(errSyntax)
+			return
+		}
+	}
+	key := args[1]
+	tx := c.db().Write(key)
+	defer tx.Close()
+	s, err := tx.MutableStream(key, false)
+	switch {
+	case err != nil:
+		c.conn.WriteError(errWrongType)
+		return
+	case s == nil:
+		c.conn.WriteError(errNoSuchKey)
+		return
+	}
+	if s.Len() > 0 {
+		if id.Less(s.LastValidID()) {
+			c.conn.WriteError(errXSetIDTop)
+			return
+		}
+		if entriesAdded != -1 && int64(s.Len()) > entriesAdded {
+			c.conn.WriteError(errXSetIDLength)
+			return
+		}
+	}
+	s.SetLastID(id, entriesAdded, maxDel)
+	c.conn.WriteOK()
+	c.notify(evStream, "xsetid", key)
+	c.server.dirty.Add(1)
+}
+
+// xreadDefaultCount is the COUNT a blocked XREAD without one is served
+// with (XREAD_BLOCKED_DEFAULT_COUNT).
+const xreadDefaultCount = 1000
+
+// XREAD [COUNT count] [BLOCK milliseconds] STREAMS key [key ...] id [id ...]
+func cmdXRead(c *client, args [][]byte) {
+	timeout := int64(-1)
+	var count int64
+	streamsArg := 0
+	for i := 1; i < len(args); i++ {
+		moreArgs := len(args) - i - 1
+		switch {
+		case is(args[i], "block") && moreArgs > 0:
+			i++
+			n, ok := parseInt(args[i])
+			if !ok {
+				c.conn.WriteError(errTimeoutNotInt)
+				return
+			}
+			if n < 0 {
+				c.conn.WriteError(errTimeoutNegative)
+				return
+			}
+			timeout = n
+		case is(args[i], "count") && moreArgs > 0:
+			i++
+			n, ok := parseInt(args[i])
+			if !ok {
+				c.conn.WriteError(errNotInteger)
+				return
+			}
+			count = max(n, 0)
+		case is(args[i], "streams") && moreArgs > 0:
+			streamsArg = i + 1
+			if (len(args)-streamsArg)%2 != 0 {
+				c.conn.WriteError("ERR Unbalanced 'xread' list of streams: for each stream key an ID or '$' must be specified.")
+				return
+			}
+			i = len(args)
+		case is(args[i], "group") && moreArgs >= 2:
+			c.conn.WriteError(errXReadGroupOpt)
+			return
+		case is(args[i], "noack"):
+			c.conn.WriteError(errXReadNoAck)
+			return
+		default:
+			c.conn.WriteError(errSyntax)
+			return
+		}
+	}
+	if streamsArg == 0 {
+		c.conn.WriteError(errSyntax)
+		return
+	}
+	n := (len(args) - streamsArg) / 2
+	keys, idArgs := args[streamsArg:streamsArg+n], args[streamsArg+n:]
+	// A read that may block looks under a write KeyLock, in which it
+	// registers (see block.go).
+	var tx db.KeyLock
+	if timeout == -1 || c.exclusiveHeld {
+		tx = c.db().Read(keys...)
+	} else {
+		tx = c.db().Write(keys...)
+	}
+	defer tx.Close()
+	ids := make([]db.StreamID, n)
+	for i, arg := range idArgs {
+		s, ok := c.readStream(&tx, keys[i])
+		if !ok {
+			return
+		}
+		switch string(arg) {
+		case "$":
+			if s != nil {
+				ids[i] = s.LastID()
+			}
+			continue
+		case ">":
+			c.conn.WriteError(errXReadGT)
+			return
+		}
+		if ids[i], ok = c.parseStreamID(arg, true, 0); !ok {
+			return
+		}
+	}
+	if c.xreadServe(&tx, keys, ids, count) {
+		return
+	}
+	if timeout == -1 || c.exclusiveHeld {
+		// No BLOCK, or inside EXEC, which cannot wait: a null, as on a
+		// timeout, even with BLOCK 0.
+		c.conn.WriteNullArray()
+		return
+	}
+	c.xreadBlock(keys, ids, count, timeout)
+}
+
+// xreadServe writes the reply of an XREAD that finds entries after ids[i]
+// in some keys[i], and reports whether it did; it writes nothing if none
+// has. As Redis, it looks every key up again.
+func (c *client) xreadServe(tx *db.KeyLock, keys [][]byte, ids []db.StreamID, count int64) bool {
+	ready := make([]*db.Stream, len(keys))
+	n := 0
+	for i, k := range keys {
+		v := c.lookupRead(tx, k)
+		s, _ := v.(*db.Stream)
+		if s == nil || s.Len() == 0 || !ids[i].Less(s.LastValidID()) {
+			continue
+		}
+		ready[i] = s
+		n++
+	}
+	if n == 0 {
+		return false
+	}
+	if c.resp3() {
+		c.conn.WriteMapLen(n)
+	} else {
+		c.conn.WriteArrayLen(n)
+	}
+	for i, s := range ready {
+		if s == nil {
+			continue
+		}
+		if !c.resp3() {
+			c.conn.WriteArrayLen(2)
+		}
+		c.conn.WriteBulk(keys[i])
+		start, _ := ids[i].Next()
+		c.writeStreamRange(s, start, db.MaxStreamID, count, false)
+	}
+	return true
+}
+
+// Blocked XREAD. A client that finds no entries after its IDs and asked
+// to BLOCK waits (block.go) with a streamWait; an XADD (or any command
+// making the key hold a stream: RENAME, RESTORE...) queues the key as
+// ready, and serveStreamKey then serves, in the order they blocked, every
+// client whose ID for the key is below the stream's last ID, as Redis's
+// serveClientsBlockedOnStreamKey does.
+
+// streamWait is what a client blocked on streams waits for.
+type streamWait struct {
+	// ids holds, for each key, the ID after which entries are wanted.
+	ids map[string]db.StreamID
+	// count bounds the entries replied, xreadDefaultCount if not given.
+	count int64
+	// serve, if set, serves the waiter in place of XREAD's serving, under
+	// tx (a write KeyLock over key, a stream): the hook for XREADGROUP,
+	// whose serving resolves its group, moves the group's last ID and
+	// records pending entries. It returns the outcome to hand the waiter,
+	// and false to leave it waiting (nothing new for it). It must not
+	// claim or settle the waiter.
+	serve func(tx *db.KeyLock, key []byte, st *db.Stream, w *waiter) (blockOutcome, bool)
+}
+
+// streamReplyEntry is one entry of a blocked XREAD's reply. Its pairs are
+// the stream's own arrays, which no change writes to.
+type streamReplyEntry struct {
+	id db.StreamID
+	kv [][]byte
+}
+
+// xreadBlock blocks c on keys for timeout milliseconds (0: forever),
+// waiting for entries after ids. It is called under the write KeyLock
+// over keys in which XREAD found nothing, so an XADD comes either before
+// (and XREAD found its entry) or after the registration (and serves it).
+func (c *client) xreadBlock(keys [][]byte, ids []db.StreamID, count, timeout int64) {
+	var deadline int64
+	if timeout > 0 {
+		now := c.server.keyspaceMillis()
+		deadline = math.MaxInt64
+		if timeout <= math.MaxInt64-now {
+			deadline = now + timeout
+		}
+	}
+	w := &streamWait{ids: make(map[string]db.StreamID, len(keys)), count: count}
+	if w.count == 0 {
+		w.count = xreadDefaultCount
+	}
+	for i, k := range keys {
+		// A key named twice waits for the ID given first, as Redis's
+		// blockForKeys keeps the first.
+		if _, dup := w.ids[string(k)]; !dup {
+			w.ids[string(k)] = ids[i]
+		}
+	}
+	c.block(blockReq{op: opXRead, stream: w}, keys, deadline)
+}
+
+// serveStreamKey serves the clients blocked on bk, if it holds a stream,
+// and reports whether it does (serveClientsBlockedOnStreamKey): each, in
+// the order they blocked, whose ID for the key is below the stream's last
+// ID gets the entries after it (or what its streamWait.serve gives).
+func (s *Server) serveStreamKey(bk blockKey) bool {
+	key := []byte(bk.key)
+	tx := s.store.DB(bk.db).Write(key)
+	st, err := tx.MutableStream(key, false)
+	if err != nil || st == nil {
+		tx.Close()
+		return err == nil // a missing key holds no list either
+	}
+	type settled struct {
+		w   *waiter
+		out blockOutcome
+	}
+	var done []settled
+	for _, w := range s.blocking.waiting(bk) {
+		if w.op != opXRead {
+			continue
+		}
+		var out blockOutcome
+		if w.stream.serve != nil {
+			var ok bool
+			if out, ok = w.stream.serve(&tx, key, st, w); !ok {
+				continue
+			}
+		} else {
+			gt := w.stream.ids[bk.key]
+			if !gt.Less(st.LastID()) {
+				continue
+			}
+			out = blockOutcome{key: bk.key}
+			start, _ := gt.Next()
+			st.Range(start, db.MaxStreamID, false, func(id db.StreamID, kv [][]byte) bool {
+				out.entries = append(out.entries, streamReplyEntry{id, kv})
+				return int64(len(out.entries)) < w.stream.count
+			})
+		}
+		if s.blocking.claim(w) {
+			done = append(done, settled{w, out})
+		}
+	}
+	tx.Close()
+	for _, d := range done {
+		d.w.settle(d.out)
+	}
+	return true
+}
+
+// writeXReadBlocked writes the reply of a served XREAD: the one key with
+// its entries, in a map in RESP3.
+func (c *client) writeXReadBlocked(out blockOutcome) {
+	if c.resp3() {
+		c.conn.WriteMapLen(1)
+	} else {
+		c.conn.WriteArrayLen(1)
+		c.conn.WriteArrayLen(2)
+	}
+	c.conn.WriteBulkString(out.key)
+	c.conn.WriteArrayLen(len(out.entries))
+	for _, e := range out.entries {
+		c.writeStreamEntry(e.id, e.kv)
 	}
 }

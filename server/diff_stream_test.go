@@ -1,6 +1,8 @@
 package server
 
 import (
+	"fmt"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -34,6 +36,113 @@ var streamDiffScripts = map[string][]step{
 		s("XADD nom NOMKSTREAM 1-1 a b"), s("EXISTS nom"), s("XADD nom NOMKSTREAM * a b"), s("XLEN s"),
 		s("XADD s 1e3 a b"), s("XADD s 8 x"),
 	},
+	"xdel xtrim xsetid": flat(
+		xaddSeq("s", 1, 10), s("XDEL s 3-0 5-0 5-0 99-0"), s("XLEN s"), s("XRANGE s - +"), s("XDEL s 1-0"),
+		s("XRANGE s - + COUNT 1"), s("XDEL s x"), s("XDEL s 2-0 x"), s("XLEN s"), s("XDEL missing x"),
+		s("XDEL s"), s("SET str v"), s("XDEL str 1-0"), s("XDEL str x"), s("XDEL s 2"), s("XDEL s - +"),
+		s("XTRIM s MAXLEN 5"), s("XLEN s"), s("XRANGE s - +"), s("XTRIM s MAXLEN = 4"), s("XTRIM s MINID 9"),
+		s("XRANGE s - +"), s("XTRIM s MINID = 9-1"), s("XTRIM missing MAXLEN 1"), s("XTRIM str MAXLEN 1"),
+		s("XTRIM s"), s("XTRIM s foo"), s("XTRIM s MAXLEN"), s("XTRIM s MAXLEN x"), s("XTRIM s MAXLEN -1"),
+		s("XTRIM s MAXLEN 1 foo"), s("XTRIM s MAXLEN 1 LIMIT 2"), s("XTRIM s MAXLEN = 1 LIMIT 0"),
+		s("XTRIM s MAXLEN ~ 1 LIMIT x"), s("XTRIM s MAXLEN ~ 1 LIMIT -1"), s("XTRIM s MAXLEN ~ 1 LIMIT"),
+		s("XTRIM s MAXLEN ~ 1 LIMIT 99999999999"), s("XTRIM s MINID ~ 1 LIMIT 0"), s("XTRIM s MINID -"),
+		s("XTRIM s MINID +"), s("XTRIM s MINID 1-*"), s("XTRIM s MAXLEN 1 MINID 1"), s("XTRIM s MINID 1 MAXLEN 1"),
+		s("XTRIM s LIMIT 5"), s("XTRIM s LIMIT 0"), s("XTRIM s MAXLEN ~"), s("XTRIM s MAXLEN ~ 1 NOMKSTREAM"),
+		s("XTRIM s MAXLEN = x"), s("XTRIM s maxlen ~ 0"), s("XLEN s"), s("XTRIM s maxlen 0"), s("XLEN s"),
+		s("EXISTS s"), s("TYPE s"), s("XRANGE s - +"), s("XADD s 5-0 a b"), s("XADD s 11-0 a b"),
+		s("XSETID s 10-0"), s("XSETID s 11-0"), s("XSETID s 12-0"), s("XADD s 12-0 a b"), s("XADD s 12-* a b"),
+		s("XSETID s 100-0 ENTRIESADDED 1"), s("XSETID s 100-0 ENTRIESADDED 3"), s("XSETID s 100-0 ENTRIESADDED -1"),
+		s("XSETID s 100-0 ENTRIESADDED x"), s("XSETID s 100-0 MAXDELETEDID 101-0"), s("XSETID s 100-0 MAXDELETEDID 50-0"),
+		s("XSETID s 40-0"), s("XSETID s 100-0 MAXDELETEDID x"), s("XSETID s 100-0 FOO"), s("XSETID s 100-0 ENTRIESADDED"),
+		s("XSETID s x"), s("XSETID s -"), s("XSETID missing 1-0"), s("XSETID str 1-0"), s("XSETID missing x"),
+		s("XADD s 100-0 a b"), s("XADD s 100-1 a b"), s("XDEL s 100-1 12-1"), s("XSETID s 100-0"),
+		s("XTRIM s MAXLEN 0"), s("XSETID s 99-0"), s("XSETID s 100-1"), s("XSETID s 0-1"),
+		s("XADD e MAXLEN 0 1-1 a b"), s("XLEN e"), s("EXISTS e"), s("XADD e 1-1 a b"), s("XADD e 1-2 a b"),
+		s("XDEL e 1-2"), s("EXISTS e"), s("XADD m MINID 5 1-0 a b"), s("EXISTS m"), s("XLEN m"),
+		s("XADD x MAXLEN 2 1-0 a b"), s("XADD x MAXLEN 2 2-0 a b"), s("XADD x MAXLEN = 2 3-0 a b"),
+		s("XRANGE x - +"), s("XADD x MINID 3 4-0 a b"), s("XRANGE x - +"), s("XADD x MAXLEN 1 LIMIT 1 5-0 a b"),
+		s("XADD x MAXLEN ~ 1 LIMIT 1 5-0 a b"), s("XADD x LIMIT 1 6-0 a b"), s("XADD x LIMIT 0 6-0 a b"),
+		s("XADD x MAXLEN 1 MINID 1 6-0 a b"), s("XADD x MAXLEN -1 6-0 a b"), s("XADD x MAXLEN x 6-0 a b"),
+		s("XADD x MINID x 6-0 a b"), s("XADD x MAXLEN 6-0 a b"), s("XADD x MAXLEN ~ 6-0 a b"), s("XADD x maxlen ~ 5 limit 10 7-0 a b"),
+		s("XADD x NOMKSTREAM MAXLEN 1 8-0 a b"), s("XLEN x"), s("XADD x MAXLEN 1 NOMKSTREAM 9-0 a b"),
+	),
+	"approximate trimming": flat(
+		xaddSeq("s", 1, 350), s("XTRIM s MAXLEN ~ 120"), s("XLEN s"), s("XRANGE s - + COUNT 1"), s("XTRIM s MAXLEN ~ 0 LIMIT 100"),
+		s("XLEN s"), s("XTRIM s MINID ~ 330"), s("XLEN s"), s("XTRIM s MAXLEN ~ 0"), s("XLEN s"),
+		s("CONFIG SET stream-node-max-entries 7"), xaddSeq("t", 1, 50), s("XTRIM t MAXLEN ~ 20"), s("XLEN t"),
+		s("XTRIM t MAXLEN ~ 10 LIMIT 5"), s("XLEN t"), s("XTRIM t MAXLEN ~ 10 LIMIT 7"), s("XLEN t"),
+		s("XDEL t 30-0 31-0"), s("XTRIM t MAXLEN ~ 10"), s("XLEN t"), s("XRANGE t - + COUNT 2"),
+		s("CONFIG SET stream-node-max-entries 0"), s("CONFIG SET stream-node-max-bytes 300"), xaddSeq("u", 1, 100),
+		s("XTRIM u MAXLEN ~ 50"), s("XLEN u"), xaddBig("v", 40, 20), s("XTRIM v MAXLEN ~ 10"), s("XLEN v"),
+		xaddMixed("w", 60), s("XTRIM w MAXLEN ~ 10"), s("XLEN w"), s("CONFIG SET stream-node-max-bytes 0"),
+		xaddSeq("z", 1, 300), s("XTRIM z MAXLEN ~ 10"), s("XLEN z"), s("CONFIG SET stream-node-max-bytes 4096"),
+		s("CONFIG SET stream-node-max-entries 100"), xaddBig("big", 60, 200), s("XTRIM big MAXLEN ~ 5"), s("XLEN big"),
+		xaddMixed("mix", 300), s("XTRIM mix MAXLEN ~ 5"), s("XLEN mix"), s("XADD mix MAXLEN ~ 2 1000-0 a b"), s("XLEN mix"),
+		xaddSeq("a", 1, 450), s("XADD a MAXLEN ~ 100 1000-0 f v"), s("XLEN a"), s("XTRIM a MINID ~ 400-0 LIMIT 100"),
+		s("XLEN a"), su("CONFIG GET stream-node-*"),
+	),
+}
+
+// flat builds a script from steps and slices of steps.
+func flat(parts ...any) []step {
+	var out []step
+	for _, p := range parts {
+		switch p := p.(type) {
+		case step:
+			out = append(out, p)
+		case []step:
+			out = append(out, p...)
+		default:
+			panic(fmt.Sprintf("flat: %T", p))
+		}
+	}
+	return out
+}
+
+// xaddSeq returns XADDs of the entries from-0 to to-0 to key, each with
+// the one field f holding its number: same fields, integers, so most
+// entries take Redis's compact form.
+func xaddSeq(key string, from, to int) []step {
+	var out []step
+	for i := from; i <= to; i++ {
+		out = append(out, s(fmt.Sprintf("XADD %s %d-0 f %d", key, i, i)))
+	}
+	return out
+}
+
+// xaddBig returns n XADDs to key of entries with a value of size bytes,
+// which fill nodes by bytes.
+func xaddBig(key string, n, size int) []step {
+	var out []step
+	for i := 1; i <= n; i++ {
+		out = append(out, q("XADD", key, fmt.Sprintf("%d-%d", i/3, i), "field", strings.Repeat("x", size+i%7)))
+	}
+	return out
+}
+
+// xaddMixed returns n XADDs to key of entries whose fields vary (some the
+// master entry's, some not), with string, small and large integer
+// values, and IDs whose deltas from a node's first need every integer
+// encoding of a listpack.
+func xaddMixed(key string, n int) []step {
+	var out []step
+	ms := uint64(1)
+	for i := 1; i <= n; i++ {
+		ms += uint64(i*i*i) * 977
+		args := []string{"XADD", key, fmt.Sprintf("%d-%d", ms, i%5)}
+		switch i % 4 {
+		case 0:
+			args = append(args, "f", strconv.Itoa(i*1000003))
+		case 1:
+			args = append(args, "f", "v", "g", strconv.Itoa(-i))
+		case 2:
+			args = append(args, "h", strings.Repeat("y", i%70), "f", "012")
+		default:
+			args = append(args, "f", strconv.Itoa(1<<uint(i%63)))
+		}
+		out = append(out, q(args...))
+	}
+	return out
 }
 
 func TestStreamDifferential(t *testing.T) {
