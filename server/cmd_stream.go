@@ -594,7 +594,7 @@ func cmdXRead(c *client, args [][]byte) {
 		case is(args[i], "streams") && moreArgs > 0:
 			streamsArg = i + 1
 			if (len(args)-streamsArg)%2 != 0 {
-				c.conn.WriteError("ERR Unbalanced 'xread' list of streams: for each stream key an ID or '$' must be specified.")
+				c.conn.WriteError("ERR Unbalanced XREAD list of streams: for each stream key an ID or '$' must be specified.")
 				return
 			}
 			i = len(args)
