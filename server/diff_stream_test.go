@@ -95,6 +95,11 @@ var streamDiffScripts = map[string][]step{
 		xaddMixed("mix", 300), s("XTRIM mix MAXLEN ~ 5"), s("XLEN mix"), s("XADD mix MAXLEN ~ 2 1000-0 a b"), s("XLEN mix"),
 		xaddSeq("a", 1, 450), s("XADD a MAXLEN ~ 100 1000-0 f v"), s("XLEN a"), s("XTRIM a MINID ~ 400-0 LIMIT 100"),
 		s("XLEN a"), su("CONFIG GET stream-node-*"),
+		// The exact boundary: a node of one entry {f: 1} has 28 bytes;
+		// the next entry (2 bytes) starts a node when 28+2 >= the limit.
+		s("CONFIG SET stream-node-max-bytes 30"), s("XADD q 1-0 f 1"), s("XADD q 2-0 f 1"), s("XTRIM q MAXLEN ~ 1"),
+		s("CONFIG SET stream-node-max-bytes 31"), s("XADD r 1-0 f 1"), s("XADD r 2-0 f 1"), s("XTRIM r MAXLEN ~ 1"),
+		s("CONFIG SET stream-node-max-bytes 4096"),
 	),
 }
 
