@@ -264,6 +264,17 @@ func TestStreamKeptWhenEmpty(t *testing.T) {
 	if err != nil || got == nil || got.Len() != 0 || got.LastID() != (StreamID{1, 0}) {
 		t.Errorf("emptied stream: %v, %v", got, err)
 	}
+	// The copy a snapshot forces keeps it too.
+	sn := st.BeginSnapshot()
+	tx = d.Write(k)
+	tx.MutableStream(k, false)
+	tx.Close()
+	sn.Collect()
+	tx = d.Read(k)
+	if !tx.Exists(k) {
+		t.Error("an emptied stream copied for a snapshot was deleted")
+	}
+	tx.Close()
 	// A stream created and left untouched is not stored.
 	k2 := []byte("s2")
 	tx = d.Write(k2)

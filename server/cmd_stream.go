@@ -299,14 +299,19 @@ func cmdXAdd(c *client, args [][]byte) {
 	key := args[1]
 	tx := c.db().Write(key)
 	defer tx.Close()
-	s, err := tx.MutableStream(key, !a.noMkStream)
+	s, err := tx.MutableStream(key, false)
 	if err != nil {
 		c.conn.WriteError(errWrongType)
 		return
 	}
 	if s == nil {
-		c.conn.WriteNull()
-		return
+		if a.noMkStream {
+			c.conn.WriteNull()
+			return
+		}
+		// Redis's dbAdd publishes the "new" event.
+		s, _ = tx.MutableStream(key, true)
+		c.notify(pubsub.EventNew, "new", key)
 	}
 	last := s.LastID()
 	if last == db.MaxStreamID {
