@@ -123,6 +123,7 @@ func commandFamilies() [][]*command {
 		hllCommands(),
 		zsetCommands(),
 		streamCommands(),
+		streamGroupCommands(),
 		geoCommands(),
 		keyCommands(),
 		memoryCommands(),
