@@ -1250,3 +1250,22 @@ func cmdXInfoHelp(c *client, args [][]byte) {
 		"    Show information about the stream.",
 	)
 }
+
+// errXReadGroupNoKey is the reply of a blocked XREADGROUP whose stream was
+// deleted or given another type.
+const errXReadGroupNoKey = "UNBLOCKED the stream key no longer exists"
+
+// unblockGroupReaders settles the clients blocked in XREADGROUP on bk,
+// which holds no stream any more, with an error, as Redis 7.0's
+// serveClientsBlockedOnKey does for a deleted stream; XREAD's clients go
+// on waiting.
+func (s *Server) unblockGroupReaders(bk blockKey) {
+	for _, w := range s.blocking.waiting(bk) {
+		if w.op != opXRead || w.stream.serve == nil {
+			continue
+		}
+		if s.blocking.claim(w) {
+			w.settle(blockOutcome{err: errXReadGroupNoKey})
+		}
+	}
+}
