@@ -186,7 +186,7 @@ var streamGroupDiffScripts = map[string][]step{
 		s("XINFO GROUPS s"), s("XREADGROUP GROUP g c COUNT 2 STREAMS s >"), s("XINFO GROUPS s"), tm("XINFO CONSUMERS s g"),
 		s("XGROUP CREATE s g2 $"), s("XGROUP CREATE s g3 2-1"), s("XINFO GROUPS s"), s("XDEL s 3-1"), s("XINFO GROUPS s"),
 		s("XDEL s 1-1"), s("XINFO GROUPS s"), s("XINFO STREAM s"), tm("XINFO STREAM s FULL"), tm("XINFO STREAM s FULL COUNT 1"),
-		tm("XINFO STREAM s FULL COUNT 0"), s("XINFO STREAM s FULL COUNT x"), s("XINFO STREAM s FULL COUNT -1"),
+		tm("XINFO STREAM s FULL COUNT 0"), s("XINFO STREAM s FULL COUNT x"), tm("XINFO STREAM s FULL COUNT -1"),
 		s("XINFO STREAM s FULL COUNT"), s("XINFO STREAM s BOGUS"), s("XINFO STREAM s FULL BOGUS 1"), s("XINFO STREAM s COUNT 1"),
 		s("XINFO STREAM"), s("XINFO GROUPS"), s("XINFO CONSUMERS s"), s("XINFO GROUPS s extra"), s("XINFO"),
 		s("XINFO BOGUS"), s("XINFO HELP"), s("xinfo help"), s("SET str v"), s("XINFO STREAM str"), s("XINFO GROUPS str"),
