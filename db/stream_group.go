@@ -116,3 +116,22 @@ func raxCount(keys [][16]byte, depth int) int {
 	}
 	return n
 }
+
+// CreateGroupQuietly is CreateGroup without counting a change to the
+// stream, so that Close does not tell the key's watchers: Redis signals
+// no change of a stream's groups, consumers or pending entries to WATCH.
+func (s *Stream) CreateGroupQuietly(name string, lastID StreamID, entriesRead int64) *StreamGroup {
+	mods := s.mods
+	g := s.CreateGroup(name, lastID, entriesRead)
+	s.mods = mods
+	return g
+}
+
+// DeleteGroupQuietly is DeleteGroup without counting a change to the
+// stream (see CreateGroupQuietly).
+func (s *Stream) DeleteGroupQuietly(name string) bool {
+	mods := s.mods
+	ok := s.DeleteGroup(name)
+	s.mods = mods
+	return ok
+}

@@ -10,7 +10,9 @@ import (
 // them: XGROUP, XREADGROUP (blocking on the blocking machinery through
 // streamWait.serve), XACK, XPENDING, XCLAIM, XAUTOCLAIM and XINFO, with
 // the same lookups, checks in the same order, notifications and dirty
-// counts. Delivery and seen times are read from the keyspace clock.
+// counts. Delivery and seen times are read from the keyspace clock. As in
+// Redis, no change to a stream's groups, consumers or pending entries is
+// signalled to WATCH: only XGROUP CREATE's MKSTREAM, which adds the key.
 // Checked against redis-server 7.0.15 (diff_stream_group_test.go).
 
 func streamGroupCommands() []*command {
@@ -164,10 +166,11 @@ func cmdXGroupCreate(c *client, args [][]byte) {
 		if st, _ = tx.MutableStream(key, true); st == nil {
 			return
 		}
+		st.Touch() // MKSTREAM's new key is a change its watchers see
 	} else {
 		st, _ = tx.MutableStream(key, false)
 	}
-	if st.CreateGroup(string(group), id, entriesRead) == nil {
+	if st.CreateGroupQuietly(string(group), id, entriesRead) == nil {
 		c.conn.WriteError(errBusyGroup)
 		return
 	}
@@ -206,7 +209,6 @@ func cmdXGroupSetID(c *client, args [][]byte) {
 	st, _ = tx.MutableStream(key, false)
 	g := st.Group(string(args[3]))
 	g.LastID, g.EntriesRead = id, entriesRead
-	st.Touch()
 	c.conn.WriteOK()
 	c.server.dirty.Add(1)
 	c.notify(evStream, "xgroup-setid", key)
@@ -226,7 +228,7 @@ func cmdXGroupDestroy(c *client, args [][]byte) {
 		return
 	}
 	st, _ = tx.MutableStream(key, false)
-	st.DeleteGroup(string(args[3]))
+	st.DeleteGroupQuietly(string(args[3]))
 	c.conn.WriteInt(1)
 	c.server.dirty.Add(1)
 	c.notify(evStream, "xgroup-destroy", key)
@@ -249,7 +251,6 @@ func cmdXGroupCreateConsumer(c *client, args [][]byte) {
 	}
 	st, _ = tx.MutableStream(key, false)
 	st.Group(string(args[3])).CreateConsumer(string(args[4]), c.nowMillis())
-	st.Touch()
 	c.conn.WriteInt(1)
 	c.server.dirty.Add(1)
 	c.notify(evStream, "xgroup-createconsumer", key)
@@ -270,7 +271,6 @@ func cmdXGroupDelConsumer(c *client, args [][]byte) {
 		c.conn.WriteInt(0) // no such consumer: nothing changed
 		return
 	}
-	st.Touch()
 	c.conn.WriteInt(int64(n))
 	c.server.dirty.Add(1)
 	c.notify(evStream, "xgroup-delconsumer", key)
@@ -409,7 +409,6 @@ func cmdXReadGroup(c *client, args [][]byte) {
 		// The consumer is looked up, and made, only for a read that is
 		// served, as Redis 7.0 does.
 		cons := c.server.lookupConsumer(c.dbIndex, k, g, r.consumer, now)
-		st.Touch()
 		start, _ := gt.Next()
 		var entries []streamReplyEntry
 		if history {
@@ -534,7 +533,6 @@ func (c *client) xreadGroupBlock(keys [][]byte, r groupRead, timeout int64) {
 		cons := srv.lookupConsumer(wt.db, key, g, []byte(consumer), now)
 		start, _ := g.LastID.Next()
 		entries := deliverNew(st, g, cons, start, count, r.noack, now)
-		st.Touch()
 		return blockOutcome{key: string(key), entries: entries}, true
 	}
 	c.block(blockReq{op: opXRead, stream: w}, keys, deadline)
@@ -574,7 +572,6 @@ func cmdXAck(c *client, args [][]byte) {
 		}
 	}
 	if n > 0 {
-		st.Touch()
 		c.server.dirty.Add(int64(n))
 	}
 	c.conn.WriteInt(int64(n))
@@ -835,7 +832,6 @@ func cmdXClaim(c *client, args [][]byte) {
 	if g.LastID.Less(lastID) {
 		g.LastID = lastID
 		propagateLastID = true
-		st.Touch()
 	}
 	if deliveryTime < 0 || deliveryTime > now {
 		deliveryTime = now
@@ -852,7 +848,6 @@ func cmdXClaim(c *client, args [][]byte) {
 		if !exists {
 			if pe != nil {
 				g.Ack(id)
-				st.Touch()
 				propagateLastID = false
 				c.server.dirty.Add(1)
 			}
@@ -872,7 +867,6 @@ func cmdXClaim(c *client, args [][]byte) {
 			cons = c.server.lookupConsumer(c.dbIndex, key, g, args[3], now)
 		}
 		claim(g, pe, cons, deliveryTime, retryCount, justID)
-		st.Touch()
 		out = append(out, claimed{id, kv})
 		propagateLastID = false
 		c.server.dirty.Add(1)
@@ -968,7 +962,6 @@ func cmdXAutoClaim(c *client, args [][]byte) {
 		kv, exists := st.Get(pe.ID)
 		if !exists {
 			g.Ack(pe.ID)
-			st.Touch()
 			c.server.dirty.Add(1)
 			deleted = append(deleted, pe.ID)
 			count--
@@ -981,7 +974,6 @@ func cmdXAutoClaim(c *client, args [][]byte) {
 			cons = c.server.lookupConsumer(c.dbIndex, key, g, args[3], now)
 		}
 		claim(g, pe, cons, now, -1, justID)
-		st.Touch()
 		out = append(out, claimed{pe.ID, kv})
 		count--
 		c.server.dirty.Add(1)

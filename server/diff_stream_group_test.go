@@ -421,3 +421,43 @@ func TestStreamGroupBlockingAgainstRedis(t *testing.T) {
 		}
 	}
 }
+
+// TestStreamGroupWatchAgainstRedis checks that the consumer group
+// commands touch a watched key when Redis signals it (XGROUP CREATE
+// MKSTREAM), and only then.
+func TestStreamGroupWatchAgainstRedis(t *testing.T) {
+	redis := redistest.Start(t)
+	ours := startRealServer(t)
+	ref, got := dialRaw(t, redis.Addr), dialRaw(t, ours)
+	for _, c := range []*rawConn{ref, got} {
+		c.do("FLUSHALL")
+		c.do("XADD", "s", "1-1", "a", "1")
+		c.do("XADD", "s", "2-1", "a", "2")
+		c.do("XGROUP", "CREATE", "s", "g", "0")
+	}
+	for _, line := range []string{
+		"XREADGROUP GROUP g c COUNT 1 STREAMS s >", "XREADGROUP GROUP g c STREAMS s 0", "XACK s g 1-1",
+		"XCLAIM s g d 0 2-1", "XAUTOCLAIM s g e 0 0", "XGROUP CREATECONSUMER s g z", "XGROUP SETID s g 0",
+		"XREADGROUP GROUP g c STREAMS s 9-9", "XPENDING s g", "XGROUP CREATE s g2 0", "XGROUP DELCONSUMER s g c",
+		"XGROUP DESTROY s g", "XINFO STREAM s FULL", "XGROUP CREATE new g 0 MKSTREAM", "XGROUP DESTROY new g",
+		"XGROUP CREATE new g2 0", "XGROUP CREATE e g 0 MKSTREAM", "XGROUP DESTROY e g",
+	} {
+		args := strings.Fields(line)
+		var replies [2]string
+		for i, c := range []*rawConn{ref, got} {
+			c.do("WATCH", "s", "new", "e")
+			c.do(args...)
+			c.do("MULTI")
+			c.do("PING")
+			replies[i] = c.do("EXEC")
+		}
+		if replies[0] != replies[1] {
+			t.Errorf("EXEC after WATCH and %q:\n redis: %q\n   ours: %q", args, replies[0], replies[1])
+		}
+	}
+	for _, c := range [2]*rawConn{ref, got} {
+		if r := c.do("EXISTS", "new", "e"); r != ":2\r\n" {
+			t.Errorf("EXISTS new e = %q", r)
+		}
+	}
+}
