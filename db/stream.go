@@ -187,6 +187,10 @@ type Stream struct {
 	entriesAdded int64
 	groups       map[string]*StreamGroup
 	bytes        int // the nodes' listpack bytes plus the entries' overhead
+	// used records that the stream was ever given an entry or a last ID:
+	// Close keeps it when empty (see keepWhenEmpty). Unlike the header's
+	// mods, it survives the copies a snapshot forces.
+	used bool
 }
 
 // streamNode is one of Redis's listpacks of entries.
@@ -232,7 +236,7 @@ func (s *Stream) Len() int { return s.length }
 // keepWhenEmpty reports whether Close must keep the stream though it has
 // no entries: any but one never changed, which a command created and
 // left alone.
-func (s *Stream) keepWhenEmpty() bool { return s.mods != 0 || len(s.groups) > 0 }
+func (s *Stream) keepWhenEmpty() bool { return s.used || len(s.groups) > 0 }
 
 // LastID returns the stream's last ID: the greatest ever added or set by
 // XSETID, 0-0 for a new stream.
@@ -253,8 +257,10 @@ func (s *Stream) NodeCount() int { return len(s.nodes) }
 
 // SetLastID sets the stream's last ID, entries added (if entriesAdded >=
 // 0) and max deleted ID (if not 0-0): XSETID, which checks them first.
+// It is no change for WATCH: Redis 7.0.15's XSETID does not signal the
+// key (checked with redis-server); a command that must, calls Touch.
 func (s *Stream) SetLastID(id StreamID, entriesAdded int64, maxDeleted StreamID) {
-	s.mods++
+	s.used = true
 	s.lastID = id
 	if entriesAdded >= 0 {
 		s.entriesAdded = entriesAdded
@@ -354,6 +360,7 @@ func (s *Stream) Append(id StreamID, kv [][]byte, lim EncodingLimits) error {
 	n.live++
 	s.bytes += n.lpSize() - before + streamEntryOverhead
 	s.mods++
+	s.used = true
 	s.length++
 	s.entriesAdded++
 	s.lastID = id
@@ -467,7 +474,9 @@ func (s *Stream) seek(id StreamID) int {
 
 // Range calls fn with the live entries whose IDs are in [start, end], in
 // order, or in reverse order if rev is set, until fn returns false. The
-// pairs must not be modified, and must not be kept past Close.
+// pairs must not be modified; they may be kept past Close, since no
+// change writes to an entry's arrays once it is stored (a blocked XREAD
+// is replied with them after the serving KeyLock is closed).
 func (s *Stream) Range(start, end StreamID, rev bool, fn func(id StreamID, kv [][]byte) bool) {
 	if end.Less(start) || len(s.nodes) == 0 {
 		return
@@ -653,6 +662,7 @@ func (s *Stream) copyNodes() *Stream {
 	c := &Stream{
 		nodes: make([]*streamNode, len(s.nodes)), length: s.length, lastID: s.lastID,
 		firstID: s.firstID, maxDeletedID: s.maxDeletedID, entriesAdded: s.entriesAdded, bytes: s.bytes,
+		used: s.used,
 	}
 	for i, n := range s.nodes {
 		cn := *n
@@ -818,6 +828,7 @@ func (s *Stream) CreateGroup(name string, lastID StreamID, entriesRead int64) *S
 	g := &StreamGroup{Name: name, LastID: lastID, EntriesRead: entriesRead}
 	s.groups[name] = g
 	s.mods++
+	s.used = true // XGROUP CREATE ... MKSTREAM then DESTROY leaves the stream
 	return g
 }
 

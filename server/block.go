@@ -63,10 +63,10 @@ import (
 type blockOp uint8
 
 const (
-	opPop  blockOp = iota // BLPOP, BRPOP: one element, replied with its key
-	opMPop                // BLMPOP: up to count elements, replied with their key
-	opMove                // BLMOVE, BRPOPLPUSH: one element, pushed onto dst
-	opXRead               // XREAD (and XREADGROUP through streamWait.serve): entries of a stream
+	opPop   blockOp = iota // BLPOP, BRPOP: one element, replied with its key
+	opMPop                 // BLMPOP: up to count elements, replied with their key
+	opMove                 // BLMOVE, BRPOPLPUSH: one element, pushed onto dst
+	opXRead                // XREAD (and XREADGROUP through streamWait.serve): entries of a stream
 )
 
 // blockReq is what a blocking command asks of the first of its keys that

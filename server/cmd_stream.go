@@ -299,14 +299,19 @@ func cmdXAdd(c *client, args [][]byte) {
 	key := args[1]
 	tx := c.db().Write(key)
 	defer tx.Close()
-	s, err := tx.MutableStream(key, !a.noMkStream)
+	s, err := tx.MutableStream(key, false)
 	if err != nil {
 		c.conn.WriteError(errWrongType)
 		return
 	}
 	if s == nil {
-		c.conn.WriteNull()
-		return
+		if a.noMkStream {
+			c.conn.WriteNull()
+			return
+		}
+		// Redis's dbAdd publishes the "new" event.
+		s, _ = tx.MutableStream(key, true)
+		c.notify(pubsub.EventNew, "new", key)
 	}
 	last := s.LastID()
 	if last == db.MaxStreamID {
@@ -594,7 +599,7 @@ func cmdXRead(c *client, args [][]byte) {
 		case is(args[i], "streams") && moreArgs > 0:
 			streamsArg = i + 1
 			if (len(args)-streamsArg)%2 != 0 {
-				c.conn.WriteError("ERR Unbalanced 'xread' list of streams: for each stream key an ID or '$' must be specified.")
+				c.conn.WriteError("ERR Unbalanced XREAD list of streams: for each stream key an ID or '$' must be specified.")
 				return
 			}
 			i = len(args)

@@ -2,9 +2,13 @@ package server
 
 import (
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/mini-redis/mini-redis/frame"
+	"github.com/mini-redis/mini-redis/internal/redistest"
 )
 
 // Differential tests of the stream commands, run as the other
@@ -66,6 +70,21 @@ var streamDiffScripts = map[string][]step{
 		s("XADD x MINID x 6-0 a b"), s("XADD x MAXLEN 6-0 a b"), s("XADD x MAXLEN ~ 6-0 a b"), s("XADD x maxlen ~ 5 limit 10 7-0 a b"),
 		s("XADD x NOMKSTREAM MAXLEN 1 8-0 a b"), s("XLEN x"), s("XADD x MAXLEN 1 NOMKSTREAM 9-0 a b"),
 	),
+	"xread": {
+		s("XADD a 1-1 f 1"), s("XADD a 2-1 f 2"), s("XADD b 1-5 g 1"), s("XREAD STREAMS a 0"), s("XREAD STREAMS a b 0 0"),
+		s("XREAD COUNT 1 STREAMS a b 0 1-4"), s("XREAD STREAMS a b 2-1 1-5"), s("XREAD STREAMS a $"), s("XREAD STREAMS missing $"),
+		s("XREAD STREAMS a missing 1-1 0"), s("XREAD STREAMS a a 0 1-1"), s("XREAD COUNT 0 STREAMS a 0"),
+		s("XREAD COUNT -5 STREAMS a 0"), s("XREAD COUNT x STREAMS a 0"), s("XREAD STREAMS a"), s("XREAD STREAMS a b 0"),
+		s("XREAD STREAMS"), s("XREAD COUNT 1"), s("XREAD FOO STREAMS a 0"), s("XREAD GROUP g c STREAMS a 0"),
+		s("XREAD NOACK STREAMS a 0"), s("XREAD STREAMS a >"), s("XREAD STREAMS a x"), s("XREAD STREAMS a -"),
+		s("XREAD STREAMS a +"), s("XREAD STREAMS a 1"), s("XREAD BLOCK x STREAMS a 0"), s("XREAD BLOCK -1 STREAMS a 0"),
+		s("XREAD BLOCK 0 STREAMS a 0"), s("XREAD BLOCK 10 STREAMS a 0"), s("XREAD BLOCK 1.5 STREAMS a 0"),
+		s("XREAD BLOCK 1 STREAMS a $"), s("SET str v"), s("XREAD STREAMS str 0"), s("XREAD STREAMS a str 0 0"),
+		s("XREAD STREAMS missing str 0 0"), s("XREAD STREAMS str x"), s("XDEL a 2-1"), s("XREAD STREAMS a 1-1"),
+		s("XREAD STREAMS a 1-1 a"), s("XREAD streams a 0 count 1"), s("XREAD COUNT 1 COUNT 2 STREAMS a 0"),
+		s("MULTI"), s("XREAD BLOCK 0 STREAMS a $"), s("XREAD BLOCK 0 STREAMS a 0"), s("EXEC"),
+		s("XREAD STREAMS a 18446744073709551615-18446744073709551615"),
+	},
 	"approximate trimming": flat(
 		xaddSeq("s", 1, 350), s("XTRIM s MAXLEN ~ 120"), s("XLEN s"), s("XRANGE s - + COUNT 1"), s("XTRIM s MAXLEN ~ 0 LIMIT 100"),
 		s("XLEN s"), s("XTRIM s MINID ~ 330"), s("XLEN s"), s("XTRIM s MAXLEN ~ 0"), s("XLEN s"),
@@ -80,6 +99,11 @@ var streamDiffScripts = map[string][]step{
 		xaddMixed("mix", 300), s("XTRIM mix MAXLEN ~ 5"), s("XLEN mix"), s("XADD mix MAXLEN ~ 2 1000-0 a b"), s("XLEN mix"),
 		xaddSeq("a", 1, 450), s("XADD a MAXLEN ~ 100 1000-0 f v"), s("XLEN a"), s("XTRIM a MINID ~ 400-0 LIMIT 100"),
 		s("XLEN a"), su("CONFIG GET stream-node-*"),
+		// The exact boundary: a node of one entry {f: 1} has 28 bytes;
+		// the next entry (2 bytes) starts a node when 28+2 >= the limit.
+		s("CONFIG SET stream-node-max-bytes 30"), s("XADD q 1-0 f 1"), s("XADD q 2-0 f 1"), s("XTRIM q MAXLEN ~ 1"),
+		s("CONFIG SET stream-node-max-bytes 31"), s("XADD r 1-0 f 1"), s("XADD r 2-0 f 1"), s("XTRIM r MAXLEN ~ 1"),
+		s("CONFIG SET stream-node-max-bytes 4096"),
 	),
 }
 
@@ -161,6 +185,98 @@ func TestStreamCommandsAreCovered(t *testing.T) {
 	for _, cmd := range streamCommands() {
 		if !used[cmd.name] {
 			t.Errorf("command %s has no differential test", cmd.name)
+		}
+	}
+}
+
+// TestStreamEventsAgainstRedis compares the keyspace notifications of the
+// stream commands, and their order, with redis-server's.
+func TestStreamEventsAgainstRedis(t *testing.T) {
+	var script []mstep
+	// The "new" events (n) of XADD are compared too; the key holding a
+	// string is made before, as the string commands publish no "new".
+	script = append(script, on(1, "SET str v"), on(1, "CONFIG SET notify-keyspace-events KEAn"),
+		on(0, "PSUBSCRIBE __keyevent@0__:*"))
+	for _, line := range []string{
+		"XADD s 1-0 a b", "XADD s 1-0 a b", "XADD s 2-0 a b", "XADD s MAXLEN 1 3-0 a b", "XADD s MAXLEN 5 4-0 a b",
+		"XADD s MAXLEN ~ 1 5-0 a b", "XADD n NOMKSTREAM 1-0 a b", "XADD z MAXLEN 0 1-0 a b", "XDEL s 1-0", "XDEL s 4-0 5-0",
+		"XDEL missing 1-0", "XTRIM s MAXLEN 0", "XTRIM s MAXLEN 0", "XADD s 9-0 a b", "XTRIM s MINID 10",
+		"XTRIM s MAXLEN ~ 0", "XSETID s 20-0", "XSETID s 1-0", "XSETID missing 1-0", "XLEN s", "XRANGE s - +",
+		"XREAD STREAMS s 0", "XADD str 1-0 a b", "XADD big 18446744073709551615-18446744073709551615 a b",
+		"XADD big * a b", "DEL s", "XADD e 1-0 a b", "EXPIRE e 100",
+	} {
+		script = append(script, on(1, line), on(0, "PING"))
+	}
+	redis := redistest.Start(t)
+	ours := startRealServer(t)
+	var ref, got [2]*rawConn
+	for i := range ref {
+		ref[i], got[i] = dialRaw(t, redis.Addr), dialRaw(t, ours)
+	}
+	events := func(c *rawConn) []string {
+		var out []string
+		for {
+			f, _, err := frame.Parse([]byte(c.readReply()))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(f.Elems) == 2 && f.Elems[0].Text() == "pong" {
+				return out
+			}
+			out = append(out, f.Elems[2].Text()+" "+f.Elems[3].Text())
+		}
+	}
+	for _, st := range script {
+		if st.conn == 1 {
+			want, have := ref[1].do(st.args...), got[1].do(st.args...)
+			if want != have {
+				t.Errorf("%q:\n redis: %q\n   ours: %q", st.args, want, have)
+			}
+			continue
+		}
+		if st.args[0] == "PSUBSCRIBE" {
+			ref[0].do(st.args...)
+			got[0].do(st.args...)
+			continue
+		}
+		ref[0].Send(st.args...)
+		got[0].Send(st.args...)
+		if want, have := events(ref[0]), events(got[0]); !slices.Equal(want, have) {
+			t.Errorf("events before the PING:\n redis: %q\n   ours: %q", want, have)
+		}
+	}
+}
+
+// TestStreamWatch checks that the stream commands touch a watched key
+// when Redis signals it, and only then.
+func TestStreamWatch(t *testing.T) {
+	redis := redistest.Start(t)
+	ours := startRealServer(t)
+	for _, tc := range []struct{ setup, change string }{
+		{"XADD s 1-0 a b", "XADD s 2-0 a b"}, {"XADD s 1-0 a b", "XADD s 1-0 a b"}, {"", "XADD s 1-0 a b"},
+		{"", "XADD s NOMKSTREAM 1-0 a b"}, {"", "XADD s MAXLEN 0 1-0 a b"}, {"XADD s 1-0 a b", "XDEL s 1-0"},
+		{"XADD s 1-0 a b", "XDEL s 2-0"}, {"XADD s 1-0 a b", "XTRIM s MAXLEN 0"}, {"XADD s 1-0 a b", "XTRIM s MAXLEN 5"},
+		{"XADD s 1-0 a b", "XSETID s 5-0"}, {"XADD s 1-0 a b", "XSETID s 0-5"}, {"XADD s 1-0 a b", "XLEN s"},
+		{"XADD s 1-0 a b", "XRANGE s - +"}, {"XADD s 1-0 a b", "XREAD STREAMS s 0"}, {"XADD s 1-0 a b", "XADD s 0-0 a b"},
+		{"XADD s 1-0 a b;XDEL s 1-0", "XTRIM s MAXLEN 0"},
+	} {
+		results := [2]string{}
+		for i, addr := range []string{redis.Addr, ours} {
+			a, b := dialRaw(t, addr), dialRaw(t, addr)
+			a.do("FLUSHALL")
+			for _, cmd := range strings.Split(tc.setup, ";") {
+				if cmd != "" {
+					a.do(strings.Fields(cmd)...)
+				}
+			}
+			a.do("WATCH", "s")
+			b.do(strings.Fields(tc.change)...)
+			a.do("MULTI")
+			a.do("PING")
+			results[i] = a.do("EXEC")
+		}
+		if results[0] != results[1] {
+			t.Errorf("WATCH s; %s; %s: EXEC on redis %q, ours %q", tc.setup, tc.change, results[0], results[1])
 		}
 	}
 }
