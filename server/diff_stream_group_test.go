@@ -195,6 +195,10 @@ var streamGroupDiffScripts = map[string][]step{
 		s("XADD s 10-1 x y"), s("XINFO GROUPS s"), s("XGROUP CREATE s g4 0 ENTRIESREAD 1"), s("XINFO GROUPS s"),
 		s("XGROUP CREATE e g 0 MKSTREAM"), s("XINFO STREAM e"), tm("XINFO STREAM e FULL"), s("XINFO GROUPS e"),
 		s("XGROUP CREATE e g5 0-1 MKSTREAM"), s("XINFO GROUPS e"),
+		// The radix tree of a stream of several nodes.
+		xgAddSeq("n", 1, 250), s("XINFO STREAM n"), xgAddSeq("n", 251, 1300), s("XINFO STREAM n"),
+		s("XTRIM n MINID 450"), s("XINFO STREAM n"), s("XADD n 1099511627776-0 a b"), s("XADD n 1099511627777-0 a b"),
+		s("XINFO STREAM n"),
 	),
 	"lag": script(
 		// The lag rules of 7.0's streamReplyWithCGLag: valid only while no
