@@ -150,3 +150,22 @@ func BenchmarkXReadGroupAck(b *testing.B) {
 		i += n
 	}
 }
+
+// TestXReadGroupBlockedStreamExpires checks that a blocked XREADGROUP
+// whose stream expires gets Redis's UNBLOCKED error, as for a DEL.
+func TestXReadGroupBlockedStreamExpires(t *testing.T) {
+	ts := startServer(t)
+	ctl := ts.dial(t)
+	ctl.do("XGROUP", "CREATE", "s", "g", "$", "MKSTREAM")
+	ctl.do("PEXPIRE", "s", "100")
+	r := ts.dial(t)
+	r.Send("XREADGROUP", "GROUP", "g", "c", "BLOCK", "0", "STREAMS", "s", ">")
+	waitFor(t, func() bool { return ts.blockedClients() == 1 })
+	ts.clock.Advance(200 * time.Millisecond)
+	if got := ctl.do("EXISTS", "s"); got != ":0\r\n" {
+		t.Fatalf("EXISTS s after its deadline: %q", got)
+	}
+	if got := r.readReplyWithin(waitForMessages); got != "-"+errXReadGroupNoKey+"\r\n" {
+		t.Errorf("blocked XREADGROUP when its stream expired: %q", got)
+	}
+}
