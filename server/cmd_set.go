@@ -49,15 +49,8 @@ const (
 // readSet is lookupKeyRead followed by checkType for a set: it returns the
 // set at key in tx, or nil for a missing key, and counts the lookup. For
 // a key of another type it replies WRONGTYPE and returns ok false.
-func (c *client) readSet(tx *db.KeyLock, key []byte) (s *db.Set, ok bool) {
-	v := c.lookupRead(tx, key)
-	if v == nil {
-		return nil, true
-	}
-	if s, ok = v.(*db.Set); !ok {
-		c.conn.WriteError(errWrongType)
-	}
-	return s, ok
+func (c *client) readSet(tx *db.KeyLock, key []byte) (*db.Set, bool) {
+	return readAs[*db.Set](c, tx, key)
 }
 
 // writeMembers writes every member of s, in its order.
