@@ -181,14 +181,7 @@ func cmdHDel(c *client, args [][]byte) {
 	if h != nil {
 		deleted = h.DeleteFields(args[2:]) // Close deletes a hash left empty
 	}
-	if deleted > 0 {
-		c.notify(evHash, "hdel", key)
-		if h.Len() == 0 {
-			c.notify(evGeneric, "del", key)
-		}
-		c.server.dirty.Add(int64(deleted))
-	}
-	c.conn.WriteInt(int64(deleted))
+	c.replyRemoved(evHash, "hdel", key, deleted, h != nil && h.Len() == 0)
 }
 
 // readHashInt runs a read-only command that replies an integer computed

@@ -95,26 +95,29 @@ func cmdSRem(c *client, args [][]byte) {
 		c.conn.WriteError(errWrongType)
 		return
 	}
-	deleted, removed := 0, false
+	deleted, emptied := 0, false
 	if set != nil {
-		for _, m := range args[2:] {
-			if set.Remove(m) {
-				deleted++
-				if set.Len() == 0 {
-					removed = true // Close deletes the key
-					break
-				}
+		deleted, emptied = removeMembers(set, args[2:])
+	}
+	c.replyRemoved(evSet, "srem", key, deleted, emptied)
+}
+
+// removeMembers removes members from s, a set or a sorted set, as SREM and
+// ZREM do: it stops once s is empty (Close then deletes the key), and
+// returns how many it removed and whether s is left empty.
+func removeMembers(s interface {
+	Remove(member []byte) bool
+	Len() int
+}, members [][]byte) (removed int, emptied bool) {
+	for _, m := range members {
+		if s.Remove(m) {
+			removed++
+			if s.Len() == 0 {
+				return removed, true
 			}
 		}
 	}
-	if deleted > 0 {
-		c.notify(evSet, "srem", key)
-		if removed {
-			c.notify(evGeneric, "del", key)
-		}
-		c.server.dirty.Add(int64(deleted))
-	}
-	c.conn.WriteInt(int64(deleted))
+	return removed, false
 }
 
 // SMEMBERS key

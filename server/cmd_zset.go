@@ -313,26 +313,11 @@ func cmdZRem(c *client, args [][]byte) {
 		c.conn.WriteError(errWrongType)
 		return
 	}
-	deleted, removed := 0, false
+	deleted, emptied := 0, false
 	if z != nil {
-		for _, m := range args[2:] {
-			if z.Remove(m) {
-				deleted++
-			}
-			if z.Len() == 0 {
-				removed = true // Close deletes the key
-				break
-			}
-		}
+		deleted, emptied = removeMembers(z, args[2:])
 	}
-	if deleted > 0 {
-		c.notify(evZSet, "zrem", key)
-		if removed {
-			c.notify(evGeneric, "del", key)
-		}
-		c.server.dirty.Add(int64(deleted))
-	}
-	c.conn.WriteInt(int64(deleted))
+	c.replyRemoved(evZSet, "zrem", key, deleted, emptied)
 }
 
 // ZRANK key member
@@ -710,14 +695,7 @@ func (c *client) zremrange(key []byte, event string, ranks func(*db.ZSet) (first
 			deleted = z.RemoveRangeByRank(first, end-1)
 		}
 	}
-	if deleted > 0 {
-		c.notify(evZSet, event, key)
-		if z.Len() == 0 {
-			c.notify(evGeneric, "del", key) // Close deletes the key
-		}
-		c.server.dirty.Add(int64(deleted))
-	}
-	c.conn.WriteInt(int64(deleted))
+	c.replyRemoved(evZSet, event, key, deleted, z != nil && z.Len() == 0)
 }
 
 // ZRANDMEMBER key [count [WITHSCORES]]
