@@ -626,6 +626,27 @@ func diffSets(result *db.Set, sets []*db.Set, lim db.EncodingLimits) {
 
 // SSCAN key cursor [MATCH pattern] [COUNT count]
 func cmdSScan(c *client, args [][]byte) {
+	scanCollection(c, args, func(set *db.Set, cursor uint64, count int, match func(string) bool) (uint64, []string) {
+		var found []string
+		next := set.Scan(cursor, count, func(m string) {
+			if match == nil || match(m) {
+				found = append(found, m)
+			}
+		})
+		return next, found
+	})
+}
+
+// scanCollection runs SSCAN or ZSCAN on the collection of type T at
+// args[1] (scanGenericCommand): it parses the cursor, looks the key up,
+// then parses the options, as Redis does, so that a missing key or one
+// of another type hides their errors, and replies with the next cursor
+// and the items scan returns for about count of them that match (match
+// nil matches everything).
+func scanCollection[T interface {
+	db.Value
+	comparable
+}](c *client, args [][]byte, scan func(v T, cursor uint64, count int, match func(string) bool) (uint64, []string)) {
 	key := args[1]
 	cursor, ok := parseCursor(args[2])
 	if !ok {
@@ -634,28 +655,21 @@ func cmdSScan(c *client, args [][]byte) {
 	}
 	tx := c.db().Read(key)
 	defer tx.Close()
-	set, ok := c.readSet(&tx, key)
+	v, ok := readAs[T](c, &tx, key)
+	var missing T
 	switch {
 	case !ok:
 		return
-	case set == nil:
+	case v == missing:
 		c.sscanReply(0, nil)
 		return
 	}
-	// Redis parses the options after the lookup: a missing key or one of
-	// another type hides their errors.
 	opts, errText := parseScanOptions(args[3:], false)
 	if errText != "" {
 		c.conn.WriteError(errText)
 		return
 	}
-	count, match := opts.count, opts.match
-	var found []string
-	next := set.Scan(cursor, int(min(count, 1<<30)), func(m string) {
-		if match == nil || match(m) {
-			found = append(found, m)
-		}
-	})
+	next, found := scan(v, cursor, int(min(opts.count, 1<<30)), opts.match)
 	c.sscanReply(next, found)
 }
 

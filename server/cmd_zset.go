@@ -758,37 +758,16 @@ func (c *client) zrandmemberWithCount(key []byte, n int64, withScores bool) {
 	})
 }
 
-// ZSCAN key cursor [MATCH pattern] [COUNT count]
+// ZSCAN key cursor [MATCH pattern] [COUNT count]: the members with their
+// scores, as bulk strings in every protocol.
 func cmdZScan(c *client, args [][]byte) {
-	key := args[1]
-	cursor, ok := parseCursor(args[2])
-	if !ok {
-		c.conn.WriteError(errInvalidCursor)
-		return
-	}
-	tx := c.db().Read(key)
-	defer tx.Close()
-	z, ok := c.readZSet(&tx, key)
-	switch {
-	case !ok:
-		return
-	case z == nil:
-		c.sscanReply(0, nil)
-		return
-	}
-	// Redis parses the options after the lookup: a missing key or one of
-	// another type hides their errors.
-	opts, errText := parseScanOptions(args[3:], false)
-	if errText != "" {
-		c.conn.WriteError(errText)
-		return
-	}
-	count, match := opts.count, opts.match
-	var found []string
-	next := z.Scan(cursor, int(min(count, 1<<30)), func(m string, s float64) {
-		if match == nil || match(m) {
-			found = append(found, m, formatScore(s))
-		}
+	scanCollection(c, args, func(z *db.ZSet, cursor uint64, count int, match func(string) bool) (uint64, []string) {
+		var found []string
+		next := z.Scan(cursor, count, func(m string, s float64) {
+			if match == nil || match(m) {
+				found = append(found, m, formatScore(s))
+			}
+		})
+		return next, found
 	})
-	c.sscanReply(next, found)
 }
