@@ -211,17 +211,7 @@ func TestGeoDifferential(t *testing.T) {
 // TestGeoCommandsAreCovered keeps the scripts honest: every GEO command
 // appears in one.
 func TestGeoCommandsAreCovered(t *testing.T) {
-	used := map[string]bool{}
-	for _, script := range geoDiffScripts {
-		for _, st := range script {
-			used[strings.ToLower(st.args[0])] = true
-		}
-	}
-	for _, cmd := range geoCommands() {
-		if !used[cmd.name] {
-			t.Errorf("command %s has no differential test", cmd.name)
-		}
-	}
+	checkScriptsCover(t, geoDiffScripts, stepWords, geoCommands())
 }
 
 // TestGeoRandomAgainstRedis stores the same random points on both servers

@@ -278,21 +278,12 @@ func dirtyCount(c *rawConn) int64 {
 // TestHashDifferentialCoversEveryCommand: every hash command appears in
 // hashDiffScripts.
 func TestHashDifferentialCoversEveryCommand(t *testing.T) {
-	used := map[string]bool{}
-	for _, script := range hashDiffScripts {
-		for _, st := range script {
-			name := strings.ToLower(st.args[0])
-			if st.mode == hscanAll {
-				name = "hscan"
-			}
-			used[name] = true
+	checkScriptsCover(t, hashDiffScripts, func(st step) []string {
+		if st.mode == hscanAll {
+			return []string{"hscan"}
 		}
-	}
-	for _, cmd := range hashCommands() {
-		if !used[cmd.name] {
-			t.Errorf("command %s has no differential test", cmd.name)
-		}
-	}
+		return st.args
+	}, hashCommands())
 }
 
 // compareHashStep compares the replies to st, in any of the modes.

@@ -495,17 +495,7 @@ func seedCollection(t *testing.T, ts *testServer, dbIndex int, st step, ref, got
 // TestSetCommandsAreCovered keeps the scripts honest: every set command
 // appears in one.
 func TestSetCommandsAreCovered(t *testing.T) {
-	used := map[string]bool{}
-	for _, script := range setDiffScripts {
-		for _, st := range script {
-			used[strings.ToLower(st.args[0])] = true
-		}
-	}
-	for _, cmd := range setCommands() {
-		if !used[cmd.name] {
-			t.Errorf("command %s has no differential test", cmd.name)
-		}
-	}
+	checkScriptsCover(t, setDiffScripts, stepWords, setCommands())
 }
 
 // TestSetEventsAgainstRedis compares the keyspace notifications of the set

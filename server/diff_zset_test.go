@@ -226,17 +226,7 @@ func TestZSetDifferential(t *testing.T) {
 // TestZSetCommandsAreCovered keeps the scripts honest: every sorted set
 // command appears in one.
 func TestZSetCommandsAreCovered(t *testing.T) {
-	used := map[string]bool{}
-	for _, script := range zsetDiffScripts {
-		for _, st := range script {
-			used[strings.ToLower(st.args[0])] = true
-		}
-	}
-	for _, cmd := range zsetCommands() {
-		if !used[cmd.name] {
-			t.Errorf("command %s has no differential test", cmd.name)
-		}
-	}
+	checkScriptsCover(t, zsetDiffScripts, stepWords, zsetCommands())
 }
 
 // TestZSetEventsAgainstRedis compares the keyspace notifications of the
