@@ -441,16 +441,7 @@ func TestRestoreWatch(t *testing.T) {
 	} {
 		results := [2]string{}
 		for i, addr := range []string{redis.Addr, ours} {
-			a, b := dialRaw(t, addr), dialRaw(t, addr)
-			a.do("FLUSHALL")
-			if tc.setup != "" {
-				a.do(strings.Fields(tc.setup)...)
-			}
-			a.do("WATCH", "k")
-			b.do(tc.change...)
-			a.do("MULTI")
-			a.do("PING")
-			results[i] = a.do("EXEC")
+			results[i] = execAfterChange(t, addr, tc.setup, []string{"k"}, tc.change)
 		}
 		if results[0] != results[1] {
 			t.Errorf("WATCH k; %s; %.30q: EXEC on redis %q, ours %q", tc.setup, tc.change, results[0], results[1])

@@ -412,31 +412,12 @@ func TestGeoEventsAgainstRedis(t *testing.T) {
 // TestGeoWatch checks that the GEO commands touch a watched key when Redis
 // signals it, and only then.
 func TestGeoWatch(t *testing.T) {
-	redis := redistest.Start(t)
-	ours := startRealServer(t)
-	for _, tc := range []struct{ setup, change string }{
+	checkWatchAgainstRedis(t, "", []string{"s"}, []watchCase{
 		{"GEOADD s 1 1 a", "GEOADD s 2 2 b"}, {"GEOADD s 1 1 a", "GEOADD s 1 1 a"}, {"GEOADD s 1 1 a", "GEOADD s XX 1 1 b"},
 		{"GEOADD s 1 1 a", "GEOADD s 200 1 b"}, {"GEOADD s 1 1 a", "GEOPOS s a"}, {"GEOADD s 1 1 a", "GEOSEARCH s FROMMEMBER a BYRADIUS 1 km"},
 		{"GEOADD d 1 1 a", "GEOSEARCHSTORE s d FROMMEMBER a BYRADIUS 1 km"}, {"GEOADD d 1 1 a", "GEOSEARCHSTORE s d FROMLONLAT 50 50 BYRADIUS 1 km"},
 		{"GEOADD s 1 1 a", "GEOSEARCHSTORE s d FROMLONLAT 50 50 BYRADIUS 1 km"}, {"GEOADD s 1 1 a", "GEOSEARCHSTORE s missing FROMLONLAT 50 50 BYRADIUS 1 km"},
 		{"GEOADD d 1 1 a", "GEORADIUS d 1 1 1 km STORE s"}, {"GEOADD d 1 1 a", "GEORADIUS d 1 1 1 km"},
 		{"GEOADD s 1 1 a", "GEORADIUSBYMEMBER missing a 1 km STORE s"}, {"GEOADD s 1 1 a", "GEORADIUS s 1 1 1 km STORE x WITHDIST"},
-	} {
-		results := [2]string{}
-		for i, addr := range []string{redis.Addr, ours} {
-			a, b := dialRaw(t, addr), dialRaw(t, addr)
-			a.do("FLUSHALL")
-			for _, cmd := range strings.Split(tc.setup, ";") {
-				a.do(strings.Fields(cmd)...)
-			}
-			a.do("WATCH", "s")
-			b.do(strings.Fields(tc.change)...)
-			a.do("MULTI")
-			a.do("PING")
-			results[i] = a.do("EXEC")
-		}
-		if results[0] != results[1] {
-			t.Errorf("WATCH s; %s; %s: EXEC on redis %q, ours %q", tc.setup, tc.change, results[0], results[1])
-		}
-	}
+	})
 }

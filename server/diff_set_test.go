@@ -580,9 +580,7 @@ func checkEventsAgainstRedis(t *testing.T, lines []string, same func(want, have 
 // signals it, and only then: a transaction watching the key fails exactly
 // when it fails on redis-server.
 func TestSetWatch(t *testing.T) {
-	redis := redistest.Start(t)
-	ours := startRealServer(t)
-	for _, tc := range []struct{ setup, change string }{
+	checkWatchAgainstRedis(t, "SADD d 0", []string{"s", "d"}, []watchCase{
 		{"SADD s 1", "SADD s 2"}, {"SADD s 1", "SADD s 1"}, {"SADD s 1", "SREM s 9"}, {"SADD s 1 2", "SREM s 1"},
 		{"SADD s 1", "SREM s 1"}, {"SADD s 1 2", "SPOP s"}, {"SADD s 1 2", "SPOP s 0"}, {"SADD s 1 2", "SPOP s 5"},
 		{"SADD s 1 2 3 4 5 6", "SPOP s 5"}, {"SADD s 1", "SPOP missing"}, {"SADD s 1", "SRANDMEMBER s"},
@@ -598,25 +596,52 @@ func TestSetWatch(t *testing.T) {
 		{"SADD s 1", "TYPE s"}, {"SADD s 1", "OBJECT ENCODING s"}, {"SADD s 1", "SET s v"}, {"SADD s 1", "GET s"},
 		{"SADD s 1", "APPEND s x"}, {"SADD s 1", "PEXPIRE s 1"}, {"SADD s 1", "EXPIRE s 0"}, {"SADD s 1", "FLUSHDB"},
 		{"SADD s 1", "SWAPDB 0 1"}, {"SADD s 1", "MEMORY USAGE s"},
-	} {
+	})
+}
+
+// watchCase is a case of checkWatchAgainstRedis: the setup commands, then
+// the change another client makes, each command separated from the next
+// by ";".
+type watchCase struct{ setup, change string }
+
+// checkWatchAgainstRedis checks that the changes touch a watched key when
+// Redis signals it, and only then: for each case, on a real redis-server
+// and on this server, prelude and the case's setup run, a client watches
+// keys, another makes the change, and the first one's transaction must
+// fail on both or on neither.
+func checkWatchAgainstRedis(t *testing.T, prelude string, keys []string, cases []watchCase) {
+	t.Helper()
+	redis := redistest.Start(t)
+	ours := startRealServer(t)
+	for _, tc := range cases {
 		results := [2]string{}
 		for i, addr := range []string{redis.Addr, ours} {
-			a, b := dialRaw(t, addr), dialRaw(t, addr)
-			a.do("FLUSHALL")
-			a.do("SADD", "d", "0")
-			for _, cmd := range strings.Split(tc.setup, ";") {
-				a.do(strings.Fields(cmd)...)
-			}
-			a.do("WATCH", "s", "d")
-			b.do(strings.Fields(tc.change)...)
-			a.do("MULTI")
-			a.do("PING")
-			results[i] = a.do("EXEC")
+			results[i] = execAfterChange(t, addr, prelude+";"+tc.setup, keys, strings.Fields(tc.change))
 		}
 		if results[0] != results[1] {
-			t.Errorf("WATCH s d; %s; %s: EXEC on redis %q, ours %q", tc.setup, tc.change, results[0], results[1])
+			t.Errorf("WATCH %s; %s; %s: EXEC on redis %q, ours %q", strings.Join(keys, " "), tc.setup, tc.change, results[0], results[1])
 		}
 	}
+}
+
+// execAfterChange runs, on the server at addr: FLUSHALL and the setup
+// commands (separated by ";"), WATCH keys, change on another connection,
+// then MULTI, PING and EXEC, and returns EXEC's reply, which is nil if
+// change touched a watched key.
+func execAfterChange(t *testing.T, addr, setup string, keys, change []string) string {
+	t.Helper()
+	a, b := dialRaw(t, addr), dialRaw(t, addr)
+	a.do("FLUSHALL")
+	for _, cmd := range strings.Split(setup, ";") {
+		if args := strings.Fields(cmd); len(args) > 0 {
+			a.do(args...)
+		}
+	}
+	a.do(append([]string{"WATCH"}, keys...)...)
+	b.do(change...)
+	a.do("MULTI")
+	a.do("PING")
+	return a.do("EXEC")
 }
 
 // TestSetCommandsOnOtherTypes checks the set commands on
