@@ -228,13 +228,7 @@ func TestSaveAndLoadCollections(t *testing.T) {
 	putCollections(t, srv.store, collectionSpecs())
 	want := describeStore(t, srv.store, collectionDBs...)
 	checkDescribed(t, want)
-	if got := c.do("BGSAVE"); got != "+Background saving started\r\n" {
-		t.Fatalf("BGSAVE = %q", got)
-	}
-	waitFor(t, func() bool { return strings.Contains(c.do("INFO", "persistence"), "rdb_bgsave_in_progress:0") })
-	if info := c.do("INFO", "persistence"); !strings.Contains(info, "rdb_last_bgsave_status:ok") {
-		t.Fatalf("BGSAVE failed:\n%s", info)
-	}
+	bgsave(t, c)
 	srv.Shutdown(context.Background())
 
 	loaded, _ := startInDir(t, dir)
@@ -311,6 +305,19 @@ func TestRedisLoadsOurCollections(t *testing.T) {
 	}
 	if got := describeRedis(redisOnOurDump(t, dir), collectionDBs...); got != want {
 		t.Errorf("redis after loading our dump:\n%s\nours:\n%s", got, want)
+	}
+}
+
+// bgsave has the server c is connected to run BGSAVE, waits for it to
+// end, and fails t unless it succeeded.
+func bgsave(t *testing.T, c *rawConn) {
+	t.Helper()
+	if got := c.do("BGSAVE"); got != "+Background saving started\r\n" {
+		t.Fatalf("BGSAVE = %q", got)
+	}
+	waitFor(t, func() bool { return strings.Contains(c.do("INFO", "persistence"), "rdb_bgsave_in_progress:0") })
+	if info := c.do("INFO", "persistence"); !strings.Contains(info, "rdb_last_bgsave_status:ok") {
+		t.Fatalf("BGSAVE failed:\n%s", info)
 	}
 }
 

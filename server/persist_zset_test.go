@@ -182,13 +182,7 @@ func TestSaveAndLoadZSets(t *testing.T) {
 	putZSets(t, srv.store, zsetSpecs())
 	want := describeZSetStore(t, srv.store, zsetDBs...)
 	checkZSetsDescribed(t, want)
-	if got := c.do("BGSAVE"); got != "+Background saving started\r\n" {
-		t.Fatalf("BGSAVE = %q", got)
-	}
-	waitFor(t, func() bool { return strings.Contains(c.do("INFO", "persistence"), "rdb_bgsave_in_progress:0") })
-	if info := c.do("INFO", "persistence"); !strings.Contains(info, "rdb_last_bgsave_status:ok") {
-		t.Fatalf("BGSAVE failed:\n%s", info)
-	}
+	bgsave(t, c)
 	srv.Shutdown(context.Background())
 	loaded, _ := startInDir(t, dir)
 	if got := describeZSetStore(t, loaded.store, zsetDBs...); got != want {
