@@ -367,38 +367,12 @@ func TestZScanAgainstRedis(t *testing.T) {
 		c.do("ZADD", "sl", "0.1", "frac", "-inf", "ninf", "inf", "pinf", "3e20", "big")
 	}
 	for _, opts := range [][]string{nil, {"COUNT", "7"}, {"MATCH", "m1*"}, {"MATCH", "*f", "COUNT", "1"}, {"COUNT", "1000"}} {
-		want, have := zscanPairs(ref, "sl", opts), zscanPairs(got, "sl", opts)
+		args := append([]string{"sl"}, opts...)
+		want, have := scanPairs(ref, "ZSCAN", args), scanPairs(got, "ZSCAN", args)
 		if !slices.Equal(want, have) {
 			t.Errorf("ZSCAN sl %q to completion:\n redis: %.300q\n   ours: %.300q", opts, want, have)
 		}
 	}
-}
-
-// zscanPairs runs ZSCAN key to completion and returns the distinct
-// "member score" pairs found, sorted.
-func zscanPairs(c *rawConn, key string, opts []string) []string {
-	seen := map[string]bool{}
-	cursor := "0"
-	for range 10000 {
-		reply := c.do(append([]string{"ZSCAN", key, cursor}, opts...)...)
-		f, _, err := frame.Parse([]byte(reply))
-		if err != nil || f.Type != frame.Array || len(f.Elems) != 2 || len(f.Elems[1].Elems)%2 != 0 {
-			return []string{"error: " + reply}
-		}
-		items := f.Elems[1].Elems
-		for i := 0; i < len(items); i += 2 {
-			seen[items[i].Text()+" "+items[i+1].Text()] = true
-		}
-		if cursor = f.Elems[0].Text(); cursor == "0" {
-			break
-		}
-	}
-	out := make([]string, 0, len(seen))
-	for p := range seen {
-		out = append(out, p)
-	}
-	slices.Sort(out)
-	return out
 }
 
 // TestZSetCommandsOnOtherTypes checks the sorted set commands on lists,
