@@ -64,6 +64,20 @@ func (c *client) readZSet(tx *db.KeyLock, key []byte) (*db.ZSet, bool) {
 	return readAs[*db.ZSet](c, tx, key)
 }
 
+// mutableZSet is lookupKeyWrite for a sorted set command, counting
+// nothing: the set at key in tx for change in place, nil for a missing key
+// unless create is set, when it is a new empty set that Close removes if
+// it is left empty. For a key of another type it replies WRONGTYPE and
+// returns ok false.
+func (c *client) mutableZSet(tx *db.KeyLock, key []byte, create bool) (z *db.ZSet, ok bool) {
+	z, err := tx.MutableZSet(key, create)
+	if err != nil {
+		c.conn.WriteError(errWrongType)
+		return nil, false
+	}
+	return z, true
+}
+
 // writeScore writes a score as Redis's addReplyDouble does.
 func (c *client) writeScore(f float64) { c.conn.WriteDouble(f) }
 
@@ -204,9 +218,8 @@ options:
 	incr := has(db.ZAddIncr)
 	tx := c.db().Write(key)
 	defer tx.Close()
-	z, err := tx.MutableZSet(key, !has(db.ZAddXX))
-	if err != nil {
-		c.conn.WriteError(errWrongType)
+	z, ok := c.mutableZSet(&tx, key, !has(db.ZAddXX))
+	if !ok {
 		return
 	}
 	var added, updated, processed int
@@ -308,9 +321,8 @@ func cmdZRem(c *client, args [][]byte) {
 	key := args[1]
 	tx := c.db().Write(key)
 	defer tx.Close()
-	z, err := tx.MutableZSet(key, false)
-	if err != nil {
-		c.conn.WriteError(errWrongType)
+	z, ok := c.mutableZSet(&tx, key, false)
+	if !ok {
 		return
 	}
 	deleted, emptied := 0, false
@@ -684,9 +696,8 @@ func cmdZRemRangeByLex(c *client, args [][]byte) {
 func (c *client) zremrange(key []byte, event string, ranks func(*db.ZSet) (first, end int)) {
 	tx := c.db().Write(key)
 	defer tx.Close()
-	z, err := tx.MutableZSet(key, false)
-	if err != nil {
-		c.conn.WriteError(errWrongType)
+	z, ok := c.mutableZSet(&tx, key, false)
+	if !ok {
 		return
 	}
 	deleted := 0
