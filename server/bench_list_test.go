@@ -53,6 +53,25 @@ func (c *client) benchDo(b *testing.B, args [][]byte) {
 	}
 }
 
+// benchReply times b.N runs of args on c, after one that sets the bytes
+// an iteration processes to the size of its reply, as nc counts it, and
+// fails if any of them replied with an error.
+func benchReply(b *testing.B, c *client, nc *discardConn, args [][]byte) {
+	b.Helper()
+	before := nc.written
+	c.benchDo(b, args)
+	b.SetBytes(nc.written - before)
+	b.ReportAllocs()
+	b.ResetTimer()
+	for range b.N {
+		c.benchDo(b, args)
+	}
+	b.StopTimer()
+	if c.errors != 0 {
+		b.Fatalf("%s failed", args[0])
+	}
+}
+
 func benchArgs(args ...string) [][]byte {
 	out := make([][]byte, len(args))
 	for i, a := range args {
@@ -150,18 +169,7 @@ func BenchmarkLRANGE(b *testing.B) {
 				c, nc := benchClient(b)
 				fillList(b, c, "l", n)
 				args := benchArgs("LRANGE", "l", r.start, r.stop)
-				before := nc.written
-				c.benchDo(b, args)
-				b.SetBytes(nc.written - before)
-				b.ReportAllocs()
-				b.ResetTimer()
-				for range b.N {
-					c.benchDo(b, args)
-				}
-				b.StopTimer()
-				if c.errors != 0 {
-					b.Fatal("LRANGE failed")
-				}
+				benchReply(b, c, nc, args)
 			})
 		}
 	}

@@ -34,6 +34,28 @@ func benchSetCommand(b *testing.B, size int, prefix string, args func(i int) []s
 	if got := c.do("SCARD", "s"); got != ":"+strconv.Itoa(size)+"\r\n" {
 		b.Fatalf("SCARD s = %q", got)
 	}
+	benchPipelined(b, c, args, nil)
+}
+
+// benchCommands runs setup's commands, each of which must succeed, then
+// times b.N commands that args builds from the iteration number, in
+// pipelined batches (benchPipelined).
+func benchCommands(b *testing.B, setup [][]string, args func(i int) []string) {
+	ts := startServerConfig(b, mustTestConfig(b), nil)
+	c := ts.dial(b)
+	for _, cmd := range setup {
+		if got := c.do(cmd...); got[0] == '-' {
+			b.Fatalf("%q: %q", cmd, got)
+		}
+	}
+	benchPipelined(b, c, args, nil)
+}
+
+// benchPipelined times b.N commands that args builds from the iteration
+// number, sent on c in batches of benchSetBatch, one write a batch. Each
+// reply must not be an error and, if check is not nil, must satisfy it.
+func benchPipelined(b *testing.B, c *rawConn, args func(i int) []string, check func(f frame.Frame) bool) {
+	b.Helper()
 	b.ReportAllocs()
 	b.ResetTimer()
 	var out []byte
@@ -50,8 +72,8 @@ func benchSetCommand(b *testing.B, size int, prefix string, args func(i int) []s
 		}
 		c.SendRaw(out)
 		for range n {
-			if f := c.Read(); f.IsError() {
-				b.Fatalf("%s", f.Str)
+			if f := c.Read(); f.IsError() || check != nil && !check(f) {
+				b.Fatalf("%v", f)
 			}
 		}
 		i += n

@@ -61,18 +61,7 @@ func BenchmarkSORT(b *testing.B) {
 			c, nc := benchClient(b)
 			fillSortList(b, c, "l", bm.elem, bm.weights)
 			args := benchArgs(append([]string{"SORT", "l"}, bm.args...)...)
-			before := nc.written
-			c.benchDo(b, args)
-			b.SetBytes(nc.written - before)
-			b.ReportAllocs()
-			b.ResetTimer()
-			for range b.N {
-				c.benchDo(b, args)
-			}
-			b.StopTimer()
-			if c.errors != 0 {
-				b.Fatal("SORT failed")
-			}
+			benchReply(b, c, nc, args)
 		})
 	}
 }

@@ -4,8 +4,6 @@ import (
 	"runtime"
 	"strconv"
 	"testing"
-
-	"github.com/mini-redis/mini-redis/frame"
 )
 
 // Benchmarks of the sorted set pops and operations through the whole
@@ -15,40 +13,6 @@ import (
 // ZINTERSTORE and ZINTERCARD of two sets of 100.
 //
 //	go test ./server -run '^$' -bench 'ZPop|ZSetOp|BZPop' -benchmem
-
-// benchZSetCommands runs setup, then times b.N commands that args builds
-// from the iteration number, in pipelined batches.
-func benchZSetCommands(b *testing.B, setup [][]string, args func(i int) []string) {
-	ts := startServerConfig(b, mustTestConfig(b), nil)
-	c := ts.dial(b)
-	for _, cmd := range setup {
-		if got := c.do(cmd...); got[0] == '-' {
-			b.Fatalf("%q: %q", cmd, got)
-		}
-	}
-	b.ReportAllocs()
-	b.ResetTimer()
-	var out []byte
-	for i := 0; i < b.N; {
-		n := min(benchSetBatch, b.N-i)
-		out = out[:0]
-		for j := range n {
-			a := args(i + j)
-			bs := make([][]byte, len(a))
-			for k := range a {
-				bs[k] = []byte(a[k])
-			}
-			out = frame.AppendCommand(out, bs...)
-		}
-		c.SendRaw(out)
-		for range n {
-			if f := c.Read(); f.IsError() {
-				b.Fatalf("%s", f.Str)
-			}
-		}
-		i += n
-	}
-}
 
 // zsetFill returns ZADD commands that fill key with size members mI
 // scored I.
@@ -67,7 +31,7 @@ func zsetFill(key string, size int) [][]string {
 func benchZPop(b *testing.B, size int, bzpop bool) {
 	// Every other command pops the lowest member, and the one after puts
 	// it back, so the set keeps its size (and a listpack stays one).
-	benchZSetCommands(b, zsetFill("z", size), func(i int) []string {
+	benchCommands(b, zsetFill("z", size), func(i int) []string {
 		if i%2 == 1 {
 			return []string{"ZADD", "z", "-1", "low"}
 		}
@@ -110,7 +74,7 @@ func BenchmarkBZPopServed(b *testing.B) {
 func benchZSetOp(b *testing.B, args ...string) {
 	setup := append(zsetFill("a", 100), zsetFill("b", 150)...)
 	setup = append(setup, []string{"ZREMRANGEBYRANK", "b", "0", "49"})
-	benchZSetCommands(b, setup, func(int) []string { return args })
+	benchCommands(b, setup, func(int) []string { return args })
 }
 
 func BenchmarkZSetOpUnion(b *testing.B) { benchZSetOp(b, "ZUNION", "2", "a", "b", "WITHSCORES") }

@@ -28,26 +28,7 @@ func benchZSetCommand(b *testing.B, size int, args func(i int) []string) {
 	if got := c.do("ZCARD", "z"); got != ":"+strconv.Itoa(size)+"\r\n" {
 		b.Fatalf("ZCARD z = %q", got)
 	}
-	benchPipelined(b, c, args)
-}
-
-// benchPipelined times b.N commands args builds on c, in batches.
-func benchPipelined(b *testing.B, c *rawConn, args func(i int) []string) {
-	b.Helper()
-	b.ReportAllocs()
-	b.ResetTimer()
-	for i := 0; i < b.N; {
-		n := min(benchSetBatch, b.N-i)
-		for j := range n {
-			c.Send(args(i + j)...)
-		}
-		for range n {
-			if r := c.readReply(); r[0] == '-' {
-				b.Fatalf("%s", r)
-			}
-		}
-		i += n
-	}
+	benchPipelined(b, c, args, nil)
 }
 
 func BenchmarkZAdd(b *testing.B) {

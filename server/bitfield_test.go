@@ -541,28 +541,9 @@ func benchBitsCommand(b *testing.B, args func(i int) []string) {
 			b.Fatalf("SETRANGE %s = %q", k, got)
 		}
 	}
-	b.ReportAllocs()
-	b.ResetTimer()
-	var out []byte
-	for i := 0; i < b.N; {
-		n := min(benchSetBatch, b.N-i)
-		out = out[:0]
-		for j := range n {
-			a := args(i + j)
-			bs := make([][]byte, len(a))
-			for k := range a {
-				bs[k] = []byte(a[k])
-			}
-			out = frame.AppendCommand(out, bs...)
-		}
-		c.SendRaw(out)
-		for range n {
-			if f := c.Read(); f.IsError() || f.Type != frame.Array && f.Type != frame.Integer {
-				b.Fatalf("%v", f)
-			}
-		}
-		i += n
-	}
+	benchPipelined(b, c, args, func(f frame.Frame) bool {
+		return f.Type == frame.Array || f.Type == frame.Integer
+	})
 }
 
 func BenchmarkBitfieldIncrBy(b *testing.B) {

@@ -2,7 +2,6 @@ package server
 
 import (
 	"math"
-	"slices"
 	"strconv"
 
 	"github.com/mini-redis/mini-redis/db"
@@ -182,14 +181,7 @@ func cmdHDel(c *client, args [][]byte) {
 	if h != nil {
 		deleted = h.DeleteFields(args[2:]) // Close deletes a hash left empty
 	}
-	if deleted > 0 {
-		c.notify(evHash, "hdel", key)
-		if h.Len() == 0 {
-			c.notify(evGeneric, "del", key)
-		}
-		c.server.dirty.Add(int64(deleted))
-	}
-	c.conn.WriteInt(int64(deleted))
+	c.replyRemoved(evHash, "hdel", key, deleted, h != nil && h.Len() == 0)
 }
 
 // readHashInt runs a read-only command that replies an integer computed
@@ -338,26 +330,10 @@ func cmdHIncrByFloat(c *client, args [][]byte) {
 func cmdHRandField(c *client, args [][]byte) {
 	key := args[1]
 	if len(args) >= 3 {
-		n, ok := parseInt(args[2])
-		if !ok {
-			c.conn.WriteError(errNotInteger)
-			return
+		n, withValues, ok := c.parseRandCount(args, "withvalues")
+		if ok {
+			c.hrandfieldWithCount(key, n, withValues)
 		}
-		if n == math.MinInt64 {
-			c.conn.WriteError(errLongRange)
-			return
-		}
-		withValues := len(args) == 4
-		if len(args) > 4 || withValues && !is(args[3], "withvalues") {
-			c.conn.WriteError(errSyntax)
-			return
-		}
-		// Twice the count must fit in a long: RESP2 replies a flat array.
-		if withValues && (n < -math.MaxInt64/2 || n > math.MaxInt64/2) {
-			c.conn.WriteError(errValueRange)
-			return
-		}
-		c.hrandfieldWithCount(key, n, withValues)
 		return
 	}
 	tx := c.db().Read(key)
@@ -373,9 +349,9 @@ func cmdHRandField(c *client, args [][]byte) {
 	}
 }
 
-// hrandfieldWithCount is HRANDFIELD with a count n (hrandfieldWithCountCommand):
-// n >= 0 distinct fields, as many as the hash has at most; n < 0 asks for
-// -n fields that may repeat.
+// hrandfieldWithCount is HRANDFIELD with a count n (hrandfieldWithCountCommand,
+// see writeRandomPairs): n >= 0 distinct fields, as many as the hash has
+// at most; n < 0 asks for -n fields that may repeat.
 //
 // Which fields are chosen cannot match Redis's, whose random choices
 // depend on its allocator and dict layout; the reply's shape, the fields'
@@ -399,80 +375,17 @@ func (c *client) hrandfieldWithCount(key []byte, n int64, withValues bool) {
 		c.conn.WriteArrayLen(0)
 		return
 	}
-	resp3 := c.resp3()
-	replyLen := func(fields int64) {
-		if withValues && !resp3 {
-			fields *= 2
-		}
-		c.conn.WriteArrayLen(int(fields))
-	}
-	writePair := func(f string, v []byte) {
-		if withValues && resp3 {
-			c.conn.WriteArrayLen(2)
-		}
-		c.conn.WriteBulkString(f)
-		if withValues {
-			c.conn.WriteBulk(v)
-		}
-	}
-	size := h.Len()
-	rnd := tx.Rand()
-	if n < 0 || n == 1 {
-		count := n
-		if n < 0 {
-			count = -n
-		}
-		replyLen(count)
-		if streamRepeated(count, size) {
-			pairs := hashPairsOf(h, withValues)
-			tx.Close()
-			closed = true
-			c.writeRepeated(len(pairs), count, rnd, func(i int) { writePair(pairs[i].field, pairs[i].value) })
-			return
-		}
-		for ; count > 0; count-- {
-			writePair(h.At(int(rnd.Uint64N(uint64(size)))))
-		}
-		return
-	}
-	if n >= int64(size) {
-		replyLen(int64(size))
-		h.Range(func(f string, v []byte) bool {
-			writePair(f, v)
-			return true
-		})
-		return
-	}
-	picked := sampleDistinct(rnd, size, int(n))
-	if h.Encoding() == "listpack" {
-		slices.Sort(picked)
-	}
-	replyLen(n)
-	for _, i := range picked {
-		writePair(h.At(i))
-	}
+	src := randomPairs[[]byte]{size: h.Len(), at: h.At, all: h.Range, listpack: h.Encoding() == "listpack"}
+	writeRandomPairs(c, tx.Rand(), n, withValues, src, c.conn.WriteBulk, func() {
+		tx.Close()
+		closed = true
+	})
 }
 
 // hashPair is a field and its value, read from a hash.
 type hashPair struct {
 	field string
 	value []byte
-}
-
-// hashPairsOf copies the fields of h, with their values if withValues,
-// which may be kept past the KeyLock (db.Hash never writes a stored
-// value's array).
-func hashPairsOf(h *db.Hash, withValues bool) []hashPair {
-	pairs := make([]hashPair, 0, h.Len())
-	h.Range(func(f string, v []byte) bool {
-		p := hashPair{field: f}
-		if withValues {
-			p.value = v
-		}
-		pairs = append(pairs, p)
-		return true
-	})
-	return pairs
 }
 
 // HSCAN key cursor [MATCH pattern] [COUNT count]

@@ -569,14 +569,7 @@ func cmdLRem(c *client, args [][]byte) {
 		return
 	}
 	removed := l.Remove(args[3], int(count))
-	if removed > 0 {
-		c.notify(evList, "lrem", key)
-		if l.Len() == 0 {
-			c.notify(evGeneric, "del", key)
-		}
-		c.server.dirty.Add(int64(removed))
-	}
-	c.conn.WriteInt(int64(removed))
+	c.replyRemoved(evList, "lrem", key, removed, l.Len() == 0)
 }
 
 // LTRIM key start stop: the ltrim event, and WATCH's signal, come even when

@@ -49,15 +49,8 @@ const (
 // readSet is lookupKeyRead followed by checkType for a set: it returns the
 // set at key in tx, or nil for a missing key, and counts the lookup. For
 // a key of another type it replies WRONGTYPE and returns ok false.
-func (c *client) readSet(tx *db.KeyLock, key []byte) (s *db.Set, ok bool) {
-	v := c.lookupRead(tx, key)
-	if v == nil {
-		return nil, true
-	}
-	if s, ok = v.(*db.Set); !ok {
-		c.conn.WriteError(errWrongType)
-	}
-	return s, ok
+func (c *client) readSet(tx *db.KeyLock, key []byte) (*db.Set, bool) {
+	return readAs[*db.Set](c, tx, key)
 }
 
 // writeMembers writes every member of s, in its order.
@@ -102,26 +95,29 @@ func cmdSRem(c *client, args [][]byte) {
 		c.conn.WriteError(errWrongType)
 		return
 	}
-	deleted, removed := 0, false
+	deleted, emptied := 0, false
 	if set != nil {
-		for _, m := range args[2:] {
-			if set.Remove(m) {
-				deleted++
-				if set.Len() == 0 {
-					removed = true // Close deletes the key
-					break
-				}
+		deleted, emptied = removeMembers(set, args[2:])
+	}
+	c.replyRemoved(evSet, "srem", key, deleted, emptied)
+}
+
+// removeMembers removes members from s, a set or a sorted set, as SREM and
+// ZREM do: it stops once s is empty (Close then deletes the key), and
+// returns how many it removed and whether s is left empty.
+func removeMembers(s interface {
+	Remove(member []byte) bool
+	Len() int
+}, members [][]byte) (removed int, emptied bool) {
+	for _, m := range members {
+		if s.Remove(m) {
+			removed++
+			if s.Len() == 0 {
+				return removed, true
 			}
 		}
 	}
-	if deleted > 0 {
-		c.notify(evSet, "srem", key)
-		if removed {
-			c.notify(evGeneric, "del", key)
-		}
-		c.server.dirty.Add(int64(deleted))
-	}
-	c.conn.WriteInt(int64(deleted))
+	return removed, false
 }
 
 // SMEMBERS key
@@ -630,6 +626,27 @@ func diffSets(result *db.Set, sets []*db.Set, lim db.EncodingLimits) {
 
 // SSCAN key cursor [MATCH pattern] [COUNT count]
 func cmdSScan(c *client, args [][]byte) {
+	scanCollection(c, args, func(set *db.Set, cursor uint64, count int, match func(string) bool) (uint64, []string) {
+		var found []string
+		next := set.Scan(cursor, count, func(m string) {
+			if match == nil || match(m) {
+				found = append(found, m)
+			}
+		})
+		return next, found
+	})
+}
+
+// scanCollection runs SSCAN or ZSCAN on the collection of type T at
+// args[1] (scanGenericCommand): it parses the cursor, looks the key up,
+// then parses the options, as Redis does, so that a missing key or one
+// of another type hides their errors, and replies with the next cursor
+// and the items scan returns for about count of them that match (match
+// nil matches everything).
+func scanCollection[T interface {
+	db.Value
+	comparable
+}](c *client, args [][]byte, scan func(v T, cursor uint64, count int, match func(string) bool) (uint64, []string)) {
 	key := args[1]
 	cursor, ok := parseCursor(args[2])
 	if !ok {
@@ -638,28 +655,21 @@ func cmdSScan(c *client, args [][]byte) {
 	}
 	tx := c.db().Read(key)
 	defer tx.Close()
-	set, ok := c.readSet(&tx, key)
+	v, ok := readAs[T](c, &tx, key)
+	var missing T
 	switch {
 	case !ok:
 		return
-	case set == nil:
+	case v == missing:
 		c.sscanReply(0, nil)
 		return
 	}
-	// Redis parses the options after the lookup: a missing key or one of
-	// another type hides their errors.
 	opts, errText := parseScanOptions(args[3:], false)
 	if errText != "" {
 		c.conn.WriteError(errText)
 		return
 	}
-	count, match := opts.count, opts.match
-	var found []string
-	next := set.Scan(cursor, int(min(count, 1<<30)), func(m string) {
-		if match == nil || match(m) {
-			found = append(found, m)
-		}
-	})
+	next, found := scan(v, cursor, int(min(opts.count, 1<<30)), opts.match)
 	c.sscanReply(next, found)
 }
 

@@ -78,6 +78,21 @@ func (c *client) lookupRead(tx *db.KeyLock, key []byte) db.Value {
 	return v
 }
 
+// readAs is lookupRead followed by checkType for a collection of type T
+// (*db.Set, *db.ZSet): it returns the value at key in tx, or nil for a
+// missing key, and counts the lookup. For a key of another type it replies
+// WRONGTYPE and returns ok false.
+func readAs[T db.Value](c *client, tx *db.KeyLock, key []byte) (t T, ok bool) {
+	v := c.lookupRead(tx, key)
+	if v == nil {
+		return t, true
+	}
+	if t, ok = v.(T); !ok {
+		c.conn.WriteError(errWrongType)
+	}
+	return t, ok
+}
+
 // readValue looks key up alone, with lookupRead, for a read-only command.
 func (c *client) readValue(key []byte) db.Value {
 	tx := c.db().Read(key)

@@ -2,7 +2,6 @@ package server
 
 import (
 	"math"
-	"slices"
 	"strconv"
 
 	"github.com/mini-redis/mini-redis/db"
@@ -61,15 +60,22 @@ const (
 // returns the set at key in tx, or nil for a missing key, and counts the
 // lookup. For a key of another type it replies WRONGTYPE and returns ok
 // false.
-func (c *client) readZSet(tx *db.KeyLock, key []byte) (z *db.ZSet, ok bool) {
-	v := c.lookupRead(tx, key)
-	if v == nil {
-		return nil, true
-	}
-	if z, ok = v.(*db.ZSet); !ok {
+func (c *client) readZSet(tx *db.KeyLock, key []byte) (*db.ZSet, bool) {
+	return readAs[*db.ZSet](c, tx, key)
+}
+
+// mutableZSet is lookupKeyWrite for a sorted set command, counting
+// nothing: the set at key in tx for change in place, nil for a missing key
+// unless create is set, when it is a new empty set that Close removes if
+// it is left empty. For a key of another type it replies WRONGTYPE and
+// returns ok false.
+func (c *client) mutableZSet(tx *db.KeyLock, key []byte, create bool) (z *db.ZSet, ok bool) {
+	z, err := tx.MutableZSet(key, create)
+	if err != nil {
 		c.conn.WriteError(errWrongType)
+		return nil, false
 	}
-	return z, ok
+	return z, true
 }
 
 // writeScore writes a score as Redis's addReplyDouble does.
@@ -212,9 +218,8 @@ options:
 	incr := has(db.ZAddIncr)
 	tx := c.db().Write(key)
 	defer tx.Close()
-	z, err := tx.MutableZSet(key, !has(db.ZAddXX))
-	if err != nil {
-		c.conn.WriteError(errWrongType)
+	z, ok := c.mutableZSet(&tx, key, !has(db.ZAddXX))
+	if !ok {
 		return
 	}
 	var added, updated, processed int
@@ -316,31 +321,15 @@ func cmdZRem(c *client, args [][]byte) {
 	key := args[1]
 	tx := c.db().Write(key)
 	defer tx.Close()
-	z, err := tx.MutableZSet(key, false)
-	if err != nil {
-		c.conn.WriteError(errWrongType)
+	z, ok := c.mutableZSet(&tx, key, false)
+	if !ok {
 		return
 	}
-	deleted, removed := 0, false
+	deleted, emptied := 0, false
 	if z != nil {
-		for _, m := range args[2:] {
-			if z.Remove(m) {
-				deleted++
-			}
-			if z.Len() == 0 {
-				removed = true // Close deletes the key
-				break
-			}
-		}
+		deleted, emptied = removeMembers(z, args[2:])
 	}
-	if deleted > 0 {
-		c.notify(evZSet, "zrem", key)
-		if removed {
-			c.notify(evGeneric, "del", key)
-		}
-		c.server.dirty.Add(int64(deleted))
-	}
-	c.conn.WriteInt(int64(deleted))
+	c.replyRemoved(evZSet, "zrem", key, deleted, emptied)
 }
 
 // ZRANK key member
@@ -707,9 +696,8 @@ func cmdZRemRangeByLex(c *client, args [][]byte) {
 func (c *client) zremrange(key []byte, event string, ranks func(*db.ZSet) (first, end int)) {
 	tx := c.db().Write(key)
 	defer tx.Close()
-	z, err := tx.MutableZSet(key, false)
-	if err != nil {
-		c.conn.WriteError(errWrongType)
+	z, ok := c.mutableZSet(&tx, key, false)
+	if !ok {
 		return
 	}
 	deleted := 0
@@ -718,40 +706,17 @@ func (c *client) zremrange(key []byte, event string, ranks func(*db.ZSet) (first
 			deleted = z.RemoveRangeByRank(first, end-1)
 		}
 	}
-	if deleted > 0 {
-		c.notify(evZSet, event, key)
-		if z.Len() == 0 {
-			c.notify(evGeneric, "del", key) // Close deletes the key
-		}
-		c.server.dirty.Add(int64(deleted))
-	}
-	c.conn.WriteInt(int64(deleted))
+	c.replyRemoved(evZSet, event, key, deleted, z != nil && z.Len() == 0)
 }
 
 // ZRANDMEMBER key [count [WITHSCORES]]
 func cmdZRandMember(c *client, args [][]byte) {
 	key := args[1]
 	if len(args) >= 3 {
-		n, ok := parseInt(args[2])
-		if !ok {
-			c.conn.WriteError(errNotInteger)
-			return
+		n, withScores, ok := c.parseRandCount(args, "withscores")
+		if ok {
+			c.zrandmemberWithCount(key, n, withScores)
 		}
-		if n == math.MinInt64 {
-			c.conn.WriteError(errLongRange)
-			return
-		}
-		withScores := len(args) == 4
-		if len(args) > 4 || withScores && !is(args[3], "withscores") {
-			c.conn.WriteError(errSyntax)
-			return
-		}
-		// Twice the count must fit in a long: RESP2 replies a flat array.
-		if withScores && (n < -math.MaxInt64/2 || n > math.MaxInt64/2) {
-			c.conn.WriteError(errValueRange)
-			return
-		}
-		c.zrandmemberWithCount(key, n, withScores)
 		return
 	}
 	tx := c.db().Read(key)
@@ -768,11 +733,11 @@ func cmdZRandMember(c *client, args [][]byte) {
 }
 
 // zrandmemberWithCount is ZRANDMEMBER with a count n
-// (zrandmemberWithCountCommand), as hrandfieldWithCount is HRANDFIELD's:
-// n >= 0 distinct members, as many as the set has at most (the whole set
-// from the highest score down when n is at least its size, as Redis
-// iterates it; a listpack's picks in its ascending order), n < 0 asks for -n members that may
-// repeat.
+// (zrandmemberWithCountCommand, see writeRandomPairs), as
+// hrandfieldWithCount is HRANDFIELD's: n >= 0 distinct members, as many as
+// the set has at most (the whole set from the highest score down when n is
+// at least its size, as Redis's zui iterator walks it; a listpack's picks
+// in its ascending order), n < 0 asks for -n members that may repeat.
 func (c *client) zrandmemberWithCount(key []byte, n int64, withScores bool) {
 	tx := c.db().Read(key)
 	closed := false
@@ -789,101 +754,31 @@ func (c *client) zrandmemberWithCount(key []byte, n int64, withScores bool) {
 		c.conn.WriteArrayLen(0)
 		return
 	}
-	resp3 := c.resp3()
-	replyLen := func(members int64) {
-		if withScores && !resp3 {
-			members *= 2
-		}
-		c.conn.WriteArrayLen(int(members))
-	}
-	writePair := func(m string, s float64) {
-		if withScores && resp3 {
-			c.conn.WriteArrayLen(2)
-		}
-		c.conn.WriteBulkString(m)
-		if withScores {
-			c.writeScore(s)
-		}
-	}
 	size := z.Len()
-	rnd := tx.Rand()
-	if n < 0 || n == 1 {
-		count := n
-		if n < 0 {
-			count = -n
-		}
-		replyLen(count)
-		if streamRepeated(count, size) {
-			type pair struct {
-				m string
-				s float64
-			}
-			pairs := make([]pair, 0, size)
-			for i := range size {
-				m, s := z.At(i)
-				pairs = append(pairs, pair{m, s})
-			}
-			tx.Close()
-			closed = true
-			c.writeRepeated(len(pairs), count, rnd, func(i int) { writePair(pairs[i].m, pairs[i].s) })
-			return
-		}
-		for ; count > 0; count-- {
-			writePair(z.At(int(rnd.Uint64N(uint64(size)))))
-		}
-		return
+	src := randomPairs[float64]{
+		size: size,
+		at:   z.At,
+		all: func(yield func(string, float64) bool) {
+			z.RangeByRank(0, size-1, true, yield)
+		},
+		listpack: z.Encoding() == "listpack",
 	}
-	if n >= int64(size) {
-		// The whole set, from the highest score down, as Redis's zui
-		// iterator walks it.
-		replyLen(int64(size))
-		z.RangeByRank(0, size-1, true, func(m string, s float64) bool {
-			writePair(m, s)
-			return true
-		})
-		return
-	}
-	picked := sampleDistinct(rnd, size, int(n))
-	if z.Encoding() == "listpack" {
-		slices.Sort(picked)
-	}
-	replyLen(n)
-	for _, i := range picked {
-		writePair(z.At(i))
-	}
+	writeRandomPairs(c, tx.Rand(), n, withScores, src, c.writeScore, func() {
+		tx.Close()
+		closed = true
+	})
 }
 
-// ZSCAN key cursor [MATCH pattern] [COUNT count]
+// ZSCAN key cursor [MATCH pattern] [COUNT count]: the members with their
+// scores, as bulk strings in every protocol.
 func cmdZScan(c *client, args [][]byte) {
-	key := args[1]
-	cursor, ok := parseCursor(args[2])
-	if !ok {
-		c.conn.WriteError(errInvalidCursor)
-		return
-	}
-	tx := c.db().Read(key)
-	defer tx.Close()
-	z, ok := c.readZSet(&tx, key)
-	switch {
-	case !ok:
-		return
-	case z == nil:
-		c.sscanReply(0, nil)
-		return
-	}
-	// Redis parses the options after the lookup: a missing key or one of
-	// another type hides their errors.
-	opts, errText := parseScanOptions(args[3:], false)
-	if errText != "" {
-		c.conn.WriteError(errText)
-		return
-	}
-	count, match := opts.count, opts.match
-	var found []string
-	next := z.Scan(cursor, int(min(count, 1<<30)), func(m string, s float64) {
-		if match == nil || match(m) {
-			found = append(found, m, formatScore(s))
-		}
+	scanCollection(c, args, func(z *db.ZSet, cursor uint64, count int, match func(string) bool) (uint64, []string) {
+		var found []string
+		next := z.Scan(cursor, count, func(m string, s float64) {
+			if match == nil || match(m) {
+				found = append(found, m, formatScore(s))
+			}
+		})
+		return next, found
 	})
-	c.sscanReply(next, found)
 }

@@ -58,9 +58,8 @@ func (c *client) zpopOrBlock(r blockReq, keys [][]byte, deadline int64) {
 	tx := c.db().Write(keys...)
 	defer tx.Close()
 	for _, k := range keys {
-		z, err := tx.MutableZSet(k, false)
-		if err != nil {
-			c.conn.WriteError(errWrongType)
+		z, ok := c.mutableZSet(&tx, k, false)
+		if !ok {
 			return
 		}
 		if z == nil || z.Len() == 0 {

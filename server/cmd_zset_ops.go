@@ -62,9 +62,8 @@ func (c *client) zpopMinMax(args [][]byte, highest bool) {
 	key := args[1]
 	tx := c.db().Write(key)
 	defer tx.Close()
-	z, err := tx.MutableZSet(key, false)
-	if err != nil {
-		c.conn.WriteError(errWrongType)
+	z, ok := c.mutableZSet(&tx, key, false)
+	if !ok {
 		return
 	}
 	if z == nil || count == 0 {
@@ -96,9 +95,8 @@ func cmdZMPop(c *client, args [][]byte) {
 	tx := c.db().Write(keys...)
 	defer tx.Close()
 	for _, k := range keys {
-		z, err := tx.MutableZSet(k, false)
-		if err != nil {
-			c.conn.WriteError(errWrongType)
+		z, ok := c.mutableZSet(&tx, k, false)
+		if !ok {
 			return
 		}
 		if z == nil {

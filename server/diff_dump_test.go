@@ -441,16 +441,7 @@ func TestRestoreWatch(t *testing.T) {
 	} {
 		results := [2]string{}
 		for i, addr := range []string{redis.Addr, ours} {
-			a, b := dialRaw(t, addr), dialRaw(t, addr)
-			a.do("FLUSHALL")
-			if tc.setup != "" {
-				a.do(strings.Fields(tc.setup)...)
-			}
-			a.do("WATCH", "k")
-			b.do(tc.change...)
-			a.do("MULTI")
-			a.do("PING")
-			results[i] = a.do("EXEC")
+			results[i] = execAfterChange(t, addr, tc.setup, []string{"k"}, tc.change)
 		}
 		if results[0] != results[1] {
 			t.Errorf("WATCH k; %s; %.30q: EXEC on redis %q, ours %q", tc.setup, tc.change, results[0], results[1])
@@ -532,15 +523,5 @@ func FuzzRestore(f *testing.F) {
 // TestDumpCommandsAreCovered keeps the scripts honest: every command of
 // the family appears in one.
 func TestDumpCommandsAreCovered(t *testing.T) {
-	used := map[string]bool{}
-	for _, script := range restoreScripts(t) {
-		for _, st := range script {
-			used[strings.ToLower(st.args[0])] = true
-		}
-	}
-	for _, cmd := range dumpCommands() {
-		if !used[cmd.name] {
-			t.Errorf("command %s has no differential test", cmd.name)
-		}
-	}
+	checkScriptsCover(t, restoreScripts(t), stepWords, dumpCommands())
 }

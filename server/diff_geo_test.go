@@ -211,17 +211,7 @@ func TestGeoDifferential(t *testing.T) {
 // TestGeoCommandsAreCovered keeps the scripts honest: every GEO command
 // appears in one.
 func TestGeoCommandsAreCovered(t *testing.T) {
-	used := map[string]bool{}
-	for _, script := range geoDiffScripts {
-		for _, st := range script {
-			used[strings.ToLower(st.args[0])] = true
-		}
-	}
-	for _, cmd := range geoCommands() {
-		if !used[cmd.name] {
-			t.Errorf("command %s has no differential test", cmd.name)
-		}
-	}
+	checkScriptsCover(t, geoDiffScripts, stepWords, geoCommands())
 }
 
 // TestGeoRandomAgainstRedis stores the same random points on both servers
@@ -404,9 +394,7 @@ func sameStoredDistances(t *testing.T, want, have string) bool {
 // TestGeoEventsAgainstRedis compares the keyspace notifications of the
 // GEO commands, and their order, with redis-server's.
 func TestGeoEventsAgainstRedis(t *testing.T) {
-	var script []mstep
-	script = append(script, on(1, "CONFIG SET notify-keyspace-events KEA"), on(0, "PSUBSCRIBE __keyevent@0__:*"))
-	for _, line := range []string{
+	if seen := checkEventsAgainstRedis(t, []string{
 		sicily, "GEOADD Sicily 13.361389 38.115556 Palermo", "GEOADD Sicily XX 1 1 Palermo", "GEOADD Sicily NX 1 1 Palermo",
 		"GEOADD Sicily 200 1 bad", "GEOADD g XX 1 1 a", "GEOPOS Sicily Palermo", "GEODIST Sicily Palermo Catania",
 		"GEOHASH Sicily Palermo", "GEOSEARCH Sicily FROMLONLAT 15 37 BYRADIUS 200 km",
@@ -416,50 +404,7 @@ func TestGeoEventsAgainstRedis(t *testing.T) {
 		"GEORADIUSBYMEMBER Sicily Palermo 100 km STORE d2", "GEORADIUSBYMEMBER missing Palermo 100 km STORE d2",
 		"GEORADIUS_RO Sicily 15 37 200 km", "GEOSEARCHSTORE d missing FROMLONLAT 15 37 BYRADIUS 200 km",
 		"SET str v", "GEOADD str 1 1 a", "GEOSEARCHSTORE str Sicily FROMLONLAT 15 37 BYRADIUS 200 km",
-	} {
-		script = append(script, on(1, line), on(0, "PING"))
-	}
-	redis := redistest.Start(t)
-	ours := startRealServer(t)
-	var ref, got [2]*rawConn
-	for i := range ref {
-		ref[i], got[i] = dialRaw(t, redis.Addr), dialRaw(t, ours)
-	}
-	events := func(c *rawConn) []string {
-		var out []string
-		for {
-			f, _, err := frame.Parse([]byte(c.readReply()))
-			if err != nil {
-				t.Fatal(err)
-			}
-			if len(f.Elems) == 2 && f.Elems[0].Text() == "pong" {
-				return out
-			}
-			out = append(out, f.Elems[2].Text()+" "+f.Elems[3].Text())
-		}
-	}
-	seen := 0
-	for _, st := range script {
-		if st.conn == 1 {
-			if want, have := ref[1].do(st.args...), got[1].do(st.args...); want != have {
-				t.Errorf("%q:\n redis: %q\n   ours: %q", st.args, want, have)
-			}
-			continue
-		}
-		if st.args[0] == "PSUBSCRIBE" {
-			ref[0].do(st.args...)
-			got[0].do(st.args...)
-			continue
-		}
-		ref[0].Send(st.args...)
-		got[0].Send(st.args...)
-		want, have := events(ref[0]), events(got[0])
-		if !slices.Equal(want, have) {
-			t.Errorf("events before the PING:\n redis: %q\n   ours: %q", want, have)
-		}
-		seen += len(want)
-	}
-	if seen < 10 {
+	}, nil); seen < 10 {
 		t.Errorf("only %d events in all", seen)
 	}
 }
@@ -467,31 +412,12 @@ func TestGeoEventsAgainstRedis(t *testing.T) {
 // TestGeoWatch checks that the GEO commands touch a watched key when Redis
 // signals it, and only then.
 func TestGeoWatch(t *testing.T) {
-	redis := redistest.Start(t)
-	ours := startRealServer(t)
-	for _, tc := range []struct{ setup, change string }{
+	checkWatchAgainstRedis(t, "", []string{"s"}, []watchCase{
 		{"GEOADD s 1 1 a", "GEOADD s 2 2 b"}, {"GEOADD s 1 1 a", "GEOADD s 1 1 a"}, {"GEOADD s 1 1 a", "GEOADD s XX 1 1 b"},
 		{"GEOADD s 1 1 a", "GEOADD s 200 1 b"}, {"GEOADD s 1 1 a", "GEOPOS s a"}, {"GEOADD s 1 1 a", "GEOSEARCH s FROMMEMBER a BYRADIUS 1 km"},
 		{"GEOADD d 1 1 a", "GEOSEARCHSTORE s d FROMMEMBER a BYRADIUS 1 km"}, {"GEOADD d 1 1 a", "GEOSEARCHSTORE s d FROMLONLAT 50 50 BYRADIUS 1 km"},
 		{"GEOADD s 1 1 a", "GEOSEARCHSTORE s d FROMLONLAT 50 50 BYRADIUS 1 km"}, {"GEOADD s 1 1 a", "GEOSEARCHSTORE s missing FROMLONLAT 50 50 BYRADIUS 1 km"},
 		{"GEOADD d 1 1 a", "GEORADIUS d 1 1 1 km STORE s"}, {"GEOADD d 1 1 a", "GEORADIUS d 1 1 1 km"},
 		{"GEOADD s 1 1 a", "GEORADIUSBYMEMBER missing a 1 km STORE s"}, {"GEOADD s 1 1 a", "GEORADIUS s 1 1 1 km STORE x WITHDIST"},
-	} {
-		results := [2]string{}
-		for i, addr := range []string{redis.Addr, ours} {
-			a, b := dialRaw(t, addr), dialRaw(t, addr)
-			a.do("FLUSHALL")
-			for _, cmd := range strings.Split(tc.setup, ";") {
-				a.do(strings.Fields(cmd)...)
-			}
-			a.do("WATCH", "s")
-			b.do(strings.Fields(tc.change)...)
-			a.do("MULTI")
-			a.do("PING")
-			results[i] = a.do("EXEC")
-		}
-		if results[0] != results[1] {
-			t.Errorf("WATCH s; %s; %s: EXEC on redis %q, ours %q", tc.setup, tc.change, results[0], results[1])
-		}
-	}
+	})
 }

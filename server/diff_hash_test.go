@@ -278,21 +278,12 @@ func dirtyCount(c *rawConn) int64 {
 // TestHashDifferentialCoversEveryCommand: every hash command appears in
 // hashDiffScripts.
 func TestHashDifferentialCoversEveryCommand(t *testing.T) {
-	used := map[string]bool{}
-	for _, script := range hashDiffScripts {
-		for _, st := range script {
-			name := strings.ToLower(st.args[0])
-			if st.mode == hscanAll {
-				name = "hscan"
-			}
-			used[name] = true
+	checkScriptsCover(t, hashDiffScripts, func(st step) []string {
+		if st.mode == hscanAll {
+			return []string{"hscan"}
 		}
-	}
-	for _, cmd := range hashCommands() {
-		if !used[cmd.name] {
-			t.Errorf("command %s has no differential test", cmd.name)
-		}
-	}
+		return st.args
+	}, hashCommands())
 }
 
 // compareHashStep compares the replies to st, in any of the modes.
@@ -305,7 +296,7 @@ func compareHashStep(t *testing.T, st step, ref, got *rawConn, resp3 bool) {
 			t.Errorf("%q, as pairs:\n redis: %q\n   ours: %q", st.args, w, h)
 		}
 	case hscanAll:
-		want, have := hscanPairs(ref, st.args), hscanPairs(got, st.args)
+		want, have := scanPairs(ref, "HSCAN", st.args), scanPairs(got, "HSCAN", st.args)
 		if !slices.Equal(want, have) {
 			t.Errorf("whole HSCAN %q:\n redis: %q\n   ours: %q", st.args, want, have)
 		}
@@ -377,14 +368,15 @@ func pairsOf(reply string, withCursor bool) []string {
 	return append([]string{f.Type.String()}, out...)
 }
 
-// hscanPairs runs HSCAN args[0] from cursor 0 to the end with the options
-// args[1:], and returns the distinct pairs found, sorted, or the first
-// reply that is not a scan's.
-func hscanPairs(c *rawConn, args []string) []string {
+// scanPairs runs cmd (HSCAN, ZSCAN) on the key args[0] from cursor 0 to
+// the end with the options args[1:], and returns the distinct pairs found
+// ("field=value", "member=score"), sorted, or the first reply that is not
+// a scan's.
+func scanPairs(c *rawConn, cmd string, args []string) []string {
 	seen := map[string]bool{}
 	cursor := "0"
 	for range 100000 {
-		reply := c.do(append([]string{"HSCAN", args[0], cursor}, args[1:]...)...)
+		reply := c.do(append([]string{cmd, args[0], cursor}, args[1:]...)...)
 		f, _, err := frame.Parse([]byte(reply))
 		if err != nil || f.Type != frame.Array || len(f.Elems) != 2 || len(f.Elems[1].Elems)%2 != 0 {
 			return []string{"error: " + reply}

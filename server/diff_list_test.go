@@ -189,17 +189,7 @@ var listConnScripts = map[string][]mstep{
 // TestListCommandsHaveDifferentialTests: every list command appears in a
 // script above.
 func TestListCommandsHaveDifferentialTests(t *testing.T) {
-	used := map[string]bool{}
-	for _, script := range listDiffScripts {
-		for _, st := range script {
-			used[strings.ToLower(st.args[0])] = true
-		}
-	}
-	for _, cmd := range listCommands() {
-		if !used[cmd.name] {
-			t.Errorf("list command %s has no differential test", cmd.name)
-		}
-	}
+	checkScriptsCover(t, listDiffScripts, stepWords, listCommands())
 }
 
 // TestListDirtyAgainstRedis compares the changes each list command adds to

@@ -495,25 +495,13 @@ func seedCollection(t *testing.T, ts *testServer, dbIndex int, st step, ref, got
 // TestSetCommandsAreCovered keeps the scripts honest: every set command
 // appears in one.
 func TestSetCommandsAreCovered(t *testing.T) {
-	used := map[string]bool{}
-	for _, script := range setDiffScripts {
-		for _, st := range script {
-			used[strings.ToLower(st.args[0])] = true
-		}
-	}
-	for _, cmd := range setCommands() {
-		if !used[cmd.name] {
-			t.Errorf("command %s has no differential test", cmd.name)
-		}
-	}
+	checkScriptsCover(t, setDiffScripts, stepWords, setCommands())
 }
 
 // TestSetEventsAgainstRedis compares the keyspace notifications of the set
 // commands, and their order, with redis-server's.
 func TestSetEventsAgainstRedis(t *testing.T) {
-	var script []mstep
-	script = append(script, on(1, "CONFIG SET notify-keyspace-events KEA"), on(0, "PSUBSCRIBE __keyevent@0__:*"))
-	for _, line := range []string{
+	checkEventsAgainstRedis(t, []string{
 		"SADD s 1 2", "SADD s 1", "SREM s 9", "SREM s 1 2 3", "SADD s 1 2 3", "SPOP s", "SPOP s 0", "SPOP s 1",
 		"SPOP s 5", "SADD s a b c d e f", "SPOP s 3", "SPOP s 5", "SPOP missing", "SPOP missing 2",
 		"SADD a 1 2", "SMOVE a b 1", "SMOVE a b 9", "SMOVE a b 2", "SADD a 1", "SMOVE a b 1", "SMOVE b b 1",
@@ -522,13 +510,29 @@ func TestSetEventsAgainstRedis(t *testing.T) {
 		"SDIFFSTORE d x x", "SRANDMEMBER b", "SMEMBERS b", "SINTER b x", "EXPIRE b 100", "PERSIST b", "DEL b",
 		"SADD e 1", "EXPIRE e 0", "SADD r 1", "RENAME r r2", "COPY r2 r3", "MOVE r3 1", "SADD q 1", "SPOP q",
 		"SADD big 1 2 3 4 5 6 7 8 9 10", "SPOP big 9", "SPOP big 1", "SET str v", "SADD str x",
-	} {
-		// Each command's reply, then a PING on the subscribed connection,
-		// whose reply comes after every event the command published.
+	}, sameReplyOrShape) // SPOP's picks differ; its events do not name them
+}
+
+// sameReplyOrShape reports whether two replies are the same, or of the
+// same shape (sameShape): for the replies of random picks.
+func sameReplyOrShape(want, have string) bool { return want == have || sameShape(want, have) }
+
+// checkEventsAgainstRedis runs each of lines on a connection to a real
+// redis-server and on one to this server, with notify-keyspace-events
+// KEA, and compares the replies (with same; nil compares them byte for
+// byte) and the keyspace events of database 0 each command publishes,
+// their keys and order: a second connection subscribed to them PINGs
+// after each command, and its PONG comes after every event the command
+// published. It returns how many events Redis published in all.
+func checkEventsAgainstRedis(t *testing.T, lines []string, same func(want, have string) bool) int {
+	t.Helper()
+	script := []mstep{on(1, "CONFIG SET notify-keyspace-events KEA"), on(0, "PSUBSCRIBE __keyevent@0__:*")}
+	for _, line := range lines {
 		script = append(script, on(1, line), on(0, "PING"))
 	}
-	// The events' keys and order are compared; the members SPOP picks are
-	// not (the events do not name them).
+	if same == nil {
+		same = func(want, have string) bool { return want == have }
+	}
 	redis := redistest.Start(t)
 	ours := startRealServer(t)
 	var ref, got [2]*rawConn
@@ -548,10 +552,10 @@ func TestSetEventsAgainstRedis(t *testing.T) {
 			out = append(out, f.Elems[2].Text()+" "+f.Elems[3].Text())
 		}
 	}
+	seen := 0
 	for _, st := range script {
 		if st.conn == 1 {
-			want, have := ref[1].do(st.args...), got[1].do(st.args...)
-			if !sameShape(want, have) && want != have {
+			if want, have := ref[1].do(st.args...), got[1].do(st.args...); !same(want, have) {
 				t.Errorf("%q:\n redis: %q\n   ours: %q", st.args, want, have)
 			}
 			continue
@@ -563,19 +567,20 @@ func TestSetEventsAgainstRedis(t *testing.T) {
 		}
 		ref[0].Send(st.args...)
 		got[0].Send(st.args...)
-		if want, have := events(ref[0]), events(got[0]); !slices.Equal(want, have) {
+		want, have := events(ref[0]), events(got[0])
+		if !slices.Equal(want, have) {
 			t.Errorf("events before the PING:\n redis: %q\n   ours: %q", want, have)
 		}
+		seen += len(want)
 	}
+	return seen
 }
 
 // TestSetWatch checks that the set commands touch a watched key when Redis
 // signals it, and only then: a transaction watching the key fails exactly
 // when it fails on redis-server.
 func TestSetWatch(t *testing.T) {
-	redis := redistest.Start(t)
-	ours := startRealServer(t)
-	for _, tc := range []struct{ setup, change string }{
+	checkWatchAgainstRedis(t, "SADD d 0", []string{"s", "d"}, []watchCase{
 		{"SADD s 1", "SADD s 2"}, {"SADD s 1", "SADD s 1"}, {"SADD s 1", "SREM s 9"}, {"SADD s 1 2", "SREM s 1"},
 		{"SADD s 1", "SREM s 1"}, {"SADD s 1 2", "SPOP s"}, {"SADD s 1 2", "SPOP s 0"}, {"SADD s 1 2", "SPOP s 5"},
 		{"SADD s 1 2 3 4 5 6", "SPOP s 5"}, {"SADD s 1", "SPOP missing"}, {"SADD s 1", "SRANDMEMBER s"},
@@ -591,25 +596,52 @@ func TestSetWatch(t *testing.T) {
 		{"SADD s 1", "TYPE s"}, {"SADD s 1", "OBJECT ENCODING s"}, {"SADD s 1", "SET s v"}, {"SADD s 1", "GET s"},
 		{"SADD s 1", "APPEND s x"}, {"SADD s 1", "PEXPIRE s 1"}, {"SADD s 1", "EXPIRE s 0"}, {"SADD s 1", "FLUSHDB"},
 		{"SADD s 1", "SWAPDB 0 1"}, {"SADD s 1", "MEMORY USAGE s"},
-	} {
+	})
+}
+
+// watchCase is a case of checkWatchAgainstRedis: the setup commands, then
+// the change another client makes, each command separated from the next
+// by ";".
+type watchCase struct{ setup, change string }
+
+// checkWatchAgainstRedis checks that the changes touch a watched key when
+// Redis signals it, and only then: for each case, on a real redis-server
+// and on this server, prelude and the case's setup run, a client watches
+// keys, another makes the change, and the first one's transaction must
+// fail on both or on neither.
+func checkWatchAgainstRedis(t *testing.T, prelude string, keys []string, cases []watchCase) {
+	t.Helper()
+	redis := redistest.Start(t)
+	ours := startRealServer(t)
+	for _, tc := range cases {
 		results := [2]string{}
 		for i, addr := range []string{redis.Addr, ours} {
-			a, b := dialRaw(t, addr), dialRaw(t, addr)
-			a.do("FLUSHALL")
-			a.do("SADD", "d", "0")
-			for _, cmd := range strings.Split(tc.setup, ";") {
-				a.do(strings.Fields(cmd)...)
-			}
-			a.do("WATCH", "s", "d")
-			b.do(strings.Fields(tc.change)...)
-			a.do("MULTI")
-			a.do("PING")
-			results[i] = a.do("EXEC")
+			results[i] = execAfterChange(t, addr, prelude+";"+tc.setup, keys, strings.Fields(tc.change))
 		}
 		if results[0] != results[1] {
-			t.Errorf("WATCH s d; %s; %s: EXEC on redis %q, ours %q", tc.setup, tc.change, results[0], results[1])
+			t.Errorf("WATCH %s; %s; %s: EXEC on redis %q, ours %q", strings.Join(keys, " "), tc.setup, tc.change, results[0], results[1])
 		}
 	}
+}
+
+// execAfterChange runs, on the server at addr: FLUSHALL and the setup
+// commands (separated by ";"), WATCH keys, change on another connection,
+// then MULTI, PING and EXEC, and returns EXEC's reply, which is nil if
+// change touched a watched key.
+func execAfterChange(t *testing.T, addr, setup string, keys, change []string) string {
+	t.Helper()
+	a, b := dialRaw(t, addr), dialRaw(t, addr)
+	a.do("FLUSHALL")
+	for _, cmd := range strings.Split(setup, ";") {
+		if args := strings.Fields(cmd); len(args) > 0 {
+			a.do(args...)
+		}
+	}
+	a.do(append([]string{"WATCH"}, keys...)...)
+	b.do(change...)
+	a.do("MULTI")
+	a.do("PING")
+	return a.do("EXEC")
 }
 
 // TestSetCommandsOnOtherTypes checks the set commands on

@@ -2,7 +2,6 @@ package server
 
 import (
 	"strconv"
-	"strings"
 	"testing"
 )
 
@@ -225,17 +224,7 @@ func TestSortDifferential(t *testing.T) {
 // TestSortCommandsHaveDifferentialTests: both commands appear in a script
 // above.
 func TestSortCommandsHaveDifferentialTests(t *testing.T) {
-	used := map[string]bool{}
-	for _, script := range sortDiffScripts {
-		for _, st := range script {
-			used[strings.ToLower(st.args[0])] = true
-		}
-	}
-	for _, cmd := range sortCommands() {
-		if !used[cmd.name] {
-			t.Errorf("command %s has no differential test", cmd.name)
-		}
-	}
+	checkScriptsCover(t, sortDiffScripts, stepWords, sortCommands())
 }
 
 var sortConnScripts = map[string][]mstep{

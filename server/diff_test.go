@@ -588,3 +588,29 @@ func TestLongDoubleFormatting(t *testing.T) {
 		}
 	}
 }
+
+// checkScriptsCover keeps a family's differential scripts honest: it
+// fails t for each command of cmds that no step of scripts runs. words
+// gives a step's command (empty for a step that runs none).
+func checkScriptsCover[S any](t *testing.T, scripts map[string][]S, words func(S) []string, cmds []*command) {
+	t.Helper()
+	used := map[string]bool{}
+	for _, script := range scripts {
+		for _, st := range script {
+			if args := words(st); len(args) > 0 {
+				used[strings.ToLower(args[0])] = true
+			}
+		}
+	}
+	for _, cmd := range cmds {
+		if !used[cmd.name] {
+			t.Errorf("command %s has no differential test", cmd.name)
+		}
+	}
+}
+
+// stepWords is a step's command, for checkScriptsCover.
+func stepWords(st step) []string { return st.args }
+
+// bstepWords is a blocking step's command, for checkScriptsCover.
+func bstepWords(st bstep) []string { return st.args }

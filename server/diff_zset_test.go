@@ -226,25 +226,13 @@ func TestZSetDifferential(t *testing.T) {
 // TestZSetCommandsAreCovered keeps the scripts honest: every sorted set
 // command appears in one.
 func TestZSetCommandsAreCovered(t *testing.T) {
-	used := map[string]bool{}
-	for _, script := range zsetDiffScripts {
-		for _, st := range script {
-			used[strings.ToLower(st.args[0])] = true
-		}
-	}
-	for _, cmd := range zsetCommands() {
-		if !used[cmd.name] {
-			t.Errorf("command %s has no differential test", cmd.name)
-		}
-	}
+	checkScriptsCover(t, zsetDiffScripts, stepWords, zsetCommands())
 }
 
 // TestZSetEventsAgainstRedis compares the keyspace notifications of the
 // sorted set commands, and their order, with redis-server's.
 func TestZSetEventsAgainstRedis(t *testing.T) {
-	var script []mstep
-	script = append(script, on(1, "CONFIG SET notify-keyspace-events KEA"), on(0, "PSUBSCRIBE __keyevent@0__:*"))
-	for _, line := range []string{
+	checkEventsAgainstRedis(t, []string{
 		"ZADD z 1 a 2 b", "ZADD z 1 a", "ZADD z CH 5 a", "ZADD z NX 9 a", "ZADD z XX 1 new", "ZADD z INCR 1 a",
 		"ZADD z INCR 0 a", "ZADD z GT 1 a", "ZINCRBY z 2 b", "ZINCRBY z 0 b", "ZADD missing XX 1 a", "ZADD z x a",
 		"ZADD z 1 a 2 b", "ZREM z nope", "ZREM z a", "ZREM z b", "ZADD z 1 a 2 b 3 c 4 d", "ZREMRANGEBYRANK z 5 6",
@@ -253,57 +241,13 @@ func TestZSetEventsAgainstRedis(t *testing.T) {
 		"ZRANGESTORE d s 5 6", "ZRANGESTORE d missing 0 1", "ZRANGE s 0 -1", "ZRANDMEMBER s", "ZSCORE s a",
 		"ZADD e 1 a", "EXPIRE e 100", "RENAME e e2", "COPY e2 e3", "MOVE e3 1", "DEL e2", "ZADD q 1 a", "ZINCRBY q 1 b",
 		"ZADD t 1 a", "ZREMRANGEBYSCORE t -inf +inf", "SET str v", "ZADD str 1 a",
-	} {
-		// Each command's reply, then a PING on the subscribed connection,
-		// whose reply comes after every event the command published.
-		script = append(script, on(1, line), on(0, "PING"))
-	}
-	redis := redistest.Start(t)
-	ours := startRealServer(t)
-	var ref, got [2]*rawConn
-	for i := range ref {
-		ref[i], got[i] = dialRaw(t, redis.Addr), dialRaw(t, ours)
-	}
-	events := func(c *rawConn) []string {
-		var out []string
-		for {
-			f, _, err := frame.Parse([]byte(c.readReply()))
-			if err != nil {
-				t.Fatal(err)
-			}
-			if len(f.Elems) == 2 && f.Elems[0].Text() == "pong" {
-				return out
-			}
-			out = append(out, f.Elems[2].Text()+" "+f.Elems[3].Text())
-		}
-	}
-	for _, st := range script {
-		if st.conn == 1 {
-			want, have := ref[1].do(st.args...), got[1].do(st.args...)
-			if !sameShape(want, have) && want != have {
-				t.Errorf("%q:\n redis: %q\n   ours: %q", st.args, want, have)
-			}
-			continue
-		}
-		if st.args[0] == "PSUBSCRIBE" {
-			ref[0].do(st.args...)
-			got[0].do(st.args...)
-			continue
-		}
-		ref[0].Send(st.args...)
-		got[0].Send(st.args...)
-		if want, have := events(ref[0]), events(got[0]); !slices.Equal(want, have) {
-			t.Errorf("events before the PING:\n redis: %q\n   ours: %q", want, have)
-		}
-	}
+	}, sameReplyOrShape) // ZRANDMEMBER's picks differ
 }
 
 // TestZSetWatch checks that the sorted set commands touch a watched key
 // when Redis signals it, and only then.
 func TestZSetWatch(t *testing.T) {
-	redis := redistest.Start(t)
-	ours := startRealServer(t)
-	for _, tc := range []struct{ setup, change string }{
+	checkWatchAgainstRedis(t, "", []string{"s"}, []watchCase{
 		{"ZADD s 1 a", "ZADD s 2 b"}, {"ZADD s 1 a", "ZADD s 1 a"}, {"ZADD s 1 a", "ZADD s NX 5 a"},
 		{"ZADD s 1 a", "ZADD s XX 1 b"}, {"ZADD s 1 a", "ZINCRBY s 0 a"}, {"ZADD s 1 a", "ZINCRBY s 1 a"},
 		{"ZADD s 1 a", "ZREM s b"}, {"ZADD s 1 a 2 b", "ZREM s a"}, {"ZADD s 1 a", "ZREM s a"},
@@ -314,24 +258,7 @@ func TestZSetWatch(t *testing.T) {
 		{"ZADD s 1 a", "ZRANGESTORE x s 0 1"}, {"ZADD s 1 a", "ZRANGE s 0 -1"}, {"ZADD s 1 a", "ZRANDMEMBER s"},
 		{"ZADD s 1 a", "ZADD d 1 a"}, {"ZADD s 1 a", "COPY s x"}, {"ZADD s 1 a", "RENAME s x"}, {"ZADD s 1 a", "DEL s"},
 		{"ZADD s 1 a", "EXPIRE s 100"}, {"ZADD s 1 a", "MOVE s 1"}, {"ZADD s 1 a", "OBJECT ENCODING s"},
-	} {
-		results := [2]string{}
-		for i, addr := range []string{redis.Addr, ours} {
-			a, b := dialRaw(t, addr), dialRaw(t, addr)
-			a.do("FLUSHALL")
-			for _, cmd := range strings.Split(tc.setup, ";") {
-				a.do(strings.Fields(cmd)...)
-			}
-			a.do("WATCH", "s")
-			b.do(strings.Fields(tc.change)...)
-			a.do("MULTI")
-			a.do("PING")
-			results[i] = a.do("EXEC")
-		}
-		if results[0] != results[1] {
-			t.Errorf("WATCH s; %s; %s: EXEC on redis %q, ours %q", tc.setup, tc.change, results[0], results[1])
-		}
-	}
+	})
 }
 
 // TestZRandMemberAgainstRedis checks the random replies of ZRANDMEMBER,
@@ -440,38 +367,12 @@ func TestZScanAgainstRedis(t *testing.T) {
 		c.do("ZADD", "sl", "0.1", "frac", "-inf", "ninf", "inf", "pinf", "3e20", "big")
 	}
 	for _, opts := range [][]string{nil, {"COUNT", "7"}, {"MATCH", "m1*"}, {"MATCH", "*f", "COUNT", "1"}, {"COUNT", "1000"}} {
-		want, have := zscanPairs(ref, "sl", opts), zscanPairs(got, "sl", opts)
+		args := append([]string{"sl"}, opts...)
+		want, have := scanPairs(ref, "ZSCAN", args), scanPairs(got, "ZSCAN", args)
 		if !slices.Equal(want, have) {
 			t.Errorf("ZSCAN sl %q to completion:\n redis: %.300q\n   ours: %.300q", opts, want, have)
 		}
 	}
-}
-
-// zscanPairs runs ZSCAN key to completion and returns the distinct
-// "member score" pairs found, sorted.
-func zscanPairs(c *rawConn, key string, opts []string) []string {
-	seen := map[string]bool{}
-	cursor := "0"
-	for range 10000 {
-		reply := c.do(append([]string{"ZSCAN", key, cursor}, opts...)...)
-		f, _, err := frame.Parse([]byte(reply))
-		if err != nil || f.Type != frame.Array || len(f.Elems) != 2 || len(f.Elems[1].Elems)%2 != 0 {
-			return []string{"error: " + reply}
-		}
-		items := f.Elems[1].Elems
-		for i := 0; i < len(items); i += 2 {
-			seen[items[i].Text()+" "+items[i+1].Text()] = true
-		}
-		if cursor = f.Elems[0].Text(); cursor == "0" {
-			break
-		}
-	}
-	out := make([]string, 0, len(seen))
-	for p := range seen {
-		out = append(out, p)
-	}
-	slices.Sort(out)
-	return out
 }
 
 // TestZSetCommandsOnOtherTypes checks the sorted set commands on lists,

@@ -48,26 +48,13 @@ func FuzzGeoOptionsAgainstRedis(f *testing.F) {
 	redis := redistest.Start(f, "proto-max-bulk-len", fuzzMaxBulkLen).Addr
 	ours := startFuzzServer(f, "--proto-max-bulk-len", fuzzMaxBulkLen)
 	f.Fuzz(func(t *testing.T, cmd byte, argText string) {
-		args := strings.Fields(fuzzGeoCommands[int(cmd)%len(fuzzGeoCommands)])
-		if argText != "" {
-			args = append(args, strings.Split(argText, " ")...)
-		}
-		if len(args) > 2*fuzzMaxArgs {
+		args, ok := fuzzCommand(fuzzGeoCommands, cmd, argText)
+		if !ok {
 			return
 		}
-		ref, got := dialFuzz(t, redis), dialFuzz(t, ours)
-		for _, c := range []*fuzzConn{ref, got} {
-			for _, s := range fuzzGeoSetup {
-				c.trySend(s)
-				c.readFrame(t)
-			}
-		}
+		ref, got := dialFuzzPair(t, redis, ours, fuzzGeoSetup)
 		compare := func(args []string, near bool) bool {
-			want, wantOK := ref.exchange(t, args)
-			have, haveOK := got.exchange(t, args)
-			if wantOK != haveOK {
-				t.Fatalf("%q: redis closed the connection: %v, we did: %v", args, !wantOK, !haveOK)
-			}
+			_, want, _, have, wantOK := exchangeBoth(t, ref, got, args)
 			if wantOK && want != have && !(near && sameStoredDistances(t, want, have)) {
 				t.Fatalf("%q:\n redis: %q\n  ours: %q", args, want, have)
 			}

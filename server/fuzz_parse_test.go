@@ -175,29 +175,16 @@ func FuzzOptionsAgainstRedis(f *testing.F) {
 	redis := redistest.Start(f, "proto-max-bulk-len", fuzzMaxBulkLen, "enable-debug-command", "yes")
 	ours := startFuzzServer(f, "--proto-max-bulk-len", fuzzMaxBulkLen)
 	f.Fuzz(func(t *testing.T, cmd byte, argText string) {
-		args := strings.Fields(fuzzOptionCommands[int(cmd)%len(fuzzOptionCommands)])
-		if argText != "" {
-			args = append(args, strings.Split(argText, " ")...)
-		}
-		if len(args) > 2*fuzzMaxArgs {
+		args, ok := fuzzCommand(fuzzOptionCommands, cmd, argText)
+		if !ok {
 			return
 		}
 		setup := [][]string{{"FLUSHALL"}, {"SELECT", "0"}, {"SET", "k", "hello world"}, {"SET", "n", "10"}}
 		after := [][]string{{"SELECT", "0"}, {"GET", "k"}, {"GET", "n"}, {"TTL", "k"}, {"TTL", "n"}, {"DBSIZE"}, {"OBJECT", "ENCODING", "n"}}
 		// New connections for each input: one may close its own.
-		ref, got := dialFuzz(t, redis.Addr), dialFuzz(t, ours)
-		for _, c := range []*fuzzConn{ref, got} {
-			for _, s := range setup {
-				c.trySend(s)
-				c.readFrame(t)
-			}
-		}
+		ref, got := dialFuzzPair(t, redis.Addr, ours, setup)
 		compare := func(args []string) bool {
-			want, wantOK := ref.exchange(t, args)
-			have, haveOK := got.exchange(t, args)
-			if wantOK != haveOK {
-				t.Fatalf("%q: redis closed the connection: %v, we did: %v", args, !wantOK, !haveOK)
-			}
+			_, want, _, have, wantOK := exchangeBoth(t, ref, got, args)
 			if !wantOK {
 				return false
 			}
@@ -293,11 +280,8 @@ func FuzzCollectionOptionsAgainstRedis(f *testing.F) {
 	redis := redistest.Start(f, "proto-max-bulk-len", fuzzMaxBulkLen)
 	ours := startFuzzServer(f, "--proto-max-bulk-len", fuzzMaxBulkLen)
 	f.Fuzz(func(t *testing.T, cmd byte, argText string) {
-		args := strings.Fields(fuzzCollectionCommands[int(cmd)%len(fuzzCollectionCommands)])
-		if argText != "" {
-			args = append(args, strings.Split(argText, " ")...)
-		}
-		if len(args) > 2*fuzzMaxArgs {
+		args, ok := fuzzCommand(fuzzCollectionCommands, cmd, argText)
+		if !ok {
 			return
 		}
 		name := strings.ToLower(args[0])
@@ -310,13 +294,7 @@ func FuzzCollectionOptionsAgainstRedis(f *testing.F) {
 				return
 			}
 		}
-		ref, got := dialFuzz(t, redis.Addr), dialFuzz(t, ours)
-		for _, c := range []*fuzzConn{ref, got} {
-			for _, s := range fuzzCollectionSetup {
-				c.trySend(s)
-				c.readFrame(t)
-			}
-		}
+		ref, got := dialFuzzPair(t, redis.Addr, ours, fuzzCollectionSetup)
 		size := -1 // of the random command's key, before it runs
 		if random && len(args) > 1 {
 			card := "SCARD"
@@ -331,11 +309,7 @@ func FuzzCollectionOptionsAgainstRedis(f *testing.F) {
 		// order, or a choice, that is Redis's dict's or its random picks.
 		unordered := false
 		compare := func(args []string) bool {
-			wantF, want, wantOK := ref.exchangeFrame(t, args)
-			haveF, have, haveOK := got.exchangeFrame(t, args)
-			if wantOK != haveOK {
-				t.Fatalf("%q: redis closed the connection: %v, we did: %v", args, !wantOK, !haveOK)
-			}
+			wantF, want, haveF, have, wantOK := exchangeBoth(t, ref, got, args)
 			if !wantOK || want == have {
 				return wantOK
 			}
@@ -453,15 +427,4 @@ func samePairs(a, b []frame.Frame) bool {
 		return s
 	}
 	return len(a) == len(b) && slices.Equal(pairs(a), pairs(b))
-}
-
-// exchangeFrame is exchange that also returns the reply's frame.
-func (c *fuzzConn) exchangeFrame(t *testing.T, args []string) (frame.Frame, string, bool) {
-	t.Helper()
-	if c.trySend(args) {
-		if f, raw, ok := c.readFrame(t); ok {
-			return f, string(raw), true
-		}
-	}
-	return frame.Frame{}, "", false
 }

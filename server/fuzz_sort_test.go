@@ -104,28 +104,15 @@ func FuzzSortAgainstRedis(f *testing.F) {
 	redis := redistest.Start(f, "proto-max-bulk-len", fuzzMaxBulkLen)
 	ours := startFuzzServer(f, "--proto-max-bulk-len", fuzzMaxBulkLen)
 	f.Fuzz(func(t *testing.T, cmd byte, argText string) {
-		args := strings.Fields(fuzzSortCommands[int(cmd)%len(fuzzSortCommands)])
-		if argText != "" {
-			args = append(args, strings.Split(argText, " ")...)
-		}
-		if len(args) > 2*fuzzMaxArgs {
+		args, ok := fuzzCommand(fuzzSortCommands, cmd, argText)
+		if !ok {
 			return
 		}
-		ref, got := dialFuzz(t, redis.Addr), dialFuzz(t, ours)
-		for _, c := range []*fuzzConn{ref, got} {
-			for _, s := range fuzzSortSetup {
-				c.trySend(s)
-				c.readFrame(t)
-			}
-		}
+		ref, got := dialFuzzPair(t, redis.Addr, ours, fuzzSortSetup)
 		unordered := len(args) > 1 && (args[1] == "hs" && sortUsesSetOrder(args) ||
 			strings.HasPrefix(args[1], "z") && sortTiesInDictOrder(args))
 		compare := func(args []string, unordered bool) bool {
-			wantF, want, wantOK := ref.exchangeFrame(t, args)
-			haveF, have, haveOK := got.exchangeFrame(t, args)
-			if wantOK != haveOK {
-				t.Fatalf("%q: redis closed the connection: %v, we did: %v", args, !wantOK, !haveOK)
-			}
+			wantF, want, haveF, have, wantOK := exchangeBoth(t, ref, got, args)
 			if !wantOK || want == have {
 				return wantOK
 			}

@@ -298,16 +298,62 @@ func dialFuzz(t *testing.T, addr string) *fuzzConn {
 	return &fuzzConn{redisconn.Dial(t, addr)}
 }
 
+// fuzzCommand builds the command of a fuzz input against Redis: the
+// words of commands[cmd] (modulo their number), then argText split at
+// each space; false if that makes more than 2*fuzzMaxArgs arguments.
+func fuzzCommand(commands []string, cmd byte, argText string) ([]string, bool) {
+	args := strings.Fields(commands[int(cmd)%len(commands)])
+	if argText != "" {
+		args = append(args, strings.Split(argText, " ")...)
+	}
+	return args, len(args) <= 2*fuzzMaxArgs
+}
+
+// dialFuzzPair connects anew to a real redis-server at redisAddr and to
+// this server at ours (a fuzz input may close its connection) and sends
+// both the setup commands, whatever they reply.
+func dialFuzzPair(t *testing.T, redisAddr, ours string, setup [][]string) (ref, got *fuzzConn) {
+	t.Helper()
+	ref, got = dialFuzz(t, redisAddr), dialFuzz(t, ours)
+	for _, c := range []*fuzzConn{ref, got} {
+		for _, s := range setup {
+			c.trySend(s)
+			c.readFrame(t)
+		}
+	}
+	return ref, got
+}
+
+// exchangeBoth sends args to ref and to got and returns their replies,
+// as frames and as bytes. It fails the test if one server closed the
+// connection and the other did not; ok is false if both did.
+func exchangeBoth(t *testing.T, ref, got *fuzzConn, args []string) (wantF frame.Frame, want string, haveF frame.Frame, have string, ok bool) {
+	t.Helper()
+	wantF, want, wantOK := ref.exchangeFrame(t, args)
+	haveF, have, haveOK := got.exchangeFrame(t, args)
+	if wantOK != haveOK {
+		t.Fatalf("%q: redis closed the connection: %v, we did: %v", args, !wantOK, !haveOK)
+	}
+	return wantF, want, haveF, have, wantOK
+}
+
 // exchange sends args and returns the reply's bytes; false if the
 // connection closed instead.
 func (c *fuzzConn) exchange(t *testing.T, args []string) (string, bool) {
 	t.Helper()
+	_, raw, ok := c.exchangeFrame(t, args)
+	return raw, ok
+}
+
+// exchangeFrame is exchange that also returns the reply's frame.
+func (c *fuzzConn) exchangeFrame(t *testing.T, args []string) (frame.Frame, string, bool) {
+	t.Helper()
 	if c.trySend(args) {
-		if _, raw, ok := c.readFrame(t); ok {
-			return string(raw), true
+		if f, raw, ok := c.readFrame(t); ok {
+			return f, string(raw), true
 		}
 	}
-	return "", false
+	return frame.Frame{}, "", false
 }
 
 // trySend writes a command; false if the connection is gone.

@@ -56,11 +56,8 @@ func FuzzZSetOpsAgainstRedis(f *testing.F) {
 	redis := redistest.Start(f, "proto-max-bulk-len", fuzzMaxBulkLen)
 	ours := startFuzzServer(f, "--proto-max-bulk-len", fuzzMaxBulkLen)
 	f.Fuzz(func(t *testing.T, cmd byte, argText string) {
-		args := strings.Fields(fuzzZSetOpsCommands[int(cmd)%len(fuzzZSetOpsCommands)])
-		if argText != "" {
-			args = append(args, strings.Split(argText, " ")...)
-		}
-		if len(args) > 2*fuzzMaxArgs {
+		args, ok := fuzzCommand(fuzzZSetOpsCommands, cmd, argText)
+		if !ok {
 			return
 		}
 		switch name := strings.ToLower(args[0]); {
@@ -69,19 +66,9 @@ func FuzzZSetOpsAgainstRedis(f *testing.F) {
 		case name == "bzmpop" && len(args) >= 5 && validTimeout(args[1]):
 			args[1] = "0.001"
 		}
-		ref, got := dialFuzz(t, redis.Addr), dialFuzz(t, ours)
-		for _, c := range []*fuzzConn{ref, got} {
-			for _, s := range fuzzZSetOpsSetup {
-				c.trySend(s)
-				c.readFrame(t)
-			}
-		}
+		ref, got := dialFuzzPair(t, redis.Addr, ours, fuzzZSetOpsSetup)
 		compare := func(args []string) bool {
-			want, wantOK := ref.exchange(t, args)
-			have, haveOK := got.exchange(t, args)
-			if wantOK != haveOK {
-				t.Fatalf("%q: redis closed the connection: %v, we did: %v", args, !wantOK, !haveOK)
-			}
+			_, want, _, have, wantOK := exchangeBoth(t, ref, got, args)
 			if wantOK && want != have {
 				t.Fatalf("%q:\n redis: %q\n  ours: %q", args, want, have)
 			}

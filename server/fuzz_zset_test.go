@@ -131,11 +131,8 @@ func FuzzZSetCommandsAgainstRedis(f *testing.F) {
 	redis := redistest.Start(f, "proto-max-bulk-len", fuzzMaxBulkLen)
 	ours := startFuzzServer(f, "--proto-max-bulk-len", fuzzMaxBulkLen)
 	f.Fuzz(func(t *testing.T, cmd byte, argText string) {
-		args := strings.Fields(fuzzZSetCommands[int(cmd)%len(fuzzZSetCommands)])
-		if argText != "" {
-			args = append(args, strings.Split(argText, " ")...)
-		}
-		if len(args) > 2*fuzzMaxArgs {
+		args, ok := fuzzCommand(fuzzZSetCommands, cmd, argText)
+		if !ok {
 			return
 		}
 		name := strings.ToLower(args[0])
@@ -153,19 +150,9 @@ func FuzzZSetCommandsAgainstRedis(f *testing.F) {
 			}
 			random = ok && n != 0 && n < int64(size)
 		}
-		ref, got := dialFuzz(t, redis.Addr), dialFuzz(t, ours)
-		for _, c := range []*fuzzConn{ref, got} {
-			for _, s := range fuzzZSetSetup {
-				c.trySend(s)
-				c.readFrame(t)
-			}
-		}
+		ref, got := dialFuzzPair(t, redis.Addr, ours, fuzzZSetSetup)
 		compare := func(args []string) bool {
-			wantF, want, wantOK := ref.exchangeFrame(t, args)
-			haveF, have, haveOK := got.exchangeFrame(t, args)
-			if wantOK != haveOK {
-				t.Fatalf("%q: redis closed the connection: %v, we did: %v", args, !wantOK, !haveOK)
-			}
+			wantF, want, haveF, have, wantOK := exchangeBoth(t, ref, got, args)
 			if !wantOK || want == have {
 				return wantOK
 			}

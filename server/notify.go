@@ -19,6 +19,22 @@ func (c *client) notify(class pubsub.EventFlags, event string, key []byte) {
 	c.server.notify(c.dbIndex, class, event, key)
 }
 
+// replyRemoved ends a command that removed n elements from the collection
+// at key (HDEL, LREM, SREM, ZREM, ZREMRANGEBY*), as Redis's do: for n > 0
+// the event of class, then a del event if the collection is left empty
+// (Close deletes the key), and n changes to the dirty count; the reply is
+// n.
+func (c *client) replyRemoved(class pubsub.EventFlags, event string, key []byte, n int, emptied bool) {
+	if n > 0 {
+		c.notify(class, event, key)
+		if emptied {
+			c.notify(evGeneric, "del", key)
+		}
+		c.server.dirty.Add(int64(n))
+	}
+	c.conn.WriteInt(int64(n))
+}
+
 // notify publishes a keyspace event to __keyspace@db__:key and
 // __keyevent@db__:event, as the configured classes say. With
 // notifications off (the default) it costs one atomic load.

@@ -228,13 +228,7 @@ func TestSaveAndLoadCollections(t *testing.T) {
 	putCollections(t, srv.store, collectionSpecs())
 	want := describeStore(t, srv.store, collectionDBs...)
 	checkDescribed(t, want)
-	if got := c.do("BGSAVE"); got != "+Background saving started\r\n" {
-		t.Fatalf("BGSAVE = %q", got)
-	}
-	waitFor(t, func() bool { return strings.Contains(c.do("INFO", "persistence"), "rdb_bgsave_in_progress:0") })
-	if info := c.do("INFO", "persistence"); !strings.Contains(info, "rdb_last_bgsave_status:ok") {
-		t.Fatalf("BGSAVE failed:\n%s", info)
-	}
+	bgsave(t, c)
 	srv.Shutdown(context.Background())
 
 	loaded, _ := startInDir(t, dir)
@@ -291,14 +285,7 @@ func TestLoadCollectionsWrittenByRedis(t *testing.T) {
 	rc.Do("SET", "a string", "beside them")
 	want := describeRedis(rc, collectionDBs...)
 	checkDescribed(t, want)
-	rc.Do("SAVE")
-	data, err := os.ReadFile(filepath.Join(redis.Dir, "dump.rdb"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	dir := t.TempDir()
-	os.WriteFile(filepath.Join(dir, "dump.rdb"), data, 0o644)
-	srv, _ := startInDir(t, dir)
+	srv := startOnRedisDump(t, redis, rc)
 	if got := describeStore(t, srv.store, collectionDBs...); got != want {
 		t.Errorf("this server after loading Redis's dump:\n%s\nredis:\n%s", got, want)
 	}
@@ -316,14 +303,51 @@ func TestRedisLoadsOurCollections(t *testing.T) {
 	if err := srv.Save(); err != nil {
 		t.Fatal(err)
 	}
+	if got := describeRedis(redisOnOurDump(t, dir), collectionDBs...); got != want {
+		t.Errorf("redis after loading our dump:\n%s\nours:\n%s", got, want)
+	}
+}
+
+// bgsave has the server c is connected to run BGSAVE, waits for it to
+// end, and fails t unless it succeeded.
+func bgsave(t *testing.T, c *rawConn) {
+	t.Helper()
+	if got := c.do("BGSAVE"); got != "+Background saving started\r\n" {
+		t.Fatalf("BGSAVE = %q", got)
+	}
+	waitFor(t, func() bool { return strings.Contains(c.do("INFO", "persistence"), "rdb_bgsave_in_progress:0") })
+	if info := c.do("INFO", "persistence"); !strings.Contains(info, "rdb_last_bgsave_status:ok") {
+		t.Fatalf("BGSAVE failed:\n%s", info)
+	}
+}
+
+// startOnRedisDump has the redis-server redis, to which rc is connected,
+// save its dump, and starts this server on a copy of it in a new
+// directory.
+func startOnRedisDump(t *testing.T, redis *redistest.Server, rc *redisconn.Conn) *Server {
+	t.Helper()
+	rc.Do("SAVE")
+	data, err := os.ReadFile(filepath.Join(redis.Dir, "dump.rdb"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, "dump.rdb"), data, 0o644)
+	srv, _ := startInDir(t, dir)
+	return srv
+}
+
+// redisOnOurDump checks the dump this server saved in dir with
+// redis-check-rdb, then starts a redis-server that loads it, with
+// sanitize-dump-payload on, and returns a connection to it.
+func redisOnOurDump(t *testing.T, dir string) *redisconn.Conn {
+	t.Helper()
 	checkRDB := redistest.Require(t, "redis-check-rdb")
 	if out, err := exec.Command(checkRDB, filepath.Join(dir, "dump.rdb")).CombinedOutput(); err != nil || !bytes.Contains(out, []byte("RDB looks OK")) {
 		t.Fatalf("redis-check-rdb: %v\n%s", err, out)
 	}
 	redis := redistest.Start(t, "dir", dir, "dbfilename", "dump.rdb", "sanitize-dump-payload", "yes")
-	if got := describeRedis(redisconn.Dial(t, redis.Addr), collectionDBs...); got != want {
-		t.Errorf("redis after loading our dump:\n%s\nours:\n%s", got, want)
-	}
+	return redisconn.Dial(t, redis.Addr)
 }
 
 // loadEntries writes es as a dump in a new directory and loads it as the

@@ -1,13 +1,9 @@
 package server
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"math"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -186,13 +182,7 @@ func TestSaveAndLoadZSets(t *testing.T) {
 	putZSets(t, srv.store, zsetSpecs())
 	want := describeZSetStore(t, srv.store, zsetDBs...)
 	checkZSetsDescribed(t, want)
-	if got := c.do("BGSAVE"); got != "+Background saving started\r\n" {
-		t.Fatalf("BGSAVE = %q", got)
-	}
-	waitFor(t, func() bool { return strings.Contains(c.do("INFO", "persistence"), "rdb_bgsave_in_progress:0") })
-	if info := c.do("INFO", "persistence"); !strings.Contains(info, "rdb_last_bgsave_status:ok") {
-		t.Fatalf("BGSAVE failed:\n%s", info)
-	}
+	bgsave(t, c)
 	srv.Shutdown(context.Background())
 	loaded, _ := startInDir(t, dir)
 	if got := describeZSetStore(t, loaded.store, zsetDBs...); got != want {
@@ -209,14 +199,7 @@ func TestLoadZSetsWrittenByRedis(t *testing.T) {
 			fillRedisZSets(rc, zsetSpecs())
 			want := describeZSetRedis(t, rc, zsetDBs...)
 			checkZSetsDescribed(t, want)
-			rc.Do("SAVE")
-			data, err := os.ReadFile(filepath.Join(redis.Dir, "dump.rdb"))
-			if err != nil {
-				t.Fatal(err)
-			}
-			dir := t.TempDir()
-			os.WriteFile(filepath.Join(dir, "dump.rdb"), data, 0o644)
-			srv, _ := startInDir(t, dir)
+			srv := startOnRedisDump(t, redis, rc)
 			if got := describeZSetStore(t, srv.store, zsetDBs...); got != want {
 				t.Errorf("this server after loading Redis's dump:\n%s\nredis:\n%s", got, want)
 			}
@@ -235,12 +218,7 @@ func TestRedisLoadsOurZSets(t *testing.T) {
 	if err := srv.Save(); err != nil {
 		t.Fatal(err)
 	}
-	checkRDB := redistest.Require(t, "redis-check-rdb")
-	if out, err := exec.Command(checkRDB, filepath.Join(dir, "dump.rdb")).CombinedOutput(); err != nil || !bytes.Contains(out, []byte("RDB looks OK")) {
-		t.Fatalf("redis-check-rdb: %v\n%s", err, out)
-	}
-	redis := redistest.Start(t, "dir", dir, "dbfilename", "dump.rdb", "sanitize-dump-payload", "yes")
-	if got := describeZSetRedis(t, redisconn.Dial(t, redis.Addr), zsetDBs...); got != want {
+	if got := describeZSetRedis(t, redisOnOurDump(t, dir), zsetDBs...); got != want {
 		t.Errorf("redis after loading our dump:\n%s\nours:\n%s", got, want)
 	}
 }

@@ -3,8 +3,6 @@ package rdb
 import (
 	"bytes"
 	"fmt"
-	"os"
-	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -365,11 +363,7 @@ func TestRedisCollectionsDump(t *testing.T) {
 			fillCollections(c, want)
 			fillWidenedSet(c)
 			sameKeys(t, redisEntries(t, c, 0, 1, 2, 15), want)
-			c.Do("SAVE")
-			data, err := os.ReadFile(filepath.Join(srv.Dir, "dump.rdb"))
-			if err != nil {
-				t.Fatal(err)
-			}
+			data := saveRedisDump(t, srv, c)
 			got, _ := loadAll(t, data)
 			sameKeys(t, got, want)
 			if *update {
@@ -411,11 +405,7 @@ func TestRedisPlainNodes(t *testing.T) {
 		list(0, "only plain", farFuture, [][]byte{pseudoRandom("only", 300)}),
 	}
 	fillCollections(c, want)
-	c.Do("SAVE")
-	data, err := os.ReadFile(filepath.Join(srv.Dir, "dump.rdb"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	data := saveRedisDump(t, srv, c)
 	if *update {
 		writeTestdata(t, "list-plain-nodes.rdb", data)
 	}

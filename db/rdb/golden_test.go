@@ -145,11 +145,7 @@ func TestRedisDump(t *testing.T) {
 			srv := redistest.Start(t, v.directives...)
 			c := redisconn.Dial(t, srv.Addr)
 			fillRedis(c, goldenEntries())
-			c.Do("SAVE")
-			data, err := os.ReadFile(filepath.Join(srv.Dir, "dump.rdb"))
-			if err != nil {
-				t.Fatal(err)
-			}
+			data := saveRedisDump(t, srv, c)
 			info := checkGolden(t, data, v.checksum)
 			if got, want := info.Aux["redis-ver"], srv.Version(t); got != want {
 				t.Errorf("redis-ver = %q, want %q", got, want)
@@ -218,11 +214,7 @@ func TestRedisUnsupported(t *testing.T) {
 			for _, cmd := range tc.cmds {
 				c.Do(cmd...)
 			}
-			c.Do("SAVE")
-			data, err := os.ReadFile(filepath.Join(srv.Dir, "dump.rdb"))
-			if err != nil {
-				t.Fatal(err)
-			}
+			data := saveRedisDump(t, srv, c)
 			checkUnsupported(t, data, tc.code, tc.msg)
 			if *update {
 				writeTestdata(t, "unsupported-"+tc.name+".rdb", data)
@@ -255,6 +247,18 @@ func checkUnsupported(t *testing.T, data []byte, code byte, msg string) {
 	if want := fmt.Sprintf("at offset %d", e.Offset); !strings.HasSuffix(err.Error(), want) {
 		t.Errorf("error %q does not end with %q", err, want)
 	}
+}
+
+// saveRedisDump has the redis-server srv, to which c is connected, SAVE,
+// and returns its dump.
+func saveRedisDump(t *testing.T, srv *redistest.Server, c *redisconn.Conn) []byte {
+	t.Helper()
+	c.Do("SAVE")
+	data, err := os.ReadFile(filepath.Join(srv.Dir, "dump.rdb"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return data
 }
 
 func readTestdata(t testing.TB, name string) []byte {

@@ -7,8 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"math"
-	"os"
-	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -147,11 +145,7 @@ func TestRedisZSetsDump(t *testing.T) {
 			want := goldenZSets()
 			fillCollections(c, want)
 			sameKeys(t, redisEntries(t, c, 0, 1), want)
-			c.Do("SAVE")
-			data, err := os.ReadFile(filepath.Join(srv.Dir, "dump.rdb"))
-			if err != nil {
-				t.Fatal(err)
-			}
+			data := saveRedisDump(t, srv, c)
 			got, _ := loadAll(t, data)
 			sameKeys(t, got, want)
 			if *update {
