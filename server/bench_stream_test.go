@@ -22,7 +22,7 @@ func benchStreamCommand(b *testing.B, size int, args func(i int) []string) {
 	if got := c.do("XLEN", "s"); got != ":"+strconv.Itoa(size)+"\r\n" {
 		b.Fatalf("XLEN s = %q", got)
 	}
-	benchPipelined(b, c, args)
+	benchPipelined(b, c, args, nil)
 }
 
 func BenchmarkXAdd(b *testing.B) {
