@@ -59,4 +59,40 @@ async function waitFor(what, cond, timeoutMs = 5000) {
   }
 }
 
-module.exports = { port, test, run, sleep, waitFor };
+/**
+ * missingCommands returns the names, of those given, that the server does
+ * not know: COMMAND INFO replies nil for them. An application that fails on
+ * this server says so first, with the exact commands.
+ */
+async function missingCommands(client, names) {
+  const uniq = [...new Set(names.map((n) => n.toLowerCase()))].sort();
+  const infos = await client.call('COMMAND', 'INFO', ...uniq);
+  return uniq.filter((_, i) => infos[i] === null);
+}
+
+/**
+ * luaCommands returns the command names the Lua files in dir call with a
+ * literal name (redis.call / redis.pcall / BullMQ's rcall), read from the
+ * files themselves.
+ */
+function luaCommands(dir) {
+  const fs = require('node:fs');
+  const path = require('node:path');
+  const names = new Set();
+  const walk = (d) => {
+    for (const e of fs.readdirSync(d, { withFileTypes: true })) {
+      const p = path.join(d, e.name);
+      if (e.isDirectory()) walk(p);
+      else if (e.name.endsWith('.lua')) {
+        const src = fs.readFileSync(p, 'utf8');
+        for (const m of src.matchAll(/\b(?:rcall|redis\.p?call)\(\s*["']([A-Za-z]+)["']/g)) {
+          names.add(m[1].toUpperCase());
+        }
+      }
+    }
+  };
+  walk(dir);
+  return [...names].sort();
+}
+
+module.exports = { port, test, run, sleep, waitFor, missingCommands, luaCommands };
