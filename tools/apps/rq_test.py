@@ -20,12 +20,14 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 URL = "redis://127.0.0.1:%d/0" % PORT
 r = redis.Redis(host="127.0.0.1", port=PORT, socket_timeout=10)
 
-# The commands RQ 1.13 sends (read from its source: rq/*.py): a server
-# lacking any of them is named first. RQ uses no Lua scripts.
-USED = ("XADD XREVRANGE XLEN XRANGE XTRIM DEL EXISTS EXPIRE PERSIST HSET HMSET HGET HGETALL HMGET "
-        "HINCRBY HINCRBYFLOAT HDEL RPUSH LPUSH LPOP BLPOP LRANGE LREM LLEN SADD SREM SMEMBERS SCARD "
-        "ZADD ZREM ZRANGEBYSCORE ZREMRANGEBYSCORE ZCARD ZRANGE ZSCORE SET GET WATCH MULTI EXEC UNWATCH "
-        "PUBLISH SUBSCRIBE PSUBSCRIBE INFO CLIENT TTL PTTL").split()
+# The commands RQ 1.13 sends, read from its source (the redis-py methods
+# rq/*.py call on its connections and pipelines, and Queue.empty's Lua
+# script): a server lacking any of them is named first.
+USED = ("BLPOP CLIENT DEL EXISTS EXPIRE GET HDEL HEXISTS HGET HGETALL HINCRBY HINCRBYFLOAT HMGET HMSET "
+        "HSET INFO LLEN LPOP LPOS LPUSH LRANGE LREM PERSIST PUBLISH RENAME RPUSH SADD SET SMEMBERS SREM "
+        "WATCH MULTI EXEC UNWATCH SUBSCRIBE UNSUBSCRIBE EVALSHA EVAL SCRIPT "
+        "XADD XLEN XREVRANGE ZADD ZCARD ZRANGE ZRANGEBYSCORE ZREM ZREMRANGEBYSCORE ZREVRANGEBYSCORE "
+        "ZSCORE").split()
 
 
 def burst_worker(*queues, timeout=40):
