@@ -178,9 +178,16 @@ func (tx *KeyLock) settleOne(ch *change) {
 	if ch.c.hdr().mods != ch.mods {
 		s.touch(e.key)
 	}
-	if ch.c.Len() == 0 {
+	if ch.c.Len() == 0 && !keptEmpty(ch.c) {
 		tx.db.unlink(s, e)
 	}
+}
+
+// keptEmpty reports whether c stays stored though it has no elements:
+// a stream does, unlike Redis's other collections (see stream.go).
+func keptEmpty(c collection) bool {
+	st, ok := c.(*Stream)
+	return ok && st.keepWhenEmpty()
 }
 
 // ReadList returns the list of key, nil if the key does not exist, or
@@ -277,6 +284,26 @@ func (tx *KeyLock) MutableZSet(key []byte, create bool) (*ZSet, error) {
 	c, err := tx.mutable(key, TypeZSet, newValue)
 	z, _ := c.(*ZSet)
 	return z, err
+}
+
+// ReadStream is ReadList for streams.
+func (tx *KeyLock) ReadStream(key []byte) (*Stream, error) {
+	v, err := tx.read(key, TypeStream)
+	st, _ := v.(*Stream)
+	return st, err
+}
+
+// MutableStream is MutableList for streams, but Close keeps a stream left
+// with no entries (XADD ... MAXLEN 0, XDEL of the last entry), as Redis
+// does; it deletes only a stream it created that nothing changed.
+func (tx *KeyLock) MutableStream(key []byte, create bool) (*Stream, error) {
+	var newValue func() collection
+	if create {
+		newValue = func() collection { return NewStream() }
+	}
+	c, err := tx.mutable(key, TypeStream, newValue)
+	st, _ := c.(*Stream)
+	return st, err
 }
 
 // MarkModified tells the watchers of key that it changed, for the commands

@@ -164,7 +164,7 @@ func TestTypesAndParseType(t *testing.T) {
 	for _, tt := range []struct {
 		v    Value
 		name string
-	}{{NewList(), "list"}, {NewHash(), "hash"}, {NewSet(), "set"}, {NewZSet(), "zset"}, {str("x"), "string"}} {
+	}{{NewList(), "list"}, {NewHash(), "hash"}, {NewSet(), "set"}, {NewZSet(), "zset"}, {NewStream(), "stream"}, {str("x"), "string"}} {
 		if got := tt.v.Type().String(); got != tt.name {
 			t.Errorf("%T: Type %s", tt.v, got)
 		}
@@ -172,8 +172,8 @@ func TestTypesAndParseType(t *testing.T) {
 			t.Errorf("ParseType(%s) = %v, %v", tt.name, typ, ok)
 		}
 	}
-	if typ, ok := ParseType("stream"); !ok || typ != TypeNone {
-		t.Errorf("ParseType(stream) = %v, %v", typ, ok)
+	if typ, ok := ParseType("nosuchtype"); ok || typ != TypeNone {
+		t.Errorf("ParseType(nosuchtype) = %v, %v", typ, ok)
 	}
 	s, _ := newTestStore(t, Options{})
 	d := s.DB(0)

@@ -454,8 +454,8 @@ func (tx *KeyLock) put(key []byte, v Value, expireAt int64, keepTTL, overwrite b
 
 // blockable reports whether clients may block waiting for a key to hold a
 // value of type t: BLPOP and its kin wait for lists, BZPOPMIN and its kin
-// for sorted sets.
-func blockable(t Type) bool { return t == TypeList || t == TypeZSet }
+// for sorted sets, XREAD for streams.
+func blockable(t Type) bool { return t == TypeList || t == TypeZSet || t == TypeStream }
 
 // signalReady reports to Options.OnReady that key, which the KeyLock holds,
 // came to hold a value clients may wait for.

@@ -35,6 +35,14 @@ type EncodingLimits struct {
 	// ZSetMaxListpackValue is zset-max-listpack-value: a sorted set given
 	// a member longer than this is a "skiplist".
 	ZSetMaxListpackValue int
+	// StreamNodeMaxBytes is stream-node-max-bytes: a stream starts a new
+	// node when adding an entry would make its last node's listpack
+	// reach this many bytes (0: no limit but Redis's 1 GB).
+	StreamNodeMaxBytes int
+	// StreamNodeMaxEntries is stream-node-max-entries: a stream starts a
+	// new node when its last holds this many entries, deleted ones
+	// included (0: no limit).
+	StreamNodeMaxEntries int
 }
 
 // DefaultEncodingLimits returns the limits Redis 7.0.15 starts with when
@@ -49,6 +57,8 @@ func DefaultEncodingLimits() EncodingLimits {
 		SetMaxIntsetEntries:    512,
 		ZSetMaxListpackEntries: 128,
 		ZSetMaxListpackValue:   64,
+		StreamNodeMaxBytes:     4096,
+		StreamNodeMaxEntries:   100,
 	}
 }
 

@@ -8,7 +8,7 @@ import (
 // Type is the type of a value, as the TYPE command names it.
 type Type uint8
 
-// The value types. Streams will be a further implementation of Value.
+// The value types.
 const (
 	TypeNone Type = iota // no such key
 	TypeString
@@ -16,6 +16,7 @@ const (
 	TypeHash
 	TypeSet
 	TypeZSet
+	TypeStream
 )
 
 // String returns the name TYPE replies with.
@@ -31,6 +32,8 @@ func (t Type) String() string {
 		return "set"
 	case TypeZSet:
 		return "zset"
+	case TypeStream:
+		return "stream"
 	}
 	return "none"
 }
@@ -41,7 +44,7 @@ var ErrWrongType = errors.New("WRONGTYPE Operation against a key holding the wro
 
 // ParseType returns the type named s (as in SCAN ... TYPE s), and whether
 // it is a type Redis knows. A Redis type this server does not implement yet
-// is known but matches no key.
+// would be known but match no key.
 func ParseType(s string) (Type, bool) {
 	switch s {
 	case "string":
@@ -55,7 +58,7 @@ func ParseType(s string) (Type, bool) {
 	case "zset":
 		return TypeZSet, true
 	case "stream":
-		return TypeNone, true
+		return TypeStream, true
 	}
 	return TypeNone, false
 }
@@ -63,7 +66,7 @@ func ParseType(s string) (Type, bool) {
 // A Value is what a key holds. Strings are immutable once stored: a
 // command that changes one stores a new one (see String.Append for the one
 // exception), so a reader may keep a String after the key's lock is
-// released. Lists, hashes, sets and sorted sets are changed in place, through
+// released. Lists, hashes, sets, sorted sets and streams are changed in place, through
 // KeyLock.MutableList and its siblings (collection.go): read them only
 // while the KeyLock that returned them is open, or Clone them.
 type Value interface {

@@ -72,6 +72,7 @@ const (
 	opMove                 // BLMOVE, BRPOPLPUSH: one element, pushed onto dst
 	opZPop                 // BZPOPMIN, BZPOPMAX: one member and its score, replied with the key
 	opZMPop                // BZMPOP: up to count members and scores, replied with their key
+	opXRead                // XREAD (and XREADGROUP through streamWait.serve): entries of a stream
 )
 
 // blockReq is what a blocking command asks of the first of its keys that
@@ -84,6 +85,7 @@ type blockReq struct {
 	toLeft   bool   // opMove: push at the head, else at the tail
 	dst      string // opMove: the destination list
 	count    int64  // opMPop, opZMPop: at most this many elements
+	stream   *streamWait
 }
 
 // wantsZSet reports whether r waits for a sorted set, else for a list.
@@ -111,6 +113,8 @@ type blockOutcome struct {
 	values [][]byte  // served: the elements (or members) popped
 	scores []float64 // served from a sorted set: the members' scores
 	err    string    // served with this error reply instead (BLMOVE onto a key of another type)
+	// entries are an opXRead's entries of key.
+	entries []streamReplyEntry
 }
 
 type outcomeKind uint8
@@ -279,14 +283,27 @@ func (b *blocking) unmarkReady(bk blockKey) {
 // first returns the client that has waited longest for bk to hold a
 // sorted set (zset) or a list, or nil.
 func (b *blocking) first(bk blockKey, zset bool) *waiter {
+	return b.firstFor(bk, func(w *waiter) bool { return w.op != opXRead && w.wantsZSet() == zset })
+}
+
+// firstFor returns the client that has waited longest for bk among those
+// for which want reports true, or nil.
+func (b *blocking) firstFor(bk blockKey, want func(*waiter) bool) *waiter {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	for _, w := range b.queues[bk] {
-		if w.wantsZSet() == zset {
+		if want(w) {
 			return w
 		}
 	}
 	return nil
+}
+
+// waiting returns the clients waiting for bk, first blocked first.
+func (b *blocking) waiting(bk blockKey) []*waiter {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return slices.Clone(b.queues[bk])
 }
 
 // serveBlocked serves the clients blocked on the keys that commands made
@@ -314,13 +331,17 @@ func (s *Server) serveBlocked() {
 	}
 }
 
-// serveKey serves the clients waiting for bk, first blocked first, while
-// the key holds a non-empty list or sorted set: a list's waiters from a
-// list (serveClientsBlockedOnListKey), a sorted set's from a sorted set
+// serveKey serves the clients waiting for bk, first blocked first: those
+// waiting for a stream (serveStreamKey), else, while the key holds a
+// non-empty list or sorted set, a list's waiters from a list
+// (serveClientsBlockedOnListKey), a sorted set's from a sorted set
 // (serveClientsBlockedOnSortedSetKey).
 func (s *Server) serveKey(bk blockKey) {
 	d := s.store.DB(bk.db)
 	key := []byte(bk.key)
+	if s.serveStreamKey(bk) {
+		return
+	}
 	for {
 		zset, ok := readyKind(d, key)
 		if !ok {

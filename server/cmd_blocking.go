@@ -275,6 +275,8 @@ func (c *client) writeBlockReply(r *blockReq, out blockOutcome) {
 	switch r.op {
 	case opZPop, opZMPop:
 		c.writeZPopped(out.key, out.values, out.scores, r.op == opZMPop)
+	case opXRead:
+		c.writeXReadBlocked(out)
 	case opMove:
 		c.conn.WriteBulk(out.values[0])
 	case opMPop:

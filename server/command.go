@@ -131,6 +131,7 @@ func commandFamilies() [][]*command {
 		setCommands(),
 		hllCommands(),
 		zsetCommands(),
+		streamCommands(),
 		geoCommands(),
 		zsetOpsCommands(),
 		zsetBlockingCommands(),

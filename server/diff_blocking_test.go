@@ -206,6 +206,56 @@ var blockingScripts = map[string][]bstep{
 	},
 }
 
+// streamBlockingScripts are the blocking XREAD scripts, run as the
+// lists' are.
+var streamBlockingScripts = map[string][]bstep{
+	"xread block": {
+		bsend(0, "XREAD BLOCK 0 STREAMS s $"), bblocked(1), blockedInfo, bclient(0), bdo(1, "XADD s 1-1 a 1"), brecv(0),
+		bblocked(0), bdo(1, "XADD s 2-1 a 2"), bsend(0, "XREAD BLOCK 0 STREAMS s 1-1"), brecv(0),
+		bsend(0, "XREAD BLOCK 0 STREAMS s 2-1"), bsend(1, "XREAD BLOCK 0 COUNT 1 STREAMS s 0-1"), brecv(1),
+		bsend(1, "XREAD BLOCK 0 STREAMS other s $ 2-1"), bblocked(2), bsend(2, "XREAD BLOCK 0 STREAMS s 5-0"), bblocked(3),
+		blockedInfo, bdo(3, "XADD s 3-1 b 3"), brecv(0), brecv(1), bnone(2), bdo(3, "XADD s 4-0 c 4"), bnone(2),
+		bdo(3, "XADD s 5-1 c 5"), brecv(2), bblocked(0), bdirty(),
+		// A key named twice waits for the first ID; a stream created by
+		// XADD serves; XADD to another key or database does not.
+		bsend(0, "XREAD BLOCK 0 STREAMS n n $ 0"), bblocked(1), bdo(1, "XADD m 1-0 a b"), bnone(0),
+		bdo(1, "SELECT 1"), bdo(1, "XADD n 1-0 a b"), bnone(0), bdo(1, "SELECT 0"), bdo(1, "XADD n 1-0 x y"), brecv(0),
+		// Entries deleted before serving: the waiter gets an empty list.
+		bsend(0, "XREAD BLOCK 0 STREAMS d $"), bblocked(1), bdo(1, "MULTI"), bdo(1, "XADD d 1-0 a b"), bdo(1, "XDEL d 1-0"),
+		bdo(1, "EXEC"), brecv(0),
+		// Inside MULTI, XREAD does not block; an XADD in a transaction
+		// serves after EXEC.
+		bsend(0, "XREAD BLOCK 0 STREAMS t $"), bblocked(1), bdo(1, "MULTI"), bdo(1, "XADD t 1-0 a b"),
+		bdo(1, "XREAD BLOCK 0 STREAMS t $"), bdo(1, "XADD t 2-0 a b"), bdo(1, "EXEC"), brecv(0), bdirty(),
+		// A list pushed to the key a stream reader waits for serves nobody;
+		// a BLPOP waiter is served by the push though a stream reader is first.
+		bsend(0, "XREAD BLOCK 0 STREAMS l 0"), bblocked(1), bsend(1, "BLPOP l 0"), bblocked(2), bdo(2, "RPUSH l x"),
+		brecv(1), bnone(0), bdo(2, "CLIENT UNBLOCK {id0}"), brecv(0), blockedInfo,
+		// XADD with trimming that leaves nothing to read still serves.
+		bsend(0, "XREAD BLOCK 0 STREAMS z $"), bblocked(1), bdo(1, "XADD z MAXLEN 0 1-0 a b"), brecv(0), bdirty(),
+	},
+	"xread timeouts": {
+		bdo(0, "XREAD BLOCK 10 STREAMS s $"), bdo(0, "XREAD BLOCK 1 STREAMS s 0"), bsend(0, "XREAD BLOCK 100000 STREAMS s $"),
+		bsend(1, "XREAD BLOCK 0 STREAMS s $"), bsend(2, "XREAD BLOCK 9223372036854775807 STREAMS s $"), bblocked(3), blockedInfo,
+		bdo(3, "CLIENT UNBLOCK {id0}"), brecv(0), bdo(3, "CLIENT UNBLOCK {id1} ERROR"), brecv(1), blockedInfo,
+		bdo(3, "XADD s 1-0 a b"), brecv(2), blockedInfo, bdirty(),
+	},
+}
+
+// TestStreamBlockingAgainstRedis runs the blocking XREAD scripts on RESP2
+// and on RESP3 connections.
+func TestStreamBlockingAgainstRedis(t *testing.T) {
+	redis := redistest.Start(t)
+	ours := startListServer(t, true).addr
+	for _, proto := range []string{"2", "3"} {
+		for name, script := range streamBlockingScripts {
+			t.Run("RESP"+proto+"/"+name, func(t *testing.T) {
+				runBlockingScript(t, script, proto, redis.Addr, ours)
+			})
+		}
+	}
+}
+
 // TestBlockingAgainstRedis runs every blocking script on RESP2 and on RESP3
 // connections.
 func TestBlockingAgainstRedis(t *testing.T) {

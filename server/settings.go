@@ -70,6 +70,8 @@ type settings struct {
 	hllSparseMaxBytes      config.Handle[uint64]
 	zsetMaxListpackEntries config.Handle[int64]
 	zsetMaxListpackValue   config.Handle[uint64]
+	streamNodeMaxBytes     config.Handle[uint64]
+	streamNodeMaxEntries   config.Handle[int64]
 	// onLimits, once the server has a keyspace, is told the new encoding
 	// limits at every change of one of them, so that CONFIG SET takes
 	// effect with the next command, as in Redis.
@@ -181,6 +183,10 @@ func newSettings(level zap.AtomicLevel) (*settings, error) {
 			Kind: config.Int{Min: 0, Max: math.MaxInt64}, Default: "128", Handle: &st.zsetMaxListpackEntries, Apply: limits},
 		config.Param{Name: "zset-max-listpack-value", Aliases: []string{"zset-max-ziplist-value"},
 			Kind: config.Memory{Min: 0, Max: math.MaxInt64}, Default: "64", Handle: &st.zsetMaxListpackValue, Apply: limits},
+		config.Param{Name: "stream-node-max-bytes", Kind: config.Memory{Min: 0, Max: math.MaxInt64}, Default: "4096",
+			Handle: &st.streamNodeMaxBytes, Apply: limits},
+		config.Param{Name: "stream-node-max-entries", Kind: config.Int{Min: 0, Max: math.MaxInt64}, Default: "100",
+			Handle: &st.streamNodeMaxEntries, Apply: limits},
 		config.Param{Name: "admin-bind", Kind: config.String{}, Default: "127.0.0.1", Immutable: true, Handle: &st.adminBind},
 		config.Param{Name: "admin-port", Kind: config.Int{Min: 0, Max: 65535}, Default: "7379", Immutable: true, Handle: &st.adminPort},
 		config.Param{Name: "admin-token", Kind: config.String{OmitEmpty: true}, Default: "", Immutable: true, Hidden: true,
@@ -204,6 +210,8 @@ func (st *settings) encodingLimits() db.EncodingLimits {
 		SetMaxIntsetEntries:    int(st.setMaxIntsetEntries.Load()),
 		ZSetMaxListpackEntries: int(st.zsetMaxListpackEntries.Load()),
 		ZSetMaxListpackValue:   int(st.zsetMaxListpackValue.Load()),
+		StreamNodeMaxBytes:     int(st.streamNodeMaxBytes.Load()),
+		StreamNodeMaxEntries:   int(st.streamNodeMaxEntries.Load()),
 	}
 }
 
