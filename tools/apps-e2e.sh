@@ -73,6 +73,8 @@ fi
 node_problem=""
 if ! command -v node >/dev/null; then
 	node_problem="node not found on PATH (Debian: apt-get install nodejs npm)"
+elif ! node -e 'process.exit(Number(process.versions.node.split(".")[0]) >= 20 ? 0 : 1)'; then
+	node_problem="node $(node --version) is too old: ioredis 6 needs Node 20 or later"
 elif [ ! -d tools/apps/node_modules/ioredis ] || [ ! -d tools/apps/node_modules/bullmq ]; then
 	node_problem="tools/apps/node_modules lacks ioredis or bullmq: run (cd tools/apps && npm ci)"
 fi

@@ -102,7 +102,7 @@ def failures_timeouts_and_dependencies():
     # Requeue the failed one and run it in-process with a SimpleWorker.
     failed.requeue(bad.id)
     expect_eq(len(q), 1, "requeued")
-    SimpleWorker([q], connection=r).work(burst=True)
+    SimpleWorker([q], connection=r).work(burst=True, logging_level="CRITICAL")
     bad = Job.fetch(bad.id, connection=r)
     expect_eq(bad.get_status(), JobStatus.FAILED, "failing job, again")
     expect_eq(len(bad.results()), 2, "two results for the job, newest first")
