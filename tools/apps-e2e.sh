@@ -8,7 +8,8 @@
 #   tools/apps-e2e.sh [--redis] [--all] [test...]
 #
 # Starts mini-redis on a spare port and runs every test in the CI list
-# against it (or only the tests named: ioredis redispy bullmq rq).
+# against it (or only the tests named: ioredis redispy bullmq rq
+# redispy-groups).
 # --redis first runs them against a real redis-server too, on another port:
 # the reference, to check the tests themselves. --all adds the tests not in
 # CI yet (see "pending" below).
@@ -28,7 +29,8 @@ cd "$(dirname "$0")/.."
 # The tests CI runs, and the ones that are runnable but not in CI yet
 # (with --all or by name) because the server still lacks commands they use.
 ci_tests=(ioredis redispy bullmq rq)
-pending=()
+# redispy-groups: stream consumer groups (branch xgroup, not merged here).
+pending=(redispy-groups)
 
 # Whole-test timeout, in seconds: each case has its own, shorter one.
 test_timeout=${APPS_TEST_TIMEOUT:-90}
@@ -58,6 +60,7 @@ test_command() {
 	ioredis) echo "node tools/apps/ioredis.test.js" ;;
 	bullmq) echo "node tools/apps/bullmq.test.js" ;;
 	redispy) echo "$python tools/apps/redispy_test.py" ;;
+	redispy-groups) echo "$python tools/apps/redispy_groups_test.py" ;;
 	rq) echo "$python tools/apps/rq_test.py" ;;
 	*) return 1 ;;
 	esac
@@ -85,7 +88,7 @@ python_problem() { # python_problem <module>: why the module cannot be imported,
 problem_of() {
 	case $1 in
 	ioredis | bullmq) echo "$node_problem" ;;
-	redispy) python_problem redis ;;
+	redispy | redispy-groups) python_problem redis ;;
 	rq) python_problem rq ;;
 	esac
 }

@@ -1,7 +1,9 @@
 """redis-py (Debian's python3-redis) against the server: Lock (whose
 acquire/extend/release/reacquire are Lua scripts), register_script with its
 NOSCRIPT fallback, pipelines and transactions with WATCH, pub/sub, sorted
-sets, SCAN iterators and blocking pops."""
+sets, SCAN iterators, blocking pops, and streams (XADD, XRANGE, XREVRANGE,
+XREAD with BLOCK, XTRIM, XDEL; consumer groups are in
+redispy_groups_test.py)."""
 
 import hashlib
 import threading
@@ -317,6 +319,41 @@ def scan_iterators_and_blocking_pop():
     t.join()
     expect_eq(rs.blpop(["jobs"], timeout=0.1), None, "BLPOP timeout")
     expect_eq(rs.lmove("nolist", "dst"), None, "LMOVE of a missing list")
+
+
+
+@case()
+def streams_and_consumer_groups():
+    ids = [rs.xadd("events", {"n": str(i), "kind": "click" if i % 2 else "view"}) for i in range(6)]
+    expect_eq(rs.xlen("events"), 6, "XLEN")
+    expect_eq(rs.xrange("events", count=2), [(ids[0], {"n": "0", "kind": "view"}),
+                                            (ids[1], {"n": "1", "kind": "click"})], "XRANGE")
+    expect_eq([i for i, _ in rs.xrevrange("events", max="+", min=ids[3])], ids[:2:-1], "XREVRANGE")
+    expect_eq(rs.xread({"events": ids[4]}), [["events", [(ids[5], {"n": "5", "kind": "click"})]]], "XREAD")
+
+    # A blocking XREAD from $ is woken by another client's XADD.
+    got = []
+
+    def read_new():
+        got.extend(connect(decode_responses=True).xread({"events": "$"}, block=5000))
+
+    t = threading.Thread(target=read_new)
+    t.start()
+    wait_for("the reader to block", lambda: rs.info("clients")["blocked_clients"] == 1)
+    new_id = rs.xadd("events", {"n": "6"})
+    t.join(5)
+    expect_eq(got, [["events", [(new_id, {"n": "6"})]]], "blocked XREAD")
+
+    expect_eq(rs.xtrim("events", maxlen=2, approximate=False), 5, "XTRIM")
+    expect_eq([i for i, _ in rs.xrange("events")], [ids[5], new_id], "XRANGE after XTRIM")
+    expect_eq(rs.xdel("events", new_id, "1-1"), 1, "XDEL")
+    try:
+        rs.xadd("events", {"a": "b"}, id="1-1")
+    except ResponseError as e:
+        expect_eq(str(e), "The ID specified in XADD is equal or smaller than the target stream top item",
+                  "XADD error")
+    else:
+        raise AssertionError("XADD of an ID below the top succeeded")
 
 
 main("redis-py")
