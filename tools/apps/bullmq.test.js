@@ -179,4 +179,4 @@ test('obliterate removes the queue', async () => {
   assert.deepEqual(await direct.keys(`bull:${name}:*`), []);
 });
 
-run('bullmq').finally(closeAll);
+run('bullmq', closeAll);

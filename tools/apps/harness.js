@@ -17,8 +17,11 @@ function test(name, fn, timeoutMs = 15000) {
   cases.push({ name, fn, timeoutMs });
 }
 
-/** run runs every case in order and exits with the outcome. */
-async function run(suite) {
+/**
+ * run runs every case in order, then cleanup (an optional async function,
+ * given 5 s), and exits with the outcome.
+ */
+async function run(suite, cleanup) {
   let failed = 0;
   const only = process.env.APPS_ONLY_CASE;
   for (const c of cases) {
@@ -37,6 +40,14 @@ async function run(suite) {
     } finally {
       clearTimeout(timer);
     }
+  }
+  if (cleanup) {
+    let timer;
+    await Promise.race([
+      cleanup().catch((err) => console.log(`${suite}: cleanup: ${err}`)),
+      new Promise((resolve) => { timer = setTimeout(resolve, 5000); }),
+    ]);
+    clearTimeout(timer);
   }
   if (failed) console.log(`${suite}: ${failed} case(s) failed`);
   // Exit explicitly: a client left connected by a failed case must not keep
