@@ -285,6 +285,15 @@ function suite(protocol) {
     await assert.rejects(redis.fcall('e2e_hello', 0, 'x'), { message: 'ERR Function not found' });
   });
 
+  t('auto-pipelining and keyPrefix', async () => {
+    const auto = client({ enableAutoPipelining: true, keyPrefix: 'app:' });
+    const replies = await Promise.all(Array.from({ length: 500 }, () => auto.incr('hits')));
+    assert.deepEqual(replies, Array.from({ length: 500 }, (_, i) => i + 1));
+    assert.equal(await redis.get('app:hits'), '500');
+    assert.equal(await auto.exists('hits'), 1);
+    assert.equal(await redis.exists('hits'), 0);
+  });
+
   t('disconnect', async () => {
     clients.forEach((c) => c.disconnect());
   });
