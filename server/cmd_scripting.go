@@ -9,6 +9,7 @@ package server
 
 import (
 	"bytes"
+	"errors"
 	"net"
 	"strings"
 	"sync"
@@ -17,6 +18,7 @@ import (
 
 	"github.com/mini-redis/mini-redis/connection"
 	"github.com/mini-redis/mini-redis/db/glob"
+	"github.com/mini-redis/mini-redis/db/rdb"
 	"github.com/mini-redis/mini-redis/frame"
 	"github.com/mini-redis/mini-redis/server/scripting"
 	"go.uber.org/zap"
@@ -37,6 +39,8 @@ func scriptingCommands() []*command {
 			&command{name: "list", run: cmdFunctionList},
 			&command{name: "stats", flags: flagLockFree, run: cmdFunctionStats},
 			&command{name: "kill", flags: flagLockFree, run: cmdFunctionKill},
+			&command{name: "dump", run: cmdFunctionDump},
+			&command{name: "restore", run: cmdFunctionRestore},
 			&command{name: "help", run: cmdFunctionHelp},
 		),
 		container("script", 0,
@@ -665,6 +669,64 @@ func cmdFunctionStats(c *client, args [][]byte) {
 	c.conn.WriteInt(int64(libs))
 	c.conn.WriteBulkString("functions_count")
 	c.conn.WriteInt(int64(funcs))
+}
+
+// FUNCTION DUMP: every library's code in a payload for FUNCTION RESTORE,
+// as Redis 7.0 makes it. Redis gives the libraries in the order of its
+// hash table, which its random hash seed decides; here they come by name.
+func cmdFunctionDump(c *client, args [][]byte) {
+	libs := c.server.scripts.engine.Libraries()
+	codes := make([][]byte, len(libs))
+	for i, l := range libs {
+		codes[i] = l.Code
+	}
+	d, _ := c.server.dumpers.Get().(*rdb.Dumper)
+	if d == nil {
+		d = new(rdb.Dumper)
+	}
+	c.conn.WriteBulk(d.AppendFunctionDump(nil, codes, c.server.rdbValueOptions()))
+	c.server.dumpers.Put(d)
+}
+
+// FUNCTION RESTORE payload [FLUSH|APPEND|REPLACE]: the libraries of a
+// FUNCTION DUMP payload, all or none.
+func cmdFunctionRestore(c *client, args [][]byte) {
+	if len(args) > 4 {
+		c.conn.WriteError(subcommandSyntax(args[1], "FUNCTION"))
+		return
+	}
+	policy := scripting.RestoreAppend
+	if len(args) == 4 {
+		switch {
+		case is(args[3], "append"):
+		case is(args[3], "replace"):
+			policy = scripting.RestoreReplace
+		case is(args[3], "flush"):
+			policy = scripting.RestoreFlush
+		default:
+			c.conn.WriteError("ERR Wrong restore policy given, value should be either FLUSH, APPEND or REPLACE.")
+			return
+		}
+	}
+	codes, err := rdb.ParseFunctionDump(args[2])
+	if err != nil {
+		var re *rdb.Error
+		switch {
+		case errors.Is(err, rdb.ErrChecksum):
+			c.conn.WriteError("ERR DUMP payload version or checksum are wrong")
+		case errors.As(err, &re):
+			c.conn.WriteError("ERR " + re.Msg)
+		default:
+			c.conn.WriteError("ERR " + err.Error())
+		}
+		return
+	}
+	if errText := c.server.scripts.engine.RestoreLibraries(codes, policy); errText != "" {
+		c.conn.WriteError("ERR " + errText)
+		return
+	}
+	c.server.dirty.Add(1)
+	c.conn.WriteOK()
 }
 
 // FUNCTION HELP

@@ -18,10 +18,6 @@ var commandDocsExceptions = map[string]string{
 	// normalizeDocEntry): Redis also documents the tracking, caching and
 	// unblock subcommands, which this server does not implement.
 	"client|setinfo": "added in 7.2, kept for go-redis",
-	// FUNCTION DUMP and RESTORE (RDB payloads of the libraries) are not
-	// implemented: FUNCTION's list of subcommands is shorter than Redis's.
-	// Its subcommands are compared one by one.
-	"function": "no FUNCTION DUMP/RESTORE",
 }
 
 // TestCommandDocsMatchesRedis compares, byte for byte, the COMMAND DOCS

@@ -148,11 +148,15 @@ func TestConfigGetSetAgainstRedis(t *testing.T) {
 	}
 	compareAll("at start")
 
+	// A name with a NUL and no glob character before it ("maxmemory\x00*")
+	// is not asked: Redis hashes the whole name but compares it as a C
+	// string, so whether it finds "maxmemory" depends on its random hash
+	// seed (usually not; once in a while it does).
 	for _, patterns := range [][]string{
 		{"*"}, {"maxmemory*"}, {"MAXMEM*"}, {"MAXMEMORY"}, {"MAXMEMORY", "maxmemory", "maxmem*"},
 		{"maxmemory", "MAXMEMORY"}, {"hz", "HZ", "h?"}, {"hash-max-*"}, {"nosuch"}, {"["},
 		{"re[q]uirepass", "port"}, {"*buffer*"}, {"[a-d]*"}, {"*e?", "save"}, {"\\*"}, {"*ZIP*"},
-		{"maxmem*\x00x"}, {"maxmemory\x00*"}, {"maxmemory\x00"}, {"admin-*"},
+		{"maxmem*\x00x"}, {"admin-*"},
 		{"*ziplist*"}, {"*listpack*"}, {"list-*"}, {"set-max-intset-entries"}, {"HASH-MAX-ZIPLIST-VALUE"},
 		{"hash-max-ziplist-entries", "hash-max-listpack-entries"}, {"hash-max-ziplist-entries", "HASH-MAX-ZIPLIST-ENTRIES"},
 		{"list-compress-depth"},
@@ -169,7 +173,7 @@ func TestConfigGetSetAgainstRedis(t *testing.T) {
 	for _, pairs := range [][]string{
 		{"maxmemory"},
 		{"a", "b", "c"},
-		{"nosuch", "1"}, {"a\x00b", "1"}, {"maxmemory\x00", "1"},
+		{"nosuch", "1"}, {"a\x00b", "1"}, // not "maxmemory\x00": see the CONFIG GET patterns above
 		{"databases", "4"},
 		{"DATABASES", "4"},
 		{"enable-debug-command", "yes"},

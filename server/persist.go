@@ -14,6 +14,7 @@ import (
 
 	"github.com/mini-redis/mini-redis/db"
 	"github.com/mini-redis/mini-redis/db/rdb"
+	"github.com/mini-redis/mini-redis/server/scripting"
 	"go.uber.org/zap"
 )
 
@@ -79,6 +80,9 @@ type snapshot struct {
 	taken time.Time
 	dirty int64 // the change counter at the snapshot
 	sn    *db.Snapshot
+	// libraries are the function libraries' code, which never changes
+	// once loaded (a new library replaces a whole one).
+	libraries [][]byte
 }
 
 // startSave claims the right to save and opens the save's snapshot, with
@@ -115,6 +119,9 @@ func (s *Server) startSaveSince(start time.Time) (snapshot, error) {
 	p.wg.Add(1)
 	// Saves are serialized by the claim, so no other snapshot is open.
 	snap := snapshot{taken: now, dirty: s.dirty.Load(), sn: s.store.BeginSnapshot()}
+	for _, l := range s.scripts.engine.Libraries() {
+		snap.libraries = append(snap.libraries, l.Code)
+	}
 	p.pauseMicros.Store(time.Since(start).Microseconds())
 	return snap, nil
 }
@@ -215,6 +222,12 @@ func (s *Server) writeDump(path string, snap snapshot) (err error) {
 	opts.UsedMem = int64(ms.HeapAlloc)
 	opts.NoChecksum = !s.settings.rdbChecksum.Load()
 	w := rdb.NewWriter(bw, opts)
+	// Redis writes the libraries before the databases.
+	for _, code := range snap.libraries {
+		if err := w.WriteLibrary(code); err != nil {
+			return fmt.Errorf("write %s: %w", tmp, err)
+		}
+	}
 	var scratch rdbScratch
 	current := -1
 	// The snapshot streams shard by shard: what no writer copied is read
@@ -394,6 +407,12 @@ func (s *Server) loadDump() error {
 	if err != nil {
 		return fmt.Errorf("loading %s: %w", path, err)
 	}
+	// The libraries replace the engine's (none at start) only if they all
+	// load, as Redis loads them into a fresh context; one that fails
+	// fails the load.
+	if errText := s.scripts.engine.RestoreLibraries(info.Libraries, scripting.RestoreFlush); errText != "" {
+		return fmt.Errorf("loading %s: Failed loading library, %s", path, errText)
+	}
 	// The background loops already run on the keyspace being replaced.
 	s.world.Lock()
 	s.store = fresh
@@ -401,7 +420,7 @@ func (s *Server) loadDump() error {
 	s.persist.loadLoaded.Store(loaded)
 	s.persist.loadExpired.Store(expired)
 	s.log.Info("DB loaded from disk", zap.String("path", path), zap.Int64("keys", loaded),
-		zap.Int64("expired", expired), zap.Int("empty_keys_skipped", info.EmptyKeys), zap.Duration("took", time.Since(start)),
+		zap.Int64("expired", expired), zap.Int("libraries", len(info.Libraries)), zap.Int("empty_keys_skipped", info.EmptyKeys), zap.Duration("took", time.Since(start)),
 		zap.String("redis_ver", info.Aux["redis-ver"]))
 	return nil
 }

@@ -6,9 +6,12 @@
 #
 # -T names the redis-benchmark tests, comma-separated (default: the string
 # rows set,get,incr,mset and the collection rows lpush,lpop,rpop,sadd,hset,
-# spop,lrange_100). redis-benchmark's collection rows use one key each
-# (mylist, myset, myhash, with random fields for hset); lrange_100 fills
-# mylist with LPUSH first.
+# spop,zadd,zpopmin,lrange_100,lrange_300). redis-benchmark's collection
+# rows use one key each (mylist, myset, myhash, myzset, with random fields
+# for hset and random members for zadd); lrange_100 and lrange_300 fill
+# mylist with LPUSH first. The row evalsha (not in the default set, not a
+# redis-benchmark test) runs EVALSHA of a small script, SCRIPT LOADed on
+# both servers first: return redis.call('INCR', KEYS[1]), on one key.
 #
 # Both servers run one thread of commands by default (Redis's io-threads
 # 1, also mini-redis's default); -t gives mini-redis more.
@@ -25,7 +28,7 @@ requests=200000
 clients=50
 rounds=3
 threads=1
-tests=set,get,incr,mset,lpush,lpop,rpop,sadd,hset,spop,lrange_100
+tests=set,get,incr,mset,lpush,lpop,rpop,sadd,hset,spop,zadd,zpopmin,lrange_100,lrange_300
 while getopts "n:c:r:t:T:" opt; do
 	case $opt in
 	n) requests=$OPTARG ;;
@@ -54,6 +57,23 @@ trap 'kill $ours_pid $redis_pid 2>/dev/null || true' EXIT
 wait_ping "$ours_port" $ours_pid
 wait_ping "$redis_port" $redis_pid
 
+# The evalsha row's script, loaded on both servers (the same SHA1 on both).
+evalsha_script="return redis.call('INCR', KEYS[1])"
+if [[ ",$tests," == *,evalsha,* ]]; then
+	sha=$(redis-cli -p "$ours_port" SCRIPT LOAD "$evalsha_script")
+	ref_sha=$(redis-cli -p "$redis_port" SCRIPT LOAD "$evalsha_script")
+	[[ $sha == "$ref_sha" && ${#sha} == 40 ]] || { echo "SCRIPT LOAD: $sha, redis $ref_sha" >&2; exit 1; }
+fi
+
+# bench_args <test>: redis-benchmark's arguments for a row: -t <test>, or
+# the command itself for the rows that are not redis-benchmark tests.
+bench_args() {
+	case $1 in
+	evalsha) echo "EVALSHA $sha 1 evalsha:counter" ;;
+	*) echo "-t $1" ;;
+	esac
+}
+
 # cpu_ticks <pid>: the user plus system CPU time the process has used, in
 # clock ticks (/proc/<pid>/stat fields 14 and 15).
 cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
@@ -66,7 +86,10 @@ tick_us=$((1000000 / $(getconf CLK_TCK)))
 run_row() {
 	local before after rps
 	before=$(cpu_ticks "$2")
-	rps=$(redis-benchmark -p "$1" -c "$clients" -n "$requests" -P "$3" -t "$4" --csv 2>/dev/null |
+	# bench_args is split into words on purpose, and comes last: a command
+	# takes every argument after it.
+	# shellcheck disable=SC2046
+	rps=$(redis-benchmark -p "$1" -c "$clients" -n "$requests" -P "$3" --csv $(bench_args "$4") 2>/dev/null |
 		awk -F'","' 'NR > 1 { last = $2 } END { print last }')
 	after=$(cpu_ticks "$2")
 	awk -v r="$rps" -v t=$((after - before)) -v us="$tick_us" -v n="$requests" \

@@ -7,10 +7,13 @@
 // sets and sorted sets are supported: an Entry holds a string's bytes, a
 // list's elements, a hash's pairs, a set's members or a sorted set's
 // members and scores, with the name of the collection's encoding. A file
-// holding a stream, module value or function library is rejected with an
-// error wrapping ErrUnsupported that names the value type and the byte
-// offset at which it starts. AppendDump and ParseDump write and read the
-// payloads of Redis's DUMP and RESTORE: one value, without the file.
+// holding a stream or module value is rejected with an error wrapping
+// ErrUnsupported that names the value type and the byte offset at which
+// it starts. Function libraries are read and written as their code,
+// opaque bytes (Reader.Libraries, Writer.WriteLibrary). AppendDump and
+// ParseDump write and read the payloads of Redis's DUMP and RESTORE: one
+// value, without the file; AppendFunctionDump and ParseFunctionDump those
+// of FUNCTION DUMP and FUNCTION RESTORE.
 //
 // The package knows nothing of mini-redis's own values: its caller
 // converts Entries to and from them, and decides their encodings in

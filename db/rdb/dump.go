@@ -104,20 +104,10 @@ func (d *Dumper) AppendDump(dst []byte, e Entry, opts WriterOptions) ([]byte, er
 // Like Reader, ParseDump does not check that a set's members or a
 // hash's fields are distinct.
 func ParseDump(payload []byte) (Entry, error) {
-	if len(payload) < dumpFooterLen {
-		return Entry{}, &Error{Offset: 0, Err: ErrChecksum,
-			Msg: fmt.Sprintf("DUMP payload of %d bytes is shorter than its footer", len(payload))}
+	if err := checkDumpFooter(payload); err != nil {
+		return Entry{}, err
 	}
 	footer := payload[len(payload)-dumpFooterLen:]
-	if v := binary.LittleEndian.Uint16(footer); v > Version {
-		return Entry{}, &Error{Offset: int64(len(payload) - dumpFooterLen), Err: ErrChecksum,
-			Msg: fmt.Sprintf("DUMP payload of RDB format version %d, newer than %d", v, Version)}
-	}
-	want := binary.LittleEndian.Uint64(footer[2:])
-	if got := crcUpdate(0, payload[:len(payload)-8]); got != want {
-		return Entry{}, &Error{Offset: int64(len(payload) - 8), Err: ErrChecksum,
-			Msg: fmt.Sprintf("wrong DUMP payload checksum expected: (%x) got (%x)", got, want)}
-	}
 	// The buffer need not be larger than the payload: nothing it takes at
 	// once is longer than 9 bytes.
 	r := &Reader{

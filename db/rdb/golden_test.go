@@ -203,8 +203,6 @@ var unsupportedCases = []struct {
 	msg  string
 }{
 	{"stream", [][]string{{"XADD", "x", "1-1", "f", "v"}}, 19, "unsupported value type 19 (stream v2)"},
-	{"function", [][]string{{"FUNCTION", "LOAD", "#!lua name=lib\nredis.register_function('f', function() return 1 end)"}},
-		opFunction2, "unsupported function library (opcode 245)"},
 }
 
 // TestRedisUnsupported has redis-server save each kind of value mini-redis

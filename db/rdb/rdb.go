@@ -165,7 +165,7 @@ type Entry struct {
 // Errors that an *Error may wrap, for errors.Is.
 var (
 	// ErrUnsupported: the file is well formed but holds something that
-	// mini-redis cannot load (streams, module data, functions, another
+	// mini-redis cannot load (streams, module data, another
 	// format version).
 	ErrUnsupported = errors.New("unsupported")
 	// ErrChecksum: the data does not match the checksum at its end.

@@ -48,6 +48,7 @@ type Reader struct {
 	scores  []float64 // a sorted set's scores
 	// emptyKeys counts the empty collections skipped.
 	emptyKeys int
+	libs      [][]byte // the function libraries' code (function.go)
 	// bare is set to read a DUMP payload's one value, which has no key
 	// and is checked by its footer rather than as it is read (dump.go).
 	bare bool
@@ -179,7 +180,11 @@ func (r *Reader) next() (Entry, error) {
 		case opModuleAux:
 			return Entry{}, r.unsupported(off, "unsupported module auxiliary data (opcode %d)", t)
 		case opFunction2, opFunctionPre:
-			return Entry{}, r.unsupported(off, "unsupported function library (opcode %d)", t)
+			code, err := r.readLibrary(t)
+			if err != nil {
+				return Entry{}, err
+			}
+			r.libs = append(r.libs, code)
 		case opEOF:
 			return Entry{}, r.readChecksum()
 		default:
@@ -812,6 +817,10 @@ type Info struct {
 	// EmptyKeys counts the empty lists, hashes and sets skipped, as Redis
 	// skips them.
 	EmptyKeys int
+	// Libraries are the code of the function libraries, in file order
+	// (see Reader.Libraries). Load does not check them: the caller loads
+	// them into its scripting engine, and fails the load if one fails.
+	Libraries [][]byte
 }
 
 // Load reads the RDB stream in src to its end and calls fn with each
@@ -834,6 +843,7 @@ func Load(src io.Reader, fn func(Entry) error) (Info, error) {
 		if err != nil {
 			info.Aux = r.Aux()
 			info.EmptyKeys = r.emptyKeys
+			info.Libraries = r.libs
 			if err == io.EOF {
 				return info, nil
 			}
@@ -842,6 +852,7 @@ func Load(src io.Reader, fn func(Entry) error) (Info, error) {
 		if err := fn(e); err != nil {
 			info.Aux = r.Aux()
 			info.EmptyKeys = r.emptyKeys
+			info.Libraries = r.libs
 			return info, err
 		}
 		info.Keys++

@@ -94,6 +94,10 @@ type Engine struct {
 	registering *Library
 	libCount    atomic.Int64
 	funcCount   atomic.Int64
+	// libList is the libraries by name, published on every change so
+	// that Libraries (a dump's snapshot, FUNCTION DUMP) need not wait
+	// for a script holding mu. Libraries never change once built.
+	libList atomic.Pointer[[]*Library]
 
 	// kill records that SCRIPT KILL asked to stop the run in progress;
 	// stop cancels ctx, the Lua state's context, which the VM checks at

@@ -94,26 +94,49 @@ func libraryMeta(code []byte) (engine, name string, n int, errText string) {
 // functions and adds the library, replacing the one of the same name when
 // replace is set. The error is the reply, without its "ERR " code.
 func (e *Engine) LoadLibrary(code []byte, replace bool) (string, string) {
-	engine, name, n, errText := libraryMeta(code)
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	lib, errText := e.build(code, e.libs, replace)
 	if errText != "" {
 		return "", errText
 	}
+	old := e.libs[lib.Name]
+	for _, f := range lib.Functions {
+		if other := e.funcs[f.Name]; other != nil && other.Library != old {
+			return "", "Function " + f.Name + " already exists"
+		}
+	}
+	if old != nil {
+		e.unlink(old)
+	}
+	e.link(lib)
+	e.countLibraries()
+	return lib.Name, ""
+}
+
+// build compiles library code and runs it to register its functions, as
+// Redis's functionsCreateWithLibraryCtx does, without adding the library
+// anywhere: libs are the libraries it is checked against, the one of the
+// same name allowed only when replace is set. It holds e.mu. The error is
+// a reply's text, without its "ERR " code.
+func (e *Engine) build(code []byte, libs map[string]*Library, replace bool) (*Library, string) {
+	engine, name, n, errText := libraryMeta(code)
+	if errText != "" {
+		return nil, errText
+	}
 	if !validName(name) {
-		return "", errBadName
+		return nil, errBadName
 	}
 	if !strings.EqualFold(engine, "lua") {
-		return "", "Engine '" + engine + "' not found"
+		return nil, "Engine '" + engine + "' not found"
 	}
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	old := e.libs[name]
-	if old != nil && !replace {
-		return "", "Library '" + name + "' already exists"
+	if libs[name] != nil && !replace {
+		return nil, "Library '" + name + "' already exists"
 	}
 	src := string(code[n:])
 	fn, err := e.state.Load(strings.NewReader(src), "user_function")
 	if err != nil {
-		return "", "Error compiling function: " + compileError(err, src, "user_function")
+		return nil, "Error compiling function: " + compileError(err, src, "user_function")
 	}
 	fn.Env = e.env
 	fn.Proto.IsVarArg &^= lua.VarArgNeedsArg
@@ -132,7 +155,7 @@ func (e *Engine) LoadLibrary(code []byte, replace bool) (string, string) {
 	e.killMu.Unlock()
 	e.registering = nil
 	if err != nil && timedOut {
-		return "", "Error registering functions: ERR FUNCTION LOAD timeout"
+		return nil, "Error registering functions: ERR FUNCTION LOAD timeout"
 	}
 	if err != nil {
 		msg := err.Error()
@@ -141,25 +164,92 @@ func (e *Engine) LoadLibrary(code []byte, replace bool) (string, string) {
 				msg = lua.LVAsString(t.RawGetString("err"))
 			}
 		}
-		return "", "Error registering functions: " + msg
+		return nil, "Error registering functions: " + msg
 	}
 	if len(lib.Functions) == 0 {
-		return "", "No functions registered"
+		return nil, "No functions registered"
 	}
-	for _, f := range lib.Functions {
-		if other := e.funcs[f.Name]; other != nil && other.Library != old {
-			return "", "Function " + f.Name + " already exists"
+	return lib, ""
+}
+
+// RestorePolicy says what FUNCTION RESTORE does with the libraries there.
+type RestorePolicy int
+
+// The policies of FUNCTION RESTORE.
+const (
+	RestoreAppend  RestorePolicy = iota // add the libraries; one already there is an error
+	RestoreReplace                      // add them, replacing those of the same names
+	RestoreFlush                        // drop every library first
+)
+
+// RestoreLibraries runs FUNCTION RESTORE, and loads the libraries of a
+// dump file (with RestoreFlush): it builds a library of each code, in
+// order, and adds them all as the policy says, or none. The error is a
+// reply's text, without its "ERR " code: Redis's, from building one
+// library (the libraries in codes must have distinct names and functions)
+// or from joining them to those there ("Library x already exists",
+// "Function f already exists").
+func (e *Engine) RestoreLibraries(codes [][]byte, policy RestorePolicy) string {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	libs := make(map[string]*Library, len(codes))
+	funcs := make(map[string]*Function)
+	order := make([]*Library, 0, len(codes))
+	for _, code := range codes {
+		lib, errText := e.build(code, libs, false)
+		if errText != "" {
+			return errText
+		}
+		for _, f := range lib.Functions {
+			if funcs[f.Name] != nil {
+				return "Function " + f.Name + " already exists"
+			}
+		}
+		libs[lib.Name] = lib
+		for _, f := range lib.Functions {
+			funcs[f.Name] = f
+		}
+		order = append(order, lib)
+	}
+	if policy == RestoreFlush {
+		e.libs, e.funcs = libs, funcs
+		e.countLibraries()
+		return ""
+	}
+	// Redis's libraryJoin: libraries first, then functions, nothing
+	// changed until both checks pass.
+	replaced := make(map[*Library]bool)
+	for _, lib := range order {
+		if old := e.libs[lib.Name]; old != nil {
+			if policy != RestoreReplace {
+				return "Library " + lib.Name + " already exists"
+			}
+			replaced[old] = true
 		}
 	}
-	if old != nil {
+	for _, lib := range order {
+		for _, f := range lib.Functions {
+			if other := e.funcs[f.Name]; other != nil && !replaced[other.Library] {
+				return "Function " + f.Name + " already exists"
+			}
+		}
+	}
+	for old := range replaced {
 		e.unlink(old)
 	}
-	e.libs[name] = lib
+	for _, lib := range order {
+		e.link(lib)
+	}
+	e.countLibraries()
+	return ""
+}
+
+// link adds a library and its functions.
+func (e *Engine) link(lib *Library) {
+	e.libs[lib.Name] = lib
 	for _, f := range lib.Functions {
 		e.funcs[f.Name] = f
 	}
-	e.countLibraries()
-	return name, ""
 }
 
 func (e *Engine) unlink(lib *Library) {
@@ -192,10 +282,17 @@ func (e *Engine) FlushLibraries() {
 }
 
 // countLibraries publishes the numbers of libraries and functions, which
-// FUNCTION STATS reads while a script runs (holding mu).
+// FUNCTION STATS reads while a script runs (holding mu), and the list of
+// libraries Libraries returns.
 func (e *Engine) countLibraries() {
 	e.libCount.Store(int64(len(e.libs)))
 	e.funcCount.Store(int64(len(e.funcs)))
+	libs := make([]*Library, 0, len(e.libs))
+	for _, l := range e.libs {
+		libs = append(libs, l)
+	}
+	slices.SortFunc(libs, func(a, b *Library) int { return strings.Compare(a.Name, b.Name) })
+	e.libList.Store(&libs)
 }
 
 // Counts returns the numbers of libraries and functions; unlike
@@ -204,16 +301,13 @@ func (e *Engine) Counts() (libraries, functions int) {
 	return int(e.libCount.Load()), int(e.funcCount.Load())
 }
 
-// Libraries returns the libraries, by name.
+// Libraries returns the libraries, by name. It does not wait for a
+// script that is running; the slice is shared and must not be changed.
 func (e *Engine) Libraries() []*Library {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	libs := make([]*Library, 0, len(e.libs))
-	for _, l := range e.libs {
-		libs = append(libs, l)
+	if p := e.libList.Load(); p != nil {
+		return *p
 	}
-	slices.SortFunc(libs, func(a, b *Library) int { return strings.Compare(a.Name, b.Name) })
-	return libs
+	return nil
 }
 
 // FunctionStats returns the numbers of libraries and functions, and an
