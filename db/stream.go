@@ -474,7 +474,9 @@ func (s *Stream) seek(id StreamID) int {
 
 // Range calls fn with the live entries whose IDs are in [start, end], in
 // order, or in reverse order if rev is set, until fn returns false. The
-// pairs must not be modified, and must not be kept past Close.
+// pairs must not be modified; they may be kept past Close, since no
+// change writes to an entry's arrays once it is stored (a blocked XREAD
+// is replied with them after the serving KeyLock is closed).
 func (s *Stream) Range(start, end StreamID, rev bool, fn func(id StreamID, kv [][]byte) bool) {
 	if end.Less(start) || len(s.nodes) == 0 {
 		return
@@ -826,6 +828,7 @@ func (s *Stream) CreateGroup(name string, lastID StreamID, entriesRead int64) *S
 	g := &StreamGroup{Name: name, LastID: lastID, EntriesRead: entriesRead}
 	s.groups[name] = g
 	s.mods++
+	s.used = true // XGROUP CREATE ... MKSTREAM then DESTROY leaves the stream
 	return g
 }
 

@@ -275,6 +275,18 @@ func TestStreamKeptWhenEmpty(t *testing.T) {
 		t.Error("an emptied stream copied for a snapshot was deleted")
 	}
 	tx.Close()
+	// A stream given a group that goes again stays, as in Redis.
+	k3 := []byte("s3")
+	tx = d.Write(k3)
+	s3, _ := tx.MutableStream(k3, true)
+	s3.CreateGroup("g", StreamID{}, 0)
+	s3.DeleteGroup("g")
+	tx.Close()
+	tx = d.Read(k3)
+	if !tx.Exists(k3) {
+		t.Error("a stream whose only group went was deleted")
+	}
+	tx.Close()
 	// A stream created and left untouched is not stored.
 	k2 := []byte("s2")
 	tx = d.Write(k2)

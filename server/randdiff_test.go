@@ -637,6 +637,8 @@ func (g *rdGen) command() rdStep {
 		return g.hashCommand()
 	case n < rdSetPercent+rdHashPercent+rdZSetPercent:
 		return g.zsetCommand()
+	case n < rdSetPercent+rdHashPercent+rdZSetPercent+rdStreamPercent:
+		return g.streamCommand()
 	}
 	k := g.key()
 	ex := func(args ...string) rdStep { return rdStep{args: args} }
