@@ -434,6 +434,7 @@ func (tx *KeyLock) put(key []byte, v Value, expireAt int64, keepTTL, overwrite b
 		s.bytes += int64(e.size())
 	} else {
 		ready = ready && !overwrite && e.value.Type() != v.Type()
+		tx.db.signalStreamGone(e)
 		tx.forget(e)
 		s.bytes += int64(v.Size() - e.vsize)
 		e.value, e.vsize = v, v.Size()
@@ -536,6 +537,16 @@ func (d *DB) unlink(s *shard, e *entry) {
 	s.table.remove(e)
 	s.removeExpiring(e)
 	s.bytes -= int64(e.size())
+	d.signalStreamGone(e)
+}
+
+// signalStreamGone reports to Options.OnReady that e, about to be removed
+// or given another value, held a stream: clients blocked in XREADGROUP on
+// it must be told, as Redis's signalDeletedKeyAsReady does.
+func (d *DB) signalStreamGone(e *entry) {
+	if _, ok := e.value.(*Stream); ok && d.store.onReady != nil {
+		d.store.onReady(d, e.key)
+	}
 }
 
 // setExpire sets e's deadline and keeps the expiring list in step.

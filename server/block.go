@@ -252,6 +252,26 @@ func (b *blocking) signalDBs(i, j int) {
 	}
 }
 
+// signalAll queues every key waited for, in every database: FLUSHALL
+// deleted them, and the clients blocked in XREADGROUP must be told.
+func (b *blocking) signalAll() {
+	if b.waiters.Load() == 0 {
+		return
+	}
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	keys := make([]blockKey, 0, len(b.queues))
+	for bk := range b.queues {
+		keys = append(keys, bk)
+	}
+	slices.SortFunc(keys, func(x, y blockKey) int {
+		return cmp.Or(cmp.Compare(x.db, y.db), cmp.Compare(x.key, y.key))
+	})
+	for _, bk := range keys {
+		b.markReady(bk)
+	}
+}
+
 // markReady queues bk unless nobody waits for it or it is queued already.
 // b.mu is held.
 func (b *blocking) markReady(bk blockKey) {

@@ -764,6 +764,7 @@ func (s *Server) serveStreamKey(bk blockKey) bool {
 	st, err := tx.MutableStream(key, false)
 	if err != nil || st == nil {
 		tx.Close()
+		s.unblockGroupReaders(bk)
 		return err == nil // a missing key holds no list either
 	}
 	type settled struct {

@@ -132,6 +132,7 @@ func commandFamilies() [][]*command {
 		hllCommands(),
 		zsetCommands(),
 		streamCommands(),
+		streamGroupCommands(),
 		geoCommands(),
 		zsetOpsCommands(),
 		zsetBlockingCommands(),

@@ -198,6 +198,7 @@ func (s *Server) activeExpiry(ctx context.Context) {
 func (s *Server) flushAll() {
 	s.dirty.Add(s.keyCount())
 	s.store.FlushAll()
+	s.blocking.signalAll() // XREADGROUP's streams are gone
 }
 
 // ErrServerClosed is returned by Serve after Shutdown.
