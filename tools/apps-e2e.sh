@@ -8,8 +8,8 @@
 #   tools/apps-e2e.sh [--redis] [--all] [test...]
 #
 # Starts mini-redis on a spare port and runs every test in the CI list
-# against it (or only the tests named: ioredis redispy bullmq rq
-# redispy-groups).
+# against it (or only the tests named: ioredis redispy redispy-groups
+# bullmq rq).
 # --redis first runs them against a real redis-server too, on another port:
 # the reference, to check the tests themselves. --all adds the tests not in
 # CI yet (see "pending" below).
@@ -28,9 +28,8 @@ cd "$(dirname "$0")/.."
 
 # The tests CI runs, and the ones that are runnable but not in CI yet
 # (with --all or by name) because the server still lacks commands they use.
-ci_tests=(ioredis redispy bullmq rq)
-# redispy-groups: stream consumer groups (branch xgroup, not merged here).
-pending=(redispy-groups)
+ci_tests=(ioredis redispy redispy-groups bullmq rq)
+pending=()
 
 # Whole-test timeout, in seconds: each case has its own, shorter one.
 test_timeout=${APPS_TEST_TIMEOUT:-90}
