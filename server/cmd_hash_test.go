@@ -169,7 +169,8 @@ func TestEncodingLimitsReachTheKeyspace(t *testing.T) {
 		t.Fatal(err)
 	}
 	want = db.EncodingLimits{ListMaxListpackSize: -5, HashMaxListpackEntries: 100, HashMaxListpackValue: 1024, SetMaxIntsetEntries: 9,
-		ZSetMaxListpackEntries: 5, ZSetMaxListpackValue: 2048, StreamNodeMaxBytes: 4096, StreamNodeMaxEntries: 100}
+		ZSetMaxListpackEntries: 5, ZSetMaxListpackValue: 2048,
+		StreamNodeMaxBytes: want.StreamNodeMaxBytes, StreamNodeMaxEntries: want.StreamNodeMaxEntries}
 	if got := s.store.EncodingLimits(); got != want {
 		t.Errorf("after CONFIG SET: %+v, want %+v", got, want)
 	}
