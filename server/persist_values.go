@@ -155,6 +155,8 @@ func valueOf(e rdb.Entry, lim db.EncodingLimits) (db.Value, error) {
 			}
 		}
 		return z, nil
+	case rdb.TypeStream:
+		return streamOf(e)
 	}
 	return nil, fmt.Errorf("key %q has a type this server does not know (%v)", e.Key, e.Type)
 }

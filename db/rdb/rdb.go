@@ -85,6 +85,7 @@ const (
 	TypeHash
 	TypeSet
 	TypeZSet
+	TypeStream
 )
 
 // String returns the name Redis's TYPE command gives the type.
@@ -100,6 +101,8 @@ func (t Type) String() string {
 		return "set"
 	case TypeZSet:
 		return "zset"
+	case TypeStream:
+		return "stream"
 	}
 	return fmt.Sprintf("Type(%d)", uint8(t))
 }
@@ -139,6 +142,8 @@ type Entry struct {
 	Scores []float64
 	// Pairs are a hash's fields and values.
 	Pairs []HashPair
+	// Stream is a stream's value.
+	Stream *Stream
 	// Encoding is a collection's encoding in the file. Reader sets it to
 	// the record's: for a list EncodingQuicklist, or EncodingZiplist or
 	// EncodingLinkedList in old files; for a hash EncodingListpack or

@@ -201,7 +201,8 @@ func isValueType(t byte) bool {
 	switch t {
 	case typeString, typeList, typeSet, typeHash, typeHashZipmap, typeListZiplist, typeSetIntset,
 		typeHashZiplist, typeListQuicklist, typeHashListpack, typeListQuicklist2, typeSetListpack,
-		typeZSet, typeZSet2, typeZSetZiplist, typeZSetListpack:
+		typeZSet, typeZSet2, typeZSetZiplist, typeZSetListpack,
+		typeStreamListpacks, typeStreamListpacks2:
 		return true
 	}
 	return false
@@ -211,8 +212,11 @@ func isValueType(t byte) bool {
 // isValueType accepts, after its type byte. An empty collection is
 // errEmptyKey.
 func (r *Reader) readValue(t byte, expireAt int64) (Entry, error) {
-	if t == typeString {
+	switch t {
+	case typeString:
 		return r.readEntry(expireAt)
+	case typeStreamListpacks, typeStreamListpacks2:
+		return r.readStreamEntry(t, expireAt)
 	}
 	return r.readCollection(t, expireAt)
 }
