@@ -2,6 +2,7 @@ package server
 
 import (
 	"fmt"
+	"math"
 
 	"github.com/mini-redis/mini-redis/db"
 	"github.com/mini-redis/mini-redis/db/rdb"
@@ -59,3 +60,47 @@ func streamOf(e rdb.Entry) (db.Value, error) {
 func dbID(id rdb.StreamID) db.StreamID { return db.StreamID{Ms: id.Ms, Seq: id.Seq} }
 
 func rdbID(id db.StreamID) rdb.StreamID { return rdb.StreamID{Ms: id.Ms, Seq: id.Seq} }
+
+// streamEntry fills e, an RDB entry, with stream s, which must not change
+// until the entry is written.
+func streamEntry(e *rdb.Entry, s *db.Stream) {
+	e.Type, e.Encoding = rdb.TypeStream, "stream"
+	rs := &rdb.Stream{
+		Length:       uint64(s.Len()),
+		LastID:       rdbID(s.LastID()),
+		FirstID:      rdbID(s.FirstID()),
+		MaxDeletedID: rdbID(s.MaxDeletedID()),
+		EntriesAdded: uint64(s.EntriesAdded()),
+	}
+	s.NodeEntries(func(master db.StreamID, fields []string, es []db.StreamLoadEntry) {
+		n := rdb.StreamNode{Master: rdbID(master), Fields: make([][]byte, len(fields)), Entries: make([]rdb.StreamEntry, len(es))}
+		for i, f := range fields {
+			n.Fields[i] = stringBytes(f)
+		}
+		for i, le := range es {
+			re := rdb.StreamEntry{ID: rdbID(le.ID), Deleted: le.Deleted, Pairs: make([]rdb.HashPair, len(le.KV)/2)}
+			for j := range re.Pairs {
+				re.Pairs[j] = rdb.HashPair{Field: le.KV[2*j], Value: le.KV[2*j+1]}
+			}
+			n.Entries[i] = re
+		}
+		rs.Nodes = append(rs.Nodes, n)
+	})
+	for _, g := range s.Groups() {
+		rg := rdb.StreamGroup{Name: stringBytes(g.Name), LastID: rdbID(g.LastID), EntriesRead: g.EntriesRead}
+		g.PEL.Range(db.StreamID{}, db.StreamID{Ms: math.MaxUint64, Seq: math.MaxUint64}, false, func(pe *db.StreamPending) bool {
+			rg.PEL = append(rg.PEL, rdb.StreamPending{ID: rdbID(pe.ID), DeliveryTime: pe.DeliveryTime, DeliveryCount: pe.DeliveryCount})
+			return true
+		})
+		for _, c := range g.Consumers() {
+			rc := rdb.StreamConsumer{Name: stringBytes(c.Name), SeenTime: c.SeenTime}
+			c.PEL.Range(db.StreamID{}, db.StreamID{Ms: math.MaxUint64, Seq: math.MaxUint64}, false, func(pe *db.StreamPending) bool {
+				rc.PEL = append(rc.PEL, rdbID(pe.ID))
+				return true
+			})
+			rg.Consumers = append(rg.Consumers, rc)
+		}
+		rs.Groups = append(rs.Groups, rg)
+	}
+	e.Stream = rs
+}

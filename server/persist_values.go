@@ -79,6 +79,8 @@ func (sc *rdbScratch) entry(dbi int, key string, v db.Value, expireAt int64) (rd
 			return true
 		})
 		e.Elems, e.Scores = sc.elems, sc.scores
+	case *db.Stream:
+		streamEntry(&e, v)
 	default:
 		return e, fmt.Errorf("key %q has a type RDB writing does not know (%v)", key, v.Type())
 	}

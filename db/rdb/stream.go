@@ -472,3 +472,130 @@ func (r *Reader) readStreamEntry(t byte, expireAt int64) (Entry, error) {
 	}
 	return Entry{DB: r.db, Key: key, Type: TypeStream, Encoding: "stream", Stream: s, ExpireAt: expireAt}, nil
 }
+
+// writeStream writes a stream as Redis 7.0 does (RDB type 19): every
+// node's listpack rebuilt as Redis holds it, its master entry and its
+// entries delta-encoded, then the metadata, then the groups in the order
+// given, which for Redis's is by name.
+func (w *Writer) writeStream(e Entry) error {
+	s := e.Stream
+	if err := w.writeKey(typeStreamListpacks2, e.Key); err != nil {
+		return err
+	}
+	w.buf = appendLen(w.buf, uint64(len(s.Nodes)))
+	var key [16]byte
+	for _, n := range s.Nodes {
+		binary.BigEndian.PutUint64(key[:], n.Master.Ms)
+		binary.BigEndian.PutUint64(key[8:], n.Master.Seq)
+		if err := w.writeString(key[:]); err != nil {
+			return err
+		}
+		w.blob = appendStreamNode(w.blob[:0], n)
+		if err := w.writeString(w.blob); err != nil {
+			return err
+		}
+		if err := w.maybeFlush(); err != nil {
+			return err
+		}
+	}
+	w.dropBlob()
+	w.buf = appendLen(w.buf, s.Length)
+	for _, id := range []StreamID{s.LastID, s.FirstID, s.MaxDeletedID} {
+		w.buf = appendLen(appendLen(w.buf, id.Ms), id.Seq)
+	}
+	w.buf = appendLen(w.buf, s.EntriesAdded)
+	w.buf = appendLen(w.buf, uint64(len(s.Groups)))
+	for _, g := range s.Groups {
+		if err := w.writeString(g.Name); err != nil {
+			return err
+		}
+		w.buf = appendLen(appendLen(w.buf, g.LastID.Ms), g.LastID.Seq)
+		w.buf = appendLen(w.buf, uint64(g.EntriesRead))
+		w.buf = appendLen(w.buf, uint64(len(g.PEL)))
+		for _, pe := range g.PEL {
+			w.buf = binary.BigEndian.AppendUint64(w.buf, pe.ID.Ms)
+			w.buf = binary.BigEndian.AppendUint64(w.buf, pe.ID.Seq)
+			w.buf = binary.LittleEndian.AppendUint64(w.buf, uint64(pe.DeliveryTime))
+			w.buf = appendLen(w.buf, pe.DeliveryCount)
+			if err := w.maybeFlush(); err != nil {
+				return err
+			}
+		}
+		w.buf = appendLen(w.buf, uint64(len(g.Consumers)))
+		for _, c := range g.Consumers {
+			if err := w.writeString(c.Name); err != nil {
+				return err
+			}
+			w.buf = binary.LittleEndian.AppendUint64(w.buf, uint64(c.SeenTime))
+			w.buf = appendLen(w.buf, uint64(len(c.PEL)))
+			for _, id := range c.PEL {
+				w.buf = binary.BigEndian.AppendUint64(w.buf, id.Ms)
+				w.buf = binary.BigEndian.AppendUint64(w.buf, id.Seq)
+				if err := w.maybeFlush(); err != nil {
+					return err
+				}
+			}
+		}
+	}
+	return nil
+}
+
+// appendStreamNode appends the listpack of node n, as Redis builds it
+// (streamAppendItem): the master entry with the live and deleted counts,
+// then each entry.
+func appendStreamNode(dst []byte, n StreamNode) []byte {
+	var num [20]byte
+	itoa := func(v int64) []byte { return strconv.AppendInt(num[:0], v, 10) }
+	live, dead := 0, 0
+	for _, e := range n.Entries {
+		if e.Deleted {
+			dead++
+		} else {
+			live++
+		}
+	}
+	start := len(dst)
+	dst = lpStart(dst)
+	dst = lpAppendEntry(dst, itoa(int64(live)))
+	dst = lpAppendEntry(dst, itoa(int64(dead)))
+	dst = lpAppendEntry(dst, itoa(int64(len(n.Fields))))
+	for _, f := range n.Fields {
+		dst = lpAppendEntry(dst, f)
+	}
+	dst = lpAppendEntry(dst, itoa(0))
+	count := 4 + len(n.Fields)
+	for _, e := range n.Entries {
+		same := len(e.Pairs) == len(n.Fields)
+		for i := 0; same && i < len(e.Pairs); i++ {
+			same = bytes.Equal(e.Pairs[i].Field, n.Fields[i])
+		}
+		flags := int64(0)
+		if e.Deleted {
+			flags |= streamFlagDeleted
+		}
+		if same {
+			flags |= streamFlagSameFields
+		}
+		dst = lpAppendEntry(dst, itoa(flags))
+		dst = lpAppendEntry(dst, itoa(int64(e.ID.Ms-n.Master.Ms)))
+		dst = lpAppendEntry(dst, itoa(int64(e.ID.Seq-n.Master.Seq)))
+		elems := 3
+		if same {
+			for _, p := range e.Pairs {
+				dst = lpAppendEntry(dst, p.Value)
+			}
+			elems += len(e.Pairs)
+		} else {
+			dst = lpAppendEntry(dst, itoa(int64(len(e.Pairs))))
+			for _, p := range e.Pairs {
+				dst = lpAppendEntry(dst, p.Field)
+				dst = lpAppendEntry(dst, p.Value)
+			}
+			elems += 1 + 2*len(e.Pairs)
+		}
+		// lp-count: the entry's elements before it, flags included.
+		dst = lpAppendEntry(dst, itoa(int64(elems)))
+		count += elems + 1
+	}
+	return lpFinish(dst, start, count)
+}
