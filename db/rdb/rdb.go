@@ -142,7 +142,8 @@ type Entry struct {
 	Scores []float64
 	// Pairs are a hash's fields and values.
 	Pairs []HashPair
-	// Stream is a stream's value.
+	// Stream is a stream's value (Type TypeStream; Encoding is then
+	// "stream"). Writer writes it as RDB type 19.
 	Stream *Stream
 	// Encoding is a collection's encoding in the file. Reader sets it to
 	// the record's: for a list EncodingQuicklist, or EncodingZiplist or
@@ -170,7 +171,7 @@ type Entry struct {
 // Errors that an *Error may wrap, for errors.Is.
 var (
 	// ErrUnsupported: the file is well formed but holds something that
-	// mini-redis cannot load (streams, module data, another
+	// mini-redis cannot load (module data, another
 	// format version).
 	ErrUnsupported = errors.New("unsupported")
 	// ErrChecksum: the data does not match the checksum at its end.

@@ -187,3 +187,29 @@ func TestCorruptStreams(t *testing.T) {
 		})
 	}
 }
+
+// TestStreamType15: Redis 5 and 6's streams (RDB type 15) have no first
+// ID, max deleted ID, entries added nor entries read: the first ID is the
+// first live entry's, entries added the length, entries read unknown.
+func TestStreamType15(t *testing.T) {
+	master := []byte{0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 1}
+	node := lpOf("1", "1", "1", "f", "0", "3", "0", "0", "a", "4", "2", "0", "1", "b", "4")
+	body := append(append([]byte{1}, rdbBlob(master)...), rdbBlob(node)...)
+	// length 1, last ID 1-2; a group "g" at 0-0 with no PEL nor consumers.
+	body = append(body, 1, 1, 2, 1, 1, 'g', 0, 0, 0, 0)
+	data := newFile(9).raw(typeStreamListpacks).str("s").raw(body...).end()
+	var got []Entry
+	if _, err := Load(bytes.NewReader(data), func(e Entry) error { got = append(got, e); return nil }); err != nil {
+		t.Fatal(err)
+	}
+	want := &Stream{Length: 1, LastID: StreamID{1, 2}, FirstID: StreamID{1, 2}, EntriesAdded: 1,
+		Nodes: []StreamNode{{Master: StreamID{1, 1}, Fields: [][]byte{[]byte("f")}, Entries: []StreamEntry{
+			{ID: StreamID{1, 1}, Deleted: true, Pairs: []HashPair{{[]byte("f"), []byte("a")}}},
+			{ID: StreamID{1, 2}, Pairs: []HashPair{{[]byte("f"), []byte("b")}}},
+		}}},
+		Groups: []StreamGroup{{Name: []byte("g"), EntriesRead: -1}},
+	}
+	if len(got) != 1 || !reflect.DeepEqual(got[0].Stream, want) {
+		t.Fatalf("Load = %+v, want %+v", got[0].Stream, want)
+	}
+}
