@@ -213,3 +213,58 @@ func TestStreamType15(t *testing.T) {
 		t.Fatalf("Load = %+v, want %+v", got[0].Stream, want)
 	}
 }
+
+// benchStream is a stream of 100,000 entries in nodes of 100, with one
+// group whose PEL holds every tenth entry.
+func benchStream() Entry {
+	s := &Stream{}
+	g := StreamGroup{Name: []byte("g"), EntriesRead: -1}
+	c := StreamConsumer{Name: []byte("c")}
+	for n := range 1000 {
+		node := StreamNode{Master: StreamID{uint64(n * 100), 0}, Fields: [][]byte{[]byte("field"), []byte("n")}}
+		for i := range 100 {
+			id := StreamID{uint64(n*100 + i), 0}
+			node.Entries = append(node.Entries, StreamEntry{ID: id, Pairs: []HashPair{
+				{[]byte("field"), []byte("value " + strconv.Itoa(i))}, {[]byte("n"), []byte(strconv.Itoa(n * i))}}})
+			if i%10 == 0 {
+				g.PEL = append(g.PEL, StreamPending{ID: id, DeliveryTime: 1 << 40, DeliveryCount: 1})
+				c.PEL = append(c.PEL, id)
+			}
+			s.LastID = id
+		}
+		s.Nodes = append(s.Nodes, node)
+	}
+	g.Consumers = []StreamConsumer{c}
+	s.Groups = []StreamGroup{g}
+	s.Length, s.EntriesAdded = 100_000, 100_000
+	return Entry{Key: []byte("stream"), Type: TypeStream, Stream: s}
+}
+
+func BenchmarkWriteStream(b *testing.B) {
+	e := benchStream()
+	var size int64
+	b.ReportAllocs()
+	for b.Loop() {
+		var cw countingWriter
+		w := NewWriter(&cw, WriterOptions{})
+		if err := w.WriteEntry(e); err != nil {
+			b.Fatal(err)
+		}
+		if err := w.Close(); err != nil {
+			b.Fatal(err)
+		}
+		size = cw.n
+	}
+	b.SetBytes(size)
+}
+
+func BenchmarkReadStream(b *testing.B) {
+	data := writeAll(b, WriterOptions{}, []Entry{benchStream()})
+	b.SetBytes(int64(len(data)))
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := Load(bytes.NewReader(data), func(Entry) error { return nil }); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
