@@ -79,6 +79,8 @@ func (sc *rdbScratch) entry(dbi int, key string, v db.Value, expireAt int64) (rd
 			return true
 		})
 		e.Elems, e.Scores = sc.elems, sc.scores
+	case *db.Stream:
+		streamEntry(&e, v)
 	default:
 		return e, fmt.Errorf("key %q has a type RDB writing does not know (%v)", key, v.Type())
 	}
@@ -155,6 +157,8 @@ func valueOf(e rdb.Entry, lim db.EncodingLimits) (db.Value, error) {
 			}
 		}
 		return z, nil
+	case rdb.TypeStream:
+		return streamOf(e)
 	}
 	return nil, fmt.Errorf("key %q has a type this server does not know (%v)", e.Key, e.Type)
 }

@@ -4,10 +4,11 @@
 //
 // Writer writes format version 10, as Redis 7.0 does; Reader reads
 // versions 9 (Redis 5 and 6) to 11 (Redis 7.2). Strings, lists, hashes,
-// sets and sorted sets are supported: an Entry holds a string's bytes, a
-// list's elements, a hash's pairs, a set's members or a sorted set's
-// members and scores, with the name of the collection's encoding. A file
-// holding a stream or module value is rejected with an error wrapping
+// sets, sorted sets and streams are supported: an Entry holds a string's
+// bytes, a list's elements, a hash's pairs, a set's members or a sorted
+// set's members and scores, with the name of the collection's encoding,
+// or a Stream (its nodes, IDs and consumer groups). A file
+// holding a module value is rejected with an error wrapping
 // ErrUnsupported that names the value type and the byte offset at which
 // it starts. Function libraries are read and written as their code,
 // opaque bytes (Reader.Libraries, Writer.WriteLibrary). AppendDump and

@@ -99,7 +99,7 @@ func (d *Dumper) AppendDump(dst []byte, e Entry, opts WriterOptions) ([]byte, er
 // ignored, as Redis reads it. An empty collection is refused
 // (ErrCorrupt): Redis's RESTORE replies "Bad data format" for one. So
 // does it for any other error of this second step: ErrCorrupt,
-// ErrUnsupported (streams, modules), io.ErrUnexpectedEOF.
+// ErrUnsupported (modules), io.ErrUnexpectedEOF.
 //
 // Like Reader, ParseDump does not check that a set's members or a
 // hash's fields are distinct.

@@ -97,9 +97,7 @@ func fuzzSeeds(tb testing.TB) [][]byte {
 		newFile(10).raw(20).str("k").end(),
 		newFile(10).set("k", "v").raw(opEOF).raw(make([]byte, 8)...),
 	}
-	for _, tc := range unsupportedCases {
-		seeds = append(seeds, readTestdata(tb, "unsupported-"+tc.name+".rdb"))
-	}
+	seeds = append(seeds, readTestdata(tb, "stream-simple.rdb"), readTestdata(tb, "streams.rdb"))
 	// Collections in every encoding, small enough for the fuzzer.
 	seeds = append(seeds, oldEncodingsFile(true), writeAll(tb, WriterOptions{}, []Entry{
 		list(0, "l", 0, strs("a", "1", "-70000", strings.Repeat("x", 70))),

@@ -189,46 +189,11 @@ func checkGolden(t *testing.T, data []byte, checksum bool) Info {
 	return info
 }
 
-// unsupportedCases are values that mini-redis cannot load, each made by
-// a command, and the type byte or opcode Reader must stop at. (Lists,
-// hashes and sets are in collections_test.go.)
-var unsupportedCases = []struct {
-	name string
-	cmds [][]string
-	code byte
-	msg  string
-}{
-	{"stream", [][]string{{"XADD", "x", "1-1", "f", "v"}}, 19, "unsupported value type 19 (stream v2)"},
-}
-
-// TestRedisUnsupported has redis-server save each kind of value mini-redis
-// cannot load, beside a string, and checks the error.
-func TestRedisUnsupported(t *testing.T) {
-	srv := redistest.Start(t)
-	for _, tc := range unsupportedCases {
-		t.Run(tc.name, func(t *testing.T) {
-			c := redisconn.Dial(t, srv.Addr)
-			c.Do("FLUSHALL")
-			c.Do("FUNCTION", "FLUSH")
-			c.Do("SET", "str", "a string")
-			for _, cmd := range tc.cmds {
-				c.Do(cmd...)
-			}
-			data := saveRedisDump(t, srv, c)
-			checkUnsupported(t, data, tc.code, tc.msg)
-			if *update {
-				writeTestdata(t, "unsupported-"+tc.name+".rdb", data)
-			}
-		})
-	}
-}
-
-func TestGoldenUnsupported(t *testing.T) {
-	for _, tc := range unsupportedCases {
-		t.Run(tc.name, func(t *testing.T) {
-			checkUnsupported(t, readTestdata(t, "unsupported-"+tc.name+".rdb"), tc.code, tc.msg)
-		})
-	}
+// TestModuleUnsupported: a module value (RDB type 7, which Redis
+// writes only with the module loaded) stops the Reader with an error
+// pointing at its type byte.
+func TestModuleUnsupported(t *testing.T) {
+	checkUnsupported(t, newFile(10).set("str", "v").raw(7).str("m").raw(0, 0).end(), 7, "unsupported value type 7 (module")
 }
 
 func checkUnsupported(t *testing.T, data []byte, code byte, msg string) {

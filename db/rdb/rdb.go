@@ -85,6 +85,7 @@ const (
 	TypeHash
 	TypeSet
 	TypeZSet
+	TypeStream
 )
 
 // String returns the name Redis's TYPE command gives the type.
@@ -100,6 +101,8 @@ func (t Type) String() string {
 		return "set"
 	case TypeZSet:
 		return "zset"
+	case TypeStream:
+		return "stream"
 	}
 	return fmt.Sprintf("Type(%d)", uint8(t))
 }
@@ -139,6 +142,9 @@ type Entry struct {
 	Scores []float64
 	// Pairs are a hash's fields and values.
 	Pairs []HashPair
+	// Stream is a stream's value (Type TypeStream; Encoding is then
+	// "stream"). Writer writes it as RDB type 19.
+	Stream *Stream
 	// Encoding is a collection's encoding in the file. Reader sets it to
 	// the record's: for a list EncodingQuicklist, or EncodingZiplist or
 	// EncodingLinkedList in old files; for a hash EncodingListpack or
@@ -165,7 +171,7 @@ type Entry struct {
 // Errors that an *Error may wrap, for errors.Is.
 var (
 	// ErrUnsupported: the file is well formed but holds something that
-	// mini-redis cannot load (streams, module data, another
+	// mini-redis cannot load (module data, another
 	// format version).
 	ErrUnsupported = errors.New("unsupported")
 	// ErrChecksum: the data does not match the checksum at its end.

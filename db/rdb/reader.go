@@ -97,8 +97,10 @@ func (r *Reader) Aux() map[string]string { return maps.Clone(r.aux) }
 // Pairs are newly allocated and belong to the caller. Strings, lists,
 // hashes, sets and sorted sets are read in every encoding Redis 7.0 writes
 // or loads (see Entry.Encoding); an empty collection, which Redis skips
-// when it loads, is skipped too (Info counts them). Values of other types
-// (streams, modules) stop the stream with an error wrapping
+// when it loads, is skipped too (Info counts them). Streams (RDB types 15
+// and 19) are read into Entry.Stream, their listpacks and PELs checked as
+// Redis checks them with sanitize-dump-payload yes; an empty stream is
+// kept, as Redis keeps it. Module values stop the stream with an error wrapping
 // ErrUnsupported. A sorted set's score that is NaN, or not a number at
 // all, is corrupt. IDLE and FREQ (LRU and LFU hints) and RESIZEDB (table
 // size hints) are read and ignored.
@@ -201,7 +203,8 @@ func isValueType(t byte) bool {
 	switch t {
 	case typeString, typeList, typeSet, typeHash, typeHashZipmap, typeListZiplist, typeSetIntset,
 		typeHashZiplist, typeListQuicklist, typeHashListpack, typeListQuicklist2, typeSetListpack,
-		typeZSet, typeZSet2, typeZSetZiplist, typeZSetListpack:
+		typeZSet, typeZSet2, typeZSetZiplist, typeZSetListpack,
+		typeStreamListpacks, typeStreamListpacks2:
 		return true
 	}
 	return false
@@ -211,8 +214,11 @@ func isValueType(t byte) bool {
 // isValueType accepts, after its type byte. An empty collection is
 // errEmptyKey.
 func (r *Reader) readValue(t byte, expireAt int64) (Entry, error) {
-	if t == typeString {
+	switch t {
+	case typeString:
 		return r.readEntry(expireAt)
+	case typeStreamListpacks, typeStreamListpacks2:
+		return r.readStreamEntry(t, expireAt)
 	}
 	return r.readCollection(t, expireAt)
 }

@@ -183,6 +183,10 @@ func (w *Writer) checkEntry(e Entry) (bool, error) {
 				return false, w.fail(fmt.Errorf("rdb: sorted set %q has a NaN score for %q", e.Key, e.Elems[i]))
 			}
 		}
+	case TypeStream:
+		if e.Stream == nil {
+			return false, w.fail(fmt.Errorf("rdb: stream %q has no value", e.Key))
+		}
 	default:
 		return false, w.fail(fmt.Errorf("rdb: key %q has an unknown type %v", e.Key, e.Type))
 	}
@@ -214,6 +218,8 @@ func (w *Writer) writeValue(e Entry) error {
 		err = w.writeSet(e)
 	case TypeZSet:
 		err = w.writeZSet(e)
+	case TypeStream:
+		err = w.writeStream(e)
 	}
 	if err != nil {
 		return err
