@@ -45,8 +45,16 @@ type Server struct {
 // Start runs redis-server on a free loopback port with no persistence and
 // the given extra config directives (e.g. "requirepass", "secret"), in a
 // temporary directory. The server is stopped when the test ends.
+//
+// In -short mode the test is skipped: the differential tests are most of
+// the server's and by far the slowest under the race detector, so CI
+// runs them in full without it (tools/bazel test //...) and runs the
+// rest with it (go test -race -short).
 func Start(tb testing.TB, directives ...string) *Server {
 	tb.Helper()
+	if testing.Short() {
+		tb.Skip("a differential test against redis-server: not run with -short")
+	}
 	bin := Require(tb, "redis-server")
 	dir := tb.TempDir()
 	port, err := FreePort()
