@@ -4,6 +4,9 @@
 set -eu
 cd "$(dirname "$0")/.."
 go mod tidy
+# The consumer module builds the server's packages through a replace, so
+# it needs their dependencies' sums too.
+(cd tools/consumer && go mod tidy)
 tools/bazel run //:gazelle -- update-repos -from_file=go.mod \
 	-to_macro=deps.bzl%go_dependencies -prune -build_file_proto_mode=disable_global
 # gazelle v0.26's go_repository_config only tracks macro files that declared
