@@ -12,6 +12,13 @@
 # mylist with LPUSH first. The row evalsha (not in the default set, not a
 # redis-benchmark test) runs EVALSHA of a small script, SCRIPT LOADed on
 # both servers first: return redis.call('INCR', KEYS[1]), on one key.
+# The row xadd (not in the default set) runs XADD bench:stream * field
+# value: one stream that grows by one entry per request. The row
+# xreadgroup (not in the default set either) is a consumer-group worker
+# load redis-benchmark cannot express: tools/streambench fills a stream
+# with as many entries as the row has requests, then its clients each read
+# one new entry (XREADGROUP COUNT 1) and acknowledge it (XACK), -P reads
+# and then -P acks per pipeline; both commands count as requests.
 #
 # Both servers run one thread of commands by default (Redis's io-threads
 # 1, also mini-redis's default); -t gives mini-redis more.
@@ -46,6 +53,10 @@ done
 # rules_go's default (fastbuild) mode compiles Go with full optimisation.
 tools/bazel build //server >&2
 ours_bin=bazel-bin/server/cmd/mini-redis-server/mini-redis-server_/mini-redis-server
+if [[ ",$tests," == *,xreadgroup,* ]]; then
+	tools/bazel build //tools/streambench >&2
+	streambench_bin=bazel-bin/tools/streambench/streambench_/streambench
+fi
 
 ours_port=$(spare_port)
 redis_port=$(spare_port "$ours_port")
@@ -70,6 +81,7 @@ fi
 bench_args() {
 	case $1 in
 	evalsha) echo "EVALSHA $sha 1 evalsha:counter" ;;
+	xadd) echo "XADD bench:stream * field value" ;;
 	*) echo "-t $1" ;;
 	esac
 }
@@ -85,12 +97,26 @@ tick_us=$((1000000 / $(getconf CLK_TCK)))
 # its LPUSH fill first, which the CPU figure includes).
 run_row() {
 	local before after rps
+	if [[ $4 == xreadgroup ]]; then
+		# Half the requests are XREADGROUPs, half XACKs. The fill is left
+		# out of the CPU figure.
+		local sb=("$streambench_bin" -addr "127.0.0.1:$1" -c "$clients" -n $((requests / 2)) -P "$3" -key bench:xreadgroup)
+		"${sb[@]}" -phase fill >/dev/null
+		before=$(cpu_ticks "$2")
+		rps=$("${sb[@]}" -phase read)
+		after=$(cpu_ticks "$2")
+		awk -v r="$rps" -v t=$((after - before)) -v us="$tick_us" -v n="$requests" \
+			'BEGIN { printf "%s %.3f\n", r, t * us / n }'
+		return
+	fi
 	before=$(cpu_ticks "$2")
 	# bench_args is split into words on purpose, and comes last: a command
 	# takes every argument after it.
 	# shellcheck disable=SC2046
+	set -f # the xadd row's * is an argument, not a file pattern
 	rps=$(redis-benchmark -p "$1" -c "$clients" -n "$requests" -P "$3" --csv $(bench_args "$4") 2>/dev/null |
 		awk -F'","' 'NR > 1 { last = $2 } END { print last }')
+	set +f
 	after=$(cpu_ticks "$2")
 	awk -v r="$rps" -v t=$((after - before)) -v us="$tick_us" -v n="$requests" \
 		'BEGIN { printf "%s %.3f\n", r, t * us / n }'
