@@ -350,10 +350,7 @@ func (s *Stream) Append(id StreamID, kv [][]byte, lim EncodingLimits) error {
 		s.nodes = append(s.nodes, n)
 		s.bytes += streamNodeOverhead + n.lpSize()
 	}
-	e := streamEntry{id: id, kv: make([][]byte, len(kv))}
-	for i, b := range kv {
-		e.kv[i] = slices.Clone(b)
-	}
+	e := streamEntry{id: id, kv: cloneFields(kv)}
 	before := n.lpSize()
 	n.lpBytes += n.entryBytes(&e)
 	n.entries = append(n.entries, e)
@@ -368,6 +365,26 @@ func (s *Stream) Append(id StreamID, kv [][]byte, lim EncodingLimits) error {
 		s.firstID = id
 	}
 	return nil
+}
+
+// cloneFields copies an entry's fields and values into one allocation
+// for the bytes and one for the slice headers, instead of one per string:
+// XADD's cost is mostly allocation. Each copy is capped at its length, so
+// an append to one cannot run into the next.
+func cloneFields(kv [][]byte) [][]byte {
+	total := 0
+	for _, b := range kv {
+		total += len(b)
+	}
+	buf := make([]byte, total)
+	out := make([][]byte, len(kv))
+	off := 0
+	for i, b := range kv {
+		end := off + copy(buf[off:], b)
+		out[i] = buf[off:end:end]
+		off = end
+	}
+	return out
 }
 
 // sameFields reports whether an entry's fields are the node's master
@@ -645,11 +662,7 @@ func (s *Stream) Clone() *Stream {
 	for _, n := range c.nodes {
 		for j := range n.entries {
 			e := &n.entries[j]
-			kv := make([][]byte, len(e.kv))
-			for k, b := range e.kv {
-				kv[k] = slices.Clone(b)
-			}
-			e.kv = kv
+			e.kv = cloneFields(e.kv)
 		}
 	}
 	return c

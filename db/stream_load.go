@@ -1,7 +1,5 @@
 package db
 
-import "slices"
-
 // A StreamLoadEntry is one entry of a stream node being loaded (from an
 // RDB file or a DUMP payload), deleted ones included.
 type StreamLoadEntry struct {
@@ -23,10 +21,7 @@ func (s *Stream) LoadNode(master StreamID, fields [][]byte, es []StreamLoadEntry
 		n.lpBytes += lpStrSize(f)
 	}
 	for _, le := range es {
-		e := streamEntry{id: le.ID, kv: make([][]byte, len(le.KV)), deleted: le.Deleted}
-		for i, b := range le.KV {
-			e.kv[i] = slices.Clone(b)
-		}
+		e := streamEntry{id: le.ID, kv: cloneFields(le.KV), deleted: le.Deleted}
 		n.lpBytes += n.entryBytes(&e)
 		n.entries = append(n.entries, e)
 		if le.Deleted {

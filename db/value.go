@@ -3,6 +3,8 @@ package db
 import (
 	"errors"
 	"strconv"
+
+	"github.com/mini-redis/mini-redis/internal/redisint"
 )
 
 // Type is the type of a value, as the TYPE command names it.
@@ -158,17 +160,9 @@ func isInteger(b []byte) bool {
 
 // parseCanonicalInt parses b if it is an int64 written the one way Redis
 // writes integers: no sign but "-", no leading zeros, no spaces.
-func parseCanonicalInt(b []byte) (int64, bool) {
-	if len(b) == 0 || len(b) > 20 {
-		return 0, false
-	}
-	n, err := strconv.ParseInt(string(b), 10, 64)
-	if err != nil {
-		return 0, false
-	}
-	var buf [20]byte
-	return n, string(strconv.AppendInt(buf[:0], n, 10)) == string(b)
-}
+// That is string2ll's syntax, without strconv's error allocation for the
+// many strings that are not numbers.
+func parseCanonicalInt(b []byte) (int64, bool) { return redisint.Parse(b) }
 
 // Append returns a string value holding s's bytes followed by more. It
 // writes into spare capacity of s's array when there is some: readers of s
