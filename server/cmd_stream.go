@@ -46,6 +46,7 @@ const (
 	errXSetIDMaxDelArg = "ERR The ID specified in XSETID is smaller than the provided max_deleted_entry_id"
 	errXSetIDTop       = "ERR The ID specified in XSETID is smaller than the target stream top item"
 	errXSetIDLength    = "ERR The entries_added specified in XSETID is smaller than the target stream length"
+	errXReadBalance    = "ERR Unbalanced XREAD list of streams: for each stream key an ID or '$' must be specified."
 	errXReadGroupOpt   = "ERR The GROUP option is only supported by XREADGROUP. You called XREAD instead."
 	errXReadNoAck      = "ERR The NOACK option is only supported by XREADGROUP. You called XREAD instead."
 	errXReadGT         = "ERR The > ID can be specified only when calling XREADGROUP using the GROUP <group> <consumer> option."
@@ -570,56 +571,12 @@ const xreadDefaultCount = 1000
 
 // XREAD [COUNT count] [BLOCK milliseconds] STREAMS key [key ...] id [id ...]
 func cmdXRead(c *client, args [][]byte) {
-	timeout := int64(-1)
-	var count int64
-	streamsArg := 0
-	for i := 1; i < len(args); i++ {
-		moreArgs := len(args) - i - 1
-		switch {
-		case is(args[i], "block") && moreArgs > 0:
-			i++
-			n, ok := parseInt(args[i])
-			if !ok {
-				c.conn.WriteError(errTimeoutNotInt)
-				return
-			}
-			if n < 0 {
-				c.conn.WriteError(errTimeoutNegative)
-				return
-			}
-			timeout = n
-		case is(args[i], "count") && moreArgs > 0:
-			i++
-			n, ok := parseInt(args[i])
-			if !ok {
-				c.conn.WriteError(errNotInteger)
-				return
-			}
-			count = max(n, 0)
-		case is(args[i], "streams") && moreArgs > 0:
-			streamsArg = i + 1
-			if (len(args)-streamsArg)%2 != 0 {
-				c.conn.WriteError("ERR Unbalanced XREAD list of streams: for each stream key an ID or '$' must be specified.")
-				return
-			}
-			i = len(args)
-		case is(args[i], "group") && moreArgs >= 2:
-			c.conn.WriteError(errXReadGroupOpt)
-			return
-		case is(args[i], "noack"):
-			c.conn.WriteError(errXReadNoAck)
-			return
-		default:
-			c.conn.WriteError(errSyntax)
-			return
-		}
-	}
-	if streamsArg == 0 {
-		c.conn.WriteError(errSyntax)
+	r, ok := c.parseXReadArgs(args, false)
+	if !ok {
 		return
 	}
-	n := (len(args) - streamsArg) / 2
-	keys, idArgs := args[streamsArg:streamsArg+n], args[streamsArg+n:]
+	timeout, count, keys, idArgs := r.timeout, r.count, r.keys, r.ids
+	n := len(keys)
 	// A read that may block looks under a write KeyLock, in which it
 	// registers (see block.go).
 	var tx db.KeyLock
@@ -659,6 +616,82 @@ func cmdXRead(c *client, args [][]byte) {
 		return
 	}
 	c.xreadBlock(keys, ids, count, timeout)
+}
+
+// xreadArgs are the arguments XREAD and XREADGROUP share, parsed.
+type xreadArgs struct {
+	timeout         int64 // BLOCK milliseconds; -1 without BLOCK
+	count           int64 // COUNT; 0 for no limit
+	keys, ids       [][]byte
+	group, consumer []byte // XREADGROUP's GROUP
+	noack           bool
+}
+
+// parseXReadArgs parses the options of XREAD, or of XREADGROUP if group,
+// as Redis's xreadCommand does for both, and writes the error reply if they
+// are wrong.
+func (c *client) parseXReadArgs(args [][]byte, group bool) (r xreadArgs, ok bool) {
+	r.timeout = -1
+	streamsArg := 0
+	for i := 1; i < len(args); i++ {
+		moreArgs := len(args) - i - 1
+		switch {
+		case is(args[i], "block") && moreArgs > 0:
+			i++
+			n, ok := parseInt(args[i])
+			if !ok {
+				c.conn.WriteError(errTimeoutNotInt)
+				return r, false
+			}
+			if n < 0 {
+				c.conn.WriteError(errTimeoutNegative)
+				return r, false
+			}
+			r.timeout = n
+		case is(args[i], "count") && moreArgs > 0:
+			i++
+			n, ok := parseInt(args[i])
+			if !ok {
+				c.conn.WriteError(errNotInteger)
+				return r, false
+			}
+			r.count = max(n, 0)
+		case is(args[i], "streams") && moreArgs > 0:
+			streamsArg = i + 1
+			if (len(args)-streamsArg)%2 != 0 {
+				c.conn.WriteError(errXReadBalance)
+				return r, false
+			}
+			i = len(args)
+		case is(args[i], "group") && moreArgs >= 2:
+			if !group {
+				c.conn.WriteError(errXReadGroupOpt)
+				return r, false
+			}
+			r.group, r.consumer = args[i+1], args[i+2]
+			i += 2
+		case is(args[i], "noack"):
+			if !group {
+				c.conn.WriteError(errXReadNoAck)
+				return r, false
+			}
+			r.noack = true
+		default:
+			c.conn.WriteError(errSyntax)
+			return r, false
+		}
+	}
+	if streamsArg == 0 {
+		c.conn.WriteError(errSyntax)
+		return r, false
+	}
+	if group && r.group == nil {
+		c.conn.WriteError("ERR Missing GROUP option for XREADGROUP")
+		return r, false
+	}
+	n := (len(args) - streamsArg) / 2
+	r.keys, r.ids = args[streamsArg:streamsArg+n], args[streamsArg+n:]
+	return r, true
 }
 
 // xreadServe writes the reply of an XREAD that finds entries after ids[i]

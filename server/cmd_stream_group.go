@@ -43,12 +43,11 @@ func streamGroupCommands() []*command {
 const (
 	errXGroupNoKey = "ERR The XGROUP subcommand requires the key to exist. Note that for CREATE you may want to " +
 		"use the MKSTREAM option to create an empty stream automatically."
-	errBusyGroup         = "BUSYGROUP Consumer Group name already exists"
-	errEntriesRead       = "ERR value for ENTRIESREAD must be positive or -1"
-	errXReadGroupDollar  = "ERR The $ ID is meaningless in the context of XREADGROUP: you want to read the history of this consumer by specifying a proper ID, or use the > ID to get new messages. The $ ID would just return an empty result set."
-	errXReadGroupBalance = "ERR Unbalanced XREAD list of streams: for each stream key an ID or '$' must be specified."
-	errXReadGroupGone    = "NOGROUP the consumer group this client was blocked on no longer exists"
-	errXAutoClaimCount   = "ERR COUNT must be > 0"
+	errBusyGroup        = "BUSYGROUP Consumer Group name already exists"
+	errEntriesRead      = "ERR value for ENTRIESREAD must be positive or -1"
+	errXReadGroupDollar = "ERR The $ ID is meaningless in the context of XREADGROUP: you want to read the history of this consumer by specifying a proper ID, or use the > ID to get new messages. The $ ID would just return an empty result set."
+	errXReadGroupGone   = "NOGROUP the consumer group this client was blocked on no longer exists"
+	errXAutoClaimCount  = "ERR COUNT must be > 0"
 )
 
 // noGroup is the NOGROUP reply of XGROUP's and XINFO's subcommands.
@@ -307,59 +306,13 @@ type groupRead struct {
 
 // XREADGROUP GROUP group consumer [COUNT count] [BLOCK milliseconds] [NOACK] STREAMS key [key ...] id [id ...]
 func cmdXReadGroup(c *client, args [][]byte) {
-	timeout := int64(-1)
-	var r groupRead
-	streamsArg := 0
-	for i := 1; i < len(args); i++ {
-		moreArgs := len(args) - i - 1
-		switch {
-		case is(args[i], "block") && moreArgs > 0:
-			i++
-			n, ok := parseInt(args[i])
-			if !ok {
-				c.conn.WriteError(errTimeoutNotInt)
-				return
-			}
-			if n < 0 {
-				c.conn.WriteError(errTimeoutNegative)
-				return
-			}
-			timeout = n
-		case is(args[i], "count") && moreArgs > 0:
-			i++
-			n, ok := parseInt(args[i])
-			if !ok {
-				c.conn.WriteError(errNotInteger)
-				return
-			}
-			r.count = max(n, 0)
-		case is(args[i], "streams") && moreArgs > 0:
-			streamsArg = i + 1
-			if (len(args)-streamsArg)%2 != 0 {
-				c.conn.WriteError(errXReadGroupBalance)
-				return
-			}
-			i = len(args)
-		case is(args[i], "group") && moreArgs >= 2:
-			r.group, r.consumer = args[i+1], args[i+2]
-			i += 2
-		case is(args[i], "noack"):
-			r.noack = true
-		default:
-			c.conn.WriteError(errSyntax)
-			return
-		}
-	}
-	if streamsArg == 0 {
-		c.conn.WriteError(errSyntax)
+	xr, ok := c.parseXReadArgs(args, true)
+	if !ok {
 		return
 	}
-	if r.group == nil {
-		c.conn.WriteError("ERR Missing GROUP option for XREADGROUP")
-		return
-	}
-	n := (len(args) - streamsArg) / 2
-	keys, idArgs := args[streamsArg:streamsArg+n], args[streamsArg+n:]
+	timeout, keys, idArgs := xr.timeout, xr.keys, xr.ids
+	r := groupRead{group: xr.group, consumer: xr.consumer, noack: xr.noack, count: xr.count}
+	n := len(keys)
 	tx := c.db().Write(keys...)
 	defer tx.Close()
 	ids := make([]db.StreamID, n)
