@@ -30,9 +30,12 @@ package db
 
 import (
 	"errors"
+	"maps"
 	"slices"
 	"sort"
 	"strconv"
+
+	"github.com/mini-redis/mini-redis/internal/listpack"
 )
 
 // A StreamID is the ID of a stream entry: Redis's streamID.
@@ -342,10 +345,10 @@ func (s *Stream) Append(id StreamID, kv [][]byte, lim EncodingLimits) error {
 		n = &streamNode{master: id, fields: make([]string, len(kv)/2)}
 		// Master entry: count, deleted, number of fields, the fields and
 		// the 0 that ends it.
-		n.lpBytes = lpHeaderSize + lpIntSize(int64(len(n.fields))) + lpIntSize(0)
+		n.lpBytes = listpack.HeaderSize + listpack.IntSize(int64(len(n.fields))) + listpack.IntSize(0)
 		for i := range n.fields {
 			n.fields[i] = string(kv[2*i])
-			n.lpBytes += lpStrSize(kv[2*i])
+			n.lpBytes += listpack.EntrySize(kv[2*i])
 		}
 		s.nodes = append(s.nodes, n)
 		s.bytes += streamNodeOverhead + n.lpSize()
@@ -406,80 +409,25 @@ func (n *streamNode) sameFields(kv [][]byte) bool {
 // unless they are the master's, the values, and lp-count.
 func (n *streamNode) entryBytes(e *streamEntry) int {
 	nf := int64(len(e.kv) / 2)
-	size := lpIntSize(0) + lpIntSize(int64(e.id.Ms-n.master.Ms)) + lpIntSize(int64(e.id.Seq-n.master.Seq))
+	size := listpack.IntSize(0) + listpack.IntSize(int64(e.id.Ms-n.master.Ms)) + listpack.IntSize(int64(e.id.Seq-n.master.Seq))
 	lpCount := nf + 3
 	if n.sameFields(e.kv) {
 		for i := 1; i < len(e.kv); i += 2 {
-			size += lpStrSize(e.kv[i])
+			size += listpack.EntrySize(e.kv[i])
 		}
 	} else {
 		lpCount += nf + 1
-		size += lpIntSize(nf)
+		size += listpack.IntSize(nf)
 		for _, b := range e.kv {
-			size += lpStrSize(b)
+			size += listpack.EntrySize(b)
 		}
 	}
-	return size + lpIntSize(lpCount)
+	return size + listpack.IntSize(lpCount)
 }
 
 // lpSize returns the node's listpack size (lpBytes) with its counters.
 func (n *streamNode) lpSize() int {
-	return n.lpBytes + lpIntSize(int64(n.live)) + lpIntSize(int64(n.deleted))
-}
-
-// lpHeaderSize is a listpack's header (total bytes, element count) and
-// its end byte.
-const lpHeaderSize = 6 + 1
-
-// lpIntSize returns the bytes a listpack element holding v takes: the
-// smallest integer encoding, and the one-byte back length.
-func lpIntSize(v int64) int {
-	switch {
-	case v >= 0 && v <= 127:
-		return 1 + 1
-	case v >= -4096 && v <= 4095:
-		return 2 + 1
-	case v >= -32768 && v <= 32767:
-		return 3 + 1
-	case v >= -8388608 && v <= 8388607:
-		return 4 + 1
-	case v >= -2147483648 && v <= 2147483647:
-		return 5 + 1
-	}
-	return 9 + 1
-}
-
-// lpStrSize returns the bytes a listpack element holding b takes: as an
-// integer if b is one written canonically, as Redis's lpStringToInt64
-// reads, else a string with a 1, 2 or 5 byte header, and the back length.
-func lpStrSize(b []byte) int {
-	if v, ok := parseCanonicalInt(b); ok {
-		return lpIntSize(v)
-	}
-	l := len(b)
-	switch {
-	case l <= 63:
-		l++
-	case l <= 4095:
-		l += 2
-	default:
-		l += 5
-	}
-	return l + lpBacklenSize(l)
-}
-
-func lpBacklenSize(l int) int {
-	switch {
-	case l <= 127:
-		return 1
-	case l < 16383:
-		return 2
-	case l < 2097151:
-		return 3
-	case l < 268435455:
-		return 4
-	}
-	return 5
+	return n.lpBytes + listpack.IntSize(int64(n.live)) + listpack.IntSize(int64(n.deleted))
 }
 
 // seek returns the index of the node that would hold id: the last whose
@@ -811,21 +759,15 @@ func (s *Stream) Group(name string) *StreamGroup { return s.groups[name] }
 
 // Groups returns the stream's groups in name order, as Redis's radix tree
 // lists them.
-func (s *Stream) Groups() []*StreamGroup {
-	gs := make([]*StreamGroup, 0, len(s.groups))
-	for _, g := range s.groups {
-		gs = append(gs, g)
+func (s *Stream) Groups() []*StreamGroup { return valuesByName(s.groups) }
+
+// valuesByName returns m's values in the order of their names.
+func valuesByName[V any](m map[string]V) []V {
+	vs := make([]V, 0, len(m))
+	for _, name := range slices.Sorted(maps.Keys(m)) {
+		vs = append(vs, m[name])
 	}
-	slices.SortFunc(gs, func(a, b *StreamGroup) int {
-		switch {
-		case a.Name < b.Name:
-			return -1
-		case a.Name > b.Name:
-			return 1
-		}
-		return 0
-	})
-	return gs
+	return vs
 }
 
 // CreateGroup adds a group named name with last ID lastID and entries
@@ -865,22 +807,7 @@ func (s *Stream) Touch() { s.mods++ }
 func (g *StreamGroup) Consumer(name string) *StreamConsumer { return g.consumers[name] }
 
 // Consumers returns the group's consumers in name order.
-func (g *StreamGroup) Consumers() []*StreamConsumer {
-	cs := make([]*StreamConsumer, 0, len(g.consumers))
-	for _, c := range g.consumers {
-		cs = append(cs, c)
-	}
-	slices.SortFunc(cs, func(a, b *StreamConsumer) int {
-		switch {
-		case a.Name < b.Name:
-			return -1
-		case a.Name > b.Name:
-			return 1
-		}
-		return 0
-	})
-	return cs
-}
+func (g *StreamGroup) Consumers() []*StreamConsumer { return valuesByName(g.consumers) }
 
 // CreateConsumer adds a consumer named name, seen at now (Unix
 // milliseconds) and never active (streamCreateConsumer), or returns nil

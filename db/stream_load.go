@@ -1,5 +1,7 @@
 package db
 
+import "github.com/mini-redis/mini-redis/internal/listpack"
+
 // A StreamLoadEntry is one entry of a stream node being loaded (from an
 // RDB file or a DUMP payload), deleted ones included.
 type StreamLoadEntry struct {
@@ -15,10 +17,10 @@ type StreamLoadEntry struct {
 // one. The caller sets the stream's IDs with LoadMeta afterwards.
 func (s *Stream) LoadNode(master StreamID, fields [][]byte, es []StreamLoadEntry) {
 	n := &streamNode{master: master, fields: make([]string, len(fields))}
-	n.lpBytes = lpHeaderSize + lpIntSize(int64(len(fields))) + lpIntSize(0)
+	n.lpBytes = listpack.HeaderSize + listpack.IntSize(int64(len(fields))) + listpack.IntSize(0)
 	for i, f := range fields {
 		n.fields[i] = string(f)
-		n.lpBytes += lpStrSize(f)
+		n.lpBytes += listpack.EntrySize(f)
 	}
 	for _, le := range es {
 		e := streamEntry{id: le.ID, kv: cloneFields(le.KV), deleted: le.Deleted}

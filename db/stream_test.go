@@ -199,16 +199,6 @@ func TestListpackSizes(t *testing.T) {
 	if got := s.nodes[0].lpSize(); got != 28 {
 		t.Errorf("lpSize %d, want 28", got)
 	}
-	for _, tt := range []struct {
-		v    string
-		want int
-	}{{"0", 2}, {"127", 2}, {"128", 3}, {"-1", 3}, {"4095", 3}, {"4096", 4}, {"32767", 4}, {"32768", 5},
-		{"8388608", 6}, {"2147483648", 10}, {"01", 4}, {"abc", 5}, {string(make([]byte, 63)), 65}, {string(make([]byte, 64)), 67},
-		{string(make([]byte, 4095)), 4099}, {string(make([]byte, 4096)), 4103}} {
-		if got := lpStrSize([]byte(tt.v)); got != tt.want {
-			t.Errorf("lpStrSize(%q) = %d, want %d", tt.v, got, tt.want)
-		}
-	}
 }
 
 func TestStreamTrim(t *testing.T) {

@@ -7,6 +7,8 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/mini-redis/mini-redis/internal/listpack"
 )
 
 // Fuzz tests of the blob parsers: whatever the bytes, a parser returns an
@@ -179,7 +181,7 @@ func TestListpackEntries(t *testing.T) {
 		if !bytes.Equal(got, tc.want) {
 			t.Errorf("%.10q: %x, want %x", tc.s, got, tc.want)
 		}
-		if n := lpEntrySize([]byte(tc.s)); n != len(got) {
+		if n := listpack.EntrySize([]byte(tc.s)); n != len(got) {
 			t.Errorf("%.10q: lpEntrySize %d, want %d", tc.s, n, len(got))
 		}
 	}

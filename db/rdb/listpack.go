@@ -4,6 +4,8 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+
+	"github.com/mini-redis/mini-redis/internal/listpack"
 )
 
 // Listpacks: Redis 7.0's compact encoding of small hashes and of quicklist
@@ -122,7 +124,7 @@ func lpEntry(p []byte, b *elemBuf) (int, error) {
 		return 0, fmt.Errorf("unknown encoding %#x", c)
 	}
 	l := hdr + dlen
-	bl := lpBacklenSize(uint64(l))
+	bl := listpack.BacklenSize(uint64(l))
 	if l+bl > len(p) {
 		return 0, errShort
 	}
@@ -147,24 +149,8 @@ func signExtend(u uint64, bits uint) int64 {
 	return int64(u<<shift) >> shift
 }
 
-// lpBacklenSize returns how many bytes the backlen of an entry of l bytes
-// takes (Redis's lpEncodeBacklen, whose bounds these are).
-func lpBacklenSize(l uint64) int {
-	switch {
-	case l <= 127:
-		return 1
-	case l < 16383:
-		return 2
-	case l < 2097151:
-		return 3
-	case l < 268435455:
-		return 4
-	}
-	return 5
-}
-
 // lpPutBacklen writes the backlen of l into dst, which is
-// lpBacklenSize(l) bytes long: the most significant 7 bits first, every
+// listpack.BacklenSize(l) bytes long: the most significant 7 bits first, every
 // byte but the first with its high bit set.
 func lpPutBacklen(dst []byte, l uint64) {
 	n := len(dst)
@@ -175,40 +161,6 @@ func lpPutBacklen(dst []byte, l uint64) {
 		}
 		l >>= 7
 	}
-}
-
-// lpEntrySize returns the size, backlen included, of s as a listpack
-// entry.
-func lpEntrySize(s []byte) int {
-	l := lpEncodedSize(s)
-	return l + lpBacklenSize(uint64(l))
-}
-
-// lpEncodedSize returns the size of s's encoding and data, without the
-// backlen.
-func lpEncodedSize(s []byte) int {
-	if v, ok := parseInt64(s); ok {
-		switch {
-		case v >= 0 && v <= 127:
-			return 1
-		case v >= -4096 && v <= 4095:
-			return 2
-		case v >= -32768 && v <= 32767:
-			return 3
-		case v >= -8388608 && v <= 8388607:
-			return 4
-		case v >= -2147483648 && v <= 2147483647:
-			return 5
-		}
-		return 9
-	}
-	switch {
-	case len(s) < 64:
-		return 1 + len(s)
-	case len(s) < 4096:
-		return 2 + len(s)
-	}
-	return 5 + len(s)
 }
 
 // lpAppendEntry appends s to a listpack being built in dst, as Redis's
@@ -244,7 +196,7 @@ func lpAppendEntry(dst, s []byte) []byte {
 		dst = append(dst, s...)
 	}
 	l := uint64(len(dst) - start)
-	n := lpBacklenSize(l)
+	n := listpack.BacklenSize(l)
 	dst = append(dst, make([]byte, n)...)
 	lpPutBacklen(dst[len(dst)-n:], l)
 	return dst

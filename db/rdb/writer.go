@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"github.com/mini-redis/mini-redis/db/rdb/internal/lzf"
+
+	"github.com/mini-redis/mini-redis/internal/listpack"
 )
 
 // WriterOptions set the metadata a Writer records and how it encodes.
@@ -308,7 +310,7 @@ func (w *Writer) writeList(e Entry) error {
 		if count == 0 {
 			size = lpHeaderSize + 1
 		}
-		size += lpEntrySize(el)
+		size += listpack.EntrySize(el)
 		count++
 	}
 	if count > 0 {
@@ -353,7 +355,7 @@ func (w *Writer) writeHash(e Entry) error {
 	if asListpack {
 		size := lpHeaderSize + 1
 		for _, p := range e.Pairs {
-			size += lpEntrySize(p.Field) + lpEntrySize(p.Value)
+			size += listpack.EntrySize(p.Field) + listpack.EntrySize(p.Value)
 		}
 		asListpack = size <= lpMaxSafeBytes
 	}
@@ -421,7 +423,7 @@ func (w *Writer) writeZSet(e Entry) error {
 	if asListpack {
 		size := lpHeaderSize + 1
 		for i, m := range e.Elems {
-			size += lpEntrySize(m) + lpEntrySize(appendScore(num[:0], e.Scores[i]))
+			size += listpack.EntrySize(m) + listpack.EntrySize(appendScore(num[:0], e.Scores[i]))
 		}
 		asListpack = size <= lpMaxSafeBytes
 	}
