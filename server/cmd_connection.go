@@ -12,10 +12,10 @@ func connectionCommands() []*command {
 	return []*command{
 		{name: "ping", flags: flagSubscribeContext, run: cmdPing},
 		{name: "echo", run: cmdEcho},
-		{name: "quit", flags: flagNoAuth | flagRunsInMulti | flagSubscribeContext, run: cmdQuit},
-		{name: "reset", flags: flagNoAuth | flagRunsInMulti | flagSubscribeContext, run: cmdReset},
-		{name: "hello", flags: flagNoAuth, run: cmdHello},
-		{name: "auth", flags: flagNoAuth, run: cmdAuth},
+		{name: "quit", flags: flagNoAuth | flagRunsInMulti | flagSubscribeContext | flagLockFree, run: cmdQuit},
+		{name: "reset", flags: flagNoAuth | flagRunsInMulti | flagSubscribeContext | flagLockFree, run: cmdReset},
+		{name: "hello", flags: flagNoAuth | flagLockFree, run: cmdHello},
+		{name: "auth", flags: flagNoAuth | flagLockFree, run: cmdAuth},
 	}
 }
 

@@ -7,11 +7,11 @@ package server
 
 func transactionCommands() []*command {
 	return []*command{
-		{name: "multi", flags: flagRunsInMulti, run: cmdMulti},
+		{name: "multi", flags: flagRunsInMulti | flagLockFree, run: cmdMulti},
 		{name: "exec", flags: flagRunsInMulti | flagRunsQueue, run: cmdExec},
-		{name: "discard", flags: flagRunsInMulti, run: cmdDiscard},
+		{name: "discard", flags: flagRunsInMulti | flagLockFree, run: cmdDiscard},
 		{name: "watch", flags: flagRunsInMulti, run: cmdWatch},
-		{name: "unwatch", run: cmdUnwatch},
+		{name: "unwatch", flags: flagLockFree, run: cmdUnwatch},
 	}
 }
 

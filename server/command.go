@@ -80,14 +80,15 @@ const (
 	flagRunsInMulti      // runs at once inside MULTI rather than being queued (EXEC, WATCH, ...)
 	flagSubscribeContext // allowed on a RESP2 connection in subscribe mode (PING, SUBSCRIBE, ...)
 	flagRunsQueue        // runs the MULTI queue (EXEC): refused, it discards it; it writes if a queued command does
-	flagLockFree         // runs without the world lock (SCRIPT KILL, which a running script's lock must not hold up)
+	flagLockFree         // runs without the world lock: SCRIPT KILL, and the allow-busy commands that touch only the connection (AUTH, HELLO, MULTI, ...), which a busy script must not hold up
 	flagScriptWrites     // runs a script, which writes unless it declares no-writes (EVAL, FCALL; see mayWrite)
 
 	// Declared by Redis and reported by COMMAND INFO. Only flagBlocking
 	// has a meaning here, and only as documentation of the command
 	// tables (BLPOP and its kin): there is no async loading, no monitor
-	// and no cluster, and of the commands allowed while a script is busy
-	// only SCRIPT KILL (flagLockFree) and SHUTDOWN NOSAVE are let through.
+	// and no cluster. Of the commands allowed while a script is busy, the
+	// flagLockFree ones are served; SHUTDOWN NOSAVE kills the script; WATCH,
+	// which reads the keyspace, waits for the script (Redis serves it).
 	flagNoAsyncLoading
 	flagAllowBusy
 	flagBlocking

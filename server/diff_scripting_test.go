@@ -1,11 +1,11 @@
 package server
 
 import (
+	"regexp"
 	"slices"
 	"strings"
-	"time"
-
 	"testing"
+	"time"
 
 	"github.com/mini-redis/mini-redis/internal/redistest"
 )
@@ -229,6 +229,10 @@ func TestScriptingDifferential(t *testing.T) {
 	}
 }
 
+// helloID matches the client ID in a HELLO reply, which differs between
+// servers that have seen different connections.
+var helloID = regexp.MustCompile(`\$2\r\nid\r\n:[0-9]+\r\n`)
+
 // busySequence runs a script that loops until killed on one connection and
 // talks to the server from another while it runs; it returns the replies.
 func busySequence(t *testing.T, addr, proto string) []string {
@@ -243,6 +247,16 @@ func busySequence(t *testing.T, addr, proto string) []string {
 	time.Sleep(300 * time.Millisecond)
 	add(other.do("PING"))
 	add(other.do("GET", "x"))
+	// Commands flagged allow-busy, which touch only the connection, are
+	// served while the script is busy.
+	add(other.do("AUTH", "pw"))
+	hello := func() string { return helloID.ReplaceAllString(other.do("HELLO", proto), "id ?") }
+	add(hello())
+	add(other.do("MULTI"))
+	add(other.do("DISCARD"))
+	add(other.do("UNWATCH"))
+	add(other.do("RESET"))
+	add(hello())
 	add(other.do("SCRIPT", "KILL"))
 	add(runner.readReply())
 	add(other.do("PING"))
