@@ -80,9 +80,12 @@ type scriptState struct {
 // scriptRun is one script's run, as other clients see it.
 type scriptRun struct {
 	done  chan struct{} // closed when the script has ended
-	busy  chan struct{} // closed when it passes busy-reply-threshold
 	wrote atomic.Bool   // it ran a write command: SCRIPT KILL may not stop it
-	timer *time.Timer
+	// busyAt is the Server.monotonic time at which the script passes
+	// busy-reply-threshold, once it holds the world lock; 0 before. Only
+	// the clients that wait for the script time it (awaitBusy), so a
+	// script that nobody waits for costs no timer.
+	busyAt atomic.Int64
 	// function is set for FCALL: FUNCTION KILL stops it, not SCRIPT KILL.
 	function bool
 	name     string        // the function's name, for FUNCTION STATS
@@ -300,7 +303,7 @@ func (c *client) runScript(run *scriptRun, readOnly bool, exec func(*scripting.R
 	}
 	s.world.RUnlock()
 	st.turn.Lock()
-	run.done, run.busy = make(chan struct{}), make(chan struct{})
+	run.done = make(chan struct{})
 	// Registered before it takes the lock, so that a client that finds
 	// the lock taken knows to wait for the script (see waitForScript).
 	st.running.Store(run)
@@ -309,9 +312,8 @@ func (c *client) runScript(run *scriptRun, readOnly bool, exec func(*scripting.R
 	st.fake.selectDB(c.dbIndex)
 	run.started = s.monotonic()
 	threshold := time.Duration(s.settings.busyReplyThreshold.Load()) * time.Millisecond
-	run.timer = time.AfterFunc(threshold, func() { close(run.busy) })
+	run.busyAt.Store(int64(run.started + max(threshold, 1)))
 	defer func() {
-		run.timer.Stop()
 		st.running.Store(nil)
 		close(run.done)
 		c.exclusiveHeld = false
@@ -391,10 +393,8 @@ func (h *scriptHost) Log(level int, msg string) {
 // and reports true, or once the script is past busy-reply-threshold,
 // replies BUSY and reports false. SHUTDOWN NOSAVE stops the script.
 func (s *Server) waitForScript(c *client, cmd *command, args [][]byte, run *scriptRun) bool {
-	select {
-	case <-run.done:
+	if !s.awaitBusy(run) {
 		return true
-	case <-run.busy:
 	}
 	if cmd.name == "shutdown" && hasArg(args, "nosave") {
 		s.scripts.engine.Kill()
@@ -417,6 +417,37 @@ func hasArg(args [][]byte, kw string) bool {
 		}
 	}
 	return false
+}
+
+// awaitBusy waits until run passes busy-reply-threshold and reports
+// true, or reports false if it ends first.
+func (s *Server) awaitBusy(run *scriptRun) bool {
+	var timer *time.Timer
+	defer func() {
+		if timer != nil {
+			timer.Stop()
+		}
+	}()
+	for {
+		// Until the script holds the world lock its start is not known:
+		// look again shortly.
+		wait := time.Millisecond
+		if at := time.Duration(run.busyAt.Load()); at != 0 {
+			if wait = at - s.monotonic(); wait <= 0 {
+				return true
+			}
+		}
+		if timer == nil {
+			timer = time.NewTimer(wait)
+		} else {
+			timer.Reset(wait)
+		}
+		select {
+		case <-run.done:
+			return false
+		case <-timer.C:
+		}
+	}
 }
 
 // sharedWorld takes the world lock shared for cmd, unless a script holds
@@ -498,9 +529,7 @@ func (c *client) killScript(function bool) {
 	run := st.running.Load()
 	if run != nil {
 		// Redis takes up a kill only once the script is busy.
-		select {
-		case <-run.busy:
-		case <-run.done:
+		if !c.server.awaitBusy(run) {
 			run = nil
 		}
 	}
@@ -646,7 +675,7 @@ func cmdFunctionStats(c *client, args [][]byte) {
 	s := c.server
 	c.conn.WriteMapLen(2)
 	c.conn.WriteBulkString("running_script")
-	if run := s.scripts.running.Load(); run != nil && run.function && run.timer != nil {
+	if run := s.scripts.running.Load(); run != nil && run.function && run.busyAt.Load() != 0 {
 		c.conn.WriteMapLen(3)
 		c.conn.WriteBulkString("name")
 		c.conn.WriteBulkString(run.name)
