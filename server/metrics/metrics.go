@@ -17,6 +17,7 @@ import (
 	"net"
 	"net/http"
 	"strconv"
+	"sync/atomic"
 	"time"
 
 	"github.com/mini-redis/mini-redis/server"
@@ -46,6 +47,10 @@ var LatencyBuckets = prometheus.ExponentialBuckets(10e-6, 4, 10)
 type Collector struct {
 	src     Source
 	latency *prometheus.HistogramVec
+	// serving is set once Handler has been called: until then nothing
+	// reads the histogram, and CommandDone costs only this load (the
+	// binary passes the collector whether or not metrics-port is set).
+	serving atomic.Bool
 
 	up, uptime, clients, blocked, processed, commands, duration *prometheus.Desc
 	hits, misses, dbKeys, dbExpiring, memUsed, memMax, evicted  *prometheus.Desc
@@ -130,8 +135,12 @@ func (c *Collector) Collect(ch chan<- prometheus.Metric) {
 	c.latency.Collect(ch)
 }
 
-// CommandDone records the command's latency.
+// CommandDone records the command's latency, once the collector is
+// served.
 func (c *Collector) CommandDone(e server.CommandEvent) {
+	if !c.serving.Load() {
+		return
+	}
 	c.latency.WithLabelValues(e.Name).Observe(e.Duration.Seconds())
 }
 
@@ -141,6 +150,7 @@ func (c *Collector) SaveDone(server.SaveEvent) {}
 // Handler returns an HTTP handler serving the collector's metrics, and
 // the Go runtime's, in Prometheus's formats.
 func Handler(c *Collector) http.Handler {
+	c.serving.Store(true)
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(c, prometheus.NewGoCollector())
 	return promhttp.HandlerFor(reg, promhttp.HandlerOpts{})
