@@ -482,10 +482,12 @@ func (s *Server) recordEnd(c *client, cmd *command, started time.Duration, errsB
 	// Failed if it wrote an error since it began, or since the last call
 	// recorded within it: as Redis's incrCommandStatsOnError reckons,
 	// EXEC fails by its own errors, not those of the commands it ran.
-	if c.errors != max(errsBefore, c.errorsRecorded) {
+	failed := c.errors != max(errsBefore, c.errorsRecorded)
+	if failed {
 		cmd.stats.failed.add(1)
 	}
 	c.errorsRecorded = c.errors
+	s.observeCommand(c, cmd, started, end, failed)
 }
 
 // exclusive runs f with every other client's commands paused. A command

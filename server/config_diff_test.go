@@ -26,7 +26,7 @@ import (
 )
 
 // configExtensions are the parameters of this server that Redis lacks.
-var configExtensions = []string{"admin-bind", "admin-port", "admin-token"}
+var configExtensions = []string{"admin-bind", "admin-port", "admin-token", "metrics-bind", "metrics-port"}
 
 // configDifferences are CONFIG SETs this server answers unlike Redis 7.0.15,
 // on purpose, with its answers.
@@ -238,7 +238,7 @@ func TestConfigGetSetAgainstRedis(t *testing.T) {
 		{"list-compress-depth", "3"},
 		{"hash-max-listpack-entries", "512", "hash-max-listpack-value", "64", "set-max-intset-entries", "512",
 			"list-max-listpack-size", "-2", "list-compress-depth", "0"},
-		{"admin-port", "1"}, {"admin-token", "x"},
+		{"admin-port", "1"}, {"admin-token", "x"}, {"metrics-port", "1"}, {"metrics-bind", "0.0.0.0"},
 		{"timeout", "0", "hz", "10", "maxmemory", "0", "save", "60 1"},
 	} {
 		want := rc.reply(append([]string{"CONFIG", "SET"}, pairs...)...)

@@ -27,6 +27,9 @@ type Options struct {
 	// Stdin is read when the arguments name "-" as the configuration
 	// file; nil means os.Stdin.
 	Stdin io.Reader
+	// Observer, when set, is told of every executed command and every
+	// save (tracing, metrics); nil costs nothing.
+	Observer Observer
 }
 
 // New builds a server from redis-server style arguments: an optional
@@ -50,7 +53,7 @@ func New(args []string, opts Options) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	cfg.Clock, cfg.Rand = opts.Clock, opts.Rand
+	cfg.Clock, cfg.Rand, cfg.Observer = opts.Clock, opts.Rand, opts.Observer
 	log := opts.Logger
 	if log == nil {
 		log = zap.NewNop()
@@ -70,6 +73,8 @@ type serverConfig struct {
 	Clock db.Clock
 	// Rand is the keyspace's randomness; nil means a random seed.
 	Rand db.Rand
+	// Observer is told of commands and saves; nil for none.
+	Observer Observer
 
 	// settings are the redis.conf parameters, which CONFIG SET changes in
 	// the server built from them.

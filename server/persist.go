@@ -165,7 +165,11 @@ func (s *Server) finishSave(snap snapshot) error {
 	start := time.Now()
 	path := s.dumpPath()
 	err := s.writeDump(path, snap)
-	p.lastDuration.Store(int64(time.Since(start).Seconds()))
+	took := time.Since(start)
+	p.lastDuration.Store(int64(took.Seconds()))
+	if o := s.cfg.Observer; o != nil {
+		o.SaveDone(SaveEvent{Path: path, Start: start, Duration: took, Err: err})
+	}
 	if err != nil {
 		msg := err.Error()
 		p.lastErr.Store(&msg)

@@ -436,24 +436,6 @@ func (s *Server) closeClients(ctx context.Context) error {
 	}
 }
 
-// Stats is a snapshot of the server's counters.
-type Stats struct {
-	Uptime           time.Duration
-	ConnectedClients int64
-	TotalCommands    int64
-	Keys             int64
-}
-
-// Stats returns the server's counters now.
-func (s *Server) Stats() Stats {
-	return Stats{
-		Uptime:           time.Since(s.started),
-		ConnectedClients: s.connected.Load(),
-		TotalCommands:    s.totalCommands.load(),
-		Keys:             s.keyCount(),
-	}
-}
-
 // keyCount returns the number of keys in all databases.
 func (s *Server) keyCount() int64 {
 	var n int64

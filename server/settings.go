@@ -58,6 +58,12 @@ type settings struct {
 	adminBind  config.Handle[string]
 	adminPort  config.Handle[int64] // 0 disables the admin API
 	adminToken config.Handle[string]
+	// metricsBind and metricsPort are where the binary serves Prometheus's
+	// /metrics; 0 turns it off. The server only keeps them (see
+	// Server.MetricsAddr): the HTTP endpoint lives in package
+	// server/metrics, so the library does not pull in Prometheus.
+	metricsBind config.Handle[string]
+	metricsPort config.Handle[int64]
 
 	// The collections' encoding thresholds, read through encodingLimits.
 	listMaxListpackSize    config.Handle[int64]
@@ -191,6 +197,8 @@ func newSettings(level zap.AtomicLevel) (*settings, error) {
 		config.Param{Name: "admin-port", Kind: config.Int{Min: 0, Max: 65535}, Default: "7379", Immutable: true, Handle: &st.adminPort},
 		config.Param{Name: "admin-token", Kind: config.String{OmitEmpty: true}, Default: "", Immutable: true, Hidden: true,
 			Handle: &st.adminToken},
+		config.Param{Name: "metrics-bind", Kind: config.String{}, Default: "127.0.0.1", Immutable: true, Handle: &st.metricsBind},
+		config.Param{Name: "metrics-port", Kind: config.Int{Min: 0, Max: 65535}, Default: "0", Immutable: true, Handle: &st.metricsPort},
 	)
 	if err != nil {
 		return nil, fmt.Errorf("server: registering parameters: %w", err)

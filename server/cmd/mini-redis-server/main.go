@@ -10,6 +10,13 @@
 // --requirepass secret, --save "", --admin-port 7380, ...). The log level
 // comes from --loglevel or $MINI_REDIS_LOGLEVEL.
 //
+// Prometheus metrics (redis_exporter's names) are served at /metrics on
+// metrics-bind:metrics-port when --metrics-port is set. OpenTelemetry
+// traces are sent over OTLP gRPC when the standard environment asks for
+// them (OTEL_TRACES_EXPORTER=otlp, OTEL_EXPORTER_OTLP_ENDPOINT,
+// OTEL_SERVICE_NAME, OTEL_TRACES_SAMPLER, ...: see package
+// server/tracing), and flushed on shutdown.
+//
 // SIGINT or SIGTERM (or SHUTDOWN, or the admin Shutdown call) stops it
 // gracefully: it stops accepting, lets clients finish the commands they
 // sent, saves if configured to, closes them and exits 0. A second signal
@@ -25,8 +32,11 @@ import (
 	"runtime"
 	"runtime/pprof"
 	"syscall"
+	"time"
 
 	"github.com/mini-redis/mini-redis/server"
+	"github.com/mini-redis/mini-redis/server/metrics"
+	"github.com/mini-redis/mini-redis/server/tracing"
 	"go.uber.org/zap"
 	"go.uber.org/zap/zapcore"
 )
@@ -71,10 +81,37 @@ func run(args []string, stderr io.Writer) int {
 		return 1
 	}
 	defer log.Sync()
-	srv, err := server.New(args, server.Options{Logger: log, LogLevel: &level})
+	tracer, err := tracing.FromEnv(context.Background())
+	if err != nil {
+		log.Error("tracing", zap.Error(err))
+		return 1
+	}
+	// The collector reads the server built just below, which needs the
+	// collector among its observers.
+	var srv *server.Server
+	collector := metrics.NewCollector(metrics.SourceFunc(func() server.Stats { return srv.Stats() }))
+	observers := server.Observers{collector}
+	if tracer != nil {
+		observers = append(observers, tracer)
+		defer flushTraces(tracer, log)
+	}
+	srv, err = server.New(args, server.Options{Logger: log, LogLevel: &level, Observer: observers})
 	if err != nil {
 		fmt.Fprintf(stderr, "\n%v\n", err)
 		return 1
+	}
+	if addr := srv.MetricsAddr(); addr != "" {
+		ms, err := metrics.Listen(addr, collector)
+		if err != nil {
+			log.Error("metrics listen", zap.Error(err))
+			return 1
+		}
+		log.Info("Prometheus metrics listening", zap.String("url", "http://"+ms.Addr().String()+"/metrics"))
+		defer func() {
+			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+			defer cancel()
+			ms.Close(ctx)
+		}()
 	}
 	runtime.GOMAXPROCS(srv.IOThreads())
 
@@ -100,6 +137,16 @@ func run(args []string, stderr io.Writer) int {
 		return 1
 	}
 	return 0
+}
+
+// flushTraces exports the spans still queued, giving the collector a few
+// seconds.
+func flushTraces(t *tracing.Tracer, log *zap.Logger) {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := t.Shutdown(ctx); err != nil {
+		log.Warn("flushing traces", zap.Error(err))
+	}
 }
 
 // newLogger returns a production zap logger whose level follows level.
