@@ -347,6 +347,11 @@ func (h *scriptHost) Call(args [][]byte, resp3 bool) (frame.Frame, bool) {
 	if h.readOnly && (declared&flagWrite != 0 || cmd.flags&flagMayReplicate != 0) {
 		return frame.NewError("ERR Write commands are not allowed from read-only scripts."), false
 	}
+	// A script that has not written yet may not begin writing when the
+	// command that ran it found memory full (Redis's scriptVerifyOOM).
+	if declared&flagDenyOOM != 0 && !h.run.wrote.Load() && s.settings.maxMemory.Load() != 0 && s.evict.oom.Load() {
+		return frame.NewError(errOOM), false
+	}
 	if declared&flagWrite != 0 {
 		if !h.run.wrote.Load() && s.writesRefused() {
 			return frame.NewError(errMisconf), false

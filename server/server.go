@@ -43,6 +43,9 @@ type Server struct {
 	// run alone, as every command does in Redis.
 	world sync.RWMutex
 
+	// evict is the maxmemory machinery (evict.go).
+	evict evictState
+
 	// settings are the configuration parameters, which CONFIG SET may
 	// change while clients run.
 	settings *settings
@@ -134,6 +137,9 @@ func newServer(cfg serverConfig, log *zap.Logger) *Server {
 	s.store = s.newStore()
 	onLimits := func(l db.EncodingLimits) { s.store.SetEncodingLimits(l) }
 	s.settings.onLimits.Store(&onLimits)
+	onAccess := func(p db.AccessPolicy) { s.store.SetAccessPolicy(p) }
+	s.settings.onAccess.Store(&onAccess)
+	s.initEviction()
 	s.initPersistence()
 	s.initScripting()
 	ctx, cancel := context.WithCancel(context.Background())
@@ -156,7 +162,9 @@ func (s *Server) newStore() *db.Store {
 	opts := s.storeOptions
 	lim := s.settings.encodingLimits()
 	opts.EncodingLimits = &lim
-	return db.New(opts)
+	st := db.New(opts)
+	st.SetAccessPolicy(s.settings.accessPolicy())
+	return st
 }
 
 // monotonic returns the time since the server started, from the monotonic
