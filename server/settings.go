@@ -170,7 +170,7 @@ func newSettings(level zap.AtomicLevel) (*settings, error) {
 		config.Param{Name: "maxmemory-policy", Kind: config.Enum{Values: []string{"volatile-lru", "volatile-lfu", "volatile-random",
 			"volatile-ttl", "allkeys-lru", "allkeys-lfu", "allkeys-random", "noeviction"}}, Default: "noeviction",
 			Handle: &st.maxMemoryPolicy, Apply: access},
-		config.Param{Name: "maxmemory-samples", Kind: config.Int{Min: 1, Max: 64}, Default: "5", Handle: &st.maxMemorySamples},
+		config.Param{Name: "maxmemory-samples", Kind: config.Int{Min: 1, Max: intMax}, Default: "5", Handle: &st.maxMemorySamples},
 		config.Param{Name: "maxmemory-eviction-tenacity", Kind: config.Int{Min: 0, Max: 100}, Default: "10",
 			Handle: &st.evictionTenacity},
 		config.Param{Name: "lfu-log-factor", Kind: config.Int{Min: 0, Max: intMax}, Default: "10", Handle: &st.lfuLogFactor,
