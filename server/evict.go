@@ -319,3 +319,40 @@ func (s *Server) evictionExceeded() (total, current time.Duration) {
 	}
 	return time.Duration(s.evict.exceededTotal.Load()) + current, current
 }
+
+// maxClientsPerTick is how many clients one cycle of the background loops
+// should serve at most before dynamic-hz raises the rate
+// (MAX_CLIENTS_PER_CLOCK_TICK).
+const maxClientsPerTick = 200
+
+// effectiveHz is the rate of the background cycles: hz, doubled under
+// dynamic-hz as long as there are more than 200 clients a cycle, up to
+// 500, as Redis's serverCron computes it.
+func (s *Server) effectiveHz() int64 {
+	hz := s.settings.hz.Load()
+	if !s.settings.dynamicHz.Load() {
+		return hz
+	}
+	s.mu.Lock()
+	clients := int64(len(s.clients))
+	s.mu.Unlock()
+	for clients/hz > maxClientsPerTick {
+		hz *= 2
+		if hz >= 500 {
+			return 500
+		}
+	}
+	return hz
+}
+
+// evictionCycle, run by the background loop at each tick, evicts when the
+// used memory is over maxmemory with no command coming to do it: after
+// CONFIG SET maxmemory lowered the limit (Redis starts its eviction time
+// proc then) or after keys grew without a command that checks.
+func (s *Server) evictionCycle() {
+	limit := int64(s.settings.maxMemory.Load())
+	if limit == 0 || s.usedMemory() <= limit || s.settings.maxMemoryPolicy.Load() == "noeviction" {
+		return
+	}
+	s.performEvictions()
+}

@@ -361,3 +361,56 @@ func TestEvictionTimeLimit(t *testing.T) {
 		t.Error("tenacity 100 is limited")
 	}
 }
+
+// TestEvictionCycleWithoutCommands: lowering maxmemory evicts in the
+// background loop, at hz, with no command arriving to do it.
+func TestEvictionCycleWithoutCommands(t *testing.T) {
+	ts := startServer(t, "--maxmemory-policy", "allkeys-random", "--hz", "100")
+	c := ts.dial(t)
+	for _, k := range keyNames("k", 200) {
+		c.do("SET", k, value100)
+	}
+	limit := ts.usedMemory() - 10_000
+	c.do("CONFIG", "SET", "maxmemory", strconv.FormatInt(limit, 10))
+	deadline := time.Now().Add(5 * time.Second)
+	for ts.usedMemory() > limit {
+		if time.Now().After(deadline) {
+			t.Fatalf("used memory %d still over %d", ts.usedMemory(), limit)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	if ts.evict.evicted.load() == 0 {
+		t.Error("nothing counted as evicted")
+	}
+}
+
+func TestDynamicHz(t *testing.T) {
+	ts := startServer(t, "--hz", "7")
+	c := ts.dial(t)
+	if n := infoInt(t, c, "hz"); n != 7 {
+		t.Errorf("hz %d with one client", n)
+	}
+	if n := infoInt(t, c, "configured_hz"); n != 7 {
+		t.Errorf("configured_hz %d", n)
+	}
+	// 1500 clients at hz 7: 214 a cycle, doubled to 14.
+	ts.mu.Lock()
+	fake := make([]*client, 1500)
+	for i := range fake {
+		fake[i] = &client{}
+		ts.clients[fake[i]] = struct{}{}
+	}
+	ts.mu.Unlock()
+	if hz := ts.effectiveHz(); hz != 14 {
+		t.Errorf("effective hz %d with 1501 clients, want 14", hz)
+	}
+	c.do("CONFIG", "SET", "dynamic-hz", "no")
+	if hz := ts.effectiveHz(); hz != 7 {
+		t.Errorf("effective hz %d without dynamic-hz", hz)
+	}
+	ts.mu.Lock()
+	for _, f := range fake {
+		delete(ts.clients, f)
+	}
+	ts.mu.Unlock()
+}

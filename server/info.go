@@ -128,7 +128,7 @@ func (s *Server) infoServer(w *infoWriter) {
 	w.int("server_time_usec", now.UnixMicro())
 	w.int("uptime_in_seconds", int64(uptime/time.Second))
 	w.int("uptime_in_days", int64(uptime/(24*time.Hour)))
-	w.int("hz", s.settings.hz.Load())
+	w.int("hz", s.effectiveHz())
 	w.int("configured_hz", s.settings.hz.Load())
 	w.int("lru_clock", now.Unix()&(1<<24-1))
 	w.str("executable", exe)

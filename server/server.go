@@ -178,10 +178,11 @@ func (s *Server) password() string { return s.settings.requirePass.Load() }
 // maxBulkLen is proto-max-bulk-len: the longest string a command may build.
 func (s *Server) maxBulkLen() int64 { return int64(s.settings.protoMaxBulkLen.Load()) }
 
-// activeExpiry removes expired keys that nobody reads, hz times a second,
-// spending at most a quarter of each interval, as Redis does.
+// activeExpiry removes expired keys that nobody reads, hz times a second
+// (raised by dynamic-hz with many clients), spending at most a quarter of
+// each interval, as Redis does, and evicts if memory is over maxmemory.
 func (s *Server) activeExpiry(ctx context.Context) {
-	interval := func() time.Duration { return time.Second / time.Duration(s.settings.hz.Load()) }
+	interval := func() time.Duration { return time.Second / time.Duration(s.effectiveHz()) }
 	t := time.NewTimer(interval())
 	defer t.Stop()
 	for {
@@ -197,6 +198,7 @@ func (s *Server) activeExpiry(ctx context.Context) {
 			s.clock.resync() // an idle server has no commands to move the clock
 			s.world.RLock()
 			s.store.ExpireCycle(db.ExpireLimits{Stop: func() bool { return time.Now().After(deadline) }})
+			s.evictionCycle()
 			s.world.RUnlock()
 		}
 	}
