@@ -197,3 +197,30 @@ func TestMemoryUsageAgainstRedis(t *testing.T) {
 		}
 	}
 }
+
+// TestDebugPopulateAgainstRedis compares DEBUG POPULATE, which
+// tools/bench-memory.sh fills both servers with: its keys and values, its
+// errors, and that it leaves existing keys alone.
+func TestDebugPopulateAgainstRedis(t *testing.T) {
+	redis := redistest.Start(t, "enable-debug-command", "yes")
+	ours := startRealServer(t, "--enable-debug-command", "yes")
+	script := []step{
+		s("SET key:1 mine"),
+		s("DEBUG POPULATE 3"), s("DBSIZE"), s("GET key:0"), s("GET key:1"), s("GET key:2"),
+		s("DEBUG POPULATE 2 p 3"), s("GET p:1"), s("DEBUG POPULATE 1 q 12"), s("STRLEN q:0"), s("GET q:0"),
+		s("OBJECT ENCODING key:0"), s("TTL key:0"),
+		s("DEBUG POPULATE -1"), s("DEBUG POPULATE x"), s("DEBUG POPULATE 2 p -1"), s("DEBUG POPULATE 1 a b c"),
+		s("DEBUG POPULATE 0"), s("DBSIZE"),
+	}
+	for _, proto := range []string{"2", "3"} {
+		t.Run("RESP"+proto, func(t *testing.T) {
+			ref, got := dialPair(t, redis.Addr, ours, proto)
+			for _, c := range []*rawConn{ref, got} {
+				c.do("FLUSHALL")
+			}
+			for _, st := range script {
+				compareStep(t, st, ref, got)
+			}
+		})
+	}
+}
