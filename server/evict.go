@@ -336,6 +336,11 @@ func (s *Server) effectiveHz() int64 {
 	s.mu.Lock()
 	clients := int64(len(s.clients))
 	s.mu.Unlock()
+	return dynamicHz(hz, clients)
+}
+
+// dynamicHz is the rate for hz cycles a second serving clients clients.
+func dynamicHz(hz, clients int64) int64 {
 	for clients/hz > maxClientsPerTick {
 		hz *= 2
 		if hz >= 500 {

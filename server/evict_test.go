@@ -393,24 +393,15 @@ func TestDynamicHz(t *testing.T) {
 	if n := infoInt(t, c, "configured_hz"); n != 7 {
 		t.Errorf("configured_hz %d", n)
 	}
-	// 1500 clients at hz 7: 214 a cycle, doubled to 14.
-	ts.mu.Lock()
-	fake := make([]*client, 1500)
-	for i := range fake {
-		fake[i] = &client{}
-		ts.clients[fake[i]] = struct{}{}
-	}
-	ts.mu.Unlock()
-	if hz := ts.effectiveHz(); hz != 14 {
-		t.Errorf("effective hz %d with 1501 clients, want 14", hz)
+	for _, tt := range []struct{ hz, clients, want int64 }{
+		{7, 1, 7}, {7, 1400, 7}, {7, 1407, 14}, {10, 2000, 10}, {10, 2010, 20}, {10, 100000, 500}, {500, 1 << 20, 500}, {1, 1000, 8},
+	} {
+		if got := dynamicHz(tt.hz, tt.clients); got != tt.want {
+			t.Errorf("dynamicHz(%d, %d clients) = %d, want %d", tt.hz, tt.clients, got, tt.want)
+		}
 	}
 	c.do("CONFIG", "SET", "dynamic-hz", "no")
 	if hz := ts.effectiveHz(); hz != 7 {
 		t.Errorf("effective hz %d without dynamic-hz", hz)
 	}
-	ts.mu.Lock()
-	for _, f := range fake {
-		delete(ts.clients, f)
-	}
-	ts.mu.Unlock()
 }
