@@ -28,8 +28,19 @@ func TestOOMAgainstRedis(t *testing.T) {
 		q("EVAL", "return redis.call('set','x','y')", "0"),
 		q("EVAL", "return redis.call('get','x')", "0"),
 		q("EVAL", "return redis.pcall('set','x','y')", "0"),
+		// A script with a shebang is denyoom unless it declares allow-oom
+		// or no-writes.
+		q("EVAL", "#!lua\nreturn 1", "0"),
+		q("EVAL", "#!lua flags=no-writes\nreturn 1", "0"),
+		q("EVAL", "#!lua flags=no-writes\nreturn redis.call('get','x')", "0"),
+		q("EVAL", "#!lua flags=allow-oom\nreturn redis.call('set','x','y')", "0"),
+		q("EVAL", "#!lua flags=allow-oom\nreturn redis.call('get','x')", "0"),
+		q("FUNCTION", "LOAD", "#!lua name=lib\nredis.register_function('f', function() return 1 end)"),
+		q("FCALL", "f", "0"),
+		q("FUNCTION", "LOAD", "#!lua name=lib2\nredis.register_function{function_name='g', callback=function() return redis.call('set','y','z') end, flags={'allow-oom'}}"),
+		q("FCALL", "g", "0"),
 		s("CONFIG SET maxmemory 0"),
-		s("SET k2 v"), s("GET k2"),
+		s("SET k2 v"), s("GET k2"), s("FUNCTION FLUSH"),
 	}
 	for _, proto := range []string{"2", "3"} {
 		t.Run("RESP"+proto, func(t *testing.T) {

@@ -10,6 +10,7 @@ import (
 
 	"github.com/mini-redis/mini-redis/db"
 	"github.com/mini-redis/mini-redis/db/pubsub"
+	"github.com/mini-redis/mini-redis/server/scripting"
 )
 
 // maxmemory: before each command, when the used memory is over the limit,
@@ -82,7 +83,10 @@ func (s *Server) usedMemory() int64 { return s.evict.startup + s.store.UsedBytes
 // QUIT and RESET is refused then, since queuing takes memory too; EXEC is
 // refused if a queued command would be.
 func (s *Server) admitMemory(c *client, cmd *command) string {
-	if s.settings.maxMemory.Load() == 0 {
+	limit := int64(s.settings.maxMemory.Load())
+	if limit == 0 || s.usedMemory() <= limit && s.evict.exceededSince.Load() == 0 {
+		// Under the limit, and not just back under it (whose time INFO
+		// must record): no lock.
 		s.evict.oom.Store(false)
 		return ""
 	}
@@ -115,6 +119,13 @@ func (s *Server) admitMemory(c *client, cmd *command) string {
 		return errOOM
 	}
 	return ""
+}
+
+// scriptOOM reports whether a script that may write (declared flags, no
+// no-writes) is refused because memory is full: unless it declares
+// allow-oom, Redis gives it the denyoom flag (scriptFlagsToCmdFlags).
+func (s *Server) scriptOOM(flags scripting.Flags) bool {
+	return flags&scripting.AllowOOM == 0 && s.settings.maxMemory.Load() != 0 && s.evict.oom.Load()
 }
 
 // evictionTimeLimit is how long one call of performEvictions may evict
