@@ -96,9 +96,9 @@ func (tx *KeyLock) mutable(key []byte, t Type, newValue func() collection) (coll
 		c := newValue()
 		tx.adopt(c)
 		e = &entry{key: string(key), hash: h, value: c, vsize: c.Size(), expIndex: -1}
-		e.accessed.Store(tx.now)
+		tx.db.store.initAccess(e, tx.now)
 		s.table.insert(e)
-		s.bytes += int64(e.size())
+		s.addBytes(int64(e.size()))
 		tx.track(s, e, c)
 		if blockable(t) {
 			tx.signalReady(e.key)
@@ -108,7 +108,7 @@ func (tx *KeyLock) mutable(key []byte, t Type, newValue func() collection) (coll
 	if e.value.Type() != t {
 		return nil, ErrWrongType
 	}
-	e.accessed.Store(tx.now)
+	tx.db.store.access(e, tx.now)
 	c := e.value.(collection)
 	if ch := tx.tracked(e); ch != nil {
 		return c, nil // handed out before, and cloned then if need be
@@ -172,7 +172,7 @@ func (tx *KeyLock) settleOne(ch *change) {
 		return
 	}
 	if n := ch.c.Size(); n != e.vsize {
-		s.bytes += int64(n - e.vsize)
+		s.addBytes(int64(n - e.vsize))
 		e.vsize = n
 	}
 	if ch.c.hdr().mods != ch.mods {

@@ -34,8 +34,11 @@ type entry struct {
 	vsize    int
 	expireAt int64 // Unix milliseconds; 0 means no expiry
 	expIndex int   // position in shard.expiring, or -1
-	// accessed is the Unix millisecond of the last read or write, for
-	// OBJECT IDLETIME. Readers update it under a read lock, hence atomic.
+	// accessed is the key's access clock, Redis's robj lru field: under
+	// an LRU (or no) policy the Unix millisecond of the last read or
+	// write, for OBJECT IDLETIME; under an LFU policy the minute of the
+	// last decrement and a logarithmic counter (see evict.go). Readers
+	// update it under a read lock, hence atomic.
 	accessed atomic.Int64
 }
 
@@ -62,6 +65,15 @@ type shard struct {
 	index int
 	// capturedBy is the id of the last snapshot that copied the shard.
 	capturedBy uint64
+	// total is the store's count of every shard's bytes (Store.used),
+	// which maxmemory reads at each command without visiting the shards.
+	total *atomic.Int64
+}
+
+// addBytes changes the shard's bytes, and the store's total, by n.
+func (s *shard) addBytes(n int64) {
+	s.bytes += n
+	s.total.Add(n)
 }
 
 // A DB is one logical database: a concurrency-safe map from keys to values.
@@ -77,6 +89,7 @@ func newDB(store *Store, nshards int) *DB {
 	d := &DB{store: store, seed: store.seed, shards: make([]shard, nshards)}
 	for i := range d.shards {
 		d.shards[i].index = i
+		d.shards[i].total = &store.used
 	}
 	d.shift = 64 - uint(log2(nshards))
 	return d
@@ -332,7 +345,7 @@ func (tx *KeyLock) Get(key []byte) Value {
 	if e == nil {
 		return nil
 	}
-	e.accessed.Store(tx.now)
+	tx.db.store.access(e, tx.now)
 	return e.value
 }
 
@@ -362,34 +375,13 @@ func (tx *KeyLock) ExpireAt(key []byte) (int64, bool) {
 	return e.expireAt, true
 }
 
-// IdleTime returns milliseconds since key was last read or written.
-func (tx *KeyLock) IdleTime(key []byte) (int64, bool) {
-	_, _, e := tx.lookup(key)
-	if e == nil {
-		return 0, false
-	}
-	return max(0, tx.now-e.accessed.Load()), true
-}
-
 // Touch marks key as accessed now, and reports whether it exists.
 func (tx *KeyLock) Touch(key []byte) bool {
 	_, _, e := tx.lookup(key)
 	if e == nil {
 		return false
 	}
-	e.accessed.Store(tx.now)
-	return true
-}
-
-// SetIdleTime makes key's last access idle milliseconds before now, as
-// RESTORE's IDLETIME does, and reports whether the key exists.
-func (tx *KeyLock) SetIdleTime(key []byte, idle int64) bool {
-	tx.mustWrite()
-	_, _, e := tx.lookup(key)
-	if e == nil {
-		return false
-	}
-	e.accessed.Store(tx.now - idle)
+	tx.db.store.access(e, tx.now)
 	return true
 }
 
@@ -430,19 +422,20 @@ func (tx *KeyLock) put(key []byte, v Value, expireAt int64, keepTTL, overwrite b
 	ready := blockable(v.Type())
 	if e == nil {
 		e = &entry{key: string(key), hash: h, value: v, vsize: v.Size(), expIndex: -1}
+		tx.db.store.initAccess(e, tx.now)
 		s.table.insert(e)
-		s.bytes += int64(e.size())
+		s.addBytes(int64(e.size()))
 	} else {
+		tx.db.store.access(e, tx.now)
 		ready = ready && !overwrite && e.value.Type() != v.Type()
 		tx.db.signalStreamGone(e)
 		tx.forget(e)
-		s.bytes += int64(v.Size() - e.vsize)
+		s.addBytes(int64(v.Size() - e.vsize))
 		e.value, e.vsize = v, v.Size()
 		if keepTTL {
 			expireAt = e.expireAt
 		}
 	}
-	e.accessed.Store(tx.now)
 	s.setExpire(e, expireAt)
 	s.touch(e.key)
 	if c, ok := v.(collection); ok {
@@ -476,7 +469,7 @@ func (tx *KeyLock) Unshare(key []byte, v Value) {
 	if e == nil {
 		return
 	}
-	s.bytes += int64(v.Size() - e.vsize)
+	s.addBytes(int64(v.Size() - e.vsize))
 	e.value, e.vsize = v, v.Size()
 }
 
@@ -493,9 +486,9 @@ func (tx *KeyLock) AddQuietly(key []byte, v Value) bool {
 	}
 	tx.adopt(v)
 	e = &entry{key: string(key), hash: h, value: v, vsize: v.Size(), expIndex: -1}
-	e.accessed.Store(tx.now)
+	tx.db.store.initAccess(e, tx.now)
 	s.table.insert(e)
-	s.bytes += int64(e.size())
+	s.addBytes(int64(e.size()))
 	if c, ok := v.(collection); ok {
 		tx.track(s, e, c)
 	}
@@ -536,7 +529,7 @@ func (tx *KeyLock) Delete(key []byte) bool {
 func (d *DB) unlink(s *shard, e *entry) {
 	s.table.remove(e)
 	s.removeExpiring(e)
-	s.bytes -= int64(e.size())
+	s.addBytes(-int64(e.size()))
 	d.signalStreamGone(e)
 }
 

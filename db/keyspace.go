@@ -193,7 +193,7 @@ func (d *DB) Flush() {
 		clear(s.expiring)
 		s.expiring = nil
 		s.expireCursor = 0
-		s.bytes = 0
+		s.addBytes(-s.bytes)
 	}
 }
 

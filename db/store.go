@@ -70,6 +70,11 @@ type Store struct {
 
 	limits atomic.Pointer[EncodingLimits]
 
+	// used is the bytes of every database's entries (see shard.addBytes).
+	used atomic.Int64
+	// policy is how keys' access clocks are kept (evict.go).
+	policy atomic.Pointer[AccessPolicy]
+
 	snapshotState // the open snapshot, if any (snapshot.go)
 }
 
@@ -97,6 +102,7 @@ func New(opts Options) *Store {
 		lim = *opts.EncodingLimits
 	}
 	s.limits.Store(&lim)
+	s.policy.Store(&AccessPolicy{LogFactor: 10, DecayTime: 1})
 	if s.clock == nil {
 		s.clock = SystemClock{}
 	}

@@ -184,6 +184,9 @@ func (c *client) restore(key, ttlArg []byte, opts restoreOptions, v db.Value, pe
 	if opts.idle >= 0 {
 		tx.SetIdleTime(key, restoredIdle(now, opts.idle)*1000)
 	}
+	if opts.freq >= 0 {
+		tx.SetFreq(key, opts.freq)
+	}
 	return "", "restore"
 }
 

@@ -316,26 +316,39 @@ func cmdObjectRefcount(c *client, args [][]byte) {
 	c.conn.WriteInt(1)
 }
 
-// OBJECT IDLETIME key: seconds since the key was last read or written.
+// OBJECT IDLETIME key: seconds since the key was last read or written;
+// an error under an LFU policy, which keeps no access time.
 func cmdObjectIdletime(c *client, args [][]byte) {
 	key := args[2]
 	tx := c.db().Read(key)
 	ms, ok := tx.IdleTime(key)
 	tx.Close()
 	c.server.countLookup(ok)
-	if !ok {
+	switch {
+	case !ok:
 		c.conn.WriteNull()
-		return
+	case c.server.store.AccessPolicy().LFU:
+		c.conn.WriteError(errLFUSelected)
+	default:
+		c.conn.WriteInt(ms / 1000)
 	}
-	c.conn.WriteInt(ms / 1000)
 }
 
-// OBJECT FREQ key: only tracked under an LFU maxmemory policy, which this
-// server does not offer, so it answers as Redis does under the default
-// policy.
+// OBJECT FREQ key: the key's logarithmic access counter, only tracked
+// under an LFU maxmemory policy.
 func cmdObjectFreq(c *client, args [][]byte) {
-	if v := c.objectLookup(args[2]); v != nil {
+	key := args[2]
+	tx := c.db().Read(key)
+	freq, ok := tx.Freq(key)
+	tx.Close()
+	c.server.countLookup(ok)
+	switch {
+	case !ok:
+		c.conn.WriteNull()
+	case !c.server.store.AccessPolicy().LFU:
 		c.conn.WriteError(errLFUNotSelected)
+	default:
+		c.conn.WriteInt(freq)
 	}
 }
 

@@ -62,7 +62,7 @@ func cmdMemoryStats(c *client, args [][]byte) {
 	s := c.server
 	ms, peak := s.memStats()
 	dataset, perDB := s.dataset()
-	used := int64(ms.HeapAlloc)
+	used := s.usedMemory() // INFO's used_memory
 	var nonEmpty []dbStat
 	keys := 0
 	for _, d := range perDB {

@@ -91,6 +91,9 @@ type scriptRun struct {
 	name     string        // the function's name, for FUNCTION STATS
 	args     [][]byte      // the command, for FUNCTION STATS
 	started  time.Duration // Server.monotonic when it began
+	// allowOOM is the allow-oom flag: its writes are not refused when
+	// memory is full.
+	allowOOM bool
 }
 
 // initScripting creates the Lua engine and the scripts' client.
@@ -160,6 +163,10 @@ func (c *client) eval(args [][]byte, bySHA, readOnly bool) {
 	}
 	compat := script.Flags&scripting.CompatMode != 0
 	if !compat && script.Flags&scripting.NoWrites == 0 {
+		if c.server.scriptOOM(script.Flags) {
+			c.conn.WriteError(errOOM)
+			return
+		}
 		if c.server.writesRefused() {
 			c.conn.WriteError(errMisconf)
 			return
@@ -171,7 +178,7 @@ func (c *client) eval(args [][]byte, bySHA, readOnly bool) {
 	}
 	readOnly = readOnly || !compat && script.Flags&scripting.NoWrites != 0
 	keys, argv := args[3:3+numKeys], args[3+numKeys:]
-	c.runScript(&scriptRun{}, readOnly, func(r *scripting.Run) frame.Frame {
+	c.runScript(&scriptRun{allowOOM: script.Flags&scripting.AllowOOM != 0}, readOnly, func(r *scripting.Run) frame.Frame {
 		return st.engine.Execute(script, r)
 	}, keys, argv)
 }
@@ -263,6 +270,10 @@ func (c *client) fcall(args [][]byte, readOnly bool) {
 		return
 	}
 	if f.Flags&scripting.NoWrites == 0 {
+		if c.server.scriptOOM(f.Flags) {
+			c.conn.WriteError(errOOM)
+			return
+		}
 		if c.server.writesRefused() {
 			c.conn.WriteError(errMisconf)
 			return
@@ -273,7 +284,7 @@ func (c *client) fcall(args [][]byte, readOnly bool) {
 		}
 	}
 	readOnly = readOnly || f.Flags&scripting.NoWrites != 0
-	run := &scriptRun{function: true, name: f.Name, args: cloneArgs(args)}
+	run := &scriptRun{function: true, name: f.Name, args: cloneArgs(args), allowOOM: f.Flags&scripting.AllowOOM != 0}
 	c.runScript(run, readOnly, func(r *scripting.Run) frame.Frame {
 		return st.engine.Call(f, r)
 	}, args[3:3+numKeys], args[3+numKeys:])
@@ -348,6 +359,11 @@ func (h *scriptHost) Call(args [][]byte, resp3 bool) (frame.Frame, bool) {
 	}
 	if h.readOnly && (declared&flagWrite != 0 || cmd.flags&flagMayReplicate != 0) {
 		return frame.NewError("ERR Write commands are not allowed from read-only scripts."), false
+	}
+	// A script that has not written yet may not begin writing when the
+	// command that ran it found memory full (Redis's scriptVerifyOOM).
+	if declared&flagDenyOOM != 0 && !h.run.allowOOM && !h.run.wrote.Load() && s.settings.maxMemory.Load() != 0 && s.evict.oom.Load() {
+		return frame.NewError(errOOM), false
 	}
 	if declared&flagWrite != 0 {
 		if !h.run.wrote.Load() && s.writesRefused() {

@@ -82,9 +82,16 @@ func cmdDebug(c *client, args [][]byte) {
 		c.writeHelp("DEBUG",
 			"OBJECT <key>",
 			"    Show low level info about `key` and associated value.",
+			"POPULATE <count> [<prefix>] [<size>]",
+			"    Create <count> string keys named key:<num>. If <prefix> is specified then",
+			"    it is used instead of the 'key' prefix. These are not propagated to",
+			"    replicas. Cluster slots are not respected so keys not belonging to the",
+			"    current node can be created in cluster mode.",
 			"SLEEP <seconds>",
 			"    Stop the server for <seconds>. Decimals allowed.",
 		)
+	case is(sub, "populate") && len(args) >= 3 && len(args) <= 5:
+		debugPopulate(c, args)
 	case is(sub, "sleep") && len(args) == 3:
 		// Redis reads the time with strtod and casts its microseconds to a
 		// long long: anything is accepted, and a time that is not a number,
@@ -117,6 +124,43 @@ func cmdDebug(c *client, args [][]byte) {
 	default:
 		c.conn.WriteError(subcommandSyntax(sub, "DEBUG"))
 	}
+}
+
+// DEBUG POPULATE count [prefix] [size]: count string keys prefix:0 ...
+// (prefix "key" by default) holding value:0 ..., or those bytes cut or
+// zero-padded to size; keys that exist are left alone, as in Redis.
+func debugPopulate(c *client, args [][]byte) {
+	count, ok := parseInt(args[2])
+	size := int64(0)
+	if ok && len(args) == 5 {
+		size, ok = parseInt(args[4])
+	}
+	if !ok || count < 0 || size < 0 {
+		c.conn.WriteError(errMustBePositive)
+		return
+	}
+	prefix := []byte("key")
+	if len(args) >= 4 {
+		prefix = args[3]
+	}
+	d := c.db()
+	key := append(append([]byte(nil), prefix...), ':')
+	n := len(key)
+	for i := range count {
+		key = strconv.AppendInt(key[:n], i, 10)
+		val := strconv.AppendInt([]byte("value:"), i, 10)
+		if size > 0 {
+			v := make([]byte, size)
+			copy(v, val)
+			val = v
+		}
+		tx := d.Write(key)
+		if !tx.Exists(key) {
+			tx.Set(key, db.NewString(val), 0)
+		}
+		tx.Close()
+	}
+	c.conn.WriteOK()
 }
 
 // strtod is C's strtod(s, NULL) for the decimal numbers DEBUG SLEEP takes:

@@ -367,6 +367,9 @@ func (s *Server) admit(c *client, cmd *command) string {
 	if c.multi != nil && cmd.flags&flagNoMulti != 0 {
 		return "ERR Command not allowed inside a transaction"
 	}
+	if oom := s.admitMemory(c, cmd); oom != "" {
+		return oom
+	}
 	if s.writesRefused() && c.writes(cmd) {
 		return errMisconf
 	}

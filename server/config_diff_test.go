@@ -37,9 +37,8 @@ var configDifferences = []struct {
 	// loglevel takes zap's names too, so its error lists them.
 	{[]string{"loglevel", "foo"}, "ERR CONFIG SET failed (possibly related to argument 'loglevel') - argument(s) must be one of the following: debug, verbose, notice, warning, info, warn, error"},
 	{[]string{"loglevel", "info"}, "OK"},
-	// There is no AOF, and no eviction.
+	// There is no AOF.
 	{[]string{"appendonly", "yes"}, "ERR CONFIG SET failed (possibly related to argument 'appendonly') - append-only files are not supported; use RDB snapshots (save)"},
-	{[]string{"maxmemory-policy", "ALLKEYS-LRU"}, "ERR CONFIG SET failed (possibly related to argument 'maxmemory-policy') - only noeviction is supported: this server never evicts keys"},
 	// port and bind are set only at start.
 	{[]string{"port", "0"}, "ERR CONFIG SET failed (possibly related to argument 'port') - can't set immutable config"},
 	{[]string{"bind", "127.0.0.1"}, "ERR CONFIG SET failed (possibly related to argument 'bind') - can't set immutable config"},

@@ -32,7 +32,9 @@ const (
 	errLCSMemory       = "ERR Insufficient memory, transient memory for LCS exceeds proto-max-bulk-len"
 	errExpireNXOptions = "ERR NX and XX, GT or LT options at the same time are not compatible"
 	errExpireGTLT      = "ERR GT and LT options at the same time are not compatible"
-	errLFUNotSelected  = "ERR An LFU maxmemory policy is not selected, access frequency not tracked. " +
+	errLFUSelected     = "ERR An LFU maxmemory policy is selected, idle time not tracked. " +
+		"Please note that when switching between policies at runtime LRU and LFU data will take some time to adjust."
+	errLFUNotSelected = "ERR An LFU maxmemory policy is not selected, access frequency not tracked. " +
 		"Please note that when switching between policies at runtime LRU and LFU data will take some time to adjust."
 )
 

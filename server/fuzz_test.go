@@ -123,6 +123,9 @@ func decodeFuzzCommands(names fuzzNames, data []byte) [][]string {
 var fuzzConfigParams = map[string]string{
 	"maxmemory":                   "0",
 	"maxmemory-policy":            "noeviction",
+	"maxmemory-samples":           "5",
+	"lfu-log-factor":              "10",
+	"lfu-decay-time":              "1",
 	"hz":                          "10",
 	"notify-keyspace-events":      "",
 	"rdbcompression":              "yes",

@@ -43,6 +43,9 @@ type Server struct {
 	// run alone, as every command does in Redis.
 	world sync.RWMutex
 
+	// evict is the maxmemory machinery (evict.go).
+	evict evictState
+
 	// settings are the configuration parameters, which CONFIG SET may
 	// change while clients run.
 	settings *settings
@@ -134,6 +137,9 @@ func newServer(cfg serverConfig, log *zap.Logger) *Server {
 	s.store = s.newStore()
 	onLimits := func(l db.EncodingLimits) { s.store.SetEncodingLimits(l) }
 	s.settings.onLimits.Store(&onLimits)
+	onAccess := func(p db.AccessPolicy) { s.store.SetAccessPolicy(p) }
+	s.settings.onAccess.Store(&onAccess)
+	s.initEviction()
 	s.initPersistence()
 	s.initScripting()
 	ctx, cancel := context.WithCancel(context.Background())
@@ -156,7 +162,9 @@ func (s *Server) newStore() *db.Store {
 	opts := s.storeOptions
 	lim := s.settings.encodingLimits()
 	opts.EncodingLimits = &lim
-	return db.New(opts)
+	st := db.New(opts)
+	st.SetAccessPolicy(s.settings.accessPolicy())
+	return st
 }
 
 // monotonic returns the time since the server started, from the monotonic
@@ -170,10 +178,11 @@ func (s *Server) password() string { return s.settings.requirePass.Load() }
 // maxBulkLen is proto-max-bulk-len: the longest string a command may build.
 func (s *Server) maxBulkLen() int64 { return int64(s.settings.protoMaxBulkLen.Load()) }
 
-// activeExpiry removes expired keys that nobody reads, hz times a second,
-// spending at most a quarter of each interval, as Redis does.
+// activeExpiry removes expired keys that nobody reads, hz times a second
+// (raised by dynamic-hz with many clients), spending at most a quarter of
+// each interval, as Redis does, and evicts if memory is over maxmemory.
 func (s *Server) activeExpiry(ctx context.Context) {
-	interval := func() time.Duration { return time.Second / time.Duration(s.settings.hz.Load()) }
+	interval := func() time.Duration { return time.Second / time.Duration(s.effectiveHz()) }
 	t := time.NewTimer(interval())
 	defer t.Stop()
 	for {
@@ -189,6 +198,7 @@ func (s *Server) activeExpiry(ctx context.Context) {
 			s.clock.resync() // an idle server has no commands to move the clock
 			s.world.RLock()
 			s.store.ExpireCycle(db.ExpireLimits{Stop: func() bool { return time.Now().After(deadline) }})
+			s.evictionCycle()
 			s.world.RUnlock()
 		}
 	}

@@ -43,8 +43,23 @@ type settings struct {
 	hz                   config.Handle[int64] // active expiry cycles a second
 	// busyReplyThreshold is how many milliseconds a script runs before
 	// other clients get BUSY replies (and SCRIPT KILL may stop it).
-	busyReplyThreshold     config.Handle[int64]
-	maxMemory              config.Handle[uint64]
+	busyReplyThreshold config.Handle[int64]
+	maxMemory          config.Handle[uint64]
+	// The eviction parameters (evict.go).
+	maxMemoryPolicy  config.Handle[string]
+	maxMemorySamples config.Handle[int64]
+	evictionTenacity config.Handle[int64]
+	lfuLogFactor     config.Handle[int64]
+	lfuDecayTime     config.Handle[int64] // minutes
+	// The lazyfree-lazy-* parameters: free big values off the command
+	// path (evict.go).
+	lazyEviction, lazyExpire, lazyServerDel, lazyUserDel, lazyUserFlush config.Handle[bool]
+	// dynamicHz raises the background cycles' rate with the number of
+	// clients, as Redis's dynamic-hz does.
+	dynamicHz config.Handle[bool]
+	// onAccess, once the server has a keyspace, is told the access
+	// policy at every change of maxmemory-policy or the lfu-* parameters.
+	onAccess               atomic.Pointer[func(db.AccessPolicy)]
 	protoMaxBulkLen        config.Handle[uint64]
 	clientQueryBufferLimit config.Handle[uint64]
 	outputBufferLimits     config.Handle[config.BufferLimits]
@@ -114,6 +129,13 @@ func newSettings(level zap.AtomicLevel) (*settings, error) {
 		}
 		return nil
 	}
+	// The keyspace keeps its access clocks as the policy says.
+	access := func(config.Value) error {
+		if f := st.onAccess.Load(); f != nil {
+			(*f)(st.accessPolicy())
+		}
+		return nil
+	}
 	conf, err := config.New(
 		config.Param{Name: "port", Kind: config.Int{Min: 0, Max: 65535}, Default: "6379", Immutable: true, Handle: &st.port},
 		config.Param{Name: "bind", Kind: config.Bind{}, Default: "127.0.0.1 -::1", Immutable: true, Handle: &st.bind},
@@ -153,12 +175,20 @@ func newSettings(level zap.AtomicLevel) (*settings, error) {
 		config.Param{Name: "maxmemory", Kind: config.Memory{Min: 0, Max: math.MaxUint64}, Default: "0", Handle: &st.maxMemory},
 		config.Param{Name: "maxmemory-policy", Kind: config.Enum{Values: []string{"volatile-lru", "volatile-lfu", "volatile-random",
 			"volatile-ttl", "allkeys-lru", "allkeys-lfu", "allkeys-random", "noeviction"}}, Default: "noeviction",
-			Apply: func(v config.Value) error {
-				if v.String() != "noeviction" {
-					return errors.New("only noeviction is supported: this server never evicts keys")
-				}
-				return nil
-			}},
+			Handle: &st.maxMemoryPolicy, Apply: access},
+		config.Param{Name: "maxmemory-samples", Kind: config.Int{Min: 1, Max: intMax}, Default: "5", Handle: &st.maxMemorySamples},
+		config.Param{Name: "maxmemory-eviction-tenacity", Kind: config.Int{Min: 0, Max: 100}, Default: "10",
+			Handle: &st.evictionTenacity},
+		config.Param{Name: "lfu-log-factor", Kind: config.Int{Min: 0, Max: intMax}, Default: "10", Handle: &st.lfuLogFactor,
+			Apply: access},
+		config.Param{Name: "lfu-decay-time", Kind: config.Int{Min: 0, Max: intMax}, Default: "1", Handle: &st.lfuDecayTime,
+			Apply: access},
+		config.Param{Name: "lazyfree-lazy-eviction", Kind: config.Bool{}, Default: "no", Handle: &st.lazyEviction},
+		config.Param{Name: "lazyfree-lazy-expire", Kind: config.Bool{}, Default: "no", Handle: &st.lazyExpire},
+		config.Param{Name: "lazyfree-lazy-server-del", Kind: config.Bool{}, Default: "no", Handle: &st.lazyServerDel},
+		config.Param{Name: "lazyfree-lazy-user-del", Kind: config.Bool{}, Default: "no", Handle: &st.lazyUserDel},
+		config.Param{Name: "lazyfree-lazy-user-flush", Kind: config.Bool{}, Default: "no", Handle: &st.lazyUserFlush},
+		config.Param{Name: "dynamic-hz", Kind: config.Bool{}, Default: "yes", Handle: &st.dynamicHz},
 		config.Param{Name: "proto-max-bulk-len", Kind: config.Memory{Min: 1 << 20, Max: math.MaxInt64}, Default: "512mb",
 			Handle: &st.protoMaxBulkLen, Apply: perClient},
 		config.Param{Name: "client-query-buffer-limit", Kind: config.Memory{Min: 1 << 20, Max: math.MaxInt64}, Default: "1gb",
@@ -220,6 +250,16 @@ func (st *settings) encodingLimits() db.EncodingLimits {
 		ZSetMaxListpackValue:   int(st.zsetMaxListpackValue.Load()),
 		StreamNodeMaxBytes:     int(st.streamNodeMaxBytes.Load()),
 		StreamNodeMaxEntries:   int(st.streamNodeMaxEntries.Load()),
+	}
+}
+
+// accessPolicy is how the keyspace keeps access clocks under the
+// settings: an LFU counter under the *-lfu policies, else LRU times.
+func (st *settings) accessPolicy() db.AccessPolicy {
+	return db.AccessPolicy{
+		LFU:       strings.HasSuffix(st.maxMemoryPolicy.Load(), "-lfu"),
+		LogFactor: st.lfuLogFactor.Load(),
+		DecayTime: st.lfuDecayTime.Load(),
 	}
 }
 

@@ -1,0 +1,243 @@
+package db
+
+import (
+	"math"
+)
+
+// Access clocks and eviction sampling, for maxmemory (Redis's evict.c).
+//
+// Each entry's accessed field is Redis's 24-bit robj lru field, widened:
+// under an LRU policy (or no eviction policy) it is the Unix millisecond of
+// the last access; under an LFU policy its low 8 bits are a logarithmic
+// access counter and the bits above them the minute (mod 65536) at which
+// the counter was last decremented. As in Redis, switching between the two
+// kinds of policy does not convert the clocks: they adjust as keys are
+// accessed.
+
+// AccessPolicy says how keys' access clocks are kept.
+type AccessPolicy struct {
+	// LFU keeps a frequency counter rather than a time of last access.
+	LFU bool
+	// LogFactor is lfu-log-factor: how many accesses it takes to raise
+	// the counter, the higher the slower.
+	LogFactor int64
+	// DecayTime is lfu-decay-time: every this many minutes without an
+	// access take one off the counter (0: it never decays).
+	DecayTime int64
+}
+
+// lfuInitVal is the counter of a new key (LFU_INIT_VAL), so that a key
+// just created is not evicted before it had a chance to be accessed.
+const lfuInitVal = 5
+
+// SetAccessPolicy changes how access clocks are kept from now on.
+func (s *Store) SetAccessPolicy(p AccessPolicy) { s.policy.Store(&p) }
+
+// AccessPolicy returns how access clocks are kept.
+func (s *Store) AccessPolicy() AccessPolicy { return *s.policy.Load() }
+
+// UsedBytes returns the approximate bytes of every database's keys and
+// values, kept as they change, so reading it is one atomic load.
+func (s *Store) UsedBytes() int64 { return s.used.Load() }
+
+func lfuMinutes(now int64) int64 { return (now / 60000) & 65535 }
+
+// lfuDecr returns the counter of clock lru as of now, decayed by the
+// periods of lfu-decay-time elapsed since it was last decremented
+// (LFUDecrAndReturn).
+func lfuDecr(lru, now int64, p *AccessPolicy) int64 {
+	ldt := (lru >> 8) & 65535
+	counter := lru & 255
+	m := lfuMinutes(now)
+	elapsed := m - ldt
+	if m < ldt {
+		elapsed = 65535 - ldt + m
+	}
+	if p.DecayTime > 0 {
+		periods := elapsed / p.DecayTime
+		counter = max(0, counter-periods)
+	}
+	return counter
+}
+
+// lfuIncr raises counter with probability 1/((counter-5)*LogFactor+1)
+// (LFULogIncr).
+func (s *Store) lfuIncr(counter int64, p *AccessPolicy) int64 {
+	if counter == 255 {
+		return 255
+	}
+	const one = 1 << 53
+	r := float64(s.rand.Uint64N(one)) / one
+	base := float64(max(0, counter-lfuInitVal))
+	if r < 1/(base*float64(p.LogFactor)+1) {
+		counter++
+	}
+	return counter
+}
+
+// initAccess sets the clock of e, a new key, as Redis's createObject
+// does.
+func (s *Store) initAccess(e *entry, now int64) {
+	if p := s.policy.Load(); p.LFU {
+		e.accessed.Store(lfuMinutes(now)<<8 | lfuInitVal)
+		return
+	}
+	e.accessed.Store(now)
+}
+
+// access updates the clock of e for an access at now (updateLFU, or the
+// LRU clock), as Redis's lookupKey does unless told LOOKUP_NOTOUCH.
+func (s *Store) access(e *entry, now int64) {
+	p := s.policy.Load()
+	if !p.LFU {
+		e.accessed.Store(now)
+		return
+	}
+	c := s.lfuIncr(lfuDecr(e.accessed.Load(), now, p), p)
+	e.accessed.Store(lfuMinutes(now)<<8 | c)
+}
+
+// IdleTime returns milliseconds since key was last read or written, by
+// its LRU clock, and whether the key exists.
+func (tx *KeyLock) IdleTime(key []byte) (int64, bool) {
+	_, _, e := tx.lookup(key)
+	if e == nil {
+		return 0, false
+	}
+	return max(0, tx.now-e.accessed.Load()), true
+}
+
+// Freq returns key's LFU counter as of now, decayed but not incremented
+// (OBJECT FREQ), and whether the key exists.
+func (tx *KeyLock) Freq(key []byte) (int64, bool) {
+	_, _, e := tx.lookup(key)
+	if e == nil {
+		return 0, false
+	}
+	return lfuDecr(e.accessed.Load(), tx.now, tx.db.store.policy.Load()), true
+}
+
+// SetIdleTime makes key's last access idle milliseconds before now, as
+// RESTORE's IDLETIME does, and reports whether the key exists. Under an
+// LFU policy it changes nothing, as Redis's objectSetLRUOrLFU ignores an
+// idle time then.
+func (tx *KeyLock) SetIdleTime(key []byte, idle int64) bool {
+	tx.mustWrite()
+	_, _, e := tx.lookup(key)
+	if e == nil {
+		return false
+	}
+	if !tx.db.store.policy.Load().LFU {
+		e.accessed.Store(tx.now - idle)
+	}
+	return true
+}
+
+// SetFreq sets key's LFU counter to freq (0 to 255), as RESTORE's FREQ
+// does, and reports whether the key exists. Under an LRU policy it
+// changes nothing, as in Redis.
+func (tx *KeyLock) SetFreq(key []byte, freq int64) bool {
+	tx.mustWrite()
+	_, _, e := tx.lookup(key)
+	if e == nil {
+		return false
+	}
+	if tx.db.store.policy.Load().LFU {
+		e.accessed.Store(lfuMinutes(tx.now)<<8 | min(max(freq, 0), 255))
+	}
+	return true
+}
+
+// ScoreKind is how Sample ranks keys for eviction.
+type ScoreKind uint8
+
+// The rankings of the approximated policies.
+const (
+	ScoreLRU ScoreKind = iota // idle time: the longest idle first
+	ScoreLFU                  // 255 - frequency: the least used first
+	ScoreTTL                  // the nearest deadline first
+)
+
+// A Candidate is a key Sample found, with its score: the higher, the
+// better a key to evict.
+type Candidate struct {
+	DB    int
+	Key   string
+	Score uint64
+}
+
+// Sample appends to out up to n keys of d chosen at random, from every key
+// or only those with a deadline (volatile), scored by kind, and returns
+// out: Redis's dictGetSomeKeys for evictionPoolPopulate. The same key may
+// come twice. It read-locks one shard at a time.
+func (d *DB) Sample(n int, volatile bool, kind ScoreKind, out []Candidate) []Candidate {
+	now := d.now()
+	p := d.store.policy.Load()
+	for range n {
+		e, ok := d.randomEntry(volatile, func(e *entry) Candidate {
+			c := Candidate{DB: d.Index(), Key: e.key}
+			switch kind {
+			case ScoreLRU:
+				c.Score = uint64(max(0, now-e.accessed.Load()))
+			case ScoreLFU:
+				c.Score = uint64(255 - lfuDecr(e.accessed.Load(), now, p))
+			case ScoreTTL:
+				c.Score = math.MaxUint64 - uint64(e.expireAt)
+			}
+			return c
+		})
+		if !ok {
+			break // d is empty
+		}
+		out = append(out, e)
+	}
+	return out
+}
+
+// RandomEvictable returns a key of d chosen at random, from every key or only
+// those with a deadline, for the random eviction policies; false if there
+// is none.
+func (d *DB) RandomEvictable(volatile bool) (string, bool) {
+	c, ok := d.randomEntry(volatile, func(e *entry) Candidate { return Candidate{Key: e.key} })
+	return c.Key, ok
+}
+
+// randomEntry applies f to an entry chosen at random, under its shard's
+// read lock: a random shard, then a random key in it (a random
+// deadline-bearing key, or a random key of a random non-empty bucket's
+// chain).
+func (d *DB) randomEntry(volatile bool, f func(*entry) Candidate) (Candidate, bool) {
+	r := &d.store.rand
+	start := int(r.Uint64N(uint64(len(d.shards))))
+	for k := range d.shards {
+		s := &d.shards[(start+k)%len(d.shards)]
+		s.mu.RLock()
+		if volatile && len(s.expiring) > 0 {
+			c := f(s.expiring[r.Uint64N(uint64(len(s.expiring)))])
+			s.mu.RUnlock()
+			return c, true
+		}
+		if !volatile && s.table.count > 0 {
+			// Tables shrink below 10% fill, so a non-empty bucket is
+			// found in a few draws.
+			for {
+				e := s.table.buckets[r.Uint64N(uint64(len(s.table.buckets)))]
+				if e == nil {
+					continue
+				}
+				n := 0
+				for x := e; x != nil; x = x.next {
+					n++
+				}
+				for i := r.Uint64N(uint64(n)); i > 0; i-- {
+					e = e.next
+				}
+				c := f(e)
+				s.mu.RUnlock()
+				return c, true
+			}
+		}
+		s.mu.RUnlock()
+	}
+	return Candidate{}, false
+}
