@@ -198,6 +198,11 @@ var errEmptyCommand = errors.New("client: empty command")
 func (c *Client) roundTrip(ctx context.Context, cmds [][]any, extra time.Duration) ([]frame.Frame, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	return c.roundTripLocked(ctx, cmds, extra)
+}
+
+// roundTripLocked is roundTrip with c.mu held.
+func (c *Client) roundTripLocked(ctx context.Context, cmds [][]any, extra time.Duration) ([]frame.Frame, error) {
 	out := c.out[:0]
 	for _, cmd := range cmds {
 		var err error
