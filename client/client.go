@@ -246,20 +246,22 @@ func (c *Client) exchange(ctx context.Context, out []byte, n int, extra time.Dur
 	// again. If ctx ends only after the last reply, the call has
 	// succeeded: the past deadline, set by another goroutine, is awaited
 	// and then cleared, so that it cannot fail the next call.
-	interrupted := make(chan struct{})
-	stop := context.AfterFunc(ctx, func() {
-		nc.SetDeadline(time.Unix(1, 0))
-		close(interrupted)
-	})
-	defer func() {
-		canceled := !stop()
-		if canceled {
-			<-interrupted
-		}
-		if hasDeadline || canceled || c.opts.writeTimeout > 0 {
-			nc.SetDeadline(time.Time{})
-		}
-	}()
+	if ctx.Done() != nil { // a context that can never end needs no watch
+		interrupted := make(chan struct{})
+		stop := context.AfterFunc(ctx, func() {
+			nc.SetDeadline(time.Unix(1, 0))
+			close(interrupted)
+		})
+		defer func() {
+			if !stop() {
+				<-interrupted
+				nc.SetDeadline(time.Time{})
+			}
+		}()
+	}
+	if hasDeadline || c.opts.writeTimeout > 0 {
+		defer nc.SetDeadline(time.Time{})
+	}
 
 	var err error
 	replies := make([]frame.Frame, 0, n)
