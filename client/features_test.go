@@ -310,5 +310,10 @@ func TestCancellation(t *testing.T) {
 		rt = tg.dial(t, WithReadTimeout(200*time.Millisecond))
 		_, _, err = rt.BLPop(context.Background(), 300*time.Millisecond, "nothing")
 		eq(t, "BLPop past the read timeout is Nil", errors.Is(err, Nil), true)
+		// BLPop with no timeout waits past the read timeout, until ctx ends.
+		ctx, cancel = context.WithTimeout(context.Background(), 400*time.Millisecond)
+		defer cancel()
+		_, _, err = rt.BLPop(ctx, 0, "nothing")
+		eq(t, "BLPop(0) ended by ctx, not the read timeout", errors.Is(err, context.DeadlineExceeded), true)
 	})
 }
