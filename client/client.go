@@ -1,10 +1,21 @@
-// Package client is a small Go client for Redis-protocol servers such as
-// mini-redis: one connection, commands sent one at a time or pipelined.
+// Package client is a Go client for Redis-protocol servers such as
+// mini-redis.
 //
-//	c, err := client.Dial(ctx, "127.0.0.1:6379")
+// A Client is one connection; its calls are serialised, and Pipeline sends
+// many commands in one write. A Pool shares a few connections among many
+// goroutines, and a Buffered client shares one connection among many
+// goroutines by pipelining their calls. Subscribe starts a pub/sub
+// Subscription, over RESP2 or RESP3.
+//
+//	c, err := client.Dial(ctx, "127.0.0.1:6379", client.WithProtocol(3))
 //	...
-//	err = c.Set(ctx, "greeting", "hello", 0) // no expiry
-//	v, err := c.Get(ctx, "greeting") // []byte("hello")
+//	err = c.Set(ctx, "greeting", "hello", nil)
+//	v, err := c.Get(ctx, "greeting") // "hello"
+//	_, err = c.Get(ctx, "missing")   // client.Nil
+//
+// Every call takes a context.Context: its cancellation or deadline ends
+// the call, and, since a reply may then be half read, closes the
+// connection (later calls return ErrClosed).
 package client
 
 import (
@@ -14,6 +25,7 @@ import (
 	"net"
 	"os"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -21,36 +33,138 @@ import (
 	"github.com/mini-redis/mini-redis/frame"
 )
 
-// ErrNil is returned by Get and friends when the key does not exist.
-var ErrNil = errors.New("client: nil reply")
+// Nil is the error of the typed methods when the server replies with a
+// nil: a missing key, an empty list, a BLPOP that timed out.
+var Nil = errors.New("client: nil reply")
 
-// ErrClosed is returned after Close, or once a canceled call has left the
-// connection in an unknown state.
+// ErrNil is the former name of Nil.
+//
+// Deprecated: use Nil.
+var ErrNil = Nil
+
+// ErrClosed is returned after Close, or once a canceled or failed call has
+// left the connection in an unknown state.
 var ErrClosed = errors.New("client: connection closed")
 
 // An Error is an error reply from the server, such as
-// "ERR syntax error" or "WRONGTYPE Operation against ...".
+// "ERR syntax error" or "WRONGTYPE Operation against a key holding the
+// wrong kind of value".
 type Error string
 
+// Error returns the reply's text.
 func (e Error) Error() string { return string(e) }
 
+// Prefix returns the error code, the reply's first word, such as "ERR",
+// "WRONGTYPE", "NOSCRIPT" or "MOVED".
+func (e Error) Prefix() string {
+	s := string(e)
+	if i := strings.IndexByte(s, ' '); i >= 0 {
+		return s[:i]
+	}
+	return s
+}
+
 // A Client is a connection to a server. It is safe for concurrent use;
-// calls are serialised.
+// calls are serialised, one waiting for another.
 type Client struct {
+	addr string
+	opts options
+
 	mu     sync.Mutex
 	conn   *connection.Conn
 	broken error
+	out    []byte // the next write, kept to reuse its memory
 }
 
-// Dial connects to the server at addr ("host:port").
-func Dial(ctx context.Context, addr string) (*Client, error) {
+// Dial connects to the server at addr ("host:port", or a path for a Unix
+// socket) and sets the connection up as opts ask: protocol, password, user,
+// client name, database.
+func Dial(ctx context.Context, addr string, opts ...Option) (*Client, error) {
+	return dial(ctx, addr, buildOptions(opts))
+}
+
+func dial(ctx context.Context, addr string, o options) (*Client, error) {
+	if o.dialTimeout > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, o.dialTimeout)
+		defer cancel()
+	}
+	network := "tcp"
+	if strings.Contains(addr, "/") {
+		network = "unix"
+	}
 	var d net.Dialer
-	nc, err := d.DialContext(ctx, "tcp", addr)
+	nc, err := d.DialContext(ctx, network, addr)
 	if err != nil {
 		return nil, fmt.Errorf("client: dial %s: %w", addr, err)
 	}
-	return &Client{conn: connection.New(nc, connection.Options{})}, nil
+	c := &Client{addr: addr, opts: o, conn: connection.New(nc, connection.Options{})}
+	if err := c.handshake(ctx); err != nil {
+		c.Close()
+		return nil, err
+	}
+	return c, nil
 }
+
+// handshake sends the commands opts call for, pipelined, and checks their
+// replies.
+func (c *Client) handshake(ctx context.Context) error {
+	o := c.opts
+	var cmds [][]any
+	switch o.protocol {
+	case 2:
+		if o.hasPassword {
+			if o.user != "" {
+				cmds = append(cmds, []any{"AUTH", o.user, o.password})
+			} else {
+				cmds = append(cmds, []any{"AUTH", o.password})
+			}
+		}
+		if o.name != "" {
+			cmds = append(cmds, []any{"CLIENT", "SETNAME", o.name})
+		}
+	case 3:
+		hello := []any{"HELLO", 3}
+		if o.hasPassword {
+			user := o.user
+			if user == "" {
+				user = "default"
+			}
+			hello = append(hello, "AUTH", user, o.password)
+		}
+		if o.name != "" {
+			hello = append(hello, "SETNAME", o.name)
+		}
+		cmds = append(cmds, hello)
+	default:
+		return fmt.Errorf("client: protocol version %d, want 2 or 3", o.protocol)
+	}
+	if o.db != 0 {
+		cmds = append(cmds, []any{"SELECT", o.db})
+	}
+	if len(cmds) == 0 {
+		return nil
+	}
+	replies, err := c.roundTrip(ctx, cmds, 0)
+	if err != nil {
+		return err
+	}
+	for i, r := range replies {
+		if r.IsError() {
+			return fmt.Errorf("client: %s: %w", cmds[i][0], Error(r.Str))
+		}
+	}
+	if o.protocol == 3 {
+		c.conn.SetProtocol(frame.RESP3)
+	}
+	return nil
+}
+
+// Addr returns the address the client was dialled with.
+func (c *Client) Addr() string { return c.addr }
+
+// Protocol returns the protocol version in use, 2 or 3.
+func (c *Client) Protocol() int { return c.opts.protocol }
 
 // Close closes the connection.
 func (c *Client) Close() error {
@@ -63,10 +177,12 @@ func (c *Client) Close() error {
 	return c.conn.Close()
 }
 
-// Do sends one command and returns its reply. An error reply is returned as
-// a frame, not as an error; use Frame.IsError, or the typed methods.
-func (c *Client) Do(ctx context.Context, args ...string) (frame.Frame, error) {
-	replies, err := c.Pipeline(ctx, [][]string{args})
+// Do sends one command and returns its reply. Each argument is a string, a
+// []byte, an integer, a float or a bool. An error reply is returned as a
+// frame, not as an error: see Frame.IsError, or use the typed methods,
+// which return an Error.
+func (c *Client) Do(ctx context.Context, args ...any) (frame.Frame, error) {
+	replies, err := c.roundTrip(ctx, [][]any{args}, 0)
 	if err != nil {
 		return frame.Frame{}, err
 	}
@@ -77,21 +193,33 @@ func (c *Client) Do(ctx context.Context, args ...string) (frame.Frame, error) {
 // it without a reply, so waiting for one would never end.
 var errEmptyCommand = errors.New("client: empty command")
 
-// Pipeline sends all commands in one write and returns their replies in
-// order. If a command is empty, nothing is sent.
-func (c *Client) Pipeline(ctx context.Context, cmds [][]string) ([]frame.Frame, error) {
-	var out []byte
-	for _, cmd := range cmds {
-		if len(cmd) == 0 {
-			return nil, errEmptyCommand
-		}
-		out = frame.AppendArrayLen(out, len(cmd))
-		for _, a := range cmd {
-			out = frame.AppendBulkString(out, a)
-		}
-	}
+// roundTrip sends cmds in one write and reads their replies. extra
+// extends the read timeout, for blocking commands; a negative extra (a
+// command that blocks for ever) lifts it.
+func (c *Client) roundTrip(ctx context.Context, cmds [][]any, extra time.Duration) ([]frame.Frame, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	return c.roundTripLocked(ctx, cmds, extra)
+}
+
+// roundTripLocked is roundTrip with c.mu held.
+func (c *Client) roundTripLocked(ctx context.Context, cmds [][]any, extra time.Duration) ([]frame.Frame, error) {
+	out := c.out[:0]
+	for _, cmd := range cmds {
+		var err error
+		if out, err = appendCommand(out, cmd); err != nil {
+			return nil, err
+		}
+	}
+	c.out = out
+	if cap(c.out) > 64<<10 {
+		c.out = nil // do not keep a huge pipeline's buffer
+	}
+	return c.exchange(ctx, out, len(cmds), extra)
+}
+
+// exchange writes out and reads n replies; c.mu is held.
+func (c *Client) exchange(ctx context.Context, out []byte, n int, extra time.Duration) ([]frame.Frame, error) {
 	if c.broken != nil {
 		return nil, c.broken
 	}
@@ -100,62 +228,57 @@ func (c *Client) Pipeline(ctx context.Context, cmds [][]string) ([]frame.Frame, 
 	}
 	nc := c.conn.NetConn()
 	dl, hasDeadline := ctx.Deadline()
+	if t := c.opts.readTimeout; t > 0 && extra >= 0 {
+		if own := time.Now().Add(t + extra); !hasDeadline || own.Before(dl) {
+			dl, hasDeadline = own, true
+		}
+	}
 	if hasDeadline {
-		nc.SetDeadline(dl)
+		nc.SetReadDeadline(dl)
+	}
+	if t := c.opts.writeTimeout; t > 0 {
+		nc.SetWriteDeadline(time.Now().Add(t))
+	} else if hasDeadline {
+		nc.SetWriteDeadline(dl)
 	}
 	// Cancellation interrupts the network I/O with a deadline in the past,
-	// which ctx's own deadline, set above, must not replace; the connection
-	// is then in an unknown state (a reply may be half read) and is not
-	// used again. If ctx ends only after the last reply, the call has
+	// which the deadlines set above must not replace; the connection is
+	// then in an unknown state (a reply may be half read) and is not used
+	// again. If ctx ends only after the last reply, the call has
 	// succeeded: the past deadline, set by another goroutine, is awaited
 	// and then cleared, so that it cannot fail the next call.
-	interrupted := make(chan struct{})
-	stop := context.AfterFunc(ctx, func() {
-		nc.SetDeadline(time.Unix(1, 0))
-		close(interrupted)
-	})
-	defer func() {
-		canceled := !stop()
-		if canceled {
-			<-interrupted
-		}
-		if hasDeadline || canceled {
-			nc.SetDeadline(time.Time{})
-		}
-	}()
-
-	// Another goroutine writes the commands while this one reads the
-	// replies. Written first, a long pipeline fills the socket buffers both
-	// ways against a server that stops reading while its replies wait to be
-	// read, as mini-redis does: each side would wait for the other forever.
-	// The connection's own output buffer stays empty, so ReadFrame never
-	// writes: the goroutine is the only writer.
-	written := make(chan error, 1)
-	go func() {
-		_, err := nc.Write(out)
-		if err != nil {
-			nc.Close() // no reply comes for a command not sent: wake the reader
-		}
-		written <- err
-	}()
-	replies := make([]frame.Frame, 0, len(cmds))
-	var err error
-	for range cmds {
-		var f frame.Frame
-		if f, err = c.conn.ReadFrame(); err != nil {
-			nc.Close() // end a write still in progress
-			break
-		}
-		replies = append(replies, f.Clone())
+	if ctx.Done() != nil { // a context that can never end needs no watch
+		interrupted := make(chan struct{})
+		stop := context.AfterFunc(ctx, func() {
+			nc.SetDeadline(time.Unix(1, 0))
+			close(interrupted)
+		})
+		defer func() {
+			if !stop() {
+				<-interrupted
+				nc.SetDeadline(time.Time{})
+			}
+		}()
 	}
-	if werr := <-written; werr != nil && errors.Is(err, net.ErrClosed) {
-		err = werr // the write failed first, and closed the connection
+	if hasDeadline || c.opts.writeTimeout > 0 {
+		defer nc.SetDeadline(time.Time{})
+	}
+
+	var err error
+	replies := make([]frame.Frame, 0, n)
+	if len(out) <= smallWrite {
+		// A short write fits the socket buffer: no need for a goroutine.
+		if _, err = nc.Write(out); err == nil {
+			replies, err = c.readReplies(replies, n)
+		}
+	} else {
+		replies, err = c.writeWhileReading(nc, out, replies, n)
 	}
 	if err != nil {
 		switch {
 		case ctx.Err() != nil:
 			err = ctx.Err()
-		case hasDeadline && errors.Is(err, os.ErrDeadlineExceeded) && !time.Now().Before(dl):
+		case errors.Is(err, os.ErrDeadlineExceeded) && hasDeadline && !time.Now().Before(dl) && ctxDeadlineIs(ctx, dl):
 			// The connection's deadline, which is ctx's, fired before
 			// ctx's own timer did.
 			err = context.DeadlineExceeded
@@ -167,64 +290,84 @@ func (c *Client) Pipeline(ctx context.Context, cmds [][]string) ([]frame.Frame, 
 	return replies, nil
 }
 
-// do runs a command and turns an error reply into an Error.
-func (c *Client) do(ctx context.Context, args ...string) (frame.Frame, error) {
-	f, err := c.Do(ctx, args...)
+// smallWrite is the size up to which a write is made before reading: the
+// socket buffers hold it even if the server answers nothing until read.
+const smallWrite = 64 << 10
+
+// ctxDeadlineIs reports whether dl is ctx's own deadline, rather than one
+// of WithReadTimeout.
+func ctxDeadlineIs(ctx context.Context, dl time.Time) bool {
+	d, ok := ctx.Deadline()
+	return ok && d.Equal(dl)
+}
+
+// writeWhileReading writes out from another goroutine while this one reads
+// the replies. Written first, a long pipeline fills the socket buffers both
+// ways against a server that stops reading while its replies wait to be
+// read, as mini-redis does: each side would wait for the other forever.
+// The connection's own output buffer stays empty, so ReadFrame never
+// writes: the goroutine is the only writer.
+func (c *Client) writeWhileReading(nc net.Conn, out []byte, replies []frame.Frame, n int) ([]frame.Frame, error) {
+	written := make(chan error, 1)
+	go func() {
+		_, err := nc.Write(out)
+		if err != nil {
+			nc.Close() // no reply comes for a command not sent: wake the reader
+		}
+		written <- err
+	}()
+	replies, err := c.readReplies(replies, n)
 	if err != nil {
-		return f, err
+		nc.Close() // end a write still in progress
 	}
+	if werr := <-written; werr != nil && (err == nil || errors.Is(err, net.ErrClosed)) {
+		err = werr // the write failed first, and closed the connection
+	}
+	return replies, err
+}
+
+// readReplies reads n replies, skipping RESP3 push frames, which are not
+// replies (a Client is not subscribed; CLIENT TRACKING's invalidations,
+// for one, are dropped).
+func (c *Client) readReplies(replies []frame.Frame, n int) ([]frame.Frame, error) {
+	for len(replies) < n {
+		f, err := c.conn.ReadFrame()
+		if err != nil {
+			return replies, err
+		}
+		if f.Type == frame.Push {
+			continue
+		}
+		replies = append(replies, f.Clone())
+	}
+	return replies, nil
+}
+
+// call runs a command and turns an error reply into an Error.
+func (c *Client) call(ctx context.Context, args ...any) (frame.Frame, error) {
+	return c.callBlocking(ctx, 0, args...)
+}
+
+// callBlocking is call for a blocking command, which may wait up to
+// block before its reply.
+func (c *Client) callBlocking(ctx context.Context, block time.Duration, args ...any) (frame.Frame, error) {
+	replies, err := c.roundTrip(ctx, [][]any{args}, block)
+	if err != nil {
+		return frame.Frame{}, err
+	}
+	f := replies[0]
 	if f.IsError() {
 		return f, Error(f.Str)
 	}
 	return f, nil
 }
 
-// Ping checks that the server answers.
-func (c *Client) Ping(ctx context.Context) error {
-	f, err := c.do(ctx, "PING")
-	if err != nil {
-		return err
+// formatMillis formats d as whole milliseconds, at least 1 when d is
+// positive, so that a short TTL does not become "no expiry".
+func formatMillis(d time.Duration) string {
+	ms := d.Milliseconds()
+	if ms == 0 && d > 0 {
+		ms = 1
 	}
-	if f.Type != frame.SimpleString || f.Text() != "PONG" {
-		return fmt.Errorf("client: unexpected PING reply %v", f)
-	}
-	return nil
-}
-
-// Get returns the value of key, or ErrNil if it does not exist.
-func (c *Client) Get(ctx context.Context, key string) ([]byte, error) {
-	f, err := c.do(ctx, "GET", key)
-	if err != nil {
-		return nil, err
-	}
-	if f.IsNull() {
-		return nil, ErrNil
-	}
-	if f.Type != frame.BulkString {
-		return nil, fmt.Errorf("client: unexpected GET reply %v", f)
-	}
-	return f.Str, nil
-}
-
-// Set stores value under key. A positive ttl makes the key expire after it,
-// with millisecond precision.
-func (c *Client) Set(ctx context.Context, key, value string, ttl time.Duration) error {
-	args := []string{"SET", key, value}
-	if ttl > 0 {
-		args = append(args, "PX", strconv.FormatInt(ttl.Milliseconds(), 10))
-	}
-	_, err := c.do(ctx, args...)
-	return err
-}
-
-// Del deletes keys and returns how many existed.
-func (c *Client) Del(ctx context.Context, keys ...string) (int64, error) {
-	f, err := c.do(ctx, append([]string{"DEL"}, keys...)...)
-	if err != nil {
-		return 0, err
-	}
-	if f.Type != frame.Integer {
-		return 0, fmt.Errorf("client: unexpected DEL reply %v", f)
-	}
-	return f.Int, nil
+	return strconv.FormatInt(ms, 10)
 }

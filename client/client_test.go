@@ -111,7 +111,7 @@ func TestClient(t *testing.T) {
 		t.Fatalf("Del = %d, %v", n, err)
 	}
 	var serverErr Error
-	if _, err := c.do(ctx, "NOPE"); !errors.As(err, &serverErr) || serverErr != "ERR unknown command" {
+	if _, err := c.call(ctx, "NOPE"); !errors.As(err, &serverErr) || serverErr != "ERR unknown command" {
 		t.Errorf("error reply: %v", err)
 	}
 }
@@ -119,7 +119,11 @@ func TestClient(t *testing.T) {
 func TestPipeline(t *testing.T) {
 	ctx := context.Background()
 	c := dialFake(t)
-	replies, err := c.Pipeline(ctx, [][]string{{"SET", "a", "1"}, {"GET", "a"}, {"DEL", "a"}})
+	p := c.Pipeline()
+	p.Do("SET", "a", "1")
+	p.Do("GET", "a")
+	p.Do("DEL", "a")
+	replies, err := p.Exec(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -149,7 +153,10 @@ func TestEmptyCommandIsRefused(t *testing.T) {
 	if _, err := c.Do(ctx); err == nil || errors.Is(err, context.DeadlineExceeded) {
 		t.Fatalf("Do without arguments: %v, want an immediate error", err)
 	}
-	if _, err := c.Pipeline(ctx, [][]string{{"PING"}, {}}); err == nil || errors.Is(err, context.DeadlineExceeded) {
+	p := c.Pipeline()
+	p.Do("PING")
+	p.Do()
+	if _, err := p.Exec(ctx); err == nil || errors.Is(err, context.DeadlineExceeded) {
 		t.Fatalf("Pipeline with an empty command: %v, want an immediate error", err)
 	}
 	if err := c.Ping(ctx); err != nil {
@@ -170,13 +177,14 @@ func TestLongPipeline(t *testing.T) {
 	if err := c.Set(ctx, key, value, 0); err != nil {
 		t.Fatal(err)
 	}
-	cmds := make([][]string, 16000)
-	for i := range cmds {
-		cmds[i] = []string{"GET", key}
+	p := c.Pipeline()
+	for range 16000 {
+		p.Do("GET", key)
 	}
-	replies, err := c.Pipeline(ctx, cmds)
+	n := p.Len()
+	replies, err := p.Exec(ctx)
 	if err != nil {
-		t.Fatalf("a pipeline of %d GETs: %v", len(cmds), err)
+		t.Fatalf("a pipeline of %d GETs: %v", n, err)
 	}
 	for i, r := range replies {
 		if r.Text() != value {

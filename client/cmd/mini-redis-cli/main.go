@@ -55,7 +55,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return 1
 	}
 	defer c.Close()
-	reply, err := c.Do(ctx, fs.Args()...)
+	reply, err := c.Do(ctx, client.StringArgs(fs.Args())...)
 	if err != nil {
 		fmt.Fprintf(stderr, "mini-redis-cli: %v\n", err)
 		return 1
