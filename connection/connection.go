@@ -65,6 +65,41 @@ type Options struct {
 	// ErrorHook, if set, is called with every error reply written (for
 	// Redis's errorstats), in the owner's goroutine.
 	ErrorHook func(msg string)
+	// Traffic, if set, counts the bytes the connection reads and writes;
+	// many connections may share one (Redis's total_net_input_bytes and
+	// total_net_output_bytes).
+	Traffic *Traffic
+}
+
+// Traffic counts bytes read from and written to the network. It is safe
+// for concurrent use.
+type Traffic struct {
+	in, out atomic.Int64
+}
+
+// Input returns the bytes read so far.
+func (t *Traffic) Input() int64 { return t.in.Load() }
+
+// Output returns the bytes written so far.
+func (t *Traffic) Output() int64 { return t.out.Load() }
+
+// Reset starts both counts again from zero (CONFIG RESETSTAT).
+func (t *Traffic) Reset() {
+	t.in.Store(0)
+	t.out.Store(0)
+}
+
+// countIn and countOut add n bytes, if the connection counts its traffic.
+func (c *Conn) countIn(n int) {
+	if t := c.opts.Traffic; t != nil && n > 0 {
+		t.in.Add(int64(n))
+	}
+}
+
+func (c *Conn) countOut(n int) {
+	if t := c.opts.Traffic; t != nil && n > 0 {
+		t.out.Add(int64(n))
+	}
 }
 
 // A Conn is a buffered RESP connection. Its methods are not safe for
@@ -240,6 +275,7 @@ func (c *Conn) fill(timeout time.Duration) error {
 	n, err := c.nc.Read(c.in[c.w:])
 	c.w += n
 	c.reads++
+	c.countIn(n)
 	if n > 0 {
 		return nil
 	}

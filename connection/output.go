@@ -195,7 +195,8 @@ func (c *Conn) write(b []byte) error {
 			}
 		}
 	}
-	_, err := c.nc.Write(b)
+	n, err := c.nc.Write(b)
+	c.countOut(n)
 	return err
 }
 

@@ -42,6 +42,7 @@ func (c *Conn) writeNow(b []byte) (int, error) {
 		}
 		return true // done: never wait for the socket to drain
 	})
+	c.countOut(n)
 	if err != nil || werr != nil {
 		// The ordinary write reports the error as the net package words it
 		// (net.ErrClosed, a *net.OpError), which callers know.

@@ -5,6 +5,7 @@ import (
 	"os"
 	"runtime"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -304,10 +305,11 @@ func (s *Server) infoStats(w *infoWriter) {
 	w.int("total_connections_received", s.received.Load())
 	w.int("total_commands_processed", s.totalCommands.load())
 	w.int("instantaneous_ops_per_sec", s.opsPerSec())
-	w.int("total_net_input_bytes", 0)
-	w.int("total_net_output_bytes", 0)
-	w.str("instantaneous_input_kbps", "0.00")
-	w.str("instantaneous_output_kbps", "0.00")
+	w.int("total_net_input_bytes", s.traffic.Input())
+	w.int("total_net_output_bytes", s.traffic.Output())
+	inKbps, outKbps := s.netKbps()
+	w.str("instantaneous_input_kbps", strconv.FormatFloat(inKbps, 'f', 2, 64))
+	w.str("instantaneous_output_kbps", strconv.FormatFloat(outKbps, 'f', 2, 64))
 	w.int("rejected_connections", s.rejected.Load())
 	w.int("sync_full", 0)
 	w.int("sync_partial_ok", 0)

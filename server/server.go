@@ -333,6 +333,7 @@ func (s *Server) startClient(nc net.Conn) {
 		WriteTimeout:   s.cfg.WriteTimeout,
 		MaxQueryBuffer: int(s.settings.clientQueryBufferLimit.Load()),
 		OutputLimits:   s.settings.outputLimits(config.ClassNormal),
+		Traffic:        &s.traffic,
 		ErrorHook: func(msg string) {
 			c.errors++
 			s.errorStats.record(msg)

@@ -5,6 +5,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/mini-redis/mini-redis/connection"
 	"github.com/mini-redis/mini-redis/db/pubsub"
 )
 
@@ -14,11 +15,42 @@ import (
 type serverStats struct {
 	hits, misses atomicCounter // keyspace_hits, keyspace_misses
 
-	opsMu      sync.Mutex
-	opsSamples [16]int64 // commands per second, one sample per 100 ms
-	opsIndex   int
-	lastTotal  int64
-	lastSample time.Time
+	// traffic counts every client connection's bytes (total_net_*_bytes).
+	traffic connection.Traffic
+
+	opsMu              sync.Mutex // guards the samples
+	ops, netIn, netOut instantMetric
+	lastSample         time.Time
+}
+
+// instantMetric is one of Redis's instantaneous metrics: the rate of a
+// growing total, sampled every 100 ms, reported as the mean of the last 16
+// samples (trackInstantaneousMetric, getInstantaneousMetric).
+type instantMetric struct {
+	samples   [16]float64 // per second
+	index     int
+	lastTotal int64
+}
+
+// sample records the rate at which the total grew over elapsed seconds.
+func (m *instantMetric) sample(total int64, elapsed float64) {
+	m.samples[m.index] = float64(total-m.lastTotal) / elapsed
+	m.index = (m.index + 1) % len(m.samples)
+	m.lastTotal = total
+}
+
+// mean returns the mean of the samples.
+func (m *instantMetric) mean() float64 {
+	var sum float64
+	for _, v := range m.samples {
+		sum += v
+	}
+	return sum / float64(len(m.samples))
+}
+
+// reset forgets the samples; the total restarts from total.
+func (m *instantMetric) reset(total int64) {
+	*m = instantMetric{lastTotal: total}
 }
 
 // keyLookup records a read command's lookup of key in the client's
@@ -47,15 +79,20 @@ func (s *Server) sampleOps(now time.Time) {
 	st := &s.serverStats
 	st.opsMu.Lock()
 	defer st.opsMu.Unlock()
-	total := s.totalCommands.load()
-	if !st.lastSample.IsZero() {
-		elapsed := now.Sub(st.lastSample).Seconds()
-		if elapsed > 0 {
-			st.opsSamples[st.opsIndex] = int64(float64(total-st.lastTotal) / elapsed)
-			st.opsIndex = (st.opsIndex + 1) % len(st.opsSamples)
-		}
+	ops, in, out := s.totalCommands.load(), st.traffic.Input(), st.traffic.Output()
+	if st.lastSample.IsZero() {
+		st.ops.lastTotal, st.netIn.lastTotal, st.netOut.lastTotal = ops, in, out
+		st.lastSample = now
+		return
 	}
-	st.lastTotal, st.lastSample = total, now
+	elapsed := now.Sub(st.lastSample).Seconds()
+	if elapsed <= 0 {
+		return
+	}
+	st.ops.sample(ops, elapsed)
+	st.netIn.sample(in, elapsed)
+	st.netOut.sample(out, elapsed)
+	st.lastSample = now
 }
 
 // opsPerSec is instantaneous_ops_per_sec: the mean of the last samples.
@@ -63,11 +100,15 @@ func (s *Server) opsPerSec() int64 {
 	st := &s.serverStats
 	st.opsMu.Lock()
 	defer st.opsMu.Unlock()
-	var sum int64
-	for _, v := range st.opsSamples {
-		sum += v
-	}
-	return sum / int64(len(st.opsSamples))
+	return int64(st.ops.mean())
+}
+
+// netKbps returns instantaneous_input_kbps and instantaneous_output_kbps.
+func (s *Server) netKbps() (in, out float64) {
+	st := &s.serverStats
+	st.opsMu.Lock()
+	defer st.opsMu.Unlock()
+	return st.netIn.mean() / 1024, st.netOut.mean() / 1024
 }
 
 // sampler takes the instantaneous samples every 100 ms.
@@ -105,7 +146,10 @@ func (s *Server) resetStats() {
 	st := &s.serverStats
 	st.opsMu.Lock()
 	s.totalCommands.store(0)
-	clear(st.opsSamples[:])
-	st.opsIndex, st.lastTotal, st.lastSample = 0, 0, time.Now()
+	st.traffic.Reset()
+	st.ops.reset(0)
+	st.netIn.reset(0)
+	st.netOut.reset(0)
+	st.lastSample = time.Now()
 	st.opsMu.Unlock()
 }

@@ -18,7 +18,7 @@ type Stats struct {
 	KeyspaceMisses   int64
 	ExpiredKeys      int64
 	EvictedKeys      int64
-	UsedMemory       int64 // Go heap in use, INFO's used_memory
+	UsedMemory       int64 // INFO's used_memory
 	MaxMemory        int64 // the maxmemory parameter; 0 for no limit
 	NetInputBytes    int64
 	NetOutputBytes   int64
@@ -45,7 +45,6 @@ type CommandStats struct {
 
 // Stats returns the server's current counters.
 func (s *Server) Stats() Stats {
-	ms, _ := s.memStats()
 	st := Stats{
 		Uptime:           time.Since(s.started),
 		ConnectedClients: s.connected.Load(),
@@ -55,11 +54,12 @@ func (s *Server) Stats() Stats {
 		KeyspaceHits:     s.hits.load(),
 		KeyspaceMisses:   s.misses.load(),
 		ExpiredKeys:      s.store.ExpiredKeys(),
-		UsedMemory:       int64(ms.HeapAlloc),
+		EvictedKeys:      s.evict.evicted.load(),
+		UsedMemory:       s.usedMemory(),
 		MaxMemory:        int64(s.settings.maxMemory.Load()),
-		// Neither eviction nor network byte counts exist yet; INFO
-		// reports 0 for them too.
-		LastSave: time.Unix(s.persist.lastSave.Load(), 0),
+		NetInputBytes:    s.traffic.Input(),
+		NetOutputBytes:   s.traffic.Output(),
+		LastSave:         time.Unix(s.persist.lastSave.Load(), 0),
 	}
 	_, perDB := s.dataset()
 	for _, d := range perDB {

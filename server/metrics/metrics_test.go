@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/mini-redis/mini-redis/frame"
 	"github.com/mini-redis/mini-redis/internal/redistest/redisconn"
 	"github.com/mini-redis/mini-redis/server"
 	"github.com/mini-redis/mini-redis/server/metrics"
@@ -89,8 +90,9 @@ next:
 }
 
 func TestMetricsAfterCommands(t *testing.T) {
-	srv, ms := startServer(t, "--maxmemory", "1mb")
+	srv, ms := startServer(t, "--maxmemory", "1gb")
 	c := redisconn.Dial(t, srv.Addr().String())
+	var sent int
 	for _, cmd := range [][]string{
 		{"SET", "a", "1"},
 		{"SET", "b", "2", "EX", "100"},
@@ -102,9 +104,18 @@ func TestMetricsAfterCommands(t *testing.T) {
 		{"INCR", "a", "extra"}, // wrong arity: rejected, not executed
 		{"LPUSH", "c", "x"},    // WRONGTYPE: executed, failed
 	} {
+		args := make([][]byte, len(cmd))
+		for i, a := range cmd {
+			args[i] = []byte(a)
+		}
+		sent += len(frame.AppendCommand(nil, args...))
 		c.Send(cmd...)
 		c.Read()
 	}
+	// The replies, as they went out on the wire.
+	received := len("+OK\r\n")*2 + len("$1\r\n1\r\n") + len("$-1\r\n")*2 + len("+OK\r\n")*2 +
+		len("-ERR wrong number of arguments for 'incr' command\r\n") +
+		len("-WRONGTYPE Operation against a key holding the wrong kind of value\r\n")
 	fams := scrape(t, ms)
 	// The expected samples, after the commands above.
 	tests := []struct {
@@ -126,11 +137,11 @@ func TestMetricsAfterCommands(t *testing.T) {
 		{"redis_db_keys_expiring", []string{"db", "db0"}, 1},
 		{"redis_db_keys", []string{"db", "db3"}, 1},
 		{"redis_db_keys_expiring", []string{"db", "db3"}, 0},
-		{"redis_memory_max_bytes", nil, 1 << 20},
+		{"redis_memory_max_bytes", nil, 1 << 30},
 		{"redis_evicted_keys_total", nil, 0},
 		{"redis_expired_keys_total", nil, 0},
-		{"redis_net_input_bytes_total", nil, 0},
-		{"redis_net_output_bytes_total", nil, 0},
+		{"redis_net_input_bytes_total", nil, float64(sent)},
+		{"redis_net_output_bytes_total", nil, float64(received)},
 		{"redis_command_latency_seconds", []string{"cmd", "set"}, 3},
 		{"redis_command_latency_seconds", []string{"cmd", "get"}, 3},
 	}
