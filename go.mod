@@ -3,6 +3,7 @@ module github.com/mini-redis/mini-redis
 go 1.26.0
 
 require (
+	github.com/chzyer/readline v1.5.1
 	github.com/redis/go-redis/v9 v9.23.0
 	github.com/yuin/gopher-lua v1.1.2
 	go.uber.org/zap v1.28.0
