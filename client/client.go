@@ -194,7 +194,8 @@ func (c *Client) Do(ctx context.Context, args ...any) (frame.Frame, error) {
 var errEmptyCommand = errors.New("client: empty command")
 
 // roundTrip sends cmds in one write and reads their replies. extra
-// extends the read timeout, for blocking commands.
+// extends the read timeout, for blocking commands; a negative extra (a
+// command that blocks for ever) lifts it.
 func (c *Client) roundTrip(ctx context.Context, cmds [][]any, extra time.Duration) ([]frame.Frame, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -227,7 +228,7 @@ func (c *Client) exchange(ctx context.Context, out []byte, n int, extra time.Dur
 	}
 	nc := c.conn.NetConn()
 	dl, hasDeadline := ctx.Deadline()
-	if t := c.opts.readTimeout; t > 0 {
+	if t := c.opts.readTimeout; t > 0 && extra >= 0 {
 		if own := time.Now().Add(t + extra); !hasDeadline || own.Before(dl) {
 			dl, hasDeadline = own, true
 		}
@@ -246,20 +247,22 @@ func (c *Client) exchange(ctx context.Context, out []byte, n int, extra time.Dur
 	// again. If ctx ends only after the last reply, the call has
 	// succeeded: the past deadline, set by another goroutine, is awaited
 	// and then cleared, so that it cannot fail the next call.
-	interrupted := make(chan struct{})
-	stop := context.AfterFunc(ctx, func() {
-		nc.SetDeadline(time.Unix(1, 0))
-		close(interrupted)
-	})
-	defer func() {
-		canceled := !stop()
-		if canceled {
-			<-interrupted
-		}
-		if hasDeadline || canceled || c.opts.writeTimeout > 0 {
-			nc.SetDeadline(time.Time{})
-		}
-	}()
+	if ctx.Done() != nil { // a context that can never end needs no watch
+		interrupted := make(chan struct{})
+		stop := context.AfterFunc(ctx, func() {
+			nc.SetDeadline(time.Unix(1, 0))
+			close(interrupted)
+		})
+		defer func() {
+			if !stop() {
+				<-interrupted
+				nc.SetDeadline(time.Time{})
+			}
+		}()
+	}
+	if hasDeadline || c.opts.writeTimeout > 0 {
+		defer nc.SetDeadline(time.Time{})
+	}
 
 	var err error
 	replies := make([]frame.Frame, 0, n)
@@ -359,7 +362,7 @@ func (c *Client) callBlocking(ctx context.Context, block time.Duration, args ...
 	return f, nil
 }
 
-// formatDuration formats d as whole milliseconds, at least 1 when d is
+// formatMillis formats d as whole milliseconds, at least 1 when d is
 // positive, so that a short TTL does not become "no expiry".
 func formatMillis(d time.Duration) string {
 	ms := d.Milliseconds()

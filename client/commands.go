@@ -404,7 +404,8 @@ func (c *Client) LRange(ctx context.Context, key string, start, stop int64) ([]s
 // BLPop removes and returns the first element of the first non-empty list
 // of keys, waiting up to timeout (0: for ever) for one; it returns the
 // key and the element, or Nil when the time is up. The read timeout
-// (WithReadTimeout) is extended by timeout.
+// (WithReadTimeout) is extended by timeout, or with a timeout of 0 does
+// not apply: only ctx ends the wait.
 func (c *Client) BLPop(ctx context.Context, timeout time.Duration, keys ...string) (key string, value []byte, err error) {
 	return c.bpop(ctx, "BLPOP", timeout, keys)
 }
@@ -416,7 +417,11 @@ func (c *Client) BRPop(ctx context.Context, timeout time.Duration, keys ...strin
 
 func (c *Client) bpop(ctx context.Context, cmd string, timeout time.Duration, keys []string) (string, []byte, error) {
 	secs := strconv.FormatFloat(timeout.Seconds(), 'f', -1, 64)
-	f, err := c.callBlocking(ctx, timeout, withKeys(cmd, keys, secs)...)
+	block := timeout
+	if timeout <= 0 {
+		block = -1 // for ever: only ctx ends the wait
+	}
+	f, err := c.callBlocking(ctx, block, withKeys(cmd, keys, secs)...)
 	if err != nil {
 		return "", nil, err
 	}

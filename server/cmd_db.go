@@ -38,7 +38,7 @@ func cmdSelect(c *client, args [][]byte) {
 		c.conn.WriteError(errText)
 		return
 	}
-	c.dbIndex = n
+	c.selectDB(n) // CLIENT LIST and INFO show the database too
 	c.conn.WriteOK()
 }
 
