@@ -8,91 +8,154 @@ import (
 	"github.com/mini-redis/mini-redis/frame"
 )
 
-// format renders a reply as redis-cli does on a terminal. indent is the
-// prefix width of the enclosing aggregate, for nested replies.
-func format(f frame.Frame, indent string) string {
-	if f.IsNull() {
-		return "(nil)\n"
-	}
-	switch f.Type {
-	case frame.SimpleString, frame.BigNumber:
-		return string(f.Str) + "\n"
-	case frame.Error, frame.BulkError:
-		return "(error) " + string(f.Str) + "\n"
-	case frame.Integer:
-		return "(integer) " + strconv.FormatInt(f.Int, 10) + "\n"
-	case frame.Double:
-		return "(double) " + doubleText(f.Float) + "\n"
-	case frame.Boolean:
-		if f.Bool {
-			return "(true)\n"
-		}
-		return "(false)\n"
-	case frame.BulkString, frame.Verbatim:
-		return string(frame.AppendQuote(nil, f.Str)) + "\n"
-	}
-	// Aggregates: numbered lines; nested ones indented under their number.
-	step := 1
-	if f.Type == frame.Map || f.Type == frame.Attribute {
-		step = 2
-	}
-	n := len(f.Elems) / step
-	if n == 0 {
-		switch f.Type {
-		case frame.Map:
-			return "(empty hash)\n"
-		case frame.Set:
-			return "(empty set)\n"
-		}
-		return "(empty array)\n"
-	}
-	width := len(strconv.Itoa(n))
+// format renders a reply as redis-cli 7.0 does on a terminal
+// (cliFormatReplyTTY). prefix is the indentation of the enclosing
+// aggregate's elements; the caller has already written the first line's.
+func format(f frame.Frame, prefix string) string {
 	var b strings.Builder
-	for i := 0; i < n; i++ {
-		prefix := fmt.Sprintf("%*d) ", width, i+1)
-		if step == 2 {
-			prefix = fmt.Sprintf("%*d# ", width, i+1)
-		}
-		if i > 0 {
-			b.WriteString(indent)
-		}
-		b.WriteString(prefix)
-		inner := indent + strings.Repeat(" ", len(prefix))
-		if step == 2 {
-			key := strings.TrimSuffix(format(f.Elems[2*i], inner), "\n")
-			b.WriteString(key + " => ")
-			b.WriteString(format(f.Elems[2*i+1], inner+strings.Repeat(" ", len(key)+4)))
-		} else {
-			b.WriteString(format(f.Elems[i], inner))
-		}
-	}
+	formatTo(&b, f, prefix)
 	return b.String()
 }
 
-// formatRaw renders a reply as redis-cli --raw does: values only, one per line.
-func formatRaw(f frame.Frame) string {
+func formatTo(b *strings.Builder, f frame.Frame, prefix string) {
 	if f.IsNull() {
-		return "\n"
+		b.WriteString("(nil)\n")
+		return
 	}
 	switch f.Type {
+	case frame.SimpleString:
+		b.Write(f.Str)
+	case frame.Error, frame.BulkError:
+		b.WriteString("(error) ")
+		b.Write(f.Str)
 	case frame.Integer:
-		return strconv.FormatInt(f.Int, 10) + "\n"
+		b.WriteString("(integer) ")
+		b.WriteString(strconv.FormatInt(f.Int, 10))
 	case frame.Double:
-		return doubleText(f.Float) + "\n"
+		b.WriteString("(double) ")
+		b.WriteString(doubleText(f.Float))
 	case frame.Boolean:
 		if f.Bool {
-			return "1\n"
+			b.WriteString("(true)")
+		} else {
+			b.WriteString("(false)")
 		}
-		return "0\n"
+	case frame.BigNumber:
+		// redis-cli 7.0 gives up on big numbers ("Unknown reply type");
+		// later versions print them this way.
+		b.WriteString("(big number) ")
+		b.Write(f.Str)
+	case frame.BulkString:
+		b.Write(frame.AppendQuote(nil, f.Str))
+	case frame.Verbatim:
+		// Verbatim text is meant for humans: printed as it is.
+		b.Write(f.Str)
+	default:
+		formatAggregate(b, f, prefix)
+		return
 	}
-	if f.Type.IsAggregate() {
-		var b strings.Builder
-		for _, e := range f.Elems {
-			b.WriteString(formatRaw(e))
+	b.WriteByte('\n')
+}
+
+// formatAggregate writes an array, set, push or map: one numbered line per
+// element, nested aggregates indented under their number.
+func formatAggregate(b *strings.Builder, f frame.Frame, prefix string) {
+	isMap := f.Type == frame.Map || f.Type == frame.Attribute
+	n := len(f.Elems)
+	if isMap {
+		n /= 2
+	}
+	if n == 0 {
+		switch f.Type {
+		case frame.Map, frame.Attribute:
+			b.WriteString("(empty hash)\n")
+		case frame.Set:
+			b.WriteString("(empty set)\n")
+		case frame.Push:
+			b.WriteString("(empty push)\n")
+		default:
+			b.WriteString("(empty array)\n")
 		}
-		return b.String()
+		return
 	}
-	return string(f.Str) + "\n"
+	width := len(strconv.Itoa(n))
+	sep := ")"
+	switch f.Type {
+	case frame.Set:
+		sep = "~"
+	case frame.Map, frame.Attribute:
+		sep = "#"
+	}
+	inner := prefix + strings.Repeat(" ", width+2)
+	for i := 0; i < n; i++ {
+		if i > 0 {
+			b.WriteString(prefix)
+		}
+		fmt.Fprintf(b, "%*d%s ", width, i+1, sep)
+		if !isMap {
+			formatTo(b, f.Elems[i], inner)
+			continue
+		}
+		key := format(f.Elems[2*i], inner)
+		b.WriteString(strings.TrimSuffix(key, "\n"))
+		b.WriteString(" => ")
+		v := f.Elems[2*i+1]
+		if (v.Type == frame.Array || v.Type == frame.Set || v.Type == frame.Push) && !v.Nil && len(v.Elems) > 0 {
+			// redis-cli starts a list value on a line of its own, each
+			// element indented like the map's.
+			b.WriteString("\n")
+			b.WriteString(inner)
+		}
+		formatTo(b, v, inner)
+	}
+}
+
+// formatRaw renders a reply as redis-cli --raw does (cliFormatReplyRaw
+// followed by a newline): values only, aggregates' elements one per line.
+func formatRaw(f frame.Frame) string {
+	var b strings.Builder
+	formatRawTo(&b, f)
+	b.WriteByte('\n')
+	return b.String()
+}
+
+func formatRawTo(b *strings.Builder, f frame.Frame) {
+	if f.IsNull() {
+		return
+	}
+	switch f.Type {
+	case frame.Error, frame.BulkError:
+		b.Write(f.Str)
+		b.WriteByte('\n')
+	case frame.Integer:
+		b.WriteString(strconv.FormatInt(f.Int, 10))
+	case frame.Double:
+		b.WriteString(doubleText(f.Float))
+	case frame.Boolean:
+		if f.Bool {
+			b.WriteString("(true)")
+		} else {
+			b.WriteString("(false)")
+		}
+	case frame.Map, frame.Attribute:
+		for i := 0; i+1 < len(f.Elems); i += 2 {
+			if i > 0 {
+				b.WriteByte('\n')
+			}
+			formatRawTo(b, f.Elems[i])
+			b.WriteByte(' ')
+			formatRawTo(b, f.Elems[i+1])
+		}
+	case frame.Array, frame.Set, frame.Push:
+		for i, e := range f.Elems {
+			if i > 0 {
+				b.WriteByte('\n')
+			}
+			formatRawTo(b, e)
+		}
+	default:
+		b.Write(f.Str)
+	}
 }
 
 // doubleText spells f as the server does in a reply (C's "%.17g").
