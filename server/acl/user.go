@@ -239,3 +239,19 @@ func (u *User) KeyAllowed(key string, perm int) bool {
 	}
 	return false
 }
+
+// ChannelAllowed reports whether u may use channel: a channel name
+// (PUBLISH, SUBSCRIBE) must match one of the user's patterns, while a
+// pattern (PSUBSCRIBE) must equal one of them, as in Redis's
+// ACLCheckChannelAgainstList.
+func (u *User) ChannelAllowed(channel string, isPattern bool) bool {
+	if u.AllChannels {
+		return true
+	}
+	for _, p := range u.Channels {
+		if isPattern && p == channel || !isPattern && glob.Match([]byte(p), []byte(channel), false) {
+			return true
+		}
+	}
+	return false
+}

@@ -117,3 +117,39 @@ func FuzzApply(f *testing.F) {
 		}
 	})
 }
+
+func TestChannelAllowed(t *testing.T) {
+	u := New("u")
+	for _, r := range []string{"&news.*", "&exact"} {
+		if err := u.Apply(r); err != nil {
+			t.Fatal(err)
+		}
+	}
+	cases := []struct {
+		channel   string
+		isPattern bool
+		want      bool
+	}{
+		{"news.a", false, true}, {"exact", false, true}, {"other", false, false},
+		{"news.*", true, true}, {"news.a*", true, false}, {"*", true, false},
+	}
+	for _, c := range cases {
+		if got := u.ChannelAllowed(c.channel, c.isPattern); got != c.want {
+			t.Errorf("ChannelAllowed(%q, %v) = %v", c.channel, c.isPattern, got)
+		}
+	}
+	u.Apply("allchannels")
+	if !u.ChannelAllowed("anything", true) {
+		t.Error("allchannels refused a pattern")
+	}
+}
+
+func BenchmarkKeyAllowed(b *testing.B) {
+	u := New("u")
+	u.Apply("~user:*")
+	u.Apply("%R~cache:*")
+	b.ReportAllocs()
+	for i := 0; i < b.N; i++ {
+		u.KeyAllowed("cache:12345", Read)
+	}
+}
