@@ -67,6 +67,10 @@ type client struct {
 	// on empty lists), for call to wait on; nil otherwise (block.go).
 	blocked *waiter
 
+	// effects collects the propagated form of the running call while
+	// anything subscribes (propagate.go); nil otherwise.
+	effects *effects
+
 	mu      sync.Mutex // guards name, libName, libVer
 	name    string
 	libName string

@@ -92,7 +92,7 @@ func (c *client) execQueued(m *multiState) {
 	c.conn.WriteArrayLen(len(m.cmds))
 	for _, q := range m.cmds {
 		started, errsBefore := s.monotonic(), c.errors
-		q.cmd.run(c, q.args) // a blocking command does not block here
+		s.runRecorded(c, q.cmd, q.args, c.effects) // a blocking command does not block here
 		s.recordCall(c, q.cmd, started, errsBefore)
 	}
 	// Clients blocked on keys the transaction filled are served after it,

@@ -306,6 +306,9 @@ func (c *client) runScript(run *scriptRun, readOnly bool, exec func(*scripting.R
 	st := &s.scripts
 	r := &scripting.Run{Keys: keys, Argv: argv, RESP3: c.resp3()}
 	r.Host = &scriptHost{server: s, run: run, readOnly: readOnly}
+	// The script's commands' effects are the caller's (propagate.go).
+	st.fake.effects = c.effects
+	defer func() { st.fake.effects = nil }()
 	if c.exclusiveHeld {
 		// Inside EXEC, which holds the world lock already.
 		st.fake.selectDB(c.dbIndex)
@@ -378,7 +381,7 @@ func (h *scriptHost) Call(args [][]byte, resp3 bool) (frame.Frame, bool) {
 	}
 	fake.setProtocol(proto)
 	started, errsBefore := s.monotonic(), fake.errors
-	cmd.run(fake, args)
+	s.runRecorded(fake, cmd, args, fake.effects)
 	s.recordCall(fake, cmd, started, errsBefore)
 	fake.conn.Flush()
 	f, _, err := frame.Parse(st.out.buf.Bytes())

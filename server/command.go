@@ -409,6 +409,16 @@ func (c *client) reply(write func()) {
 // when the request was taken up (see Server.monotonic).
 func (s *Server) call(c *client, cmd *command, args [][]byte, started time.Duration) {
 	errsBefore := c.errors
+	collecting := cmd.flags&flagLockFree == 0 && s.beginEffects(c, cmd, args)
+	if collecting {
+		// Registered first, so it runs after the locks are released:
+		// propagation.mu keeps the order until then.
+		defer func() {
+			if collecting {
+				s.endEffects(c)
+			}
+		}()
+	}
 	// Most commands lock only the keys they touch. The few that act on
 	// whole databases at once run with all other commands paused, so they
 	// are atomic as in Redis.
@@ -437,8 +447,17 @@ func (s *Server) call(c *client, cmd *command, args [][]byte, started time.Durat
 		c.closeAfterReply = true
 		return
 	}
-	cmd.run(c, args)
+	if cmd.flags&(flagRunsQueue|flagScriptWrites) != 0 {
+		cmd.run(c, args) // the commands it runs record their effects
+	} else {
+		s.runRecorded(c, cmd, args, c.effects)
+	}
 	if w := c.blocked; w != nil {
+		if collecting {
+			// Other writes must run while it waits, one of them to serve it.
+			collecting = false
+			s.endEffects(c)
+		}
 		// The command blocked (block.go). Redis counts it when it blocks;
 		// its failure is known once it is unblocked, and its time leaves
 		// out the wait. It waits holding no lock: a blocking command never

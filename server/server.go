@@ -79,6 +79,8 @@ type Server struct {
 	serverStats
 	memCache memCache
 	persist  persistence
+	// prop orders and distributes the effects of write commands (propagate.go).
+	prop propagation
 	// scripts run EVAL and its kin (cmd_scripting.go).
 	scripts scriptState
 	// dumpers are DUMP's encoders (*rdb.Dumper), whose buffers and LZF
