@@ -93,7 +93,7 @@ func (c *client) execQueued(m *multiState) {
 	for _, q := range m.cmds {
 		started, errsBefore := s.monotonic(), c.errors
 		s.runRecorded(c, q.cmd, q.args, c.effects) // a blocking command does not block here
-		s.recordCall(c, q.cmd, started, errsBefore)
+		s.recordCall(c, q.cmd, q.args, started, errsBefore)
 	}
 	// Clients blocked on keys the transaction filled are served after it,
 	// before any other client runs, as Redis does after EXEC.

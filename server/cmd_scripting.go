@@ -382,7 +382,7 @@ func (h *scriptHost) Call(args [][]byte, resp3 bool) (frame.Frame, bool) {
 	fake.setProtocol(proto)
 	started, errsBefore := s.monotonic(), fake.errors
 	s.runRecorded(fake, cmd, args, fake.effects)
-	s.recordCall(fake, cmd, started, errsBefore)
+	s.recordCall(fake, cmd, args, started, errsBefore)
 	fake.conn.Flush()
 	f, _, err := frame.Parse(st.out.buf.Bytes())
 	if err != nil {

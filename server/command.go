@@ -148,6 +148,7 @@ func commandFamilies() [][]*command {
 		persistenceCommands(),
 		pubsubCommands(),
 		introspectionCommands(),
+		slowlogCommands(),
 		blockingCommands(),
 		scriptingCommands(),
 	}
@@ -425,7 +426,7 @@ func (s *Server) call(c *client, cmd *command, args [][]byte, started time.Durat
 	switch {
 	case cmd.flags&flagLockFree != 0:
 		cmd.run(c, args)
-		s.recordCall(c, cmd, started, errsBefore)
+		s.recordCall(c, cmd, args, started, errsBefore)
 		return
 	case cmd.flags&flagExclusive != 0:
 		if !s.exclusiveWorld(c, cmd, args) {
@@ -469,9 +470,9 @@ func (s *Server) call(c *client, cmd *command, args [][]byte, started time.Durat
 		c.awaitUnblock(w)
 		started += s.monotonic() - waitStart
 		s.world.RLock()
-		s.recordEnd(c, cmd, started, errsBefore)
+		s.recordEnd(c, cmd, args, started, errsBefore)
 	} else {
-		s.recordCall(c, cmd, started, errsBefore)
+		s.recordCall(c, cmd, args, started, errsBefore)
 	}
 	// Serve the clients blocked on keys the command made ready, before
 	// its reply goes out (Redis's handleClientsBlockedOnKeys).
@@ -481,9 +482,9 @@ func (s *Server) call(c *client, cmd *command, args [][]byte, started time.Durat
 // recordCall counts one run of cmd that began at started (see
 // Server.monotonic); the command failed if the client wrote an error since
 // errsBefore.
-func (s *Server) recordCall(c *client, cmd *command, started time.Duration, errsBefore int64) {
+func (s *Server) recordCall(c *client, cmd *command, args [][]byte, started time.Duration, errsBefore int64) {
 	s.countCall(cmd)
-	s.recordEnd(c, cmd, started, errsBefore)
+	s.recordEnd(c, cmd, args, started, errsBefore)
 }
 
 // countCall counts a call of cmd in INFO's commandstats and
@@ -493,14 +494,15 @@ func (s *Server) countCall(cmd *command) {
 	cmd.stats.calls.add(1)
 }
 
-// recordEnd records the end of a call of cmd: its latency and whether it
-// failed.
-func (s *Server) recordEnd(c *client, cmd *command, started time.Duration, errsBefore int64) {
+// recordEnd records the end of a call of cmd with args: its latency,
+// whether it failed, and its slow log entry.
+func (s *Server) recordEnd(c *client, cmd *command, args [][]byte, started time.Duration, errsBefore int64) {
 	end := s.monotonic()
 	if c.conn.Buffered() {
 		c.nextStart, c.readsAtEnd = end, c.conn.Reads() // more of the batch may follow
 	}
 	cmd.stats.latency.Record(end - started)
+	s.slowlogPush(c, cmd, args, end-started)
 	// Failed if it wrote an error since it began, or since the last call
 	// recorded within it: as Redis's incrCommandStatsOnError reckons,
 	// EXEC fails by its own errors, not those of the commands it ran.

@@ -76,6 +76,7 @@ type Server struct {
 	dirty atomic.Int64
 
 	errorStats errorStats
+	slowlog    slowlog
 	serverStats
 	memCache memCache
 	persist  persistence

@@ -70,6 +70,14 @@ type settings struct {
 	enableDebugCommand     config.Handle[string] // no, yes or local
 	enableProtectedConfigs config.Handle[string] // no, yes or local
 
+	// slowlogLogSlowerThan is the microseconds a command runs for to be
+	// logged in the slow log: 0 logs every command, a negative value none.
+	slowlogLogSlowerThan config.Handle[int64]
+	slowlogMaxLen        config.Handle[int64] // entries the slow log keeps
+	// latencyMonitorThreshold is the milliseconds an event lasts for
+	// LATENCY to record it; 0 records none.
+	latencyMonitorThreshold config.Handle[int64]
+
 	adminBind  config.Handle[string]
 	adminPort  config.Handle[int64] // 0 disables the admin API
 	adminToken config.Handle[string]
@@ -223,6 +231,11 @@ func newSettings(level zap.AtomicLevel) (*settings, error) {
 			Handle: &st.streamNodeMaxBytes, Apply: limits},
 		config.Param{Name: "stream-node-max-entries", Kind: config.Int{Min: 0, Max: math.MaxInt64}, Default: "100",
 			Handle: &st.streamNodeMaxEntries, Apply: limits},
+		config.Param{Name: "slowlog-log-slower-than", Kind: config.Int{Min: -1, Max: math.MaxInt64}, Default: "10000",
+			Handle: &st.slowlogLogSlowerThan},
+		config.Param{Name: "slowlog-max-len", Kind: config.Int{Min: 0, Max: math.MaxInt64}, Default: "128", Handle: &st.slowlogMaxLen},
+		config.Param{Name: "latency-monitor-threshold", Kind: config.Int{Min: 0, Max: math.MaxInt64}, Default: "0",
+			Handle: &st.latencyMonitorThreshold},
 		config.Param{Name: "admin-bind", Kind: config.String{}, Default: "127.0.0.1", Immutable: true, Handle: &st.adminBind},
 		config.Param{Name: "admin-port", Kind: config.Int{Min: 0, Max: 65535}, Default: "7379", Immutable: true, Handle: &st.adminPort},
 		config.Param{Name: "admin-token", Kind: config.String{OmitEmpty: true}, Default: "", Immutable: true, Hidden: true,
