@@ -95,6 +95,7 @@ type Server struct {
 	// Set by Start, under mu.
 	startCalled bool
 	addrs       []net.Addr // the Redis listeners' addresses
+	tlsAddrs    []net.Addr // the TLS listeners' addresses
 	admin       *admin.Server
 	adminAddr   net.Addr
 	// shutdownOpts are the admin API's shutdown options, if it asked.
