@@ -9,11 +9,13 @@ package admin
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"net"
 
 	adminv1 "github.com/mini-redis/mini-redis/admin/v1"
 	"google.golang.org/grpc"
+	"google.golang.org/grpc/credentials"
 	"google.golang.org/grpc/health"
 	healthpb "google.golang.org/grpc/health/grpc_health_v1"
 	"google.golang.org/grpc/reflection"
@@ -31,6 +33,9 @@ type Options struct {
 	// RequireTokenForAll is set when the admin API listens beyond the
 	// loopback interface (see CheckBind).
 	RequireTokenForAll bool
+	// TLS, if not nil, makes the server speak gRPC over TLS with it
+	// (grpcurl -cacert ..., not -plaintext).
+	TLS *tls.Config
 }
 
 // CheckBind decides the token policy for a listener on addr: a loopback
@@ -65,11 +70,15 @@ type Server struct {
 func NewServer(backend Backend, opts Options) *Server {
 	auth := authenticator{token: opts.Token, all: opts.RequireTokenForAll}
 	streams, endStreams := context.WithCancel(context.Background())
+	gopts := []grpc.ServerOption{
+		grpc.ChainUnaryInterceptor(auth.unary),
+		grpc.ChainStreamInterceptor(auth.stream),
+	}
+	if opts.TLS != nil {
+		gopts = append(gopts, grpc.Creds(credentials.NewTLS(opts.TLS)))
+	}
 	s := &Server{
-		grpc: grpc.NewServer(
-			grpc.ChainUnaryInterceptor(auth.unary),
-			grpc.ChainStreamInterceptor(auth.stream),
-		),
+		grpc:       grpc.NewServer(gopts...),
 		health:     health.NewServer(),
 		endStreams: endStreams,
 	}

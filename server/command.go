@@ -1,10 +1,12 @@
 package server
 
 import (
+	"runtime/debug"
 	"strings"
 	"time"
 
 	"github.com/mini-redis/mini-redis/server/histogram"
+	"go.uber.org/zap"
 )
 
 // A command describes one Redis command: the function that runs it, the
@@ -425,7 +427,7 @@ func (s *Server) call(c *client, cmd *command, args [][]byte, started time.Durat
 	// are atomic as in Redis.
 	switch {
 	case cmd.flags&flagLockFree != 0:
-		cmd.run(c, args)
+		s.runRecovering(c, cmd, args)
 		s.recordCall(c, cmd, args, started, errsBefore)
 		return
 	case cmd.flags&flagExclusive != 0:
@@ -449,7 +451,7 @@ func (s *Server) call(c *client, cmd *command, args [][]byte, started time.Durat
 		return
 	}
 	if cmd.flags&(flagRunsQueue|flagScriptWrites) != 0 {
-		cmd.run(c, args) // the commands it runs record their effects
+		s.runRecovering(c, cmd, args) // the commands it runs record their effects
 	} else {
 		s.runRecorded(c, cmd, args, c.effects)
 	}
@@ -477,6 +479,25 @@ func (s *Server) call(c *client, cmd *command, args [][]byte, started time.Durat
 	// Serve the clients blocked on keys the command made ready, before
 	// its reply goes out (Redis's handleClientsBlockedOnKeys).
 	s.serveBlocked()
+}
+
+// runRecovering runs cmd, recovering from a panic in it so that one
+// command's bug costs its client, not the server: the stack goes to the
+// log (Redis's bug report), the client gets an error and is closed, since
+// the reply it was sent may be cut short. Locks are released on the way
+// up, by the deferred Close and Unlock calls every command makes.
+func (s *Server) runRecovering(c *client, cmd *command, args [][]byte) {
+	defer func() {
+		if r := recover(); r != nil {
+			s.log.Error("panic running a command; closing its client",
+				zap.String("command", cmd.name), zap.Int64("client", c.id), zap.String("addr", c.addr),
+				zap.Any("panic", r), zap.ByteString("stack", debug.Stack()))
+			c.blocked = nil
+			c.conn.WriteError("ERR internal error running '" + cmd.name + "': see the server log")
+			c.closeAfterReply = true
+		}
+	}()
+	cmd.run(c, args)
 }
 
 // recordCall counts one run of cmd that began at started (see

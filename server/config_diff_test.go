@@ -26,7 +26,7 @@ import (
 )
 
 // configExtensions are the parameters of this server that Redis lacks.
-var configExtensions = []string{"admin-bind", "admin-port", "admin-token", "metrics-bind", "metrics-port"}
+var configExtensions = []string{"admin-bind", "admin-port", "admin-token", "admin-tls-cert-file", "admin-tls-key-file", "admin-tls-ca-cert-file", "metrics-bind", "metrics-port"}
 
 // configDifferences are CONFIG SETs this server answers unlike Redis 7.0.15,
 // on purpose, with its answers.

@@ -2,6 +2,7 @@ package server
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"net"
@@ -29,19 +30,45 @@ func (s *Server) Start() error {
 	if err := s.loadDump(); err != nil {
 		return s.abortStart(err)
 	}
-	lns, err := ListenAddrs(s.settings.bind.Load(), int(s.settings.port.Load()))
-	if err != nil {
-		return s.abortStart(err)
+	var lns, tlsLns []net.Listener
+	tlsPort := int(s.settings.tlsPort.Load())
+	// With a TLS port, port 0 means no plaintext listener, as in Redis;
+	// without one it picks a free port.
+	if port := int(s.settings.port.Load()); port != 0 || tlsPort == 0 {
+		var err error
+		if lns, err = ListenAddrs(s.settings.bind.Load(), port); err != nil {
+			return s.abortStart(err)
+		}
+	}
+	if tlsPort != 0 {
+		cfg, err := buildTLSConfig(s.settings.tlsSettings())
+		if err != nil {
+			closeAll(lns)
+			s.log.Error("Failed to configure TLS", zap.Error(err))
+			return s.abortStart(fmt.Errorf("Failed to configure TLS: %w", err))
+		}
+		s.settings.tlsConfig.Store(cfg)
+		if tlsLns, err = ListenAddrs(s.settings.bind.Load(), tlsPort); err != nil {
+			closeAll(lns)
+			return s.abortStart(err)
+		}
 	}
 	s.mu.Lock()
-	s.addrs = nil
+	s.addrs, s.tlsAddrs = nil, nil
 	for _, ln := range lns {
 		s.addrs = append(s.addrs, ln.Addr())
+	}
+	for _, ln := range tlsLns {
+		s.tlsAddrs = append(s.tlsAddrs, ln.Addr())
 	}
 	s.mu.Unlock()
 	for _, ln := range lns {
 		go s.serveUntilClosed(ln)
 	}
+	for _, ln := range tlsLns {
+		go s.serveUntilClosed(tls.NewListener(ln, s.settings.listenerTLSConfig()))
+	}
+	lns = append(lns, tlsLns...)
 	if s.settings.adminPort.Load() != 0 {
 		if err := s.startAdmin(); err != nil {
 			return s.abortStart(err)
@@ -77,11 +104,16 @@ func (s *Server) startAdmin() error {
 	if err != nil {
 		return err
 	}
+	tlsCfg, err := s.adminTLSConfig()
+	if err != nil {
+		return err
+	}
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		return fmt.Errorf("admin listen: %w", err)
 	}
-	srv := admin.NewServer(s.adminBackend(), admin.Options{Token: s.settings.adminToken.Load(), RequireTokenForAll: tokenForAll})
+	srv := admin.NewServer(s.adminBackend(), admin.Options{Token: s.settings.adminToken.Load(), RequireTokenForAll: tokenForAll,
+		TLS: tlsCfg})
 	s.mu.Lock()
 	s.admin, s.adminAddr = srv, ln.Addr()
 	s.mu.Unlock()
@@ -96,6 +128,36 @@ func (s *Server) startAdmin() error {
 	return nil
 }
 
+// adminTLSConfig is the admin API's TLS configuration from the admin-tls-*
+// parameters: nil without a certificate; with a CA, client certificates
+// are optional but verified when given.
+func (s *Server) adminTLSConfig() (*tls.Config, error) {
+	certFile, keyFile := s.settings.adminTLSCertFile.Load(), s.settings.adminTLSKeyFile.Load()
+	caFile := s.settings.adminTLSCACertFile.Load()
+	if certFile == "" && keyFile == "" {
+		if caFile != "" {
+			return nil, errors.New("admin: admin-tls-ca-cert-file needs admin-tls-cert-file and admin-tls-key-file")
+		}
+		return nil, nil
+	}
+	if certFile == "" || keyFile == "" {
+		return nil, errors.New("admin: TLS needs both admin-tls-cert-file and admin-tls-key-file")
+	}
+	cert, err := loadKeyPair(certFile, keyFile, "")
+	if err != nil {
+		return nil, fmt.Errorf("admin: %w", err)
+	}
+	cfg := &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}
+	if caFile != "" {
+		pool, err := loadCAs(caFile, "")
+		if err != nil {
+			return nil, fmt.Errorf("admin: %w", err)
+		}
+		cfg.ClientCAs, cfg.ClientAuth = pool, tls.VerifyClientCertIfGiven
+	}
+	return cfg, nil
+}
+
 // Addr returns the address of the first Redis listener Start opened (with
 // the port it picked for port 0), or nil before Start.
 func (s *Server) Addr() net.Addr {
@@ -105,6 +167,24 @@ func (s *Server) Addr() net.Addr {
 		return nil
 	}
 	return s.addrs[0]
+}
+
+// TLSAddr returns the address of the first TLS listener Start opened, or
+// nil when tls-port is 0 or before Start.
+func (s *Server) TLSAddr() net.Addr {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if len(s.tlsAddrs) == 0 {
+		return nil
+	}
+	return s.tlsAddrs[0]
+}
+
+// closeAll closes listeners Start opened before it failed.
+func closeAll(lns []net.Listener) {
+	for _, ln := range lns {
+		ln.Close()
+	}
 }
 
 // AdminAddr returns the address of the admin API, or nil when it is off or

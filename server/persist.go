@@ -277,9 +277,13 @@ func (s *Server) writeDump(path string, snap snapshot) (err error) {
 	}
 	p.keysDone.Store(int64(total))
 	// The rename is durable only once the directory is.
-	if d, err := os.Open(dir); err == nil {
-		d.Sync()
-		d.Close()
+	d, err := os.Open(dir)
+	if err != nil {
+		return fmt.Errorf("open %s to fsync it: %w", dir, err)
+	}
+	defer d.Close()
+	if err := d.Sync(); err != nil {
+		return fmt.Errorf("fsync %s: %w", dir, err)
 	}
 	return nil
 }

@@ -115,12 +115,12 @@ func (s *Server) endEffects(c *client) {
 // changed the keyspace. into is nil when nothing subscribes.
 func (s *Server) runRecorded(c *client, cmd *command, args [][]byte, into *effects) {
 	if into == nil {
-		cmd.run(c, args)
+		s.runRecovering(c, cmd, args)
 		return
 	}
 	before := s.dirty.Load()
 	dbBefore := c.dbIndex
-	cmd.run(c, args)
+	s.runRecovering(c, cmd, args)
 	if s.dirty.Load() == before {
 		return // changed nothing: not propagated, as in Redis
 	}

@@ -101,6 +101,7 @@ type Server struct {
 	// Set by Start, under mu.
 	startCalled bool
 	addrs       []net.Addr // the Redis listeners' addresses
+	tlsAddrs    []net.Addr // the TLS listeners' addresses
 	admin       *admin.Server
 	adminAddr   net.Addr
 	// shutdownOpts are the admin API's shutdown options, if it asked.
@@ -317,7 +318,7 @@ func (s *Server) startClient(nc net.Conn) {
 		refuse(nc, protectedModeMessage)
 		return
 	}
-	if s.connected.Load() >= s.settings.maxClients.Load() {
+	if !s.reserveClient() {
 		s.rejected.Add(1)
 		refuse(nc, "ERR max number of clients reached")
 		return
@@ -351,18 +352,34 @@ func (s *Server) startClient(nc net.Conn) {
 	s.mu.Lock()
 	if s.closing {
 		s.mu.Unlock()
+		s.connected.Add(-1)
 		nc.Close()
 		return
 	}
 	s.clients[c] = struct{}{}
 	s.clientsWG.Add(1)
 	s.mu.Unlock()
-	s.connected.Add(1)
 	go func() {
 		defer s.clientsWG.Done()
 		defer s.removeClient(c)
 		c.serve()
 	}()
+}
+
+// reserveClient counts a new client unless maxclients are connected: the
+// check and the count are one step, so that listeners accepting at once
+// cannot exceed the limit between them.
+func (s *Server) reserveClient() bool {
+	limit := s.settings.maxClients.Load()
+	for {
+		n := s.connected.Load()
+		if n >= limit {
+			return false
+		}
+		if s.connected.CompareAndSwap(n, n+1) {
+			return true
+		}
+	}
 }
 
 // applyIdleTimeout sets the connection's idle timeout from the "timeout"

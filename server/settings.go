@@ -1,6 +1,7 @@
 package server
 
 import (
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"math"
@@ -77,6 +78,21 @@ type settings struct {
 	// latencyMonitorThreshold is the milliseconds an event lasts for
 	// LATENCY to record it; 0 records none.
 	latencyMonitorThreshold config.Handle[int64]
+	// The tls-* parameters (tls.go). tlsConfig is the configuration built
+	// from them, nil until Start serves TLS; CONFIG SET of any of them
+	// rebuilds it.
+	tlsPort           config.Handle[int64] // 0: no TLS listener
+	tlsCertFile       config.Handle[string]
+	tlsKeyFile        config.Handle[string]
+	tlsKeyFilePass    config.Handle[string]
+	tlsCACertFile     config.Handle[string]
+	tlsCACertDir      config.Handle[string]
+	tlsAuthClients    config.Handle[string] // yes, no or optional
+	tlsProtocols      config.Handle[string]
+	tlsCiphers        config.Handle[string]
+	tlsCipherSuites   config.Handle[string]
+	tlsSessionCaching config.Handle[bool]
+	tlsConfig         atomic.Pointer[tls.Config]
 
 	adminBind  config.Handle[string]
 	adminPort  config.Handle[int64] // 0 disables the admin API
@@ -87,6 +103,11 @@ type settings struct {
 	// server/metrics, so the library does not pull in Prometheus.
 	metricsBind config.Handle[string]
 	metricsPort config.Handle[int64]
+	// The admin API's TLS: a certificate and key turn it on; a CA makes
+	// it verify the client certificates that are given.
+	adminTLSCertFile   config.Handle[string]
+	adminTLSKeyFile    config.Handle[string]
+	adminTLSCACertFile config.Handle[string]
 
 	// The collections' encoding thresholds, read through encodingLimits.
 	listMaxListpackSize    config.Handle[int64]
@@ -143,6 +164,11 @@ func newSettings(level zap.AtomicLevel) (*settings, error) {
 			(*f)(st.accessPolicy())
 		}
 		return nil
+	}
+	// Every tls-* parameter rebuilds the TLS configuration.
+	reloadTLS := func(config.Value) error { return st.reloadTLS() }
+	tlsString := func(name string, h *config.Handle[string]) config.Param {
+		return config.Param{Name: name, Kind: config.String{}, Default: "", Handle: h, Apply: reloadTLS}
 	}
 	conf, err := config.New(
 		config.Param{Name: "port", Kind: config.Int{Min: 0, Max: 65535}, Default: "6379", Immutable: true, Handle: &st.port},
@@ -236,6 +262,29 @@ func newSettings(level zap.AtomicLevel) (*settings, error) {
 		config.Param{Name: "slowlog-max-len", Kind: config.Int{Min: 0, Max: math.MaxInt64}, Default: "128", Handle: &st.slowlogMaxLen},
 		config.Param{Name: "latency-monitor-threshold", Kind: config.Int{Min: 0, Max: math.MaxInt64}, Default: "0",
 			Handle: &st.latencyMonitorThreshold},
+		config.Param{Name: "tls-port", Kind: config.Int{Min: 0, Max: 65535}, Default: "0", Immutable: true, Handle: &st.tlsPort},
+		tlsString("tls-cert-file", &st.tlsCertFile),
+		tlsString("tls-key-file", &st.tlsKeyFile),
+		config.Param{Name: "tls-key-file-pass", Kind: config.String{}, Default: "", Handle: &st.tlsKeyFilePass, Apply: reloadTLS},
+		tlsString("tls-ca-cert-file", &st.tlsCACertFile),
+		tlsString("tls-ca-cert-dir", &st.tlsCACertDir),
+		config.Param{Name: "tls-auth-clients", Kind: config.Enum{Values: []string{"no", "yes", "optional"}}, Default: "yes",
+			Handle: &st.tlsAuthClients, Apply: reloadTLS},
+		tlsString("tls-protocols", &st.tlsProtocols),
+		tlsString("tls-ciphers", &st.tlsCiphers),
+		tlsString("tls-ciphersuites", &st.tlsCipherSuites),
+		// Go picks the cipher suite by its own order, which prefers the
+		// server's when both sides support hardware AES: the parameter is
+		// accepted for redis.conf files that set it.
+		config.Param{Name: "tls-prefer-server-ciphers", Kind: config.Bool{}, Default: "no"},
+		config.Param{Name: "tls-session-caching", Kind: config.Bool{}, Default: "yes", Handle: &st.tlsSessionCaching, Apply: reloadTLS},
+		// Go resumes sessions with stateless tickets, not a server-side
+		// cache: these are accepted for redis.conf files that set them.
+		config.Param{Name: "tls-session-cache-size", Kind: config.Int{Min: 0, Max: intMax}, Default: "20480"},
+		config.Param{Name: "tls-session-cache-timeout", Kind: config.Int{Min: 0, Max: math.MaxInt64}, Default: "300"},
+		config.Param{Name: "admin-tls-cert-file", Kind: config.String{}, Default: "", Immutable: true, Handle: &st.adminTLSCertFile},
+		config.Param{Name: "admin-tls-key-file", Kind: config.String{}, Default: "", Immutable: true, Handle: &st.adminTLSKeyFile},
+		config.Param{Name: "admin-tls-ca-cert-file", Kind: config.String{}, Default: "", Immutable: true, Handle: &st.adminTLSCACertFile},
 		config.Param{Name: "admin-bind", Kind: config.String{}, Default: "127.0.0.1", Immutable: true, Handle: &st.adminBind},
 		config.Param{Name: "admin-port", Kind: config.Int{Min: 0, Max: 65535}, Default: "7379", Immutable: true, Handle: &st.adminPort},
 		config.Param{Name: "admin-token", Kind: config.String{OmitEmpty: true}, Default: "", Immutable: true, Hidden: true,

@@ -19,9 +19,15 @@ if ! "$buildifier" --version 2>/dev/null | grep -q "version: $VERSION"; then
 	npm install --silent --no-save --no-audit --no-fund --prefix "$prefix" "@bazel/buildifier@$VERSION" >&2
 fi
 
-files=$(git ls-files --cached --others --exclude-standard \
-	'WORKSPACE' 'MODULE.bazel' '*.bzl' '*BUILD.bazel' '*/WORKSPACE' '*/MODULE.bazel' |
-	while read -r f; do [ -f "$f" ] && echo "$f"; done)
+# git runs alone in its substitution, so that set -e sees it fail (sh has
+# no pipefail); then the files it lists that exist.
+listed=$(git ls-files --cached --others --exclude-standard \
+	'WORKSPACE' 'MODULE.bazel' '*.bzl' '*BUILD.bazel' '*/WORKSPACE' '*/MODULE.bazel')
+files=$(printf '%s\n' "$listed" | while read -r f; do [ -f "$f" ] && echo "$f"; done || true)
+if [ -z "$files" ]; then
+	echo "buildifier.sh: git listed no Starlark files" >&2
+	exit 1
+fi
 
 if [ "${1:-}" = "--fix" ]; then
 	# shellcheck disable=SC2086
