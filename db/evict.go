@@ -173,23 +173,56 @@ type Candidate struct {
 func (d *DB) Sample(n int, volatile bool, kind ScoreKind, out []Candidate) []Candidate {
 	now := d.now()
 	p := d.store.policy.Load()
+	score := func(e *entry) Candidate {
+		c := Candidate{DB: d.Index(), Key: e.key}
+		switch kind {
+		case ScoreLRU:
+			c.Score = uint64(max(0, now-e.accessed.Load()))
+		case ScoreLFU:
+			c.Score = uint64(255 - lfuDecr(e.accessed.Load(), now, p))
+		case ScoreTTL:
+			c.Score = math.MaxUint64 - uint64(e.expireAt)
+		}
+		return c
+	}
+	st := d.Stats()
+	avail := st.Keys
+	if volatile {
+		avail = st.Expiring
+	}
+	if avail <= n {
+		// As dictGetSomeKeys, a database of no more keys than the sample
+		// gives them all: drawing with replacement could miss the best.
+		return d.appendAll(volatile, score, out)
+	}
 	for range n {
-		e, ok := d.randomEntry(volatile, func(e *entry) Candidate {
-			c := Candidate{DB: d.Index(), Key: e.key}
-			switch kind {
-			case ScoreLRU:
-				c.Score = uint64(max(0, now-e.accessed.Load()))
-			case ScoreLFU:
-				c.Score = uint64(255 - lfuDecr(e.accessed.Load(), now, p))
-			case ScoreTTL:
-				c.Score = math.MaxUint64 - uint64(e.expireAt)
-			}
-			return c
-		})
+		e, ok := d.randomEntry(volatile, score)
 		if !ok {
 			break // d is empty
 		}
 		out = append(out, e)
+	}
+	return out
+}
+
+// appendAll appends f of every key of d, or of every key with a deadline,
+// to out.
+func (d *DB) appendAll(volatile bool, f func(*entry) Candidate, out []Candidate) []Candidate {
+	for i := range d.shards {
+		s := &d.shards[i]
+		s.mu.RLock()
+		if volatile {
+			for _, e := range s.expiring {
+				out = append(out, f(e))
+			}
+		} else {
+			for _, e := range s.table.buckets {
+				for ; e != nil; e = e.next {
+					out = append(out, f(e))
+				}
+			}
+		}
+		s.mu.RUnlock()
 	}
 	return out
 }
