@@ -306,11 +306,12 @@ func (c *client) runScript(run *scriptRun, readOnly bool, exec func(*scripting.R
 	st := &s.scripts
 	r := &scripting.Run{Keys: keys, Argv: argv, RESP3: c.resp3()}
 	r.Host = &scriptHost{server: s, run: run, readOnly: readOnly}
-	// The script's commands' effects are the caller's (propagate.go).
-	st.fake.effects = c.effects
-	defer func() { st.fake.effects = nil }()
+	// The script's commands' effects are the caller's (propagate.go). The
+	// scripts' client is shared: it is set only under the world lock.
 	if c.exclusiveHeld {
 		// Inside EXEC, which holds the world lock already.
+		st.fake.effects = c.effects
+		defer func() { st.fake.effects = nil }()
 		st.fake.selectDB(c.dbIndex)
 		c.writeScriptReply(exec(r), r)
 		return
@@ -323,11 +324,13 @@ func (c *client) runScript(run *scriptRun, readOnly bool, exec func(*scripting.R
 	st.running.Store(run)
 	s.world.Lock()
 	c.exclusiveHeld = true
+	st.fake.effects = c.effects
 	st.fake.selectDB(c.dbIndex)
 	run.started = s.monotonic()
 	threshold := time.Duration(s.settings.busyReplyThreshold.Load()) * time.Millisecond
 	run.busyAt.Store(int64(run.started + max(threshold, 1)))
 	defer func() {
+		st.fake.effects = nil
 		st.running.Store(nil)
 		close(run.done)
 		c.exclusiveHeld = false
