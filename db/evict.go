@@ -185,16 +185,7 @@ func (d *DB) Sample(n int, volatile bool, kind ScoreKind, out []Candidate) []Can
 		}
 		return c
 	}
-	st := d.Stats()
-	avail := st.Keys
-	if volatile {
-		avail = st.Expiring
-	}
-	if avail <= n {
-		// As dictGetSomeKeys, a database of no more keys than the sample
-		// gives them all: drawing with replacement could miss the best.
-		return d.appendAll(volatile, score, out)
-	}
+	start := len(out)
 	for range n {
 		e, ok := d.randomEntry(volatile, score)
 		if !ok {
@@ -202,7 +193,34 @@ func (d *DB) Sample(n int, volatile bool, kind ScoreKind, out []Candidate) []Can
 		}
 		out = append(out, e)
 	}
+	if hasDuplicateKey(out[start:]) {
+		// Draws repeat for certain when d has fewer keys than the sample,
+		// and could then miss the best. As dictGetSomeKeys, such a small
+		// database gives all its keys. Counting them takes every shard's
+		// lock, so it is done only when a draw repeated.
+		st := d.Stats()
+		avail := st.Keys
+		if volatile {
+			avail = st.Expiring
+		}
+		if avail <= n {
+			return d.appendAll(volatile, score, out[:start])
+		}
+	}
 	return out
+}
+
+// hasDuplicateKey reports whether two candidates name the same key; the
+// samples are a handful, so a quadratic scan is cheapest.
+func hasDuplicateKey(cs []Candidate) bool {
+	for i := range cs {
+		for j := i + 1; j < len(cs); j++ {
+			if cs[i].Key == cs[j].Key {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // appendAll appends f of every key of d, or of every key with a deadline,
