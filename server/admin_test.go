@@ -132,8 +132,7 @@ func TestAdminAgainstTheServer(t *testing.T) {
 	}
 
 	// Shutdown asks the process to stop, with the options given.
-	asked := make(chan struct{}, 1)
-	ts.requestShutdown = func() { asked <- struct{}{} }
+	asked := ts.ShutdownRequested()
 	if _, err := api.Shutdown(ctx, &adminv1.ShutdownRequest{Save: adminv1.ShutdownRequest_SAVE_NEVER, DrainTimeoutMs: 1500}); err != nil {
 		t.Fatal(err)
 	}

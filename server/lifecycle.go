@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net"
 	"strconv"
+	"sync"
 
 	"github.com/mini-redis/mini-redis/admin"
 	"go.uber.org/zap"
@@ -82,6 +83,9 @@ func (s *Server) Start() error {
 
 // abortStart stops what Start had started and returns err.
 func (s *Server) abortStart(err error) error {
+	// Nothing has changed since the dump was loaded: no final save, which
+	// could fail and leave the listeners open.
+	s.shutdownSaved.Store(true)
 	s.Shutdown(context.Background())
 	return err
 }
@@ -195,35 +199,105 @@ func (s *Server) AdminAddr() net.Addr {
 	return s.adminAddr
 }
 
+// ErrShutdownAborted is returned, wrapped with the cause, by Shutdown when
+// the final save fails: the server refuses to stop, as redis-server does,
+// and goes on serving with nothing lost. Stopping without the save takes
+// SHUTDOWN NOSAVE, the admin API's Shutdown with save=false, or removing
+// the save rules (CONFIG SET save "").
+var ErrShutdownAborted = errors.New("shutdown aborted: the final save failed")
+
+// stopRequests are the requests to shut the server down. A request closes
+// the channel ListenAndServe waits on; a shutdown that is aborted re-arms
+// it, so that the next request is a new attempt.
+type stopRequests struct {
+	mu      sync.Mutex
+	ch      chan struct{}
+	pending bool
+}
+
+func (r *stopRequests) request() {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if !r.pending {
+		r.pending = true
+		close(r.ch)
+	}
+}
+
+func (r *stopRequests) wait() <-chan struct{} {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.ch
+}
+
+func (r *stopRequests) rearm() {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.pending {
+		r.pending = false
+		r.ch = make(chan struct{})
+	}
+}
+
+func (r *stopRequests) isPending() bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.pending
+}
+
+// requestShutdown asks whoever runs the server to shut it down.
+func (s *Server) requestShutdown() { s.stops.request() }
+
+// RequestShutdown asks ListenAndServe to shut the server down, as the
+// SHUTDOWN command does without arguments: what a signal handler calls.
+func (s *Server) RequestShutdown() { s.requestShutdown() }
+
+// ShutdownPending reports whether a shutdown has been requested and has
+// neither finished nor been aborted by a failed final save: a signal
+// handler treats another signal then as "exit now".
+func (s *Server) ShutdownPending() bool { return s.stops.isPending() }
+
 // ShutdownRequested returns a channel that is closed when something asks
 // the server to stop: the SHUTDOWN command, the admin API's Shutdown call,
-// or a listener that fails. Whoever runs the server then calls Shutdown;
-// ListenAndServe does.
-func (s *Server) ShutdownRequested() <-chan struct{} { return s.shutdownRequested }
+// RequestShutdown, or a listener that fails. Whoever runs the server then
+// calls Shutdown; ListenAndServe does. After a shutdown aborted by a failed
+// save, a new channel waits for the next request.
+func (s *Server) ShutdownRequested() <-chan struct{} { return s.stops.wait() }
 
 // ListenAndServe runs the server until ctx ends or it is asked to stop
 // (see ShutdownRequested), then shuts it down gracefully, giving clients
-// shutdown-timeout (or the admin API's drain timeout) to finish. It
-// returns nil after a requested or signalled stop, and the cause when
-// starting or a listener failed.
+// shutdown-timeout (or the admin API's drain timeout) to finish. If the
+// final save fails the shutdown is aborted, logged, and the server goes on
+// serving until the next request (ctx ends only once). It returns nil after
+// a requested or signalled stop, and the cause when starting or a listener
+// failed.
 func (s *Server) ListenAndServe(ctx context.Context) error {
 	if err := s.Start(); err != nil {
 		return err
 	}
-	select {
-	case <-ctx.Done():
-		s.log.Info("received shutdown signal; shutting down")
-	case <-s.shutdownRequested:
-		s.log.Info("shutdown requested; shutting down")
-	}
-	drain := s.cfg.ShutdownTimeout
-	if o := s.shutdownOpts.Load(); o != nil && o.Drain > 0 {
-		drain = o.Drain
-	}
-	sctx, cancel := context.WithTimeout(context.Background(), drain)
-	defer cancel()
-	if err := s.Shutdown(sctx); err != nil {
-		s.log.Warn("shutdown was not clean", zap.Error(err))
+	signalled := ctx.Done()
+	for {
+		select {
+		case <-signalled:
+			signalled = nil
+			s.log.Info("received shutdown signal; shutting down")
+		case <-s.ShutdownRequested():
+			s.log.Info("shutdown requested; shutting down")
+		}
+		drain := s.cfg.ShutdownTimeout
+		if o := s.shutdownOpts.Load(); o != nil && o.Drain > 0 {
+			drain = o.Drain
+		}
+		sctx, cancel := context.WithTimeout(context.Background(), drain)
+		err := s.Shutdown(sctx)
+		cancel()
+		if errors.Is(err, ErrShutdownAborted) {
+			continue // Shutdown has logged it; the server is still serving
+		}
+		if err != nil {
+			s.log.Warn("shutdown was not clean", zap.Error(err))
+		}
+		break
 	}
 	s.log.Info("server stopped")
 	if err := s.failure.Load(); err != nil {
@@ -232,15 +306,26 @@ func (s *Server) ListenAndServe(ctx context.Context) error {
 	return nil
 }
 
-// Shutdown stops the server gracefully: the admin API's health check turns
-// NOT_SERVING, the server stops accepting, lets every client finish the
-// commands it has sent, writes their replies and closes the connections,
-// saves the dump if save rules are set (unless SHUTDOWN saved already, or
-// the admin API said otherwise), and stops the admin API. If ctx ends
-// first, the remaining connections are closed at once and ctx's error is
+// Shutdown stops the server gracefully. First, if save rules are set (or
+// the admin API asked to save) and SHUTDOWN has not saved already, it
+// saves the dump with every command paused; if that fails it returns an
+// error wrapping ErrShutdownAborted and the server goes on serving, as
+// redis-server refuses to exit. Once saved, nothing changes any more: a
+// command sent after the save closes its connection unanswered. Then the
+// admin API's health check turns NOT_SERVING, the server stops accepting,
+// lets every client finish the commands it has sent, writes their replies
+// and closes the connections, and stops the admin API. If ctx ends first,
+// the remaining connections are closed at once and ctx's error is
 // returned. A background save in progress always finishes first, so no
-// goroutine of the server is left. Calling it again does nothing more.
+// goroutine of the server is left. Once it has got past the save, calling
+// it again does nothing more.
 func (s *Server) Shutdown(ctx context.Context) error {
+	if err := s.saveOnShutdown(); err != nil {
+		s.log.Error("errors trying to shut down the server: the final save failed; still serving "+
+			"(SHUTDOWN NOSAVE stops without saving)", zap.Error(err))
+		s.stops.rearm()
+		return fmt.Errorf("%w: %w", ErrShutdownAborted, err)
+	}
 	s.mu.Lock()
 	adminSrv := s.admin
 	s.mu.Unlock()
@@ -250,12 +335,6 @@ func (s *Server) Shutdown(ctx context.Context) error {
 	var errs []error
 	if err := s.closeClients(ctx); err != nil {
 		errs = append(errs, fmt.Errorf("clients cut off: %w", err))
-	}
-	if s.shutdownSaved.CompareAndSwap(false, true) {
-		if err := s.saveOnShutdown(); err != nil {
-			s.log.Error("saving on shutdown failed", zap.Error(err))
-			errs = append(errs, fmt.Errorf("saving on shutdown: %w", err))
-		}
 	}
 	if adminSrv != nil {
 		adminSrv.Stop(ctx)

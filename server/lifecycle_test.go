@@ -249,8 +249,7 @@ func TestClientReply(t *testing.T) {
 
 func TestShutdownCommandStopsTheServer(t *testing.T) {
 	ts := startServer(t)
-	requested := make(chan struct{}, 1)
-	ts.requestShutdown = func() { requested <- struct{}{} }
+	requested := ts.ShutdownRequested()
 	c := ts.dial(t)
 	for _, tc := range []struct{ cmd, want string }{
 		{"SHUTDOWN BOGUS", "-ERR syntax error\r\n"},

@@ -461,21 +461,38 @@ func (s *Server) shutdownLocked(req shutdownRequest) error {
 	return nil
 }
 
-// saveOnShutdown is the save of a shutdown by signal or by the admin API,
-// after the clients are gone: when save rules are configured (or the admin
-// API asked to save, or not to), unless SHUTDOWN has already saved or said
-// not to.
+// saveOnShutdown is the final save of a shutdown by signal, by
+// RequestShutdown or by the admin API: when save rules are configured (or
+// the admin API asked to save, or not to), unless SHUTDOWN has already
+// saved or said not to. It saves with the world locked and, on success,
+// halts the server before letting go, so that nothing changes after the
+// dump; on failure commands carry on as if nothing had happened.
 func (s *Server) saveOnShutdown() error {
-	s.persist.wg.Wait()
-	if s.persist.savedForShutdown.Load() {
+	if !s.shutdownSaved.CompareAndSwap(false, true) {
 		return nil
 	}
 	save := s.hasSaveRules()
 	if o := s.shutdownOpts.Load(); o != nil && o.Save != nil {
 		save = *o.Save
 	}
-	if !save {
+	if !save || s.persist.savedForShutdown.Load() {
 		return nil
 	}
-	return s.Save()
+	s.world.Lock()
+	defer s.world.Unlock()
+	if s.persist.savedForShutdown.Load() {
+		return nil // SHUTDOWN saved while we waited for the lock
+	}
+	s.persist.wg.Wait() // a save in progress finishes first
+	snap, err := s.startSaveLocked()
+	if err == nil {
+		err = s.finishSave(snap)
+	}
+	if err != nil {
+		s.shutdownSaved.Store(false) // the next attempt saves again
+		return err
+	}
+	s.persist.savedForShutdown.Store(true)
+	s.persist.halted.Store(true)
+	return nil
 }

@@ -470,7 +470,6 @@ func TestShutdownSavesWhileAnotherSaveStarts(t *testing.T) {
 	dir := t.TempDir()
 	srv, addr := startInDir(t, dir)
 	dialRaw(t, addr).do("SET", "k", "v")
-	srv.requestShutdown = func() {}
 	srv.world.Lock() // as SHUTDOWN holds it (client.exclusive)
 	started := make(chan error, 1)
 	go func() { started <- srv.BackgroundSave() }()
@@ -483,5 +482,55 @@ func TestShutdownSavesWhileAnotherSaveStarts(t *testing.T) {
 	<-started
 	if _, err := os.Stat(filepath.Join(dir, "dump.rdb")); err != nil {
 		t.Errorf("no dump after SHUTDOWN: %v", err)
+	}
+}
+
+// Shutdown whose final save fails is aborted: it says so, nothing is
+// closed and the data stays; clients go on being served, and once the dump
+// can be written the next Shutdown saves and stops.
+func TestShutdownAbortedByFailedSave(t *testing.T) {
+	dir := t.TempDir()
+	srv, addr := startInDir(t, dir, "--save", "3600 1")
+	c := dialRaw(t, addr)
+	c.do("SET", "k", "v")
+	blocker := filepath.Join(dir, "dump.rdb")
+	if err := os.MkdirAll(filepath.Join(blocker, "x"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	requested := srv.ShutdownRequested()
+	srv.RequestShutdown()
+	<-requested
+	if !srv.ShutdownPending() {
+		t.Error("no shutdown pending after RequestShutdown")
+	}
+	err := srv.Shutdown(context.Background())
+	if !errors.Is(err, ErrShutdownAborted) {
+		t.Fatalf("Shutdown with a failing save: %v, want ErrShutdownAborted", err)
+	}
+	if srv.ShutdownPending() {
+		t.Error("the aborted shutdown is still pending: the next request would be lost")
+	}
+	select {
+	case <-srv.ShutdownRequested():
+		t.Error("the request channel was not re-armed")
+	default:
+	}
+	if got := c.do("GET", "k"); got != "$1\r\nv\r\n" {
+		t.Errorf("GET after the aborted shutdown: %q", got)
+	}
+	if got := dialRaw(t, addr).do("PING"); got != "+PONG\r\n" {
+		t.Errorf("a new client after the aborted shutdown: %q", got)
+	}
+
+	os.RemoveAll(blocker)
+	if err := srv.Shutdown(context.Background()); err != nil {
+		t.Fatalf("Shutdown once the dump can be written: %v", err)
+	}
+	if got, _ := c.readUntilClose(); len(got) != 0 {
+		t.Errorf("client got %q at the close", got)
+	}
+	_, again := startInDir(t, dir)
+	if got := dialRaw(t, again).do("GET", "k"); got != "$1\r\nv\r\n" {
+		t.Errorf("GET k after a restart from the final dump: %q", got)
 	}
 }

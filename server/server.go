@@ -88,11 +88,9 @@ type Server struct {
 	// table outlive a command.
 	dumpers sync.Pool
 
-	// requestShutdown asks whoever runs the server to shut it down
-	// (SHUTDOWN, the admin API, a failed listener): it closes
-	// shutdownRequested, once.
-	requestShutdown   func()
-	shutdownRequested chan struct{}
+	// stops are the requests to shut down (SHUTDOWN, the admin API, a
+	// failed listener, RequestShutdown) that ListenAndServe waits for.
+	stops stopRequests
 	// failure is why a listener stopped serving, when it failed.
 	failure atomic.Pointer[error]
 	// shutdownSaved is set once Shutdown has made its save on shutdown.
@@ -121,10 +119,8 @@ func newServer(cfg serverConfig, log *zap.Logger) *Server {
 		runID:     newRunID(),
 		listeners: make(map[net.Listener]struct{}),
 		clients:   make(map[*client]struct{}),
-
-		shutdownRequested: make(chan struct{}),
+		stops:     stopRequests{ch: make(chan struct{})},
 	}
-	s.requestShutdown = sync.OnceFunc(func() { close(s.shutdownRequested) })
 	s.clock = newServerClock(s.started)
 	var clock db.Clock = s.clock
 	if cfg.Clock != nil {

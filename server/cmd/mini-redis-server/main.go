@@ -18,9 +18,11 @@
 // server/tracing), and flushed on shutdown.
 //
 // SIGINT or SIGTERM (or SHUTDOWN, or the admin Shutdown call) stops it
-// gracefully: it stops accepting, lets clients finish the commands they
-// sent, saves if configured to, closes them and exits 0. A second signal
-// exits at once with status 1.
+// gracefully: it saves if configured to, stops accepting, lets clients
+// finish the commands they sent, closes them and exits 0. If that save
+// fails it logs so and goes on serving, as redis-server does; the next
+// signal tries again. A second signal during a shutdown exits at once with
+// status 1.
 package main
 
 import (
@@ -123,16 +125,11 @@ func run(args []string, stderr io.Writer) int {
 		}
 		defer stop()
 	}
-	ctx, stopSignals := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stopSignals()
-	go func() {
-		select {
-		case <-ctx.Done():
-		case <-srv.ShutdownRequested():
-		}
-		forceExitOnSecondSignal(log)
-	}()
-	if err := srv.ListenAndServe(ctx); err != nil {
+	signals := make(chan os.Signal, 1)
+	signal.Notify(signals, os.Interrupt, syscall.SIGTERM)
+	defer signal.Stop(signals)
+	go relaySignals(signals, srv, log)
+	if err := srv.ListenAndServe(context.Background()); err != nil {
 		log.Error("server failed", zap.Error(err))
 		return 1
 	}
@@ -173,15 +170,18 @@ func startCPUProfile(path string) (stop func(), err error) {
 	}, nil
 }
 
-// forceExitOnSecondSignal makes a second SIGINT or SIGTERM, during a slow
-// graceful shutdown, exit at once.
-func forceExitOnSecondSignal(log *zap.Logger) {
-	again := make(chan os.Signal, 1)
-	signal.Notify(again, os.Interrupt, syscall.SIGTERM)
-	go func() {
-		<-again
-		log.Warn("second signal; exiting now")
-		log.Sync()
-		os.Exit(1)
-	}()
+// relaySignals turns SIGINT and SIGTERM into shutdown requests. A signal
+// while a shutdown is under way (a slow drain, a long final save) exits at
+// once with status 1; after a shutdown aborted by a failed save, the next
+// signal tries again.
+func relaySignals(signals <-chan os.Signal, srv *server.Server, log *zap.Logger) {
+	for sig := range signals {
+		if srv.ShutdownPending() {
+			log.Warn("second signal; exiting now")
+			log.Sync()
+			os.Exit(1)
+		}
+		log.Info("received shutdown signal", zap.Stringer("signal", sig))
+		srv.RequestShutdown()
+	}
 }

@@ -7,6 +7,7 @@ import (
 	"net"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strings"
 	"syscall"
 	"testing"
@@ -108,5 +109,71 @@ func TestArguments(t *testing.T) {
 		if code := run(tc.args, &stderr); code != tc.code || !strings.Contains(stderr.String(), tc.contains) {
 			t.Errorf("run %q: exit %d, %q; want %d and %q", tc.args, code, stderr.String(), tc.code, tc.contains)
 		}
+	}
+}
+
+// A SIGTERM whose final save fails does not exit: as redis-server, the
+// server logs it and goes on serving with its data; once the dump can be
+// written, the next SIGTERM saves and exits 0.
+func TestSIGTERMWithFailingSaveKeepsServing(t *testing.T) {
+	dir := t.TempDir()
+	// A directory where the dump goes (made once the server has started,
+	// which would refuse to load it) makes the save's rename fail, even
+	// for root.
+	blocker := filepath.Join(dir, "dump.rdb")
+	cmd, addr, logs := serverProcess(t, "--dir", dir, "--save", "3600 1")
+	if err := os.MkdirAll(filepath.Join(blocker, "x"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	c := redisconn.Dial(t, addr)
+	if got := string(c.DoRaw("SET", "k", "v")); got != "+OK\r\n" {
+		t.Fatalf("SET: %q", got)
+	}
+	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	// The failed save shows in INFO; until then the shutdown is under way.
+	deadline := time.Now().Add(hangTimeout)
+	for !strings.Contains(string(c.DoRaw("INFO", "persistence")), "rdb_last_bgsave_status:err") {
+		if time.Now().After(deadline) {
+			t.Fatal("the final save was not attempted")
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	select {
+	case err := <-done:
+		t.Fatalf("exited (%v) although the final save failed", err)
+	case <-time.After(300 * time.Millisecond):
+	}
+	if got := string(c.DoRaw("GET", "k")); got != "$1\r\nv\r\n" {
+		t.Errorf("GET after the aborted shutdown: %q", got)
+	}
+	if got := string(c.DoRaw("SET", "k2", "w")); !strings.HasPrefix(got, "-MISCONF") {
+		// stop-writes-on-bgsave-error: the failed save refuses writes,
+		// as after any failed save.
+		t.Errorf("write after the failed save: %q, want MISCONF", got)
+	}
+
+	if err := os.RemoveAll(blocker); err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatalf("exit after the second attempt: %v\n%s", err, logs)
+		}
+	case <-time.After(hangTimeout):
+		t.Fatal("the second SIGTERM did not stop the server")
+	}
+	if !strings.Contains(logs.String(), "the final save failed; still serving") {
+		t.Errorf("no log line for the aborted shutdown:\n%s", logs)
+	}
+	if _, err := os.Stat(blocker); err != nil {
+		t.Errorf("no dump after the successful shutdown: %v", err)
 	}
 }
