@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -52,6 +53,26 @@ type persistence struct {
 	// savedForShutdown records that SHUTDOWN saved, or asked not to save.
 	savedForShutdown atomic.Bool
 	wg               sync.WaitGroup // saves started and not finished
+
+	// createTemp opens the temporary file a save writes before renaming it
+	// over the dump; nil means the file system's. Tests put a full disk
+	// behind it.
+	createTemp func(name string) (dumpFile, error)
+}
+
+// dumpFile is the temporary file a save writes.
+type dumpFile interface {
+	io.Writer
+	Sync() error
+	Close() error
+}
+
+// createDumpTemp opens the temporary file of a save, truncated.
+func (p *persistence) createDumpTemp(name string) (dumpFile, error) {
+	if p.createTemp != nil {
+		return p.createTemp(name)
+	}
+	return os.OpenFile(name, os.O_CREATE|os.O_WRONLY|os.O_TRUNC, 0o644)
 }
 
 // retryDelay is how long after a failed background save the save rules
@@ -199,7 +220,8 @@ func (s *Server) writeDump(path string, snap snapshot) (err error) {
 	defer snap.sn.Abort()
 	dir := filepath.Dir(path)
 	tmp := filepath.Join(dir, fmt.Sprintf("temp-%d.rdb", os.Getpid()))
-	f, err := os.OpenFile(tmp, os.O_CREATE|os.O_WRONLY|os.O_TRUNC, 0o644)
+	p := &s.persist
+	f, err := p.createDumpTemp(tmp)
 	if err != nil {
 		return fmt.Errorf("failed opening the temp RDB file %s (in server root dir %s) for saving: %w",
 			filepath.Base(tmp), dir, err)
@@ -210,7 +232,6 @@ func (s *Server) writeDump(path string, snap snapshot) (err error) {
 			os.Remove(tmp)
 		}
 	}()
-	p := &s.persist
 	keys, expiring := snap.sn.DBSizes()
 	total := 0
 	for _, n := range keys {

@@ -17,6 +17,7 @@ import (
 	"github.com/mini-redis/mini-redis/db/rdb"
 	"github.com/mini-redis/mini-redis/internal/redistest"
 	"go.uber.org/zap"
+	"go.uber.org/zap/zaptest/observer"
 )
 
 // startInDir starts a server with the wall clock whose dump lives in dir,
@@ -532,5 +533,110 @@ func TestShutdownAbortedByFailedSave(t *testing.T) {
 	_, again := startInDir(t, dir)
 	if got := dialRaw(t, again).do("GET", "k"); got != "$1\r\nv\r\n" {
 		t.Errorf("GET k after a restart from the final dump: %q", got)
+	}
+}
+
+// fullDisk is a file system that takes room bytes and then fails every
+// write with ENOSPC, as a full disk does; the file it writes is real.
+type fullDisk struct{ room int }
+
+func (d *fullDisk) create(name string) (dumpFile, error) {
+	f, err := os.OpenFile(name, os.O_CREATE|os.O_WRONLY|os.O_TRUNC, 0o644)
+	if err != nil {
+		return nil, err
+	}
+	return &fullFile{File: f, left: d.room}, nil
+}
+
+type fullFile struct {
+	*os.File
+	left int
+}
+
+func (f *fullFile) Write(p []byte) (int, error) {
+	if len(p) > f.left {
+		n, _ := f.File.Write(p[:f.left])
+		f.left = 0
+		return n, &os.PathError{Op: "write", Path: f.Name(), Err: syscall.ENOSPC}
+	}
+	f.left -= len(p)
+	return f.File.Write(p)
+}
+
+// A save that fills the disk fails cleanly, for SAVE and BGSAVE: an error
+// reply or the log, INFO's status, the previous dump intact, no temporary
+// file left, and writes refused (stop-writes-on-bgsave-error) until a save
+// succeeds.
+func TestSaveOnFullDisk(t *testing.T) {
+	dir := t.TempDir()
+	core, logs := observer.New(zap.InfoLevel)
+	cfg, err := loadTestConfig([]string{"--save", "3600 1", "--dir", dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := newServer(cfg, zap.New(core))
+	ln, _ := net.Listen("tcp", "127.0.0.1:0")
+	go srv.Serve(ln)
+	defer srv.Shutdown(context.Background())
+	c := dialRaw(t, ln.Addr().String())
+	c.do("SET", "k", "v")
+	if got := c.do("SAVE"); got != "+OK\r\n" {
+		t.Fatalf("first SAVE: %q", got)
+	}
+	dump := filepath.Join(dir, "dump.rdb")
+	before, err := os.ReadFile(dump)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.do("SET", "big", strings.Repeat("x", 1<<16))
+	// Under the world lock, which every command takes, so that the race
+	// detector sees the commands' saves happen after.
+	srv.world.Lock()
+	srv.persist.createTemp = (&fullDisk{room: 100}).create
+	srv.world.Unlock()
+
+	if got := c.do("SAVE"); got != "-ERR\r\n" {
+		t.Errorf("SAVE on a full disk: %q, want -ERR as Redis", got)
+	}
+	if got := c.do("BGSAVE"); got != "+Background saving started\r\n" {
+		t.Errorf("BGSAVE on a full disk: %q", got)
+	}
+	waitFor(t, func() bool { return strings.Contains(c.do("INFO", "persistence"), "rdb_bgsave_in_progress:0") })
+	info := c.do("INFO", "persistence")
+	for _, want := range []string{"rdb_last_bgsave_status:err", "rdb_changes_since_last_save:1"} {
+		if !strings.Contains(info, want) {
+			t.Errorf("INFO persistence lacks %q:\n%s", want, info)
+		}
+	}
+	if n := logs.FilterMessage("saving the dump failed").FilterFieldKey("error").Len(); n != 2 {
+		t.Errorf("%d save failures logged, want 2", n)
+	}
+	for _, e := range logs.FilterMessage("saving the dump failed").All() {
+		if err, _ := e.ContextMap()["error"].(string); !strings.Contains(err, "no space left on device") {
+			t.Errorf("logged error %q does not name the full disk", err)
+		}
+	}
+	after, err := os.ReadFile(dump)
+	if err != nil || !bytes.Equal(after, before) {
+		t.Errorf("the previous dump changed after failed saves (err %v)", err)
+	}
+	entries, _ := os.ReadDir(dir)
+	for _, e := range entries {
+		if e.Name() != "dump.rdb" {
+			t.Errorf("left behind in the dump's directory: %s", e.Name())
+		}
+	}
+	if got := c.do("SET", "k", "w"); !strings.HasPrefix(got, "-MISCONF ") {
+		t.Errorf("write after a failed save: %q, want MISCONF", got)
+	}
+
+	srv.world.Lock()
+	srv.persist.createTemp = nil // room again
+	srv.world.Unlock()
+	if got := c.do("SAVE"); got != "+OK\r\n" {
+		t.Fatalf("SAVE with room: %q", got)
+	}
+	if got := c.do("SET", "k", "w"); got != "+OK\r\n" {
+		t.Errorf("write after a good save: %q", got)
 	}
 }
