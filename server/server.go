@@ -399,9 +399,13 @@ func (c *client) applyOutputLimits() {
 	c.conn.SetOutputLimits(c.server.settings.outputLimits(class))
 }
 
+// isLoopback reports whether a client at addr counts as local, for
+// protected mode and the "local" value of enable-debug-command: a Unix
+// socket, 127.0.0.1 or ::1 exactly, as Redis compares the peer's address
+// (127.0.0.2 is loopback to the kernel but not to Redis).
 func isLoopback(addr net.Addr) bool {
 	ta, ok := addr.(*net.TCPAddr)
-	return !ok || ta.IP.IsLoopback()
+	return !ok || ta.IP.Equal(net.IPv4(127, 0, 0, 1)) || ta.IP.Equal(net.IPv6loopback)
 }
 
 func (s *Server) removeClient(c *client) {
