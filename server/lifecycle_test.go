@@ -88,7 +88,7 @@ func TestIdleTimeout(t *testing.T) {
 }
 
 // exchangeFrom sends input to addr from the local address src and returns
-// what comes back within quiet. Linux routes all of 127.0.0.0/8 to the
+// what comes back before it goes quiet for 300 ms. Linux routes all of 127.0.0.0/8 to the
 // loopback interface, so 127.0.0.2 is a remote client to Redis's protected
 // mode on every host, with no other interface needed.
 func exchangeFrom(t *testing.T, src, addr string, input string) string {
