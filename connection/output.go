@@ -274,8 +274,8 @@ func (c *Conn) share() {
 // Push appends a message built by appendMsg, which encodes it for the
 // given protocol, to the output, from any goroutine; it never waits for
 // the network. It reports false if the message was not queued: the
-// connection is closed or over its limits (and then being closed). Push
-// panics if EnablePush was not called: that is a programming error.
+// connection is closed or over its limits (and then being closed). A push
+// is written even while SetDiscard drops the owner's replies. Push panics if EnablePush was not called: that is a programming error.
 func (c *Conn) Push(appendMsg func(dst []byte, p frame.Protocol) []byte) bool {
 	if !c.shared {
 		panic("connection: Push before EnablePush")
@@ -285,10 +285,8 @@ func (c *Conn) Push(appendMsg func(dst []byte, p frame.Protocol) []byte) bool {
 		c.mu.Unlock()
 		return false
 	}
-	if c.discard {
-		c.mu.Unlock()
-		return true
-	}
+	// No check of discard: CLIENT REPLY OFF silences replies, not pushes,
+	// as Redis's CLIENT_PUSHING delivers them regardless.
 	c.out = appendMsg(c.out, c.proto)
 	over := c.overLimit()
 	c.mu.Unlock()

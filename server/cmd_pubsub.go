@@ -78,6 +78,13 @@ func subscribeCmd(op func(*pubsub.Hub, pubsub.Subscriber, ...[]byte) []pubsub.Ac
 	return func(c *client, args [][]byte) {
 		sub := c.subscriberOf()
 		acks := op(c.server.pubsub, sub, args[1:]...)
+		if c.conn.Discarding() {
+			// Confirmations reach the client even under CLIENT REPLY OFF or
+			// SKIP: Redis sends them as pushes, which the setting does not
+			// silence (in RESP2 too).
+			c.conn.SetDiscard(false)
+			defer c.conn.SetDiscard(true)
+		}
 		for _, ack := range acks {
 			// Confirmations are pushes in RESP3, arrays in RESP2.
 			c.conn.WritePushLen(3)
