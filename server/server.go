@@ -126,6 +126,7 @@ func newServer(cfg serverConfig, log *zap.Logger) *Server {
 	if cfg.Clock != nil {
 		clock = cfg.Clock
 	}
+	s.settings.tlsSessions.now = clock.Now
 	s.storeOptions = db.Options{
 		Databases: int(s.settings.databases.Load()),
 		Clock:     clock,

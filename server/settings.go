@@ -93,6 +93,13 @@ type settings struct {
 	tlsCipherSuites   config.Handle[string]
 	tlsSessionCaching config.Handle[bool]
 	tlsConfig         atomic.Pointer[tls.Config]
+	// tlsSessions is the TLS session cache (tls_session.go), bounded by
+	// tls-session-cache-size and -timeout, read as each session comes and
+	// goes; whose order of cipher suites wins is tls-prefer-server-ciphers.
+	tlsSessions            tlsSessionCache
+	tlsSessionCacheSize    config.Handle[int64]
+	tlsSessionCacheTimeout config.Handle[int64] // seconds
+	tlsPreferServerCiphers config.Handle[bool]
 
 	adminBind  config.Handle[string]
 	adminPort  config.Handle[int64] // 0 disables the admin API
@@ -273,15 +280,10 @@ func newSettings(level zap.AtomicLevel) (*settings, error) {
 		tlsString("tls-protocols", &st.tlsProtocols),
 		tlsString("tls-ciphers", &st.tlsCiphers),
 		tlsString("tls-ciphersuites", &st.tlsCipherSuites),
-		// Go picks the cipher suite by its own order, which prefers the
-		// server's when both sides support hardware AES: the parameter is
-		// accepted for redis.conf files that set it.
-		config.Param{Name: "tls-prefer-server-ciphers", Kind: config.Bool{}, Default: "no"},
+		config.Param{Name: "tls-prefer-server-ciphers", Kind: config.Bool{}, Default: "no", Handle: &st.tlsPreferServerCiphers},
 		config.Param{Name: "tls-session-caching", Kind: config.Bool{}, Default: "yes", Handle: &st.tlsSessionCaching, Apply: reloadTLS},
-		// Go resumes sessions with stateless tickets, not a server-side
-		// cache: these are accepted for redis.conf files that set them.
-		config.Param{Name: "tls-session-cache-size", Kind: config.Int{Min: 0, Max: intMax}, Default: "20480"},
-		config.Param{Name: "tls-session-cache-timeout", Kind: config.Int{Min: 0, Max: math.MaxInt64}, Default: "300"},
+		config.Param{Name: "tls-session-cache-size", Kind: config.Int{Min: 0, Max: intMax}, Default: "20480", Handle: &st.tlsSessionCacheSize},
+		config.Param{Name: "tls-session-cache-timeout", Kind: config.Int{Min: 0, Max: intMax}, Default: "300", Handle: &st.tlsSessionCacheTimeout},
 		config.Param{Name: "admin-tls-cert-file", Kind: config.String{}, Default: "", Immutable: true, Handle: &st.adminTLSCertFile},
 		config.Param{Name: "admin-tls-key-file", Kind: config.String{}, Default: "", Immutable: true, Handle: &st.adminTLSKeyFile},
 		config.Param{Name: "admin-tls-ca-cert-file", Kind: config.String{}, Default: "", Immutable: true, Handle: &st.adminTLSCACertFile},
@@ -296,6 +298,9 @@ func newSettings(level zap.AtomicLevel) (*settings, error) {
 		return nil, fmt.Errorf("server: registering parameters: %w", err)
 	}
 	st.conf = conf
+	st.tlsSessions.now = time.Now // newServer puts the server's clock here
+	st.tlsSessions.size = st.tlsSessionCacheSize.Load
+	st.tlsSessions.timeout = func() time.Duration { return time.Duration(st.tlsSessionCacheTimeout.Load()) * time.Second }
 	return st, nil
 }
 

@@ -31,6 +31,9 @@ type tlsSettings struct {
 	protocols                  string
 	ciphers, cipherSuites      string
 	sessionCaching             bool
+	// sessions is where resumable sessions are kept while sessionCaching
+	// is on; nil resumes none.
+	sessions *tlsSessionCache
 }
 
 // buildTLSConfig builds the listener's TLS configuration from ts, reading
@@ -49,7 +52,10 @@ func buildTLSConfig(ts tlsSettings) (*tls.Config, error) {
 	}
 	cfg := &tls.Config{
 		Certificates:           []tls.Certificate{cert},
-		SessionTicketsDisabled: !ts.sessionCaching,
+		SessionTicketsDisabled: !ts.sessionCaching || ts.sessions == nil,
+	}
+	if !cfg.SessionTicketsDisabled {
+		cfg.WrapSession, cfg.UnwrapSession = ts.sessions.wrap, ts.sessions.unwrap
 	}
 	cfg.MinVersion, cfg.MaxVersion, err = parseTLSProtocols(ts.protocols)
 	if err != nil {
@@ -260,7 +266,7 @@ func (st *settings) tlsSettings() tlsSettings {
 		caFile: st.tlsCACertFile.Load(), caDir: st.tlsCACertDir.Load(),
 		authClients: st.tlsAuthClients.Load(), protocols: st.tlsProtocols.Load(),
 		ciphers: st.tlsCiphers.Load(), cipherSuites: st.tlsCipherSuites.Load(),
-		sessionCaching: st.tlsSessionCaching.Load(),
+		sessionCaching: st.tlsSessionCaching.Load(), sessions: &st.tlsSessions,
 	}
 }
 
@@ -281,9 +287,16 @@ func (st *settings) reloadTLS() error {
 
 // listenerTLSConfig is the configuration of the TLS listener: each
 // handshake gets the configuration built last, so CONFIG SET takes effect
-// without a restart.
+// without a restart, narrowed to the client's preferred cipher suite
+// unless tls-prefer-server-ciphers.
 func (st *settings) listenerTLSConfig() *tls.Config {
 	return &tls.Config{
-		GetConfigForClient: func(*tls.ClientHelloInfo) (*tls.Config, error) { return st.tlsConfig.Load(), nil },
+		GetConfigForClient: func(hello *tls.ClientHelloInfo) (*tls.Config, error) {
+			cfg := st.tlsConfig.Load()
+			if cfg != nil && !st.tlsPreferServerCiphers.Load() {
+				cfg = clientPreferredConfig(cfg, hello)
+			}
+			return cfg, nil
+		},
 	}
 }
