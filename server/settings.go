@@ -300,7 +300,12 @@ func newSettings(level zap.AtomicLevel) (*settings, error) {
 	st.conf = conf
 	st.tlsSessions.now = time.Now // newServer puts the server's clock here
 	st.tlsSessions.size = st.tlsSessionCacheSize.Load
-	st.tlsSessions.timeout = func() time.Duration { return time.Duration(st.tlsSessionCacheTimeout.Load()) * time.Second }
+	st.tlsSessions.timeout = func() time.Duration {
+		if secs := st.tlsSessionCacheTimeout.Load(); secs > 0 {
+			return time.Duration(secs) * time.Second
+		}
+		return opensslSessionTimeout // Redis leaves OpenSSL's default for 0
+	}
 	return st, nil
 }
 

@@ -22,6 +22,11 @@ import (
 // session; here a ticket is only the id of a session the server keeps, so
 // that the cache's size and timeout hold.
 
+// opensslSessionTimeout is how long a session lives with
+// tls-session-cache-timeout 0, for which Redis keeps OpenSSL's default
+// (tls1_default_timeout).
+const opensslSessionTimeout = 2 * time.Hour
+
 // tlsSessionIDLen is the bytes of a session's random id.
 const tlsSessionIDLen = 32
 
@@ -45,7 +50,8 @@ type tlsSession struct {
 
 // wrap stores a session the handshake wants the client to resume later
 // and returns its id, which the client gets as its ticket
-// (tls.Config.WrapSession).
+// (tls.Config.WrapSession). A resumed handshake wraps its session again:
+// the timeout then counts from it.
 func (c *tlsSessionCache) wrap(_ tls.ConnectionState, ss *tls.SessionState) ([]byte, error) {
 	state, err := ss.Bytes()
 	if err != nil {

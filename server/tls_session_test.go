@@ -88,7 +88,8 @@ func (c *tlsClient) connect() bool {
 }
 
 // Sessions resume from the server's cache for tls-session-cache-timeout
-// seconds of its clock, at most tls-session-cache-size of them (the oldest
+// seconds of its clock (counted from the last handshake, which renews the
+// client's ticket), at most tls-session-cache-size of them (the oldest
 // go first), and not at all with tls-session-caching no; CONFIG SET of any
 // of them applies to the next handshake.
 func TestTLSSessionCache(t *testing.T) {
@@ -130,11 +131,17 @@ func TestTLSSessionCache(t *testing.T) {
 				t.Errorf("%d sessions kept, want 1", n)
 			}
 
+			// 0 is OpenSSL's default, as in Redis: two hours.
 			configSet(t, srv, "tls-session-cache-size", "0", "tls-session-cache-timeout", "0")
 			c := newTLSClient(t, addr, version)
 			c.connect()
+			clock.Advance(7199 * time.Second)
+			if !c.connect() {
+				t.Error("a session 7199 s old was not resumed with tls-session-cache-timeout 0")
+			}
+			clock.Advance(7201 * time.Second) // since the ticket the resumption renewed
 			if c.connect() {
-				t.Error("a session was resumed with tls-session-cache-timeout 0")
+				t.Error("a session 7201 s old was resumed with tls-session-cache-timeout 0")
 			}
 
 			configSet(t, srv, "tls-session-cache-timeout", "300", "tls-session-caching", "no")
