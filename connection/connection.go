@@ -30,6 +30,13 @@ const (
 	DefaultFlushThreshold = 64 << 10
 
 	readBufferSize = 16 << 10 // PROTO_IOBUF_LEN
+	// idleReadSize is the input buffer a connection starts with, and goes
+	// back to when a big request is done: most clients send small
+	// commands, and ten thousand idle ones should not hold 16 KB each.
+	// A read that fills it grows it to readBufferSize.
+	idleReadSize = 1 << 10
+	// idleWriteSize is the output buffer's starting capacity.
+	idleWriteSize = 512
 )
 
 // ErrQueryBufferLimit is returned by ReadRequest when a client has sent more
@@ -143,10 +150,10 @@ func New(nc net.Conn, opts Options) *Conn {
 	c := &Conn{
 		nc:   nc,
 		opts: opts,
-		in:   make([]byte, readBufferSize),
+		in:   make([]byte, idleReadSize),
 	}
 	c.base = time.Now()
-	c.out = make([]byte, 0, 4096)
+	c.out = make([]byte, 0, idleWriteSize)
 	c.proto = frame.RESP2
 	c.req.Limits = opts.Limits
 	c.req.Reset()
@@ -236,6 +243,11 @@ func (c *Conn) Buffered() bool { return c.r < c.w }
 func (c *Conn) fill(timeout time.Duration) error {
 	if c.r == c.w {
 		c.r, c.w = 0, 0
+		if len(c.in) > readBufferSize {
+			// A big request is done: do not keep its buffer for the
+			// small ones after it (Redis's querybuf resizing).
+			c.in = make([]byte, idleReadSize)
+		}
 	}
 	if c.w == len(c.in) {
 		pending := c.w - c.r
@@ -277,6 +289,13 @@ func (c *Conn) fill(timeout time.Duration) error {
 	c.reads++
 	c.countIn(n)
 	if n > 0 {
+		if c.w == len(c.in) && len(c.in) < readBufferSize {
+			// The read filled the small buffer: more is likely waiting
+			// (a pipeline, a big value), so read in full-size chunks.
+			in := make([]byte, readBufferSize)
+			copy(in, c.in[c.r:c.w])
+			c.in, c.r, c.w = in, 0, c.w-c.r
+		}
 		return nil
 	}
 	if c.interrupted.Load() {

@@ -361,3 +361,52 @@ func TestOutputLimitsCloseAClientThatDoesNotRead(t *testing.T) {
 		t.Errorf("Err() = %v, want %v", err, ErrOutputBufferLimit)
 	}
 }
+
+// An idle connection holds a small input buffer; a read that fills it
+// grows it to full size, and a big request's buffer is let go once it is
+// done, so that many idle clients cost little.
+func TestInputBufferSizes(t *testing.T) {
+	s, cl := pair(t)
+	conn := New(s, Options{})
+	if len(conn.in) != idleReadSize || cap(conn.out) != idleWriteSize {
+		t.Fatalf("a new connection holds %d bytes of input, %d of output", len(conn.in), cap(conn.out))
+	}
+	read := func(want string) {
+		t.Helper()
+		args, err := conn.ReadRequest()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := string(bytes.Join(args, []byte(" "))); got != want {
+			t.Fatalf("request %.40q..., want %.40q...", got, want)
+		}
+	}
+	cl.Write([]byte("PING\r\n"))
+	read("PING")
+	if len(conn.in) != idleReadSize {
+		t.Errorf("a small request grew the buffer to %d", len(conn.in))
+	}
+	// A pipeline larger than the small buffer: every request arrives whole.
+	var pipeline strings.Builder
+	for i := 0; i < 200; i++ {
+		fmt.Fprintf(&pipeline, "*2\r\n$3\r\nGET\r\n$8\r\nkey:%04d\r\n", i)
+	}
+	go cl.Write([]byte(pipeline.String()))
+	for i := 0; i < 200; i++ {
+		read(fmt.Sprintf("GET key:%04d", i))
+	}
+	if len(conn.in) != readBufferSize {
+		t.Errorf("after a pipeline the buffer is %d bytes, want %d", len(conn.in), readBufferSize)
+	}
+	big := strings.Repeat("v", 100<<10)
+	go cl.Write([]byte(fmt.Sprintf("*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$%d\r\n%s\r\n", len(big), big)))
+	read("SET k " + big)
+	if len(conn.in) <= readBufferSize {
+		t.Fatalf("a 100 KB request fit in %d bytes", len(conn.in))
+	}
+	cl.Write([]byte("PING\r\n"))
+	read("PING")
+	if len(conn.in) != idleReadSize {
+		t.Errorf("after the big request the buffer is still %d bytes", len(conn.in))
+	}
+}

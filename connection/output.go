@@ -176,7 +176,7 @@ func (c *Conn) Flush() error {
 	}
 	if cap(c.out) > 4*c.opts.FlushThreshold {
 		// A huge reply grew the buffer; do not keep it for the idle client.
-		c.out = make([]byte, 0, 4096)
+		c.out = make([]byte, 0, idleWriteSize)
 	} else {
 		c.out = c.out[:0]
 	}

@@ -2,6 +2,7 @@ package server
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net"
 	"os"
@@ -383,6 +384,11 @@ func TestNormalOutputLimitDisconnects(t *testing.T) {
 			stuck.sendRaw(strings.Repeat("*2\r\n$3\r\nGET\r\n$3\r\nbig\r\n", 64)) // 64 MB of replies
 			waitFor(t, func() bool { return strings.Contains(c.do("INFO", "clients"), "connected_clients:1\r\n") })
 			got, err := stuck.readUntilClose()
+			// A reset is a close too: the server may close with some of
+			// the pipeline unread (as Redis does past its 16 KB reads).
+			if errors.Is(err, syscall.ECONNRESET) {
+				err = nil
+			}
 			if n := len(got); err != nil || n >= 64<<20 {
 				t.Errorf("the client read %d bytes, then %v; want fewer than all 64 MB, then a close", len(got), err)
 			}
