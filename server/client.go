@@ -76,8 +76,10 @@ type client struct {
 	// the next command; only the client's goroutine uses it.
 	trackCaching bool
 	// scriptCaller, on the scripts' client, is the client whose script
-	// runs, for tracking; nil otherwise. Set under the world lock.
+	// runs, and scriptKeys the keys the script declared, for tracking; nil
+	// otherwise. Set under the world lock.
 	scriptCaller *client
+	scriptKeys   [][]byte
 
 	// effects collects the propagated form of the running call while
 	// anything subscribes (propagate.go); nil otherwise.

@@ -197,20 +197,26 @@ func (s *Server) prefixCollision(c *client, prefixes []string) (errText string, 
 }
 
 // trackRead remembers the keys that cmd, a read-only command, read for c
-// (Redis's trackingRememberKeys, from call()). A script's commands count
-// for the client that ran the script.
+// (Redis's trackingRememberKeys, from call()). A script's read-only
+// command makes its caller track the keys the script declared, not those
+// the command read: Redis 7.0 takes the keys from the caller's command.
 func (s *Server) trackRead(c *client, cmd *command, args [][]byte) {
-	if c.scriptCaller != nil {
-		c = c.scriptCaller
-	}
-	if !c.trackOn || cmd.info.flags&flagReadonly == 0 || cmd.info.flags&flagPubSub != 0 {
+	if cmd.info.flags&flagReadonly == 0 || cmd.info.flags&flagPubSub != 0 {
 		return
 	}
-	switch cmd.name {
-	case "eval_ro", "evalsha_ro", "fcall_ro":
-		return // their commands are tracked, not their declared keys
+	var keys [][]byte
+	if c.scriptCaller != nil {
+		keys, c = c.scriptKeys, c.scriptCaller
+	} else {
+		switch cmd.name {
+		case "eval_ro", "evalsha_ro", "fcall_ro":
+			return // their commands are tracked, not their declared keys
+		}
+		keys = cmd.keys(args)
 	}
-	keys := cmd.keys(args)
+	if !c.trackOn {
+		return
+	}
 	if len(keys) == 0 {
 		return
 	}
