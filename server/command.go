@@ -337,6 +337,9 @@ func (s *Server) dispatch(c *client, args [][]byte) {
 	if errText == "" {
 		errText = s.admit(c, cmd)
 	}
+	if errText == "" && s.tracking.live.Load() {
+		s.trackLimit()
+	}
 	if errText != "" {
 		if cmd != nil {
 			cmd.stats.rejected.add(1)

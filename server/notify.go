@@ -46,8 +46,8 @@ func (s *Server) notify(dbIndex int, class pubsub.EventFlags, event string, key 
 // (nil). Every change of a key is notified, as in Redis, so this is also
 // where client-side caching learns of them (tracking.go).
 func (s *Server) notifyBy(actor *client, dbIndex int, class pubsub.EventFlags, event string, key []byte) {
-	if s.tracking.live.Load() {
-		s.trackChanged(actor, key)
+	if s.tracking.live.Load() && class&(pubsub.EventKeyMiss|pubsub.EventNew) == 0 {
+		s.trackChanged(actor, key) // a miss, or the creation that another event accompanies, changes nothing
 	}
 	flags := pubsub.EventFlags(s.settings.notifyKeyspaceEvents.Load())
 	if flags&class == 0 {

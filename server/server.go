@@ -206,6 +206,9 @@ func (s *Server) activeExpiry(ctx context.Context) {
 			s.store.ExpireCycle(db.ExpireLimits{Stop: func() bool { return time.Now().After(deadline) }})
 			s.evictionCycle()
 			s.world.RUnlock()
+			if s.tracking.live.Load() {
+				s.trackLimit()
+			}
 		}
 	}
 }

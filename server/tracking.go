@@ -70,7 +70,7 @@ type trackingTable struct {
 	nkeys        atomic.Int64
 	// overLimitRuns counts the runs of limitKeys that could not bring the
 	// table under tracking-table-max-keys, for its effort.
-	overLimitRuns int
+	overLimitRuns atomic.Int32
 }
 
 // bcastPrefix is one BCAST prefix.
@@ -370,24 +370,35 @@ func (s *Server) clientWithID(id int64) *client {
 // trackCommandEnd ends a command of c (cmd, or nil if there was none)
 // while tracking is live. Like Redis's resetClient it forgets CLIENT
 // CACHING after any command but CLIENT's, outside MULTI; like its
-// beforeSleep it broadcasts the changes of BCAST prefixes, and brings the
-// table back under tracking-table-max-keys.
+// beforeSleep it broadcasts the changes of BCAST prefixes.
 func (s *Server) trackCommandEnd(c *client, cmd *command) {
 	t := &s.tracking
 	if c.trackCaching && c.multi == nil && (cmd == nil || cmd.root().name != "client") {
 		c.trackCaching = false
 	}
+	if !t.pendingBcast.Load() {
+		return
+	}
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.pendingBcast.Load() {
+		t.pendingBcast.Store(false)
+		s.broadcastLocked()
+	}
+}
+
+// trackLimit brings the table back under tracking-table-max-keys, as
+// Redis does before each command it admits and in its cron.
+func (s *Server) trackLimit() {
+	t := &s.tracking
 	max := s.settings.trackingTableMaxKeys.Load()
-	if !(max != 0 && t.nkeys.Load() > max) && !t.pendingBcast.Load() {
+	if max == 0 || t.nkeys.Load() <= max {
+		t.overLimitRuns.Store(0)
 		return
 	}
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	defer t.refresh()
-	if t.pendingBcast.Load() {
-		t.pendingBcast.Store(false)
-		s.broadcastLocked()
-	}
 	s.limitKeysLocked()
 }
 
@@ -431,10 +442,10 @@ func (s *Server) limitKeysLocked() {
 	t := &s.tracking
 	max := int(s.settings.trackingTableMaxKeys.Load())
 	if max == 0 || len(t.keys) <= max {
-		t.overLimitRuns = 0
+		t.overLimitRuns.Store(0)
 		return
 	}
-	effort := 100 * (t.overLimitRuns + 1)
+	effort := 100 * (int(t.overLimitRuns.Load()) + 1)
 	for key := range t.keys {
 		if effort == 0 {
 			break
@@ -442,11 +453,11 @@ func (s *Server) limitKeysLocked() {
 		effort--
 		s.invalidateLocked(nil, key)
 		if len(t.keys) <= max {
-			t.overLimitRuns = 0
+			t.overLimitRuns.Store(0)
 			return
 		}
 	}
-	t.overLimitRuns++
+	t.overLimitRuns.Add(1)
 }
 
 // trackingStats returns INFO's tracking_total_keys, tracking_total_items
