@@ -30,8 +30,8 @@ type output struct {
 	proto   frame.Protocol
 	discard bool // CLIENT REPLY OFF/SKIP: the owner's replies are dropped
 
-	shared   bool
-	mu       sync.Mutex // guards the fields below, and out, werr, proto, discard, opts.OutputLimits, in shared mode
+	shared bool
+	mu     sync.Mutex // guards the fields below, and out, werr, proto, discard, opts.OutputLimits, in shared mode
 	// holding and held keep pushed messages aside while the owner writes a
 	// reply (HoldPushes), so that a message never lands inside a reply
 	// and a client's own invalidations follow the reply, as in Redis.
