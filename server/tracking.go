@@ -56,11 +56,12 @@ type trackingTable struct {
 	live atomic.Bool
 
 	mu sync.Mutex
-	// keys maps a key read by clients in the default mode to them. A
+	// keys maps a key read by clients in the default mode to their ids. A
 	// client that turned tracking off or left stays until the key changes,
-	// as Redis keeps its id.
-	keys  map[string]map[*client]struct{}
+	// as in Redis; on maps the ids of the clients with tracking on to them.
+	keys  map[string]map[int64]struct{}
 	items int // entries of keys' sets, INFO tracking_total_items
+	on    map[int64]*client
 	// prefixes maps the BCAST prefixes to their clients and the keys
 	// changed since the last broadcast.
 	prefixes map[string]*bcastPrefix
@@ -110,6 +111,10 @@ func (s *Server) enableTracking(c *client, redirect int64, flags trackFlags, pre
 	tr := &c.track
 	if tr.flags&trackOn == 0 {
 		t.clients.Add(1)
+		if t.on == nil {
+			t.on = make(map[int64]*client)
+		}
+		t.on[c.id] = c
 	}
 	tr.flags = trackOn | flags&(trackOptin|trackOptout|trackNoloop)
 	tr.redirect = redirect
@@ -159,6 +164,7 @@ func (s *Server) disableTracking(c *client) {
 	}
 	tr.prefixes = nil
 	tr.flags = 0
+	delete(t.on, c.id)
 	c.trackOn, c.trackCaching = false, false
 	t.clients.Add(-1)
 }
@@ -229,16 +235,16 @@ func (s *Server) trackRead(c *client, cmd *command, args [][]byte) {
 		return
 	}
 	if t.keys == nil {
-		t.keys = make(map[string]map[*client]struct{})
+		t.keys = make(map[string]map[int64]struct{})
 	}
 	for _, k := range keys {
 		ids := t.keys[string(k)]
 		if ids == nil {
-			ids = make(map[*client]struct{}, 1)
+			ids = make(map[int64]struct{}, 1)
 			t.keys[string(k)] = ids
 		}
-		if _, ok := ids[c]; !ok {
-			ids[c] = struct{}{}
+		if _, ok := ids[c.id]; !ok {
+			ids[c.id] = struct{}{}
 			t.items++
 		}
 	}
@@ -276,9 +282,13 @@ func (s *Server) invalidateLocked(actor *client, key string) {
 	}
 	delete(t.keys, key)
 	t.items -= len(ids)
-	for target := range ids {
+	for id := range ids {
+		target := t.on[id]
+		if target == nil {
+			continue // tracking off, or gone
+		}
 		f := target.track.flags
-		if f&trackOn == 0 || f&trackBcast != 0 || f&trackNoloop != 0 && target == actor {
+		if f&trackBcast != 0 || f&trackNoloop != 0 && target == actor {
 			continue
 		}
 		s.sendTracking(target, func(dst []byte, _ frame.Protocol) []byte {
@@ -295,14 +305,10 @@ func (s *Server) trackFlush() {
 	if !t.live.Load() {
 		return
 	}
-	clients := s.clientsByID()
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	defer t.refresh()
-	for _, c := range clients {
-		if c.track.flags&trackOn == 0 {
-			continue
-		}
+	for _, c := range t.on {
 		// The null is encoded for the tracking client, as Redis does, even
 		// when it goes to a redirection client.
 		null := frame.AppendNull(nil, frame.Protocol(c.respShown.Load()))
