@@ -86,6 +86,22 @@ var trackingScripts = map[string][]trackStep{
 		tstep("B", "QUIT"), tstep("C", "SET a 5"), tstep("A", "CLIENT TRACKINGINFO"), tstep("A", "GET a"),
 		tstep("A", "SET a 7"), tstep("A", "CLIENT GETREDIR"),
 	},
+	"resp3 expiry eviction and other writes": {
+		tstep("A", "HELLO 3"), tstep("A", "CLIENT TRACKING on"), tstep("C", "SET e v PX 1000"), tstep("C", "SET f v PX 1000"),
+		tstep("A", "MGET e f"), tstep("", "sleep 1500ms"), tstep("A", "GET e"), // active expiry, then nothing
+		tstep("C", "SET g v PX 1"), tstep("", "sleep 20ms"), tstep("A", "GET g"), tstep("A", "GET g"), // lazy expiry
+		tstep("A", "GET big"), tstep("C", "SET big xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"), tstep("A", "GET big"),
+		tstep("C", "CONFIG SET maxmemory-policy allkeys-lru"), tstep("C", "CONFIG SET maxmemory 1"), tstep("C", "SET other 1"),
+		tstep("C", "CONFIG SET maxmemory 0"), tstep("C", "CONFIG SET maxmemory-policy noeviction"),
+		tstep("C", "SET a 1"), tstep("C", "SET b 1"), tstep("A", "MGET a b c d"), tstep("C", "SWAPDB 0 1"),
+		tstep("C", "SELECT 1"), tstep("C", "RENAME a c"), tstep("C", "COPY b d"), tstep("C", "MOVE c 0"),
+		tstep("A", "MGET a b c d e f"), tstep("C", "SELECT 0"), tstep("C", "RPUSH l 3 1 2"), tstep("C", "SORT l STORE e"),
+		tstep("C", "SET f 1"), tstep("C", "GETDEL f"), tstep("A", "GET n"), tstep("C", "INCRBY n 0"), tstep("C", "INCRBY n 0"),
+		tstep("C", "LPUSH q x"), tstep("A", "LLEN q"), tstep("C", "LPOP q"), tstep("A", "LLEN q"), tstep("C", "DEL q"),
+		tstep("A", "ZSCORE z m"), tstep("C", "ZADD z 1 m"), tstep("A", "XLEN st"), tstep("C", "XADD st 1-1 f v"),
+		tstep("A", "PFCOUNT hl"), tstep("C", "PFADD hl a"), tstep("A", "GETBIT bits 3"), tstep("C", "SETBIT bits 3 1"),
+		tstep("A", "CLIENT TRACKING off"),
+	},
 	"errors": {
 		tstep("A", "CLIENT TRACKING"), tstep("A", "CLIENT TRACKING foo"), tstep("A", "CLIENT TRACKING on foo"),
 		tstep("A", "CLIENT TRACKING on PREFIX"), tstep("A", "CLIENT TRACKING on REDIRECT"),
@@ -160,10 +176,45 @@ type trackSide struct {
 	conns map[string]*rawConn
 	ids   map[string]string
 	gone  map[string]bool
+	// subscribed and inMulti tell how to sync with a connection (pushes).
+	subscribed, inMulti map[string]bool
+}
+
+// pushes returns what connection n has been sent since its last reply. A
+// command sent after everything else shows where that ends: the server
+// has queued the pushes of the steps before ahead of its reply. CLIENT ID
+// is that command, for it does not end a CLIENT CACHING (any other
+// command does); PING in RESP2 subscribe mode, which allows little else.
+// Inside MULTI, where either would be queued, it waits for a quiet spell.
+func (sd *trackSide) pushes(n string) string {
+	c := sd.conn(n)
+	var got string
+	if sd.inMulti[n] {
+		for {
+			f := c.readReplyWithin(50 * time.Millisecond)
+			if f == "(nothing)" {
+				return got
+			}
+			got += f
+		}
+	}
+	sync, want := []string{"CLIENT", "ID"}, ":"+sd.ids[n]+"\r\n"
+	if sd.subscribed[n] {
+		sync, want = []string{"PING"}, "*2\r\n$4\r\npong\r\n$0\r\n\r\n"
+	}
+	c.Send(sync...)
+	for {
+		f := c.readReplyWithin(5 * time.Second)
+		if f == want || f == "(nothing)" {
+			return got
+		}
+		got += f
+	}
 }
 
 func newTrackSide(t *testing.T, addr string) *trackSide {
-	return &trackSide{t: t, addr: addr, conns: map[string]*rawConn{}, ids: map[string]string{}, gone: map[string]bool{}}
+	return &trackSide{t: t, addr: addr, conns: map[string]*rawConn{}, ids: map[string]string{}, gone: map[string]bool{},
+		subscribed: map[string]bool{}, inMulti: map[string]bool{}}
 }
 
 // conn returns the connection named name, dialling it the first time.
@@ -188,20 +239,29 @@ func (sd *trackSide) run(st trackStep) map[string]string {
 		args[i] = a
 	}
 	out := map[string]string{}
+	if st.conn == "" { // a pause: "sleep <duration>"
+		d, err := time.ParseDuration(args[1])
+		if err != nil {
+			sd.t.Fatal(err)
+		}
+		time.Sleep(d)
+		return out
+	}
 	out[st.conn] = sd.conn(st.conn).do(args...)
 	if strings.EqualFold(args[0], "QUIT") {
 		sd.gone[st.conn] = true
 	}
+	switch strings.ToUpper(args[0]) {
+	case "SUBSCRIBE":
+		sd.subscribed[st.conn] = true
+	case "MULTI":
+		sd.inMulti[st.conn] = true
+	case "EXEC", "DISCARD":
+		sd.inMulti[st.conn] = false
+	}
 	for _, n := range []string{"A", "B", "C"} {
-		if sd.gone[n] && n != st.conn {
-			continue
-		}
-		for {
-			f := sd.conn(n).readReplyWithin(30 * time.Millisecond)
-			if f == "(nothing)" || sd.gone[n] {
-				break
-			}
-			out[n] += f
+		if !sd.gone[n] {
+			out[n] += sd.pushes(n)
 		}
 	}
 	// Ids differ between the servers: those that HELLO, CLIENT ID and
