@@ -277,8 +277,8 @@ func (c *Conn) share() {
 }
 
 // Push appends a message built by appendMsg, which encodes it for the
-// given protocol, to the output, from any goroutine; it never waits for
-// the network. It reports false if the message was not queued: the
+// given protocol, to the output, from any goroutine, even while replies
+// are discarded (SetDiscard); it never waits for the network. It reports false if the message was not queued: the
 // connection is closed or over its limits (and then being closed). Push
 // panics if EnablePush was not called: that is a programming error.
 func (c *Conn) Push(appendMsg func(dst []byte, p frame.Protocol) []byte) bool {
@@ -290,10 +290,8 @@ func (c *Conn) Push(appendMsg func(dst []byte, p frame.Protocol) []byte) bool {
 		c.mu.Unlock()
 		return false
 	}
-	if c.discard {
-		c.mu.Unlock()
-		return true
-	}
+	// Pushed messages go out even while the owner's replies are discarded
+	// (CLIENT REPLY OFF), as Redis's CLIENT_PUSHING lets them.
 	if c.holding {
 		c.held = appendMsg(c.held, c.proto)
 		c.mu.Unlock()

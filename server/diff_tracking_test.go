@@ -102,6 +102,12 @@ var trackingScripts = map[string][]trackStep{
 		tstep("A", "PFCOUNT hl"), tstep("C", "PFADD hl a"), tstep("A", "GETBIT bits 3"), tstep("C", "SETBIT bits 3 1"),
 		tstep("A", "CLIENT TRACKING off"),
 	},
+	"resp3 reply off": {
+		tstep("A", "HELLO 3"), tstep("A", "CLIENT TRACKING on"), tstep("A", "GET a"), tstep("A", "CLIENT REPLY OFF"),
+		tstep("C", "SET a 1"), tstep("A", "GET a"), tstep("A", "SET a 2"), tstep("A", "CLIENT REPLY ON"), tstep("A", "GET a"),
+		tstep("A", "CLIENT REPLY SKIP"), tstep("C", "SET a 3"), tstep("A", "GET a"), tstep("A", "SET a 4"),
+		tstep("A", "CLIENT TRACKING off"),
+	},
 	"errors": {
 		tstep("A", "CLIENT TRACKING"), tstep("A", "CLIENT TRACKING foo"), tstep("A", "CLIENT TRACKING on foo"),
 		tstep("A", "CLIENT TRACKING on PREFIX"), tstep("A", "CLIENT TRACKING on REDIRECT"),
@@ -178,6 +184,8 @@ type trackSide struct {
 	gone  map[string]bool
 	// subscribed and inMulti tell how to sync with a connection (pushes).
 	subscribed, inMulti map[string]bool
+	// replyOff and skipNext follow CLIENT REPLY.
+	replyOff, skipNext map[string]bool
 }
 
 // pushes returns what connection n has been sent since its last reply. A
@@ -185,11 +193,12 @@ type trackSide struct {
 // has queued the pushes of the steps before ahead of its reply. CLIENT ID
 // is that command, for it does not end a CLIENT CACHING (any other
 // command does); PING in RESP2 subscribe mode, which allows little else.
-// Inside MULTI, where either would be queued, it waits for a quiet spell.
+// Inside MULTI, where either would be queued, and while replies are off,
+// it waits for a quiet spell.
 func (sd *trackSide) pushes(n string) string {
 	c := sd.conn(n)
 	var got string
-	if sd.inMulti[n] {
+	if sd.inMulti[n] || sd.replyOff[n] || sd.skipNext[n] {
 		for {
 			f := c.readReplyWithin(50 * time.Millisecond)
 			if f == "(nothing)" {
@@ -214,7 +223,7 @@ func (sd *trackSide) pushes(n string) string {
 
 func newTrackSide(t *testing.T, addr string) *trackSide {
 	return &trackSide{t: t, addr: addr, conns: map[string]*rawConn{}, ids: map[string]string{}, gone: map[string]bool{},
-		subscribed: map[string]bool{}, inMulti: map[string]bool{}}
+		subscribed: map[string]bool{}, inMulti: map[string]bool{}, replyOff: map[string]bool{}, skipNext: map[string]bool{}}
 }
 
 // conn returns the connection named name, dialling it the first time.
@@ -247,7 +256,23 @@ func (sd *trackSide) run(st trackStep) map[string]string {
 		time.Sleep(d)
 		return out
 	}
-	out[st.conn] = sd.conn(st.conn).do(args...)
+	line := strings.ToUpper(strings.Join(args, " "))
+	// CLIENT REPLY OFF and SKIP leave commands without replies.
+	silent := sd.replyOff[st.conn] || sd.skipNext[st.conn]
+	sd.skipNext[st.conn] = false
+	switch line {
+	case "CLIENT REPLY OFF":
+		sd.replyOff[st.conn], silent = true, true
+	case "CLIENT REPLY SKIP":
+		sd.skipNext[st.conn], silent = !sd.replyOff[st.conn], true
+	case "CLIENT REPLY ON":
+		sd.replyOff[st.conn] = false
+	}
+	if silent {
+		sd.conn(st.conn).Send(args...)
+	} else {
+		out[st.conn] = sd.conn(st.conn).do(args...)
+	}
 	if strings.EqualFold(args[0], "QUIT") {
 		sd.gone[st.conn] = true
 	}
@@ -267,7 +292,6 @@ func (sd *trackSide) run(st trackStep) map[string]string {
 	// Ids differ between the servers: those that HELLO, CLIENT ID and
 	// GETREDIR reply, and those TRACKINGINFO and the broken redirection
 	// push name, are shown as connection names.
-	line := strings.ToUpper(strings.Join(args, " "))
 	for n, s := range out {
 		out[n] = idField.ReplaceAllStringFunc(s, func(m string) string {
 			sub := idField.FindStringSubmatch(m)
