@@ -106,7 +106,8 @@ var trackingScripts = map[string][]trackStep{
 		tstep("A", "HELLO 3"), tstep("A", "CLIENT TRACKING on"), tstep("A", "GET a"), tstep("A", "CLIENT REPLY OFF"),
 		tstep("C", "SET a 1"), tstep("A", "GET a"), tstep("A", "SET a 2"), tstep("A", "CLIENT REPLY ON"), tstep("A", "GET a"),
 		tstep("A", "CLIENT REPLY SKIP"), tstep("C", "SET a 3"), tstep("A", "GET a"), tstep("A", "SET a 4"),
-		tstep("A", "CLIENT TRACKING off"),
+		tstep("A", "CLIENT TRACKING on BCAST"), tstep("A", "RESET"), tstep("A", "CLIENT TRACKINGINFO"), tstep("C", "SET a 5"),
+		tstep("A", "HELLO 3"), tstep("A", "CLIENT TRACKINGINFO"), tstep("A", "CLIENT TRACKING off"),
 	},
 	"errors": {
 		tstep("A", "CLIENT TRACKING"), tstep("A", "CLIENT TRACKING foo"), tstep("A", "CLIENT TRACKING on foo"),
