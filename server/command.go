@@ -327,7 +327,8 @@ func (s *Server) dispatch(c *client, args [][]byte) {
 	c.nextStart = 0
 	c.lastActive.Store(int64(now))
 	var cmd *command
-	if s.tracking.live.Load() {
+	tracking := s.tracking.live.Load() // the only cost of tracking while nobody tracks
+	if tracking {
 		defer func() { s.trackCommandEnd(c, cmd) }()
 	}
 	cmd, errText := c.resolve(args)
@@ -337,7 +338,7 @@ func (s *Server) dispatch(c *client, args [][]byte) {
 	if errText == "" {
 		errText = s.admit(c, cmd)
 	}
-	if errText == "" && s.tracking.live.Load() {
+	if errText == "" && tracking {
 		s.trackLimit()
 	}
 	if errText != "" {
