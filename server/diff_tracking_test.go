@@ -81,6 +81,12 @@ var trackingScripts = map[string][]trackStep{
 		tstep("A", "CLIENT TRACKING on REDIRECT $B"), tstep("A", "GET k"), tstep("B", "QUIT"), tstep("C", "SET k 1"),
 		tstep("A", "CLIENT TRACKINGINFO"), tstep("A", "GET k"), tstep("A", "SET k 2"),
 	},
+	"redirect across protocols": {
+		tstep("B", "HELLO 3"), tstep("B", "SUBSCRIBE x"), tstep("A", "CLIENT TRACKING on REDIRECT $B"), tstep("A", "GET a"),
+		tstep("C", "SET a 1"), tstep("A", "GET a"), tstep("C", "FLUSHALL"), tstep("A", "CLIENT TRACKING off"),
+		tstep("A", "HELLO 3"), tstep("A", "CLIENT TRACKING on REDIRECT $B"), tstep("C", "FLUSHALL"), tstep("B", "HELLO 2"),
+		tstep("C", "FLUSHALL"), tstep("A", "GET a"), tstep("C", "SET a 2"), tstep("A", "CLIENT TRACKING off"),
+	},
 	"resp3 broken redirect": {
 		tstep("A", "HELLO 3"), tstep("B", "PING"), tstep("A", "CLIENT TRACKING on REDIRECT $B"), tstep("A", "GET a"),
 		tstep("B", "QUIT"), tstep("C", "SET a 5"), tstep("A", "CLIENT TRACKINGINFO"), tstep("A", "GET a"),
@@ -187,6 +193,7 @@ type trackSide struct {
 	subscribed, inMulti map[string]bool
 	// replyOff and skipNext follow CLIENT REPLY.
 	replyOff, skipNext map[string]bool
+	resp3              map[string]bool
 }
 
 // pushes returns what connection n has been sent since its last reply. A
@@ -211,6 +218,9 @@ func (sd *trackSide) pushes(n string) string {
 	sync, want := []string{"CLIENT", "ID"}, ":"+sd.ids[n]+"\r\n"
 	if sd.subscribed[n] {
 		sync, want = []string{"PING"}, "*2\r\n$4\r\npong\r\n$0\r\n\r\n"
+		if sd.resp3[n] {
+			want = "+PONG\r\n"
+		}
 	}
 	c.Send(sync...)
 	for {
@@ -224,7 +234,8 @@ func (sd *trackSide) pushes(n string) string {
 
 func newTrackSide(t *testing.T, addr string) *trackSide {
 	return &trackSide{t: t, addr: addr, conns: map[string]*rawConn{}, ids: map[string]string{}, gone: map[string]bool{},
-		subscribed: map[string]bool{}, inMulti: map[string]bool{}, replyOff: map[string]bool{}, skipNext: map[string]bool{}}
+		subscribed: map[string]bool{}, inMulti: map[string]bool{}, replyOff: map[string]bool{}, skipNext: map[string]bool{},
+		resp3: map[string]bool{}}
 }
 
 // conn returns the connection named name, dialling it the first time.
@@ -278,6 +289,10 @@ func (sd *trackSide) run(st trackStep) map[string]string {
 		sd.gone[st.conn] = true
 	}
 	switch strings.ToUpper(args[0]) {
+	case "HELLO":
+		sd.resp3[st.conn] = len(args) > 1 && args[1] == "3"
+	case "RESET":
+		sd.resp3[st.conn] = false
 	case "SUBSCRIBE":
 		sd.subscribed[st.conn] = true
 	case "MULTI":
