@@ -30,8 +30,13 @@ type output struct {
 	proto   frame.Protocol
 	discard bool // CLIENT REPLY OFF/SKIP: the owner's replies are dropped
 
-	shared   bool
-	mu       sync.Mutex // guards the fields below, and out, werr, proto, discard, opts.OutputLimits, in shared mode
+	shared bool
+	mu     sync.Mutex // guards the fields below, and out, werr, proto, discard, opts.OutputLimits, in shared mode
+	// holding and held keep pushed messages aside while the owner writes a
+	// reply (HoldPushes), so that a message never lands inside a reply
+	// and a client's own invalidations follow the reply, as in Redis.
+	holding  bool
+	held     []byte
 	wake     chan struct{}
 	closing  bool
 	done     chan struct{} // closed when the writer goroutine exits
@@ -272,10 +277,11 @@ func (c *Conn) share() {
 }
 
 // Push appends a message built by appendMsg, which encodes it for the
-// given protocol, to the output, from any goroutine; it never waits for
-// the network. It reports false if the message was not queued: the
-// connection is closed or over its limits (and then being closed). A push
-// is written even while SetDiscard drops the owner's replies. Push panics if EnablePush was not called: that is a programming error.
+// given protocol, to the output, from any goroutine, even while replies
+// are discarded (SetDiscard); it never waits for the network. It reports
+// false if the message was not queued: the connection is closed or over
+// its limits (and then being closed). Push panics if EnablePush was not
+// called: that is a programming error.
 func (c *Conn) Push(appendMsg func(dst []byte, p frame.Protocol) []byte) bool {
 	if !c.shared {
 		panic("connection: Push before EnablePush")
@@ -285,8 +291,13 @@ func (c *Conn) Push(appendMsg func(dst []byte, p frame.Protocol) []byte) bool {
 		c.mu.Unlock()
 		return false
 	}
-	// No check of discard: CLIENT REPLY OFF silences replies, not pushes,
-	// as Redis's CLIENT_PUSHING delivers them regardless.
+	// Pushed messages go out even while the owner's replies are discarded
+	// (CLIENT REPLY OFF), as Redis's CLIENT_PUSHING lets them.
+	if c.holding {
+		c.held = appendMsg(c.held, c.proto)
+		c.mu.Unlock()
+		return true
+	}
 	c.out = appendMsg(c.out, c.proto)
 	over := c.overLimit()
 	c.mu.Unlock()
@@ -296,6 +307,54 @@ func (c *Conn) Push(appendMsg func(dst []byte, p frame.Protocol) []byte) bool {
 	}
 	c.signal()
 	return true
+}
+
+// CanPush reports whether Push may be called: EnablePush was. It is safe
+// from any goroutine.
+func (c *Conn) CanPush() bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.shared
+}
+
+// HoldPushes makes messages pushed from now on wait until ReleasePushes,
+// so that none lands in the middle of the reply the owner is about to
+// write. It does nothing outside push mode, where nothing is pushed. It is
+// called by the owner.
+func (c *Conn) HoldPushes() {
+	if !c.shared {
+		return
+	}
+	c.mu.Lock()
+	c.holding = true
+	c.mu.Unlock()
+}
+
+// ReleasePushes appends the messages held since HoldPushes after the
+// output written meanwhile. It is called by the owner.
+func (c *Conn) ReleasePushes() {
+	if !c.shared {
+		return
+	}
+	c.mu.Lock()
+	if !c.holding {
+		c.mu.Unlock()
+		return
+	}
+	c.holding = false
+	if len(c.held) == 0 {
+		c.mu.Unlock()
+		return
+	}
+	c.out = append(c.out, c.held...)
+	c.held = c.held[:0]
+	over := c.overLimit()
+	c.mu.Unlock()
+	if over {
+		c.nc.Close()
+		return
+	}
+	c.signal()
 }
 
 // Pending returns the bytes of output not yet written to the network.

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -185,5 +186,47 @@ func TestPushFollowsProtocol(t *testing.T) {
 	want := "*2\r\n$7\r\nmessage\r\n$1\r\n1\r\n>2\r\n$7\r\nmessage\r\n$1\r\n2\r\n"
 	if string(got) != want {
 		t.Errorf("got %q\nwant %q", got, want)
+	}
+}
+
+// TestHoldPushes checks that messages pushed while the owner writes a
+// reply (between HoldPushes and ReleasePushes) follow the whole reply,
+// and that pushes go straight out again after ReleasePushes.
+func TestHoldPushes(t *testing.T) {
+	s, cl := pair(t)
+	conn := New(s, Options{})
+	conn.HoldPushes() // no push mode yet: nothing to hold
+	conn.ReleasePushes()
+	conn.EnablePush(PushLimits{})
+	conn.HoldPushes()
+	conn.WriteArrayLen(2)
+	if !conn.Push(pushMessage(1)) {
+		t.Fatal("Push refused while holding")
+	}
+	conn.WriteInt(10)
+	conn.WriteInt(20)
+	conn.ReleasePushes()
+	conn.Push(pushMessage(2))
+	conn.WriteInt(30)
+	if err := conn.Close(); err != nil {
+		t.Fatal(err)
+	}
+	data, err := io.ReadAll(cl)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for len(data) > 0 {
+		_, n, err := frame.Parse(data)
+		if err != nil {
+			t.Fatalf("torn output: %v at %q", err, data)
+		}
+		got = append(got, string(data[:n]))
+		data = data[n:]
+	}
+	push := func(i int) string { return string(pushMessage(i)(nil, frame.RESP2)) }
+	want := []string{"*2\r\n:10\r\n:20\r\n", push(1), push(2), ":30\r\n"}
+	if !slices.Equal(got, want) {
+		t.Errorf("frames = %q, want %q", got, want)
 	}
 }

@@ -67,6 +67,20 @@ type client struct {
 	// on empty lists), for call to wait on; nil otherwise (block.go).
 	blocked *waiter
 
+	// trackOn mirrors track.flags&trackOn for the client's goroutine,
+	// the only one that changes it, to read without the lock; track is the
+	// CLIENT TRACKING state (tracking.go), guarded by Server.tracking.mu.
+	trackOn bool
+	track   clientTracking
+	// trackCaching records CLIENT CACHING yes (OPTIN) or no (OPTOUT) for
+	// the next command; only the client's goroutine uses it.
+	trackCaching bool
+	// scriptCaller, on the scripts' client, is the client whose script
+	// runs, and scriptKeys the keys the script declared, for tracking; nil
+	// otherwise. Set under the world lock.
+	scriptCaller *client
+	scriptKeys   [][]byte
+
 	// effects collects the propagated form of the running call while
 	// anything subscribes (propagate.go); nil otherwise.
 	effects *effects
@@ -205,6 +219,7 @@ func (c *client) serve() {
 // subscriptions.
 func (c *client) cleanup() {
 	c.watch.Unwatch()
+	c.server.disableTracking(c)
 	if c.sub != nil {
 		c.server.pubsub.RemoveAll(c.sub)
 	}

@@ -27,6 +27,10 @@ func clientCommands() []*command {
 			sub("unpause", cmdClientUnpause),
 			sub("unblock", cmdClientUnblock),
 			sub("help", cmdClientHelp),
+			sub("tracking", cmdClientTracking),
+			sub("caching", cmdClientCaching),
+			sub("getredir", cmdClientGetRedir),
+			sub("trackinginfo", cmdClientTrackingInfo),
 		),
 	}
 }
@@ -113,6 +117,16 @@ func (c *client) info() string {
 	if c.blockedOn.Load() != nil || c.pausedShown.Load() {
 		flags += "b"
 	}
+	tr := c.server.trackingState(c)
+	if tr.flags&trackOn != 0 {
+		flags += "t"
+	}
+	if tr.flags&trackBrokenRedir != 0 {
+		flags += "R"
+	}
+	if tr.flags&trackBcast != 0 {
+		flags += "B"
+	}
 	if c.noEvict.Load() {
 		flags += "e"
 	}
@@ -162,7 +176,11 @@ func (c *client) info() string {
 	field("events", "r")
 	field("cmd", cmdName)
 	field("user", "default")
-	num("redir", -1)
+	redir := int64(-1)
+	if tr.flags&trackOn != 0 {
+		redir = tr.redirect
+	}
+	num("redir", redir)
 	num("resp", int64(c.respShown.Load()))
 	field("lib-name", libName)
 	field("lib-ver", libVer)
@@ -453,6 +471,10 @@ func cmdClientUnblock(c *client, args [][]byte) {
 // CLIENT HELP
 func cmdClientHelp(c *client, args [][]byte) {
 	c.writeHelp("CLIENT",
+		"CACHING (YES|NO)",
+		"    Enable/disable tracking of the keys for next command in OPTIN/OPTOUT modes.",
+		"GETREDIR",
+		"    Return the client ID we are redirecting to when tracking is enabled.",
 		"GETNAME",
 		"    Return the name of the current connection.",
 		"ID",
@@ -491,7 +513,181 @@ func cmdClientHelp(c *client, args [][]byte) {
 		"    * LIB-VER: the client lib version.",
 		"UNBLOCK <clientid> [TIMEOUT|ERROR]",
 		"    Unblock the specified blocked client.",
+		"TRACKING (ON|OFF) [REDIRECT <id>] [BCAST] [PREFIX <prefix> [...]]",
+		"         [OPTIN] [OPTOUT] [NOLOOP]",
+		"    Control server assisted client side caching.",
+		"TRACKINGINFO",
+		"    Report tracking status for the current connection.",
 		"NO-EVICT (ON|OFF)",
 		"    Protect current client connection from eviction.",
 	)
+}
+
+// CLIENT TRACKING ON|OFF [REDIRECT id] [PREFIX prefix ...] [BCAST] [OPTIN]
+// [OPTOUT] [NOLOOP], with Redis's checks in Redis's order.
+func cmdClientTracking(c *client, args [][]byte) {
+	var redirect int64
+	var flags trackFlags
+	var prefixes []string
+	for j := 3; j < len(args); j++ {
+		more := j < len(args)-1
+		switch opt := strings.ToLower(string(args[j])); {
+		case opt == "redirect" && more:
+			j++
+			if redirect != 0 {
+				c.conn.WriteError("ERR A client can only redirect to a single other client")
+				return
+			}
+			id, ok := parseInt(args[j])
+			if !ok {
+				c.conn.WriteError(errNotInteger)
+				return
+			}
+			if c.server.clientWithID(id) == nil {
+				c.conn.WriteError("ERR The client ID you want redirect to does not exist")
+				return
+			}
+			redirect = id
+		case opt == "bcast":
+			flags |= trackBcast
+		case opt == "optin":
+			flags |= trackOptin
+		case opt == "optout":
+			flags |= trackOptout
+		case opt == "noloop":
+			flags |= trackNoloop
+		case opt == "prefix" && more:
+			j++
+			prefixes = append(prefixes, string(args[j]))
+		default:
+			c.conn.WriteError(errSyntax)
+			return
+		}
+	}
+	switch strings.ToLower(string(args[2])) {
+	case "on":
+		if errText := c.trackingOptionsError(flags, prefixes); errText != "" {
+			c.conn.WriteError(errText)
+			return
+		}
+		if flags&trackBcast != 0 {
+			errText, stop := c.server.prefixCollision(c, prefixes)
+			if errText != "" {
+				c.conn.WriteError(errText)
+			}
+			if stop {
+				return
+			}
+		}
+		c.server.enableTracking(c, redirect, flags, prefixes)
+	case "off":
+		c.server.disableTracking(c)
+	default:
+		c.conn.WriteError(errSyntax)
+		return
+	}
+	c.conn.WriteOK()
+}
+
+// trackingOptionsError checks the modes of CLIENT TRACKING ON against each
+// other and against the client's current ones.
+func (c *client) trackingOptionsError(flags trackFlags, prefixes []string) string {
+	cur := c.server.trackingState(c).flags
+	switch {
+	case flags&trackBcast == 0 && len(prefixes) > 0:
+		return "ERR PREFIX option requires BCAST mode to be enabled"
+	case cur&trackOn != 0 && cur&trackBcast != flags&trackBcast:
+		return "ERR You can't switch BCAST mode on/off before disabling tracking for this client, and then re-enabling it with a different mode."
+	case flags&trackBcast != 0 && flags&(trackOptin|trackOptout) != 0:
+		return "ERR OPTIN and OPTOUT are not compatible with BCAST"
+	case flags&trackOptin != 0 && flags&trackOptout != 0:
+		return "ERR You can't specify both OPTIN mode and OPTOUT mode"
+	case flags&trackOptin != 0 && cur&trackOptout != 0, flags&trackOptout != 0 && cur&trackOptin != 0:
+		return "ERR You can't switch OPTIN/OPTOUT mode before disabling tracking for this client, and then re-enabling it with a different mode."
+	}
+	return ""
+}
+
+// CLIENT CACHING YES|NO
+func cmdClientCaching(c *client, args [][]byte) {
+	flags := c.server.trackingState(c).flags
+	if flags&trackOn == 0 {
+		c.conn.WriteError("ERR CLIENT CACHING can be called only when the client is in tracking mode with OPTIN or OPTOUT mode enabled")
+		return
+	}
+	switch strings.ToLower(string(args[2])) {
+	case "yes":
+		if flags&trackOptin == 0 {
+			c.conn.WriteError("ERR CLIENT CACHING YES is only valid when tracking is enabled in OPTIN mode.")
+			return
+		}
+	case "no":
+		if flags&trackOptout == 0 {
+			c.conn.WriteError("ERR CLIENT CACHING NO is only valid when tracking is enabled in OPTOUT mode.")
+			return
+		}
+	default:
+		c.conn.WriteError(errSyntax)
+		return
+	}
+	c.trackCaching = true
+	c.conn.WriteOK()
+}
+
+// CLIENT GETREDIR
+func cmdClientGetRedir(c *client, args [][]byte) {
+	c.conn.WriteInt(c.trackingRedirect())
+}
+
+// trackingRedirect is the redirection CLIENT GETREDIR, TRACKINGINFO and
+// LIST report: -1 with tracking off, 0 without redirection.
+func (c *client) trackingRedirect() int64 {
+	tr := c.server.trackingState(c)
+	if tr.flags&trackOn == 0 {
+		return -1
+	}
+	return tr.redirect
+}
+
+// CLIENT TRACKINGINFO
+func cmdClientTrackingInfo(c *client, args [][]byte) {
+	tr := c.server.trackingState(c)
+	flags := []string{"off"}
+	if tr.flags&trackOn != 0 {
+		flags[0] = "on"
+	}
+	if tr.flags&trackBcast != 0 {
+		flags = append(flags, "bcast")
+	}
+	if tr.flags&trackOptin != 0 {
+		flags = append(flags, "optin")
+		if c.trackCaching {
+			flags = append(flags, "caching-yes")
+		}
+	}
+	if tr.flags&trackOptout != 0 {
+		flags = append(flags, "optout")
+		if c.trackCaching {
+			flags = append(flags, "caching-no")
+		}
+	}
+	if tr.flags&trackNoloop != 0 {
+		flags = append(flags, "noloop")
+	}
+	if tr.flags&trackBrokenRedir != 0 {
+		flags = append(flags, "broken_redirect")
+	}
+	c.conn.WriteMapLen(3)
+	c.conn.WriteBulkString("flags")
+	c.conn.WriteSetLen(len(flags))
+	for _, f := range flags {
+		c.conn.WriteBulkString(f)
+	}
+	c.conn.WriteBulkString("redirect")
+	c.conn.WriteInt(c.trackingRedirect())
+	c.conn.WriteBulkString("prefixes")
+	c.conn.WriteArrayLen(len(tr.prefixes))
+	for _, p := range tr.prefixes {
+		c.conn.WriteBulkString(p)
+	}
 }

@@ -62,6 +62,7 @@ func cmdReset(c *client, args [][]byte) {
 	c.authenticated = c.server.password() == ""
 	c.applyAuthLimits()
 	c.discardTransaction()
+	c.server.disableTracking(c)
 	if c.sub != nil {
 		c.server.pubsub.RemoveAll(c.sub)
 		c.sub.chanPat, c.sub.shard = 0, 0

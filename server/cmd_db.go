@@ -69,6 +69,7 @@ func cmdFlushDB(c *client, args [][]byte) {
 	d := c.db()
 	c.server.dirty.Add(int64(d.Len()))
 	d.Flush()
+	c.server.trackFlush()
 	c.server.blocking.signalDBs(c.dbIndex, c.dbIndex) // XREADGROUP's streams are gone
 	c.conn.WriteOK()
 }

@@ -311,7 +311,8 @@ func (c *client) runScript(run *scriptRun, readOnly bool, exec func(*scripting.R
 	if c.exclusiveHeld {
 		// Inside EXEC, which holds the world lock already.
 		st.fake.effects = c.effects
-		defer func() { st.fake.effects = nil }()
+		st.fake.scriptCaller, st.fake.scriptKeys = c, keys
+		defer func() { st.fake.effects, st.fake.scriptCaller, st.fake.scriptKeys = nil, nil, nil }()
 		st.fake.selectDB(c.dbIndex)
 		c.writeScriptReply(exec(r), r)
 		return
@@ -325,12 +326,13 @@ func (c *client) runScript(run *scriptRun, readOnly bool, exec func(*scripting.R
 	s.world.Lock()
 	c.exclusiveHeld = true
 	st.fake.effects = c.effects
+	st.fake.scriptCaller, st.fake.scriptKeys = c, keys
 	st.fake.selectDB(c.dbIndex)
 	run.started = s.monotonic()
 	threshold := time.Duration(s.settings.busyReplyThreshold.Load()) * time.Millisecond
 	run.busyAt.Store(int64(run.started + max(threshold, 1)))
 	defer func() {
-		st.fake.effects = nil
+		st.fake.effects, st.fake.scriptCaller, st.fake.scriptKeys = nil, nil, nil
 		st.running.Store(nil)
 		close(run.done)
 		c.exclusiveHeld = false

@@ -326,12 +326,20 @@ func (s *Server) dispatch(c *client, args [][]byte) {
 	}
 	c.nextStart = 0
 	c.lastActive.Store(int64(now))
+	var cmd *command
+	tracking := s.tracking.live.Load() // the only cost of tracking while nobody tracks
+	if tracking {
+		defer func() { s.trackCommandEnd(c, cmd) }()
+	}
 	cmd, errText := c.resolve(args)
 	if cmd != nil {
 		c.lastCmd.Store(cmd)
 	}
 	if errText == "" {
 		errText = s.admit(c, cmd)
+	}
+	if errText == "" && tracking {
+		s.trackLimit()
 	}
 	if errText != "" {
 		if cmd != nil {
@@ -354,7 +362,15 @@ func (s *Server) dispatch(c *client, args [][]byte) {
 		return
 	}
 	s.waitWhilePaused(c, cmd, s.mayWrite(cmd, args))
+	// Invalidations for a tracking client follow the reply (tracking.go).
+	hold := c.trackOn
+	if hold {
+		c.conn.HoldPushes()
+	}
 	c.reply(func() { s.call(c, cmd, args, now) })
+	if hold {
+		c.conn.ReleasePushes()
+	}
 	c.outShown.Store(int64(c.conn.Pending()))
 }
 
@@ -469,7 +485,13 @@ func (s *Server) call(c *client, cmd *command, args [][]byte, started time.Durat
 		s.countCall(cmd)
 		s.world.RUnlock()
 		waitStart := s.monotonic()
+		if c.trackOn {
+			c.conn.ReleasePushes() // invalidations reach a blocked client, as in Redis
+		}
 		c.awaitUnblock(w)
+		if c.trackOn {
+			c.conn.HoldPushes()
+		}
 		started += s.monotonic() - waitStart
 		s.world.RLock()
 		s.recordEnd(c, cmd, args, started, errsBefore)

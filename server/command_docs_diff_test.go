@@ -15,8 +15,7 @@ var commandDocsExceptions = map[string]string{
 	// CLIENT SETINFO came with Redis 7.2; we keep it because go-redis sends
 	// it on connect. 7.0.15 replies an empty map for it. In CLIENT's own
 	// entry only the subcommands both servers implement are compared (see
-	// normalizeDocEntry): Redis also documents the tracking, caching and
-	// unblock subcommands, which this server does not implement.
+	// normalizeDocEntry).
 	"client|setinfo": "added in 7.2, kept for go-redis",
 }
 

@@ -145,7 +145,7 @@ func (s *Server) infoClients(w *infoWriter) {
 	w.int("client_recent_max_input_buffer", 0)
 	w.int("client_recent_max_output_buffer", 0)
 	w.int("blocked_clients", s.blockedClients())
-	w.int("tracking_clients", 0)
+	w.int("tracking_clients", int64(s.tracking.clients.Load()))
 	w.int("clients_in_timeout_table", s.blocking.timeouts.Load())
 }
 
@@ -329,6 +329,10 @@ func (s *Server) infoStats(w *infoWriter) {
 	w.int("pubsubshard_channels", int64(ps.ShardChannels))
 	w.int("latest_fork_usec", s.persist.pauseMicros.Load())
 	w.int("total_forks", 0)
+	keys, items, prefixes := s.trackingStats()
+	w.int("tracking_total_keys", int64(keys))
+	w.int("tracking_total_items", int64(items))
+	w.int("tracking_total_prefixes", int64(prefixes))
 	w.int("total_error_replies", s.errorStats.total())
 	w.int("unexpected_error_replies", 0)
 }

@@ -16,7 +16,7 @@ const (
 
 // notify reports event on key in the client's database.
 func (c *client) notify(class pubsub.EventFlags, event string, key []byte) {
-	c.server.notify(c.dbIndex, class, event, key)
+	c.server.notifyBy(c, c.dbIndex, class, event, key)
 }
 
 // replyRemoved ends a command that removed n elements from the collection
@@ -39,6 +39,16 @@ func (c *client) replyRemoved(class pubsub.EventFlags, event string, key []byte,
 // __keyevent@db__:event, as the configured classes say. With
 // notifications off (the default) it costs one atomic load.
 func (s *Server) notify(dbIndex int, class pubsub.EventFlags, event string, key []byte) {
+	s.notifyBy(nil, dbIndex, class, event, key)
+}
+
+// notifyBy is notify for a change made by actor's command, or by none
+// (nil). Every change of a key is notified, as in Redis, so this is also
+// where client-side caching learns of them (tracking.go).
+func (s *Server) notifyBy(actor *client, dbIndex int, class pubsub.EventFlags, event string, key []byte) {
+	if s.tracking.live.Load() && class&(pubsub.EventKeyMiss|pubsub.EventNew) == 0 {
+		s.trackChanged(actor, key) // a miss, or the creation that another event accompanies, changes nothing
+	}
 	flags := pubsub.EventFlags(s.settings.notifyKeyspaceEvents.Load())
 	if flags&class == 0 {
 		return

@@ -114,6 +114,9 @@ func (s *Server) endEffects(c *client) {
 // effects go to into): the command's effects are added to into when it
 // changed the keyspace. into is nil when nothing subscribes.
 func (s *Server) runRecorded(c *client, cmd *command, args [][]byte, into *effects) {
+	if c.trackOn || c.scriptCaller != nil {
+		defer s.trackRead(c, cmd, args)
+	}
 	if into == nil {
 		s.runRecovering(c, cmd, args)
 		return

@@ -66,6 +66,8 @@ type Server struct {
 	paused pauseState
 	// blocking holds the clients blocked in BLPOP and its kin (block.go).
 	blocking blocking
+	// tracking is the state of CLIENT TRACKING (tracking.go).
+	tracking trackingTable
 
 	nextClientID  atomic.Int64
 	totalCommands atomicCounter
@@ -201,6 +203,9 @@ func (s *Server) activeExpiry(ctx context.Context) {
 			s.store.ExpireCycle(db.ExpireLimits{Stop: func() bool { return time.Now().After(deadline) }})
 			s.evictionCycle()
 			s.world.RUnlock()
+			if s.tracking.live.Load() {
+				s.trackLimit()
+			}
 		}
 	}
 }
@@ -209,6 +214,7 @@ func (s *Server) activeExpiry(ctx context.Context) {
 func (s *Server) flushAll() {
 	s.dirty.Add(s.keyCount())
 	s.store.FlushAll()
+	s.trackFlush()
 	s.blocking.signalAll() // XREADGROUP's streams are gone
 }
 

@@ -78,6 +78,9 @@ type settings struct {
 	// latencyMonitorThreshold is the milliseconds an event lasts for
 	// LATENCY to record it; 0 records none.
 	latencyMonitorThreshold config.Handle[int64]
+	// trackingTableMaxKeys bounds the keys CLIENT TRACKING remembers; 0
+	// is no bound (tracking.go).
+	trackingTableMaxKeys config.Handle[int64]
 	// The tls-* parameters (tls.go). tlsConfig is the configuration built
 	// from them, nil until Start serves TLS; CONFIG SET of any of them
 	// rebuilds it.
@@ -269,6 +272,8 @@ func newSettings(level zap.AtomicLevel) (*settings, error) {
 		config.Param{Name: "slowlog-max-len", Kind: config.Int{Min: 0, Max: math.MaxInt64}, Default: "128", Handle: &st.slowlogMaxLen},
 		config.Param{Name: "latency-monitor-threshold", Kind: config.Int{Min: 0, Max: math.MaxInt64}, Default: "0",
 			Handle: &st.latencyMonitorThreshold},
+		config.Param{Name: "tracking-table-max-keys", Kind: config.Int{Min: 0, Max: math.MaxInt64}, Default: "1000000",
+			Handle: &st.trackingTableMaxKeys},
 		config.Param{Name: "tls-port", Kind: config.Int{Min: 0, Max: 65535}, Default: "0", Immutable: true, Handle: &st.tlsPort},
 		tlsString("tls-cert-file", &st.tlsCertFile),
 		tlsString("tls-key-file", &st.tlsKeyFile),
