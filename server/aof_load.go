@@ -7,9 +7,12 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"math"
 	"os"
 	"path/filepath"
 	"runtime/debug"
+	"slices"
+	"strconv"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -34,6 +37,26 @@ import (
 // PEXPIREAT k <past>; INCR k" ends with k gone rather than with a fresh
 // counter that never expires. The keyspace is loaded with a clock stopped
 // at the epoch, which then follows the server's clock.
+
+// loadData loads the data set at start: the append-only file when
+// appendonly is yes, which wins over the dump as in Redis (even when it
+// holds nothing), else the dump. The names of the directory and file are
+// appenddirname's and appendfilename's, or Redis's defaults where those
+// settings are not declared.
+func (s *Server) loadData() error {
+	if on, _ := s.settings.conf.Lookup("appendonly"); !on.Bool() {
+		return s.loadDump()
+	}
+	dirName, fileName := "appendonlydir", "appendonly.aof"
+	if v, ok := s.settings.conf.Lookup("appenddirname"); ok {
+		dirName = v.String()
+	}
+	if v, ok := s.settings.conf.Lookup("appendfilename"); ok {
+		fileName = v.String()
+	}
+	_, err := s.loadAppendOnly(s.settings.dir.Load(), dirName, fileName)
+	return err
+}
 
 // aofLoadResult describes what loadAppendOnly loaded, for the writer that
 // goes on appending to the directory and for INFO.
@@ -201,7 +224,6 @@ func (s *Server) loadAppendOnlyDir(aofDir, fileName string) (aofLoadResult, erro
 	}
 
 	start := time.Now()
-	defer debug.SetGCPercent(debug.SetGCPercent(-1)) // as loadDump: nearly all is kept
 	l := s.newAOFLoader()
 	s.world.Lock()
 	old := s.store
@@ -388,6 +410,9 @@ func (l *aofLoader) loadRDB(f *os.File, name string) (int64, error) {
 	if _, err := f.Seek(0, io.SeekStart); err != nil {
 		return fail(err)
 	}
+	// As loadDump: nearly all an RDB's load allocates is kept. Not while
+	// commands run, whose garbage grows with the file.
+	defer debug.SetGCPercent(debug.SetGCPercent(-1))
 	r, err := rdb.NewReader(f)
 	if err != nil {
 		return fail(err)
@@ -431,11 +456,17 @@ func (l *aofLoader) run(args [][]byte, at int64, name string) error {
 		return fmt.Errorf("Bad file format reading the append only file %s (at offset %d: %s)", name, at, errText)
 	}
 	l.commands++
-	if cmd.name == "multi" {
+	if abs := l.absoluteTimes(cmd.name, args); abs != nil {
+		args = abs
+		cmd, _ = s.commands.resolve(args) // SETEX is now SET, EXPIRE PEXPIREAT
+	}
+	if cmd.name == "multi" && c.multi == nil {
 		l.beforeMulti = at
 	}
-	// As Redis does, everything but EXEC is queued inside a transaction.
-	if c.multi != nil && cmd.flags&flagRunsQueue == 0 {
+	// As Redis does, everything but EXEC is queued inside a transaction;
+	// but a nested MULTI fails now, where Redis's EXEC finds it nested
+	// (here the transaction has ended when its commands run).
+	if c.multi != nil && cmd.flags&flagRunsQueue == 0 && cmd.name != "multi" {
 		c.multi.queue(cmd, args)
 		return nil
 	}
@@ -443,6 +474,62 @@ func (l *aofLoader) run(args [][]byte, at int64, name string) error {
 	c.conn.Flush()
 	if c.closeAfterReply {
 		return fmt.Errorf("internal error running '%s' from the append only file %s (at offset %d): see the server log", cmd.name, name, at)
+	}
+	return nil
+}
+
+// absoluteTimes rewrites a command's relative expiry into the absolute
+// one it means now, as Redis writes it to the file (feedAppendOnlyFile
+// since 2.6, the propagated form since 7.0): while the keyspace's clock is
+// stopped at the epoch, a relative time would count from there. Only a
+// file not written by Redis has them. A time that is not a positive
+// number is left for the command to refuse. It returns nil when there is
+// nothing to rewrite.
+func (l *aofLoader) absoluteTimes(name string, args [][]byte) [][]byte {
+	now := l.clock.inner.Now().UnixMilli()
+	abs := func(b []byte, unit int64) ([]byte, bool) {
+		n, ok := parseInt(b)
+		if !ok || n <= 0 || n > (math.MaxInt64-now)/unit {
+			return nil, false
+		}
+		return strconv.AppendInt(nil, now+n*unit, 10), true
+	}
+	switch name {
+	case "set", "getex":
+		first := 3
+		if name == "getex" {
+			first = 2
+		}
+		for i := first; i+1 < len(args); i++ {
+			unit := int64(0)
+			switch {
+			case equalFoldASCII(args[i], "ex"):
+				unit = 1000
+			case equalFoldASCII(args[i], "px"):
+				unit = 1
+			}
+			if at, ok := abs(args[i+1], unit); unit != 0 && ok {
+				args = slices.Clone(args)
+				args[i], args[i+1] = []byte("PXAT"), at
+				return args
+			}
+		}
+	case "setex", "psetex":
+		unit := int64(1000)
+		if name == "psetex" {
+			unit = 1
+		}
+		if at, ok := abs(args[2], unit); ok {
+			return [][]byte{[]byte("SET"), args[1], args[3], []byte("PXAT"), at}
+		}
+	case "expire", "pexpire":
+		unit := int64(1000)
+		if name == "pexpire" {
+			unit = 1
+		}
+		if at, ok := abs(args[2], unit); ok {
+			return append([][]byte{[]byte("PEXPIREAT"), args[1], at}, args[3:]...)
+		}
 	}
 	return nil
 }

@@ -779,3 +779,69 @@ func TestLoadAOFClockResumes(t *testing.T) {
 		t.Errorf("PTTL soon = %d", ttl)
 	}
 }
+
+// Commands Redis never writes to a file, but a file made by hand may hold,
+// load as redis-server loads them: whole-keyspace commands, scripts, a
+// blocking command (which does not block), errors inside and outside a
+// transaction (ignored), a nested MULTI, a SELECT out of range.
+func TestLoadAOFOddCommandsAgainstRedis(t *testing.T) {
+	lib := "#!lua name=odd\nredis.register_function('setx', function(keys) return redis.call('set', keys[1], 'fx') end)"
+	file := aofCmd("SET", "gone", "1") + aofCmd("FLUSHALL") +
+		aofCmd("SET", "a", "1") + aofCmd("SELECT", "1") + aofCmd("SET", "b", "2") + aofCmd("SWAPDB", "0", "1") +
+		aofCmd("SELECT", "0") + aofCmd("EVAL", "return redis.call('incrby', KEYS[1], ARGV[1])", "1", "cnt", "5") +
+		aofCmd("BLPOP", "nolist", "0") + aofCmd("INCR", "b") + aofCmd("LPUSH", "b", "x") +
+		aofCmd("MULTI") + aofCmd("INCR", "cnt") + aofCmd("HSET", "cnt", "f", "v") + aofCmd("MULTI") + aofCmd("SET", "t", "1") + aofCmd("EXEC") +
+		aofCmd("SELECT", "99") + aofCmd("SET", "still0", "y") +
+		aofCmd("FUNCTION", "LOAD", lib) + aofCmd("FCALL", "setx", "1", "viaf") +
+		aofCmd("RPUSH", "src", "3", "1", "2") + aofCmd("SORT", "src", "STORE", "sorted") +
+		aofCmd("ZADD", "z", "1", "a", "2", "b") + aofCmd("ZPOPMIN", "z") + aofCmd("COPY", "sorted", "copied") +
+		aofCmd("RENAME", "missing", "x") + aofCmd("SET", "s", "v", "NX", "GET") + aofCmd("SETRANGE", "s", "3", "zz") +
+		aofCmd("MSET", "m1", "1", "m2", "2") + aofCmd("UNLINK", "m1")
+	dir := t.TempDir()
+	writeAOFDir(t, dir, true, aofCmd("SET", "base", "x"), file)
+	redisDir := t.TempDir()
+	copyDir(t, filepath.Join(dir, "appendonlydir"), filepath.Join(redisDir, "appendonlydir"))
+	s, err := loadAOFInDir(t, dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.res.failed == 0 {
+		t.Errorf("no command failed: %+v", s.res)
+	}
+	got := describeAll(t, dialRaw(t, s.addr))
+	redis := redistest.Start(t, "appendonly", "yes", "dir", redisDir)
+	if want := describeAll(t, dialRaw(t, redis.Addr)); got != want {
+		t.Errorf("loaded here:\n%s\nredis:\n%s", got, want)
+	}
+}
+
+// Relative expiry times, which only a file made by hand holds, count from
+// the time of the load, as in Redis (the keyspace's clock is stopped at
+// the epoch meanwhile).
+func TestLoadAOFRelativeTimes(t *testing.T) {
+	file := aofCmd("SET", "ex", "v", "EX", "1000") + aofCmd("SET", "px", "v", "NX", "px", "2000000") +
+		aofCmd("SETEX", "setex", "3000", "v") + aofCmd("PSETEX", "psetex", "4000000", "v") +
+		aofCmd("SET", "expire", "v") + aofCmd("EXPIRE", "expire", "5000") +
+		aofCmd("SET", "pexpire", "v") + aofCmd("PEXPIRE", "pexpire", "6000000", "NX") +
+		aofCmd("SET", "getex", "v") + aofCmd("GETEX", "getex", "EX", "7000") +
+		aofCmd("SET", "bad", "v") + aofCmd("SETEX", "bad", "-1", "w") + aofCmd("EXPIRE", "bad", "x")
+	dir := t.TempDir()
+	writeAOFDir(t, dir, false, file)
+	s, err := loadAOFInDir(t, dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := dialRaw(t, s.addr)
+	for i, k := range []string{"ex", "px", "setex", "psetex", "expire", "pexpire", "getex"} {
+		want := int64(i+1) * 1000
+		if ttl := c.Do("TTL", k).Int; ttl < want-5 || ttl > want {
+			t.Errorf("TTL %s = %d, want about %d", k, ttl, want)
+		}
+	}
+	if got := c.do("GET", "bad"); got != "$1\r\nv\r\n" {
+		t.Errorf("GET bad = %q", got)
+	}
+	if ttl := c.Do("TTL", "bad").Int; ttl != -1 {
+		t.Errorf("TTL bad = %d", ttl)
+	}
+}
