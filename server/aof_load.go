@@ -191,7 +191,8 @@ func readManifest(aofDir, fileName string) (*aofManifest, error) {
 // in sequence order. A file the manifest names that does not exist fails
 // the load, as a file with a partial command at its end does unless it
 // is the last one and aof-load-truncated is yes. On failure the keyspace
-// is left as it was.
+// is left as it was (the function libraries and the change counter are
+// not: the server refuses to start then).
 func (s *Server) loadAppendOnlyDir(aofDir, fileName string) (aofLoadResult, error) {
 	m, err := readManifest(aofDir, fileName)
 	if err != nil || m == nil {
@@ -503,12 +504,16 @@ func (l *aofLoader) absoluteTimes(name string, args [][]byte) [][]byte {
 		for i := first; i+1 < len(args); i++ {
 			unit := int64(0)
 			switch {
+			case len(args[i]) != 2:
 			case equalFoldASCII(args[i], "ex"):
 				unit = 1000
 			case equalFoldASCII(args[i], "px"):
 				unit = 1
 			}
-			if at, ok := abs(args[i+1], unit); unit != 0 && ok {
+			if unit == 0 {
+				continue
+			}
+			if at, ok := abs(args[i+1], unit); ok {
 				args = slices.Clone(args)
 				args[i], args[i+1] = []byte("PXAT"), at
 				return args

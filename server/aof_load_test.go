@@ -845,3 +845,26 @@ func TestLoadAOFRelativeTimes(t *testing.T) {
 		t.Errorf("TTL bad = %d", ttl)
 	}
 }
+
+// The loader, commands and all, never panics on any file: it loads it or
+// refuses it.
+func FuzzAOFLoad(f *testing.F) {
+	f.Add([]byte(aofCmd("SET", "k", "v", "EX", "10") + aofCmd("MULTI") + aofCmd("INCR", "n") + aofCmd("EXEC")))
+	f.Add([]byte(aofCmd("SELECT", "3") + aofCmd("SETEX", "k", "5", "v") + aofCmd("EXPIRE", "k", "1", "GT") + "*2\r\n$3"))
+	f.Add([]byte(aofCmd("GETEX", "k", "PX", "1") + aofCmd("PSETEX", "k", "x", "v") + aofCmd("MULTI") + aofCmd("MULTI")))
+	f.Add([]byte(aofCmd("XADD", "s", "1-1", "a", "b") + aofCmd("XGROUP", "CREATE", "s", "g", "$") + "#TS:1\r\n"))
+	cfg, err := loadTestConfig([]string{"--save", "", "--dir", f.TempDir()})
+	if err != nil {
+		f.Fatal(err)
+	}
+	srv := newServer(cfg, zap.NewNop())
+	f.Cleanup(func() { srv.Shutdown(context.Background()) })
+	f.Fuzz(func(t *testing.T, data []byte) {
+		if len(data) > 1<<12 {
+			return
+		}
+		dir := t.TempDir()
+		writeAOFDir(t, dir, false, string(data))
+		srv.loadAppendOnlyDir(filepath.Join(dir, "appendonlydir"), "appendonly.aof")
+	})
+}
