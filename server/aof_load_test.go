@@ -557,8 +557,16 @@ func validPrefix(data string, ends []int, cut int) int {
 func TestLoadAOFTruncatedTail(t *testing.T) {
 	data, ends := truncationFile()
 	base := aofCmd("SET", "base", "b")
+	wants := map[int]string{} // by valid prefix
 	for cut := 0; cut <= len(data); cut++ {
-		valid := validPrefix(data, ends, cut)
+		t.Run(strconv.Itoa(cut), func(t *testing.T) { checkTruncatedAt(t, base, data, ends, cut, wants) })
+	}
+}
+
+func checkTruncatedAt(t *testing.T, base, data string, ends []int, cut int, wants map[int]string) {
+	valid := validPrefix(data, ends, cut)
+	want, ok := wants[valid]
+	if !ok {
 		// The data the whole commands make, loaded from an uncut file.
 		wantDir := t.TempDir()
 		writeAOFDir(t, wantDir, true, base, data[:valid])
@@ -566,37 +574,38 @@ func TestLoadAOFTruncatedTail(t *testing.T) {
 		if err != nil {
 			t.Fatalf("cut %d: the whole-command prefix: %v", cut, err)
 		}
-		want := describeAll(t, dialRaw(t, ws.addr))
+		want = describeAll(t, dialRaw(t, ws.addr))
+		wants[valid] = want
+	}
 
-		dir := t.TempDir()
-		names := writeAOFDir(t, dir, true, base, data[:cut])
-		s, err := loadAOFInDir(t, dir)
-		if err != nil {
-			t.Fatalf("cut %d: %v", cut, err)
-		}
-		if s.res.truncated != int64(cut-valid) {
-			t.Errorf("cut %d: dropped %d bytes, want %d", cut, s.res.truncated, cut-valid)
-		}
-		if got := describeAll(t, dialRaw(t, s.addr)); got != want {
-			t.Errorf("cut %d:\n%s\nwant:\n%s", cut, got, want)
-		}
-		st, err := os.Stat(filepath.Join(dir, "appendonlydir", names[1]))
-		if err != nil || st.Size() != int64(valid) {
-			t.Errorf("cut %d: the file is %v bytes (%v), want %d", cut, st.Size(), err, valid)
-		}
+	dir := t.TempDir()
+	names := writeAOFDir(t, dir, true, base, data[:cut])
+	s, err := loadAOFInDir(t, dir)
+	if err != nil {
+		t.Fatalf("cut %d: %v", cut, err)
+	}
+	if s.res.truncated != int64(cut-valid) {
+		t.Errorf("cut %d: dropped %d bytes, want %d", cut, s.res.truncated, cut-valid)
+	}
+	if got := describeAll(t, dialRaw(t, s.addr)); got != want {
+		t.Errorf("cut %d:\n%s\nwant:\n%s", cut, got, want)
+	}
+	st, err := os.Stat(filepath.Join(dir, "appendonlydir", names[1]))
+	if err != nil || st.Size() != int64(valid) {
+		t.Errorf("cut %d: the file is %v bytes (%v), want %d", cut, st.Size(), err, valid)
+	}
 
-		if cut == valid {
-			continue
-		}
-		noDir := t.TempDir()
-		names = writeAOFDir(t, noDir, true, base, data[:cut])
-		_, err = loadAOFInDir(t, noDir, "--aof-load-truncated", "no")
-		if err == nil || !strings.Contains(err.Error(), "Unexpected end of file reading the append only file "+names[1]) {
-			t.Errorf("cut %d with aof-load-truncated no: %v", cut, err)
-		}
-		if st, _ := os.Stat(filepath.Join(noDir, "appendonlydir", names[1])); st.Size() != int64(cut) {
-			t.Errorf("cut %d with aof-load-truncated no: the file was changed to %d bytes", cut, st.Size())
-		}
+	if cut == valid {
+		return
+	}
+	noDir := t.TempDir()
+	names = writeAOFDir(t, noDir, true, base, data[:cut])
+	_, err = loadAOFInDir(t, noDir, "--aof-load-truncated", "no")
+	if err == nil || !strings.Contains(err.Error(), "Unexpected end of file reading the append only file "+names[1]) {
+		t.Errorf("cut %d with aof-load-truncated no: %v", cut, err)
+	}
+	if st, _ := os.Stat(filepath.Join(noDir, "appendonlydir", names[1])); st.Size() != int64(cut) {
+		t.Errorf("cut %d with aof-load-truncated no: the file was changed to %d bytes", cut, st.Size())
 	}
 }
 
