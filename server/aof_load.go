@@ -226,6 +226,7 @@ func (s *Server) loadAppendOnlyDir(aofDir, fileName string) (aofLoadResult, erro
 
 	start := time.Now()
 	l := s.newAOFLoader()
+	l.fileName = fileName
 	s.world.Lock()
 	old := s.store
 	s.store = l.store
@@ -290,6 +291,8 @@ type aofLoader struct {
 	store *db.Store
 	clock *loadingClock
 	c     *client // the commands' client, as Redis's fake client
+	// fileName is appendfilename, the name of an old-style file.
+	fileName string
 	// beforeMulti is the offset of the last MULTI read: a transaction
 	// without its EXEC is dropped from there.
 	beforeMulti int64
@@ -406,6 +409,9 @@ func (l *aofLoader) loadFile(path, name string, size int64, last bool) (int64, e
 // Redis loads an AOF's preamble; they expire once loading is over.
 func (l *aofLoader) loadRDB(f *os.File, name string) (int64, error) {
 	fail := func(err error) (int64, error) {
+		if name == l.fileName { // an old-style file, named appendfilename
+			return 0, fmt.Errorf("Error reading the RDB preamble of the AOF file %s, AOF loading aborted: %w", name, err)
+		}
 		return 0, fmt.Errorf("Error reading the RDB base file %s, AOF loading aborted: %w", name, err)
 	}
 	if _, err := f.Seek(0, io.SeekStart); err != nil {

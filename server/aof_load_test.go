@@ -665,6 +665,9 @@ func TestLoadAOFErrors(t *testing.T) {
 		{"corrupt rdb base", func(t *testing.T, dir string) {
 			writeAOFDir(t, dir, true, "REDIS0010garbage", set)
 		}, "Error reading the RDB base file appendonly.aof.1.base.aof, AOF loading aborted"},
+		{"corrupt rdb preamble of an old-style file", func(t *testing.T, dir string) {
+			os.WriteFile(filepath.Join(dir, "appendonly.aof"), []byte("REDIS0010\xfe\x00\x00"), 0o644)
+		}, "Error reading the RDB preamble of the AOF file appendonly.aof, AOF loading aborted"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			dir := t.TempDir()
