@@ -2,7 +2,6 @@ package server
 
 import (
 	"bufio"
-	"bytes"
 	"errors"
 	"fmt"
 	"io"
@@ -670,7 +669,9 @@ func aofShortRead(err error) error {
 // sign, then as many digits as there are; 0 when there are none. Values
 // past what 62 bits hold are clamped, as the loader has no use for them.
 func aofAtoi(b []byte) int64 {
-	b = bytes.TrimLeft(b, " \t\n\v\f\r")
+	for len(b) > 0 && (b[0] == ' ' || b[0] >= '\t' && b[0] <= '\r') { // C's isspace
+		b = b[1:]
+	}
 	neg := false
 	if len(b) > 0 && (b[0] == '-' || b[0] == '+') {
 		neg = b[0] == '-'

@@ -880,3 +880,30 @@ func FuzzAOFLoad(f *testing.F) {
 		srv.loadAppendOnlyDir(filepath.Join(dir, "appendonlydir"), "appendonly.aof")
 	})
 }
+
+// BenchmarkAOFLoad loads a file of 100,000 SETs and RPUSHes.
+func BenchmarkAOFLoad(b *testing.B) {
+	var file strings.Builder
+	for i := range 50_000 {
+		k := strconv.Itoa(i)
+		file.WriteString(aofCmd("SET", "key:"+k, "value:"+k))
+		file.WriteString(aofCmd("RPUSH", "list:"+strconv.Itoa(i%100), k))
+	}
+	dir := b.TempDir()
+	aofDir := filepath.Join(dir, "appendonlydir")
+	os.MkdirAll(aofDir, 0o755)
+	os.WriteFile(filepath.Join(aofDir, "appendonly.aof.manifest"), []byte("file appendonly.aof.1.incr.aof seq 1 type i\n"), 0o644)
+	os.WriteFile(filepath.Join(aofDir, "appendonly.aof.1.incr.aof"), []byte(file.String()), 0o644)
+	cfg, err := loadTestConfig([]string{"--save", "", "--dir", dir})
+	if err != nil {
+		b.Fatal(err)
+	}
+	srv := newServer(cfg, zap.NewNop())
+	b.Cleanup(func() { srv.Shutdown(context.Background()) })
+	b.SetBytes(int64(file.Len()))
+	for b.Loop() {
+		if _, err := srv.loadAppendOnlyDir(aofDir, "appendonly.aof"); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
