@@ -13,11 +13,12 @@ import (
 	"go.uber.org/zap"
 )
 
-// Start brings the server up as redis-server does: it loads the dump,
-// opens a listener for every bind address on port (port 0 picks a free
-// one; see Addr), starts the admin API unless admin-port is 0, and serves
-// them all in the background. It returns once clients can connect. When
-// it fails, the server has released everything it had opened.
+// Start brings the server up as redis-server does: it loads the dump (or
+// the append-only file), opens a listener for every bind address on port
+// (port 0 picks a free one; see Addr), starts the admin API unless
+// admin-port is 0, and serves them all in the background. It returns once
+// clients can connect. When it fails, the server has released everything
+// it had opened.
 //
 // A server started once is stopped with Shutdown; it cannot start again.
 func (s *Server) Start() error {
@@ -28,7 +29,7 @@ func (s *Server) Start() error {
 	if again {
 		return errors.New("server: already started")
 	}
-	if err := s.loadDump(); err != nil {
+	if err := s.loadData(); err != nil {
 		return s.abortStart(err)
 	}
 	var lns, tlsLns []net.Listener

@@ -39,6 +39,9 @@ type settings struct {
 	rdbCompression          config.Handle[bool]
 	rdbChecksum             config.Handle[bool]
 	stopWritesOnBgsaveError config.Handle[bool]
+	// aofLoadTruncated loads an append-only file whose last file ends in
+	// a partial command, dropping it, instead of refusing to start.
+	aofLoadTruncated config.Handle[bool]
 
 	notifyKeyspaceEvents config.Handle[pubsub.EventFlags]
 	hz                   config.Handle[int64] // active expiry cycles a second
@@ -202,6 +205,7 @@ func newSettings(level zap.AtomicLevel) (*settings, error) {
 			}
 			return nil
 		}},
+		config.Param{Name: "aof-load-truncated", Kind: config.Bool{}, Default: "yes", Handle: &st.aofLoadTruncated},
 		config.Param{Name: "loglevel", Kind: config.Enum{Values: []string{"debug", "verbose", "notice", "warning", "info", "warn", "error"}},
 			Default: logDefault, Apply: func(v config.Value) error {
 				lvl, err := zapLevel(v.String())

@@ -739,6 +739,13 @@ func (r *Reader) appendRaw(dst []byte, n uint64) ([]byte, error) {
 	return dst, nil
 }
 
+// Offset returns how many bytes of the stream the Reader has consumed.
+// Once Next has returned io.EOF it is the stream's length, the EOF marker
+// and checksum included, although the Reader may have read further ahead
+// from its source: a caller reading data that follows the RDB stream (an
+// append-only file's RDB preamble) resumes at this offset.
+func (r *Reader) Offset() int64 { return r.offset() }
+
 // offset returns the stream offset of the next byte to consume.
 func (r *Reader) offset() int64 { return r.base + int64(r.r) }
 
