@@ -94,6 +94,10 @@ type scriptRun struct {
 	// allowOOM is the allow-oom flag: its writes are not refused when
 	// memory is full.
 	allowOOM bool
+	// call and host are the engine's view of the run, kept here so that a
+	// run is one allocation (and its done channel).
+	call scripting.Run
+	host scriptHost
 }
 
 // initScripting creates the Lua engine and the scripts' client.
@@ -147,7 +151,7 @@ func (c *client) eval(args [][]byte, bySHA, readOnly bool) {
 	var script *scripting.Script
 	if bySHA {
 		if len(args[1]) == 40 {
-			script = st.engine.Lookup(string(args[1]))
+			script = st.engine.Lookup(args[1])
 		}
 		if script == nil {
 			c.conn.WriteError(errNoScript)
@@ -205,7 +209,7 @@ func (s *Server) mayWrite(cmd *command, args [][]byte) bool {
 		}
 		flags = f.Flags
 	case cmd.name == "evalsha":
-		sc := engine.Lookup(string(args[1]))
+		sc := engine.Lookup(args[1])
 		if sc == nil {
 			return true
 		}
@@ -304,8 +308,9 @@ func cloneArgs(args [][]byte) [][]byte {
 func (c *client) runScript(run *scriptRun, readOnly bool, exec func(*scripting.Run) frame.Frame, keys, argv [][]byte) {
 	s := c.server
 	st := &s.scripts
-	r := &scripting.Run{Keys: keys, Argv: argv, RESP3: c.resp3()}
-	r.Host = &scriptHost{server: s, run: run, readOnly: readOnly}
+	run.host = scriptHost{server: s, run: run, readOnly: readOnly}
+	r := &run.call
+	*r = scripting.Run{Keys: keys, Argv: argv, RESP3: c.resp3(), Host: &run.host}
 	// The script's commands' effects are the caller's (propagate.go). The
 	// scripts' client is shared: it is set only under the world lock.
 	if c.exclusiveHeld {

@@ -84,6 +84,9 @@ type Engine struct {
 
 	rand lrand48
 	cur  *current // the run in progress, or nil
+	// running is what cur points at during a run, kept here to spare an
+	// allocation per run.
+	running current
 
 	// The functions (FUNCTION LOAD, FCALL): libraries by name, functions
 	// by name, the globals library code loads with, and the library
@@ -227,10 +230,21 @@ func compileError(err error, src, chunk string) string {
 }
 
 // Lookup returns the cached script of sha (in any letter case), or nil.
-func (e *Engine) Lookup(sha string) *Script {
+func (e *Engine) Lookup(sha []byte) *Script {
+	// Lower-cased on the stack: EVALSHA's hot path allocates nothing here.
+	var lower [40]byte
+	if len(sha) != len(lower) {
+		return nil // no SHA1 is any other length
+	}
+	for i, c := range sha {
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		lower[i] = c
+	}
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	return e.scripts[strings.ToLower(sha)]
+	return e.scripts[string(lower[:])]
 }
 
 // Exists reports which of the SHA1s are cached.
@@ -300,8 +314,9 @@ func (e *Engine) execute(fn *lua.LFunction, name string, r *Run, args ...lua.LVa
 	if e.kill.Load() {
 		e.renewContext() // the previous run was killed
 	}
-	e.cur = &current{run: r, sha: name}
-	defer func() { e.cur = nil }()
+	e.running = current{run: r, sha: name}
+	e.cur = &e.running
+	defer func() { e.cur, e.running = nil, current{} }()
 	L := e.state
 	L.Push(fn)
 	for _, a := range args {

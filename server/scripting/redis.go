@@ -102,16 +102,30 @@ func (e *Engine) call(L *lua.LState, raiseErrors bool) int {
 	if n == 0 {
 		return fail("Please specify at least one argument for this redis lib call")
 	}
-	args := make([][]byte, n)
-	for i := range args {
-		switch v := L.Get(i + 1).(type) {
+	// The arguments are copied into one buffer: two allocations a call,
+	// not one per argument.
+	size := 0
+	for i := 1; i <= n; i++ {
+		switch v := L.Get(i).(type) {
 		case lua.LString:
-			args[i] = []byte(v)
+			size += len(v)
 		case lua.LNumber:
-			args[i] = []byte(formatArg(v))
+			size += 24 // the longest formatArg text
 		default:
 			return fail("Lua redis lib command arguments must be strings or integers")
 		}
+	}
+	args := make([][]byte, n)
+	buf := make([]byte, 0, size)
+	for i := range args {
+		start := len(buf)
+		switch v := L.Get(i + 1).(type) {
+		case lua.LString:
+			buf = append(buf, v...)
+		case lua.LNumber:
+			buf = append(buf, formatArg(v)...)
+		}
+		args[i] = buf[start:len(buf):len(buf)]
 	}
 	reply, ran := cur.run.Host.Call(args, cur.resp3)
 	if reply.IsError() {
