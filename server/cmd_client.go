@@ -161,7 +161,7 @@ func (c *client) info() string {
 	num("tot-mem", int64(pending))
 	field("events", "r")
 	field("cmd", cmdName)
-	field("user", "default")
+	field("user", c.userName())
 	num("redir", -1)
 	num("resp", int64(c.respShown.Load()))
 	field("lib-name", libName)
@@ -289,7 +289,7 @@ func cmdClientKill(c *client, args [][]byte) {
 		case is(opt, "laddr"):
 			f.laddr = string(val)
 		case is(opt, "user"):
-			if string(val) != "default" {
+			if c.server.acl.lookup(string(val)) == nil {
 				c.conn.WriteError("ERR No such user '" + string(cString(val, len(val))) + "'")
 				return
 			}
@@ -322,6 +322,7 @@ func (s *Server) kill(self *client, f killFilter) int {
 			f.addr != "" && other.addr != f.addr,
 			f.laddr != "" && other.laddr != f.laddr,
 			f.typ != "" && other.kind() != f.typ,
+			f.user != "" && other.userName() != f.user,
 			f.skipMe && other == self,
 			other.killed.Load(): // already on its way out
 			continue

@@ -1,10 +1,6 @@
 package server
 
-import (
-	"crypto/subtle"
-
-	"github.com/mini-redis/mini-redis/frame"
-)
+import "github.com/mini-redis/mini-redis/frame"
 
 // The connection commands: talking to the server itself, not the keyspace.
 
@@ -59,7 +55,8 @@ func cmdQuit(c *client, args [][]byte) {
 func cmdReset(c *client, args [][]byte) {
 	c.selectDB(0)
 	c.setProtocol(frame.RESP2)
-	c.authenticated = c.server.password() == ""
+	c.user.Store(nil) // back to "default"
+	c.authenticated = !c.server.acl.authRequired()
 	c.applyAuthLimits()
 	c.discardTransaction()
 	if c.sub != nil {
@@ -85,19 +82,6 @@ func (c *client) applyAuthLimits() {
 	}
 }
 
-// checkPassword reports whether user and password authenticate the only
-// user there is, "default". Without requirepass any password does.
-func (s *Server) checkPassword(user, password []byte) bool {
-	if string(user) != "default" {
-		return false
-	}
-	want := s.password()
-	if want == "" {
-		return true
-	}
-	return subtle.ConstantTimeCompare(password, []byte(want)) == 1
-}
-
 // AUTH [username] password
 func cmdAuth(c *client, args [][]byte) {
 	if len(args) > 3 {
@@ -106,7 +90,7 @@ func cmdAuth(c *client, args [][]byte) {
 	}
 	user, password := []byte("default"), args[len(args)-1]
 	if len(args) == 2 {
-		if c.server.password() == "" {
+		if c.server.acl.def.get().NoPass {
 			c.conn.WriteError("ERR AUTH <password> called without any password configured for the default user. " +
 				"Are you sure your configuration is correct?")
 			return
@@ -114,12 +98,10 @@ func cmdAuth(c *client, args [][]byte) {
 	} else {
 		user = args[1]
 	}
-	if !c.server.checkPassword(user, password) {
+	if !c.authenticate(user, password, args) {
 		c.conn.WriteError(errWrongPass)
 		return
 	}
-	c.authenticated = true
-	c.applyAuthLimits()
 	c.conn.WriteOK()
 }
 
@@ -157,13 +139,9 @@ func cmdHello(c *client, args [][]byte) {
 			return
 		}
 	}
-	if user != nil {
-		if !c.server.checkPassword(user, password) {
-			c.conn.WriteError(errWrongPass)
-			return
-		}
-		c.authenticated = true
-		c.applyAuthLimits()
+	if user != nil && !c.authenticate(user, password, args) {
+		c.conn.WriteError(errWrongPass)
+		return
 	}
 	if !c.authenticated {
 		c.conn.WriteError("NOAUTH HELLO must be called with the client already authenticated, otherwise the " +

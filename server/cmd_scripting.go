@@ -305,7 +305,7 @@ func (c *client) runScript(run *scriptRun, readOnly bool, exec func(*scripting.R
 	s := c.server
 	st := &s.scripts
 	r := &scripting.Run{Keys: keys, Argv: argv, RESP3: c.resp3()}
-	r.Host = &scriptHost{server: s, run: run, readOnly: readOnly}
+	r.Host = &scriptHost{server: s, run: run, readOnly: readOnly, caller: c}
 	// The script's commands' effects are the caller's (propagate.go). The
 	// scripts' client is shared: it is set only under the world lock.
 	if c.exclusiveHeld {
@@ -346,6 +346,7 @@ type scriptHost struct {
 	server   *Server
 	run      *scriptRun
 	readOnly bool
+	caller   *client // whose ACL user the script's commands run as
 }
 
 // Call implements scripting.Host.
@@ -362,6 +363,12 @@ func (h *scriptHost) Call(args [][]byte, resp3 bool) (frame.Frame, bool) {
 	declared := cmd.info.flags
 	if declared&flagNoScript != 0 {
 		return frame.NewError("ERR This Redis command is not allowed from script"), false
+	}
+	if u := h.caller.aclUserOf().get(); !u.Unrestricted() {
+		if d, pos := s.aclCheck(u, cmd, args); d != aclOK {
+			s.logDenial(h.caller, d, aclCtxLua, u.Name, cmd, args, pos)
+			return frame.NewError("ERR " + aclScriptError(d)), false
+		}
 	}
 	if h.readOnly && (declared&flagWrite != 0 || cmd.flags&flagMayReplicate != 0) {
 		return frame.NewError("ERR Write commands are not allowed from read-only scripts."), false

@@ -38,6 +38,9 @@ type Server struct {
 	started      time.Time
 	runID        string
 
+	// acl holds the ACL users (acl_users.go).
+	acl *aclUsers
+
 	// world is held shared by every command and exclusively by the few that
 	// act on whole databases (FLUSHALL, SWAPDB, EXEC, ...), which therefore
 	// run alone, as every command does in Redis.
@@ -124,6 +127,7 @@ func newServer(cfg serverConfig, log *zap.Logger) *Server {
 
 		shutdownRequested: make(chan struct{}),
 	}
+	s.initACL()
 	s.requestShutdown = sync.OnceFunc(func() { close(s.shutdownRequested) })
 	s.clock = newServerClock(s.started)
 	var clock db.Clock = s.clock
@@ -313,7 +317,7 @@ func (s *Server) startClient(nc net.Conn) {
 			tc.SetKeepAlive(false)
 		}
 	}
-	if s.settings.protectedMode.Load() && s.password() == "" && !isLoopback(nc.RemoteAddr()) {
+	if s.settings.protectedMode.Load() && s.acl.def.get().NoPass && !isLoopback(nc.RemoteAddr()) {
 		s.rejected.Add(1)
 		refuse(nc, protectedModeMessage)
 		return
@@ -324,14 +328,14 @@ func (s *Server) startClient(nc net.Conn) {
 		return
 	}
 	c := &client{
-		id:            s.nextClientID.Add(1),
-		server:        s,
-		created:       time.Now(),
-		addr:          nc.RemoteAddr().String(),
-		laddr:         nc.LocalAddr().String(),
-		fdNum:         fdOf(nc),
-		authenticated: s.password() == "",
+		id:      s.nextClientID.Add(1),
+		server:  s,
+		created: time.Now(),
+		addr:    nc.RemoteAddr().String(),
+		laddr:   nc.LocalAddr().String(),
+		fdNum:   fdOf(nc),
 	}
+	c.authenticated = !s.acl.authRequired()
 	c.lastActive.Store(int64(s.monotonic()))
 	c.conn = connection.New(nc, connection.Options{
 		WriteTimeout:   s.cfg.WriteTimeout,

@@ -31,6 +31,9 @@ type settings struct {
 	tcpKeepAlive  config.Handle[int64] // seconds; 0 disables
 	maxClients    config.Handle[int64]
 	requirePass   config.Handle[string]
+	// onRequirePass, once the server has its ACL users, is told every
+	// change of requirepass.
+	onRequirePass atomic.Pointer[func(string)]
 	databases     config.Handle[int64]
 
 	save                    config.Handle[[]config.SavePoint]
@@ -177,7 +180,14 @@ func newSettings(level zap.AtomicLevel) (*settings, error) {
 		config.Param{Name: "timeout", Kind: config.Int{Min: 0, Max: intMax}, Default: "0", Handle: &st.timeout, Apply: perClient},
 		config.Param{Name: "tcp-keepalive", Kind: config.Int{Min: 0, Max: intMax}, Default: "300", Handle: &st.tcpKeepAlive},
 		config.Param{Name: "maxclients", Kind: config.Int{Min: 1, Max: math.MaxUint32}, Default: "10000", Handle: &st.maxClients},
-		config.Param{Name: "requirepass", Kind: config.String{OmitEmpty: true}, Default: "", Handle: &st.requirePass},
+		config.Param{Name: "requirepass", Kind: config.String{OmitEmpty: true}, Default: "", Handle: &st.requirePass,
+			Apply: func(v config.Value) error {
+				// The default user's password is requirepass (acl_users.go).
+				if f := st.onRequirePass.Load(); f != nil {
+					(*f)(st.requirePass.Load())
+				}
+				return nil
+			}},
 		config.Param{Name: "databases", Kind: config.Int{Min: 1, Max: intMax}, Default: "16", Immutable: true, Handle: &st.databases},
 		config.Param{Name: "save", Kind: config.Save{}, Default: "3600 1 300 100 60 10000", Handle: &st.save},
 		config.Param{Name: "dir", Kind: config.Dir{}, Default: ".", Protected: true, Handle: &st.dir},

@@ -113,6 +113,7 @@ func (c *Catalog) lookup(name string) (int, bool) {
 
 // InCategory returns the names of the commands in the category (any
 // letter case), as ACL CAT lists them, and whether the category exists.
+// Extra commands are left out: the list is Redis 7.0's.
 func (c *Catalog) InCategory(category string) ([]string, bool) {
 	bit := categoryBit(category)
 	if bit == 0 {
@@ -120,8 +121,8 @@ func (c *Catalog) InCategory(category string) ([]string, bool) {
 	}
 	var names []string
 	for _, id := range c.order {
-		if c.cmds[id].Categories&bit != 0 {
-			names = append(names, c.cmds[id].Name)
+		if e := &c.cmds[id]; e.Categories&bit != 0 && !e.Extra {
+			names = append(names, e.Name)
 		}
 	}
 	return names, true

@@ -1,0 +1,239 @@
+package server
+
+import (
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/mini-redis/mini-redis/frame"
+	"github.com/mini-redis/mini-redis/internal/redistest"
+)
+
+// Differential tests of the ACLs: users, their command, key and channel
+// permissions, AUTH and HELLO AUTH, the checks inside MULTI and scripts,
+// and ACL LOG. The scripts use several connections: a step "@ n" makes
+// connection n (0 first, dialled on first use) the one the next steps go
+// to. A step marked rulesStep is compared with the words of each line
+// sorted: Redis lists the single commands of a user's rules in the order
+// of its command table's hash, which its random seed decides.
+
+const rulesStep cmpMode = 100
+
+func rules(line string) step { return step{rulesStep, strings.Fields(line)} }
+
+func use(n string) step { return step{exact, []string{"@", n}} }
+
+var aclScripts = map[string][]step{
+	"default user": {
+		s("ACL WHOAMI"), s("ACL USERS"), s("ACL LIST"), s("ACL GETUSER default"), s("ACL GETUSER nobody"),
+		s("AUTH x"), s("AUTH default x"), s("AUTH nobody x"), s("AUTH a b c"),
+		s("CONFIG SET requirepass secret"), s("ACL LIST"), s("ACL GETUSER default"),
+		s("AUTH wrong"), s("AUTH secret"), s("AUTH default secret"), s("AUTH default wrong"),
+		use("1"), s("GET k"), s("PING"), s("ACL WHOAMI"), s("HELLO 2"), s("AUTH secret"), s("GET k"),
+		use("2"), like("HELLO 2 AUTH default secret"), s("ACL WHOAMI"),
+		use("0"), s("CONFIG SET requirepass"), s("ACL LIST"),
+		use("3"), s("GET k"), s("RESET"), s("ACL WHOAMI"),
+	},
+	"setuser rules": {
+		s("ACL SETUSER u1"), s("ACL LIST"), s("ACL GETUSER u1"),
+		s("ACL SETUSER u2 on >p ~k* +get -@all +@read -get +select|0 +config|get -config +debug|x"),
+		rules("ACL LIST"), rules("ACL GETUSER u2"),
+		s("ACL SETUSER u3 reset on -@all +get +set +hset +config|get +select|0 +xadd"), rules("ACL GETUSER u3"),
+		s("ACL SETUSER t reset +@all -@hash +hget"), s("ACL GETUSER t"),
+		s("ACL SETUSER t reset -@all +@read +@write"), s("ACL GETUSER t"),
+		s("ACL SETUSER t reset +@all -@dangerous"), s("ACL GETUSER t"),
+		s("ACL SETUSER t reset -@all +@string +@list -lpush"), s("ACL GETUSER t"),
+		s("ACL SETUSER t reset +@all -@all +get"), s("ACL GETUSER t"),
+		s("ACL SETUSER t reset +get -@all"), s("ACL GETUSER t"),
+		s("ACL SETUSER t reset -@all +@connection"), s("ACL GETUSER t"),
+		s("ACL SETUSER t reset nocommands +@admin -@dangerous"), s("ACL GETUSER t"),
+		s("ACL SETUSER t reset +@all -config|get"), s("ACL GETUSER t"),
+		s("ACL SETUSER t reset -@all +acl -acl|setuser"), s("ACL GETUSER t"),
+		s("ACL SETUSER t reset -@all +@slow"), s("ACL GETUSER t"),
+		s("ACL SETUSER t reset +@all -@slow +@fast"), s("ACL GETUSER t"),
+		s("ACL SETUSER t reset -@all +@keyspace +@read -@write"), s("ACL GETUSER t"),
+		s("ACL SETUSER t reset allcommands -@geo +geoadd"), s("ACL GETUSER t"),
+		s("ACL SETUSER t reset -@all +select|0 +select|1 +select|0 +SELECT|2"), rules("ACL GETUSER t"),
+		s("ACL SETUSER t reset -@all +select|0 -select"), s("ACL GETUSER t"),
+		s("ACL SETUSER t reset +@all -select +select|0"), s("ACL GETUSER t"),
+		s("ACL SETUSER t reset -@all +CONFIG|GET +Get"), rules("ACL GETUSER t"),
+		s("ACL SETUSER t reset -@all +@READ -@Read"), s("ACL GETUSER t"),
+		s("ACL SETUSER t on nopass sanitize-payload"), s("ACL GETUSER t"),
+		s("ACL SETUSER t skip-sanitize-payload"), s("ACL GETUSER t"),
+		s("ACL SETUSER t %R~r* %W~w* ~rw* &ch* &x"), s("ACL GETUSER t"), rules("ACL LIST"),
+		s("ACL SETUSER t allkeys allchannels"), s("ACL GETUSER t"),
+		s("ACL SETUSER t bogus"), s("ACL SETUSER t +nosuch"), s("ACL SETUSER t -nosuch"), s("ACL SETUSER t +@nosuch"),
+		s("ACL SETUSER t +"), s("ACL SETUSER t -"), s("ACL SETUSER t +@"), s("ACL SETUSER t +get|"),
+		s("ACL SETUSER t +config|get|x"), s("ACL SETUSER t +config|nosuch"), s("ACL SETUSER t -select|0"),
+		s("ACL SETUSER t +select|0|1"), s("ACL SETUSER t +|x"), s("ACL SETUSER t ~x"), s("ACL SETUSER t &x"),
+		s("ACL SETUSER t <nope"), s("ACL SETUSER t #abc"), q("ACL", "SETUSER", "a b"), q("ACL", "SETUSER", "a\tb"),
+		s("ACL SETUSER t on +get bogus"), s("ACL GETUSER t"), s("ACL SETUSER t ("), s("ACL SETUSER t on (+get"),
+		s("ACL SETUSER"), s("ACL GETUSER"), s("ACL GETUSER a b"),
+		s("ACL USERS"), s("ACL DELUSER default"), s("ACL DELUSER u1 nobody default"), s("ACL DELUSER u1 nobody u3"),
+		s("ACL USERS"), s("ACL DELUSER"),
+	},
+	"permission checks": {
+		s("SET k1 v"), s("SET other v"),
+		s("ACL SETUSER s on >pw ~k* &ch -@all +get +set +multi +exec +eval +publish +subscribe +psubscribe +acl +select|0 +client|id +object|encoding"),
+		use("1"), s("AUTH s wrong"), s("AUTH s pw"), s("ACL WHOAMI"),
+		s("GET k1"), s("GET other"), s("SET k2 x"), s("DEL k1"), s("HGET k1 f"), s("CLIENT ID x"), s("CLIENT INFO"),
+		s("SELECT 0"), s("select 1"), s("OBJECT ENCODING k1"), s("OBJECT ENCODING other"), s("OBJECT FREQ k1"),
+		s("PUBLISH ch x"), s("PUBLISH other x"), s("SUBSCRIBE ch other"), s("PSUBSCRIBE ch"),
+		s("PSUBSCRIBE ch*"), s("PING"), s("ECHO x"),
+		s("MULTI"), s("GET k1"), s("DEL k1"), s("GET other"), s("EXEC"),
+		s("MULTI"), s("GET k1"), s("SET k1 v2"), s("EXEC"), s("GET k1"),
+		use("0"), s("ACL SETUSER s -set"), use("1"),
+		s("MULTI"), s("SET k1 v3"), s("GET k1"),
+		use("0"), s("ACL SETUSER s -get ~z*"), use("1"), s("EXEC"),
+		use("0"), s("ACL SETUSER s +get"), use("1"),
+		q("EVAL", "return redis.call('del','k1')", "0"), q("EVAL", "return redis.pcall('del','k1')", "0"),
+		q("EVAL", "return redis.call('get','zz')", "0"), q("EVAL", "return redis.pcall('get','other')", "0"),
+		q("EVAL", "return redis.pcall('publish','zz', 'x')", "0"), q("EVAL", "return redis.call('publish','zz','x')", "0"),
+		q("EVAL", "return redis.call('get','k1')", "0"),
+		s("ACL DRYRUN s get"), s("ACL DRYRUN s get k1"), s("ACL DRYRUN s get other"), s("ACL DRYRUN s hget k f"),
+		s("ACL DRYRUN s publish x m"), s("ACL DRYRUN s nosuch"), s("ACL DRYRUN nobody get k"), s("ACL DRYRUN s client id"),
+		s("ACL DRYRUN s client nosuch"), s("ACL DRYRUN default set x y"), s("ACL DRYRUN s select 0"), s("ACL DRYRUN s select 2"),
+		s("ACL DRYRUN s"), s("AUTH default x"), s("ACL WHOAMI"),
+	},
+	"read write keys": {
+		s("ACL SETUSER rw on nopass %R~r* %W~w* ~b* +@all"),
+		use("1"), s("AUTH rw x"), s("SET r1 v"), s("GET r1"), s("SET w1 v"), s("GET w1"), s("SET b1 v"), s("GET b1"),
+		s("COPY b1 w2"), s("COPY b1 r2"), s("COPY w1 b2"), s("EXISTS r1 w1"), s("APPEND w1 x"), s("LPUSH r2 a"),
+		s("SORT b1 STORE w3"), s("SORT b1 STORE r3"), s("LMOVE b1 w1 LEFT RIGHT"), s("MSET b1 x w5 y"), s("MSET b1 x r5 y"),
+		s("MGET b1 r1 w1"), s("MGET b1 r1"), s("DEL r1"), s("DEL w1"),
+	},
+	"kill on deluser": {
+		s("ACL SETUSER k on nopass +@all ~*"),
+		use("1"), s("AUTH k x"), s("ACL WHOAMI"),
+		use("0"), s("ACL SETUSER k off"), use("1"), s("ACL WHOAMI"), s("PING"),
+		use("0"), s("ACL SETUSER k on resetpass >new"), use("1"), s("ACL WHOAMI"),
+		use("0"), s("ACL DELUSER k"), use("2"), s("ACL USERS"),
+	},
+	"acl misc": {
+		s("ACL"), s("ACL nosuch"), s("ACL HELP"), s("ACL HELP x"), s("ACL CAT nosuch"), s("ACL CAT x y"), s("ACL CAT"),
+		set("ACL CAT read"), set("ACL CAT keyspace"), set("ACL CAT ADMIN"), set("ACL CAT scripting"), set("ACL CAT slow"),
+		s("ACL GENPASS 0"), s("ACL GENPASS -1"), s("ACL GENPASS 4097"), s("ACL GENPASS abc"), s("ACL GENPASS 1 2"),
+		like("ACL GENPASS"), like("ACL GENPASS 1"), like("ACL GENPASS 4096"),
+		s("ACL LOG -1"), s("ACL LOG abc"), s("ACL LOG 0"), s("ACL LOG RESET"), s("ACL LOG 1 2"), s("ACL LOG"),
+		s("ACL SAVE"), s("ACL LOAD"), s("ACL SAVE x"), s("ACL WHOAMI x"), s("ACL USERS x"), s("ACL LIST x"),
+	},
+}
+
+func TestACLAgainstRedis(t *testing.T) {
+	redis := redistest.Start(t)
+	ours := startRealServer(t)
+	for _, proto := range []string{"2", "3"} {
+		for name, script := range aclScripts {
+			t.Run("RESP"+proto+"/"+name, func(t *testing.T) {
+				runACLScript(t, redis.Addr, ours, proto, script)
+			})
+		}
+	}
+}
+
+// runACLScript runs script on fresh connections to both servers, starting
+// from the default user alone, and compares the ACL logs at the end.
+func runACLScript(t *testing.T, refAddr, gotAddr, proto string, script []step) {
+	conns := map[string][2]*rawConn{}
+	dial := func(n string) [2]*rawConn {
+		if p, ok := conns[n]; ok {
+			return p
+		}
+		ref, got := dialPair(t, refAddr, gotAddr, proto)
+		conns[n] = [2]*rawConn{ref, got}
+		return conns[n]
+	}
+	admin := dial("admin")
+	for _, c := range admin {
+		c.do("CONFIG", "SET", "requirepass", "")
+		for _, u := range aclUserNames(t, c) {
+			if u != "default" {
+				c.do("ACL", "DELUSER", u)
+			}
+		}
+		c.do("ACL", "SETUSER", "default", "reset", "on", "nopass", "~*", "&*", "+@all")
+		c.do("ACL", "LOG", "RESET")
+		c.do("FLUSHALL")
+	}
+	cur := dial("0")
+	for _, st := range script {
+		if len(st.args) == 2 && st.args[0] == "@" {
+			cur = dial(st.args[1])
+			continue
+		}
+		if st.mode == rulesStep {
+			want, have := cur[0].do(st.args...), cur[1].do(st.args...)
+			if sortWords(want) != sortWords(have) {
+				t.Errorf("%q:\n redis: %q\n   ours: %q", st.args, want, have)
+			}
+			continue
+		}
+		compareStep(t, st, cur[0], cur[1])
+	}
+	want, have := aclLogEntries(t, admin[0]), aclLogEntries(t, admin[1])
+	if !slices.Equal(want, have) {
+		t.Errorf("ACL LOG:\n redis: %q\n   ours: %q", want, have)
+	}
+	for _, c := range admin {
+		c.do("CONFIG", "SET", "requirepass", "")
+	}
+}
+
+func aclUserNames(t *testing.T, c *rawConn) []string {
+	f, _, err := frame.Parse([]byte(c.do("ACL", "USERS")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, e := range f.Elems {
+		names = append(names, e.Text())
+	}
+	return names
+}
+
+// sortWords sorts the words of each line of a reply: the same words in
+// another order give the same result, and RESP lengths are unchanged.
+func sortWords(reply string) string {
+	lines := strings.Split(reply, "\r\n")
+	for i, l := range lines {
+		w := strings.Split(l, " ")
+		slices.Sort(w)
+		lines[i] = strings.Join(w, " ")
+	}
+	return strings.Join(lines, "\r\n")
+}
+
+// clientInfoKept are the CLIENT LIST fields of an ACL LOG entry's
+// client-info that both servers must agree on.
+var clientInfoKept = regexp.MustCompile(`(?:^| )(name|db|multi|cmd|user|resp|flags)=\S*`)
+
+// aclLogEntries returns ACL LOG's entries, each with the fields that must
+// match: all but age-seconds, and of client-info the fields in
+// clientInfoKept.
+func aclLogEntries(t *testing.T, c *rawConn) []string {
+	t.Helper()
+	f, _, err := frame.Parse([]byte(c.do("ACL", "LOG", "128")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []string
+	for _, e := range f.Elems {
+		var parts []string
+		for i := 0; i+1 < len(e.Elems); i += 2 {
+			k, v := e.Elems[i].Text(), e.Elems[i+1]
+			switch k {
+			case "age-seconds":
+				continue
+			case "client-info":
+				parts = append(parts, strings.Join(clientInfoKept.FindAllString(v.Text(), -1), " "))
+			case "count":
+				parts = append(parts, k+"="+v.String())
+			default:
+				parts = append(parts, k+"="+v.Text())
+			}
+		}
+		out = append(out, strings.Join(parts, " "))
+	}
+	return out
+}
