@@ -237,3 +237,35 @@ func aclLogEntries(t *testing.T, c *rawConn) []string {
 	}
 	return out
 }
+
+// TestACLDelUserClosesConnections: ACL DELUSER closes the connections of
+// the users it deletes, the caller's own after its reply; turning a user
+// off or changing its passwords closes nothing (the script "kill on
+// deluser" shows those connections still serve).
+func TestACLDelUserClosesConnections(t *testing.T) {
+	redis := redistest.Start(t)
+	ours := startRealServer(t)
+	for _, addr := range []string{redis.Addr, ours} {
+		admin, victim, self := dialRaw(t, addr), dialRaw(t, addr), dialRaw(t, addr)
+		for _, u := range []string{"victim", "self"} {
+			if r := admin.do("ACL", "SETUSER", u, "on", "nopass", "+@all", "~*"); r != "+OK\r\n" {
+				t.Fatalf("%s: SETUSER %s: %q", addr, u, r)
+			}
+		}
+		victim.do("AUTH", "victim", "x")
+		self.do("AUTH", "self", "x")
+		if r := admin.do("ACL", "DELUSER", "victim"); r != ":1\r\n" {
+			t.Fatalf("%s: DELUSER victim: %q", addr, r)
+		}
+		if rest, err := victim.readUntilClose(); rest != "" || err != nil {
+			t.Errorf("%s: the deleted user's connection got %q, %v; want it closed", addr, rest, err)
+		}
+		self.sendRaw("ACL DELUSER self\r\n")
+		if rest, err := self.readUntilClose(); rest != ":1\r\n" || err != nil {
+			t.Errorf("%s: deleting one's own user: got %q, %v; want :1 and the connection closed", addr, rest, err)
+		}
+		if r := admin.do("PING"); r != "+PONG\r\n" {
+			t.Errorf("%s: the admin connection: %q", addr, r)
+		}
+	}
+}
