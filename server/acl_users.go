@@ -206,9 +206,6 @@ const (
 	aclCtxLua   = "lua"
 )
 
-// aclLogMaxLen is Redis's acllog-max-len default.
-const aclLogMaxLen = 128
-
 // aclLog is the ACL LOG: the latest denials and failed authentications,
 // newest first, similar ones within a minute merged. Guarded by
 // aclUsers.mu.
@@ -256,8 +253,8 @@ func (s *Server) logDenial(c *client, d aclDenial, context, username string, cmd
 		}
 	}
 	l.entries = append([]*aclLogEntry{e}, l.entries...)
-	if len(l.entries) > aclLogMaxLen {
-		l.entries = l.entries[:aclLogMaxLen]
+	if maxLen := s.settings.aclLogMaxLen.Load(); int64(len(l.entries)) > maxLen {
+		l.entries = l.entries[:maxLen]
 	}
 }
 
@@ -299,11 +296,6 @@ func (s *Server) killUserClients(self *client, u *aclUser) {
 	}
 }
 
-// trimLogTo is ACL LOG's view of entries: at most n, newest first.
-func (l *aclLog) trimmed(n int) []*aclLogEntry {
-	return l.entries[:min(n, len(l.entries))]
-}
-
 // describeUser returns the user's ACL LIST line.
 func describeUser(u *acl.User) string {
 	return "user " + u.Name + " " + u.Describe()
@@ -317,7 +309,7 @@ func validUserName(name []byte) bool {
 // initACL builds the ACL catalog and users, gives each command its id,
 // and keeps the default user's password requirepass's.
 func (s *Server) initACL() {
-	cat := newACLCatalog()
+	cat := s.settings.acl.catalog
 	for _, cmd := range s.commands {
 		cmd.aclID = aclIDOf(cat, cmd.name)
 		for _, sub := range cmd.subcommands {
@@ -325,6 +317,11 @@ func (s *Server) initACL() {
 		}
 	}
 	s.acl = newACLUsers(cat, s.password())
+	if s.settings.aclFile.Load() != "" {
+		s.acl.install(s.settings.acl.startUsers)
+	} else {
+		s.acl.addStartupUsers(s.settings.acl.startUsers)
+	}
 	onPass := func(p string) { s.acl.setDefaultPassword(p) }
 	s.settings.onRequirePass.Store(&onPass)
 }

@@ -3,6 +3,7 @@ package server
 import (
 	"crypto/rand"
 	"encoding/hex"
+	"strings"
 	"time"
 
 	"github.com/mini-redis/mini-redis/server/acl"
@@ -280,7 +281,7 @@ func cmdACLLog(c *client, args [][]byte) {
 		return
 	}
 	r := c.server.acl
-	count := 10
+	count := int64(10)
 	if len(args) == 3 {
 		if is(args[2], "reset") {
 			r.mu.Lock()
@@ -294,11 +295,12 @@ func cmdACLLog(c *client, args [][]byte) {
 			c.conn.WriteError(errNotInteger)
 			return
 		}
-		count = int(max(0, min(n, int64(aclLogMaxLen))))
+		count = max(0, n)
 	}
 	r.mu.Lock()
-	entries := make([]aclLogEntry, 0, count)
-	for _, e := range r.log.trimmed(count) {
+	shown := r.log.entries[:min(count, int64(len(r.log.entries)))]
+	entries := make([]aclLogEntry, 0, len(shown))
+	for _, e := range shown {
 		entries = append(entries, *e)
 	}
 	r.mu.Unlock()
@@ -328,14 +330,48 @@ const errNoACLFile = "ERR This Redis instance is not configured to use an ACL fi
 	"via the ACL SETUSER command and then issue a CONFIG REWRITE (assuming you have a Redis configuration file set) " +
 	"in order to store users in the Redis configuration."
 
-// ACL SAVE
-func cmdACLSave(c *client, args [][]byte) {
-	c.conn.WriteError(errNoACLFile)
+// ACL LOAD: the aclfile's users replace all users; the connections of
+// the old ones (default's aside) are closed, as Redis frees them.
+func cmdACLLoad(c *client, args [][]byte) {
+	s := c.server
+	file := s.settings.aclFile.Load()
+	if file == "" {
+		c.conn.WriteError(errNoACLFile)
+		return
+	}
+	users, errText := readACLFile(file, s.acl.catalog)
+	if errText != "" {
+		c.conn.WriteError("ERR " + errText)
+		return
+	}
+	for _, u := range s.acl.install(users) {
+		s.killUserClients(c, u)
+	}
+	c.conn.WriteOK()
 }
 
-// ACL LOAD
-func cmdACLLoad(c *client, args [][]byte) {
-	c.conn.WriteError(errNoACLFile)
+// ACL SAVE: every user's ACL LIST line to the aclfile, through a
+// temporary file renamed over it.
+func cmdACLSave(c *client, args [][]byte) {
+	s := c.server
+	file := s.settings.aclFile.Load()
+	if file == "" {
+		c.conn.WriteError(errNoACLFile)
+		return
+	}
+	r := s.acl
+	var b strings.Builder
+	for _, name := range r.names() {
+		if u := r.lookup(name); u != nil {
+			b.WriteString(describeUser(u.get()) + "\n")
+		}
+	}
+	if err := writeFileAtomic(file, b.String()); err != nil {
+		s.log.Warn("ACL SAVE failed: " + err.Error())
+		c.conn.WriteError("ERR There was an error trying to save the ACLs. Please check the server logs for more information")
+		return
+	}
+	c.conn.WriteOK()
 }
 
 // ACL HELP

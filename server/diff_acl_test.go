@@ -1,10 +1,17 @@
 package server
 
 import (
+	"bytes"
+	"context"
+	"os"
+	"os/exec"
+	"path/filepath"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/mini-redis/mini-redis/frame"
 	"github.com/mini-redis/mini-redis/internal/redistest"
@@ -267,5 +274,155 @@ func TestACLDelUserClosesConnections(t *testing.T) {
 		if r := admin.do("PING"); r != "+PONG\r\n" {
 			t.Errorf("%s: the admin connection: %q", addr, r)
 		}
+	}
+}
+
+// TestACLConfigLoadErrorsAgainstRedis: a bad user directive fails the
+// configuration with redis-server's words, which name the argument two
+// before the bad rule (Redis counts it from the rules, then indexes the
+// whole line).
+func TestACLConfigLoadErrorsAgainstRedis(t *testing.T) {
+	bin := redistest.Require(t, "redis-server")
+	for _, args := range [][]string{
+		{"--user", "bob", "on", "bogus"},
+		{"--user", "bob", "on", ">p", "+get", "nosuch"},
+		{"--user", "bob", "on", "--user", "bob", "off"},
+		{"--user", "bob", "on", "~a", "allkeys", "~b"},
+		{"--user", "bob", "#abc"},
+	} {
+		t.Run(strings.Join(args, " "), func(t *testing.T) {
+			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+			defer cancel()
+			cmd := exec.CommandContext(ctx, bin, args...)
+			cmd.Dir = t.TempDir()
+			var stderr bytes.Buffer
+			cmd.Stderr = &stderr
+			if err := cmd.Run(); err == nil || ctx.Err() != nil {
+				t.Fatalf("redis-server %q did not refuse the configuration: %v", args, err)
+			}
+			err := newTestSettings(t).conf.Load(args, nil)
+			if err == nil {
+				t.Fatalf("Load(%q) accepted the configuration", args)
+			}
+			if got, want := "\n"+err.Error()+"\n", stderr.String(); got != want {
+				t.Errorf("redis-server %q printed:\n%s\nLoad's error:\n%s", args, want, got)
+			}
+		})
+	}
+}
+
+// TestACLStartupErrorsAgainstRedis: configurations whose users fail once
+// loaded (a rule naming no command, users in both the file and an
+// aclfile, a bad aclfile) stop redis-server with a log message, which is
+// the error loadConfig returns.
+func TestACLStartupErrorsAgainstRedis(t *testing.T) {
+	bin := redistest.Require(t, "redis-server")
+	dir := t.TempDir()
+	bad := filepath.Join(dir, "bad.acl")
+	dup := filepath.Join(dir, "dup.acl")
+	os.WriteFile(bad, []byte("user default on nopass ~* +@all\nuser  alice on\nbogus\nuser bob on >x badrule\nuser a\tb on\n"), 0o644)
+	os.WriteFile(dup, []byte("user alice on\nuser alice off\n"), 0o644)
+	for _, args := range [][]string{
+		{"--user", "bob", "on", "+nosuch"},
+		{"--user", "bob", "on", "--aclfile", dup},
+		{"--aclfile", bad},
+		{"--aclfile", dup},
+		{"--aclfile", filepath.Join(dir, "missing.acl")},
+	} {
+		t.Run(strings.Join(args, " "), func(t *testing.T) {
+			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+			defer cancel()
+			port, err := redistest.FreePort()
+			if err != nil {
+				t.Fatal(err)
+			}
+			cmd := exec.CommandContext(ctx, bin, append([]string{"--port", strconv.Itoa(port), "--save", ""}, args...)...)
+			cmd.Dir = t.TempDir()
+			out, err := cmd.CombinedOutput()
+			if err == nil || ctx.Err() != nil {
+				t.Fatalf("redis-server %q did not refuse the configuration: %v", args, err)
+			}
+			_, err = loadTestConfig(args)
+			if err == nil {
+				t.Fatalf("loadConfig(%q) accepted the configuration", args)
+			}
+			if !strings.Contains(string(out), "# "+err.Error()) {
+				t.Errorf("redis-server %q logged:\n%s\nloadConfig's error:\n%s", args, out, err)
+			}
+		})
+	}
+}
+
+// TestACLFileAgainstRedis: both servers start from the same aclfile, then
+// ACL SAVE writes the same file, ACL LOAD reads it back, refuses broken
+// files with the same errors, and closes the connections of the users it
+// replaces.
+func TestACLFileAgainstRedis(t *testing.T) {
+	const start = "user default on nopass ~* &* +@all\nuser alice on >x ~k* +get\n"
+	refFile := filepath.Join(t.TempDir(), "users.acl")
+	gotFile := filepath.Join(t.TempDir(), "users.acl")
+	for _, f := range []string{refFile, gotFile} {
+		if err := os.WriteFile(f, []byte(start), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	redis := redistest.Start(t, "aclfile", refFile)
+	ours := startRealServer(t, "--aclfile", gotFile)
+	ref, got := dialPair(t, redis.Addr, ours, "2")
+	alice := [2]*rawConn{dialRaw(t, redis.Addr), dialRaw(t, ours)}
+	files := [2]string{refFile, gotFile}
+	norm := func(i int, reply string) string { return strings.ReplaceAll(reply, files[i], "FILE") }
+	both := func(args ...string) {
+		t.Helper()
+		want, have := norm(0, ref.do(args...)), norm(1, got.do(args...))
+		if want != have {
+			t.Errorf("%q:\n redis: %q\n   ours: %q", args, want, have)
+		}
+	}
+	writeBoth := func(content string) {
+		for _, f := range files {
+			if err := os.WriteFile(f, []byte(content), 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	both("ACL", "LIST")
+	both("CONFIG", "GET", "aclfile")
+	both("CONFIG", "SET", "aclfile", "x")
+	both("ACL", "SETUSER", "bob", "on", "nopass", "-@all", "+@hash", "%R~r*", "&ch")
+	both("ACL", "SAVE")
+	want, _ := os.ReadFile(refFile)
+	have, _ := os.ReadFile(gotFile)
+	if sortWords(string(want)) != sortWords(string(have)) {
+		t.Errorf("ACL SAVE wrote:\n redis: %q\n   ours: %q", want, have)
+	}
+	for i, c := range alice {
+		if r := c.do("AUTH", "alice", "x"); r != "+OK\r\n" {
+			t.Fatalf("server %d: AUTH alice: %q", i, r)
+		}
+	}
+	writeBoth("user default on nopass ~* +@all\nuser  alice on\nbogus\nuser bob on >x badrule\n")
+	both("ACL", "LOAD")
+	both("ACL", "LIST")
+	for _, c := range alice {
+		c.do("PING") // still served: a failed LOAD changes nothing
+	}
+	writeBoth("user carol on\nuser alice on nopass\n")
+	both("ACL", "LOAD")
+	both("ACL", "LIST")
+	for i, c := range alice {
+		if rest, err := c.readUntilClose(); rest != "" || err != nil {
+			t.Errorf("server %d: alice's connection after ACL LOAD got %q, %v; want it closed", i, rest, err)
+		}
+	}
+	for _, f := range files {
+		os.Remove(f)
+	}
+	both("ACL", "LOAD")
+	both("ACL", "SAVE")
+	want, _ = os.ReadFile(refFile)
+	have, _ = os.ReadFile(gotFile)
+	if string(want) != string(have) {
+		t.Errorf("ACL SAVE wrote:\n redis: %q\n   ours: %q", want, have)
 	}
 }

@@ -31,10 +31,16 @@ type settings struct {
 	tcpKeepAlive  config.Handle[int64] // seconds; 0 disables
 	maxClients    config.Handle[int64]
 	requirePass   config.Handle[string]
+	databases     config.Handle[int64]
 	// onRequirePass, once the server has its ACL users, is told every
 	// change of requirepass.
 	onRequirePass atomic.Pointer[func(string)]
-	databases     config.Handle[int64]
+
+	// The ACL parameters, and the users of the configuration's user
+	// directives and the aclfile (acl_file.go).
+	aclFile      config.Handle[string]
+	aclLogMaxLen config.Handle[int64]
+	acl          aclConfig
 
 	save                    config.Handle[[]config.SavePoint]
 	dir                     config.Handle[string]
@@ -188,6 +194,8 @@ func newSettings(level zap.AtomicLevel) (*settings, error) {
 				}
 				return nil
 			}},
+		config.Param{Name: "aclfile", Kind: config.String{}, Default: "", Immutable: true, Handle: &st.aclFile},
+		config.Param{Name: "acllog-max-len", Kind: config.Int{Min: 0, Max: math.MaxInt64}, Default: "128", Handle: &st.aclLogMaxLen},
 		config.Param{Name: "databases", Kind: config.Int{Min: 1, Max: intMax}, Default: "16", Immutable: true, Handle: &st.databases},
 		config.Param{Name: "save", Kind: config.Save{}, Default: "3600 1 300 100 60 10000", Handle: &st.save},
 		config.Param{Name: "dir", Kind: config.Dir{}, Default: ".", Protected: true, Handle: &st.dir},
@@ -306,6 +314,7 @@ func newSettings(level zap.AtomicLevel) (*settings, error) {
 		return nil, fmt.Errorf("server: registering parameters: %w", err)
 	}
 	st.conf = conf
+	st.addACLDirectives()
 	return st, nil
 }
 

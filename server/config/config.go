@@ -145,6 +145,22 @@ type Config struct {
 	mu   sync.RWMutex // guards vals and file
 	vals []any
 	file string // absolute path of the configuration file, "" if none
+
+	directives map[string]func(args []string) error // guarded by opMu
+}
+
+// AddDirective registers a configuration-file directive that is not a
+// parameter, such as Redis's "user": CONFIG GET, SET and REWRITE know
+// nothing of it. Load calls parse with the arguments of each of its
+// lines, in file order; an error fails the Load, with the error's text
+// as the reason.
+func (c *Config) AddDirective(name string, parse func(args []string) error) {
+	c.opMu.Lock()
+	defer c.opMu.Unlock()
+	if c.directives == nil {
+		c.directives = map[string]func([]string) error{}
+	}
+	c.directives[asciiLower(name)] = parse
 }
 
 // New returns a Config of the given parameters at their defaults, which it
