@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 
 	"github.com/mini-redis/mini-redis/server/acl"
 )
@@ -23,6 +24,9 @@ type aclConfig struct {
 	// startUsers are the users the server starts with, from confUsers or
 	// the aclfile; nil for the default user alone.
 	startUsers []*acl.User
+	// describeAll, once the server has its users, returns them as user
+	// directives for CONFIG REWRITE.
+	describeAll atomic.Pointer[func() []string]
 }
 
 // addACLDirectives registers the user directive of configuration files.
@@ -56,6 +60,16 @@ func (st *settings) addACLDirectives() {
 			}
 		}
 		st.acl.confUsers = append(st.acl.confUsers, args)
+		return nil
+	}, func() []string {
+		// CONFIG REWRITE writes every user, unless they live in the
+		// aclfile (Redis's rewriteConfigUserOption).
+		if st.aclFile.Load() != "" {
+			return nil
+		}
+		if f := st.acl.describeAll.Load(); f != nil {
+			return (*f)()
+		}
 		return nil
 	})
 }

@@ -324,6 +324,16 @@ func (s *Server) initACL() {
 	}
 	onPass := func(p string) { s.acl.setDefaultPassword(p) }
 	s.settings.onRequirePass.Store(&onPass)
+	describe := func() []string {
+		var lines []string
+		for _, name := range s.acl.names() {
+			if u := s.acl.lookup(name); u != nil {
+				lines = append(lines, name+" "+u.get().Describe())
+			}
+		}
+		return lines
+	}
+	s.settings.acl.describeAll.Store(&describe)
 }
 
 func aclIDOf(cat *acl.Catalog, name string) int {

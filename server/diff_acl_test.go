@@ -426,3 +426,64 @@ func TestACLFileAgainstRedis(t *testing.T) {
 		t.Errorf("ACL SAVE wrote:\n redis: %q\n   ours: %q", want, have)
 	}
 }
+
+// TestACLConfigRewriteAgainstRedis: CONFIG REWRITE writes every user as a
+// user directive, where the old ones were.
+func TestACLConfigRewriteAgainstRedis(t *testing.T) {
+	const conf = "port 0\nuser bob on >p ~k* +get\nuser default on nopass ~* &* +@all\n"
+	write := func() string {
+		path := filepath.Join(t.TempDir(), "redis.conf")
+		if err := os.WriteFile(path, []byte(conf), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return path
+	}
+	refConf, gotConf := write(), write()
+	bin := redistest.Require(t, "redis-server")
+	port, err := redistest.FreePort()
+	if err != nil {
+		t.Fatal(err)
+	}
+	refAddr := "127.0.0.1:" + strconv.Itoa(port)
+	cmd := exec.Command(bin, refConf, "--port", strconv.Itoa(port), "--bind", "127.0.0.1", "--save", "", "--dir", t.TempDir())
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
+	if err := redistest.WaitForPing(refAddr, 10*time.Second); err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := loadTestConfig([]string{gotConf, "--port", "0", "--save", "", "--dir", t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ours := startServerConfig(t, cfg, nil)
+	ref, got := dialRaw(t, refAddr), dialRaw(t, ours.addr)
+	for _, st := range []step{
+		rules("ACL LIST"), s("ACL SETUSER carol on nopass +@hash"), s("CONFIG REWRITE"),
+	} {
+		if st.mode == rulesStep {
+			if want, have := ref.do(st.args...), got.do(st.args...); sortWords(want) != sortWords(have) {
+				t.Errorf("%q:\n redis: %q\n   ours: %q", st.args, want, have)
+			}
+			continue
+		}
+		compareStep(t, st, ref, got)
+	}
+	userLines := func(path string) []string {
+		data, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var lines []string
+		for _, l := range strings.Split(string(data), "\n") {
+			if strings.HasPrefix(l, "user ") {
+				lines = append(lines, l)
+			}
+		}
+		return lines
+	}
+	if want, have := userLines(refConf), userLines(gotConf); !slices.Equal(want, have) {
+		t.Errorf("CONFIG REWRITE's users:\n redis: %q\n   ours: %q", want, have)
+	}
+}

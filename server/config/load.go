@@ -164,8 +164,8 @@ func (c *Config) load(text string, sources []source) error {
 		if len(argv) == 0 {
 			continue
 		}
-		if parse := c.directives[asciiLower(argv[0])]; parse != nil {
-			if err := parse(argv[1:]); err != nil {
+		if d, ok := c.directives[asciiLower(argv[0])]; ok {
+			if err := d.parse(argv[1:]); err != nil {
 				return fail(err.Error(), err)
 			}
 			continue
