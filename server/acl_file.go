@@ -51,7 +51,7 @@ func (st *settings) addACLDirectives() {
 		if open := unclosedSelector(rules); open >= 0 {
 			return bad(open, errors.New("Syntax error"))
 		}
-		u := acl.New(args[0], st.acl.catalog)
+		u := st.newACLUser(args[0])
 		for j, r := range rules {
 			// A rule naming no command waits for the users to load, as in
 			// Redis, where modules may add the command meanwhile.
@@ -98,14 +98,14 @@ func (st *settings) loadStartupUsers() error {
 			"is invalid. This setup is very likely to lead to configuration errors and security holes, please define " +
 			"either an ACL file or declare users directly in your redis.conf, but not both.")
 	case file != "":
-		users, errText := readACLFile(file, st.acl.catalog)
+		users, errText := readACLFile(file, st.newACLUser)
 		if errText != "" {
 			return errors.New("Aborting Redis startup because of ACL errors: " + errText)
 		}
 		st.acl.startUsers = users
 	default:
 		for _, line := range st.acl.confUsers {
-			u := acl.New(line[0], st.acl.catalog)
+			u := st.newACLUser(line[0])
 			if line[0] == "default" {
 				u.Apply("reset")
 			}
@@ -123,7 +123,7 @@ func (st *settings) loadStartupUsers() error {
 // readACLFile parses an ACL file as Redis's ACLLoadFromFile: every line
 // "user name rule...", the words separated by single spaces. It returns
 // the users, or Redis's error text naming every bad line.
-func readACLFile(path string, cat *acl.Catalog) ([]*acl.User, string) {
+func readACLFile(path string, newUser func(name string) *acl.User) ([]*acl.User, string) {
 	data, err := os.ReadFile(path)
 	if err != nil {
 		return nil, "Error loading ACLs, opening file '" + path + "': " + errnoText(err)
@@ -146,7 +146,7 @@ func readACLFile(path string, cat *acl.Catalog) ([]*acl.User, string) {
 			fmt.Fprintf(&errs, "'%s:%d: username '%s' contains invalid characters. ", path, n, argv[1])
 			continue
 		}
-		u := acl.New(argv[1], cat)
+		u := newUser(argv[1])
 		for _, r := range argv[2:] {
 			if err := u.Apply(strings.Trim(r, "\t\r\n")); err != nil {
 				fmt.Fprintf(&errs, "%s:%d: %s. ", path, n, err)
@@ -251,4 +251,20 @@ func (r *aclUsers) addStartupUsers(users []*acl.User) {
 		e.rules.Store(u)
 		r.users[u.Name] = e
 	}
+}
+
+// newACLUser returns a user as ACL SETUSER creates it, with the channels
+// acl-pubsub-default gives.
+func (st *settings) newACLUser(name string) *acl.User {
+	u := acl.New(name, st.acl.catalog)
+	st.applyPubsubDefault(u)
+	if st.aclPubsubDefault.Load() == "allchannels" {
+		u.Apply("allchannels")
+	}
+	return u
+}
+
+// applyPubsubDefault tells u what "reset" does to its channels now.
+func (st *settings) applyPubsubDefault(u *acl.User) {
+	u.SetPubsubDefault(st.aclPubsubDefault.Load() == "allchannels")
 }

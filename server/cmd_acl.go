@@ -86,8 +86,9 @@ func cmdACLSetUser(c *client, args [][]byte) {
 	var u *acl.User
 	if entry != nil {
 		u = entry.get().Clone()
+		c.server.settings.applyPubsubDefault(u)
 	} else {
-		u = acl.New(string(name), r.catalog)
+		u = c.server.settings.newACLUser(string(name))
 	}
 	for _, rule := range rules {
 		if err := u.Apply(string(rule)); err != nil {
@@ -339,7 +340,7 @@ func cmdACLLoad(c *client, args [][]byte) {
 		c.conn.WriteError(errNoACLFile)
 		return
 	}
-	users, errText := readACLFile(file, s.acl.catalog)
+	users, errText := readACLFile(file, s.settings.newACLUser)
 	if errText != "" {
 		c.conn.WriteError("ERR " + errText)
 		return

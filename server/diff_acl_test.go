@@ -79,6 +79,11 @@ var aclScripts = map[string][]step{
 		s("ACL SETUSER"), s("ACL GETUSER"), s("ACL GETUSER a b"),
 		s("ACL USERS"), s("ACL DELUSER default"), s("ACL DELUSER u1 nobody default"), s("ACL DELUSER u1 nobody u3"),
 		s("ACL USERS"), s("ACL DELUSER"),
+		s("CONFIG SET acl-pubsub-default allchannels"), s("ACL SETUSER p1"), s("ACL SETUSER u2 reset"),
+		s("ACL GETUSER p1"), s("ACL GETUSER u2"), s("CONFIG GET acl-pubsub-default"),
+		s("CONFIG SET acl-pubsub-default resetchannels"), s("ACL SETUSER p1 reset"), s("ACL GETUSER p1"),
+		s("CONFIG SET acl-pubsub-default bogus"), s("CONFIG SET acllog-max-len -1"), s("CONFIG GET acllog-max-len"),
+		s("CONFIG SET aclfile x"), s("CONFIG GET aclfile"),
 	},
 	"permission checks": {
 		s("SET k1 v"), s("SET other v"),
@@ -124,6 +129,7 @@ var aclScripts = map[string][]step{
 		like("ACL GENPASS"), like("ACL GENPASS 1"), like("ACL GENPASS 4096"),
 		s("ACL LOG -1"), s("ACL LOG abc"), s("ACL LOG 0"), s("ACL LOG RESET"), s("ACL LOG 1 2"), s("ACL LOG"),
 		s("ACL SAVE"), s("ACL LOAD"), s("ACL SAVE x"), s("ACL WHOAMI x"), s("ACL USERS x"), s("ACL LIST x"),
+		s("CLIENT KILL USER nobody"),
 	},
 }
 
@@ -153,7 +159,7 @@ func runACLScript(t *testing.T, refAddr, gotAddr, proto string, script []step) {
 	}
 	admin := dial("admin")
 	for _, c := range admin {
-		c.do("CONFIG", "SET", "requirepass", "")
+		c.do("CONFIG", "SET", "requirepass", "", "acl-pubsub-default", "resetchannels")
 		for _, u := range aclUserNames(t, c) {
 			if u != "default" {
 				c.do("ACL", "DELUSER", u)

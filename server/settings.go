@@ -40,7 +40,10 @@ type settings struct {
 	// directives and the aclfile (acl_file.go).
 	aclFile      config.Handle[string]
 	aclLogMaxLen config.Handle[int64]
-	acl          aclConfig
+	// aclPubsubDefault is acl-pubsub-default: "allchannels" or
+	// "resetchannels", the channels of new and reset users.
+	aclPubsubDefault config.Handle[string]
+	acl              aclConfig
 
 	save                    config.Handle[[]config.SavePoint]
 	dir                     config.Handle[string]
@@ -196,6 +199,8 @@ func newSettings(level zap.AtomicLevel) (*settings, error) {
 			}},
 		config.Param{Name: "aclfile", Kind: config.String{}, Default: "", Immutable: true, Handle: &st.aclFile},
 		config.Param{Name: "acllog-max-len", Kind: config.Int{Min: 0, Max: math.MaxInt64}, Default: "128", Handle: &st.aclLogMaxLen},
+		config.Param{Name: "acl-pubsub-default", Kind: config.Enum{Values: []string{"allchannels", "resetchannels"}},
+			Default: "resetchannels", Handle: &st.aclPubsubDefault},
 		config.Param{Name: "databases", Kind: config.Int{Min: 1, Max: intMax}, Default: "16", Immutable: true, Handle: &st.databases},
 		config.Param{Name: "save", Kind: config.Save{}, Default: "3600 1 300 100 60 10000", Handle: &st.save},
 		config.Param{Name: "dir", Kind: config.Dir{}, Default: ".", Protected: true, Handle: &st.dir},

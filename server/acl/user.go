@@ -67,7 +67,14 @@ type User struct {
 
 	cat   *Catalog
 	perms perms
+	// pubsubAll is acl-pubsub-default allchannels: "reset" then allows
+	// every channel.
+	pubsubAll bool
 }
+
+// SetPubsubDefault sets what "reset" does to the channels, as Redis's
+// acl-pubsub-default: allow them all (allchannels) or none.
+func (u *User) SetPubsubDefault(allChannels bool) { u.pubsubAll = allChannels }
 
 // New returns a user as ACL SETUSER creates it: off, no passwords, keys,
 // channels or commands. Command rules name the commands of cat.
@@ -146,7 +153,8 @@ func (u *User) Apply(rule string) error {
 	case lower == "skip-sanitize-payload":
 		u.Sanitize = SanitizeSkip
 	case lower == "reset":
-		*u = User{Name: u.Name, cat: u.cat, Sanitize: SanitizeAlways, perms: newPerms(u.catalogLen())}
+		*u = User{Name: u.Name, cat: u.cat, Sanitize: SanitizeAlways, perms: newPerms(u.catalogLen()),
+			pubsubAll: u.pubsubAll, AllChannels: u.pubsubAll}
 	case rule == "":
 		return ErrSyntax
 	case rule[0] == '+' || rule[0] == '-' || lower == "allcommands" || lower == "nocommands":
