@@ -120,7 +120,7 @@ func cmdHello(c *client, args [][]byte) {
 		}
 		proto = v
 	}
-	var user, password, name []byte
+	var user, password []byte
 	for i := 2; i < len(args); i++ {
 		more := len(args) - 1 - i
 		switch opt := args[i]; {
@@ -128,11 +128,14 @@ func cmdHello(c *client, args [][]byte) {
 			user, password = args[i+1], args[i+2]
 			i += 2
 		case is(opt, "setname") && more >= 1:
-			name = args[i+1]
+			name := args[i+1]
 			if errText := validateClientName(name); errText != "" {
 				c.conn.WriteError(errText)
 				return
 			}
+			// Redis 7.0 names the client as it parses, before AUTH and
+			// whatever follows can fail.
+			c.setName(string(name))
 			i++
 		default:
 			c.conn.WriteError("ERR Syntax error in HELLO option '" + string(cString(opt, len(opt))) + "'")
@@ -148,9 +151,6 @@ func cmdHello(c *client, args [][]byte) {
 			"HELLO AUTH <user> <pass> option can be used to authenticate the client and select the RESP " +
 			"protocol version at the same time")
 		return
-	}
-	if name != nil {
-		c.setName(string(name))
 	}
 	if proto != 0 {
 		c.setProtocol(frame.Protocol(proto))
