@@ -79,9 +79,9 @@ func cmdACLSetUser(c *client, args [][]byte) {
 		c.conn.WriteError(errText)
 		return
 	}
-	r := c.server.acl
+	s := c.server
+	r := s.acl
 	r.mu.Lock()
-	defer r.mu.Unlock()
 	entry := r.users[string(name)]
 	var u *acl.User
 	if entry != nil {
@@ -92,16 +92,56 @@ func cmdACLSetUser(c *client, args [][]byte) {
 	}
 	for _, rule := range rules {
 		if err := u.Apply(string(rule)); err != nil {
+			r.mu.Unlock()
 			c.conn.WriteError("ERR Error in ACL SETUSER modifier '" + string(cString(rule, len(rule))) + "': " + err.Error())
 			return
 		}
 	}
-	if entry == nil {
+	existed := entry != nil
+	if !existed {
 		entry = &aclUser{name: string(name)}
 		r.users[entry.name] = entry
 	}
 	entry.rules.Store(u)
+	r.mu.Unlock()
+	if existed {
+		s.killPubsubClientsIfNeeded(c, entry, u)
+	}
 	c.conn.WriteOK()
+}
+
+// killPubsubClientsIfNeeded closes the connections of user entry that are
+// subscribed to channels or patterns its new rules u no longer allow
+// (Redis's ACLKillPubsubClientsIfNeeded); the caller's own after its reply.
+func (s *Server) killPubsubClientsIfNeeded(self *client, entry *aclUser, u *acl.User) {
+	if u.AllChannels {
+		return
+	}
+	for _, sub := range s.pubsub.Subscribers() {
+		ss, ok := sub.(*subscriber)
+		if !ok {
+			continue
+		}
+		other := ss.c
+		if other.user.Load() != entry || other.killed.Load() {
+			continue
+		}
+		channels, patterns, shard := s.pubsub.Subscriptions(sub)
+		kill := false
+		for _, ch := range append(channels, shard...) {
+			kill = kill || !u.ChannelAllowed(ch, false)
+		}
+		for _, p := range patterns {
+			kill = kill || !u.ChannelAllowed(p, true)
+		}
+		switch {
+		case !kill:
+		case other == self:
+			self.closeAfterReply = true
+		default:
+			other.kill()
+		}
+	}
 }
 
 // checkSelectors refuses selector rules, "(...)", possibly split over

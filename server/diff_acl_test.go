@@ -130,6 +130,15 @@ var aclScripts = map[string][]step{
 		use("0"), s("ACL SETUSER k on resetpass >new"), use("1"), s("ACL WHOAMI"),
 		use("0"), s("ACL DELUSER k"), use("2"), s("ACL USERS"),
 	},
+	"pubsub kill on setuser": {
+		s("ACL SETUSER p on nopass +@all ~* &ch*"),
+		use("1"), s("AUTH p x"), s("SUBSCRIBE ch1"),
+		use("2"), s("AUTH p x"), s("PSUBSCRIBE ch*"),
+		use("3"), s("AUTH p x"),
+		use("0"), s("ACL SETUSER p resetchannels &ch1"),
+		use("1"), s("PING"), use("3"), s("PING"),
+		use("0"), s("ACL SETUSER p allchannels"), s("ACL SETUSER p resetchannels &ch1"), use("1"), s("PING"),
+	},
 	"acl misc": {
 		s("ACL"), s("ACL nosuch"), s("ACL HELP"), s("ACL HELP x"), s("ACL CAT nosuch"), s("ACL CAT x y"), s("ACL CAT"),
 		set("ACL CAT read"), set("ACL CAT keyspace"), set("ACL CAT ADMIN"), set("ACL CAT scripting"), set("ACL CAT slow"),
@@ -499,5 +508,30 @@ func TestACLConfigRewriteAgainstRedis(t *testing.T) {
 	}
 	if want, have := userLines(refConf), userLines(gotConf); !slices.Equal(want, have) {
 		t.Errorf("CONFIG REWRITE's users:\n redis: %q\n   ours: %q", want, have)
+	}
+}
+
+// TestACLSetUserClosesRevokedSubscribers: ACL SETUSER closes the user's
+// connections subscribed to channels or patterns it no longer allows, and
+// only those.
+func TestACLSetUserClosesRevokedSubscribers(t *testing.T) {
+	redis := redistest.Start(t)
+	ours := startRealServer(t)
+	for _, addr := range []string{redis.Addr, ours} {
+		admin, keep, lose := dialRaw(t, addr), dialRaw(t, addr), dialRaw(t, addr)
+		admin.do("ACL", "SETUSER", "p", "on", "nopass", "+@all", "~*", "&ch*")
+		keep.do("AUTH", "p", "x")
+		lose.do("AUTH", "p", "x")
+		keep.do("SUBSCRIBE", "ch1")
+		lose.do("PSUBSCRIBE", "ch*")
+		if r := admin.do("ACL", "SETUSER", "p", "resetchannels", "&ch1"); r != "+OK\r\n" {
+			t.Fatalf("%s: SETUSER: %q", addr, r)
+		}
+		if rest, err := lose.readUntilClose(); rest != "" || err != nil {
+			t.Errorf("%s: the revoked pattern's subscriber got %q, %v; want it closed", addr, rest, err)
+		}
+		if r := keep.do("PING"); r != "*2\r\n$4\r\npong\r\n$0\r\n\r\n" {
+			t.Errorf("%s: the allowed channel's subscriber: PING = %q", addr, r)
+		}
 	}
 }
