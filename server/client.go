@@ -33,6 +33,8 @@ type client struct {
 	// authenticated is false while requirepass is set and AUTH has not
 	// succeeded.
 	authenticated bool
+	// user is the ACL user the client runs as; nil means "default".
+	user atomic.Pointer[aclUser]
 	// closeAfterReply ends the connection once the current reply is
 	// flushed (QUIT, protocol errors, CLIENT KILL of oneself).
 	closeAfterReply bool

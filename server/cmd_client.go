@@ -175,7 +175,7 @@ func (c *client) info() string {
 	num("tot-mem", int64(pending))
 	field("events", "r")
 	field("cmd", cmdName)
-	field("user", "default")
+	field("user", c.userName())
 	redir := int64(-1)
 	if tr.flags&trackOn != 0 {
 		redir = tr.redirect
@@ -307,7 +307,7 @@ func cmdClientKill(c *client, args [][]byte) {
 		case is(opt, "laddr"):
 			f.laddr = string(val)
 		case is(opt, "user"):
-			if string(val) != "default" {
+			if c.server.acl.lookup(string(val)) == nil {
 				c.conn.WriteError("ERR No such user '" + string(cString(val, len(val))) + "'")
 				return
 			}
@@ -340,6 +340,7 @@ func (s *Server) kill(self *client, f killFilter) int {
 			f.addr != "" && other.addr != f.addr,
 			f.laddr != "" && other.laddr != f.laddr,
 			f.typ != "" && other.kind() != f.typ,
+			f.user != "" && other.userName() != f.user,
 			f.skipMe && other == self,
 			other.killed.Load(): // already on its way out
 			continue

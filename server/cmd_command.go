@@ -304,40 +304,44 @@ func cmdCommandGetKeysAndFlags(c *client, args [][]byte) {
 	if target == nil {
 		return
 	}
-	type keyFlags struct {
-		key   []byte
-		flags keySpecFlags
-	}
-	var found []keyFlags
-	if target.getKeys != nil {
-		for _, k := range target.getKeys(argv) {
-			found = append(found, keyFlags{argv[k.pos], k.flags})
-		}
-	} else {
-		for _, ks := range target.info.keySpecs {
-			if ks.flags&keyNotKey != 0 {
-				continue // a shard channel
-			}
-			positions, ok := ks.positions(argv)
-			if !ok {
-				c.conn.WriteError("ERR Invalid arguments specified for command")
-				return
-			}
-			flags := ks.flags
-			if flags&keyVariableFlags != 0 {
-				flags = variableKeyFlags(target, argv, flags)
-			}
-			for _, i := range positions {
-				found = append(found, keyFlags{argv[i], flags})
-			}
-		}
+	found, ok := target.keysWithFlags(argv)
+	if !ok {
+		c.conn.WriteError("ERR Invalid arguments specified for command")
+		return
 	}
 	c.conn.WriteArrayLen(len(found))
 	for _, kf := range found {
 		c.conn.WriteArrayLen(2)
-		c.conn.WriteBulk(kf.key)
+		c.conn.WriteBulk(argv[kf.pos])
 		c.writeSimpleSet(kf.flags.names())
 	}
+}
+
+// keysWithFlags returns the keys in argv (the command's name first) with
+// the flags of the key spec that finds each, as Redis's
+// getKeysFromCommandWithSpecs; ok is false when the arguments do not fit
+// the specs.
+func (cmd *command) keysWithFlags(argv [][]byte) (found []keyRef, ok bool) {
+	if cmd.getKeys != nil {
+		return cmd.getKeys(argv), true
+	}
+	for _, ks := range cmd.info.keySpecs {
+		if ks.flags&keyNotKey != 0 {
+			continue // a shard channel
+		}
+		positions, ok := ks.positions(argv)
+		if !ok {
+			return nil, false
+		}
+		flags := ks.flags
+		if flags&keyVariableFlags != 0 {
+			flags = variableKeyFlags(cmd, argv, flags)
+		}
+		for _, i := range positions {
+			found = append(found, keyRef{i, flags})
+		}
+	}
+	return found, true
 }
 
 // positions returns the argument indexes of the keys the spec finds in

@@ -1,10 +1,6 @@
 package server
 
-import (
-	"crypto/subtle"
-
-	"github.com/mini-redis/mini-redis/frame"
-)
+import "github.com/mini-redis/mini-redis/frame"
 
 // The connection commands: talking to the server itself, not the keyspace.
 
@@ -59,7 +55,8 @@ func cmdQuit(c *client, args [][]byte) {
 func cmdReset(c *client, args [][]byte) {
 	c.selectDB(0)
 	c.setProtocol(frame.RESP2)
-	c.authenticated = c.server.password() == ""
+	c.user.Store(nil) // back to "default"
+	c.authenticated = !c.server.acl.authRequired()
 	c.applyAuthLimits()
 	c.discardTransaction()
 	c.server.disableTracking(c)
@@ -86,19 +83,6 @@ func (c *client) applyAuthLimits() {
 	}
 }
 
-// checkPassword reports whether user and password authenticate the only
-// user there is, "default". Without requirepass any password does.
-func (s *Server) checkPassword(user, password []byte) bool {
-	if string(user) != "default" {
-		return false
-	}
-	want := s.password()
-	if want == "" {
-		return true
-	}
-	return subtle.ConstantTimeCompare(password, []byte(want)) == 1
-}
-
 // AUTH [username] password
 func cmdAuth(c *client, args [][]byte) {
 	if len(args) > 3 {
@@ -107,7 +91,7 @@ func cmdAuth(c *client, args [][]byte) {
 	}
 	user, password := []byte("default"), args[len(args)-1]
 	if len(args) == 2 {
-		if c.server.password() == "" {
+		if c.server.acl.def.get().NoPass {
 			c.conn.WriteError("ERR AUTH <password> called without any password configured for the default user. " +
 				"Are you sure your configuration is correct?")
 			return
@@ -115,12 +99,10 @@ func cmdAuth(c *client, args [][]byte) {
 	} else {
 		user = args[1]
 	}
-	if !c.server.checkPassword(user, password) {
+	if !c.authenticate(user, password, args) {
 		c.conn.WriteError(errWrongPass)
 		return
 	}
-	c.authenticated = true
-	c.applyAuthLimits()
 	c.conn.WriteOK()
 }
 
@@ -139,7 +121,7 @@ func cmdHello(c *client, args [][]byte) {
 		}
 		proto = v
 	}
-	var user, password, name []byte
+	var user, password []byte
 	for i := 2; i < len(args); i++ {
 		more := len(args) - 1 - i
 		switch opt := args[i]; {
@@ -147,33 +129,29 @@ func cmdHello(c *client, args [][]byte) {
 			user, password = args[i+1], args[i+2]
 			i += 2
 		case is(opt, "setname") && more >= 1:
-			name = args[i+1]
+			name := args[i+1]
 			if errText := validateClientName(name); errText != "" {
 				c.conn.WriteError(errText)
 				return
 			}
+			// Redis 7.0 names the client as it parses, before AUTH and
+			// whatever follows can fail.
+			c.setName(string(name))
 			i++
 		default:
 			c.conn.WriteError("ERR Syntax error in HELLO option '" + string(cString(opt, len(opt))) + "'")
 			return
 		}
 	}
-	if user != nil {
-		if !c.server.checkPassword(user, password) {
-			c.conn.WriteError(errWrongPass)
-			return
-		}
-		c.authenticated = true
-		c.applyAuthLimits()
+	if user != nil && !c.authenticate(user, password, args) {
+		c.conn.WriteError(errWrongPass)
+		return
 	}
 	if !c.authenticated {
 		c.conn.WriteError("NOAUTH HELLO must be called with the client already authenticated, otherwise the " +
 			"HELLO AUTH <user> <pass> option can be used to authenticate the client and select the RESP " +
 			"protocol version at the same time")
 		return
-	}
-	if name != nil {
-		c.setName(string(name))
 	}
 	if proto != 0 {
 		c.setProtocol(frame.Protocol(proto))

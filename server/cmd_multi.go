@@ -91,6 +91,15 @@ func (c *client) execQueued(m *multiState) {
 	}
 	c.conn.WriteArrayLen(len(m.cmds))
 	for _, q := range m.cmds {
+		// The ACLs may have changed since the command was queued.
+		if u := c.aclUserOf().get(); !u.Unrestricted() {
+			if d, pos := s.aclCheck(u, q.cmd, q.args); d != aclOK {
+				s.logDenial(c, d, aclCtxMulti, u.Name, q.cmd, q.args, pos)
+				c.conn.WriteError("NOPERM ACLs rules changed between the moment the transaction was accumulated " +
+					"and the EXEC call. This command is no longer allowed for the following reason: " + aclExecReason(d))
+				continue
+			}
+		}
 		started, errsBefore := s.monotonic(), c.errors
 		s.runRecorded(c, q.cmd, q.args, c.effects) // a blocking command does not block here
 		s.recordCall(c, q.cmd, q.args, started, errsBefore)

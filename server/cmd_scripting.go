@@ -308,7 +308,7 @@ func cloneArgs(args [][]byte) [][]byte {
 func (c *client) runScript(run *scriptRun, readOnly bool, exec func(*scripting.Run) frame.Frame, keys, argv [][]byte) {
 	s := c.server
 	st := &s.scripts
-	run.host = scriptHost{server: s, run: run, readOnly: readOnly}
+	run.host = scriptHost{server: s, run: run, readOnly: readOnly, caller: c}
 	r := &run.call
 	*r = scripting.Run{Keys: keys, Argv: argv, RESP3: c.resp3(), Host: &run.host}
 	// The script's commands' effects are the caller's (propagate.go). The
@@ -353,6 +353,7 @@ type scriptHost struct {
 	server   *Server
 	run      *scriptRun
 	readOnly bool
+	caller   *client // whose ACL user the script's commands run as
 }
 
 // Call implements scripting.Host.
@@ -369,6 +370,12 @@ func (h *scriptHost) Call(args [][]byte, resp3 bool) (frame.Frame, bool) {
 	declared := cmd.info.flags
 	if declared&flagNoScript != 0 {
 		return frame.NewError("ERR This Redis command is not allowed from script"), false
+	}
+	if u := h.caller.aclUserOf().get(); !u.Unrestricted() {
+		if d, pos := s.aclCheck(u, cmd, args); d != aclOK {
+			s.logDenial(h.caller, d, aclCtxLua, u.Name, cmd, args, pos)
+			return frame.NewError("ERR " + aclScriptError(d)), false
+		}
 	}
 	if h.readOnly && (declared&flagWrite != 0 || cmd.flags&flagMayReplicate != 0) {
 		return frame.NewError("ERR Write commands are not allowed from read-only scripts."), false

@@ -124,7 +124,7 @@ func sensitiveConfig(name []byte) bool {
 }
 
 // redactedArgs reports which of args hold secrets that Redis keeps out of
-// the slow log and MONITOR: AUTH's arguments, HELLO's AUTH user and
+// the slow log and MONITOR: AUTH's arguments, ACL SETUSER's, HELLO's AUTH user and
 // password, and the values of sensitive parameters in CONFIG SET. It
 // follows the handlers' parsing, which redacts as it goes and stops at the
 // first bad argument.
@@ -133,6 +133,10 @@ func redactedArgs(cmd *command, args [][]byte) []bool {
 	switch cmd.name {
 	case "auth":
 		for i := 1; i < len(args); i++ {
+			redacted[i] = true
+		}
+	case "acl|setuser": // every rule: passwords and their hashes among them
+		for i := 2; i < len(args); i++ {
 			redacted[i] = true
 		}
 	case "hello":

@@ -42,6 +42,9 @@ type command struct {
 	subcommands map[string]*command
 	parent      *command
 
+	// aclID is the command's id in the ACL catalog, -1 if it has none.
+	aclID int
+
 	stats cmdStats
 }
 
@@ -153,6 +156,7 @@ func commandFamilies() [][]*command {
 		slowlogCommands(),
 		blockingCommands(),
 		scriptingCommands(),
+		aclCommands(),
 	}
 }
 
@@ -336,7 +340,7 @@ func (s *Server) dispatch(c *client, args [][]byte) {
 		c.lastCmd.Store(cmd)
 	}
 	if errText == "" {
-		errText = s.admit(c, cmd)
+		errText = s.admit(c, cmd, args)
 	}
 	if errText == "" && tracking {
 		s.trackLimit()
@@ -358,6 +362,7 @@ func (s *Server) dispatch(c *client, args [][]byte) {
 	}
 	if c.multi != nil && cmd.flags&flagRunsInMulti == 0 {
 		c.multi.queue(cmd, args)
+		c.multiShown.Store(int32(len(c.multi.cmds)))
 		c.reply(func() { c.conn.WriteSimple("QUEUED") })
 		return
 	}
@@ -376,8 +381,8 @@ func (s *Server) dispatch(c *client, args [][]byte) {
 
 // admit applies the checks between finding a command and running it, and
 // returns the error reply of the first that fails.
-func (s *Server) admit(c *client, cmd *command) string {
-	if !c.authenticated && cmd.root().flags&flagNoAuth == 0 {
+func (s *Server) admit(c *client, cmd *command, args [][]byte) string {
+	if !c.authenticated && cmd.root().flags&flagNoAuth == 0 && s.acl.authRequired() {
 		return errNoAuth
 	}
 	if cmd.flags&flagProtected != 0 && !c.debugAllowed() {
@@ -385,6 +390,16 @@ func (s *Server) admit(c *client, cmd *command) string {
 	}
 	if c.multi != nil && cmd.flags&flagNoMulti != 0 {
 		return "ERR Command not allowed inside a transaction"
+	}
+	if u := c.aclUserOf().get(); !u.Unrestricted() {
+		if d, pos := s.aclCheck(u, cmd, args); d != aclOK {
+			ctx := aclCtxTop
+			if c.multi != nil {
+				ctx = aclCtxMulti
+			}
+			s.logDenial(c, d, ctx, u.Name, cmd, args, pos)
+			return aclRefusal(d, cmd)
+		}
 	}
 	if oom := s.admitMemory(c, cmd); oom != "" {
 		return oom

@@ -27,6 +27,7 @@ var slowlogScript = []step{
 	s("AUTH user secret"),
 	like("HELLO 2 AUTH default pw SETNAME n1"), // the client ids differ
 	s("HELLO 2 AUTH"),
+	s("ACL SETUSER slowlogged on >secret +@all"), s("ACL DELUSER slowlogged"),
 	s("CLIENT SETNAME named"),
 	s("CONFIG SET requirepass"),
 	q("CONFIG", "SET", "maxmemory", "0", "requirepass", ""),

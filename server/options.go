@@ -95,6 +95,9 @@ func loadConfig(args []string, stdin io.Reader, level zap.AtomicLevel) (serverCo
 	if err := st.conf.Load(args, stdin); err != nil {
 		return cfg, err
 	}
+	if err := st.loadStartupUsers(); err != nil {
+		return cfg, err
+	}
 	cfg.settings = st
 	return cfg, nil
 }

@@ -38,6 +38,9 @@ type Server struct {
 	started      time.Time
 	runID        string
 
+	// acl holds the ACL users (acl_users.go).
+	acl *aclUsers
+
 	// world is held shared by every command and exclusively by the few that
 	// act on whole databases (FLUSHALL, SWAPDB, EXEC, ...), which therefore
 	// run alone, as every command does in Redis.
@@ -123,6 +126,7 @@ func newServer(cfg serverConfig, log *zap.Logger) *Server {
 		clients:   make(map[*client]struct{}),
 		stops:     stopRequests{ch: make(chan struct{})},
 	}
+	s.initACL()
 	s.clock = newServerClock(s.started)
 	var clock db.Clock = s.clock
 	if cfg.Clock != nil {
@@ -316,7 +320,7 @@ func (s *Server) startClient(nc net.Conn) {
 			tc.SetKeepAlive(false)
 		}
 	}
-	if s.settings.protectedMode.Load() && s.password() == "" && !isLoopback(nc.RemoteAddr()) {
+	if s.settings.protectedMode.Load() && s.acl.def.get().NoPass && !isLoopback(nc.RemoteAddr()) {
 		s.rejected.Add(1)
 		refuse(nc, protectedModeMessage)
 		return
@@ -327,14 +331,14 @@ func (s *Server) startClient(nc net.Conn) {
 		return
 	}
 	c := &client{
-		id:            s.nextClientID.Add(1),
-		server:        s,
-		created:       time.Now(),
-		addr:          nc.RemoteAddr().String(),
-		laddr:         nc.LocalAddr().String(),
-		fdNum:         fdOf(nc),
-		authenticated: s.password() == "",
+		id:      s.nextClientID.Add(1),
+		server:  s,
+		created: time.Now(),
+		addr:    nc.RemoteAddr().String(),
+		laddr:   nc.LocalAddr().String(),
+		fdNum:   fdOf(nc),
 	}
+	c.authenticated = !s.acl.authRequired()
 	c.lastActive.Store(int64(s.monotonic()))
 	c.conn = connection.New(nc, connection.Options{
 		WriteTimeout:   s.cfg.WriteTimeout,

@@ -32,6 +32,18 @@ type settings struct {
 	maxClients    config.Handle[int64]
 	requirePass   config.Handle[string]
 	databases     config.Handle[int64]
+	// onRequirePass, once the server has its ACL users, is told every
+	// change of requirepass.
+	onRequirePass atomic.Pointer[func(string)]
+
+	// The ACL parameters, and the users of the configuration's user
+	// directives and the aclfile (acl_file.go).
+	aclFile      config.Handle[string]
+	aclLogMaxLen config.Handle[int64]
+	// aclPubsubDefault is acl-pubsub-default: "allchannels" or
+	// "resetchannels", the channels of new and reset users.
+	aclPubsubDefault config.Handle[string]
+	acl              aclConfig
 
 	save                    config.Handle[[]config.SavePoint]
 	dir                     config.Handle[string]
@@ -190,7 +202,18 @@ func newSettings(level zap.AtomicLevel) (*settings, error) {
 		config.Param{Name: "timeout", Kind: config.Int{Min: 0, Max: intMax}, Default: "0", Handle: &st.timeout, Apply: perClient},
 		config.Param{Name: "tcp-keepalive", Kind: config.Int{Min: 0, Max: intMax}, Default: "300", Handle: &st.tcpKeepAlive},
 		config.Param{Name: "maxclients", Kind: config.Int{Min: 1, Max: math.MaxUint32}, Default: "10000", Handle: &st.maxClients},
-		config.Param{Name: "requirepass", Kind: config.String{OmitEmpty: true}, Default: "", Handle: &st.requirePass},
+		config.Param{Name: "requirepass", Kind: config.String{OmitEmpty: true}, Default: "", Handle: &st.requirePass,
+			Apply: func(v config.Value) error {
+				// The default user's password is requirepass (acl_users.go).
+				if f := st.onRequirePass.Load(); f != nil {
+					(*f)(st.requirePass.Load())
+				}
+				return nil
+			}},
+		config.Param{Name: "aclfile", Kind: config.String{}, Default: "", Immutable: true, Handle: &st.aclFile},
+		config.Param{Name: "acllog-max-len", Kind: config.Int{Min: 0, Max: math.MaxInt64}, Default: "128", Handle: &st.aclLogMaxLen},
+		config.Param{Name: "acl-pubsub-default", Kind: config.Enum{Values: []string{"allchannels", "resetchannels"}},
+			Default: "resetchannels", Handle: &st.aclPubsubDefault},
 		config.Param{Name: "databases", Kind: config.Int{Min: 1, Max: intMax}, Default: "16", Immutable: true, Handle: &st.databases},
 		config.Param{Name: "save", Kind: config.Save{}, Default: "3600 1 300 100 60 10000", Handle: &st.save},
 		config.Param{Name: "dir", Kind: config.Dir{}, Default: ".", Protected: true, Handle: &st.dir},
@@ -315,6 +338,7 @@ func newSettings(level zap.AtomicLevel) (*settings, error) {
 		}
 		return opensslSessionTimeout // Redis leaves OpenSSL's default for 0
 	}
+	st.addACLDirectives()
 	return st, nil
 }
 

@@ -566,3 +566,33 @@ func (h *Hub) Stats() Stats {
 		Subscribers:   len(h.subs),
 	}
 }
+
+// Subscriptions returns what sub is subscribed to: its channels, its
+// patterns and its shard channels, in no particular order.
+func (h *Hub) Subscriptions(sub Subscriber) (channels, patterns, shard []string) {
+	h.mu.RLock()
+	defer h.mu.RUnlock()
+	st := h.subs[sub]
+	if st == nil {
+		return nil, nil, nil
+	}
+	names := func(sp space) []string {
+		out := make([]string, 0, len(st.members[sp]))
+		for name := range st.members[sp] {
+			out = append(out, name)
+		}
+		return out
+	}
+	return names(spaceChannels), names(spacePatterns), names(spaceShard)
+}
+
+// Subscribers returns every subscriber with at least one subscription.
+func (h *Hub) Subscribers() []Subscriber {
+	h.mu.RLock()
+	defer h.mu.RUnlock()
+	out := make([]Subscriber, 0, len(h.subs))
+	for sub := range h.subs {
+		out = append(out, sub)
+	}
+	return out
+}

@@ -3,8 +3,7 @@
 // and channel permission checks. It knows nothing of connections; the
 // server package drives it.
 //
-// This is a first piece: passwords, on/off, key and channel patterns.
-// Command permissions and selectors are not implemented yet.
+// Selectors ("(...)" rules) are not implemented.
 package acl
 
 import (
@@ -24,6 +23,21 @@ var (
 	ErrChanAfterAll = errors.New("Adding a pattern after the * pattern (or the 'allchannels' flag) is not valid and does not have any effect. Try 'resetchannels' to start with an empty list of channels")
 	ErrNoSuchPass   = errors.New("The password you are trying to remove from the user does not exist")
 	ErrBadHash      = errors.New("The password hash must be exactly 64 characters and contain only lowercase hexadecimal characters")
+	// ErrUnknownCommand is a command rule naming no command or category.
+	ErrUnknownCommand = errors.New("Unknown command or category name in ACL")
+	// ErrFirstArgOfSub is +container|sub|arg.
+	ErrFirstArgOfSub = errors.New("Allowing first-arg of a subcommand is not supported")
+)
+
+// Sanitize is a user's payload sanitization flag.
+type Sanitize int
+
+// The sanitization flags: none given, skip-sanitize-payload,
+// sanitize-payload.
+const (
+	SanitizeUnset Sanitize = iota
+	SanitizeSkip
+	SanitizeAlways
 )
 
 // Key permissions of a key pattern.
@@ -49,11 +63,52 @@ type User struct {
 	Keys        []KeyPattern
 	AllChannels bool
 	Channels    []string
+	Sanitize    Sanitize
+
+	cat   *Catalog
+	perms perms
+	// pubsubAll is acl-pubsub-default allchannels: "reset" then allows
+	// every channel.
+	pubsubAll bool
 }
 
-// New returns a user as ACL SETUSER creates it: off, no passwords, keys
-// or channels.
-func New(name string) *User { return &User{Name: name} }
+// SetPubsubDefault sets what "reset" does to the channels, as Redis's
+// acl-pubsub-default: allow them all (allchannels) or none.
+func (u *User) SetPubsubDefault(allChannels bool) { u.pubsubAll = allChannels }
+
+// New returns a user as ACL SETUSER creates it: off, no passwords, keys,
+// channels or commands. Command rules name the commands of cat.
+func New(name string, cat *Catalog) *User {
+	u := &User{Name: name, cat: cat}
+	u.perms = newPerms(u.catalogLen())
+	return u
+}
+
+// NewDefault returns the user "default" as Redis starts it: on, nopass,
+// every key, channel and command.
+func NewDefault(cat *Catalog) *User {
+	u := New("default", cat)
+	u.On, u.NoPass, u.AllKeys, u.AllChannels = true, true, true, true
+	u.perms.setAll(true)
+	return u
+}
+
+func (u *User) catalogLen() int {
+	if u.cat == nil {
+		return 0
+	}
+	return u.cat.Len()
+}
+
+// Clone returns a deep copy of u, for changing it while others read it.
+func (u *User) Clone() *User {
+	v := *u
+	v.Passwords = slices.Clone(u.Passwords)
+	v.Keys = slices.Clone(u.Keys)
+	v.Channels = slices.Clone(u.Channels)
+	v.perms = u.perms.clone()
+	return &v
+}
 
 // Hash returns the SHA-256 hex digest Redis stores for a password.
 func Hash(password string) string {
@@ -92,10 +147,22 @@ func (u *User) Apply(rule string) error {
 		u.AllChannels, u.Channels = true, nil
 	case lower == "resetchannels":
 		u.AllChannels, u.Channels = false, nil
+	case lower == "clearselectors": // selectors are not implemented: there are none to clear
+	case lower == "sanitize-payload":
+		u.Sanitize = SanitizeAlways
+	case lower == "skip-sanitize-payload":
+		u.Sanitize = SanitizeSkip
 	case lower == "reset":
-		*u = User{Name: u.Name}
+		*u = User{Name: u.Name, cat: u.cat, Sanitize: SanitizeAlways, perms: newPerms(u.catalogLen()),
+			pubsubAll: u.pubsubAll, AllChannels: u.pubsubAll}
 	case rule == "":
 		return ErrSyntax
+	case rule[0] == '+' || rule[0] == '-' || lower == "allcommands" || lower == "nocommands":
+		p := u.perms.clone()
+		if _, err := p.applyCommandRule(u.cat, rule); err != nil {
+			return err
+		}
+		u.perms = p
 	case rule[0] == '>' || rule[0] == '#':
 		h := rule[1:]
 		if rule[0] == '>' {
@@ -176,17 +243,30 @@ func (u *User) addKeyPattern(rule string) error {
 	return nil
 }
 
-// Describe returns the user's rules as ACL LIST shows them, after "user
-// name " (without commands, not implemented yet).
-func (u *User) Describe() string {
-	var b strings.Builder
+// Flags returns the user's flags as ACL GETUSER lists them.
+func (u *User) Flags() []string {
+	flags := []string{"off"}
 	if u.On {
-		b.WriteString("on ")
-	} else {
-		b.WriteString("off ")
+		flags[0] = "on"
 	}
 	if u.NoPass {
-		b.WriteString("nopass ")
+		flags = append(flags, "nopass")
+	}
+	switch u.Sanitize {
+	case SanitizeSkip:
+		flags = append(flags, "skip-sanitize-payload")
+	case SanitizeAlways:
+		flags = append(flags, "sanitize-payload")
+	}
+	return flags
+}
+
+// Describe returns the user's rules as ACL LIST shows them, after "user
+// name ".
+func (u *User) Describe() string {
+	var b strings.Builder
+	for _, f := range u.Flags() {
+		b.WriteString(f + " ")
 	}
 	for _, h := range u.Passwords {
 		b.WriteString("#" + h + " ")
@@ -212,7 +292,58 @@ func (u *User) Describe() string {
 			b.WriteString("&" + c + " ")
 		}
 	}
+	if u.cat != nil {
+		b.WriteString(u.CommandRules())
+	}
 	return strings.TrimSuffix(b.String(), " ")
+}
+
+// CommandRules returns the command rules as ACL GETUSER's "commands"
+// shows them ("+@all", "-@all +get").
+func (u *User) CommandRules() string { return u.perms.describe(u.cat) }
+
+// KeyRules returns the key patterns as ACL GETUSER's "keys" shows them.
+func (u *User) KeyRules() string {
+	if u.AllKeys {
+		return "~*"
+	}
+	parts := make([]string, 0, len(u.Keys))
+	for _, k := range u.Keys {
+		prefix := ""
+		switch k.Perm {
+		case Read:
+			prefix = "%R"
+		case Write:
+			prefix = "%W"
+		}
+		parts = append(parts, prefix+"~"+k.Pattern)
+	}
+	return strings.Join(parts, " ")
+}
+
+// ChannelRules returns the channel patterns as ACL GETUSER's "channels"
+// shows them.
+func (u *User) ChannelRules() string {
+	if u.AllChannels {
+		return "&*"
+	}
+	parts := make([]string, 0, len(u.Channels))
+	for _, c := range u.Channels {
+		parts = append(parts, "&"+c)
+	}
+	return strings.Join(parts, " ")
+}
+
+// Unrestricted reports whether u may run every command on every key and
+// channel: the permission check has nothing to do for it.
+func (u *User) Unrestricted() bool { return u.perms.all && u.AllKeys && u.AllChannels }
+
+// CommandAllowed reports whether u may run the command id of its
+// catalog with args (the name first; for a subcommand, the container's
+// name and then the subcommand's), as Redis's ACLSelectorCheckCmd: a
+// denied command may still run with a first argument +cmd|arg allowed.
+func (u *User) CommandAllowed(id int, args [][]byte) bool {
+	return u.perms.allowedCmd(u.cat, id, args)
 }
 
 // CheckPassword reports whether password authenticates u.

@@ -22,10 +22,10 @@ func TestApplyDescribe(t *testing.T) {
 		{[]string{"~a", "allkeys"}, "off ~* resetchannels"},
 		{[]string{"~a", "resetkeys", "~b"}, "off ~b resetchannels"},
 		{[]string{"&a", "&b", "&a"}, "off resetchannels &a &b"},
-		{[]string{"on", "~a", "&b", ">p", "reset"}, "off resetchannels"},
+		{[]string{"on", "~a", "&b", ">p", "reset"}, "off sanitize-payload resetchannels"},
 	}
 	for _, tt := range tests {
-		u := New("u")
+		u := New("u", nil)
 		for _, r := range tt.rules {
 			if err := u.Apply(r); err != nil {
 				t.Fatalf("%q: rule %q: %v", tt.rules, r, err)
@@ -57,7 +57,7 @@ func TestApplyErrors(t *testing.T) {
 		{nil, "!" + Hash("x"), ErrNoSuchPass},
 	}
 	for _, tt := range tests {
-		u := New("u")
+		u := New("u", nil)
 		for _, r := range tt.before {
 			if err := u.Apply(r); err != nil {
 				t.Fatal(err)
@@ -74,7 +74,7 @@ func TestApplyErrors(t *testing.T) {
 }
 
 func TestChecks(t *testing.T) {
-	u := New("u")
+	u := New("u", nil)
 	for _, r := range []string{"on", ">secret", "%R~r:*", "~rw:*"} {
 		if err := u.Apply(r); err != nil {
 			t.Fatal(err)
@@ -108,7 +108,7 @@ func FuzzApply(f *testing.F) {
 		f.Add(s, "on")
 	}
 	f.Fuzz(func(t *testing.T, a, b string) {
-		u := New("u")
+		u := New("u", nil)
 		for _, r := range []string{a, b} {
 			before := u.Describe()
 			if err := u.Apply(r); err != nil && u.Describe() != before {
@@ -119,7 +119,7 @@ func FuzzApply(f *testing.F) {
 }
 
 func TestChannelAllowed(t *testing.T) {
-	u := New("u")
+	u := New("u", nil)
 	for _, r := range []string{"&news.*", "&exact"} {
 		if err := u.Apply(r); err != nil {
 			t.Fatal(err)
@@ -145,7 +145,7 @@ func TestChannelAllowed(t *testing.T) {
 }
 
 func BenchmarkKeyAllowed(b *testing.B) {
-	u := New("u")
+	u := New("u", nil)
 	u.Apply("~user:*")
 	u.Apply("%R~cache:*")
 	b.ReportAllocs()

@@ -145,6 +145,30 @@ type Config struct {
 	mu   sync.RWMutex // guards vals and file
 	vals []any
 	file string // absolute path of the configuration file, "" if none
+
+	directives map[string]directive // guarded by opMu
+}
+
+// A directive is a configuration-file line that is not a parameter.
+type directive struct {
+	parse   func(args []string) error
+	rewrite func() []string
+}
+
+// AddDirective registers a configuration-file directive that is not a
+// parameter, such as Redis's "user": CONFIG GET and SET know nothing of
+// it. Load calls parse with the arguments of each of its lines, in file
+// order; an error fails the Load, with the error's text as the reason.
+// Rewrite replaces the directive's lines with those rewrite returns (what
+// follows the name, quoted as it must appear), in place and then at the
+// end of the file; a nil rewrite keeps the lines as they are.
+func (c *Config) AddDirective(name string, parse func(args []string) error, rewrite func() []string) {
+	c.opMu.Lock()
+	defer c.opMu.Unlock()
+	if c.directives == nil {
+		c.directives = map[string]directive{}
+	}
+	c.directives[asciiLower(name)] = directive{parse, rewrite}
 }
 
 // New returns a Config of the given parameters at their defaults, which it

@@ -164,6 +164,12 @@ func (c *Config) load(text string, sources []source) error {
 		if len(argv) == 0 {
 			continue
 		}
+		if d, ok := c.directives[asciiLower(argv[0])]; ok {
+			if err := d.parse(argv[1:]); err != nil {
+				return fail(err.Error(), err)
+			}
+			continue
+		}
 		e, ok := c.lookup(argv[0])
 		if !ok {
 			if len(argv) == 2 && slices.Contains(deprecatedDirectives, asciiLower(argv[0])) {

@@ -5,6 +5,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 )
 
@@ -57,6 +58,7 @@ func (c *Config) rewrite(path string, vals []any) error {
 func (c *Config) rewriteContent(old string, vals []any) string {
 	var lines []string
 	paramLines := make(map[int][]int) // parameter -> indexes in lines of its old lines
+	directiveLines := make(map[string][]int)
 	needSignature := true
 	if old != "" {
 		for _, raw := range strings.Split(old, "\n") {
@@ -70,6 +72,14 @@ func (c *Config) rewriteContent(old string, vals []any) string {
 			}
 			var e *entry
 			if argv, ok := splitArgs(line); ok && len(argv) > 0 {
+				if d, ok := c.directives[asciiLower(argv[0])]; ok {
+					name := asciiLower(argv[0])
+					if d.rewrite != nil {
+						directiveLines[name] = append(directiveLines[name], len(lines))
+					}
+					lines = append(lines, line)
+					continue
+				}
 				e, _ = c.lookup(argv[0])
 			}
 			if e == nil {
@@ -99,6 +109,33 @@ func (c *Config) rewriteContent(old string, vals []any) string {
 				needSignature = false
 			}
 			lines = append(lines, text)
+		}
+	}
+	names := make([]string, 0, len(c.directives))
+	for name, d := range c.directives {
+		if d.rewrite != nil {
+			names = append(names, name)
+		}
+	}
+	slices.Sort(names)
+	for _, name := range names {
+		for _, args := range c.directives[name].rewrite() {
+			text := name + " " + args
+			if q := directiveLines[name]; len(q) > 0 {
+				lines[q[0]] = text
+				directiveLines[name] = q[1:]
+				continue
+			}
+			if needSignature {
+				lines = append(lines, rewriteSignature)
+				needSignature = false
+			}
+			lines = append(lines, text)
+		}
+	}
+	for _, q := range directiveLines {
+		for _, j := range q {
+			lines[j] = ""
 		}
 	}
 	// Every parameter was rewritten: the old lines not reused go.
