@@ -83,6 +83,20 @@ type ClientManager interface {
 	KillClient(id int64, addr string) int
 }
 
+// UserInfo describes one ACL user.
+type UserInfo struct {
+	Name             string
+	Enabled, NoPass  bool
+	Passwords        int
+	Rules            string // the ACL LIST line
+	ConnectedClients int
+}
+
+// A UserLister lists the ACL users, sorted by name.
+type UserLister interface {
+	Users() []UserInfo
+}
+
 // ConfigParameter is one configuration parameter and its value.
 type ConfigParameter struct{ Name, Value string }
 
@@ -131,6 +145,7 @@ type Backend struct {
 	Stats        StatsSource
 	CommandStats CommandStatsSource
 	Clients      ClientManager
+	Users        UserLister
 	Config       ConfigStore
 	Flusher      Flusher
 	Saver        Saver

@@ -147,6 +147,20 @@ func (s *service) ListClients(ctx context.Context, _ *adminv1.ListClientsRequest
 	return resp, nil
 }
 
+func (s *service) ListUsers(ctx context.Context, _ *adminv1.ListUsersRequest) (*adminv1.ListUsersResponse, error) {
+	if s.b.Users == nil {
+		return nil, unimplemented("user listing")
+	}
+	resp := &adminv1.ListUsersResponse{}
+	for _, u := range s.b.Users.Users() {
+		resp.Users = append(resp.Users, &adminv1.UserInfo{
+			Name: u.Name, Enabled: u.Enabled, Nopass: u.NoPass, PasswordCount: int32(u.Passwords),
+			Rules: u.Rules, ConnectedClients: int32(u.ConnectedClients),
+		})
+	}
+	return resp, nil
+}
+
 func (s *service) KillClient(ctx context.Context, req *adminv1.KillClientRequest) (*adminv1.KillClientResponse, error) {
 	if s.b.Clients == nil {
 		return nil, unimplemented("client killing")

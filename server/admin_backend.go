@@ -18,7 +18,7 @@ type adminBackend struct{ s *Server }
 // adminBackend returns the server as the admin API's Backend.
 func (s *Server) adminBackend() admin.Backend {
 	b := adminBackend{s}
-	return admin.Backend{Stats: b, CommandStats: b, Clients: b, Config: b, Flusher: b, Saver: b, Shutdowner: b}
+	return admin.Backend{Stats: b, CommandStats: b, Clients: b, Users: b, Config: b, Flusher: b, Saver: b, Shutdowner: b}
 }
 
 func (b adminBackend) Stats() admin.Stats {
@@ -172,4 +172,26 @@ func (b adminBackend) LastSave() time.Time   { return time.Unix(b.s.persist.last
 func (b adminBackend) RequestShutdown(o admin.ShutdownOptions) {
 	b.s.shutdownOpts.Store(&o)
 	b.s.requestShutdown()
+}
+
+// Users lists the ACL users for the admin API, with the clients
+// authenticated as each.
+func (b adminBackend) Users() []admin.UserInfo {
+	counts := map[*aclUser]int{}
+	for _, c := range b.s.clientsByID() {
+		counts[c.aclUserOf()]++
+	}
+	var out []admin.UserInfo
+	for _, name := range b.s.acl.names() {
+		u := b.s.acl.lookup(name)
+		if u == nil {
+			continue // deleted meanwhile
+		}
+		rules := u.get()
+		out = append(out, admin.UserInfo{
+			Name: name, Enabled: rules.On, NoPass: rules.NoPass, Passwords: len(rules.Passwords),
+			Rules: describeUser(rules), ConnectedClients: counts[u],
+		})
+	}
+	return out
 }

@@ -2,9 +2,12 @@ package server
 
 import (
 	"context"
+	"fmt"
 	"net"
 	"os"
 	"path/filepath"
+	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -143,5 +146,42 @@ func TestAdminAgainstTheServer(t *testing.T) {
 	}
 	if o := ts.shutdownOpts.Load(); o == nil || o.Save == nil || *o.Save || o.Drain != 1500*time.Millisecond {
 		t.Errorf("shutdown options = %+v", o)
+	}
+}
+
+// ListUsers gives every ACL user with its ACL LIST line and the clients
+// authenticated as it.
+func TestAdminListUsers(t *testing.T) {
+	ts := startServer(t)
+	api := adminClient(t, ts)
+	c := ts.dial(t)
+	if got := c.do("ACL", "SETUSER", "app", "on", ">pw1", ">pw2", "~app:*", "+get"); got != "+OK\r\n" {
+		t.Fatal(got)
+	}
+	c.do("ACL", "SETUSER", "off-user")
+	ts.dial(t).do("PING") // another default client
+	if got := ts.dial(t).do("AUTH", "app", "pw1"); got != "+OK\r\n" {
+		t.Fatal(got)
+	}
+	list := c.do("ACL", "LIST")
+	resp, err := api.ListUsers(context.Background(), &adminv1.ListUsersRequest{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, u := range resp.Users {
+		got = append(got, fmt.Sprintf("%s on=%v nopass=%v passwords=%d clients=%d", u.Name, u.Enabled, u.Nopass,
+			u.PasswordCount, u.ConnectedClients))
+		if !strings.Contains(list, "$"+strconv.Itoa(len(u.Rules))+"\r\n"+u.Rules+"\r\n") {
+			t.Errorf("rules %q are not ACL LIST's line:\n%s", u.Rules, list)
+		}
+	}
+	want := []string{
+		"app on=true nopass=false passwords=2 clients=1",
+		"default on=true nopass=true passwords=0 clients=2",
+		"off-user on=false nopass=false passwords=0 clients=0",
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("ListUsers:\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
 }

@@ -99,6 +99,14 @@ ok "KillClient closed the client"
 notfound=$(call "${auth[@]}" -d "{\"id\": $victim_id}" "$admin" miniredis.admin.v1.Admin/KillClient 2>&1 || true)
 contains "KillClient unknown id" "NotFound" "$notfound"
 
+# ListUsers: the ACL users, with the token only (it shows password hashes).
+redis-cli -p "$port" ACL SETUSER e2e on '>secret' '~e2e:*' +get >/dev/null
+denied=$(call "$admin" miniredis.admin.v1.Admin/ListUsers 2>&1 || true)
+contains "ListUsers without token" "Unauthenticated" "$denied"
+users=$(call "${auth[@]}" "$admin" miniredis.admin.v1.Admin/ListUsers)
+contains "ListUsers" '"rules": "user e2e on #2bb80d537b1da3e38bd30361aa855686bde0eacd7162fef6a25fe97bf527a25b ~e2e:* resetchannels -@all +get"' "$users"
+contains "ListUsers default" '"name": "default"' "$users"
+
 call "${auth[@]}" -d '{"db": 0}' "$admin" miniredis.admin.v1.Admin/FlushDB >/dev/null
 expect "FlushDB" 0 "$(redis-cli -p "$port" DBSIZE)"
 redis-cli -p "$port" SET saved yes >/dev/null

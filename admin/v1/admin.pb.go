@@ -79,7 +79,7 @@ func (x ShutdownRequest_Save) Number() protoreflect.EnumNumber {
 
 // Deprecated: Use ShutdownRequest_Save.Descriptor instead.
 func (ShutdownRequest_Save) EnumDescriptor() ([]byte, []int) {
-	return file_admin_v1_admin_proto_rawDescGZIP(), []int{23, 0}
+	return file_admin_v1_admin_proto_rawDescGZIP(), []int{26, 0}
 }
 
 type GetStatsRequest struct {
@@ -905,6 +905,174 @@ func (x *ListClientsResponse) GetClients() []*ClientInfo {
 	return nil
 }
 
+type ListUsersRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListUsersRequest) Reset() {
+	*x = ListUsersRequest{}
+	mi := &file_admin_v1_admin_proto_msgTypes[10]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListUsersRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListUsersRequest) ProtoMessage() {}
+
+func (x *ListUsersRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_admin_v1_admin_proto_msgTypes[10]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListUsersRequest.ProtoReflect.Descriptor instead.
+func (*ListUsersRequest) Descriptor() ([]byte, []int) {
+	return file_admin_v1_admin_proto_rawDescGZIP(), []int{10}
+}
+
+type UserInfo struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	Name  string                 `protobuf:"bytes,1,opt,name=name,proto3" json:"name,omitempty"`
+	// on, as ACL SETUSER's on/off.
+	Enabled bool `protobuf:"varint,2,opt,name=enabled,proto3" json:"enabled,omitempty"`
+	// nopass: any password authenticates.
+	Nopass        bool  `protobuf:"varint,3,opt,name=nopass,proto3" json:"nopass,omitempty"`
+	PasswordCount int32 `protobuf:"varint,4,opt,name=password_count,json=passwordCount,proto3" json:"password_count,omitempty"`
+	// The user's ACL LIST line, "user default on nopass ~* &* +@all".
+	Rules string `protobuf:"bytes,5,opt,name=rules,proto3" json:"rules,omitempty"`
+	// Clients authenticated as the user now.
+	ConnectedClients int32 `protobuf:"varint,6,opt,name=connected_clients,json=connectedClients,proto3" json:"connected_clients,omitempty"`
+	unknownFields    protoimpl.UnknownFields
+	sizeCache        protoimpl.SizeCache
+}
+
+func (x *UserInfo) Reset() {
+	*x = UserInfo{}
+	mi := &file_admin_v1_admin_proto_msgTypes[11]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *UserInfo) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*UserInfo) ProtoMessage() {}
+
+func (x *UserInfo) ProtoReflect() protoreflect.Message {
+	mi := &file_admin_v1_admin_proto_msgTypes[11]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use UserInfo.ProtoReflect.Descriptor instead.
+func (*UserInfo) Descriptor() ([]byte, []int) {
+	return file_admin_v1_admin_proto_rawDescGZIP(), []int{11}
+}
+
+func (x *UserInfo) GetName() string {
+	if x != nil {
+		return x.Name
+	}
+	return ""
+}
+
+func (x *UserInfo) GetEnabled() bool {
+	if x != nil {
+		return x.Enabled
+	}
+	return false
+}
+
+func (x *UserInfo) GetNopass() bool {
+	if x != nil {
+		return x.Nopass
+	}
+	return false
+}
+
+func (x *UserInfo) GetPasswordCount() int32 {
+	if x != nil {
+		return x.PasswordCount
+	}
+	return 0
+}
+
+func (x *UserInfo) GetRules() string {
+	if x != nil {
+		return x.Rules
+	}
+	return ""
+}
+
+func (x *UserInfo) GetConnectedClients() int32 {
+	if x != nil {
+		return x.ConnectedClients
+	}
+	return 0
+}
+
+type ListUsersResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Users         []*UserInfo            `protobuf:"bytes,1,rep,name=users,proto3" json:"users,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListUsersResponse) Reset() {
+	*x = ListUsersResponse{}
+	mi := &file_admin_v1_admin_proto_msgTypes[12]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListUsersResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListUsersResponse) ProtoMessage() {}
+
+func (x *ListUsersResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_admin_v1_admin_proto_msgTypes[12]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListUsersResponse.ProtoReflect.Descriptor instead.
+func (*ListUsersResponse) Descriptor() ([]byte, []int) {
+	return file_admin_v1_admin_proto_rawDescGZIP(), []int{12}
+}
+
+func (x *ListUsersResponse) GetUsers() []*UserInfo {
+	if x != nil {
+		return x.Users
+	}
+	return nil
+}
+
 type KillClientRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// Types that are valid to be assigned to Target:
@@ -918,7 +1086,7 @@ type KillClientRequest struct {
 
 func (x *KillClientRequest) Reset() {
 	*x = KillClientRequest{}
-	mi := &file_admin_v1_admin_proto_msgTypes[10]
+	mi := &file_admin_v1_admin_proto_msgTypes[13]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -930,7 +1098,7 @@ func (x *KillClientRequest) String() string {
 func (*KillClientRequest) ProtoMessage() {}
 
 func (x *KillClientRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_admin_v1_admin_proto_msgTypes[10]
+	mi := &file_admin_v1_admin_proto_msgTypes[13]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -943,7 +1111,7 @@ func (x *KillClientRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use KillClientRequest.ProtoReflect.Descriptor instead.
 func (*KillClientRequest) Descriptor() ([]byte, []int) {
-	return file_admin_v1_admin_proto_rawDescGZIP(), []int{10}
+	return file_admin_v1_admin_proto_rawDescGZIP(), []int{13}
 }
 
 func (x *KillClientRequest) GetTarget() isKillClientRequest_Target {
@@ -997,7 +1165,7 @@ type KillClientResponse struct {
 
 func (x *KillClientResponse) Reset() {
 	*x = KillClientResponse{}
-	mi := &file_admin_v1_admin_proto_msgTypes[11]
+	mi := &file_admin_v1_admin_proto_msgTypes[14]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1009,7 +1177,7 @@ func (x *KillClientResponse) String() string {
 func (*KillClientResponse) ProtoMessage() {}
 
 func (x *KillClientResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_admin_v1_admin_proto_msgTypes[11]
+	mi := &file_admin_v1_admin_proto_msgTypes[14]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1022,7 +1190,7 @@ func (x *KillClientResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use KillClientResponse.ProtoReflect.Descriptor instead.
 func (*KillClientResponse) Descriptor() ([]byte, []int) {
-	return file_admin_v1_admin_proto_rawDescGZIP(), []int{11}
+	return file_admin_v1_admin_proto_rawDescGZIP(), []int{14}
 }
 
 func (x *KillClientResponse) GetKilled() int64 {
@@ -1042,7 +1210,7 @@ type GetConfigRequest struct {
 
 func (x *GetConfigRequest) Reset() {
 	*x = GetConfigRequest{}
-	mi := &file_admin_v1_admin_proto_msgTypes[12]
+	mi := &file_admin_v1_admin_proto_msgTypes[15]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1054,7 +1222,7 @@ func (x *GetConfigRequest) String() string {
 func (*GetConfigRequest) ProtoMessage() {}
 
 func (x *GetConfigRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_admin_v1_admin_proto_msgTypes[12]
+	mi := &file_admin_v1_admin_proto_msgTypes[15]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1067,7 +1235,7 @@ func (x *GetConfigRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetConfigRequest.ProtoReflect.Descriptor instead.
 func (*GetConfigRequest) Descriptor() ([]byte, []int) {
-	return file_admin_v1_admin_proto_rawDescGZIP(), []int{12}
+	return file_admin_v1_admin_proto_rawDescGZIP(), []int{15}
 }
 
 func (x *GetConfigRequest) GetPatterns() []string {
@@ -1087,7 +1255,7 @@ type ConfigParameter struct {
 
 func (x *ConfigParameter) Reset() {
 	*x = ConfigParameter{}
-	mi := &file_admin_v1_admin_proto_msgTypes[13]
+	mi := &file_admin_v1_admin_proto_msgTypes[16]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1099,7 +1267,7 @@ func (x *ConfigParameter) String() string {
 func (*ConfigParameter) ProtoMessage() {}
 
 func (x *ConfigParameter) ProtoReflect() protoreflect.Message {
-	mi := &file_admin_v1_admin_proto_msgTypes[13]
+	mi := &file_admin_v1_admin_proto_msgTypes[16]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1112,7 +1280,7 @@ func (x *ConfigParameter) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ConfigParameter.ProtoReflect.Descriptor instead.
 func (*ConfigParameter) Descriptor() ([]byte, []int) {
-	return file_admin_v1_admin_proto_rawDescGZIP(), []int{13}
+	return file_admin_v1_admin_proto_rawDescGZIP(), []int{16}
 }
 
 func (x *ConfigParameter) GetName() string {
@@ -1138,7 +1306,7 @@ type GetConfigResponse struct {
 
 func (x *GetConfigResponse) Reset() {
 	*x = GetConfigResponse{}
-	mi := &file_admin_v1_admin_proto_msgTypes[14]
+	mi := &file_admin_v1_admin_proto_msgTypes[17]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1150,7 +1318,7 @@ func (x *GetConfigResponse) String() string {
 func (*GetConfigResponse) ProtoMessage() {}
 
 func (x *GetConfigResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_admin_v1_admin_proto_msgTypes[14]
+	mi := &file_admin_v1_admin_proto_msgTypes[17]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1163,7 +1331,7 @@ func (x *GetConfigResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetConfigResponse.ProtoReflect.Descriptor instead.
 func (*GetConfigResponse) Descriptor() ([]byte, []int) {
-	return file_admin_v1_admin_proto_rawDescGZIP(), []int{14}
+	return file_admin_v1_admin_proto_rawDescGZIP(), []int{17}
 }
 
 func (x *GetConfigResponse) GetParameters() []*ConfigParameter {
@@ -1182,7 +1350,7 @@ type SetConfigRequest struct {
 
 func (x *SetConfigRequest) Reset() {
 	*x = SetConfigRequest{}
-	mi := &file_admin_v1_admin_proto_msgTypes[15]
+	mi := &file_admin_v1_admin_proto_msgTypes[18]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1194,7 +1362,7 @@ func (x *SetConfigRequest) String() string {
 func (*SetConfigRequest) ProtoMessage() {}
 
 func (x *SetConfigRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_admin_v1_admin_proto_msgTypes[15]
+	mi := &file_admin_v1_admin_proto_msgTypes[18]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1207,7 +1375,7 @@ func (x *SetConfigRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SetConfigRequest.ProtoReflect.Descriptor instead.
 func (*SetConfigRequest) Descriptor() ([]byte, []int) {
-	return file_admin_v1_admin_proto_rawDescGZIP(), []int{15}
+	return file_admin_v1_admin_proto_rawDescGZIP(), []int{18}
 }
 
 func (x *SetConfigRequest) GetParameters() []*ConfigParameter {
@@ -1225,7 +1393,7 @@ type SetConfigResponse struct {
 
 func (x *SetConfigResponse) Reset() {
 	*x = SetConfigResponse{}
-	mi := &file_admin_v1_admin_proto_msgTypes[16]
+	mi := &file_admin_v1_admin_proto_msgTypes[19]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1237,7 +1405,7 @@ func (x *SetConfigResponse) String() string {
 func (*SetConfigResponse) ProtoMessage() {}
 
 func (x *SetConfigResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_admin_v1_admin_proto_msgTypes[16]
+	mi := &file_admin_v1_admin_proto_msgTypes[19]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1250,7 +1418,7 @@ func (x *SetConfigResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SetConfigResponse.ProtoReflect.Descriptor instead.
 func (*SetConfigResponse) Descriptor() ([]byte, []int) {
-	return file_admin_v1_admin_proto_rawDescGZIP(), []int{16}
+	return file_admin_v1_admin_proto_rawDescGZIP(), []int{19}
 }
 
 type FlushDBRequest struct {
@@ -1264,7 +1432,7 @@ type FlushDBRequest struct {
 
 func (x *FlushDBRequest) Reset() {
 	*x = FlushDBRequest{}
-	mi := &file_admin_v1_admin_proto_msgTypes[17]
+	mi := &file_admin_v1_admin_proto_msgTypes[20]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1276,7 +1444,7 @@ func (x *FlushDBRequest) String() string {
 func (*FlushDBRequest) ProtoMessage() {}
 
 func (x *FlushDBRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_admin_v1_admin_proto_msgTypes[17]
+	mi := &file_admin_v1_admin_proto_msgTypes[20]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1289,7 +1457,7 @@ func (x *FlushDBRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use FlushDBRequest.ProtoReflect.Descriptor instead.
 func (*FlushDBRequest) Descriptor() ([]byte, []int) {
-	return file_admin_v1_admin_proto_rawDescGZIP(), []int{17}
+	return file_admin_v1_admin_proto_rawDescGZIP(), []int{20}
 }
 
 func (x *FlushDBRequest) GetDb() int32 {
@@ -1314,7 +1482,7 @@ type FlushDBResponse struct {
 
 func (x *FlushDBResponse) Reset() {
 	*x = FlushDBResponse{}
-	mi := &file_admin_v1_admin_proto_msgTypes[18]
+	mi := &file_admin_v1_admin_proto_msgTypes[21]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1326,7 +1494,7 @@ func (x *FlushDBResponse) String() string {
 func (*FlushDBResponse) ProtoMessage() {}
 
 func (x *FlushDBResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_admin_v1_admin_proto_msgTypes[18]
+	mi := &file_admin_v1_admin_proto_msgTypes[21]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1339,7 +1507,7 @@ func (x *FlushDBResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use FlushDBResponse.ProtoReflect.Descriptor instead.
 func (*FlushDBResponse) Descriptor() ([]byte, []int) {
-	return file_admin_v1_admin_proto_rawDescGZIP(), []int{18}
+	return file_admin_v1_admin_proto_rawDescGZIP(), []int{21}
 }
 
 type SaveRequest struct {
@@ -1350,7 +1518,7 @@ type SaveRequest struct {
 
 func (x *SaveRequest) Reset() {
 	*x = SaveRequest{}
-	mi := &file_admin_v1_admin_proto_msgTypes[19]
+	mi := &file_admin_v1_admin_proto_msgTypes[22]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1362,7 +1530,7 @@ func (x *SaveRequest) String() string {
 func (*SaveRequest) ProtoMessage() {}
 
 func (x *SaveRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_admin_v1_admin_proto_msgTypes[19]
+	mi := &file_admin_v1_admin_proto_msgTypes[22]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1375,7 +1543,7 @@ func (x *SaveRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SaveRequest.ProtoReflect.Descriptor instead.
 func (*SaveRequest) Descriptor() ([]byte, []int) {
-	return file_admin_v1_admin_proto_rawDescGZIP(), []int{19}
+	return file_admin_v1_admin_proto_rawDescGZIP(), []int{22}
 }
 
 type SaveResponse struct {
@@ -1388,7 +1556,7 @@ type SaveResponse struct {
 
 func (x *SaveResponse) Reset() {
 	*x = SaveResponse{}
-	mi := &file_admin_v1_admin_proto_msgTypes[20]
+	mi := &file_admin_v1_admin_proto_msgTypes[23]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1400,7 +1568,7 @@ func (x *SaveResponse) String() string {
 func (*SaveResponse) ProtoMessage() {}
 
 func (x *SaveResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_admin_v1_admin_proto_msgTypes[20]
+	mi := &file_admin_v1_admin_proto_msgTypes[23]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1413,7 +1581,7 @@ func (x *SaveResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SaveResponse.ProtoReflect.Descriptor instead.
 func (*SaveResponse) Descriptor() ([]byte, []int) {
-	return file_admin_v1_admin_proto_rawDescGZIP(), []int{20}
+	return file_admin_v1_admin_proto_rawDescGZIP(), []int{23}
 }
 
 func (x *SaveResponse) GetLastSaveUnix() int64 {
@@ -1431,7 +1599,7 @@ type BackgroundSaveRequest struct {
 
 func (x *BackgroundSaveRequest) Reset() {
 	*x = BackgroundSaveRequest{}
-	mi := &file_admin_v1_admin_proto_msgTypes[21]
+	mi := &file_admin_v1_admin_proto_msgTypes[24]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1443,7 +1611,7 @@ func (x *BackgroundSaveRequest) String() string {
 func (*BackgroundSaveRequest) ProtoMessage() {}
 
 func (x *BackgroundSaveRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_admin_v1_admin_proto_msgTypes[21]
+	mi := &file_admin_v1_admin_proto_msgTypes[24]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1456,7 +1624,7 @@ func (x *BackgroundSaveRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use BackgroundSaveRequest.ProtoReflect.Descriptor instead.
 func (*BackgroundSaveRequest) Descriptor() ([]byte, []int) {
-	return file_admin_v1_admin_proto_rawDescGZIP(), []int{21}
+	return file_admin_v1_admin_proto_rawDescGZIP(), []int{24}
 }
 
 type BackgroundSaveResponse struct {
@@ -1467,7 +1635,7 @@ type BackgroundSaveResponse struct {
 
 func (x *BackgroundSaveResponse) Reset() {
 	*x = BackgroundSaveResponse{}
-	mi := &file_admin_v1_admin_proto_msgTypes[22]
+	mi := &file_admin_v1_admin_proto_msgTypes[25]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1479,7 +1647,7 @@ func (x *BackgroundSaveResponse) String() string {
 func (*BackgroundSaveResponse) ProtoMessage() {}
 
 func (x *BackgroundSaveResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_admin_v1_admin_proto_msgTypes[22]
+	mi := &file_admin_v1_admin_proto_msgTypes[25]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1492,7 +1660,7 @@ func (x *BackgroundSaveResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use BackgroundSaveResponse.ProtoReflect.Descriptor instead.
 func (*BackgroundSaveResponse) Descriptor() ([]byte, []int) {
-	return file_admin_v1_admin_proto_rawDescGZIP(), []int{22}
+	return file_admin_v1_admin_proto_rawDescGZIP(), []int{25}
 }
 
 type ShutdownRequest struct {
@@ -1507,7 +1675,7 @@ type ShutdownRequest struct {
 
 func (x *ShutdownRequest) Reset() {
 	*x = ShutdownRequest{}
-	mi := &file_admin_v1_admin_proto_msgTypes[23]
+	mi := &file_admin_v1_admin_proto_msgTypes[26]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1519,7 +1687,7 @@ func (x *ShutdownRequest) String() string {
 func (*ShutdownRequest) ProtoMessage() {}
 
 func (x *ShutdownRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_admin_v1_admin_proto_msgTypes[23]
+	mi := &file_admin_v1_admin_proto_msgTypes[26]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1532,7 +1700,7 @@ func (x *ShutdownRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ShutdownRequest.ProtoReflect.Descriptor instead.
 func (*ShutdownRequest) Descriptor() ([]byte, []int) {
-	return file_admin_v1_admin_proto_rawDescGZIP(), []int{23}
+	return file_admin_v1_admin_proto_rawDescGZIP(), []int{26}
 }
 
 func (x *ShutdownRequest) GetSave() ShutdownRequest_Save {
@@ -1557,7 +1725,7 @@ type ShutdownResponse struct {
 
 func (x *ShutdownResponse) Reset() {
 	*x = ShutdownResponse{}
-	mi := &file_admin_v1_admin_proto_msgTypes[24]
+	mi := &file_admin_v1_admin_proto_msgTypes[27]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1569,7 +1737,7 @@ func (x *ShutdownResponse) String() string {
 func (*ShutdownResponse) ProtoMessage() {}
 
 func (x *ShutdownResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_admin_v1_admin_proto_msgTypes[24]
+	mi := &file_admin_v1_admin_proto_msgTypes[27]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1582,7 +1750,7 @@ func (x *ShutdownResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ShutdownResponse.ProtoReflect.Descriptor instead.
 func (*ShutdownResponse) Descriptor() ([]byte, []int) {
-	return file_admin_v1_admin_proto_rawDescGZIP(), []int{24}
+	return file_admin_v1_admin_proto_rawDescGZIP(), []int{27}
 }
 
 var File_admin_v1_admin_proto protoreflect.FileDescriptor
@@ -1660,7 +1828,17 @@ const file_admin_v1_admin_proto_rawDesc = "" +
 	"\vlib_version\x18\x0e \x01(\tR\n" +
 	"libVersion\"O\n" +
 	"\x13ListClientsResponse\x128\n" +
-	"\aclients\x18\x01 \x03(\v2\x1e.miniredis.admin.v1.ClientInfoR\aclients\"E\n" +
+	"\aclients\x18\x01 \x03(\v2\x1e.miniredis.admin.v1.ClientInfoR\aclients\"\x12\n" +
+	"\x10ListUsersRequest\"\xba\x01\n" +
+	"\bUserInfo\x12\x12\n" +
+	"\x04name\x18\x01 \x01(\tR\x04name\x12\x18\n" +
+	"\aenabled\x18\x02 \x01(\bR\aenabled\x12\x16\n" +
+	"\x06nopass\x18\x03 \x01(\bR\x06nopass\x12%\n" +
+	"\x0epassword_count\x18\x04 \x01(\x05R\rpasswordCount\x12\x14\n" +
+	"\x05rules\x18\x05 \x01(\tR\x05rules\x12+\n" +
+	"\x11connected_clients\x18\x06 \x01(\x05R\x10connectedClients\"G\n" +
+	"\x11ListUsersResponse\x122\n" +
+	"\x05users\x18\x01 \x03(\v2\x1c.miniredis.admin.v1.UserInfoR\x05users\"E\n" +
 	"\x11KillClientRequest\x12\x10\n" +
 	"\x02id\x18\x01 \x01(\x03H\x00R\x02id\x12\x14\n" +
 	"\x04addr\x18\x02 \x01(\tH\x00R\x04addrB\b\n" +
@@ -1698,7 +1876,7 @@ const file_admin_v1_admin_proto_rawDesc = "" +
 	"\vSAVE_ALWAYS\x10\x01\x12\x0e\n" +
 	"\n" +
 	"SAVE_NEVER\x10\x02\"\x12\n" +
-	"\x10ShutdownResponse2\xf7\a\n" +
+	"\x10ShutdownResponse2\xd1\b\n" +
 	"\x05Admin\x12U\n" +
 	"\bGetStats\x12#.miniredis.admin.v1.GetStatsRequest\x1a$.miniredis.admin.v1.GetStatsResponse\x12[\n" +
 	"\n" +
@@ -1707,6 +1885,7 @@ const file_admin_v1_admin_proto_rawDesc = "" +
 	"\vListClients\x12&.miniredis.admin.v1.ListClientsRequest\x1a'.miniredis.admin.v1.ListClientsResponse\x12[\n" +
 	"\n" +
 	"KillClient\x12%.miniredis.admin.v1.KillClientRequest\x1a&.miniredis.admin.v1.KillClientResponse\x12X\n" +
+	"\tListUsers\x12$.miniredis.admin.v1.ListUsersRequest\x1a%.miniredis.admin.v1.ListUsersResponse\x12X\n" +
 	"\tGetConfig\x12$.miniredis.admin.v1.GetConfigRequest\x1a%.miniredis.admin.v1.GetConfigResponse\x12X\n" +
 	"\tSetConfig\x12$.miniredis.admin.v1.SetConfigRequest\x1a%.miniredis.admin.v1.SetConfigResponse\x12R\n" +
 	"\aFlushDB\x12\".miniredis.admin.v1.FlushDBRequest\x1a#.miniredis.admin.v1.FlushDBResponse\x12I\n" +
@@ -1727,7 +1906,7 @@ func file_admin_v1_admin_proto_rawDescGZIP() []byte {
 }
 
 var file_admin_v1_admin_proto_enumTypes = make([]protoimpl.EnumInfo, 1)
-var file_admin_v1_admin_proto_msgTypes = make([]protoimpl.MessageInfo, 25)
+var file_admin_v1_admin_proto_msgTypes = make([]protoimpl.MessageInfo, 28)
 var file_admin_v1_admin_proto_goTypes = []any{
 	(ShutdownRequest_Save)(0),       // 0: miniredis.admin.v1.ShutdownRequest.Save
 	(*GetStatsRequest)(nil),         // 1: miniredis.admin.v1.GetStatsRequest
@@ -1740,56 +1919,62 @@ var file_admin_v1_admin_proto_goTypes = []any{
 	(*ListClientsRequest)(nil),      // 8: miniredis.admin.v1.ListClientsRequest
 	(*ClientInfo)(nil),              // 9: miniredis.admin.v1.ClientInfo
 	(*ListClientsResponse)(nil),     // 10: miniredis.admin.v1.ListClientsResponse
-	(*KillClientRequest)(nil),       // 11: miniredis.admin.v1.KillClientRequest
-	(*KillClientResponse)(nil),      // 12: miniredis.admin.v1.KillClientResponse
-	(*GetConfigRequest)(nil),        // 13: miniredis.admin.v1.GetConfigRequest
-	(*ConfigParameter)(nil),         // 14: miniredis.admin.v1.ConfigParameter
-	(*GetConfigResponse)(nil),       // 15: miniredis.admin.v1.GetConfigResponse
-	(*SetConfigRequest)(nil),        // 16: miniredis.admin.v1.SetConfigRequest
-	(*SetConfigResponse)(nil),       // 17: miniredis.admin.v1.SetConfigResponse
-	(*FlushDBRequest)(nil),          // 18: miniredis.admin.v1.FlushDBRequest
-	(*FlushDBResponse)(nil),         // 19: miniredis.admin.v1.FlushDBResponse
-	(*SaveRequest)(nil),             // 20: miniredis.admin.v1.SaveRequest
-	(*SaveResponse)(nil),            // 21: miniredis.admin.v1.SaveResponse
-	(*BackgroundSaveRequest)(nil),   // 22: miniredis.admin.v1.BackgroundSaveRequest
-	(*BackgroundSaveResponse)(nil),  // 23: miniredis.admin.v1.BackgroundSaveResponse
-	(*ShutdownRequest)(nil),         // 24: miniredis.admin.v1.ShutdownRequest
-	(*ShutdownResponse)(nil),        // 25: miniredis.admin.v1.ShutdownResponse
+	(*ListUsersRequest)(nil),        // 11: miniredis.admin.v1.ListUsersRequest
+	(*UserInfo)(nil),                // 12: miniredis.admin.v1.UserInfo
+	(*ListUsersResponse)(nil),       // 13: miniredis.admin.v1.ListUsersResponse
+	(*KillClientRequest)(nil),       // 14: miniredis.admin.v1.KillClientRequest
+	(*KillClientResponse)(nil),      // 15: miniredis.admin.v1.KillClientResponse
+	(*GetConfigRequest)(nil),        // 16: miniredis.admin.v1.GetConfigRequest
+	(*ConfigParameter)(nil),         // 17: miniredis.admin.v1.ConfigParameter
+	(*GetConfigResponse)(nil),       // 18: miniredis.admin.v1.GetConfigResponse
+	(*SetConfigRequest)(nil),        // 19: miniredis.admin.v1.SetConfigRequest
+	(*SetConfigResponse)(nil),       // 20: miniredis.admin.v1.SetConfigResponse
+	(*FlushDBRequest)(nil),          // 21: miniredis.admin.v1.FlushDBRequest
+	(*FlushDBResponse)(nil),         // 22: miniredis.admin.v1.FlushDBResponse
+	(*SaveRequest)(nil),             // 23: miniredis.admin.v1.SaveRequest
+	(*SaveResponse)(nil),            // 24: miniredis.admin.v1.SaveResponse
+	(*BackgroundSaveRequest)(nil),   // 25: miniredis.admin.v1.BackgroundSaveRequest
+	(*BackgroundSaveResponse)(nil),  // 26: miniredis.admin.v1.BackgroundSaveResponse
+	(*ShutdownRequest)(nil),         // 27: miniredis.admin.v1.ShutdownRequest
+	(*ShutdownResponse)(nil),        // 28: miniredis.admin.v1.ShutdownResponse
 }
 var file_admin_v1_admin_proto_depIdxs = []int32{
 	2,  // 0: miniredis.admin.v1.GetStatsResponse.databases:type_name -> miniredis.admin.v1.DatabaseStats
 	6,  // 1: miniredis.admin.v1.GetCommandStatsResponse.commands:type_name -> miniredis.admin.v1.CommandStats
 	9,  // 2: miniredis.admin.v1.ListClientsResponse.clients:type_name -> miniredis.admin.v1.ClientInfo
-	14, // 3: miniredis.admin.v1.GetConfigResponse.parameters:type_name -> miniredis.admin.v1.ConfigParameter
-	14, // 4: miniredis.admin.v1.SetConfigRequest.parameters:type_name -> miniredis.admin.v1.ConfigParameter
-	0,  // 5: miniredis.admin.v1.ShutdownRequest.save:type_name -> miniredis.admin.v1.ShutdownRequest.Save
-	1,  // 6: miniredis.admin.v1.Admin.GetStats:input_type -> miniredis.admin.v1.GetStatsRequest
-	4,  // 7: miniredis.admin.v1.Admin.WatchStats:input_type -> miniredis.admin.v1.WatchStatsRequest
-	5,  // 8: miniredis.admin.v1.Admin.GetCommandStats:input_type -> miniredis.admin.v1.GetCommandStatsRequest
-	8,  // 9: miniredis.admin.v1.Admin.ListClients:input_type -> miniredis.admin.v1.ListClientsRequest
-	11, // 10: miniredis.admin.v1.Admin.KillClient:input_type -> miniredis.admin.v1.KillClientRequest
-	13, // 11: miniredis.admin.v1.Admin.GetConfig:input_type -> miniredis.admin.v1.GetConfigRequest
-	16, // 12: miniredis.admin.v1.Admin.SetConfig:input_type -> miniredis.admin.v1.SetConfigRequest
-	18, // 13: miniredis.admin.v1.Admin.FlushDB:input_type -> miniredis.admin.v1.FlushDBRequest
-	20, // 14: miniredis.admin.v1.Admin.Save:input_type -> miniredis.admin.v1.SaveRequest
-	22, // 15: miniredis.admin.v1.Admin.BackgroundSave:input_type -> miniredis.admin.v1.BackgroundSaveRequest
-	24, // 16: miniredis.admin.v1.Admin.Shutdown:input_type -> miniredis.admin.v1.ShutdownRequest
-	3,  // 17: miniredis.admin.v1.Admin.GetStats:output_type -> miniredis.admin.v1.GetStatsResponse
-	3,  // 18: miniredis.admin.v1.Admin.WatchStats:output_type -> miniredis.admin.v1.GetStatsResponse
-	7,  // 19: miniredis.admin.v1.Admin.GetCommandStats:output_type -> miniredis.admin.v1.GetCommandStatsResponse
-	10, // 20: miniredis.admin.v1.Admin.ListClients:output_type -> miniredis.admin.v1.ListClientsResponse
-	12, // 21: miniredis.admin.v1.Admin.KillClient:output_type -> miniredis.admin.v1.KillClientResponse
-	15, // 22: miniredis.admin.v1.Admin.GetConfig:output_type -> miniredis.admin.v1.GetConfigResponse
-	17, // 23: miniredis.admin.v1.Admin.SetConfig:output_type -> miniredis.admin.v1.SetConfigResponse
-	19, // 24: miniredis.admin.v1.Admin.FlushDB:output_type -> miniredis.admin.v1.FlushDBResponse
-	21, // 25: miniredis.admin.v1.Admin.Save:output_type -> miniredis.admin.v1.SaveResponse
-	23, // 26: miniredis.admin.v1.Admin.BackgroundSave:output_type -> miniredis.admin.v1.BackgroundSaveResponse
-	25, // 27: miniredis.admin.v1.Admin.Shutdown:output_type -> miniredis.admin.v1.ShutdownResponse
-	17, // [17:28] is the sub-list for method output_type
-	6,  // [6:17] is the sub-list for method input_type
-	6,  // [6:6] is the sub-list for extension type_name
-	6,  // [6:6] is the sub-list for extension extendee
-	0,  // [0:6] is the sub-list for field type_name
+	12, // 3: miniredis.admin.v1.ListUsersResponse.users:type_name -> miniredis.admin.v1.UserInfo
+	17, // 4: miniredis.admin.v1.GetConfigResponse.parameters:type_name -> miniredis.admin.v1.ConfigParameter
+	17, // 5: miniredis.admin.v1.SetConfigRequest.parameters:type_name -> miniredis.admin.v1.ConfigParameter
+	0,  // 6: miniredis.admin.v1.ShutdownRequest.save:type_name -> miniredis.admin.v1.ShutdownRequest.Save
+	1,  // 7: miniredis.admin.v1.Admin.GetStats:input_type -> miniredis.admin.v1.GetStatsRequest
+	4,  // 8: miniredis.admin.v1.Admin.WatchStats:input_type -> miniredis.admin.v1.WatchStatsRequest
+	5,  // 9: miniredis.admin.v1.Admin.GetCommandStats:input_type -> miniredis.admin.v1.GetCommandStatsRequest
+	8,  // 10: miniredis.admin.v1.Admin.ListClients:input_type -> miniredis.admin.v1.ListClientsRequest
+	14, // 11: miniredis.admin.v1.Admin.KillClient:input_type -> miniredis.admin.v1.KillClientRequest
+	11, // 12: miniredis.admin.v1.Admin.ListUsers:input_type -> miniredis.admin.v1.ListUsersRequest
+	16, // 13: miniredis.admin.v1.Admin.GetConfig:input_type -> miniredis.admin.v1.GetConfigRequest
+	19, // 14: miniredis.admin.v1.Admin.SetConfig:input_type -> miniredis.admin.v1.SetConfigRequest
+	21, // 15: miniredis.admin.v1.Admin.FlushDB:input_type -> miniredis.admin.v1.FlushDBRequest
+	23, // 16: miniredis.admin.v1.Admin.Save:input_type -> miniredis.admin.v1.SaveRequest
+	25, // 17: miniredis.admin.v1.Admin.BackgroundSave:input_type -> miniredis.admin.v1.BackgroundSaveRequest
+	27, // 18: miniredis.admin.v1.Admin.Shutdown:input_type -> miniredis.admin.v1.ShutdownRequest
+	3,  // 19: miniredis.admin.v1.Admin.GetStats:output_type -> miniredis.admin.v1.GetStatsResponse
+	3,  // 20: miniredis.admin.v1.Admin.WatchStats:output_type -> miniredis.admin.v1.GetStatsResponse
+	7,  // 21: miniredis.admin.v1.Admin.GetCommandStats:output_type -> miniredis.admin.v1.GetCommandStatsResponse
+	10, // 22: miniredis.admin.v1.Admin.ListClients:output_type -> miniredis.admin.v1.ListClientsResponse
+	15, // 23: miniredis.admin.v1.Admin.KillClient:output_type -> miniredis.admin.v1.KillClientResponse
+	13, // 24: miniredis.admin.v1.Admin.ListUsers:output_type -> miniredis.admin.v1.ListUsersResponse
+	18, // 25: miniredis.admin.v1.Admin.GetConfig:output_type -> miniredis.admin.v1.GetConfigResponse
+	20, // 26: miniredis.admin.v1.Admin.SetConfig:output_type -> miniredis.admin.v1.SetConfigResponse
+	22, // 27: miniredis.admin.v1.Admin.FlushDB:output_type -> miniredis.admin.v1.FlushDBResponse
+	24, // 28: miniredis.admin.v1.Admin.Save:output_type -> miniredis.admin.v1.SaveResponse
+	26, // 29: miniredis.admin.v1.Admin.BackgroundSave:output_type -> miniredis.admin.v1.BackgroundSaveResponse
+	28, // 30: miniredis.admin.v1.Admin.Shutdown:output_type -> miniredis.admin.v1.ShutdownResponse
+	19, // [19:31] is the sub-list for method output_type
+	7,  // [7:19] is the sub-list for method input_type
+	7,  // [7:7] is the sub-list for extension type_name
+	7,  // [7:7] is the sub-list for extension extendee
+	0,  // [0:7] is the sub-list for field type_name
 }
 
 func init() { file_admin_v1_admin_proto_init() }
@@ -1797,7 +1982,7 @@ func file_admin_v1_admin_proto_init() {
 	if File_admin_v1_admin_proto != nil {
 		return
 	}
-	file_admin_v1_admin_proto_msgTypes[10].OneofWrappers = []any{
+	file_admin_v1_admin_proto_msgTypes[13].OneofWrappers = []any{
 		(*KillClientRequest_Id)(nil),
 		(*KillClientRequest_Addr)(nil),
 	}
@@ -1807,7 +1992,7 @@ func file_admin_v1_admin_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_admin_v1_admin_proto_rawDesc), len(file_admin_v1_admin_proto_rawDesc)),
 			NumEnums:      1,
-			NumMessages:   25,
+			NumMessages:   28,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

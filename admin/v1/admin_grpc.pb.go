@@ -33,6 +33,7 @@ const (
 	Admin_GetCommandStats_FullMethodName = "/miniredis.admin.v1.Admin/GetCommandStats"
 	Admin_ListClients_FullMethodName     = "/miniredis.admin.v1.Admin/ListClients"
 	Admin_KillClient_FullMethodName      = "/miniredis.admin.v1.Admin/KillClient"
+	Admin_ListUsers_FullMethodName       = "/miniredis.admin.v1.Admin/ListUsers"
 	Admin_GetConfig_FullMethodName       = "/miniredis.admin.v1.Admin/GetConfig"
 	Admin_SetConfig_FullMethodName       = "/miniredis.admin.v1.Admin/SetConfig"
 	Admin_FlushDB_FullMethodName         = "/miniredis.admin.v1.Admin/FlushDB"
@@ -58,6 +59,9 @@ type AdminClient interface {
 	ListClients(ctx context.Context, in *ListClientsRequest, opts ...grpc.CallOption) (*ListClientsResponse, error)
 	// KillClient closes a client, by id or by address. NOT_FOUND if none.
 	KillClient(ctx context.Context, in *KillClientRequest, opts ...grpc.CallOption) (*KillClientResponse, error)
+	// ListUsers lists the ACL users with their rules as ACL LIST gives them
+	// (password hashes included: it needs the token whenever one is set).
+	ListUsers(ctx context.Context, in *ListUsersRequest, opts ...grpc.CallOption) (*ListUsersResponse, error)
 	// GetConfig returns parameters matching glob patterns, as CONFIG GET.
 	GetConfig(ctx context.Context, in *GetConfigRequest, opts ...grpc.CallOption) (*GetConfigResponse, error)
 	// SetConfig sets parameters atomically, as CONFIG SET.
@@ -142,6 +146,16 @@ func (c *adminClient) KillClient(ctx context.Context, in *KillClientRequest, opt
 	return out, nil
 }
 
+func (c *adminClient) ListUsers(ctx context.Context, in *ListUsersRequest, opts ...grpc.CallOption) (*ListUsersResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(ListUsersResponse)
+	err := c.cc.Invoke(ctx, Admin_ListUsers_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 func (c *adminClient) GetConfig(ctx context.Context, in *GetConfigRequest, opts ...grpc.CallOption) (*GetConfigResponse, error) {
 	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
 	out := new(GetConfigResponse)
@@ -219,6 +233,9 @@ type AdminServer interface {
 	ListClients(context.Context, *ListClientsRequest) (*ListClientsResponse, error)
 	// KillClient closes a client, by id or by address. NOT_FOUND if none.
 	KillClient(context.Context, *KillClientRequest) (*KillClientResponse, error)
+	// ListUsers lists the ACL users with their rules as ACL LIST gives them
+	// (password hashes included: it needs the token whenever one is set).
+	ListUsers(context.Context, *ListUsersRequest) (*ListUsersResponse, error)
 	// GetConfig returns parameters matching glob patterns, as CONFIG GET.
 	GetConfig(context.Context, *GetConfigRequest) (*GetConfigResponse, error)
 	// SetConfig sets parameters atomically, as CONFIG SET.
@@ -258,6 +275,9 @@ func (UnimplementedAdminServer) ListClients(context.Context, *ListClientsRequest
 }
 func (UnimplementedAdminServer) KillClient(context.Context, *KillClientRequest) (*KillClientResponse, error) {
 	return nil, status.Error(codes.Unimplemented, "method KillClient not implemented")
+}
+func (UnimplementedAdminServer) ListUsers(context.Context, *ListUsersRequest) (*ListUsersResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method ListUsers not implemented")
 }
 func (UnimplementedAdminServer) GetConfig(context.Context, *GetConfigRequest) (*GetConfigResponse, error) {
 	return nil, status.Error(codes.Unimplemented, "method GetConfig not implemented")
@@ -377,6 +397,24 @@ func _Admin_KillClient_Handler(srv interface{}, ctx context.Context, dec func(in
 	}
 	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
 		return srv.(AdminServer).KillClient(ctx, req.(*KillClientRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _Admin_ListUsers_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(ListUsersRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(AdminServer).ListUsers(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: Admin_ListUsers_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(AdminServer).ListUsers(ctx, req.(*ListUsersRequest))
 	}
 	return interceptor(ctx, in, info, handler)
 }
@@ -511,6 +549,10 @@ var Admin_ServiceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "KillClient",
 			Handler:    _Admin_KillClient_Handler,
+		},
+		{
+			MethodName: "ListUsers",
+			Handler:    _Admin_ListUsers_Handler,
 		},
 		{
 			MethodName: "GetConfig",
