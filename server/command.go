@@ -151,6 +151,8 @@ func commandFamilies() [][]*command {
 		pubsubCommands(),
 		introspectionCommands(),
 		slowlogCommands(),
+		latencyCommands(),
+		monitorCommands(),
 		blockingCommands(),
 		scriptingCommands(),
 	}
@@ -379,6 +381,9 @@ func (s *Server) admit(c *client, cmd *command) string {
 	if c.sub != nil && c.sub.active() && !c.resp3() && cmd.flags&flagSubscribeContext == 0 {
 		return "ERR Can't execute '" + cmd.name + "': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context"
 	}
+	if c.monitoring.Load() && (cmd.info.flags&(flagWrite|flagReadonly) != 0 || cmd.flags&flagMayReplicate != 0) {
+		return "ERR Replica can't interact with the keyspace" // a monitor is a replica to Redis
+	}
 	return ""
 }
 
@@ -412,6 +417,7 @@ func (c *client) reply(write func()) {
 // when the request was taken up (see Server.monotonic).
 func (s *Server) call(c *client, cmd *command, args [][]byte, started time.Duration) {
 	errsBefore := c.errors
+	s.feedMonitorsBefore(c, cmd, args)
 	collecting := cmd.flags&flagLockFree == 0 && s.beginEffects(c, cmd, args)
 	if collecting {
 		// Registered first, so it runs after the locks are released:
@@ -467,6 +473,7 @@ func (s *Server) call(c *client, cmd *command, args [][]byte, started time.Durat
 		// runs exclusively.
 		c.blocked = nil
 		s.countCall(cmd)
+		s.feedMonitorsAfter(c, cmd, args) // Redis shows it when it blocks
 		s.world.RUnlock()
 		waitStart := s.monotonic()
 		c.awaitUnblock(w)
@@ -505,6 +512,7 @@ func (s *Server) runRecovering(c *client, cmd *command, args [][]byte) {
 // errsBefore.
 func (s *Server) recordCall(c *client, cmd *command, args [][]byte, started time.Duration, errsBefore int64) {
 	s.countCall(cmd)
+	s.feedMonitorsAfter(c, cmd, args)
 	s.recordEnd(c, cmd, args, started, errsBefore)
 }
 
@@ -524,6 +532,7 @@ func (s *Server) recordEnd(c *client, cmd *command, args [][]byte, started time.
 	}
 	cmd.stats.latency.Record(end - started)
 	s.slowlogPush(c, cmd, args, end-started)
+	s.latencyCommandSample(cmd, end-started)
 	// Failed if it wrote an error since it began, or since the last call
 	// recorded within it: as Redis's incrCommandStatsOnError reckons,
 	// EXEC fails by its own errors, not those of the commands it ran.
