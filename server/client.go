@@ -80,7 +80,7 @@ type client struct {
 	lastActive atomic.Int64 // Server.monotonic at the last command
 	killed     atomic.Bool
 	noEvict    atomic.Bool
-	monitoring atomic.Bool // in MONITOR mode (cmd_monitor.go)
+	monitoring atomic.Bool  // in MONITOR mode (cmd_monitor.go)
 	dbShown    atomic.Int32 // dbIndex, for CLIENT LIST
 	respShown  atomic.Int32 // protocol version, for CLIENT LIST
 	multiShown atomic.Int32 // queued commands or -1, for CLIENT LIST

@@ -366,10 +366,10 @@ func (s *Server) latencyReport() string {
 		return "I'm sorry, Dave, I can't do that. Latency monitoring is disabled in this Redis instance. You may use \"CONFIG SET latency-monitor-threshold <milliseconds>.\" in order to enable it. If we weren't in a deep space mission I'd suggest to take a look at https://redis.io/topics/latency-monitor.\n"
 	}
 	var (
-		b                                                                strings.Builder
-		slowlogEnabled, slowlogTuning, slowlogInspect, scheduler, advHz  bool
-		largeObjects, massEviction, disableTHP                           bool
-		advices                                                          int
+		b                                                               strings.Builder
+		slowlogEnabled, slowlogTuning, slowlogInspect, scheduler, advHz bool
+		largeObjects, massEviction, disableTHP                          bool
+		advices                                                         int
 	)
 	now := s.latencyNow()
 	for i, e := range events {
