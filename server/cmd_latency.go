@@ -302,7 +302,7 @@ func sparkline(values []float64, labels []string, columns, rows int) string {
 					more = true // the blank line between the graph and its labels
 					break
 				}
-				if k := row - rows - 1; k < len(labels[i]) {
+				if k := row - rows - 1; k >= 0 && k < len(labels[i]) {
 					more = true
 					line[j] = labels[i][k]
 				}
