@@ -85,10 +85,10 @@ const (
 	flagLockFree         // runs without the world lock: SCRIPT KILL, and the allow-busy commands that touch only the connection (AUTH, HELLO, MULTI, ...), which a busy script must not hold up
 	flagScriptWrites     // runs a script, which writes unless it declares no-writes (EVAL, FCALL; see mayWrite)
 
-	// Declared by Redis and reported by COMMAND INFO. Only flagBlocking
-	// has a meaning here, and only as documentation of the command
-	// tables (BLPOP and its kin): there is no async loading, no monitor
-	// and no cluster. Of the commands allowed while a script is busy, the
+	// Declared by Redis and reported by COMMAND INFO. flagSkipMonitor
+	// keeps a command out of MONITOR's feed (cmd_monitor.go); flagBlocking
+	// has a meaning only as documentation of the command tables (BLPOP
+	// and its kin): there is no async loading and no cluster. Of the commands allowed while a script is busy, the
 	// flagLockFree ones are served; SHUTDOWN NOSAVE kills the script; WATCH,
 	// which reads the keyspace, waits for the script (Redis serves it).
 	flagNoAsyncLoading
