@@ -96,6 +96,7 @@ type client struct {
 	lastActive atomic.Int64 // Server.monotonic at the last command
 	killed     atomic.Bool
 	noEvict    atomic.Bool
+	monitoring atomic.Bool  // in MONITOR mode (cmd_monitor.go)
 	dbShown    atomic.Int32 // dbIndex, for CLIENT LIST
 	respShown  atomic.Int32 // protocol version, for CLIENT LIST
 	multiShown atomic.Int32 // queued commands or -1, for CLIENT LIST
@@ -222,6 +223,7 @@ func (c *client) serve() {
 func (c *client) cleanup() {
 	c.watch.Unwatch()
 	c.server.disableTracking(c)
+	c.stopMonitoring()
 	if c.sub != nil {
 		c.server.pubsub.RemoveAll(c.sub)
 	}

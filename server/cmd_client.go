@@ -108,6 +108,9 @@ func (c *client) info() string {
 	sub, psub, ssub := counts.Channels, counts.Patterns, counts.ShardChannels
 	// A letter per flag set, in Redis's order; N when there is none.
 	var flags string
+	if c.monitoring.Load() {
+		flags += "O"
+	}
 	if counts.Total() > 0 {
 		flags += "P"
 	}

@@ -68,6 +68,7 @@ func cmdReset(c *client, args [][]byte) {
 		c.applyOutputLimits()
 	}
 	c.setName("")
+	c.stopMonitoring()
 	c.replyOff, c.skipNext = false, false
 	c.conn.SetDiscard(false)
 	c.conn.WriteSimple("RESET")

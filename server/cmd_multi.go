@@ -101,6 +101,7 @@ func (c *client) execQueued(m *multiState) {
 			}
 		}
 		started, errsBefore := s.monotonic(), c.errors
+		s.feedMonitorsBefore(c, q.cmd, q.args)
 		s.runRecorded(c, q.cmd, q.args, c.effects) // a blocking command does not block here
 		s.recordCall(c, q.cmd, q.args, started, errsBefore)
 	}

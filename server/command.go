@@ -88,10 +88,10 @@ const (
 	flagLockFree         // runs without the world lock: SCRIPT KILL, and the allow-busy commands that touch only the connection (AUTH, HELLO, MULTI, ...), which a busy script must not hold up
 	flagScriptWrites     // runs a script, which writes unless it declares no-writes (EVAL, FCALL; see mayWrite)
 
-	// Declared by Redis and reported by COMMAND INFO. Only flagBlocking
-	// has a meaning here, and only as documentation of the command
-	// tables (BLPOP and its kin): there is no async loading, no monitor
-	// and no cluster. Of the commands allowed while a script is busy, the
+	// Declared by Redis and reported by COMMAND INFO. flagSkipMonitor
+	// keeps a command out of MONITOR's feed (cmd_monitor.go); flagBlocking
+	// has a meaning only as documentation of the command tables (BLPOP
+	// and its kin): there is no async loading and no cluster. Of the commands allowed while a script is busy, the
 	// flagLockFree ones are served; SHUTDOWN NOSAVE kills the script; WATCH,
 	// which reads the keyspace, waits for the script (Redis serves it).
 	flagNoAsyncLoading
@@ -154,6 +154,8 @@ func commandFamilies() [][]*command {
 		pubsubCommands(),
 		introspectionCommands(),
 		slowlogCommands(),
+		latencyCommands(),
+		monitorCommands(),
 		blockingCommands(),
 		scriptingCommands(),
 		aclCommands(),
@@ -410,6 +412,9 @@ func (s *Server) admit(c *client, cmd *command, args [][]byte) string {
 	if c.sub != nil && c.sub.active() && !c.resp3() && cmd.flags&flagSubscribeContext == 0 {
 		return "ERR Can't execute '" + cmd.name + "': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context"
 	}
+	if c.monitoring.Load() && (cmd.info.flags&(flagWrite|flagReadonly) != 0 || cmd.flags&flagMayReplicate != 0) {
+		return "ERR Replica can't interact with the keyspace" // a monitor is a replica to Redis
+	}
 	return ""
 }
 
@@ -443,6 +448,7 @@ func (c *client) reply(write func()) {
 // when the request was taken up (see Server.monotonic).
 func (s *Server) call(c *client, cmd *command, args [][]byte, started time.Duration) {
 	errsBefore := c.errors
+	s.feedMonitorsBefore(c, cmd, args)
 	collecting := cmd.flags&flagLockFree == 0 && s.beginEffects(c, cmd, args)
 	if collecting {
 		// Registered first, so it runs after the locks are released:
@@ -498,6 +504,7 @@ func (s *Server) call(c *client, cmd *command, args [][]byte, started time.Durat
 		// runs exclusively.
 		c.blocked = nil
 		s.countCall(cmd)
+		s.feedMonitorsAfter(c, cmd, args) // Redis shows it when it blocks
 		s.world.RUnlock()
 		waitStart := s.monotonic()
 		if c.trackOn {
@@ -542,6 +549,7 @@ func (s *Server) runRecovering(c *client, cmd *command, args [][]byte) {
 // errsBefore.
 func (s *Server) recordCall(c *client, cmd *command, args [][]byte, started time.Duration, errsBefore int64) {
 	s.countCall(cmd)
+	s.feedMonitorsAfter(c, cmd, args)
 	s.recordEnd(c, cmd, args, started, errsBefore)
 }
 
@@ -561,6 +569,7 @@ func (s *Server) recordEnd(c *client, cmd *command, args [][]byte, started time.
 	}
 	cmd.stats.latency.Record(end - started)
 	s.slowlogPush(c, cmd, args, end-started)
+	s.latencyCommandSample(cmd, end-started)
 	// Failed if it wrote an error since it began, or since the last call
 	// recorded within it: as Redis's incrCommandStatsOnError reckons,
 	// EXEC fails by its own errors, not those of the commands it ran.

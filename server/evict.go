@@ -171,6 +171,8 @@ func (s *Server) evictLocked(foreground bool) evictResult {
 		return evictFail
 	}
 	start := s.monotonic()
+	// The round's latency, as Redis's "eviction-cycle" measures it.
+	defer func() { s.latencySample(latencyEvictionCycle, s.monotonic()-start) }()
 	timeLimit := evictionTimeLimit(s.settings.evictionTenacity.Load())
 	for n := 1; s.usedMemory() > limit; n++ {
 		if !s.evictOne(policy) {
@@ -312,8 +314,12 @@ func (s *Server) evictKey(d *db.DB, key string, volatile bool) bool {
 	k := []byte(key)
 	tx := d.Write(k)
 	at, ok := tx.ExpireAt(k)
+	delStart := s.monotonic()
 	ok = ok && (!volatile || at != 0) && tx.Delete(k)
 	tx.Close()
+	if ok {
+		s.latencySample(latencyEvictionDel, s.monotonic()-delStart)
+	}
 	if !ok {
 		return false
 	}

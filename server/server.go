@@ -82,6 +82,8 @@ type Server struct {
 
 	errorStats errorStats
 	slowlog    slowlog
+	latency    latencyMonitor // LATENCY's events (cmd_latency.go)
+	monitors   monitorSet     // the MONITOR clients (cmd_monitor.go)
 	serverStats
 	memCache memCache
 	persist  persistence
@@ -204,7 +206,9 @@ func (s *Server) activeExpiry(ctx context.Context) {
 			deadline := time.Now().Add(d / 4)
 			s.clock.resync() // an idle server has no commands to move the clock
 			s.world.RLock()
+			expireStart := time.Now()
 			s.store.ExpireCycle(db.ExpireLimits{Stop: func() bool { return time.Now().After(deadline) }})
+			s.latencySample(latencyExpireCycle, time.Since(expireStart))
 			s.evictionCycle()
 			s.world.RUnlock()
 			if s.tracking.live.Load() {

@@ -129,3 +129,19 @@ func (h *Histogram) Reset() {
 	}
 	h.sum.Store(0)
 }
+
+// Buckets calls yield with the lower bound and count of every bucket that
+// counted something, shortest durations first, for reporting in other
+// bucket layouts (Redis's LATENCY HISTOGRAM).
+func (s *Snapshot) Buckets(yield func(lower time.Duration, count uint64)) {
+	for i, n := range s.counts {
+		if n == 0 {
+			continue
+		}
+		lb := lowerBound(i)
+		if lb > math.MaxInt64 {
+			lb = math.MaxInt64
+		}
+		yield(time.Duration(lb), n)
+	}
+}

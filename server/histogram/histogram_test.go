@@ -110,3 +110,25 @@ func BenchmarkRecordParallel(b *testing.B) {
 		}
 	})
 }
+
+func TestSnapshotBuckets(t *testing.T) {
+	var h Histogram
+	for _, d := range []time.Duration{3, 3, 1000, 1001, time.Second} {
+		h.Record(d)
+	}
+	type bucket struct {
+		lower time.Duration
+		count uint64
+	}
+	var got []bucket
+	h.Snapshot().Buckets(func(lower time.Duration, count uint64) { got = append(got, bucket{lower, count}) })
+	want := []bucket{{3, 2}, {time.Duration(lowerBound(index(1000))), 2}, {time.Duration(lowerBound(index(uint64(time.Second)))), 1}}
+	if len(got) != len(want) {
+		t.Fatalf("got %v, want %v", got, want)
+	}
+	for i := range want {
+		if got[i] != want[i] {
+			t.Errorf("bucket %d: got %v, want %v", i, got[i], want[i])
+		}
+	}
+}
