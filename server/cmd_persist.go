@@ -10,6 +10,7 @@ func persistenceCommands() []*command {
 		{name: "save", flags: flagNoMulti, run: cmdSave},
 		{name: "bgsave", run: cmdBgsave},
 		{name: "lastsave", run: cmdLastSave},
+		{name: "bgrewriteaof", run: cmdBgrewriteaof},
 	}
 }
 
@@ -20,7 +21,7 @@ func cmdSave(c *client, args [][]byte) {
 		err = c.server.finishSave(snap)
 	}
 	if err != nil {
-		if errors.Is(err, errSaveInProgress) {
+		if errors.Is(err, errSaveInProgress) || errors.Is(err, errAOFRewriteActive) {
 			c.conn.WriteError("ERR " + err.Error())
 			return
 		}
@@ -51,4 +52,14 @@ func cmdBgsave(c *client, args [][]byte) {
 // LASTSAVE: Unix time of the last successful save.
 func cmdLastSave(c *client, args [][]byte) {
 	c.conn.WriteInt(c.server.persist.lastSave.Load())
+}
+
+// BGREWRITEAOF: rewrite the append-only file in the background (aof.go).
+func cmdBgrewriteaof(c *client, args [][]byte) {
+	status, err := c.server.requestRewrite()
+	if err != nil {
+		c.conn.WriteError(err.Error())
+		return
+	}
+	c.conn.WriteSimple(status)
 }

@@ -30,6 +30,9 @@ func (s *Server) Start() error {
 	if err := s.loadDump(); err != nil {
 		return s.abortStart(err)
 	}
+	if err := s.startAOF(); err != nil {
+		return s.abortStart(err)
+	}
 	var lns, tlsLns []net.Listener
 	tlsPort := int(s.settings.tlsPort.Load())
 	// With a TLS port, port 0 means no plaintext listener, as in Redis;
@@ -257,6 +260,7 @@ func (s *Server) Shutdown(ctx context.Context) error {
 			errs = append(errs, fmt.Errorf("saving on shutdown: %w", err))
 		}
 	}
+	s.closeAOF() // its last writes on disk
 	if adminSrv != nil {
 		adminSrv.Stop(ctx)
 	}
