@@ -18,7 +18,7 @@ import (
 // startAOFServer starts a server whose files live in dir, with the AOF
 // opened as Start opens it; open, if not nil, replaces how incremental
 // files are opened. It returns the server and its address.
-func startAOFServer(t *testing.T, dir string, open aofOpener, args ...string) (*Server, string) {
+func startAOFServer(t testing.TB, dir string, open aofOpener, args ...string) (*Server, string) {
 	t.Helper()
 	cfg, err := loadTestConfig(append([]string{"--save", "", "--dir", dir}, args...))
 	if err != nil {
