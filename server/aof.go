@@ -108,10 +108,14 @@ type aofWriter struct {
 	// by every command without taking mu.
 	refusal   atomic.Pointer[string]
 	cancelSub func()
+	// ackLost is set when appendfsync always failed to write the effects
+	// just propagated: their command must not be acknowledged.
+	ackLost atomic.Bool
 
 	// The rewrite's state.
 	rewriting      bool
 	scheduled      bool      // wanted while a save ran, or to retry a failed one
+	bgsaveWanted   bool      // BGSAVE SCHEDULE came during the rewrite: save once it ends
 	retryAt        time.Time // a failed rewrite is retried no sooner
 	rewriteStarted time.Time
 	lastRewriteSec int64
@@ -122,6 +126,7 @@ type aofWriter struct {
 	// replaces once done.
 	pending *aofRewrite
 
+	closed  bool          // by Shutdown: no AOF goroutine starts again
 	kick    chan struct{} // wakes the AOF goroutine to write the buffer
 	stop    chan struct{}
 	running bool
@@ -379,12 +384,32 @@ func (w *aofWriter) Propagate(dbi int, cmds [][][]byte) {
 	w.mu.Unlock()
 	if always {
 		w.writeOut(true)
+		w.mu.Lock()
+		w.ackLost.Store(w.writeErr != nil)
+		w.mu.Unlock()
 		return
 	}
 	select {
 	case w.kick <- struct{}{}:
 	default:
 	}
+}
+
+// refuseUnwrittenReply is called on the goroutine of the client whose
+// effects were just propagated, still holding propagation.mu: if
+// appendfsync always could not write them, the client's connection is
+// closed before its reply goes out. Redis exits in that case ("Can't
+// recover from AOF write error when the AOF fsync policy is 'always'");
+// here the server goes on, refusing writes until the AOF can be written,
+// and the client is never told a write succeeded that is not on disk.
+func (s *Server) refuseUnwrittenReply(c *client) {
+	if !s.aof.ackLost.Swap(false) {
+		return
+	}
+	s.log.Warn("Can't write the AOF with appendfsync always: closing the client without its reply",
+		zap.Int64("client", c.id))
+	c.closeAfterReply = true
+	c.conn.NetConn().Close()
 }
 
 // srv returns the server the writer belongs to.
@@ -511,7 +536,7 @@ func strerror(err error) string {
 
 // startLoop starts the AOF goroutine if it is not running; w.mu is held.
 func (w *aofWriter) startLoop(s *Server) {
-	if w.running {
+	if w.running || w.closed {
 		return
 	}
 	w.running = true
@@ -545,8 +570,10 @@ func (w *aofWriter) loop(s *Server, stop chan struct{}) {
 // tick is the AOF goroutine's periodic work.
 func (w *aofWriter) tick(s *Server, now time.Time) {
 	w.mu.Lock()
-	everysec := s.settings.appendFsync.Load() == "everysec"
-	syncDue := everysec && now.Sub(w.lastFsync) >= time.Second
+	// always fsyncs on the command path; here only what a failed write
+	// left to retry.
+	policy := s.settings.appendFsync.Load()
+	syncDue := policy == "everysec" && now.Sub(w.lastFsync) >= time.Second || policy == "always"
 	w.mu.Unlock()
 	w.ioMu.Lock()
 	if syncDue {
@@ -573,13 +600,16 @@ func (w *aofWriter) tick(s *Server, now time.Time) {
 func (w *aofWriter) rewriteDue(s *Server, now time.Time) bool {
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	if w.state == aofOff || w.rewriting || s.persist.saving.Load() || now.Before(w.retryAt) {
+	if w.rewriting || s.persist.saving.Load() || now.Before(w.retryAt) {
 		return false
 	}
 	if w.scheduled || w.state == aofWaitRewrite {
 		w.rewriting = true
 		w.scheduled = false
 		return true
+	}
+	if w.state == aofOff {
+		return false
 	}
 	perc := s.settings.autoAOFRewritePercentage.Load()
 	if perc == 0 || w.currentSize <= int64(s.settings.autoAOFRewriteMinSize.Load()) {
@@ -606,6 +636,7 @@ func (s *Server) requestRewrite() (string, error) {
 	}
 	if s.persist.saving.Load() {
 		w.scheduled = true
+		w.startLoop(s) // which starts it once the save is done
 		return "Background append only file rewriting scheduled", nil
 	}
 	if err := os.MkdirAll(s.aofDir(), 0o755); err != nil {
@@ -674,6 +705,7 @@ func (s *Server) startRewrite() {
 		w.mu.Lock()
 		w.rewriting = false
 		w.scheduled = !s.persist.halted.Load()
+		w.startLoop(s) // which starts it once the save is done
 		w.mu.Unlock()
 		return
 	}
@@ -682,6 +714,7 @@ func (s *Server) startRewrite() {
 		w.mu.Lock()
 		w.rewriting = false
 		w.scheduled = true
+		w.startLoop(s)
 		w.mu.Unlock()
 		return
 	}
@@ -757,10 +790,39 @@ func (s *Server) startRewrite() {
 	}()
 }
 
+// scheduleBgsave makes a save start once the rewrite in progress ends
+// (BGSAVE SCHEDULE); it reports false when none runs any more.
+func (s *Server) scheduleBgsave() bool {
+	w := &s.aof
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if !w.rewriting {
+		return false
+	}
+	w.bgsaveWanted = true
+	return true
+}
+
+// rewriteEnded starts the save BGSAVE SCHEDULE asked for; w.mu is held.
+func (w *aofWriter) rewriteEnded() {
+	if w.bgsaveWanted && !w.closed {
+		w.bgsaveWanted = false
+		s := w.srv()
+		w.wg.Add(1)
+		go func() {
+			defer w.wg.Done()
+			if err := s.BackgroundSave(); err == nil {
+				s.log.Info("Background saving started by BGSAVE SCHEDULE")
+			}
+		}()
+	}
+}
+
 // rewriteFailed records a failed rewrite and schedules its retry.
 func (w *aofWriter) rewriteFailed() {
 	w.mu.Lock()
 	defer w.mu.Unlock()
+	w.rewriteEnded()
 	w.rewriting = false
 	w.lastRewriteOK = false
 	w.failures++
@@ -782,6 +844,7 @@ func (s *Server) finishRewrite(base aofFile, err error) {
 	w.pending = nil
 	w.lastRewriteSec = int64(time.Since(w.rewriteStarted).Seconds())
 	if pend == nil { // the AOF was turned off meanwhile
+		w.rewriteEnded()
 		w.rewriting = false
 		w.mu.Unlock()
 		if err == nil {
@@ -831,6 +894,7 @@ func (s *Server) finishRewrite(base aofFile, err error) {
 	if w.state == aofWaitRewrite && pend.incr.seq != 0 {
 		w.state = aofOn
 	}
+	w.rewriteEnded()
 	w.rewriting = false
 	w.lastRewriteOK = true
 	w.failures = 0
@@ -962,6 +1026,7 @@ func (s *Server) closeAOF() {
 	stop := w.stop
 	running := w.running
 	w.running = false
+	w.closed = true
 	w.mu.Unlock()
 	if cancel != nil {
 		cancel()

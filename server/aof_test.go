@@ -214,6 +214,36 @@ func TestAOFWriteErrorRefusesWritesUntilItRecovers(t *testing.T) {
 	}
 }
 
+// With appendfsync always a write the AOF could not take is never
+// acknowledged: its client is disconnected without a reply, and the
+// others get MISCONF until the disk takes writes again.
+func TestAOFAlwaysWriteErrorIsNeverAcknowledged(t *testing.T) {
+	dir := t.TempDir()
+	var sink *probeSink
+	var mu sync.Mutex
+	srv, addr := startAOFServer(t, dir, probeOpener(&sink, &mu), "--appendonly", "yes", "--appendfsync", "always")
+	c, other := dialRaw(t, addr), dialRaw(t, addr)
+	c.do("SET", "before", "1")
+	mu.Lock()
+	p := sink
+	mu.Unlock()
+	p.setFail(syscall.EIO, false)
+	c.sendRaw("*3\r\n$3\r\nSET\r\n$4\r\nlost\r\n$1\r\n1\r\n")
+	if got, err := c.readUntilClose(); got != "" {
+		t.Fatalf("the failed write was answered %q (%v)", got, err)
+	}
+	if got := other.do("SET", "b", "2"); got != "-MISCONF Errors writing to the AOF file: Input/output error\r\n" {
+		t.Errorf("SET while the AOF fails = %q", got)
+	}
+	p.setFail(nil, false)
+	waitFor(t, func() bool { return strings.Contains(other.do("INFO", "persistence"), "aof_last_write_status:ok") })
+	if got := other.do("SET", "b", "2"); got != "+OK\r\n" {
+		t.Fatalf("SET after recovery = %q", got)
+	}
+	srv.Shutdown(context.Background())
+	checkAOF(t, filepath.Join(dir, "appendonlydir"))
+}
+
 // A rewrite that cannot create its incremental file (a directory is in
 // the way) fails as Redis reports it, leaves the manifest as it was and
 // writes going to the old file; the next one, with the way clear,
@@ -358,5 +388,62 @@ func BenchmarkSETAppendFsync(b *testing.B) {
 				c.do("SET", "key", "value")
 			}
 		})
+	}
+}
+
+// While a rewrite runs: writes go on (to the new incremental file), a
+// second BGREWRITEAOF and a BGSAVE are refused as Redis refuses them,
+// BGSAVE SCHEDULE saves once the rewrite is done.
+func TestAOFWhileRewriting(t *testing.T) {
+	dir := t.TempDir()
+	var sink *probeSink
+	var mu sync.Mutex
+	// appendfsync no: the only fsync of the first file is the rewrite's,
+	// after its snapshot, which the test holds to keep the rewrite going.
+	_, addr := startAOFServer(t, dir, probeOpener(&sink, &mu), "--appendonly", "yes", "--appendfsync", "no")
+	c := dialRaw(t, addr)
+	c.do("SET", "a", "1")
+	mu.Lock()
+	p := sink
+	mu.Unlock()
+	hold, in := make(chan struct{}), make(chan struct{}, 1)
+	p.mu.Lock()
+	p.holdSync, p.inSync = hold, in
+	p.mu.Unlock()
+	if got := c.do("BGREWRITEAOF"); got != "+Background append only file rewriting started\r\n" {
+		t.Fatalf("BGREWRITEAOF = %q", got)
+	}
+	select {
+	case <-in:
+	case <-time.After(5 * time.Second):
+		t.Fatal("the rewrite did not start")
+	}
+	for _, tc := range []struct{ cmd, want string }{
+		{"BGREWRITEAOF", "-ERR Background append only file rewriting already in progress\r\n"},
+		{"BGSAVE", "-ERR Another child process is active (AOF?): can't BGSAVE right now. Use BGSAVE SCHEDULE in order to schedule a BGSAVE whenever possible.\r\n"},
+		{"BGSAVE SCHEDULE", "+Background saving scheduled\r\n"},
+		{"SET b 2", "+OK\r\n"},
+	} {
+		if got := c.do(strings.Fields(tc.cmd)...); got != tc.want {
+			t.Errorf("%s during a rewrite = %q, want %q", tc.cmd, got, tc.want)
+		}
+	}
+	if info := c.do("INFO", "persistence"); !strings.Contains(info, "aof_rewrite_in_progress:1") {
+		t.Errorf("INFO during a rewrite:\n%s", info)
+	}
+	p.mu.Lock()
+	p.holdSync = nil
+	p.mu.Unlock()
+	close(hold)
+	waitFor(t, func() bool {
+		info := c.do("INFO", "persistence")
+		return strings.Contains(info, "aof_rewrite_in_progress:0") && strings.Contains(info, "rdb_saves:1")
+	})
+	if _, err := os.Stat(filepath.Join(dir, "dump.rdb")); err != nil {
+		t.Errorf("the scheduled save wrote no dump: %v", err)
+	}
+	data, err := os.ReadFile(filepath.Join(dir, "appendonlydir", "appendonly.aof.2.incr.aof"))
+	if err != nil || !strings.Contains(string(data), "$1\r\nb\r\n$1\r\n2\r\n") {
+		t.Errorf("the write during the rewrite is not in the new incremental file: %q %v", data, err)
 	}
 }

@@ -31,16 +31,19 @@ func cmdSave(c *client, args [][]byte) {
 	c.conn.WriteOK()
 }
 
-// BGSAVE [SCHEDULE]: start a save in the background. In Redis SCHEDULE
-// defers the save while another kind of child process runs (an AOF
-// rewrite), which never happens here; with a save in progress BGSAVE fails
-// either way.
+// BGSAVE [SCHEDULE]: start a save in the background. SCHEDULE defers the
+// save while an AOF rewrite runs, as Redis defers it while another kind
+// of child process runs; with a save in progress BGSAVE fails either way.
 func cmdBgsave(c *client, args [][]byte) {
 	if len(args) > 2 || len(args) == 2 && !is(args[1], "schedule") {
 		c.conn.WriteError(errSyntax)
 		return
 	}
 	snap, err := c.startSave()
+	if errors.Is(err, errAOFRewriteActive) && len(args) == 2 && c.server.scheduleBgsave() {
+		c.conn.WriteSimple("Background saving scheduled")
+		return
+	}
 	if err != nil {
 		c.conn.WriteError("ERR " + err.Error())
 		return

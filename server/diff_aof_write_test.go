@@ -299,3 +299,30 @@ func TestAOFTurnedOnAtRunTimeLoadsIntoRedis(t *testing.T) {
 		t.Errorf("redis loaded from our AOF:\n%s\nours:\n%s", got, want)
 	}
 }
+
+// The AOF's parameters and BGREWRITEAOF answer as Redis 7.0.15's, the AOF
+// off on both.
+func TestAOFConfigAgainstRedis(t *testing.T) {
+	redis := redistest.Start(t)
+	ours := startRealServer(t)
+	ref, got := dialPair(t, redis.Addr, ours, "2")
+	for _, st := range []step{
+		s("CONFIG SET appendfsync foo"), s("CONFIG SET appendfsync ALWAYS"), s("CONFIG GET appendfsync"),
+		s("CONFIG SET appendfsync no"), s("CONFIG GET appendfsync"), s("CONFIG SET appendfsync everysec"),
+		s("CONFIG SET appendfilename other.aof"), s("CONFIG GET appendfilename"),
+		s("CONFIG SET appenddirname other"), s("CONFIG GET appenddirname"),
+		s("CONFIG SET auto-aof-rewrite-percentage -1"), s("CONFIG SET auto-aof-rewrite-percentage 2147483648"),
+		s("CONFIG SET auto-aof-rewrite-percentage 50"), s("CONFIG GET auto-aof-rewrite-percentage"),
+		s("CONFIG SET auto-aof-rewrite-min-size foo"), s("CONFIG SET auto-aof-rewrite-min-size 1gb"),
+		s("CONFIG GET auto-aof-rewrite-min-size"), s("CONFIG SET auto-aof-rewrite-min-size -1"),
+		s("CONFIG SET no-appendfsync-on-rewrite maybe"), s("CONFIG SET no-appendfsync-on-rewrite yes"),
+		s("CONFIG GET no-appendfsync-on-rewrite"),
+		s("CONFIG SET aof-use-rdb-preamble no"), s("CONFIG GET aof-use-rdb-preamble"), s("CONFIG SET aof-use-rdb-preamble x"),
+		s("CONFIG SET aof-timestamp-enabled yes"), s("CONFIG GET aof-timestamp-enabled"),
+		s("CONFIG SET aof-timestamp-enabled no"),
+		s("CONFIG SET appendonly maybe"), s("CONFIG GET appendonly"),
+		s("BGREWRITEAOF x"),
+	} {
+		compareStep(t, st, ref, got)
+	}
+}

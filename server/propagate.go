@@ -108,6 +108,7 @@ func (s *Server) endEffects(c *client) {
 	for _, p := range *s.prop.subs.Load() {
 		p.Propagate(e.db, cmds)
 	}
+	s.refuseUnwrittenReply(c) // appendfsync always (aof.go)
 }
 
 // runRecorded runs cmd for c (which may be the scripts' client, whose
