@@ -108,9 +108,13 @@ type aofWriter struct {
 	// by every command without taking mu.
 	refusal   atomic.Pointer[string]
 	cancelSub func()
-	// ackLost is set when appendfsync always failed to write the effects
-	// just propagated: their command must not be acknowledged.
-	ackLost atomic.Bool
+	// appended counts the bytes ever appended to buf, durable those of
+	// them known fsynced (or not to be: no-appendfsync-on-rewrite).
+	appended, durable int64
+	// alwaysTarget, under appendfsync always, is where the effects just
+	// propagated end in appended: their reply waits until durable gets
+	// there (awaitAOF). It is set and taken under propagation.mu.
+	alwaysTarget atomic.Int64
 
 	// The rewrite's state.
 	rewriting      bool
@@ -345,16 +349,13 @@ func syncDir(dir string) error {
 func (w *aofWriter) Propagate(dbi int, cmds [][][]byte) {
 	// This runs on a client's goroutine, holding propagation.mu.
 	always := w.srv().settings.appendFsync.Load() == "always"
-	if always {
-		w.ioMu.Lock()
-		defer w.ioMu.Unlock()
-	}
 	w.mu.Lock()
 	if w.f == nil { // off, or turned on and waiting for its rewrite to start
 		w.mu.Unlock()
 		return
 	}
 	s := w.srv()
+	start := len(w.buf)
 	if s.settings.aofTimestampEnabled.Load() {
 		if now := s.store.Clock().Now().Unix(); now > w.lastTS {
 			w.lastTS = now
@@ -381,13 +382,13 @@ func (w *aofWriter) Propagate(dbi int, cmds [][][]byte) {
 			}
 		}
 	}
+	w.appended += int64(len(w.buf) - start)
+	if always {
+		w.alwaysTarget.Store(w.appended)
+	}
 	w.mu.Unlock()
 	if always {
-		w.writeOut(true)
-		w.mu.Lock()
-		w.ackLost.Store(w.writeErr != nil)
-		w.mu.Unlock()
-		return
+		return // the client writes and fsyncs it before its reply (awaitAOF)
 	}
 	select {
 	case w.kick <- struct{}{}:
@@ -395,15 +396,35 @@ func (w *aofWriter) Propagate(dbi int, cmds [][][]byte) {
 	}
 }
 
-// refuseUnwrittenReply is called on the goroutine of the client whose
-// effects were just propagated, still holding propagation.mu: if
-// appendfsync always could not write them, the client's connection is
-// closed before its reply goes out. Redis exits in that case ("Can't
-// recover from AOF write error when the AOF fsync policy is 'always'");
-// here the server goes on, refusing writes until the AOF can be written,
-// and the client is never told a write succeeded that is not on disk.
-func (s *Server) refuseUnwrittenReply(c *client) {
-	if !s.aof.ackLost.Swap(false) {
+// takeAlwaysTarget returns, and forgets, where the effects just
+// propagated end when appendfsync always must fsync them before the reply,
+// or 0. The caller holds propagation.mu.
+func (w *aofWriter) takeAlwaysTarget() int64 { return w.alwaysTarget.Swap(0) }
+
+// awaitAOF makes c's reply wait until the AOF is fsynced up to target
+// (appendfsync always), on c's goroutine, after propagation.mu is
+// released: whoever takes ioMu first writes and fsyncs every client's
+// effects appended so far, and the clients it covered find their target
+// reached (a group commit, as Redis fsyncs once per event loop). If the
+// AOF cannot be written, c is disconnected before its reply goes out:
+// Redis exits in that case ("Can't recover from AOF write error when the
+// AOF fsync policy is 'always'"); here the server goes on, refusing
+// writes until the AOF can be written, and no client is told a write
+// succeeded that is not on disk.
+func (s *Server) awaitAOF(c *client, target int64) {
+	w := &s.aof
+	w.ioMu.Lock()
+	w.mu.Lock()
+	ok := w.durable >= target
+	w.mu.Unlock()
+	if !ok {
+		w.writeOut(true)
+		w.mu.Lock()
+		ok = w.durable >= target
+		w.mu.Unlock()
+	}
+	w.ioMu.Unlock()
+	if ok {
 		return
 	}
 	s.log.Warn("Can't write the AOF with appendfsync always: closing the client without its reply",
@@ -444,12 +465,16 @@ func (w *aofWriter) writeOut(sync bool) {
 	w.buf = w.spare[:0]
 	w.spare = nil
 	good := w.size
+	end := w.appended // what data holds ends there
 	synced := w.fsyncedSize == good
 	skipSync := w.rewriting && s.settings.noAppendFsyncOnRewrite.Load()
 	w.mu.Unlock()
 	if f == nil || len(data) == 0 && (!sync || synced) {
 		w.mu.Lock()
 		w.buf = append(data, w.buf...)
+		if f != nil && sync {
+			w.durable = max(w.durable, end)
+		}
 		w.mu.Unlock()
 		return
 	}
@@ -487,9 +512,13 @@ func (w *aofWriter) writeOut(sync bool) {
 		}
 		w.mu.Lock()
 		w.fsyncedSize = size
+		w.durable = max(w.durable, end)
 		w.lastFsync = time.Now()
 	} else {
 		w.mu.Lock()
+		if sync { // no-appendfsync-on-rewrite: not waited for
+			w.durable = max(w.durable, end)
+		}
 	}
 	if w.writeErr != nil {
 		s.log.Warn("AOF write error looks solved, Redis can write again.")
@@ -776,8 +805,12 @@ func (s *Server) startRewrite() {
 	w.mu.Unlock()
 	unlock()
 	if old != nil && f != nil {
+		// Still holding ioMu: no reply waiting for an fsync goes out
+		// before the old file's end is on disk.
 		if err := old.Sync(); err != nil {
-			s.log.Warn("fsync of the previous incremental AOF file failed", zap.Error(err))
+			w.mu.Lock()
+			w.setWriteErr(err)
+			w.mu.Unlock()
 		}
 		old.Close()
 	}

@@ -1,9 +1,13 @@
 package server
 
 import (
+	"bytes"
 	"context"
+	"io"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -154,6 +158,57 @@ func TestAOFAlwaysFsyncsBeforeReplying(t *testing.T) {
 	p.holdSync = nil
 	p.mu.Unlock()
 	close(hold)
+}
+
+// With appendfsync always, writes of several clients that arrive while an
+// fsync runs share the next one (a group commit), and none is answered
+// before it.
+func TestAOFAlwaysSharesFsyncs(t *testing.T) {
+	var sink *probeSink
+	var mu sync.Mutex
+	_, addr := startAOFServer(t, t.TempDir(), probeOpener(&sink, &mu), "--appendonly", "yes", "--appendfsync", "always")
+	first := dialRaw(t, addr)
+	first.do("SET", "warm", "up")
+	mu.Lock()
+	p := sink
+	mu.Unlock()
+	hold, in := make(chan struct{}), make(chan struct{}, 1)
+	p.mu.Lock()
+	p.holdSync, p.inSync = hold, in
+	p.mu.Unlock()
+	first.sendRaw("*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$1\r\n0\r\n")
+	<-in
+	p.mu.Lock()
+	p.holdSync = nil // the next fsyncs go through
+	p.mu.Unlock()
+	const others = 4
+	var conns []*rawConn
+	for i := 0; i < others; i++ {
+		c := dialRaw(t, addr)
+		c.sendRaw("*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$1\r\n1\r\n")
+		conns = append(conns, c)
+	}
+	info := dialRaw(t, addr)
+	one := len("*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$1\r\n1\r\n")
+	waitFor(t, func() bool {
+		return strings.Contains(info.do("INFO", "persistence"), "aof_buffer_length:"+strconv.Itoa(others*one))
+	})
+	for _, c := range conns {
+		if got := c.readReplyWithin(100 * time.Millisecond); got != "(nothing)" {
+			t.Fatalf("a reply %q came before its fsync", got)
+		}
+	}
+	syncsBefore := strings.Count(strings.Join(p.log(), "\n"), "sync")
+	close(hold)
+	for _, c := range append(conns, first) {
+		if got := c.readReply(); got != "+OK\r\n" {
+			t.Fatalf("SET = %q", got)
+		}
+	}
+	// The held fsync, then one for the four others.
+	if n := strings.Count(strings.Join(p.log(), "\n"), "sync") - syncsBefore; n != 2 {
+		t.Errorf("%d fsyncs for one held and %d waiting writes, want 2: %q", n, others, p.log())
+	}
 }
 
 // A failed write turns aof_last_write_status to err and refuses writes
@@ -367,9 +422,12 @@ func TestAOFNamesMustNotBePaths(t *testing.T) {
 	}
 }
 
-// BenchmarkSETAppendFsync measures SET with the AOF on and
-// appendfsync everysec (and, for comparison, always and no AOF), one
-// client, one command at a time.
+// BenchmarkSETAppendFsync measures SET through the whole server with the
+// AOF off, appendfsync everysec and always, pipelined as
+// redis-benchmark -P 64 does. Compare with redis-server:
+//
+//	redis-server --port 7200 --save '' --appendonly yes --appendfsync everysec
+//	redis-benchmark -p 7200 -P 64 -n 1000000 -r 100000 set key:__rand_int__ value
 func BenchmarkSETAppendFsync(b *testing.B) {
 	for _, tc := range []struct {
 		name string
@@ -382,10 +440,28 @@ func BenchmarkSETAppendFsync(b *testing.B) {
 		b.Run(tc.name, func(b *testing.B) {
 			_, addr := startAOFServer(b, b.TempDir(), nil, tc.args...)
 			c := dialRaw(b, addr)
+			r := rand.New(rand.NewPCG(1, 2))
+			batches := make([][]byte, 16)
+			for i := range batches {
+				for range benchPipeline {
+					batches[i] = appendRequest(batches[i], []string{"SET", "key:" + strconv.Itoa(r.IntN(100_000)), "value"})
+				}
+			}
+			nc := c.NetConn()
+			wantBatch := []byte(strings.Repeat("+OK\r\n", benchPipeline))
+			got := make([]byte, len(wantBatch))
 			b.ReportAllocs()
 			b.ResetTimer()
-			for i := 0; i < b.N; i++ {
-				c.do("SET", "key", "value")
+			for done := 0; done < b.N; done += benchPipeline {
+				if _, err := nc.Write(batches[(done/benchPipeline)%len(batches)]); err != nil {
+					b.Fatal(err)
+				}
+				if _, err := io.ReadFull(nc, got); err != nil {
+					b.Fatal(err)
+				}
+				if !bytes.Equal(got, wantBatch) {
+					b.Fatalf("replies %q", got)
+				}
 			}
 		})
 	}
