@@ -28,8 +28,9 @@ import (
 // effects while the server holds propagation.mu, before the command's
 // reply leaves the client's buffer (replies are flushed only between
 // requests). It appends them, as RESP commands, to a buffer:
-//   - appendfsync always writes and fsyncs the buffer right there, so a
-//     reply is never sent for a write that is not on disk;
+//   - appendfsync always: the client, once propagation.mu is released,
+//     writes and fsyncs the buffer (or finds that another client's fsync
+//     covered its effects) before its reply can go out (awaitAOF);
 //   - everysec and no hand the buffer to the AOF goroutine, which writes it
 //     at once and, for everysec, fsyncs once a second, off the command path.
 //
