@@ -121,6 +121,7 @@ type aofWriter struct {
 	rewriting      bool
 	scheduled      bool      // wanted while a save ran, or to retry a failed one
 	bgsaveWanted   bool      // BGSAVE SCHEDULE came during the rewrite: save once it ends
+	snapOpen       bool      // the rewrite's snapshot is open
 	retryAt        time.Time // a failed rewrite is retried no sooner
 	rewriteStarted time.Time
 	lastRewriteSec int64
@@ -731,6 +732,12 @@ func (s *Server) startRewrite() {
 	defer unlock()
 	w.ioMu.Lock()
 	defer w.ioMu.Unlock()
+	w.mu.Lock()
+	revoked := !w.rewriting // by SHUTDOWN (settleRewriteLocked)
+	w.mu.Unlock()
+	if revoked {
+		return
+	}
 	if s.persist.saving.Load() || s.persist.halted.Load() {
 		w.mu.Lock()
 		w.rewriting = false
@@ -798,6 +805,7 @@ func (s *Server) startRewrite() {
 		w.lastTS = 0
 	}
 	w.pending = pend
+	w.snapOpen = true
 	w.rewriteStarted = time.Now()
 	w.rewrites++
 	rdbPreamble := s.settings.aofUseRDBPreamble.Load()
@@ -820,6 +828,9 @@ func (s *Server) startRewrite() {
 	go func() {
 		defer w.wg.Done()
 		err := s.writeAOFBase(filepath.Join(w.dir, base.name), snap)
+		w.mu.Lock()
+		w.snapOpen = false
+		w.mu.Unlock()
 		s.finishRewrite(base, err)
 	}()
 }
@@ -849,6 +860,25 @@ func (w *aofWriter) rewriteEnded() {
 				s.log.Info("Background saving started by BGSAVE SCHEDULE")
 			}
 		}()
+	}
+}
+
+// settleRewriteLocked is for SHUTDOWN, which holds the world lock and
+// must take the final save's snapshot: a rewrite whose snapshot is open is
+// waited for (writing its base takes no lock SHUTDOWN holds), and one
+// claimed but not started, which would need the world lock, is called
+// off. Redis kills the rewriting child instead.
+func (s *Server) settleRewriteLocked() {
+	w := &s.aof
+	for {
+		w.mu.Lock()
+		if !w.snapOpen && (!w.rewriting || w.pending == nil) {
+			w.rewriting = false // claimed, not started: it waits for the world lock
+			w.mu.Unlock()
+			return
+		}
+		w.mu.Unlock()
+		time.Sleep(time.Millisecond)
 	}
 }
 

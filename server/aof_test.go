@@ -523,3 +523,36 @@ func TestAOFWhileRewriting(t *testing.T) {
 		t.Errorf("the write during the rewrite is not in the new incremental file: %q %v", data, err)
 	}
 }
+
+// SHUTDOWN SAVE during a rewrite lets the rewrite end and saves, as Redis
+// saves on shutdown whatever its AOF child does.
+func TestAOFShutdownSavesDuringARewrite(t *testing.T) {
+	dir := t.TempDir()
+	var sink *probeSink
+	var mu sync.Mutex
+	_, addr := startAOFServer(t, dir, probeOpener(&sink, &mu), "--appendonly", "yes", "--appendfsync", "no")
+	c := dialRaw(t, addr)
+	c.do("SET", "a", "1")
+	mu.Lock()
+	p := sink
+	mu.Unlock()
+	hold, in := make(chan struct{}), make(chan struct{}, 1)
+	p.mu.Lock()
+	p.holdSync, p.inSync = hold, in
+	p.mu.Unlock()
+	c.do("BGREWRITEAOF")
+	<-in
+	c.Send("SHUTDOWN", "SAVE")
+	time.Sleep(50 * time.Millisecond)
+	p.mu.Lock()
+	p.holdSync = nil
+	p.mu.Unlock()
+	close(hold)
+	if got, _ := c.readUntilClose(); got != "" {
+		t.Fatalf("SHUTDOWN SAVE during a rewrite = %q", got)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "dump.rdb")); err != nil {
+		t.Errorf("SHUTDOWN SAVE wrote no dump: %v", err)
+	}
+	checkAOF(t, filepath.Join(dir, "appendonlydir"))
+}

@@ -254,13 +254,15 @@ func (s *Server) Shutdown(ctx context.Context) error {
 	if err := s.closeClients(ctx); err != nil {
 		errs = append(errs, fmt.Errorf("clients cut off: %w", err))
 	}
+	// As Redis: the AOF's rewrite ends and its last writes are fsynced,
+	// then the dump is saved (which a running rewrite would refuse).
+	s.closeAOF()
 	if s.shutdownSaved.CompareAndSwap(false, true) {
 		if err := s.saveOnShutdown(); err != nil {
 			s.log.Error("saving on shutdown failed", zap.Error(err))
 			errs = append(errs, fmt.Errorf("saving on shutdown: %w", err))
 		}
 	}
-	s.closeAOF() // its last writes on disk
 	if adminSrv != nil {
 		adminSrv.Stop(ctx)
 	}

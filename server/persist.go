@@ -454,6 +454,7 @@ func (s *Server) shutdownLocked(req shutdownRequest) error {
 	save := req.save || !req.noSave && s.hasSaveRules()
 	if save {
 		s.persist.wg.Wait() // a save in progress finishes first
+		s.settleRewriteLocked()
 		snap, err := s.startSaveLocked()
 		if err != nil {
 			return err
