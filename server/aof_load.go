@@ -43,16 +43,10 @@ import (
 // appenddirname's and appendfilename's, or Redis's defaults where those
 // settings are not declared.
 func (s *Server) loadData() error {
-	if on, _ := s.settings.conf.Lookup("appendonly"); !on.Bool() {
+	if !s.settings.appendOnly.Load() {
 		return s.loadDump()
 	}
-	dirName, fileName := "appendonlydir", "appendonly.aof"
-	if v, ok := s.settings.conf.Lookup("appenddirname"); ok {
-		dirName = v.String()
-	}
-	if v, ok := s.settings.conf.Lookup("appendfilename"); ok {
-		fileName = v.String()
-	}
+	dirName, fileName := s.settings.appendDirname.Load(), s.settings.appendFilename.Load()
 	_, err := s.loadAppendOnly(s.settings.dir.Load(), dirName, fileName)
 	return err
 }

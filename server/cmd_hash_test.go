@@ -174,8 +174,8 @@ func TestEncodingLimitsReachTheKeyspace(t *testing.T) {
 	if got := s.store.EncodingLimits(); got != want {
 		t.Errorf("after CONFIG SET: %+v, want %+v", got, want)
 	}
-	if err := s.settings.conf.Set("hash-max-listpack-entries", "1", "appendonly", "yes"); err == nil {
-		t.Fatal("CONFIG SET appendonly yes accepted")
+	if err := s.settings.conf.Set("hash-max-listpack-entries", "1", "maxmemory-policy", "lru"); err == nil {
+		t.Fatal("CONFIG SET maxmemory-policy lru accepted")
 	}
 	if got := s.store.EncodingLimits(); got != want {
 		t.Errorf("after a failed CONFIG SET: %+v, want %+v", got, want)

@@ -10,6 +10,7 @@ func persistenceCommands() []*command {
 		{name: "save", flags: flagNoMulti, run: cmdSave},
 		{name: "bgsave", run: cmdBgsave},
 		{name: "lastsave", run: cmdLastSave},
+		{name: "bgrewriteaof", run: cmdBgrewriteaof},
 	}
 }
 
@@ -20,7 +21,7 @@ func cmdSave(c *client, args [][]byte) {
 		err = c.server.finishSave(snap)
 	}
 	if err != nil {
-		if errors.Is(err, errSaveInProgress) {
+		if errors.Is(err, errSaveInProgress) || errors.Is(err, errAOFRewriteActive) {
 			c.conn.WriteError("ERR " + err.Error())
 			return
 		}
@@ -30,16 +31,19 @@ func cmdSave(c *client, args [][]byte) {
 	c.conn.WriteOK()
 }
 
-// BGSAVE [SCHEDULE]: start a save in the background. In Redis SCHEDULE
-// defers the save while another kind of child process runs (an AOF
-// rewrite), which never happens here; with a save in progress BGSAVE fails
-// either way.
+// BGSAVE [SCHEDULE]: start a save in the background. SCHEDULE defers the
+// save while an AOF rewrite runs, as Redis defers it while another kind
+// of child process runs; with a save in progress BGSAVE fails either way.
 func cmdBgsave(c *client, args [][]byte) {
 	if len(args) > 2 || len(args) == 2 && !is(args[1], "schedule") {
 		c.conn.WriteError(errSyntax)
 		return
 	}
 	snap, err := c.startSave()
+	if errors.Is(err, errAOFRewriteActive) && len(args) == 2 && c.server.scheduleBgsave() {
+		c.conn.WriteSimple("Background saving scheduled")
+		return
+	}
 	if err != nil {
 		c.conn.WriteError("ERR " + err.Error())
 		return
@@ -51,4 +55,14 @@ func cmdBgsave(c *client, args [][]byte) {
 // LASTSAVE: Unix time of the last successful save.
 func cmdLastSave(c *client, args [][]byte) {
 	c.conn.WriteInt(c.server.persist.lastSave.Load())
+}
+
+// BGREWRITEAOF: rewrite the append-only file in the background (aof.go).
+func cmdBgrewriteaof(c *client, args [][]byte) {
+	status, err := c.server.requestRewrite()
+	if err != nil {
+		c.conn.WriteError(err.Error())
+		return
+	}
+	c.conn.WriteSimple(status)
 }

@@ -171,8 +171,8 @@ func (c *client) eval(args [][]byte, bySHA, readOnly bool) {
 			c.conn.WriteError(errOOM)
 			return
 		}
-		if c.server.writesRefused() {
-			c.conn.WriteError(errMisconf)
+		if refusal := c.server.writeRefusal(); refusal != "" {
+			c.conn.WriteError(refusal)
 			return
 		}
 		if readOnly {
@@ -278,8 +278,8 @@ func (c *client) fcall(args [][]byte, readOnly bool) {
 			c.conn.WriteError(errOOM)
 			return
 		}
-		if c.server.writesRefused() {
-			c.conn.WriteError(errMisconf)
+		if refusal := c.server.writeRefusal(); refusal != "" {
+			c.conn.WriteError(refusal)
 			return
 		}
 		if readOnly {
@@ -386,8 +386,8 @@ func (h *scriptHost) Call(args [][]byte, resp3 bool) (frame.Frame, bool) {
 		return frame.NewError(errOOM), false
 	}
 	if declared&flagWrite != 0 {
-		if !h.run.wrote.Load() && s.writesRefused() {
-			return frame.NewError(errMisconf), false
+		if refusal := s.writeRefusal(); !h.run.wrote.Load() && refusal != "" {
+			return frame.NewError(refusal), false
 		}
 		h.run.wrote.Store(true)
 	}

@@ -406,8 +406,8 @@ func (s *Server) admit(c *client, cmd *command, args [][]byte) string {
 	if oom := s.admitMemory(c, cmd); oom != "" {
 		return oom
 	}
-	if s.writesRefused() && c.writes(cmd) {
-		return errMisconf
+	if refusal := s.writeRefusal(); refusal != "" && c.writes(cmd) {
+		return refusal
 	}
 	if c.sub != nil && c.sub.active() && !c.resp3() && cmd.flags&flagSubscribeContext == 0 {
 		return "ERR Can't execute '" + cmd.name + "': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context"

@@ -37,8 +37,6 @@ var configDifferences = []struct {
 	// loglevel takes zap's names too, so its error lists them.
 	{[]string{"loglevel", "foo"}, "ERR CONFIG SET failed (possibly related to argument 'loglevel') - argument(s) must be one of the following: debug, verbose, notice, warning, info, warn, error"},
 	{[]string{"loglevel", "info"}, "OK"},
-	// There is no AOF.
-	{[]string{"appendonly", "yes"}, "ERR CONFIG SET failed (possibly related to argument 'appendonly') - append-only files are not supported; use RDB snapshots (save)"},
 	// port and bind are set only at start.
 	{[]string{"port", "0"}, "ERR CONFIG SET failed (possibly related to argument 'port') - can't set immutable config"},
 	{[]string{"bind", "127.0.0.1"}, "ERR CONFIG SET failed (possibly related to argument 'bind') - can't set immutable config"},

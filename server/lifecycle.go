@@ -32,6 +32,9 @@ func (s *Server) Start() error {
 	if err := s.loadData(); err != nil {
 		return s.abortStart(err)
 	}
+	if err := s.startAOF(); err != nil {
+		return s.abortStart(err)
+	}
 	var lns, tlsLns []net.Listener
 	tlsPort := int(s.settings.tlsPort.Load())
 	// With a TLS port, port 0 means no plaintext listener, as in Redis;
@@ -337,6 +340,9 @@ func (s *Server) Shutdown(ctx context.Context) error {
 	if err := s.closeClients(ctx); err != nil {
 		errs = append(errs, fmt.Errorf("clients cut off: %w", err))
 	}
+	// Once no client can write any more, the AOF's rewrite ends and its
+	// last writes are fsynced.
+	s.closeAOF()
 	if adminSrv != nil {
 		adminSrv.Stop(ctx)
 	}

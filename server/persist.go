@@ -131,6 +131,9 @@ func (s *Server) startSaveLocked() (snapshot, error) {
 // holding the lock, finds either no save or one it can wait for.
 func (s *Server) startSaveSince(start time.Time) (snapshot, error) {
 	p := &s.persist
+	if s.aofRewriting() {
+		return snapshot{}, errAOFRewriteActive // one snapshot at a time
+	}
 	if !p.saving.CompareAndSwap(false, true) {
 		return snapshot{}, errSaveInProgress
 	}
@@ -342,11 +345,15 @@ func (s *Server) checkSaveRules(now time.Time) {
 // hasSaveRules reports whether any save rule is configured.
 func (s *Server) hasSaveRules() bool { return len(s.settings.save.Load()) > 0 }
 
-// writesRefused reports whether writes are refused because the last save
-// failed (stop-writes-on-bgsave-error, as Redis: only with save rules).
-func (s *Server) writesRefused() bool {
+// writeRefusal returns the MISCONF error writes are refused with, or "":
+// when the last save failed (stop-writes-on-bgsave-error, as Redis: only
+// with save rules), or the append-only file cannot be written (aof.go).
+func (s *Server) writeRefusal() string {
 	p := &s.persist
-	return !p.lastOK.Load() && s.settings.stopWritesOnBgsaveError.Load() && s.hasSaveRules()
+	if !p.lastOK.Load() && s.settings.stopWritesOnBgsaveError.Load() && s.hasSaveRules() {
+		return errMisconf
+	}
+	return s.aof.writeRefusal()
 }
 
 // persistInfo is what INFO persistence and the admin API report.
@@ -468,6 +475,7 @@ func (s *Server) shutdownLocked(req shutdownRequest) error {
 	save := req.save || !req.noSave && s.hasSaveRules()
 	if save {
 		s.persist.wg.Wait() // a save in progress finishes first
+		s.settleRewriteLocked()
 		snap, err := s.startSaveLocked()
 		if err != nil {
 			return err
@@ -505,6 +513,7 @@ func (s *Server) saveOnShutdown() error {
 		return nil // SHUTDOWN saved while we waited for the lock
 	}
 	s.persist.wg.Wait() // a save in progress finishes first
+	s.settleRewriteLocked()
 	snap, err := s.startSaveLocked()
 	if err == nil {
 		err = s.finishSave(snap)

@@ -94,8 +94,8 @@ func (s *Server) beginEffects(c *client, cmd *command, args [][]byte) bool {
 func (s *Server) endEffects(c *client) {
 	e := c.effects
 	c.effects = nil
-	defer s.prop.mu.Unlock()
 	if e == nil || len(e.cmds) == 0 {
+		s.prop.mu.Unlock()
 		return
 	}
 	cmds := e.cmds
@@ -107,6 +107,13 @@ func (s *Server) endEffects(c *client) {
 	}
 	for _, p := range *s.prop.subs.Load() {
 		p.Propagate(e.db, cmds)
+	}
+	// appendfsync always: the reply waits for the fsync (aof.go), with
+	// the lock released so that concurrent writes share one fsync.
+	target := s.aof.takeAlwaysTarget()
+	s.prop.mu.Unlock()
+	if target != 0 {
+		s.awaitAOF(c, target)
 	}
 }
 

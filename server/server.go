@@ -89,6 +89,8 @@ type Server struct {
 	persist  persistence
 	// prop orders and distributes the effects of write commands (propagate.go).
 	prop propagation
+	// aof is the append-only file's writer (aof.go).
+	aof aofWriter
 	// scripts run EVAL and its kin (cmd_scripting.go).
 	scripts scriptState
 	// dumpers are DUMP's encoders (*rdb.Dumper), whose buffers and LZF
@@ -150,6 +152,7 @@ func newServer(cfg serverConfig, log *zap.Logger) *Server {
 	s.settings.onAccess.Store(&onAccess)
 	s.initEviction()
 	s.initPersistence()
+	s.initAOF()
 	s.initScripting()
 	ctx, cancel := context.WithCancel(context.Background())
 	s.stopBackground = cancel

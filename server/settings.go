@@ -55,6 +55,20 @@ type settings struct {
 	// a partial command, dropping it, instead of refusing to start.
 	aofLoadTruncated config.Handle[bool]
 
+	// The append-only file's parameters (aof.go). onAppendOnly, once the
+	// server runs, is told every CONFIG SET of appendonly: it starts the
+	// AOF (with a rewrite) or stops it, and its error refuses the change.
+	appendOnly               config.Handle[bool]
+	appendFilename           config.Handle[string]
+	appendDirname            config.Handle[string]
+	appendFsync              config.Handle[string] // always, everysec or no
+	noAppendFsyncOnRewrite   config.Handle[bool]
+	autoAOFRewritePercentage config.Handle[int64]
+	autoAOFRewriteMinSize    config.Handle[uint64]
+	aofUseRDBPreamble        config.Handle[bool]
+	aofTimestampEnabled      config.Handle[bool]
+	onAppendOnly             atomic.Pointer[func(bool) error]
+
 	notifyKeyspaceEvents config.Handle[pubsub.EventFlags]
 	hz                   config.Handle[int64] // active expiry cycles a second
 	// busyReplyThreshold is how many milliseconds a script runs before
@@ -222,13 +236,26 @@ func newSettings(level zap.AtomicLevel) (*settings, error) {
 		config.Param{Name: "rdbcompression", Kind: config.Bool{}, Default: "yes", Handle: &st.rdbCompression},
 		config.Param{Name: "rdbchecksum", Kind: config.Bool{}, Default: "yes", Immutable: true, Handle: &st.rdbChecksum},
 		config.Param{Name: "stop-writes-on-bgsave-error", Kind: config.Bool{}, Default: "yes", Handle: &st.stopWritesOnBgsaveError},
-		config.Param{Name: "appendonly", Kind: config.Bool{}, Default: "no", Apply: func(v config.Value) error {
-			if v.Bool() {
-				return errors.New("append-only files are not supported; use RDB snapshots (save)")
+		config.Param{Name: "appendonly", Kind: config.Bool{}, Default: "no", Handle: &st.appendOnly, Apply: func(v config.Value) error {
+			if f := st.onAppendOnly.Load(); f != nil {
+				return (*f)(v.Bool())
 			}
-			return nil
+			return nil // at start: Start opens the AOF
 		}},
 		config.Param{Name: "aof-load-truncated", Kind: config.Bool{}, Default: "yes", Handle: &st.aofLoadTruncated},
+		config.Param{Name: "appendfilename", Kind: config.String{Check: checkAOFName}, Default: "appendonly.aof", Immutable: true,
+			Handle: &st.appendFilename},
+		config.Param{Name: "appenddirname", Kind: config.String{Check: checkAOFDirName}, Default: "appendonlydir", Immutable: true,
+			Handle: &st.appendDirname},
+		config.Param{Name: "appendfsync", Kind: config.Enum{Values: []string{"everysec", "always", "no"}}, Default: "everysec",
+			Handle: &st.appendFsync},
+		config.Param{Name: "no-appendfsync-on-rewrite", Kind: config.Bool{}, Default: "no", Handle: &st.noAppendFsyncOnRewrite},
+		config.Param{Name: "auto-aof-rewrite-percentage", Kind: config.Int{Min: 0, Max: intMax}, Default: "100",
+			Handle: &st.autoAOFRewritePercentage},
+		config.Param{Name: "auto-aof-rewrite-min-size", Kind: config.Memory{Min: 0, Max: math.MaxInt64}, Default: "64mb",
+			Handle: &st.autoAOFRewriteMinSize},
+		config.Param{Name: "aof-use-rdb-preamble", Kind: config.Bool{}, Default: "yes", Handle: &st.aofUseRDBPreamble},
+		config.Param{Name: "aof-timestamp-enabled", Kind: config.Bool{}, Default: "no", Handle: &st.aofTimestampEnabled},
 		config.Param{Name: "loglevel", Kind: config.Enum{Values: []string{"debug", "verbose", "notice", "warning", "info", "warn", "error"}},
 			Default: logDefault, Apply: func(v config.Value) error {
 				lvl, err := zapLevel(v.String())
@@ -390,6 +417,20 @@ var notifyKind = config.Special{
 func checkBaseName(s string) error {
 	if strings.ContainsAny(s, `/\`) {
 		return errors.New("dbfilename can't be a path, just a filename")
+	}
+	return nil
+}
+
+func checkAOFName(s string) error {
+	if strings.ContainsAny(s, `/\`) {
+		return errors.New("appendfilename can't be a path, just a filename")
+	}
+	return nil
+}
+
+func checkAOFDirName(s string) error {
+	if strings.ContainsAny(s, `/\`) {
+		return errors.New("appenddirname can't be a path, just a dirname")
 	}
 	return nil
 }

@@ -46,7 +46,7 @@ func TestConfigSetReachesTheServer(t *testing.T) {
 	if level.Level() != zapcore.WarnLevel {
 		t.Errorf("log level %v", level.Level())
 	}
-	for _, pairs := range [][]string{{"appendonly", "yes"}, {"maxmemory-policy", "lru"}} {
+	for _, pairs := range [][]string{{"appendfsync", "sometimes"}, {"maxmemory-policy", "lru"}} {
 		if err := s.settings.conf.Set(pairs...); err == nil {
 			t.Errorf("CONFIG SET %q accepted", pairs)
 		}
