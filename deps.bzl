@@ -666,6 +666,14 @@ def go_dependencies():
         version = "v1.47.0",
     )
     go_repository(
+        name = "io_opentelemetry_go_otel_exporters_otlp_otlptrace_otlptracehttp",
+        build_file_proto_mode = "disable_global",
+        importpath = "go.opentelemetry.io/otel/exporters/otlp/otlptrace/otlptracehttp",
+        sum = "h1:aXZXsZ012wOgVkqaiQv+Z/d8V0xKjmg70F6m4CE94lc=",
+        version = "v1.47.0",
+    )
+
+    go_repository(
         name = "io_opentelemetry_go_otel_exporters_stdout_stdouttrace",
         build_file_proto_mode = "disable_global",
         importpath = "go.opentelemetry.io/otel/exporters/stdout/stdouttrace",

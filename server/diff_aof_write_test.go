@@ -108,7 +108,6 @@ func aofWorkload(c *rawConn, round string) {
 	c.do("DEL", k("deleted"))
 }
 
-
 // streamCounters picks from an XINFO STREAM reply the stream's IDs and
 // counters.
 func streamCounters(reply string) string {

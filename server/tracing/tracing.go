@@ -28,6 +28,7 @@ import (
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/codes"
 	"go.opentelemetry.io/otel/exporters/otlp/otlptrace/otlptracegrpc"
+	"go.opentelemetry.io/otel/exporters/otlp/otlptrace/otlptracehttp"
 	"go.opentelemetry.io/otel/sdk/resource"
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 	"go.opentelemetry.io/otel/trace"
@@ -61,7 +62,8 @@ func New(tp trace.TracerProvider) *Tracer {
 	return &Tracer{tracer: tp.Tracer(ScopeName)}
 }
 
-// FromEnv returns a Tracer exporting over OTLP gRPC when the environment
+// FromEnv returns a Tracer exporting over OTLP (gRPC, or HTTP with
+// protobuf: see exporterFromEnv) when the environment
 // asks for it (OTEL_TRACES_EXPORTER=otlp), or nil when it does not
 // (unset, "none", or OTEL_SDK_DISABLED=true). The exporter connects
 // lazily: an unreachable collector does not stop the server, and its
@@ -77,16 +79,9 @@ func FromEnv(ctx context.Context) (*Tracer, error) {
 	default:
 		return nil, fmt.Errorf("tracing: OTEL_TRACES_EXPORTER=%s is not supported (use otlp or none)", exp)
 	}
-	proto := os.Getenv("OTEL_EXPORTER_OTLP_TRACES_PROTOCOL")
-	if proto == "" {
-		proto = os.Getenv("OTEL_EXPORTER_OTLP_PROTOCOL")
-	}
-	if proto != "" && proto != "grpc" {
-		return nil, fmt.Errorf("tracing: OTLP protocol %s is not supported (use grpc)", proto)
-	}
-	exporter, err := otlptracegrpc.New(ctx)
+	exporter, err := exporterFromEnv(ctx)
 	if err != nil {
-		return nil, fmt.Errorf("tracing: %w", err)
+		return nil, err
 	}
 	// Later detectors win: the environment overrides the default name.
 	res, err := resource.New(ctx,
@@ -104,6 +99,32 @@ func FromEnv(ctx context.Context) (*Tracer, error) {
 	t := New(tp)
 	t.provider = tp
 	return t, nil
+}
+
+// exporterFromEnv returns the OTLP exporter of the protocol the
+// environment names (OTEL_EXPORTER_OTLP_TRACES_PROTOCOL, else
+// OTEL_EXPORTER_OTLP_PROTOCOL): grpc, the default, or http/protobuf. Each
+// exporter reads its endpoint, headers, TLS and timeout from the
+// environment itself.
+func exporterFromEnv(ctx context.Context) (sdktrace.SpanExporter, error) {
+	proto := os.Getenv("OTEL_EXPORTER_OTLP_TRACES_PROTOCOL")
+	if proto == "" {
+		proto = os.Getenv("OTEL_EXPORTER_OTLP_PROTOCOL")
+	}
+	var exporter sdktrace.SpanExporter
+	var err error
+	switch proto {
+	case "", "grpc":
+		exporter, err = otlptracegrpc.New(ctx)
+	case "http/protobuf":
+		exporter, err = otlptracehttp.New(ctx)
+	default:
+		return nil, fmt.Errorf("tracing: OTLP protocol %s is not supported (use grpc or http/protobuf)", proto)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("tracing: %w", err)
+	}
+	return exporter, nil
 }
 
 // CommandDone records the command's span, named as the command. A

@@ -2,7 +2,11 @@ package tracing_test
 
 import (
 	"context"
+	"fmt"
+	"io"
 	"net"
+	"net/http"
+	"net/http/httptest"
 	"strconv"
 	"sync"
 	"testing"
@@ -15,6 +19,7 @@ import (
 	commonpb "go.opentelemetry.io/proto/otlp/common/v1"
 	tracepb "go.opentelemetry.io/proto/otlp/trace/v1"
 	"google.golang.org/grpc"
+	"google.golang.org/protobuf/proto"
 )
 
 // receiver is an in-process OTLP gRPC trace collector that keeps what it
@@ -48,22 +53,47 @@ func (r *receiver) received() ([]*tracepb.Span, []string) {
 	return append([]*tracepb.Span(nil), r.spans...), append([]string(nil), r.services...)
 }
 
-// startReceiver serves a receiver on a free loopback port and points the
-// OTLP environment at it.
-func startReceiver(t *testing.T) *receiver {
+// startReceiver serves a receiver on a free loopback port, over OTLP gRPC
+// or OTLP HTTP with protobuf (protocol), and points the OTLP environment at it.
+func startReceiver(t *testing.T, protocol string) *receiver {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
 	r := &receiver{}
-	gs := grpc.NewServer()
-	collectortrace.RegisterTraceServiceServer(gs, r)
-	go gs.Serve(ln)
-	t.Cleanup(gs.Stop)
+	var endpoint string
+	switch protocol {
+	case "grpc":
+		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		gs := grpc.NewServer()
+		collectortrace.RegisterTraceServiceServer(gs, r)
+		go gs.Serve(ln)
+		t.Cleanup(gs.Stop)
+		endpoint = "http://" + ln.Addr().String()
+	case "http/protobuf":
+		hs := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
+			body, err := io.ReadAll(req.Body)
+			var export collectortrace.ExportTraceServiceRequest
+			if err == nil {
+				err = proto.Unmarshal(body, &export)
+			}
+			if req.URL.Path != "/v1/traces" || req.Header.Get("Content-Type") != "application/x-protobuf" || err != nil {
+				http.Error(w, fmt.Sprintf("bad export to %s: %v", req.URL.Path, err), http.StatusBadRequest)
+				return
+			}
+			resp, _ := r.Export(req.Context(), &export)
+			out, _ := proto.Marshal(resp)
+			w.Header().Set("Content-Type", "application/x-protobuf")
+			w.Write(out)
+		}))
+		t.Cleanup(hs.Close)
+		endpoint = hs.URL
+	default:
+		t.Fatalf("no receiver for %s", protocol)
+	}
 	t.Setenv("OTEL_TRACES_EXPORTER", "otlp")
-	t.Setenv("OTEL_EXPORTER_OTLP_ENDPOINT", "http://"+ln.Addr().String())
-	t.Setenv("OTEL_EXPORTER_OTLP_PROTOCOL", "grpc")
+	t.Setenv("OTEL_EXPORTER_OTLP_ENDPOINT", endpoint)
+	t.Setenv("OTEL_EXPORTER_OTLP_PROTOCOL", protocol)
 	return r
 }
 
@@ -93,8 +123,16 @@ func attrs(s *tracepb.Span) map[string]*commonpb.AnyValue {
 	return m
 }
 
+// Command and save spans reach a collector, over either OTLP protocol,
+// with the database semantic conventions' attributes.
 func TestSpansReachCollector(t *testing.T) {
-	r := startReceiver(t)
+	for _, protocol := range []string{"grpc", "http/protobuf"} {
+		t.Run(protocol, func(t *testing.T) { testSpansReachCollector(t, protocol) })
+	}
+}
+
+func testSpansReachCollector(t *testing.T, protocol string) {
+	r := startReceiver(t, protocol)
 	t.Setenv("OTEL_SERVICE_NAME", "redis-under-test")
 	t.Setenv("OTEL_TRACES_SAMPLER", "always_on")
 	tr, err := tracing.FromEnv(context.Background())
@@ -184,7 +222,7 @@ func TestSpansReachCollector(t *testing.T) {
 }
 
 func TestSamplerFromEnv(t *testing.T) {
-	r := startReceiver(t)
+	r := startReceiver(t, "grpc")
 	t.Setenv("OTEL_TRACES_SAMPLER", "traceidratio")
 	t.Setenv("OTEL_TRACES_SAMPLER_ARG", "0")
 	tr, err := tracing.FromEnv(context.Background())
@@ -214,7 +252,8 @@ func TestFromEnvOff(t *testing.T) {
 		{env: map[string]string{"OTEL_TRACES_EXPORTER": "none"}},
 		{env: map[string]string{"OTEL_TRACES_EXPORTER": "otlp", "OTEL_SDK_DISABLED": "true"}},
 		{env: map[string]string{"OTEL_TRACES_EXPORTER": "zipkin"}, wantErr: true},
-		{env: map[string]string{"OTEL_TRACES_EXPORTER": "otlp", "OTEL_EXPORTER_OTLP_PROTOCOL": "http/protobuf"}, wantErr: true},
+		{env: map[string]string{"OTEL_TRACES_EXPORTER": "otlp", "OTEL_EXPORTER_OTLP_PROTOCOL": "http/protobuf"}, on: true},
+		{env: map[string]string{"OTEL_TRACES_EXPORTER": "otlp", "OTEL_EXPORTER_OTLP_PROTOCOL": "http/json"}, wantErr: true},
 		{env: map[string]string{"OTEL_TRACES_EXPORTER": "otlp", "OTEL_EXPORTER_OTLP_ENDPOINT": "http://127.0.0.1:1"}, on: true},
 	}
 	for _, tt := range tests {

@@ -12,10 +12,10 @@
 //
 // Prometheus metrics (redis_exporter's names) are served at /metrics on
 // metrics-bind:metrics-port when --metrics-port is set. OpenTelemetry
-// traces are sent over OTLP gRPC when the standard environment asks for
-// them (OTEL_TRACES_EXPORTER=otlp, OTEL_EXPORTER_OTLP_ENDPOINT,
-// OTEL_SERVICE_NAME, OTEL_TRACES_SAMPLER, ...: see package
-// server/tracing), and flushed on shutdown.
+// traces are sent over OTLP, gRPC or HTTP, when the standard environment
+// asks for them (OTEL_TRACES_EXPORTER=otlp, OTEL_EXPORTER_OTLP_ENDPOINT,
+// OTEL_EXPORTER_OTLP_PROTOCOL, OTEL_SERVICE_NAME, OTEL_TRACES_SAMPLER, ...:
+// see package server/tracing), and flushed on shutdown.
 //
 // SIGINT or SIGTERM (or SHUTDOWN, or the admin Shutdown call) stops it
 // gracefully: it saves if configured to, stops accepting, lets clients
