@@ -106,6 +106,12 @@ func (s *Server) SetNotServing() {
 	s.health.Shutdown() // every service NewServer set SERVING
 }
 
+// SetServing makes health checks report SERVING again, after a shutdown
+// that was called off (the server's final save failed).
+func (s *Server) SetServing() {
+	s.health.Resume()
+}
+
 // Stop ends the WatchStats streams (UNAVAILABLE), which would otherwise
 // never finish, lets the other running calls finish and closes the
 // listeners. If ctx ends first it cuts the remaining calls off.

@@ -402,6 +402,10 @@ func TestShutdownOptionsAndHealth(t *testing.T) {
 	if got := check(); got != healthpb.HealthCheckResponse_NOT_SERVING {
 		t.Errorf("health after shutdown = %v", got)
 	}
+	srv.SetServing() // the shutdown was called off: its final save failed
+	if got := check(); got != healthpb.HealthCheckResponse_SERVING {
+		t.Errorf("health after an aborted shutdown = %v", got)
+	}
 }
 
 func TestMissingBackendsAreUnimplemented(t *testing.T) {

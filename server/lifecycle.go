@@ -314,27 +314,31 @@ func (s *Server) ListenAndServe(ctx context.Context) error {
 // the admin API asked to save) and SHUTDOWN has not saved already, it
 // saves the dump with every command paused; if that fails it returns an
 // error wrapping ErrShutdownAborted and the server goes on serving, as
-// redis-server refuses to exit. Once saved, nothing changes any more: a
-// command sent after the save closes its connection unanswered. Then the
-// admin API's health check turns NOT_SERVING, the server stops accepting,
-// lets every client finish the commands it has sent, writes their replies
-// and closes the connections, and stops the admin API. If ctx ends first,
+// redis-server refuses to exit (the admin API's health check, NOT_SERVING
+// from the start, turns SERVING again). Once saved, nothing changes any
+// more: a command sent after the save closes its connection unanswered.
+// Then the server stops accepting, lets every client finish the commands
+// it has sent, writes their replies and closes the connections, and stops
+// the admin API. If ctx ends first,
 // the remaining connections are closed at once and ctx's error is
 // returned. A background save in progress always finishes first, so no
 // goroutine of the server is left. Once it has got past the save, calling
 // it again does nothing more.
 func (s *Server) Shutdown(ctx context.Context) error {
-	if err := s.saveOnShutdown(); err != nil {
-		s.log.Error("errors trying to shut down the server: the final save failed; still serving "+
-			"(SHUTDOWN NOSAVE stops without saving)", zap.Error(err))
-		s.stops.rearm()
-		return fmt.Errorf("%w: %w", ErrShutdownAborted, err)
-	}
 	s.mu.Lock()
 	adminSrv := s.admin
 	s.mu.Unlock()
 	if adminSrv != nil {
-		adminSrv.SetNotServing()
+		adminSrv.SetNotServing() // at once, even while the save waits for a busy command
+	}
+	if err := s.saveOnShutdown(); err != nil {
+		s.log.Error("errors trying to shut down the server: the final save failed; still serving "+
+			"(SHUTDOWN NOSAVE stops without saving)", zap.Error(err))
+		if adminSrv != nil {
+			adminSrv.SetServing()
+		}
+		s.stops.rearm()
+		return fmt.Errorf("%w: %w", ErrShutdownAborted, err)
 	}
 	var errs []error
 	if err := s.closeClients(ctx); err != nil {
