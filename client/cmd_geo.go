@@ -15,8 +15,30 @@ type GeoLocation struct {
 // GeoAdd adds members, with their positions, to the geospatial index (a
 // sorted set) at key, or moves them, and returns how many are new.
 func (c *Client) GeoAdd(ctx context.Context, key string, locations ...GeoLocation) (int64, error) {
-	args := make([]any, 0, 2+3*len(locations))
+	return c.GeoAddArgs(ctx, key, GeoAddOptions{}, locations...)
+}
+
+// GeoAddOptions are GEOADD's options.
+type GeoAddOptions struct {
+	// NX only adds new members; XX only moves existing ones.
+	NX, XX bool
+	// CH counts the members moved as well as those added.
+	CH bool
+}
+
+// GeoAddArgs is GeoAdd with options.
+func (c *Client) GeoAddArgs(ctx context.Context, key string, opts GeoAddOptions, locations ...GeoLocation) (int64, error) {
+	args := make([]any, 0, 5+3*len(locations))
 	args = append(args, "GEOADD", key)
+	if opts.NX {
+		args = append(args, "NX")
+	}
+	if opts.XX {
+		args = append(args, "XX")
+	}
+	if opts.CH {
+		args = append(args, "CH")
+	}
 	for _, l := range locations {
 		args = append(args, l.Longitude, l.Latitude, l.Name)
 	}

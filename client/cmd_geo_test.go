@@ -28,6 +28,14 @@ func TestGeo(t *testing.T) {
 		{"GeoAdd, GeoPos, GeoDist, GeoHash", func(t *testing.T, ctx context.Context, c *Client) {
 			eq(t, "GeoAdd", must(c.GeoAdd(ctx, "g", sicily...))(t), int64(2))
 			eq(t, "GeoAdd again", must(c.GeoAdd(ctx, "g", sicily[0]))(t), int64(0))
+			moved := GeoLocation{"Palermo", 13.5, 38}
+			eq(t, "GeoAddArgs NX", must(c.GeoAddArgs(ctx, "g", GeoAddOptions{NX: true, CH: true}, moved, GeoLocation{"Enna", 14.3, 37.6}))(t), int64(1))
+			eq(t, "GeoAddArgs XX CH", must(c.GeoAddArgs(ctx, "g", GeoAddOptions{XX: true, CH: true}, moved, GeoLocation{"Ragusa", 14.7, 36.9}))(t), int64(1))
+			eq(t, "XX added nothing", must(c.ZCard(ctx, "g"))(t), int64(3))
+			_, err := c.GeoAddArgs(ctx, "g", GeoAddOptions{NX: true, XX: true}, moved)
+			eq(t, "NX and XX", errors.As(err, &e) && e == "ERR syntax error", true)
+			must(c.GeoAdd(ctx, "g", sicily[0]))(t)
+			must(c.ZRem(ctx, "g", "Enna"))(t)
 			pos := must(c.GeoPos(ctx, "g", "Palermo", "nope", "Catania"))(t)
 			eq(t, "GeoPos missing is nil", len(pos) == 3 && pos[1] == nil && pos[0] != nil && pos[2] != nil, true)
 			eq(t, "GeoPos", []string{round(pos[0].Longitude), round(pos[0].Latitude), round(pos[2].Longitude), round(pos[2].Latitude)},
@@ -35,7 +43,7 @@ func TestGeo(t *testing.T) {
 			eq(t, "GeoPos missing key", must(c.GeoPos(ctx, "nope", "a"))(t), []*GeoPos{nil})
 			eq(t, "GeoDist km", round(must(c.GeoDist(ctx, "g", "Palermo", "Catania", "km"))(t)), "166.2742")
 			eq(t, "GeoDist m", round(must(c.GeoDist(ctx, "g", "Palermo", "Catania", ""))(t)), "166274.1516")
-			_, err := c.GeoDist(ctx, "g", "Palermo", "nope", "km")
+			_, err = c.GeoDist(ctx, "g", "Palermo", "nope", "km")
 			eq(t, "GeoDist missing is Nil", errors.Is(err, Nil), true)
 			_, err = c.GeoDist(ctx, "g", "Palermo", "Catania", "parsecs")
 			eq(t, "bad unit", errors.As(err, &e) && e == "ERR unsupported unit provided. please use M, KM, FT, MI", true)

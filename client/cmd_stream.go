@@ -438,6 +438,61 @@ func (c *Client) XClaimJustID(ctx context.Context, key, group, consumer string, 
 	return stringsReply("XCLAIM", f, err)
 }
 
+// XClaimOptions are XCLAIM's options beyond the entries and min-idle.
+type XClaimOptions struct {
+	// Idle, if positive, sets the claimed entries' idle time (IDLE);
+	// Time, if not zero, sets their last delivery time instead (TIME).
+	Idle time.Duration
+	Time time.Time
+	// RetryCount, if positive, sets their delivery counts (RETRYCOUNT).
+	RetryCount int64
+	// Force claims IDs not pending in the group, if the stream has them
+	// (FORCE).
+	Force bool
+	// LastID, if not empty, advances the group's last delivered ID to it
+	// (LASTID).
+	LastID string
+	// JustID returns the IDs only, with the fields left nil, and does not
+	// count as a delivery (JUSTID).
+	JustID bool
+}
+
+// XClaimArgs is XClaim with options.
+func (c *Client) XClaimArgs(ctx context.Context, key, group, consumer string, minIdle time.Duration, opts XClaimOptions, ids ...string) ([]XMessage, error) {
+	args := xclaimArgs(key, group, consumer, minIdle, ids)
+	if opts.Idle > 0 {
+		args = append(args, "IDLE", formatMillis(opts.Idle))
+	}
+	if !opts.Time.IsZero() {
+		args = append(args, "TIME", opts.Time.UnixMilli())
+	}
+	if opts.RetryCount > 0 {
+		args = append(args, "RETRYCOUNT", opts.RetryCount)
+	}
+	if opts.Force {
+		args = append(args, "FORCE")
+	}
+	if opts.JustID {
+		args = append(args, "JUSTID")
+	}
+	if opts.LastID != "" {
+		args = append(args, "LASTID", opts.LastID)
+	}
+	f, err := c.call(ctx, args...)
+	if !opts.JustID {
+		return xMessages("XCLAIM", f, err)
+	}
+	claimed, err := stringsReply("XCLAIM", f, err)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]XMessage, len(claimed))
+	for i, id := range claimed {
+		out[i].ID = id
+	}
+	return out, nil
+}
+
 func xclaimArgs(key, group, consumer string, minIdle time.Duration, ids []string) []any {
 	args := make([]any, 0, 6+len(ids))
 	args = append(args, "XCLAIM", key, group, consumer, minIdle.Milliseconds())

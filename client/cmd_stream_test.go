@@ -151,6 +151,16 @@ func TestStreams(t *testing.T) {
 			eq(t, "XClaimJustID", must(c.XClaimJustID(ctx, "s", "g", "alice", 0, ids[1], ids[3]))(t), []string{ids[1], ids[3]})
 			eq(t, "XClaim with a high min-idle", must(c.XClaim(ctx, "s", "g", "bob", time.Hour, ids[1]))(t), []XMessage{})
 
+			at := time.Now().Add(-time.Hour)
+			eq(t, "XClaimArgs", must(c.XClaimArgs(ctx, "s", "g", "dave", 0, XClaimOptions{Time: at, RetryCount: 5, JustID: true}, ids[1]))(t), []XMessage{{ID: ids[1]}})
+			pend = must(c.XPendingExt(ctx, "s", "g", XPendingOptions{Start: ids[1], End: ids[1], Count: 1}))(t)
+			eq(t, "TIME and RETRYCOUNT", []any{pend[0].Consumer, pend[0].Deliveries, pend[0].Idle >= time.Hour}, []any{"dave", int64(5), true})
+			eq(t, "XClaimArgs FORCE", must(c.XClaimArgs(ctx, "s", "g", "dave", 0, XClaimOptions{Force: true, Idle: time.Minute, LastID: ids[4]}, ids[4]))(t), []XMessage{msg(4)})
+			eq(t, "FORCE made it pending", must(c.XPending(ctx, "s", "g"))(t).Consumers["dave"], int64(2))
+			eq(t, "LASTID", must(c.XInfoGroups(ctx, "s"))(t)[0].LastDeliveredID, ids[4])
+			must(c.XAck(ctx, "s", "g", ids[4]))(t)
+			must(c.XClaim(ctx, "s", "g", "bob", 0, ids[1]))(t)
+
 			next, msgs, deleted, err := c.XAutoClaim(ctx, "s", "g", "bob", 0, "0", 10)
 			noErr(t, err)
 			eq(t, "XAutoClaim", []any{next, msgs, deleted}, []any{"0-0", []XMessage{msg(1), msg(3)}, []string{ids[2]}})
