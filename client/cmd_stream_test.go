@@ -89,6 +89,19 @@ func TestStreams(t *testing.T) {
 			}()
 			got, err := c.XRead(ctx, XReadOptions{Block: BlockForever}, "q", "$")
 			eq(t, "XRead", []any{got, err}, []any{[]XStream{{Stream: "q", Messages: []XMessage{msg(2)}}}, error(nil)})
+
+			// The wait is not cut short by a read timeout shorter than it.
+			for i, block := range []time.Duration{BlockForever, 2 * time.Second} {
+				short, err := Dial(ctx, c.Addr(), WithProtocol(c.Protocol()), WithReadTimeout(50*time.Millisecond))
+				noErr(t, err)
+				defer short.Close()
+				go func() {
+					time.Sleep(200 * time.Millisecond)
+					other.XAdd(ctx, "q", ids[3+i], "f", 3+i)
+				}()
+				got, err = short.XRead(ctx, XReadOptions{Block: block}, "q", ids[2+i])
+				eq(t, "XRead past the read timeout", []any{got, err}, []any{[]XStream{{Stream: "q", Messages: []XMessage{msg(3 + i)}}}, error(nil)})
+			}
 		}},
 		{"XRead BLOCK ends with ctx", func(t *testing.T, ctx context.Context, c *Client) {
 			for _, block := range []time.Duration{BlockForever, time.Minute} {
