@@ -106,11 +106,14 @@ func TestGeo(t *testing.T) {
 		{"errors", func(t *testing.T, ctx context.Context, c *Client) {
 			noErr(t, c.Set(ctx, "str", "v", 0))
 			for name, call := range map[string]func() error{
-				"GeoAdd":    func() error { _, err := c.GeoAdd(ctx, "str", sicily...); return err },
-				"GeoPos":    func() error { _, err := c.GeoPos(ctx, "str", "a"); return err },
-				"GeoDist":   func() error { _, err := c.GeoDist(ctx, "str", "a", "b", ""); return err },
-				"GeoHash":   func() error { _, err := c.GeoHash(ctx, "str", "a"); return err },
-				"GeoSearch": func() error { _, err := c.GeoSearch(ctx, "str", GeoSearchQuery{FromLonLat: true, Radius: 1}); return err },
+				"GeoAdd":  func() error { _, err := c.GeoAdd(ctx, "str", sicily...); return err },
+				"GeoPos":  func() error { _, err := c.GeoPos(ctx, "str", "a"); return err },
+				"GeoDist": func() error { _, err := c.GeoDist(ctx, "str", "a", "b", ""); return err },
+				"GeoHash": func() error { _, err := c.GeoHash(ctx, "str", "a"); return err },
+				"GeoSearch": func() error {
+					_, err := c.GeoSearch(ctx, "str", GeoSearchQuery{FromLonLat: true, Radius: 1})
+					return err
+				},
 			} {
 				err := call()
 				eq(t, name+" WRONGTYPE", errors.As(err, &e) && e.Prefix() == "WRONGTYPE", true)

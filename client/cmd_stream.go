@@ -736,3 +736,197 @@ func intOf(cmd string, f frame.Frame) (int64, error) {
 	}
 	return 0, unexpected(cmd, f)
 }
+
+// XInfoStreamFull is what XINFO STREAM FULL reports of a stream.
+type XInfoStreamFull struct {
+	Length               int64
+	RadixTreeKeys        int64
+	RadixTreeNodes       int64
+	LastGeneratedID      string
+	MaxDeletedEntryID    string
+	EntriesAdded         int64
+	RecordedFirstEntryID string
+	Entries              []XMessage
+	Groups               []XInfoStreamGroup
+}
+
+// XInfoStreamGroup is a consumer group as XINFO STREAM FULL reports it.
+type XInfoStreamGroup struct {
+	Name            string
+	LastDeliveredID string
+	// EntriesRead and Lag are as in XInfoGroup: -1 when unknown.
+	EntriesRead int64
+	Lag         int64
+	// PELCount is the number of pending entries; Pending lists them, up to
+	// the call's count.
+	PELCount  int64
+	Pending   []XInfoPending
+	Consumers []XInfoStreamConsumer
+}
+
+// XInfoStreamConsumer is a consumer as XINFO STREAM FULL reports it.
+type XInfoStreamConsumer struct {
+	Name string
+	// SeenTime is when the consumer last read or claimed.
+	SeenTime time.Time
+	PELCount int64
+	// Pending lists its pending entries, with Consumer empty.
+	Pending []XInfoPending
+}
+
+// XInfoPending is a pending entry as XINFO STREAM FULL reports it.
+type XInfoPending struct {
+	ID            string
+	Consumer      string
+	DeliveryTime  time.Time
+	DeliveryCount int64
+}
+
+// XInfoStreamFull describes the stream at key in full: up to count (0 for
+// all) entries, and for each group up to count pending entries and its
+// consumers.
+func (c *Client) XInfoStreamFull(ctx context.Context, key string, count int64) (*XInfoStreamFull, error) {
+	const cmd = "XINFO STREAM FULL"
+	f, err := c.call(ctx, "XINFO", "STREAM", key, "FULL", "COUNT", count)
+	if err != nil {
+		return nil, err
+	}
+	var s XInfoStreamFull
+	err = eachField(cmd, f, func(name string, v frame.Frame) error {
+		var err error
+		switch name {
+		case "length":
+			s.Length, err = intOf(cmd, v)
+		case "radix-tree-keys":
+			s.RadixTreeKeys, err = intOf(cmd, v)
+		case "radix-tree-nodes":
+			s.RadixTreeNodes, err = intOf(cmd, v)
+		case "entries-added":
+			s.EntriesAdded, err = intOf(cmd, v)
+		case "last-generated-id":
+			s.LastGeneratedID = v.Text()
+		case "max-deleted-entry-id":
+			s.MaxDeletedEntryID = v.Text()
+		case "recorded-first-entry-id":
+			s.RecordedFirstEntryID = v.Text()
+		case "entries":
+			s.Entries, err = xMessages(cmd, v, nil)
+		case "groups":
+			if v.Type != frame.Array {
+				return unexpected(cmd, v)
+			}
+			for _, g := range v.Elems {
+				grp, err := xinfoFullGroup(g)
+				if err != nil {
+					return err
+				}
+				s.Groups = append(s.Groups, grp)
+			}
+		}
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &s, nil
+}
+
+func xinfoFullGroup(f frame.Frame) (XInfoStreamGroup, error) {
+	const cmd = "XINFO STREAM FULL"
+	g := XInfoStreamGroup{EntriesRead: -1, Lag: -1}
+	err := eachField(cmd, f, func(name string, v frame.Frame) error {
+		var err error
+		switch name {
+		case "name":
+			g.Name = v.Text()
+		case "last-delivered-id":
+			g.LastDeliveredID = v.Text()
+		case "entries-read":
+			if !v.IsNull() {
+				g.EntriesRead, err = intOf(cmd, v)
+			}
+		case "lag":
+			if !v.IsNull() {
+				g.Lag, err = intOf(cmd, v)
+			}
+		case "pel-count":
+			g.PELCount, err = intOf(cmd, v)
+		case "pending":
+			g.Pending, err = xinfoPending(v, true)
+		case "consumers":
+			if v.Type != frame.Array {
+				return unexpected(cmd, v)
+			}
+			for _, e := range v.Elems {
+				var cs XInfoStreamConsumer
+				err := eachField(cmd, e, func(name string, v frame.Frame) error {
+					var err error
+					switch name {
+					case "name":
+						cs.Name = v.Text()
+					case "seen-time":
+						var ms int64
+						ms, err = intOf(cmd, v)
+						cs.SeenTime = time.UnixMilli(ms)
+					case "pel-count":
+						cs.PELCount, err = intOf(cmd, v)
+					case "pending":
+						cs.Pending, err = xinfoPending(v, false)
+					}
+					return err
+				})
+				if err != nil {
+					return err
+				}
+				g.Consumers = append(g.Consumers, cs)
+			}
+		}
+		return err
+	})
+	return g, err
+}
+
+// xinfoPending converts XINFO STREAM FULL's pending entries: [id,
+// consumer, delivery time, delivery count] for a group, without the
+// consumer for a consumer.
+func xinfoPending(f frame.Frame, withConsumer bool) ([]XInfoPending, error) {
+	const cmd = "XINFO STREAM FULL"
+	n := 3
+	if withConsumer {
+		n = 4
+	}
+	if f.Type != frame.Array {
+		return nil, unexpected(cmd, f)
+	}
+	out := make([]XInfoPending, len(f.Elems))
+	for i, e := range f.Elems {
+		if e.Type != frame.Array || len(e.Elems) != n || e.Elems[n-2].Type != frame.Integer || e.Elems[n-1].Type != frame.Integer {
+			return nil, unexpected(cmd, f)
+		}
+		p := XInfoPending{
+			ID:            e.Elems[0].Text(),
+			DeliveryTime:  time.UnixMilli(e.Elems[n-2].Int),
+			DeliveryCount: e.Elems[n-1].Int,
+		}
+		if withConsumer {
+			p.Consumer = e.Elems[1].Text()
+		}
+		out[i] = p
+	}
+	return out, nil
+}
+
+// eachField calls fn with each name and value of a RESP3 map or a RESP2
+// array of alternating names and values, stopping at fn's first error.
+func eachField(cmd string, f frame.Frame, fn func(name string, v frame.Frame) error) error {
+	kv, err := pairs(cmd, f)
+	if err != nil {
+		return err
+	}
+	for i := 0; i < len(kv); i += 2 {
+		if err := fn(kv[i].Text(), kv[i+1]); err != nil {
+			return err
+		}
+	}
+	return nil
+}

@@ -241,6 +241,22 @@ func TestStreams(t *testing.T) {
 			_, err = c.XInfoConsumers(ctx, "s", "nope")
 			eq(t, "NOGROUP", errors.As(err, &e) && e.Prefix() == "NOGROUP", true)
 
+			full := must(c.XInfoStreamFull(ctx, "s", 0))(t)
+			eq(t, "XInfoStreamFull", []any{full.Length, full.LastGeneratedID, full.MaxDeletedEntryID, full.EntriesAdded, full.RecordedFirstEntryID, full.Entries},
+				[]any{int64(2), ids[3], ids[2], int64(3), ids[1], []XMessage{m1, m3}})
+			eq(t, "groups", len(full.Groups), 2)
+			g := full.Groups[0]
+			eq(t, "group g", []any{g.Name, g.LastDeliveredID, g.EntriesRead, g.Lag, g.PELCount, len(g.Pending), len(g.Consumers)},
+				[]any{"g", ids[1], int64(-1), int64(-1), int64(1), 1, 1})
+			p := g.Pending[0]
+			eq(t, "group pending", []any{p.ID, p.Consumer, p.DeliveryCount, time.Since(p.DeliveryTime) < 10*time.Second}, []any{ids[1], "alice", int64(1), true})
+			cs := g.Consumers[0]
+			eq(t, "consumer", []any{cs.Name, cs.PELCount, time.Since(cs.SeenTime) < 10*time.Second, cs.Pending[0].ID, cs.Pending[0].Consumer, cs.Pending[0].DeliveryCount},
+				[]any{"alice", int64(1), true, ids[1], "", int64(1)})
+			eq(t, "group h", []any{full.Groups[1].Name, full.Groups[1].Lag, full.Groups[1].Pending, full.Groups[1].Consumers},
+				[]any{"h", int64(0), []XInfoPending{}, []XInfoStreamConsumer(nil)})
+			eq(t, "FULL COUNT 1", must(c.XInfoStreamFull(ctx, "s", 1))(t).Entries, []XMessage{m1})
+
 			// The reply's shape differs by protocol; the typed result does not.
 			f := must(c.Do(ctx, "XINFO", "STREAM", "s"))(t)
 			want := frame.Array
