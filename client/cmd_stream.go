@@ -566,54 +566,54 @@ type XInfoStream struct {
 
 // XInfoStream describes the stream at key.
 func (c *Client) XInfoStream(ctx context.Context, key string) (*XInfoStream, error) {
+	const cmd = "XINFO STREAM"
 	f, err := c.call(ctx, "XINFO", "STREAM", key)
 	if err != nil {
 		return nil, err
 	}
-	kv, err := pairs("XINFO STREAM", f)
-	if err != nil {
-		return nil, err
-	}
 	var s XInfoStream
-	for i := 0; i < len(kv); i += 2 {
-		v := kv[i+1]
+	err = eachField(cmd, f, func(name string, v frame.Frame) error {
 		var err error
-		switch kv[i].Text() {
+		switch name {
 		case "length":
-			s.Length, err = intOf("XINFO STREAM", v)
+			s.Length, err = intOf(cmd, v)
 		case "radix-tree-keys":
-			s.RadixTreeKeys, err = intOf("XINFO STREAM", v)
+			s.RadixTreeKeys, err = intOf(cmd, v)
 		case "radix-tree-nodes":
-			s.RadixTreeNodes, err = intOf("XINFO STREAM", v)
+			s.RadixTreeNodes, err = intOf(cmd, v)
 		case "groups":
-			s.Groups, err = intOf("XINFO STREAM", v)
+			s.Groups, err = intOf(cmd, v)
 		case "entries-added":
-			s.EntriesAdded, err = intOf("XINFO STREAM", v)
+			s.EntriesAdded, err = intOf(cmd, v)
 		case "last-generated-id":
 			s.LastGeneratedID = v.Text()
 		case "max-deleted-entry-id":
 			s.MaxDeletedEntryID = v.Text()
 		case "recorded-first-entry-id":
 			s.RecordedFirstEntryID = v.Text()
-		case "first-entry", "last-entry":
-			if v.IsNull() {
-				break
-			}
-			var m XMessage
-			if m, err = xMessage("XINFO STREAM", v); err != nil {
-				break
-			}
-			if kv[i].Text() == "first-entry" {
-				s.FirstEntry = &m
-			} else {
-				s.LastEntry = &m
-			}
+		case "first-entry":
+			s.FirstEntry, err = xMessageOrNil(cmd, v)
+		case "last-entry":
+			s.LastEntry, err = xMessageOrNil(cmd, v)
 		}
-		if err != nil {
-			return nil, err
-		}
+		return err
+	})
+	if err != nil {
+		return nil, err
 	}
 	return &s, nil
+}
+
+// xMessageOrNil converts an entry that may be nil.
+func xMessageOrNil(cmd string, f frame.Frame) (*XMessage, error) {
+	if f.IsNull() {
+		return nil, nil
+	}
+	m, err := xMessage(cmd, f)
+	if err != nil {
+		return nil, err
+	}
+	return &m, nil
 }
 
 // XInfoGroup is what XINFO GROUPS reports of a consumer group.
@@ -631,44 +631,41 @@ type XInfoGroup struct {
 
 // XInfoGroups describes the consumer groups of the stream at key.
 func (c *Client) XInfoGroups(ctx context.Context, key string) ([]XInfoGroup, error) {
+	const cmd = "XINFO GROUPS"
 	f, err := c.call(ctx, "XINFO", "GROUPS", key)
 	if err != nil {
 		return nil, err
 	}
 	if f.Type != frame.Array {
-		return nil, unexpected("XINFO GROUPS", f)
+		return nil, unexpected(cmd, f)
 	}
 	out := make([]XInfoGroup, len(f.Elems))
 	for i, e := range f.Elems {
-		kv, err := pairs("XINFO GROUPS", e)
-		if err != nil {
-			return nil, err
-		}
 		g := XInfoGroup{EntriesRead: -1, Lag: -1}
-		for j := 0; j < len(kv); j += 2 {
-			v := kv[j+1]
+		err := eachField(cmd, e, func(name string, v frame.Frame) error {
 			var err error
-			switch kv[j].Text() {
+			switch name {
 			case "name":
 				g.Name = v.Text()
 			case "consumers":
-				g.Consumers, err = intOf("XINFO GROUPS", v)
+				g.Consumers, err = intOf(cmd, v)
 			case "pending":
-				g.Pending, err = intOf("XINFO GROUPS", v)
+				g.Pending, err = intOf(cmd, v)
 			case "last-delivered-id":
 				g.LastDeliveredID = v.Text()
 			case "entries-read":
 				if !v.IsNull() {
-					g.EntriesRead, err = intOf("XINFO GROUPS", v)
+					g.EntriesRead, err = intOf(cmd, v)
 				}
 			case "lag":
 				if !v.IsNull() {
-					g.Lag, err = intOf("XINFO GROUPS", v)
+					g.Lag, err = intOf(cmd, v)
 				}
 			}
-			if err != nil {
-				return nil, err
-			}
+			return err
+		})
+		if err != nil {
+			return nil, err
 		}
 		out[i] = g
 	}
@@ -685,36 +682,33 @@ type XInfoConsumer struct {
 
 // XInfoConsumers describes the consumers of group on the stream at key.
 func (c *Client) XInfoConsumers(ctx context.Context, key, group string) ([]XInfoConsumer, error) {
+	const cmd = "XINFO CONSUMERS"
 	f, err := c.call(ctx, "XINFO", "CONSUMERS", key, group)
 	if err != nil {
 		return nil, err
 	}
 	if f.Type != frame.Array {
-		return nil, unexpected("XINFO CONSUMERS", f)
+		return nil, unexpected(cmd, f)
 	}
 	out := make([]XInfoConsumer, len(f.Elems))
 	for i, e := range f.Elems {
-		kv, err := pairs("XINFO CONSUMERS", e)
-		if err != nil {
-			return nil, err
-		}
 		var cs XInfoConsumer
-		for j := 0; j < len(kv); j += 2 {
-			v := kv[j+1]
+		err := eachField(cmd, e, func(name string, v frame.Frame) error {
 			var err error
-			switch kv[j].Text() {
+			switch name {
 			case "name":
 				cs.Name = v.Text()
 			case "pending":
-				cs.Pending, err = intOf("XINFO CONSUMERS", v)
+				cs.Pending, err = intOf(cmd, v)
 			case "idle":
 				var ms int64
-				ms, err = intOf("XINFO CONSUMERS", v)
+				ms, err = intOf(cmd, v)
 				cs.Idle = time.Duration(ms) * time.Millisecond
 			}
-			if err != nil {
-				return nil, err
-			}
+			return err
+		})
+		if err != nil {
+			return nil, err
 		}
 		out[i] = cs
 	}
