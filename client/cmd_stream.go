@@ -202,9 +202,9 @@ type XReadOptions struct {
 var errXReadStreams = errors.New("client: XREAD streams must be keys followed by as many IDs")
 
 // XRead reads entries from streams, given as after STREAMS: the keys,
-// then an ID for each, the entries after which are returned ("$" for the
-// entries added from now on, "+" for the last entry). It returns Nil if
-// no stream has entries, after waiting as opts.Block says.
+// then an ID for each, the entries after which are returned ("0" for all,
+// "$" for those added from now on, when blocking). It returns Nil if no
+// stream has entries, after waiting as opts.Block says.
 func (c *Client) XRead(ctx context.Context, opts XReadOptions, streams ...string) ([]XStream, error) {
 	return c.xread(ctx, []any{"XREAD"}, "XREAD", opts, streams)
 }
