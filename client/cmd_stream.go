@@ -1,0 +1,926 @@
+package client
+
+import (
+	"context"
+	"errors"
+	"strconv"
+	"time"
+
+	"github.com/mini-redis/mini-redis/frame"
+)
+
+// An XMessage is a stream entry.
+type XMessage struct {
+	// ID is the entry's ID, such as "1700000000000-0".
+	ID string
+	// Fields holds the entry's fields and values, alternately, in order.
+	// It is nil for an entry that XREADGROUP reads from a consumer's
+	// history after it was deleted.
+	Fields []string
+}
+
+// XAdd appends an entry of fields and values, given alternately, to the
+// stream at key, with the ID id ("*" for one the server chooses), and
+// returns its ID.
+func (c *Client) XAdd(ctx context.Context, key, id string, fieldValues ...any) (string, error) {
+	return c.XAddArgs(ctx, key, XAddOptions{ID: id}, fieldValues...)
+}
+
+// XAddOptions are XADD's options.
+type XAddOptions struct {
+	// ID is the new entry's ID; empty or "*" lets the server choose one.
+	ID string
+	// NoMkStream adds nothing, and makes XAddArgs return Nil, if the
+	// stream does not exist (NOMKSTREAM).
+	NoMkStream bool
+	// Trim, if not nil, trims the stream as XTrim does, in the same call.
+	Trim *XTrimOptions
+}
+
+// XAddArgs is XAdd with options: trimming and NOMKSTREAM.
+func (c *Client) XAddArgs(ctx context.Context, key string, opts XAddOptions, fieldValues ...any) (string, error) {
+	args := make([]any, 0, 8+len(fieldValues))
+	args = append(args, "XADD", key)
+	if opts.NoMkStream {
+		args = append(args, "NOMKSTREAM")
+	}
+	if opts.Trim != nil {
+		args = opts.Trim.args(args)
+	}
+	id := opts.ID
+	if id == "" {
+		id = "*"
+	}
+	args = append(append(args, id), fieldValues...)
+	f, err := c.call(ctx, args...)
+	b, err := bytesReply("XADD", f, err)
+	return string(b), err
+}
+
+// XTrimOptions say how to trim a stream, by length or by ID.
+type XTrimOptions struct {
+	// MinID, if not empty, evicts the entries with smaller IDs (MINID);
+	// otherwise the stream keeps at most MaxLen entries (MAXLEN), 0
+	// emptying it.
+	MinID  string
+	MaxLen int64
+	// Approx lets the server trim less, for speed, in whole nodes (~).
+	Approx bool
+	// Limit, if positive, caps how many entries an approximate trim
+	// evicts (LIMIT).
+	Limit int64
+}
+
+func (o *XTrimOptions) args(args []any) []any {
+	if o.MinID != "" {
+		args = append(args, "MINID")
+	} else {
+		args = append(args, "MAXLEN")
+	}
+	if o.Approx {
+		args = append(args, "~")
+	}
+	if o.MinID != "" {
+		args = append(args, o.MinID)
+	} else {
+		args = append(args, o.MaxLen)
+	}
+	if o.Limit > 0 {
+		args = append(args, "LIMIT", o.Limit)
+	}
+	return args
+}
+
+// XTrim trims the stream at key as opts say and returns how many entries
+// it evicted.
+func (c *Client) XTrim(ctx context.Context, key string, opts XTrimOptions) (int64, error) {
+	f, err := c.call(ctx, opts.args([]any{"XTRIM", key})...)
+	return intReply("XTRIM", f, err)
+}
+
+// XDel deletes the entries with ids from the stream at key and returns
+// how many existed.
+func (c *Client) XDel(ctx context.Context, key string, ids ...string) (int64, error) {
+	f, err := c.call(ctx, withKeys("XDEL", append([]string{key}, ids...))...)
+	return intReply("XDEL", f, err)
+}
+
+// XLen returns the number of entries of the stream at key.
+func (c *Client) XLen(ctx context.Context, key string) (int64, error) {
+	f, err := c.call(ctx, "XLEN", key)
+	return intReply("XLEN", f, err)
+}
+
+// XRange returns the entries of the stream at key with IDs from start to
+// end, inclusive ("-" and "+" for the ends of the stream; "(" before an
+// ID excludes it).
+func (c *Client) XRange(ctx context.Context, key, start, end string) ([]XMessage, error) {
+	f, err := c.call(ctx, "XRANGE", key, start, end)
+	return xMessages("XRANGE", f, err)
+}
+
+// XRangeN is XRange returning at most count entries.
+func (c *Client) XRangeN(ctx context.Context, key, start, end string, count int64) ([]XMessage, error) {
+	f, err := c.call(ctx, "XRANGE", key, start, end, "COUNT", count)
+	return xMessages("XRANGE", f, err)
+}
+
+// XRevRange is XRange in reverse order, from end down to start.
+func (c *Client) XRevRange(ctx context.Context, key, end, start string) ([]XMessage, error) {
+	f, err := c.call(ctx, "XREVRANGE", key, end, start)
+	return xMessages("XREVRANGE", f, err)
+}
+
+// XRevRangeN is XRevRange returning at most count entries.
+func (c *Client) XRevRangeN(ctx context.Context, key, end, start string, count int64) ([]XMessage, error) {
+	f, err := c.call(ctx, "XREVRANGE", key, end, start, "COUNT", count)
+	return xMessages("XREVRANGE", f, err)
+}
+
+func xMessages(cmd string, f frame.Frame, err error) ([]XMessage, error) {
+	if err != nil {
+		return nil, err
+	}
+	if f.Type != frame.Array {
+		return nil, unexpected(cmd, f)
+	}
+	out := make([]XMessage, len(f.Elems))
+	for i, e := range f.Elems {
+		m, err := xMessage(cmd, e)
+		if err != nil {
+			return nil, err
+		}
+		out[i] = m
+	}
+	return out, nil
+}
+
+// xMessage converts an entry, [id, [field, value, ...]]; the fields are
+// nil for a deleted entry still pending in a group.
+func xMessage(cmd string, e frame.Frame) (XMessage, error) {
+	if e.Type != frame.Array || len(e.Elems) != 2 {
+		return XMessage{}, unexpected(cmd, e)
+	}
+	m := XMessage{ID: e.Elems[0].Text()}
+	if e.Elems[1].IsNull() {
+		return m, nil
+	}
+	fields, err := stringsReply(cmd, e.Elems[1], nil)
+	if err != nil {
+		return XMessage{}, err
+	}
+	m.Fields = fields
+	return m, nil
+}
+
+// An XStream is a stream's entries, as XREAD and XREADGROUP return them.
+type XStream struct {
+	Stream   string
+	Messages []XMessage
+}
+
+// BlockForever, as XReadOptions.Block, waits for entries until ctx ends
+// (BLOCK 0).
+const BlockForever time.Duration = -1
+
+// XReadOptions are XREAD's and XREADGROUP's options.
+type XReadOptions struct {
+	// Count, if positive, caps the entries returned per stream (COUNT).
+	Count int64
+	// Block, if positive, waits up to this long for an entry when there
+	// is none (BLOCK), with millisecond precision; BlockForever waits
+	// until ctx ends; 0 does not wait. The read timeout (WithReadTimeout)
+	// is extended by Block, and does not apply to BlockForever. As for
+	// BLPop, ctx's end interrupts the wait and closes the connection.
+	Block time.Duration
+	// NoAck, for XReadGroup only, does not add the entries to the
+	// group's pending entries (NOACK).
+	NoAck bool
+}
+
+// errXReadStreams refuses an odd number of XREAD stream arguments.
+var errXReadStreams = errors.New("client: XREAD streams must be keys followed by as many IDs")
+
+// XRead reads entries from streams, given as after STREAMS: the keys,
+// then an ID for each, the entries after which are returned ("0" for all,
+// "$" for those added from now on, when blocking). It returns Nil if no
+// stream has entries, after waiting as opts.Block says.
+func (c *Client) XRead(ctx context.Context, opts XReadOptions, streams ...string) ([]XStream, error) {
+	return c.xread(ctx, []any{"XREAD"}, "XREAD", opts, streams)
+}
+
+// XReadGroup reads entries from streams as consumer of group; streams are
+// as for XRead, with ">" for the entries never delivered to the group and
+// an ID for the consumer's pending entries after it.
+func (c *Client) XReadGroup(ctx context.Context, group, consumer string, opts XReadOptions, streams ...string) ([]XStream, error) {
+	args := []any{"XREADGROUP", "GROUP", group, consumer}
+	if opts.NoAck {
+		args = append(args, "NOACK")
+	}
+	return c.xread(ctx, args, "XREADGROUP", opts, streams)
+}
+
+func (c *Client) xread(ctx context.Context, args []any, cmd string, opts XReadOptions, streams []string) ([]XStream, error) {
+	if len(streams) == 0 || len(streams)%2 != 0 {
+		return nil, errXReadStreams
+	}
+	if opts.Count > 0 {
+		args = append(args, "COUNT", opts.Count)
+	}
+	var block time.Duration
+	switch {
+	case opts.Block == BlockForever:
+		args = append(args, "BLOCK", 0)
+		block = -1 // only ctx ends the wait
+	case opts.Block > 0:
+		args = append(args, "BLOCK", formatMillis(opts.Block))
+		block = opts.Block
+	}
+	args = append(args, "STREAMS")
+	for _, s := range streams {
+		args = append(args, s)
+	}
+	f, err := c.callBlocking(ctx, block, args...)
+	if err != nil {
+		return nil, err
+	}
+	if f.IsNull() {
+		return nil, Nil
+	}
+	// RESP3 maps each key to its entries; RESP2 has [key, entries] pairs.
+	var out []XStream
+	add := func(key, entries frame.Frame) error {
+		ms, err := xMessages(cmd, entries, nil)
+		if err != nil {
+			return err
+		}
+		out = append(out, XStream{Stream: key.Text(), Messages: ms})
+		return nil
+	}
+	switch f.Type {
+	case frame.Map:
+		for i := 0; i+1 < len(f.Elems); i += 2 {
+			if err := add(f.Elems[i], f.Elems[i+1]); err != nil {
+				return nil, err
+			}
+		}
+	case frame.Array:
+		for _, p := range f.Elems {
+			if p.Type != frame.Array || len(p.Elems) != 2 {
+				return nil, unexpected(cmd, f)
+			}
+			if err := add(p.Elems[0], p.Elems[1]); err != nil {
+				return nil, err
+			}
+		}
+	default:
+		return nil, unexpected(cmd, f)
+	}
+	return out, nil
+}
+
+// XAck removes ids from the pending entries of group on the stream at key
+// and returns how many were pending.
+func (c *Client) XAck(ctx context.Context, key, group string, ids ...string) (int64, error) {
+	f, err := c.call(ctx, withKeys("XACK", append([]string{key, group}, ids...))...)
+	return intReply("XACK", f, err)
+}
+
+// XGroupCreate creates group on the stream at key, delivering the entries
+// after id ("$" for those added from now on, "0" for all). mkStream
+// creates an empty stream if there is none (MKSTREAM); without it a
+// missing stream is an Error. A group that exists is a BUSYGROUP Error.
+func (c *Client) XGroupCreate(ctx context.Context, key, group, id string, mkStream bool) error {
+	args := []any{"XGROUP", "CREATE", key, group, id}
+	if mkStream {
+		args = append(args, "MKSTREAM")
+	}
+	f, err := c.call(ctx, args...)
+	return okReply("XGROUP CREATE", f, err)
+}
+
+// XGroupDestroy deletes group from the stream at key, with its consumers
+// and pending entries, and reports whether it existed.
+func (c *Client) XGroupDestroy(ctx context.Context, key, group string) (bool, error) {
+	f, err := c.call(ctx, "XGROUP", "DESTROY", key, group)
+	return boolReply("XGROUP DESTROY", f, err)
+}
+
+// XGroupSetID sets the last delivered ID of group on the stream at key
+// ("$" for the stream's last entry).
+func (c *Client) XGroupSetID(ctx context.Context, key, group, id string) error {
+	f, err := c.call(ctx, "XGROUP", "SETID", key, group, id)
+	return okReply("XGROUP SETID", f, err)
+}
+
+// XGroupCreateConsumer adds consumer to group on the stream at key and
+// reports whether it is new.
+func (c *Client) XGroupCreateConsumer(ctx context.Context, key, group, consumer string) (bool, error) {
+	f, err := c.call(ctx, "XGROUP", "CREATECONSUMER", key, group, consumer)
+	return boolReply("XGROUP CREATECONSUMER", f, err)
+}
+
+// XGroupDelConsumer removes consumer from group on the stream at key and
+// returns how many entries it had pending, which are no longer pending.
+func (c *Client) XGroupDelConsumer(ctx context.Context, key, group, consumer string) (int64, error) {
+	f, err := c.call(ctx, "XGROUP", "DELCONSUMER", key, group, consumer)
+	return intReply("XGROUP DELCONSUMER", f, err)
+}
+
+// XPendingSummary is the summary form of XPENDING: a group's pending
+// entries.
+type XPendingSummary struct {
+	// Count is the number of pending entries; Lower and Higher are the
+	// smallest and greatest of their IDs, empty when there are none.
+	Count         int64
+	Lower, Higher string
+	// Consumers maps each consumer with pending entries to their number.
+	Consumers map[string]int64
+}
+
+// XPending returns the summary of group's pending entries on the stream
+// at key.
+func (c *Client) XPending(ctx context.Context, key, group string) (*XPendingSummary, error) {
+	f, err := c.call(ctx, "XPENDING", key, group)
+	if err != nil {
+		return nil, err
+	}
+	if f.Type != frame.Array || len(f.Elems) != 4 || f.Elems[0].Type != frame.Integer {
+		return nil, unexpected("XPENDING", f)
+	}
+	s := &XPendingSummary{
+		Count:     f.Elems[0].Int,
+		Lower:     f.Elems[1].Text(),
+		Higher:    f.Elems[2].Text(),
+		Consumers: map[string]int64{},
+	}
+	for _, p := range f.Elems[3].Elems {
+		if p.Type != frame.Array || len(p.Elems) != 2 {
+			return nil, unexpected("XPENDING", f)
+		}
+		n, err := intOf("XPENDING", p.Elems[1])
+		if err != nil {
+			return nil, err
+		}
+		s.Consumers[p.Elems[0].Text()] = n
+	}
+	return s, nil
+}
+
+// XPendingOptions select the pending entries XPendingExt returns.
+type XPendingOptions struct {
+	// Start and End bound the IDs, inclusive ("-" and "+" for all).
+	Start, End string
+	// Count caps the entries returned.
+	Count int64
+	// Consumer, if not empty, keeps only that consumer's entries.
+	Consumer string
+	// Idle, if positive, keeps only the entries not delivered for at
+	// least this long (IDLE).
+	Idle time.Duration
+}
+
+// An XPendingEntry is a pending entry, as the extended XPENDING reports it.
+type XPendingEntry struct {
+	ID       string
+	Consumer string
+	// Idle is the time since the entry was last delivered.
+	Idle time.Duration
+	// Deliveries is how many times it was delivered.
+	Deliveries int64
+}
+
+// XPendingExt returns the pending entries of group on the stream at key
+// that opts select, the extended form of XPENDING.
+func (c *Client) XPendingExt(ctx context.Context, key, group string, opts XPendingOptions) ([]XPendingEntry, error) {
+	args := []any{"XPENDING", key, group}
+	if opts.Idle > 0 {
+		args = append(args, "IDLE", formatMillis(opts.Idle))
+	}
+	args = append(args, opts.Start, opts.End, opts.Count)
+	if opts.Consumer != "" {
+		args = append(args, opts.Consumer)
+	}
+	f, err := c.call(ctx, args...)
+	if err != nil {
+		return nil, err
+	}
+	if f.Type != frame.Array {
+		return nil, unexpected("XPENDING", f)
+	}
+	out := make([]XPendingEntry, len(f.Elems))
+	for i, e := range f.Elems {
+		if e.Type != frame.Array || len(e.Elems) != 4 || e.Elems[2].Type != frame.Integer || e.Elems[3].Type != frame.Integer {
+			return nil, unexpected("XPENDING", f)
+		}
+		out[i] = XPendingEntry{
+			ID:         e.Elems[0].Text(),
+			Consumer:   e.Elems[1].Text(),
+			Idle:       time.Duration(e.Elems[2].Int) * time.Millisecond,
+			Deliveries: e.Elems[3].Int,
+		}
+	}
+	return out, nil
+}
+
+// XClaim gives consumer of group the pending entries ids of the stream at
+// key that have been idle for at least minIdle, and returns them; a
+// deleted entry is dropped from the pending entries and not returned.
+func (c *Client) XClaim(ctx context.Context, key, group, consumer string, minIdle time.Duration, ids ...string) ([]XMessage, error) {
+	f, err := c.call(ctx, xclaimArgs(key, group, consumer, minIdle, ids)...)
+	return xMessages("XCLAIM", f, err)
+}
+
+// XClaimJustID is XClaim returning only the claimed IDs (JUSTID), which
+// does not count as a delivery.
+func (c *Client) XClaimJustID(ctx context.Context, key, group, consumer string, minIdle time.Duration, ids ...string) ([]string, error) {
+	f, err := c.call(ctx, append(xclaimArgs(key, group, consumer, minIdle, ids), "JUSTID")...)
+	return stringsReply("XCLAIM", f, err)
+}
+
+// XClaimOptions are XCLAIM's options beyond the entries and min-idle.
+type XClaimOptions struct {
+	// Idle, if positive, sets the claimed entries' idle time (IDLE);
+	// Time, if not zero, sets their last delivery time instead (TIME).
+	Idle time.Duration
+	Time time.Time
+	// RetryCount, if positive, sets their delivery counts (RETRYCOUNT).
+	RetryCount int64
+	// Force claims IDs not pending in the group, if the stream has them
+	// (FORCE).
+	Force bool
+	// LastID, if not empty, advances the group's last delivered ID to it
+	// (LASTID).
+	LastID string
+	// JustID returns the IDs only, with the fields left nil, and does not
+	// count as a delivery (JUSTID).
+	JustID bool
+}
+
+// XClaimArgs is XClaim with options.
+func (c *Client) XClaimArgs(ctx context.Context, key, group, consumer string, minIdle time.Duration, opts XClaimOptions, ids ...string) ([]XMessage, error) {
+	args := xclaimArgs(key, group, consumer, minIdle, ids)
+	if opts.Idle > 0 {
+		args = append(args, "IDLE", formatMillis(opts.Idle))
+	}
+	if !opts.Time.IsZero() {
+		args = append(args, "TIME", opts.Time.UnixMilli())
+	}
+	if opts.RetryCount > 0 {
+		args = append(args, "RETRYCOUNT", opts.RetryCount)
+	}
+	if opts.Force {
+		args = append(args, "FORCE")
+	}
+	if opts.JustID {
+		args = append(args, "JUSTID")
+	}
+	if opts.LastID != "" {
+		args = append(args, "LASTID", opts.LastID)
+	}
+	f, err := c.call(ctx, args...)
+	if !opts.JustID {
+		return xMessages("XCLAIM", f, err)
+	}
+	claimed, err := stringsReply("XCLAIM", f, err)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]XMessage, len(claimed))
+	for i, id := range claimed {
+		out[i].ID = id
+	}
+	return out, nil
+}
+
+func xclaimArgs(key, group, consumer string, minIdle time.Duration, ids []string) []any {
+	args := make([]any, 0, 6+len(ids))
+	args = append(args, "XCLAIM", key, group, consumer, minIdle.Milliseconds())
+	for _, id := range ids {
+		args = append(args, id)
+	}
+	return args
+}
+
+// XAutoClaim claims for consumer of group up to count (0: the server's
+// default, 100) pending entries of the stream at key idle for at least
+// minIdle, scanning from the ID start. It returns the ID to scan from
+// next ("0-0" once the scan is complete), the claimed entries, and the
+// IDs of deleted entries it dropped from the pending entries.
+func (c *Client) XAutoClaim(ctx context.Context, key, group, consumer string, minIdle time.Duration, start string, count int64) (next string, msgs []XMessage, deleted []string, err error) {
+	f, err := c.call(ctx, xautoclaimArgs(key, group, consumer, minIdle, start, count)...)
+	if err != nil {
+		return "", nil, nil, err
+	}
+	if f.Type != frame.Array || len(f.Elems) != 3 {
+		return "", nil, nil, unexpected("XAUTOCLAIM", f)
+	}
+	if msgs, err = xMessages("XAUTOCLAIM", f.Elems[1], nil); err != nil {
+		return "", nil, nil, err
+	}
+	if deleted, err = stringsReply("XAUTOCLAIM", f.Elems[2], nil); err != nil {
+		return "", nil, nil, err
+	}
+	return f.Elems[0].Text(), msgs, deleted, nil
+}
+
+// XAutoClaimJustID is XAutoClaim returning only the claimed IDs (JUSTID).
+func (c *Client) XAutoClaimJustID(ctx context.Context, key, group, consumer string, minIdle time.Duration, start string, count int64) (next string, ids, deleted []string, err error) {
+	f, err := c.call(ctx, append(xautoclaimArgs(key, group, consumer, minIdle, start, count), "JUSTID")...)
+	if err != nil {
+		return "", nil, nil, err
+	}
+	if f.Type != frame.Array || len(f.Elems) != 3 {
+		return "", nil, nil, unexpected("XAUTOCLAIM", f)
+	}
+	if ids, err = stringsReply("XAUTOCLAIM", f.Elems[1], nil); err != nil {
+		return "", nil, nil, err
+	}
+	if deleted, err = stringsReply("XAUTOCLAIM", f.Elems[2], nil); err != nil {
+		return "", nil, nil, err
+	}
+	return f.Elems[0].Text(), ids, deleted, nil
+}
+
+func xautoclaimArgs(key, group, consumer string, minIdle time.Duration, start string, count int64) []any {
+	args := []any{"XAUTOCLAIM", key, group, consumer, minIdle.Milliseconds(), start}
+	if count > 0 {
+		args = append(args, "COUNT", count)
+	}
+	return args
+}
+
+// XInfoStream is what XINFO STREAM reports of a stream.
+type XInfoStream struct {
+	Length               int64
+	RadixTreeKeys        int64
+	RadixTreeNodes       int64
+	Groups               int64
+	LastGeneratedID      string
+	MaxDeletedEntryID    string
+	EntriesAdded         int64
+	RecordedFirstEntryID string
+	// FirstEntry and LastEntry are nil for an empty stream.
+	FirstEntry, LastEntry *XMessage
+}
+
+// XInfoStream describes the stream at key.
+func (c *Client) XInfoStream(ctx context.Context, key string) (*XInfoStream, error) {
+	const cmd = "XINFO STREAM"
+	f, err := c.call(ctx, "XINFO", "STREAM", key)
+	if err != nil {
+		return nil, err
+	}
+	var s XInfoStream
+	err = eachField(cmd, f, func(name string, v frame.Frame) error {
+		var err error
+		switch name {
+		case "length":
+			s.Length, err = intOf(cmd, v)
+		case "radix-tree-keys":
+			s.RadixTreeKeys, err = intOf(cmd, v)
+		case "radix-tree-nodes":
+			s.RadixTreeNodes, err = intOf(cmd, v)
+		case "groups":
+			s.Groups, err = intOf(cmd, v)
+		case "entries-added":
+			s.EntriesAdded, err = intOf(cmd, v)
+		case "last-generated-id":
+			s.LastGeneratedID = v.Text()
+		case "max-deleted-entry-id":
+			s.MaxDeletedEntryID = v.Text()
+		case "recorded-first-entry-id":
+			s.RecordedFirstEntryID = v.Text()
+		case "first-entry":
+			s.FirstEntry, err = xMessageOrNil(cmd, v)
+		case "last-entry":
+			s.LastEntry, err = xMessageOrNil(cmd, v)
+		}
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &s, nil
+}
+
+// xMessageOrNil converts an entry that may be nil.
+func xMessageOrNil(cmd string, f frame.Frame) (*XMessage, error) {
+	if f.IsNull() {
+		return nil, nil
+	}
+	m, err := xMessage(cmd, f)
+	if err != nil {
+		return nil, err
+	}
+	return &m, nil
+}
+
+// XInfoGroup is what XINFO GROUPS reports of a consumer group.
+type XInfoGroup struct {
+	Name            string
+	Consumers       int64
+	Pending         int64
+	LastDeliveredID string
+	// EntriesRead is the logical read counter of the group, and Lag the
+	// number of entries not yet delivered; each is -1 when the server
+	// cannot tell (a nil reply).
+	EntriesRead int64
+	Lag         int64
+}
+
+// XInfoGroups describes the consumer groups of the stream at key.
+func (c *Client) XInfoGroups(ctx context.Context, key string) ([]XInfoGroup, error) {
+	const cmd = "XINFO GROUPS"
+	f, err := c.call(ctx, "XINFO", "GROUPS", key)
+	if err != nil {
+		return nil, err
+	}
+	if f.Type != frame.Array {
+		return nil, unexpected(cmd, f)
+	}
+	out := make([]XInfoGroup, len(f.Elems))
+	for i, e := range f.Elems {
+		g := XInfoGroup{EntriesRead: -1, Lag: -1}
+		err := eachField(cmd, e, func(name string, v frame.Frame) error {
+			var err error
+			switch name {
+			case "name":
+				g.Name = v.Text()
+			case "consumers":
+				g.Consumers, err = intOf(cmd, v)
+			case "pending":
+				g.Pending, err = intOf(cmd, v)
+			case "last-delivered-id":
+				g.LastDeliveredID = v.Text()
+			case "entries-read":
+				if !v.IsNull() {
+					g.EntriesRead, err = intOf(cmd, v)
+				}
+			case "lag":
+				if !v.IsNull() {
+					g.Lag, err = intOf(cmd, v)
+				}
+			}
+			return err
+		})
+		if err != nil {
+			return nil, err
+		}
+		out[i] = g
+	}
+	return out, nil
+}
+
+// XInfoConsumer is what XINFO CONSUMERS reports of a consumer.
+type XInfoConsumer struct {
+	Name    string
+	Pending int64
+	// Idle is the time since the consumer last read or claimed.
+	Idle time.Duration
+}
+
+// XInfoConsumers describes the consumers of group on the stream at key.
+func (c *Client) XInfoConsumers(ctx context.Context, key, group string) ([]XInfoConsumer, error) {
+	const cmd = "XINFO CONSUMERS"
+	f, err := c.call(ctx, "XINFO", "CONSUMERS", key, group)
+	if err != nil {
+		return nil, err
+	}
+	if f.Type != frame.Array {
+		return nil, unexpected(cmd, f)
+	}
+	out := make([]XInfoConsumer, len(f.Elems))
+	for i, e := range f.Elems {
+		var cs XInfoConsumer
+		err := eachField(cmd, e, func(name string, v frame.Frame) error {
+			var err error
+			switch name {
+			case "name":
+				cs.Name = v.Text()
+			case "pending":
+				cs.Pending, err = intOf(cmd, v)
+			case "idle":
+				var ms int64
+				ms, err = intOf(cmd, v)
+				cs.Idle = time.Duration(ms) * time.Millisecond
+			}
+			return err
+		})
+		if err != nil {
+			return nil, err
+		}
+		out[i] = cs
+	}
+	return out, nil
+}
+
+// intOf converts an integer, or a bulk string holding one, as some
+// replies nest.
+func intOf(cmd string, f frame.Frame) (int64, error) {
+	switch f.Type {
+	case frame.Integer:
+		return f.Int, nil
+	case frame.BulkString, frame.SimpleString:
+		n, err := strconv.ParseInt(f.Text(), 10, 64)
+		if err != nil {
+			return 0, unexpected(cmd, f)
+		}
+		return n, nil
+	}
+	return 0, unexpected(cmd, f)
+}
+
+// XInfoStreamFull is what XINFO STREAM FULL reports of a stream.
+type XInfoStreamFull struct {
+	Length               int64
+	RadixTreeKeys        int64
+	RadixTreeNodes       int64
+	LastGeneratedID      string
+	MaxDeletedEntryID    string
+	EntriesAdded         int64
+	RecordedFirstEntryID string
+	Entries              []XMessage
+	Groups               []XInfoStreamGroup
+}
+
+// XInfoStreamGroup is a consumer group as XINFO STREAM FULL reports it.
+type XInfoStreamGroup struct {
+	Name            string
+	LastDeliveredID string
+	// EntriesRead and Lag are as in XInfoGroup: -1 when unknown.
+	EntriesRead int64
+	Lag         int64
+	// PELCount is the number of pending entries; Pending lists them, up to
+	// the call's count.
+	PELCount  int64
+	Pending   []XInfoPending
+	Consumers []XInfoStreamConsumer
+}
+
+// XInfoStreamConsumer is a consumer as XINFO STREAM FULL reports it.
+type XInfoStreamConsumer struct {
+	Name string
+	// SeenTime is when the consumer last read or claimed.
+	SeenTime time.Time
+	PELCount int64
+	// Pending lists its pending entries, with Consumer empty.
+	Pending []XInfoPending
+}
+
+// XInfoPending is a pending entry as XINFO STREAM FULL reports it.
+type XInfoPending struct {
+	ID            string
+	Consumer      string
+	DeliveryTime  time.Time
+	DeliveryCount int64
+}
+
+// XInfoStreamFull describes the stream at key in full: up to count (0 for
+// all) entries, and for each group up to count pending entries and its
+// consumers.
+func (c *Client) XInfoStreamFull(ctx context.Context, key string, count int64) (*XInfoStreamFull, error) {
+	const cmd = "XINFO STREAM FULL"
+	f, err := c.call(ctx, "XINFO", "STREAM", key, "FULL", "COUNT", count)
+	if err != nil {
+		return nil, err
+	}
+	var s XInfoStreamFull
+	err = eachField(cmd, f, func(name string, v frame.Frame) error {
+		var err error
+		switch name {
+		case "length":
+			s.Length, err = intOf(cmd, v)
+		case "radix-tree-keys":
+			s.RadixTreeKeys, err = intOf(cmd, v)
+		case "radix-tree-nodes":
+			s.RadixTreeNodes, err = intOf(cmd, v)
+		case "entries-added":
+			s.EntriesAdded, err = intOf(cmd, v)
+		case "last-generated-id":
+			s.LastGeneratedID = v.Text()
+		case "max-deleted-entry-id":
+			s.MaxDeletedEntryID = v.Text()
+		case "recorded-first-entry-id":
+			s.RecordedFirstEntryID = v.Text()
+		case "entries":
+			s.Entries, err = xMessages(cmd, v, nil)
+		case "groups":
+			if v.Type != frame.Array {
+				return unexpected(cmd, v)
+			}
+			for _, g := range v.Elems {
+				grp, err := xinfoFullGroup(g)
+				if err != nil {
+					return err
+				}
+				s.Groups = append(s.Groups, grp)
+			}
+		}
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &s, nil
+}
+
+func xinfoFullGroup(f frame.Frame) (XInfoStreamGroup, error) {
+	const cmd = "XINFO STREAM FULL"
+	g := XInfoStreamGroup{EntriesRead: -1, Lag: -1}
+	err := eachField(cmd, f, func(name string, v frame.Frame) error {
+		var err error
+		switch name {
+		case "name":
+			g.Name = v.Text()
+		case "last-delivered-id":
+			g.LastDeliveredID = v.Text()
+		case "entries-read":
+			if !v.IsNull() {
+				g.EntriesRead, err = intOf(cmd, v)
+			}
+		case "lag":
+			if !v.IsNull() {
+				g.Lag, err = intOf(cmd, v)
+			}
+		case "pel-count":
+			g.PELCount, err = intOf(cmd, v)
+		case "pending":
+			g.Pending, err = xinfoPending(v, true)
+		case "consumers":
+			if v.Type != frame.Array {
+				return unexpected(cmd, v)
+			}
+			for _, e := range v.Elems {
+				var cs XInfoStreamConsumer
+				err := eachField(cmd, e, func(name string, v frame.Frame) error {
+					var err error
+					switch name {
+					case "name":
+						cs.Name = v.Text()
+					case "seen-time":
+						var ms int64
+						ms, err = intOf(cmd, v)
+						cs.SeenTime = time.UnixMilli(ms)
+					case "pel-count":
+						cs.PELCount, err = intOf(cmd, v)
+					case "pending":
+						cs.Pending, err = xinfoPending(v, false)
+					}
+					return err
+				})
+				if err != nil {
+					return err
+				}
+				g.Consumers = append(g.Consumers, cs)
+			}
+		}
+		return err
+	})
+	return g, err
+}
+
+// xinfoPending converts XINFO STREAM FULL's pending entries: [id,
+// consumer, delivery time, delivery count] for a group, without the
+// consumer for a consumer.
+func xinfoPending(f frame.Frame, withConsumer bool) ([]XInfoPending, error) {
+	const cmd = "XINFO STREAM FULL"
+	n := 3
+	if withConsumer {
+		n = 4
+	}
+	if f.Type != frame.Array {
+		return nil, unexpected(cmd, f)
+	}
+	out := make([]XInfoPending, len(f.Elems))
+	for i, e := range f.Elems {
+		if e.Type != frame.Array || len(e.Elems) != n || e.Elems[n-2].Type != frame.Integer || e.Elems[n-1].Type != frame.Integer {
+			return nil, unexpected(cmd, f)
+		}
+		p := XInfoPending{
+			ID:            e.Elems[0].Text(),
+			DeliveryTime:  time.UnixMilli(e.Elems[n-2].Int),
+			DeliveryCount: e.Elems[n-1].Int,
+		}
+		if withConsumer {
+			p.Consumer = e.Elems[1].Text()
+		}
+		out[i] = p
+	}
+	return out, nil
+}
+
+// eachField calls fn with each name and value of a RESP3 map or a RESP2
+// array of alternating names and values, stopping at fn's first error.
+func eachField(cmd string, f frame.Frame, fn func(name string, v frame.Frame) error) error {
+	kv, err := pairs(cmd, f)
+	if err != nil {
+		return err
+	}
+	for i := 0; i < len(kv); i += 2 {
+		if err := fn(kv[i].Text(), kv[i+1]); err != nil {
+			return err
+		}
+	}
+	return nil
+}
