@@ -144,39 +144,9 @@ func monitorLine(dst []byte, unixMicro int64, db int, addr string, args [][]byte
 		if redacted != nil && redacted[i] {
 			a = []byte("(redacted)")
 		}
-		dst = appendRepr(dst, a)
+		dst = frame.AppendQuote(dst, a) // sdscatrepr's quoting
 	}
 	return append(dst, "\r\n"...)
-}
-
-// appendRepr appends b quoted as Redis's sdscatrepr does: backslash
-// escapes for \ " \n \r \t \a \b, \xHH for the other unprintable bytes.
-func appendRepr(dst, b []byte) []byte {
-	const hex = "0123456789abcdef"
-	dst = append(dst, '"')
-	for _, ch := range b {
-		switch ch {
-		case '\\', '"':
-			dst = append(dst, '\\', ch)
-		case '\n':
-			dst = append(dst, '\\', 'n')
-		case '\r':
-			dst = append(dst, '\\', 'r')
-		case '\t':
-			dst = append(dst, '\\', 't')
-		case '\a':
-			dst = append(dst, '\\', 'a')
-		case '\b':
-			dst = append(dst, '\\', 'b')
-		default:
-			if ch >= 0x20 && ch <= 0x7e {
-				dst = append(dst, ch)
-			} else {
-				dst = append(dst, '\\', 'x', hex[ch>>4], hex[ch&0xf])
-			}
-		}
-	}
-	return append(dst, '"')
 }
 
 // feedMonitorsBefore is the feed of a scripting command (EVAL, FCALL, ...),
