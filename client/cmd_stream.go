@@ -552,16 +552,47 @@ func xautoclaimArgs(key, group, consumer string, minIdle time.Duration, start st
 
 // XInfoStream is what XINFO STREAM reports of a stream.
 type XInfoStream struct {
+	XStreamState
+	Groups int64
+	// FirstEntry and LastEntry are nil for an empty stream.
+	FirstEntry, LastEntry *XMessage
+}
+
+// XStreamState is what XINFO STREAM reports of a stream, with or without
+// FULL.
+type XStreamState struct {
 	Length               int64
 	RadixTreeKeys        int64
 	RadixTreeNodes       int64
-	Groups               int64
 	LastGeneratedID      string
 	MaxDeletedEntryID    string
 	EntriesAdded         int64
 	RecordedFirstEntryID string
-	// FirstEntry and LastEntry are nil for an empty stream.
-	FirstEntry, LastEntry *XMessage
+}
+
+// setField sets the field XINFO STREAM calls name, if it is one of s's,
+// and reports whether it was.
+func (s *XStreamState) setField(cmd, name string, v frame.Frame) (bool, error) {
+	var err error
+	switch name {
+	case "length":
+		s.Length, err = intOf(cmd, v)
+	case "radix-tree-keys":
+		s.RadixTreeKeys, err = intOf(cmd, v)
+	case "radix-tree-nodes":
+		s.RadixTreeNodes, err = intOf(cmd, v)
+	case "entries-added":
+		s.EntriesAdded, err = intOf(cmd, v)
+	case "last-generated-id":
+		s.LastGeneratedID = v.Text()
+	case "max-deleted-entry-id":
+		s.MaxDeletedEntryID = v.Text()
+	case "recorded-first-entry-id":
+		s.RecordedFirstEntryID = v.Text()
+	default:
+		return false, nil
+	}
+	return true, err
 }
 
 // XInfoStream describes the stream at key.
@@ -573,24 +604,13 @@ func (c *Client) XInfoStream(ctx context.Context, key string) (*XInfoStream, err
 	}
 	var s XInfoStream
 	err = eachField(cmd, f, func(name string, v frame.Frame) error {
+		if ok, err := s.XStreamState.setField(cmd, name, v); ok {
+			return err
+		}
 		var err error
 		switch name {
-		case "length":
-			s.Length, err = intOf(cmd, v)
-		case "radix-tree-keys":
-			s.RadixTreeKeys, err = intOf(cmd, v)
-		case "radix-tree-nodes":
-			s.RadixTreeNodes, err = intOf(cmd, v)
 		case "groups":
 			s.Groups, err = intOf(cmd, v)
-		case "entries-added":
-			s.EntriesAdded, err = intOf(cmd, v)
-		case "last-generated-id":
-			s.LastGeneratedID = v.Text()
-		case "max-deleted-entry-id":
-			s.MaxDeletedEntryID = v.Text()
-		case "recorded-first-entry-id":
-			s.RecordedFirstEntryID = v.Text()
 		case "first-entry":
 			s.FirstEntry, err = xMessageOrNil(cmd, v)
 		case "last-entry":
@@ -733,15 +753,9 @@ func intOf(cmd string, f frame.Frame) (int64, error) {
 
 // XInfoStreamFull is what XINFO STREAM FULL reports of a stream.
 type XInfoStreamFull struct {
-	Length               int64
-	RadixTreeKeys        int64
-	RadixTreeNodes       int64
-	LastGeneratedID      string
-	MaxDeletedEntryID    string
-	EntriesAdded         int64
-	RecordedFirstEntryID string
-	Entries              []XMessage
-	Groups               []XInfoStreamGroup
+	XStreamState
+	Entries []XMessage
+	Groups  []XInfoStreamGroup
 }
 
 // XInfoStreamGroup is a consumer group as XINFO STREAM FULL reports it.
@@ -787,22 +801,11 @@ func (c *Client) XInfoStreamFull(ctx context.Context, key string, count int64) (
 	}
 	var s XInfoStreamFull
 	err = eachField(cmd, f, func(name string, v frame.Frame) error {
+		if ok, err := s.XStreamState.setField(cmd, name, v); ok {
+			return err
+		}
 		var err error
 		switch name {
-		case "length":
-			s.Length, err = intOf(cmd, v)
-		case "radix-tree-keys":
-			s.RadixTreeKeys, err = intOf(cmd, v)
-		case "radix-tree-nodes":
-			s.RadixTreeNodes, err = intOf(cmd, v)
-		case "entries-added":
-			s.EntriesAdded, err = intOf(cmd, v)
-		case "last-generated-id":
-			s.LastGeneratedID = v.Text()
-		case "max-deleted-entry-id":
-			s.MaxDeletedEntryID = v.Text()
-		case "recorded-first-entry-id":
-			s.RecordedFirstEntryID = v.Text()
 		case "entries":
 			s.Entries, err = xMessages(cmd, v, nil)
 		case "groups":
