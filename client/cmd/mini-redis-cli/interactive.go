@@ -5,8 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"strconv"
 	"os"
+	"strconv"
 	"strings"
 
 	"github.com/chzyer/readline"
@@ -105,4 +105,3 @@ func historyFile() string {
 	}
 	return home + "/.rediscli_history"
 }
-

@@ -234,7 +234,6 @@ func TestConnectionRefused(t *testing.T) {
 	}
 }
 
-
 func TestInteractive(t *testing.T) {
 	t.Setenv("REDISCLI_HISTFILE", t.TempDir()+"/history")
 	srv := servertest.Start(t)
