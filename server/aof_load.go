@@ -107,58 +107,19 @@ func (s *Server) migrateOldAOF(dir, dirName, fileName string) error {
 		return fmt.Errorf("Can't create AOF directory %s: %w", dirName, err)
 	}
 	m := &aofManifest{base: &aofFile{name: fileName, seq: 1, typ: aofBase}}
-	if err := writeMigratedManifest(aofDir, fileName, m); err != nil {
+	if err := writeManifest(aofDir, fileName, m); err != nil {
 		return err
 	}
 	if err := os.Rename(filepath.Join(dir, fileName), filepath.Join(aofDir, fileName)); err != nil {
 		return fmt.Errorf("Error trying to rename the existing AOF to the AOF directory: %w", err)
 	}
-	if err := aofSyncDir(aofDir); err != nil {
+	if err := syncDir(aofDir); err != nil {
 		return err
 	}
-	if err := aofSyncDir(dir); err != nil {
+	if err := syncDir(dir); err != nil {
 		return err
 	}
 	s.log.Info(fmt.Sprintf("Successfully migrated an old-style AOF file (%s) into the AOF directory (%s).", fileName, dirName))
-	return nil
-}
-
-// writeMigratedManifest writes m as aofDir's manifest crash-safely: a temporary
-// file, fsynced and renamed over the manifest (Redis's persistAofManifest).
-func writeMigratedManifest(aofDir, fileName string, m *aofManifest) error {
-	name := fileName + ".manifest"
-	tmp := filepath.Join(aofDir, "temp-"+name)
-	f, err := os.OpenFile(tmp, os.O_CREATE|os.O_WRONLY|os.O_TRUNC, 0o644)
-	if err != nil {
-		return fmt.Errorf("Can't open the AOF manifest file %s: %w", tmp, err)
-	}
-	_, err = f.Write(m.encode())
-	if err == nil {
-		err = f.Sync()
-	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Rename(tmp, filepath.Join(aofDir, name))
-	}
-	if err != nil {
-		os.Remove(tmp)
-		return fmt.Errorf("Can't persist the AOF manifest file %s: %w", name, err)
-	}
-	return aofSyncDir(aofDir)
-}
-
-// aofSyncDir fsyncs a directory, making a rename in it durable.
-func aofSyncDir(dir string) error {
-	d, err := os.Open(dir)
-	if err != nil {
-		return fmt.Errorf("open %s to fsync it: %w", dir, err)
-	}
-	defer d.Close()
-	if err := d.Sync(); err != nil {
-		return fmt.Errorf("fsync %s: %w", dir, err)
-	}
 	return nil
 }
 

@@ -301,15 +301,7 @@ func (s *Server) writeDump(path string, snap snapshot) (err error) {
 	}
 	p.keysDone.Store(int64(total))
 	// The rename is durable only once the directory is.
-	d, err := os.Open(dir)
-	if err != nil {
-		return fmt.Errorf("open %s to fsync it: %w", dir, err)
-	}
-	defer d.Close()
-	if err := d.Sync(); err != nil {
-		return fmt.Errorf("fsync %s: %w", dir, err)
-	}
-	return nil
+	return syncDir(dir)
 }
 
 // saveRulesDue reports whether a save rule says it is time to save: some
