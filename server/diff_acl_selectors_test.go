@@ -1,7 +1,15 @@
 package server
 
 import (
+	"bytes"
+	"context"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/mini-redis/mini-redis/internal/redistest"
 )
@@ -71,4 +79,114 @@ func TestACLSelectorsAgainstRedis(t *testing.T) {
 			})
 		}
 	}
+}
+
+// TestACLSelectorConfigErrorsAgainstRedis: user directives whose
+// selectors are bad or never closed fail the configuration with
+// redis-server's words (the index Redis names counts merged rules).
+func TestACLSelectorConfigErrorsAgainstRedis(t *testing.T) {
+	bin := redistest.Require(t, "redis-server")
+	for _, args := range [][]string{
+		{"--user", "bob", "on", "(+get"},
+		{"--user", "bob", "on", "(+get", "~x)", "bogus"},
+		{"--user", "bob", "(+get", "~x)", "(bogus)"},
+		{"--user", "bob", "on", "(+get", "~x)", "(+set"},
+		{"--user", "bob", "on", "(~* ~x)"},
+	} {
+		t.Run(strings.Join(args, " "), func(t *testing.T) {
+			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+			defer cancel()
+			cmd := exec.CommandContext(ctx, bin, args...)
+			cmd.Dir = t.TempDir()
+			var stderr bytes.Buffer
+			cmd.Stderr = &stderr
+			if err := cmd.Run(); err == nil || ctx.Err() != nil {
+				t.Fatalf("redis-server %q did not refuse the configuration: %v", args, err)
+			}
+			err := newTestSettings(t).conf.Load(args, nil)
+			if err == nil {
+				t.Fatalf("Load(%q) accepted the configuration", args)
+			}
+			if got, want := "\n"+err.Error()+"\n", stderr.String(); got != want {
+				t.Errorf("redis-server %q printed:\n%s\nLoad's error:\n%s", args, want, got)
+			}
+		})
+	}
+}
+
+// TestACLSelectorStartupAgainstRedis: selectors in user directives, split
+// over several arguments, give the same users as in Redis.
+func TestACLSelectorStartupAgainstRedis(t *testing.T) {
+	const conf = "port 0\nuser bob on nopass (+get ~k*) ( +set &c ) (%W~w* +@hash)\n"
+	path := filepath.Join(t.TempDir(), "redis.conf")
+	if err := os.WriteFile(path, []byte(conf), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	bin := redistest.Require(t, "redis-server")
+	port, err := redistest.FreePort()
+	if err != nil {
+		t.Fatal(err)
+	}
+	refAddr := "127.0.0.1:" + strconv.Itoa(port)
+	cmd := exec.Command(bin, path, "--port", strconv.Itoa(port), "--bind", "127.0.0.1", "--save", "", "--dir", t.TempDir())
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
+	if err := redistest.WaitForPing(refAddr, 10*time.Second); err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := loadTestConfig([]string{path, "--port", "0", "--save", "", "--dir", t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ours := startServerConfig(t, cfg, nil)
+	ref, got := dialRaw(t, refAddr), dialRaw(t, ours.addr)
+	for _, st := range []step{s("ACL LIST"), s("ACL GETUSER bob"), s("ACL DRYRUN bob get k1"), s("ACL DRYRUN bob set w1 x"),
+		s("ACL DRYRUN bob set k1 x"), s("ACL DRYRUN bob publish c x")} {
+		compareStep(t, st, ref, got)
+	}
+}
+
+// TestACLSelectorFileAgainstRedis: an aclfile's selectors load, ACL SAVE
+// writes them as Redis does, and ACL LOAD refuses bad ones with Redis's
+// errors. (An unclosed selector in an aclfile crashes Redis 7.0.15, so
+// that case is a unit test of readACLFile's.)
+func TestACLSelectorFileAgainstRedis(t *testing.T) {
+	const start = "user default on nopass ~* &* +@all\nuser c on (+get ~x) (%R~r* +@hash &ch)\n"
+	refFile := filepath.Join(t.TempDir(), "users.acl")
+	gotFile := filepath.Join(t.TempDir(), "users.acl")
+	files := [2]string{refFile, gotFile}
+	writeBoth := func(content string) {
+		for _, f := range files {
+			if err := os.WriteFile(f, []byte(content), 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	writeBoth(start)
+	redis := redistest.Start(t, "aclfile", refFile)
+	ours := startRealServer(t, "--aclfile", gotFile)
+	ref, got := dialPair(t, redis.Addr, ours, "2")
+	both := func(args ...string) {
+		t.Helper()
+		want := strings.ReplaceAll(ref.do(args...), refFile, "FILE")
+		have := strings.ReplaceAll(got.do(args...), gotFile, "FILE")
+		if want != have {
+			t.Errorf("%q:\n redis: %q\n   ours: %q", args, want, have)
+		}
+	}
+	both("ACL", "LIST")
+	both("ACL", "SETUSER", "d", "(~y +get)", "clearselectors", "(&z", "+set)", "(allkeys", "+@read)")
+	both("ACL", "SAVE")
+	want, _ := os.ReadFile(refFile)
+	have, _ := os.ReadFile(gotFile)
+	if string(want) != string(have) {
+		t.Errorf("ACL SAVE wrote:\n redis: %q\n   ours: %q", want, have)
+	}
+	both("ACL", "LOAD")
+	both("ACL", "LIST")
+	writeBoth("user default on nopass ~* &* +@all\nuser b on (+get ~x) (bogus) bogus2\nuser c on (+nosuch) (+get|) +nosuch2\n")
+	both("ACL", "LOAD")
+	both("ACL", "LIST")
 }
