@@ -477,7 +477,7 @@ func (s *Selector) KeyAllowed(key string, perm int) bool {
 }
 
 // ChannelAllowed reports whether s allows channel: a channel name
-// (PUBLISH, SUBSCRIBE) must match one of the user's patterns, while a
+// (PUBLISH, SUBSCRIBE) must match one of the selector's patterns, while a
 // pattern (PSUBSCRIBE) must equal one of them, as in Redis's
 // ACLCheckChannelAgainstList.
 func (s *Selector) ChannelAllowed(channel string, isPattern bool) bool {
