@@ -47,9 +47,11 @@ func (st *settings) addACLDirectives() {
 				return bad(1, errors.New("Duplicate user found. A user can only be defined once in config files"))
 			}
 		}
-		rules := args[1:]
-		if open := unclosedSelector(rules); open >= 0 {
-			return bad(open, errors.New("Syntax error"))
+		rules, open := acl.MergeSelectorArgs(args[1:])
+		if open >= 0 {
+			// Redis reports the errno left by an earlier failure, which
+			// is ENOENT's by then.
+			return bad(open, acl.ErrUnknownCommand)
 		}
 		u := st.newACLUser(args[0])
 		for j, r := range rules {
@@ -59,7 +61,7 @@ func (st *settings) addACLDirectives() {
 				return bad(j, err)
 			}
 		}
-		st.acl.confUsers = append(st.acl.confUsers, args)
+		st.acl.confUsers = append(st.acl.confUsers, append([]string{args[0]}, rules...))
 		return nil
 	}, func() []string {
 		// CONFIG REWRITE writes every user, unless they live in the
@@ -72,20 +74,6 @@ func (st *settings) addACLDirectives() {
 		}
 		return nil
 	})
-}
-
-// unclosedSelector returns the index of a rule opening a selector that no
-// rule closes, or -1.
-func unclosedSelector(rules []string) int {
-	open := -1
-	for i, r := range rules {
-		if open < 0 && strings.HasPrefix(r, "(") && !strings.HasSuffix(r, ")") {
-			open = i
-		} else if open >= 0 && strings.HasSuffix(r, ")") {
-			open = -1
-		}
-	}
-	return open
 }
 
 // loadStartupUsers builds the users the server starts with, after the
@@ -147,9 +135,24 @@ func readACLFile(path string, newUser func(name string) *acl.User) ([]*acl.User,
 			continue
 		}
 		u := newUser(argv[1])
-		for _, r := range argv[2:] {
-			if err := u.Apply(strings.Trim(r, "\t\r\n")); err != nil {
+		rules, open := acl.MergeSelectorArgs(argv[2:])
+		if open >= 0 {
+			// Redis 7.0.15 crashes here; this is the error it means to give.
+			fmt.Fprintf(&errs, "%s:%d: Unmatched parenthesis in selector definition.", path, n)
+		}
+		// A rule naming no command is always told; of the others only the
+		// first, as the next ones may follow from it.
+		syntaxErr := false
+		for _, r := range rules {
+			r = strings.Trim(r, "\t\r\n")
+			err := u.Apply(r)
+			switch {
+			case err == nil:
+			case errors.Is(err, acl.ErrUnknownCommand):
+				fmt.Fprintf(&errs, "%s:%d: Error in applying operation '%s': %s. ", path, n, r, err)
+			case !syntaxErr:
 				fmt.Fprintf(&errs, "%s:%d: %s. ", path, n, err)
+				syntaxErr = true
 			}
 		}
 		if errs.Len() > 0 {

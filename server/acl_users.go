@@ -108,12 +108,14 @@ func newACLCatalog() *acl.Catalog {
 // aclDenial is why the ACLs refuse a command.
 type aclDenial int
 
+// The denials of a command rank as Redis's ACL_DENIED_* values:
+// aclCheck reports the highest of its selectors'.
 const (
 	aclOK aclDenial = iota
 	aclDeniedCmd
 	aclDeniedKey
-	aclDeniedChannel
 	aclDeniedAuth
+	aclDeniedChannel
 )
 
 // aclUserOf returns the user the client runs as.
@@ -125,26 +127,51 @@ func (c *client) aclUserOf() *aclUser {
 }
 
 // aclCheck applies the user's permissions to cmd with args, as Redis's
-// ACLCheckAllUserCommandPerm: the command, then its keys, then its
-// channels. pos is the argument that was refused, for the ACL log.
+// ACLCheckAllUserCommandPerm: the command runs if its root selector or
+// any other allows it, the command, its keys and its channels together.
+// Else the denial is the most relevant one (channel over key over
+// command, then the last argument), and pos the argument refused, for
+// the ACL log.
 func (s *Server) aclCheck(u *acl.User, cmd *command, args [][]byte) (denial aclDenial, pos int) {
 	if u.Unrestricted() {
 		return aclOK, 0
 	}
-	if cmd.info.flags&flagNoAuth == 0 && (cmd.aclID < 0 || !u.CommandAllowed(cmd.aclID, args)) {
+	var keys []keyRef
+	keysDone := false
+	denial, pos = selectorCheck(&u.Selector, cmd, args, &keys, &keysDone)
+	for i := 0; denial != aclOK && i < len(u.Selectors); i++ {
+		d, p := selectorCheck(&u.Selectors[i], cmd, args, &keys, &keysDone)
+		if d == aclOK {
+			return aclOK, 0
+		}
+		if d > denial || d == denial && p > pos {
+			denial, pos = d, p
+		}
+	}
+	return denial, pos
+}
+
+// selectorCheck is Redis's ACLSelectorCheckCmd: the command, then its
+// keys, then its channels. The keys, found once for all the selectors,
+// are cached in *keys.
+func selectorCheck(sel *acl.Selector, cmd *command, args [][]byte, keys *[]keyRef, keysDone *bool) (aclDenial, int) {
+	if cmd.info.flags&flagNoAuth == 0 && (cmd.aclID < 0 || !sel.CommandAllowed(cmd.aclID, args)) {
 		return aclDeniedCmd, 0
 	}
-	if !u.AllKeys {
-		refs, _ := cmd.keysWithFlags(args)
-		for _, k := range refs {
-			if !u.KeyAllowed(string(args[k.pos]), aclKeyPerm(k.flags)) {
+	if !sel.AllKeys {
+		if !*keysDone {
+			*keys, _ = cmd.keysWithFlags(args)
+			*keysDone = true
+		}
+		for _, k := range *keys {
+			if !sel.KeyAllowed(string(args[k.pos]), aclKeyPerm(k.flags)) {
 				return aclDeniedKey, k.pos
 			}
 		}
 	}
-	if !u.AllChannels {
+	if !sel.AllChannels {
 		for _, ch := range channelArgs(cmd, args) {
-			if !u.ChannelAllowed(string(args[ch.pos]), ch.pattern) {
+			if !sel.ChannelAllowed(string(args[ch.pos]), ch.pattern) {
 				return aclDeniedChannel, ch.pos
 			}
 		}

@@ -74,9 +74,13 @@ func cmdACLSetUser(c *client, args [][]byte) {
 		c.conn.WriteError("ERR Usernames can't contain spaces or null characters")
 		return
 	}
-	rules := args[3:]
-	if errText := checkSelectors(rules); errText != "" {
-		c.conn.WriteError(errText)
+	words := make([]string, 0, len(args)-3)
+	for _, a := range args[3:] {
+		words = append(words, string(a))
+	}
+	rules, open := acl.MergeSelectorArgs(words)
+	if open >= 0 {
+		c.conn.WriteError("ERR Unmatched parenthesis in acl selector starting at '" + string(cString(args[3+open], len(args[3+open]))) + "'.")
 		return
 	}
 	s := c.server
@@ -91,9 +95,9 @@ func cmdACLSetUser(c *client, args [][]byte) {
 		u = c.server.settings.newACLUser(string(name))
 	}
 	for _, rule := range rules {
-		if err := u.Apply(string(rule)); err != nil {
+		if err := u.Apply(rule); err != nil {
 			r.mu.Unlock()
-			c.conn.WriteError("ERR Error in ACL SETUSER modifier '" + string(cString(rule, len(rule))) + "': " + err.Error())
+			c.conn.WriteError("ERR Error in ACL SETUSER modifier '" + string(cString([]byte(rule), len(rule))) + "': " + err.Error())
 			return
 		}
 	}
@@ -111,10 +115,10 @@ func cmdACLSetUser(c *client, args [][]byte) {
 }
 
 // killPubsubClientsIfNeeded closes the connections of user entry that are
-// subscribed to channels or patterns its new rules u no longer allow
+// subscribed to channels or patterns none of its new selectors u allow
 // (Redis's ACLKillPubsubClientsIfNeeded); the caller's own after its reply.
 func (s *Server) killPubsubClientsIfNeeded(self *client, entry *aclUser, u *acl.User) {
-	if u.AllChannels {
+	if u.AnyAllChannels() {
 		return
 	}
 	for _, sub := range s.pubsub.Subscribers() {
@@ -129,10 +133,10 @@ func (s *Server) killPubsubClientsIfNeeded(self *client, entry *aclUser, u *acl.
 		channels, patterns, shard := s.pubsub.Subscriptions(sub)
 		kill := false
 		for _, ch := range append(channels, shard...) {
-			kill = kill || !u.ChannelAllowed(ch, false)
+			kill = kill || !u.AnyChannelAllowed(ch, false)
 		}
 		for _, p := range patterns {
-			kill = kill || !u.ChannelAllowed(p, true)
+			kill = kill || !u.AnyChannelAllowed(p, true)
 		}
 		switch {
 		case !kill:
@@ -142,27 +146,6 @@ func (s *Server) killPubsubClientsIfNeeded(self *client, entry *aclUser, u *acl.
 			other.kill()
 		}
 	}
-}
-
-// checkSelectors refuses selector rules, "(...)", possibly split over
-// several arguments, which this server does not implement; an unclosed
-// one gets Redis's error (ACLMergeSelectorArguments).
-func checkSelectors(rules [][]byte) string {
-	open := -1
-	for i, r := range rules {
-		if open < 0 && len(r) > 0 && r[0] == '(' {
-			open = i
-		}
-		if open >= 0 && len(r) > 0 && r[len(r)-1] == ')' {
-			sel := rules[open]
-			return "ERR Error in ACL SETUSER modifier '" + string(cString(sel, len(sel))) + "': selectors are not supported by this server"
-		}
-	}
-	if open >= 0 {
-		sel := rules[open]
-		return "ERR Unmatched parenthesis in acl selector starting at '" + string(cString(sel, len(sel))) + "'."
-	}
-	return ""
 }
 
 // ACL GETUSER username
@@ -192,7 +175,17 @@ func cmdACLGetUser(c *client, args [][]byte) {
 	c.conn.WriteBulkString("channels")
 	c.conn.WriteBulkString(u.ChannelRules())
 	c.conn.WriteBulkString("selectors")
-	c.conn.WriteArrayLen(0)
+	c.conn.WriteArrayLen(len(u.Selectors))
+	for i := range u.Selectors {
+		sel := &u.Selectors[i]
+		c.conn.WriteMapLen(3)
+		c.conn.WriteBulkString("commands")
+		c.conn.WriteBulkString(sel.CommandRules())
+		c.conn.WriteBulkString("keys")
+		c.conn.WriteBulkString(sel.KeyRules())
+		c.conn.WriteBulkString("channels")
+		c.conn.WriteBulkString(sel.ChannelRules())
+	}
 }
 
 // ACL DELUSER username [username ...]: the connections of a deleted user

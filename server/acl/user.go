@@ -2,8 +2,6 @@
 // the SETUSER rule parser, ACL LIST's description of a user, and the key
 // and channel permission checks. It knows nothing of connections; the
 // server package drives it.
-//
-// Selectors ("(...)" rules) are not implemented.
 package acl
 
 import (
@@ -14,6 +12,7 @@ import (
 	"strings"
 
 	"github.com/mini-redis/mini-redis/db/glob"
+	"github.com/mini-redis/mini-redis/frame"
 )
 
 // The errors SETUSER reports, worded as Redis's ACLSetUserStringError.
@@ -53,22 +52,49 @@ type KeyPattern struct {
 	Perm    int
 }
 
-// A User is one ACL user.
-type User struct {
-	Name        string
-	On          bool
-	NoPass      bool
-	Passwords   []string // SHA-256 hex digests, in the order added
+// A Selector is a set of command, key and channel permissions, as
+// Redis's aclSelector: a user has its root selector and any number of
+// others, "(...)" in its rules; a command runs if one of them allows it
+// whole.
+type Selector struct {
 	AllKeys     bool
 	Keys        []KeyPattern
 	AllChannels bool
 	Channels    []string
-	Sanitize    Sanitize
 
 	cat   *Catalog
 	perms perms
-	// pubsubAll is acl-pubsub-default allchannels: "reset" then allows
-	// every channel.
+}
+
+func newSelector(cat *Catalog, allChannels bool) Selector {
+	s := Selector{cat: cat, AllChannels: allChannels}
+	if cat != nil {
+		s.perms = newPerms(cat.Len())
+	}
+	return s
+}
+
+func (s *Selector) clone() Selector {
+	v := *s
+	v.Keys = slices.Clone(s.Keys)
+	v.Channels = slices.Clone(s.Channels)
+	v.perms = s.perms.clone()
+	return v
+}
+
+// A User is one ACL user: its own flags and passwords, its root selector
+// (embedded) and its other selectors, in the order added.
+type User struct {
+	Name      string
+	On        bool
+	NoPass    bool
+	Passwords []string // SHA-256 hex digests, in the order added
+	Sanitize  Sanitize
+	Selector
+	Selectors []Selector
+
+	// pubsubAll is acl-pubsub-default allchannels: "reset" and new
+	// selectors then allow every channel.
 	pubsubAll bool
 }
 
@@ -79,9 +105,7 @@ func (u *User) SetPubsubDefault(allChannels bool) { u.pubsubAll = allChannels }
 // New returns a user as ACL SETUSER creates it: off, no passwords, keys,
 // channels or commands. Command rules name the commands of cat.
 func New(name string, cat *Catalog) *User {
-	u := &User{Name: name, cat: cat}
-	u.perms = newPerms(u.catalogLen())
-	return u
+	return &User{Name: name, Selector: newSelector(cat, false)}
 }
 
 // NewDefault returns the user "default" as Redis starts it: on, nopass,
@@ -93,20 +117,15 @@ func NewDefault(cat *Catalog) *User {
 	return u
 }
 
-func (u *User) catalogLen() int {
-	if u.cat == nil {
-		return 0
-	}
-	return u.cat.Len()
-}
-
 // Clone returns a deep copy of u, for changing it while others read it.
 func (u *User) Clone() *User {
 	v := *u
 	v.Passwords = slices.Clone(u.Passwords)
-	v.Keys = slices.Clone(u.Keys)
-	v.Channels = slices.Clone(u.Channels)
-	v.perms = u.perms.clone()
+	v.Selector = u.Selector.clone()
+	v.Selectors = nil
+	for i := range u.Selectors {
+		v.Selectors = append(v.Selectors, u.Selectors[i].clone())
+	}
 	return &v
 }
 
@@ -128,7 +147,9 @@ func validHash(h string) bool {
 	return true
 }
 
-// Apply applies one SETUSER rule to u. On error u is unchanged.
+// Apply applies one SETUSER rule to u, as Redis's ACLSetUser: a
+// "(...)" rule adds a selector, the rules of keys, channels and commands
+// change the root selector. On error u is unchanged.
 func (u *User) Apply(rule string) error {
 	switch lower := strings.ToLower(rule); {
 	case lower == "on":
@@ -139,31 +160,21 @@ func (u *User) Apply(rule string) error {
 		u.NoPass, u.Passwords = true, nil
 	case lower == "resetpass":
 		u.NoPass, u.Passwords = false, nil
-	case lower == "allkeys":
-		u.AllKeys, u.Keys = true, nil
-	case lower == "resetkeys":
-		u.AllKeys, u.Keys = false, nil
-	case lower == "allchannels":
-		u.AllChannels, u.Channels = true, nil
-	case lower == "resetchannels":
-		u.AllChannels, u.Channels = false, nil
-	case lower == "clearselectors": // selectors are not implemented: there are none to clear
 	case lower == "sanitize-payload":
 		u.Sanitize = SanitizeAlways
 	case lower == "skip-sanitize-payload":
 		u.Sanitize = SanitizeSkip
+	case lower == "clearselectors":
+		u.Selectors = nil
 	case lower == "reset":
-		*u = User{Name: u.Name, cat: u.cat, Sanitize: SanitizeAlways, perms: newPerms(u.catalogLen()),
-			pubsubAll: u.pubsubAll, AllChannels: u.pubsubAll}
-	case rule == "":
-		return ErrSyntax
-	case rule[0] == '+' || rule[0] == '-' || lower == "allcommands" || lower == "nocommands":
-		p := u.perms.clone()
-		if _, err := p.applyCommandRule(u.cat, rule); err != nil {
+		*u = User{Name: u.Name, Sanitize: SanitizeAlways, Selector: newSelector(u.cat, u.pubsubAll), pubsubAll: u.pubsubAll}
+	case len(rule) >= 2 && rule[0] == '(' && rule[len(rule)-1] == ')':
+		sel, err := u.parseSelector(rule[1 : len(rule)-1])
+		if err != nil {
 			return err
 		}
-		u.perms = p
-	case rule[0] == '>' || rule[0] == '#':
+		u.Selectors = append(u.Selectors, sel)
+	case rule != "" && (rule[0] == '>' || rule[0] == '#'):
 		h := rule[1:]
 		if rule[0] == '>' {
 			h = Hash(h)
@@ -174,7 +185,7 @@ func (u *User) Apply(rule string) error {
 			u.Passwords = append(u.Passwords, h)
 		}
 		u.NoPass = false
-	case rule[0] == '<' || rule[0] == '!':
+	case rule != "" && (rule[0] == '<' || rule[0] == '!'):
 		h := rule[1:]
 		if rule[0] == '<' {
 			h = Hash(h)
@@ -186,16 +197,62 @@ func (u *User) Apply(rule string) error {
 			return ErrNoSuchPass
 		}
 		u.Passwords = slices.Delete(u.Passwords, i, i+1)
+	default:
+		return u.Selector.apply(rule)
+	}
+	return nil
+}
+
+// parseSelector builds a selector from the rules inside "(...)", split
+// as Redis's sdssplitargs splits them; rules it cannot split (an
+// unbalanced quote) make an empty selector, as in Redis.
+func (u *User) parseSelector(inner string) (Selector, error) {
+	sel := newSelector(u.cat, u.pubsubAll)
+	rules, ok := frame.SplitArgs([]byte(inner), nil)
+	if !ok {
+		rules = nil
+	}
+	for _, r := range rules {
+		if err := sel.apply(string(r)); err != nil {
+			return Selector{}, err
+		}
+	}
+	return sel, nil
+}
+
+// apply applies one rule of keys, channels or commands to s, as Redis's
+// ACLSetSelector. On error s is unchanged.
+func (s *Selector) apply(rule string) error {
+	switch lower := strings.ToLower(rule); {
+	case lower == "allkeys":
+		s.AllKeys, s.Keys = true, nil
+	case lower == "resetkeys":
+		s.AllKeys, s.Keys = false, nil
+	case lower == "allchannels":
+		s.AllChannels, s.Channels = true, nil
+	case lower == "resetchannels":
+		s.AllChannels, s.Channels = false, nil
+	case rule == "":
+		return ErrSyntax
+	case rule[0] == '+' || rule[0] == '-' || lower == "allcommands" || lower == "nocommands":
+		p := s.perms.clone()
+		if _, err := p.applyCommandRule(s.cat, rule); err != nil {
+			return err
+		}
+		s.perms = p
 	case rule[0] == '~' || rule[0] == '%':
-		return u.addKeyPattern(rule)
+		return s.addKeyPattern(rule)
 	case rule[0] == '&':
-		if u.AllChannels {
+		if s.AllChannels {
 			return ErrChanAfterAll
 		}
+		if hasSpaces(rule[1:]) {
+			return ErrSyntax
+		}
 		if rule == "&*" {
-			u.AllChannels, u.Channels = true, nil
-		} else if !slices.Contains(u.Channels, rule[1:]) {
-			u.Channels = append(u.Channels, rule[1:])
+			s.AllChannels, s.Channels = true, nil
+		} else if !slices.Contains(s.Channels, rule[1:]) {
+			s.Channels = append(s.Channels, rule[1:])
 		}
 	default:
 		return ErrSyntax
@@ -203,9 +260,15 @@ func (u *User) Apply(rule string) error {
 	return nil
 }
 
+// hasSpaces is Redis's ACLStringHasSpaces: patterns may hold no white
+// space or NUL, which ACL LIST's lines could not show.
+func hasSpaces(s string) bool {
+	return strings.ContainsAny(s, " \t\n\v\f\r\x00")
+}
+
 // addKeyPattern applies ~pattern or %R~pattern, %W~pattern, %RW~pattern.
-func (u *User) addKeyPattern(rule string) error {
-	if u.AllKeys {
+func (s *Selector) addKeyPattern(rule string) error {
+	if s.AllKeys {
 		return ErrKeyAfterAll
 	}
 	perm, i := All, 1
@@ -230,16 +293,19 @@ func (u *User) addKeyPattern(rule string) error {
 	}
 	pat := rule[i:]
 	if pat == "*" && perm == All {
-		u.AllKeys, u.Keys = true, nil
+		s.AllKeys, s.Keys = true, nil
 		return nil
 	}
-	for j := range u.Keys {
-		if u.Keys[j].Pattern == pat {
-			u.Keys[j].Perm |= perm
+	if hasSpaces(pat) {
+		return ErrSyntax
+	}
+	for j := range s.Keys {
+		if s.Keys[j].Pattern == pat {
+			s.Keys[j].Perm |= perm
 			return nil
 		}
 	}
-	u.Keys = append(u.Keys, KeyPattern{pat, perm})
+	s.Keys = append(s.Keys, KeyPattern{pat, perm})
 	return nil
 }
 
@@ -262,7 +328,8 @@ func (u *User) Flags() []string {
 }
 
 // Describe returns the user's rules as ACL LIST shows them, after "user
-// name ".
+// name ": the flags, passwords, root selector, then each selector in
+// parentheses (Redis's ACLDescribeUser).
 func (u *User) Describe() string {
 	var b strings.Builder
 	for _, f := range u.Flags() {
@@ -271,79 +338,117 @@ func (u *User) Describe() string {
 	for _, h := range u.Passwords {
 		b.WriteString("#" + h + " ")
 	}
-	if u.AllKeys {
+	b.WriteString(u.Selector.Describe())
+	for i := range u.Selectors {
+		b.WriteString(" (" + u.Selectors[i].Describe() + ")")
+	}
+	return b.String()
+}
+
+// Describe returns the selector's rules as Redis's ACLDescribeSelector:
+// keys, channels, then commands.
+func (s *Selector) Describe() string {
+	var b strings.Builder
+	if s.AllKeys {
 		b.WriteString("~* ")
 	} else {
-		for _, k := range u.Keys {
-			switch k.Perm {
-			case Read:
-				b.WriteString("%R")
-			case Write:
-				b.WriteString("%W")
-			}
-			b.WriteString("~" + k.Pattern + " ")
+		for _, k := range s.Keys {
+			b.WriteString(k.rule() + " ")
 		}
 	}
-	if u.AllChannels {
+	if s.AllChannels {
 		b.WriteString("&* ")
 	} else {
 		b.WriteString("resetchannels ")
-		for _, c := range u.Channels {
+		for _, c := range s.Channels {
 			b.WriteString("&" + c + " ")
 		}
 	}
-	if u.cat != nil {
-		b.WriteString(u.CommandRules())
+	if s.cat != nil {
+		b.WriteString(s.CommandRules())
 	}
 	return strings.TrimSuffix(b.String(), " ")
 }
 
+// rule returns the pattern as a rule: ~pat, %R~pat or %W~pat.
+func (k KeyPattern) rule() string {
+	switch k.Perm {
+	case Read:
+		return "%R~" + k.Pattern
+	case Write:
+		return "%W~" + k.Pattern
+	}
+	return "~" + k.Pattern
+}
+
 // CommandRules returns the command rules as ACL GETUSER's "commands"
 // shows them ("+@all", "-@all +get").
-func (u *User) CommandRules() string { return u.perms.describe(u.cat) }
+func (s *Selector) CommandRules() string { return s.perms.describe(s.cat) }
 
 // KeyRules returns the key patterns as ACL GETUSER's "keys" shows them.
-func (u *User) KeyRules() string {
-	if u.AllKeys {
+func (s *Selector) KeyRules() string {
+	if s.AllKeys {
 		return "~*"
 	}
-	parts := make([]string, 0, len(u.Keys))
-	for _, k := range u.Keys {
-		prefix := ""
-		switch k.Perm {
-		case Read:
-			prefix = "%R"
-		case Write:
-			prefix = "%W"
-		}
-		parts = append(parts, prefix+"~"+k.Pattern)
+	parts := make([]string, 0, len(s.Keys))
+	for _, k := range s.Keys {
+		parts = append(parts, k.rule())
 	}
 	return strings.Join(parts, " ")
 }
 
 // ChannelRules returns the channel patterns as ACL GETUSER's "channels"
 // shows them.
-func (u *User) ChannelRules() string {
-	if u.AllChannels {
+func (s *Selector) ChannelRules() string {
+	if s.AllChannels {
 		return "&*"
 	}
-	parts := make([]string, 0, len(u.Channels))
-	for _, c := range u.Channels {
+	parts := make([]string, 0, len(s.Channels))
+	for _, c := range s.Channels {
 		parts = append(parts, "&"+c)
 	}
 	return strings.Join(parts, " ")
 }
 
 // Unrestricted reports whether u may run every command on every key and
-// channel: the permission check has nothing to do for it.
+// channel: its root selector allows it all, and the permission check has
+// nothing to do for it.
 func (u *User) Unrestricted() bool { return u.perms.all && u.AllKeys && u.AllChannels }
 
-// CommandAllowed reports whether u may run the command id of its
-// catalog with args (the name first; for a subcommand, the container's
-// name and then the subcommand's), as Redis's ACLSelectorCheckCmd: a
-// denied command may still run with a first argument +cmd|arg allowed.
-func (u *User) CommandAllowed(id int, args [][]byte) bool {
-	return u.perms.allowedCmd(u.cat, id, args)
+// CommandAllowed reports whether s allows the command id of its catalog
+// with args (the name first; for a subcommand, the container's name and
+// then the subcommand's), as Redis's ACLSelectorCheckCmd: a denied
+// command may still run with a first argument +cmd|arg allowed.
+func (s *Selector) CommandAllowed(id int, args [][]byte) bool {
+	return s.perms.allowedCmd(s.cat, id, args)
+}
+
+// AnyChannelAllowed reports whether one of u's selectors allows channel,
+// as Redis's ACLKillPubsubClientsIfNeeded judges its subscribers.
+func (u *User) AnyChannelAllowed(channel string, isPattern bool) bool {
+	if u.ChannelAllowed(channel, isPattern) {
+		return true
+	}
+	for i := range u.Selectors {
+		if u.Selectors[i].ChannelAllowed(channel, isPattern) {
+			return true
+		}
+	}
+	return false
+}
+
+// AnyAllChannels reports whether one of u's selectors allows every
+// channel.
+func (u *User) AnyAllChannels() bool {
+	if u.AllChannels {
+		return true
+	}
+	for i := range u.Selectors {
+		if u.Selectors[i].AllChannels {
+			return true
+		}
+	}
+	return false
 }
 
 // CheckPassword reports whether password authenticates u.
@@ -354,13 +459,13 @@ func (u *User) CheckPassword(password string) bool {
 	return u.NoPass || slices.Contains(u.Passwords, Hash(password))
 }
 
-// KeyAllowed reports whether u may access key with the permissions perm.
-// Patterns are Redis globs (stringmatchlen).
-func (u *User) KeyAllowed(key string, perm int) bool {
-	if u.AllKeys {
+// KeyAllowed reports whether s allows access to key with the permissions
+// perm. Patterns are Redis globs (stringmatchlen).
+func (s *Selector) KeyAllowed(key string, perm int) bool {
+	if s.AllKeys {
 		return true
 	}
-	for _, k := range u.Keys {
+	for _, k := range s.Keys {
 		if k.Perm&perm != perm {
 			continue
 		}
@@ -371,18 +476,46 @@ func (u *User) KeyAllowed(key string, perm int) bool {
 	return false
 }
 
-// ChannelAllowed reports whether u may use channel: a channel name
-// (PUBLISH, SUBSCRIBE) must match one of the user's patterns, while a
+// ChannelAllowed reports whether s allows channel: a channel name
+// (PUBLISH, SUBSCRIBE) must match one of the selector's patterns, while a
 // pattern (PSUBSCRIBE) must equal one of them, as in Redis's
 // ACLCheckChannelAgainstList.
-func (u *User) ChannelAllowed(channel string, isPattern bool) bool {
-	if u.AllChannels {
+func (s *Selector) ChannelAllowed(channel string, isPattern bool) bool {
+	if s.AllChannels {
 		return true
 	}
-	for _, p := range u.Channels {
+	for _, p := range s.Channels {
 		if isPattern && p == channel || !isPattern && glob.Match([]byte(p), []byte(channel), false) {
 			return true
 		}
 	}
 	return false
+}
+
+// MergeSelectorArgs joins the rules of selectors split over several
+// arguments, "(+get" "~k*)", into one "(+get ~k*)", as Redis's
+// ACLMergeSelectorArguments. If a selector is never closed, it returns
+// the index of the rule that opened it, else -1.
+func MergeSelectorArgs(rules []string) (merged []string, unclosed int) {
+	open := -1
+	var sel string
+	for i, r := range rules {
+		if open < 0 && strings.HasPrefix(r, "(") && !strings.HasSuffix(r, ")") {
+			open, sel = i, r
+			continue
+		}
+		if open >= 0 {
+			sel += " " + r
+			if strings.HasSuffix(r, ")") {
+				merged = append(merged, sel)
+				open = -1
+			}
+			continue
+		}
+		merged = append(merged, r)
+	}
+	if open >= 0 {
+		return nil, open
+	}
+	return merged, -1
 }

@@ -104,7 +104,7 @@ func TestChecks(t *testing.T) {
 // FuzzApply feeds arbitrary rules: no panic, and a failed rule leaves the
 // user as it was.
 func FuzzApply(f *testing.F) {
-	for _, s := range []string{"~a", "%RW~b", "%", ">p", "#" + Hash("x"), "&*", "reset", "!zz"} {
+	for _, s := range []string{"~a", "%RW~b", "%", ">p", "#" + Hash("x"), "&*", "reset", "!zz", "(~a &b)", "(", "()", "(on)", `(~"a b)`, "clearselectors"} {
 		f.Add(s, "on")
 	}
 	f.Fuzz(func(t *testing.T, a, b string) {
