@@ -287,6 +287,15 @@ func (sd *trackSide) run(st trackStep) map[string]string {
 	}
 	if strings.EqualFold(args[0], "QUIT") {
 		sd.gone[st.conn] = true
+		// The server drops the client after the reply: wait until it has,
+		// so that the next step finds the redirection broken on both
+		// servers, however loaded the machine.
+		probe := dialRaw(sd.t, sd.addr)
+		deadline := time.Now().Add(5 * time.Second)
+		for probe.do("CLIENT", "LIST", "ID", sd.ids[st.conn]) != "$0\r\n\r\n" && time.Now().Before(deadline) {
+			time.Sleep(5 * time.Millisecond)
+		}
+		probe.NetConn().Close()
 	}
 	switch strings.ToUpper(args[0]) {
 	case "HELLO":
