@@ -522,7 +522,7 @@ func (s *Server) call(c *client, cmd *command, args [][]byte, started time.Durat
 	}
 	// Serve the clients blocked on keys the command made ready, before
 	// its reply goes out (Redis's handleClientsBlockedOnKeys).
-	s.serveBlocked()
+	s.serveBlocked(c.effects)
 }
 
 // runRecovering runs cmd, recovering from a panic in it so that one

@@ -1,0 +1,173 @@
+package server
+
+import (
+	"bufio"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/mini-redis/mini-redis/internal/redistest"
+)
+
+// A propagation case is a command sequence run on connection A, except
+// lines that start with "B:" (sent on connection B without waiting: a
+// blocking command), "B<" (read B's reply), and "SLEEP ms".
+var propagationCases = []struct {
+	name  string
+	lines []string
+}{
+	{"spop", []string{"SADD s a b c d e", "SPOP s", "SPOP s 2", "SPOP s 10", "SPOP s"}},
+	{"srandmember", []string{"SADD r a b c", "SRANDMEMBER r 2"}},
+	{"hincrbyfloat", []string{"HINCRBYFLOAT h f 1.5", "HINCRBYFLOAT h f 0.25", "HINCRBYFLOAT h f 1e3"}},
+	{"incrbyfloat", []string{"SET f 1 PX 100000", "INCRBYFLOAT f 2.5", "INCRBYFLOAT g 3"}},
+	{"blpop-served", []string{"B:BLPOP bl1 0", "SLEEP 50", "RPUSH bl1 x y", "B<"}},
+	{"brpop-served", []string{"B:BRPOP bl2 0", "SLEEP 50", "RPUSH bl2 x y", "B<"}},
+	{"blmove-served", []string{"B:BLMOVE bl3 dst3 LEFT RIGHT 0", "SLEEP 50", "RPUSH bl3 x", "B<"}},
+	{"brpoplpush-served", []string{"B:BRPOPLPUSH bl4 dst4 0", "SLEEP 50", "RPUSH bl4 x", "B<"}},
+	{"blmpop-served", []string{"B:BLMPOP 0 1 bl5 LEFT COUNT 2", "SLEEP 50", "RPUSH bl5 x y z", "B<"}},
+	{"bzpopmin-served", []string{"B:BZPOPMIN bz1 0", "SLEEP 50", "ZADD bz1 1 a 2 b", "B<"}},
+	{"bzpopmax-served", []string{"B:BZPOPMAX bz2 0", "SLEEP 50", "ZADD bz2 1 a 2 b", "B<"}},
+	{"bzmpop-served", []string{"B:BZMPOP 0 1 bz3 MIN COUNT 5", "SLEEP 50", "ZADD bz3 1 a 2 b", "B<"}},
+	{"blocking-immediate", []string{"RPUSH il a b c", "BLPOP il 0", "BRPOP il 0", "BLMOVE il ild LEFT LEFT 0",
+		"ZADD iz 1 a 2 b 3 c", "BZPOPMIN iz 0", "BZPOPMAX iz 0", "BLMPOP 0 1 ild RIGHT", "BZMPOP 0 1 iz MAX"}},
+	// A read-only lookup (GET) does not remove an expired key here, as
+	// Redis's does: its DEL comes when the active sweep or a write meets it.
+	{"lazy-expire", []string{"SET le v PX 20", "SLEEP 60", "APPEND le x", "SET le2 v PX 20", "SLEEP 60", "SET le2 w"}},
+	{"active-expire", []string{"SET ae v PX 20", "SLEEP 400"}},
+	{"expire-past", []string{"SET ep v", "EXPIRE ep -1", "SET ep2 v", "PEXPIREAT ep2 1", "SET ep3 v", "EXPIREAT ep3 100"}},
+	{"set-get-keepttl", []string{"SET sg v EX 1000", "SET sg w GET", "SET sg x KEEPTTL", "SET sg y GET EX 500", "SET sg z KEEPTTL GET"}},
+	{"getex-getdel", []string{"SET gx v", "GETEX gx EX 100", "GETEX gx PERSIST", "GETEX gx", "GETDEL gx", "GETDEL gx"}},
+	{"restore-ttl", []string{"SET rs v", "DUMP rs"}}, // RESTORE built below from DUMP's reply
+	{"eval-effects", []string{"EVAL \"redis.call('SET',KEYS[1],'1') redis.call('INCRBYFLOAT',KEYS[1],'1.5') redis.call('SPOP',KEYS[2]) return 1\" 2 ev1 ev2",
+		"SADD ev2 a", "EVAL \"return redis.call('SPOP',KEYS[1])\" 1 ev2"}},
+	{"xreadgroup", []string{"XADD xs 1-1 f v", "XADD xs 2-1 f w", "XGROUP CREATE xs g 0", "XREADGROUP GROUP g alice COUNT 1 STREAMS xs >",
+		"XREADGROUP GROUP g bob NOACK STREAMS xs >", "XREADGROUP GROUP g alice STREAMS xs 0", "XAUTOCLAIM xs g carol 0 0-0", "XCLAIM xs g dave 0 1-1"}},
+	{"xreadgroup-served", []string{"XGROUP CREATE xb g $ MKSTREAM", "B:XREADGROUP GROUP g alice BLOCK 0 STREAMS xb >", "SLEEP 50", "XADD xb 5-1 f v", "B<"}},
+}
+
+// TestPropagationMatchesRedis runs each case on redis-server and on this
+// server, both with appendonly yes, and compares the commands each wrote
+// to its incremental AOF file, timestamps aside.
+func TestPropagationMatchesRedis(t *testing.T) {
+	ref := redistest.Start(t, "appendonly", "yes", "appendfsync", "always", "hz", "100")
+	dir := t.TempDir()
+	_, addr := startAOFServer(t, dir, nil, "--appendonly", "yes", "--appendfsync", "always", "--hz", "100")
+	refFile := filepath.Join(ref.Dir, "appendonlydir", "appendonly.aof.1.incr.aof")
+	gotFile := filepath.Join(dir, "appendonlydir", "appendonly.aof.1.incr.aof")
+	refA, refB := dialRaw(t, ref.Addr), dialRaw(t, ref.Addr)
+	gotA, gotB := dialRaw(t, addr), dialRaw(t, addr)
+	for _, tc := range propagationCases {
+		t.Run(tc.name, func(t *testing.T) {
+			refOff, gotOff := fileSize(t, refFile), fileSize(t, gotFile)
+			lines := tc.lines
+			for _, side := range []struct{ a, b *rawConn }{{refA, refB}, {gotA, gotB}} {
+				for _, l := range lines {
+					runPropagationLine(t, side.a, side.b, l)
+				}
+				if tc.name == "restore-ttl" {
+					dump := side.a.do("DUMP", "rs")
+					payload := dump[strings.Index(dump, "\r\n")+2 : len(dump)-2]
+					side.a.do("RESTORE", "rs2", "100000", payload)
+					side.a.do("RESTORE", "rs3", "0", payload)
+					side.a.do("RESTORE", "rs3", "50000", payload, "REPLACE")
+					side.a.do("RESTORE", "rs4", "4000000000000", payload, "ABSTTL")
+					side.a.do("RESTORE", "rs5", "1", payload, "ABSTTL") // in the past: not kept
+				}
+			}
+			want, got := aofCommandsFrom(t, refFile, refOff), aofCommandsFrom(t, gotFile, gotOff)
+			if tc.name == "spop" { // random members: only the commands' shapes compare
+				for _, l := range [][]string{want, got} {
+					for i := range l {
+						l[i] = sremMember.ReplaceAllString(l[i], "SREM s <member>")
+					}
+				}
+			}
+			if strings.Join(want, "\n") != strings.Join(got, "\n") {
+				t.Errorf("propagated:\nredis: %q\nours:  %q", want, got)
+			}
+		})
+	}
+}
+
+// runPropagationLine runs one line of a propagation case.
+func runPropagationLine(t *testing.T, a, b *rawConn, l string) {
+	t.Helper()
+	switch {
+	case strings.HasPrefix(l, "SLEEP "):
+		d, _ := time.ParseDuration(strings.TrimPrefix(l, "SLEEP ") + "ms")
+		time.Sleep(d)
+	case strings.HasPrefix(l, "B:"):
+		b.Send(splitQuoted(l[2:])...)
+	case l == "B<":
+		b.readReply()
+	default:
+		a.do(splitQuoted(l)...)
+	}
+}
+
+// splitQuoted splits a line at spaces, keeping a double-quoted word whole.
+func splitQuoted(l string) []string {
+	var out []string
+	for l = strings.TrimSpace(l); l != ""; l = strings.TrimSpace(l) {
+		if l[0] == '"' {
+			end := strings.IndexByte(l[1:], '"') + 1
+			out = append(out, l[1:end])
+			l = l[end+1:]
+			continue
+		}
+		w, rest, _ := strings.Cut(l, " ")
+		out = append(out, w)
+		l = rest
+	}
+	return out
+}
+
+func fileSize(t *testing.T, name string) int64 {
+	t.Helper()
+	fi, err := os.Stat(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return fi.Size()
+}
+
+var sremMember = regexp.MustCompile(`^SREM s [a-e]$`)
+
+// unixMillis matches a time in milliseconds this century, which differs
+// between the two servers' runs.
+var unixMillis = regexp.MustCompile(`^1[0-9]{12}$`)
+
+// aofCommandsFrom reads the commands of an AOF file from offset off, one
+// string each, with times in milliseconds replaced by "<ms>".
+func aofCommandsFrom(t *testing.T, name string, off int64) []string {
+	t.Helper()
+	f, err := os.Open(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	size := fileSize(t, name)
+	if _, err := f.Seek(off, 0); err != nil {
+		t.Fatal(err)
+	}
+	r := newAOFReader(bufio.NewReader(f), off, size)
+	var out []string
+	for {
+		args, _, err := r.next()
+		if err != nil {
+			break
+		}
+		words := make([]string, len(args))
+		for i, a := range args {
+			words[i] = string(a)
+			if unixMillis.MatchString(words[i]) {
+				words[i] = "<ms>"
+			}
+		}
+		out = append(out, strings.Join(words, " "))
+	}
+	return out
+}
