@@ -116,6 +116,8 @@ type blockOutcome struct {
 	err    string    // served with this error reply instead (BLMOVE onto a key of another type)
 	// entries are an opXRead's entries of key.
 	entries []streamReplyEntry
+	// effects are the propagated form of an XREADGROUP's delivery.
+	effects [][][]byte
 }
 
 type outcomeKind uint8
@@ -360,7 +362,7 @@ func (s *Server) serveBlocked(into *effects) {
 func (s *Server) serveKey(bk blockKey, into *effects) {
 	d := s.store.DB(bk.db)
 	key := []byte(bk.key)
-	if s.serveStreamKey(bk) {
+	if s.serveStreamKey(bk, into) {
 		return
 	}
 	for {
