@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -45,6 +46,10 @@ var propagationCases = []struct {
 		"SADD ev2 a", "EVAL \"return redis.call('SPOP',KEYS[1])\" 1 ev2"}},
 	{"xreadgroup", []string{"XADD xs 1-1 f v", "XADD xs 2-1 f w", "XGROUP CREATE xs g 0", "XREADGROUP GROUP g alice COUNT 1 STREAMS xs >",
 		"XREADGROUP GROUP g bob NOACK STREAMS xs >", "XREADGROUP GROUP g alice STREAMS xs 0", "XAUTOCLAIM xs g carol 0 0-0", "XCLAIM xs g dave 0 1-1"}},
+	{"xclaim-deleted", []string{"XADD xd 1-1 f v", "XADD xd 2-1 f w", "XADD xd 3-1 f x", "XGROUP CREATE xd g 0", "XREADGROUP GROUP g a STREAMS xd >",
+		"XDEL xd 1-1", "XCLAIM xd g b 0 1-1 2-1", "XDEL xd 2-1", "XAUTOCLAIM xd g c 0 0-0", "XCLAIM xd g b 0 9-9 LASTID 9-9", "XCLAIM xd g b 0 3-1 IDLE 5 RETRYCOUNT 7"}},
+	{"xreadgroup-noack-known", []string{"XADD xn 1-1 f v", "XGROUP CREATE xn g 0", "XGROUP CREATECONSUMER xn g bob", "XREADGROUP GROUP g bob NOACK STREAMS xn >", "XREADGROUP GROUP g bob STREAMS xn >"}},
+	{"lazyfree-expire", []string{"CONFIG SET lazyfree-lazy-expire yes", "SET lu v PX 20", "SLEEP 60", "APPEND lu x", "CONFIG SET lazyfree-lazy-expire no"}},
 	{"xreadgroup-served", []string{"XGROUP CREATE xb g $ MKSTREAM", "B:XREADGROUP GROUP g alice BLOCK 0 STREAMS xb >", "SLEEP 50", "XADD xb 5-1 f v", "B<"}},
 }
 
@@ -170,4 +175,39 @@ func aofCommandsFrom(t *testing.T, name string, off int64) []string {
 		out = append(out, strings.Join(words, " "))
 	}
 	return out
+}
+
+// Evicted keys reach the AOF as DEL, as Redis's performEvictions
+// propagates them (redis-server, evicting every key when maxmemory is 1
+// byte, writes a DEL for each; the order is random and the moment of
+// eviction differs here, so this checks the set of keys).
+func TestEvictedKeysPropagateAsDel(t *testing.T) {
+	for _, tc := range []struct{ lazy, want string }{{"no", "DEL"}, {"yes", "UNLINK"}} {
+		t.Run("lazyfree-lazy-eviction="+tc.lazy, func(t *testing.T) {
+			dir := t.TempDir()
+			_, addr := startAOFServer(t, dir, nil, "--appendonly", "yes", "--appendfsync", "always",
+				"--lazyfree-lazy-eviction", tc.lazy)
+			c := dialRaw(t, addr)
+			for i := 0; i < 20; i++ {
+				c.do("SET", "ev:"+strconv.Itoa(i), "v")
+			}
+			c.do("CONFIG", "SET", "maxmemory-policy", "allkeys-random")
+			c.do("CONFIG", "SET", "maxmemory", "1")
+			waitFor(t, func() bool { return c.do("DBSIZE") == ":0\r\n" })
+			c.do("CONFIG", "SET", "maxmemory", "0")
+			c.do("SET", "after", "x") // hands on any removal still queued
+			file := filepath.Join(dir, "appendonlydir", "appendonly.aof.1.incr.aof")
+			deleted := map[string]bool{}
+			for _, cmd := range aofCommandsFrom(t, file, 0) {
+				if k, ok := strings.CutPrefix(cmd, tc.want+" "); ok {
+					deleted[k] = true
+				}
+			}
+			for i := 0; i < 20; i++ {
+				if k := "ev:" + strconv.Itoa(i); !deleted[k] {
+					t.Errorf("%s was evicted but no %s of it is in the AOF (%v)", k, tc.want, deleted)
+				}
+			}
+		})
+	}
 }
