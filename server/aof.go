@@ -1170,7 +1170,7 @@ func okErr(ok bool) string {
 // is yes, else the commands that rebuild the data set. It closes snap.
 func (s *Server) writeAOFBase(path string, snap snapshot) error {
 	if s.settings.aofUseRDBPreamble.Load() {
-		return s.writeDump(path, snap)
+		return s.writeDump(path, snap, true)
 	}
 	defer snap.sn.Abort()
 	dir := filepath.Dir(path)

@@ -3,6 +3,7 @@ package server
 import (
 	"bufio"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strconv"
@@ -10,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/mini-redis/mini-redis/db/rdb"
 	"github.com/mini-redis/mini-redis/internal/redistest"
 )
 
@@ -209,5 +211,69 @@ func TestEvictedKeysPropagateAsDel(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// rdbAux reads the AUX fields of the RDB file name.
+func rdbAux(t *testing.T, name string) map[string]string {
+	t.Helper()
+	f, err := os.Open(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	r, err := rdb.NewReader(bufio.NewReader(f))
+	if err != nil {
+		t.Fatalf("%s: %v", name, err)
+	}
+	return r.Aux()
+}
+
+// The RDB base of an AOF rewrite carries aof-base 1, as redis-server's
+// does; a snapshot (SAVE) carries 0, in both. redis-check-rdb and
+// redis-check-aof accept our base, and Redis loads the directory.
+func TestAOFBaseAuxMatchesRedis(t *testing.T) {
+	ref := redistest.Start(t, "appendonly", "yes")
+	dir := t.TempDir()
+	_, addr := startAOFServer(t, dir, nil, "--appendonly", "yes", "--aof-use-rdb-preamble", "yes")
+	type side struct {
+		c   *rawConn
+		dir string
+	}
+	sides := map[string]side{"redis": {dialRaw(t, ref.Addr), ref.Dir}, "ours": {dialRaw(t, addr), dir}}
+	for name, sd := range sides {
+		sd.c.do("SET", "k", "v")
+		sd.c.do("RPUSH", "l", "a", "b")
+		if got := sd.c.do("BGREWRITEAOF"); !strings.HasPrefix(got, "+Background append only file rewriting") {
+			t.Fatalf("%s: BGREWRITEAOF = %q", name, got)
+		}
+		waitRewriteDone(t, sd.c)
+		sd.c.do("SET", "after", "rewrite")
+		if got := sd.c.do("SAVE"); got != "+OK\r\n" {
+			t.Fatalf("%s: SAVE = %q", name, got)
+		}
+		base := filepath.Join(sd.dir, "appendonlydir", "appendonly.aof.2.base.rdb")
+		if got := rdbAux(t, base)["aof-base"]; got != "1" {
+			t.Errorf("%s: the rewrite's base has aof-base %q, want 1", name, got)
+		}
+		if got := rdbAux(t, filepath.Join(sd.dir, "dump.rdb"))["aof-base"]; got != "0" {
+			t.Errorf("%s: dump.rdb has aof-base %q, want 0", name, got)
+		}
+	}
+	aofDir := filepath.Join(dir, "appendonlydir")
+	checkAOF(t, aofDir)
+	bin := redistest.Require(t, "redis-check-rdb")
+	if out, err := exec.Command(bin, filepath.Join(aofDir, "appendonly.aof.2.base.rdb")).CombinedOutput(); err != nil ||
+		!strings.Contains(string(out), "RDB looks OK") || !strings.Contains(string(out), "aof-base") {
+		t.Errorf("redis-check-rdb (%v):\n%s", err, out)
+	}
+	// Redis loads our directory and holds the same keys.
+	loaded := redistest.Start(t, "appendonly", "yes", "dir", copyToTemp(t, aofDir, "appendonlydir"))
+	c := dialRaw(t, loaded.Addr)
+	if got := c.do("LRANGE", "l", "0", "-1"); got != "*2\r\n$1\r\na\r\n$1\r\nb\r\n" {
+		t.Errorf("Redis loaded l = %q", got)
+	}
+	if got := c.do("GET", "after"); got != "$7\r\nrewrite\r\n" {
+		t.Errorf("Redis loaded after = %q", got)
 	}
 }
