@@ -8,6 +8,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -275,5 +276,53 @@ func TestAOFBaseAuxMatchesRedis(t *testing.T) {
 	}
 	if got := c.do("GET", "after"); got != "$7\r\nrewrite\r\n" {
 		t.Errorf("Redis loaded after = %q", got)
+	}
+}
+
+// With appendfsync always, a client's pipelined writes share one fsync,
+// and none of their replies goes out before it ends.
+func TestAOFAlwaysPipelineSharesOneFsync(t *testing.T) {
+	var sink *probeSink
+	var mu sync.Mutex
+	_, addr := startAOFServer(t, t.TempDir(), probeOpener(&sink, &mu), "--appendonly", "yes", "--appendfsync", "always")
+	c := dialRaw(t, addr)
+	c.do("SET", "warm", "up")
+	mu.Lock()
+	p := sink
+	mu.Unlock()
+	hold, in := make(chan struct{}), make(chan struct{}, 1)
+	p.mu.Lock()
+	p.holdSync, p.inSync = hold, in
+	p.mu.Unlock()
+	syncsBefore := strings.Count(strings.Join(p.log(), "\n"), "sync")
+	const n = 16
+	var batch []byte
+	for i := 0; i < n; i++ {
+		batch = appendRequest(batch, []string{"SET", "k" + strconv.Itoa(i), "v"})
+	}
+	c.sendRaw(string(batch))
+	select {
+	case <-in:
+	case <-time.After(5 * time.Second):
+		t.Fatal("the pipeline did not fsync")
+	}
+	if got := c.readReplyWithin(300 * time.Millisecond); got != "(nothing)" {
+		t.Fatalf("a reply %q came before the fsync ended", got)
+	}
+	log := p.log()
+	if last := log[len(log)-1]; !strings.Contains(last, "$3\r\nk15\r\n") || !strings.Contains(last, "$2\r\nk0\r\n") {
+		t.Fatalf("the pipeline's SETs were not written, in one write, before its fsync: %q", log)
+	}
+	p.mu.Lock()
+	p.holdSync = nil
+	p.mu.Unlock()
+	close(hold)
+	for i := 0; i < n; i++ {
+		if got := c.readReply(); got != "+OK\r\n" {
+			t.Fatalf("SET %d = %q", i, got)
+		}
+	}
+	if got := strings.Count(strings.Join(p.log(), "\n"), "sync") - syncsBefore; got != 1 {
+		t.Errorf("%d fsyncs for a pipeline of %d SETs, want 1: %q", got, n, p.log())
 	}
 }

@@ -220,14 +220,14 @@ func (s *Server) endEffects(c *client) {
 			p.Propagate(a.db, [][][]byte{a.cmd})
 		}
 	}
-	// appendfsync always: the reply waits for the fsync (aof.go), with
-	// the lock released so that concurrent writes share one fsync.
-	target := s.aof.takeAlwaysTarget()
+	// appendfsync always: the reply waits for the fsync (awaitAOF, run
+	// before c's output is written), so that the writes of a pipeline,
+	// and those of other clients meanwhile, share one fsync.
+	if target := s.aof.takeAlwaysTarget(); target != 0 {
+		c.aofTarget.Store(target)
+	}
 	s.prop.mu.Unlock()
 	s.tryFlushDeleted()
-	if target != 0 {
-		s.awaitAOF(c, target)
-	}
 }
 
 // runRecorded runs cmd for c (which may be the scripts' client, whose

@@ -355,6 +355,7 @@ func (s *Server) startClient(nc net.Conn) {
 		MaxQueryBuffer: int(s.settings.clientQueryBufferLimit.Load()),
 		OutputLimits:   s.settings.outputLimits(config.ClassNormal),
 		Traffic:        &s.traffic,
+		BeforeWrite:    func() error { return s.awaitAOF(c) },
 		ErrorHook: func(msg string) {
 			c.errors++
 			s.errorStats.record(msg)
