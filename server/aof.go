@@ -391,6 +391,20 @@ func (w *aofWriter) Propagate(dbi int, cmds [][][]byte) {
 	}
 }
 
+// alwaysAppended returns, under appendfsync always, where what has been
+// appended so far ends, or 0.
+func (w *aofWriter) alwaysAppended() int64 {
+	if w.srv().settings.appendFsync.Load() != "always" {
+		return 0
+	}
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.f == nil {
+		return 0
+	}
+	return w.appended
+}
+
 // takeAlwaysTarget returns, and forgets, where the effects just
 // propagated end when appendfsync always must fsync them before the reply,
 // or 0. The caller holds propagation.mu.

@@ -511,6 +511,7 @@ func (s *Server) call(c *client, cmd *command, args [][]byte, started time.Durat
 			c.conn.ReleasePushes() // invalidations reach a blocked client, as in Redis
 		}
 		c.awaitUnblock(w)
+		s.awaitServedEffects(c)
 		if c.trackOn {
 			c.conn.HoldPushes()
 		}

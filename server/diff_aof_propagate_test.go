@@ -326,3 +326,48 @@ func TestAOFAlwaysPipelineSharesOneFsync(t *testing.T) {
 		t.Errorf("%d fsyncs for a pipeline of %d SETs, want 1: %q", got, n, p.log())
 	}
 }
+
+// With appendfsync always, a client served after it blocked gets its
+// reply only once the pop done for it is fsynced, as the pusher does.
+func TestAOFAlwaysServedPopWaitsForFsync(t *testing.T) {
+	var sink *probeSink
+	var mu sync.Mutex
+	_, addr := startAOFServer(t, t.TempDir(), probeOpener(&sink, &mu), "--appendonly", "yes", "--appendfsync", "always")
+	pusher, waiter := dialRaw(t, addr), dialRaw(t, addr)
+	pusher.do("SET", "warm", "up")
+	mu.Lock()
+	p := sink
+	mu.Unlock()
+	waiter.Send("BLPOP", "q", "0")
+	waitFor(t, func() bool { return strings.Contains(pusher.do("INFO", "clients"), "blocked_clients:1") })
+	hold, in := make(chan struct{}), make(chan struct{}, 1)
+	p.mu.Lock()
+	p.holdSync, p.inSync = hold, in
+	p.mu.Unlock()
+	var release sync.Once
+	t.Cleanup(func() { release.Do(func() { close(hold) }) }) // a failure must not keep the fsync held
+	pusher.Send("RPUSH", "q", "x")
+	select {
+	case <-in:
+	case <-time.After(5 * time.Second):
+		t.Fatal("the push did not fsync")
+	}
+	for name, c := range map[string]*rawConn{"pusher": pusher, "served client": waiter} {
+		if got := c.readReplyWithin(300 * time.Millisecond); got != "(nothing)" {
+			t.Fatalf("the %s's reply %q came before the fsync ended", name, got)
+		}
+	}
+	if log := p.log(); !strings.Contains(log[len(log)-1], "$4\r\nLPOP\r\n$1\r\nq\r\n") {
+		t.Fatalf("the LPOP was not written before the fsync: %q", log)
+	}
+	p.mu.Lock()
+	p.holdSync = nil
+	p.mu.Unlock()
+	release.Do(func() { close(hold) })
+	if got := pusher.readReply(); got != ":1\r\n" {
+		t.Errorf("RPUSH = %q", got)
+	}
+	if got := waiter.readReply(); got != "*2\r\n$1\r\nq\r\n$1\r\nx\r\n" {
+		t.Errorf("BLPOP = %q", got)
+	}
+}

@@ -230,6 +230,23 @@ func (s *Server) endEffects(c *client) {
 	s.tryFlushDeleted()
 }
 
+// awaitServedEffects runs for a client that waited blocked, once it is
+// woken: if it was served, the pop done for it is propagated by the
+// serving client, which holds propagation.mu until then, so taking the
+// lock waits for it; under appendfsync always its reply must then wait
+// for the fsync that covers the pop, as the serving client's does.
+func (s *Server) awaitServedEffects(c *client) {
+	if !s.propagating() {
+		return
+	}
+	s.prop.mu.Lock()
+	target := s.aof.alwaysAppended()
+	s.prop.mu.Unlock()
+	if target > c.aofTarget.Load() {
+		c.aofTarget.Store(target)
+	}
+}
+
 // runRecorded runs cmd for c (which may be the scripts' client, whose
 // effects go to into): the command's effects are added to into when it
 // changed the keyspace. into is nil when nothing subscribes.
