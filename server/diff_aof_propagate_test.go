@@ -2,6 +2,8 @@ package server
 
 import (
 	"bufio"
+	"bytes"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -369,5 +371,33 @@ func TestAOFAlwaysServedPopWaitsForFsync(t *testing.T) {
 	}
 	if got := waiter.readReply(); got != "*2\r\n$1\r\nq\r\n$1\r\nx\r\n" {
 		t.Errorf("BLPOP = %q", got)
+	}
+}
+
+// BenchmarkSETAlwaysPipeline16 is SET with appendfsync always, 16
+// requests a batch (redis-benchmark -P 16): a batch shares one fsync.
+func BenchmarkSETAlwaysPipeline16(b *testing.B) {
+	const pipeline = 16
+	_, addr := startAOFServer(b, b.TempDir(), nil, "--appendonly", "yes", "--appendfsync", "always")
+	c := dialRaw(b, addr)
+	var batch []byte
+	for i := 0; i < pipeline; i++ {
+		batch = appendRequest(batch, []string{"SET", "key:" + strconv.Itoa(i), "value"})
+	}
+	nc := c.NetConn()
+	want := []byte(strings.Repeat("+OK\r\n", pipeline))
+	got := make([]byte, len(want))
+	b.ReportAllocs()
+	b.ResetTimer()
+	for done := 0; done < b.N; done += pipeline {
+		if _, err := nc.Write(batch); err != nil {
+			b.Fatal(err)
+		}
+		if _, err := io.ReadFull(nc, got); err != nil {
+			b.Fatal(err)
+		}
+		if !bytes.Equal(got, want) {
+			b.Fatalf("replies %q", got)
+		}
 	}
 }
