@@ -69,6 +69,13 @@ type Options struct {
 	// past them the connection is closed. The zero value, Redis's default,
 	// sets no bound.
 	OutputLimits PushLimits
+	// BeforeWrite, if set, runs before buffered output goes to the
+	// network (in Flush, Close, or the writer goroutine of shared mode, on
+	// whichever goroutine writes), so that a server can hold replies back
+	// until what they acknowledge is durable, once for a whole batch. If
+	// it fails, the output is dropped and the connection fails with its
+	// error, as after a write error.
+	BeforeWrite func() error
 	// ErrorHook, if set, is called with every error reply written (for
 	// Redis's errorstats), in the owner's goroutine.
 	ErrorHook func(msg string)

@@ -164,6 +164,14 @@ func (c *Conn) Flush() error {
 	if len(c.out) == 0 {
 		return nil
 	}
+	if hook := c.opts.BeforeWrite; hook != nil {
+		if err := hook(); err != nil {
+			c.werr = err
+			c.out = c.out[:0]
+			c.nc.Close()
+			return err
+		}
+	}
 	n, err := c.writeNow(c.out)
 	if err != nil {
 		c.werr = err
@@ -423,7 +431,13 @@ func (c *Conn) writer() {
 		c.inflight = len(buf)
 		c.mu.Unlock()
 
-		err := c.write(buf)
+		var err error
+		if hook := c.opts.BeforeWrite; hook != nil {
+			err = hook()
+		}
+		if err == nil {
+			err = c.write(buf)
+		}
 
 		c.mu.Lock()
 		c.inflight = 0

@@ -391,22 +391,42 @@ func (w *aofWriter) Propagate(dbi int, cmds [][][]byte) {
 	}
 }
 
+// alwaysAppended returns, under appendfsync always, where what has been
+// appended so far ends, or 0.
+func (w *aofWriter) alwaysAppended() int64 {
+	if w.srv().settings.appendFsync.Load() != "always" {
+		return 0
+	}
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.f == nil {
+		return 0
+	}
+	return w.appended
+}
+
 // takeAlwaysTarget returns, and forgets, where the effects just
 // propagated end when appendfsync always must fsync them before the reply,
 // or 0. The caller holds propagation.mu.
 func (w *aofWriter) takeAlwaysTarget() int64 { return w.alwaysTarget.Swap(0) }
 
-// awaitAOF makes c's reply wait until the AOF is fsynced up to target
-// (appendfsync always), on c's goroutine, after propagation.mu is
-// released: whoever takes ioMu first writes and fsyncs every client's
-// effects appended so far, and the clients it covered find their target
-// reached (a group commit, as Redis fsyncs once per event loop). If the
-// AOF cannot be written, c is disconnected before its reply goes out:
+// awaitAOF makes c's replies wait until the AOF is fsynced up to
+// c.aofTarget, the end of c's last write's effects (appendfsync always).
+// It runs before c's output is written (connection.Options.BeforeWrite),
+// holding no lock, so a pipeline's writes share one fsync: whoever takes
+// ioMu first writes and fsyncs every client's effects appended so far,
+// and the clients it covered find their target reached (a group commit,
+// as Redis fsyncs once per event loop). If the AOF cannot be written, it
+// fails, and c is disconnected before its replies go out:
 // Redis exits in that case ("Can't recover from AOF write error when the
 // AOF fsync policy is 'always'"); here the server goes on, refusing
 // writes until the AOF can be written, and no client is told a write
 // succeeded that is not on disk.
-func (s *Server) awaitAOF(c *client, target int64) {
+func (s *Server) awaitAOF(c *client) error {
+	target := c.aofTarget.Load()
+	if target == 0 {
+		return nil
+	}
 	w := &s.aof
 	w.ioMu.Lock()
 	w.mu.Lock()
@@ -420,13 +440,17 @@ func (s *Server) awaitAOF(c *client, target int64) {
 	}
 	w.ioMu.Unlock()
 	if ok {
-		return
+		c.aofTarget.CompareAndSwap(target, 0)
+		return nil
 	}
 	s.log.Warn("Can't write the AOF with appendfsync always: closing the client without its reply",
 		zap.Int64("client", c.id))
-	c.closeAfterReply = true
-	c.conn.NetConn().Close()
+	return errAOFAlwaysUnwritten
 }
+
+// errAOFAlwaysUnwritten fails a client whose writes could not be made
+// durable under appendfsync always: its replies are dropped.
+var errAOFAlwaysUnwritten = errors.New("the AOF cannot be written with appendfsync always")
 
 // srv returns the server the writer belongs to.
 func (w *aofWriter) srv() *Server { return w.server }
@@ -1170,7 +1194,7 @@ func okErr(ok bool) string {
 // is yes, else the commands that rebuild the data set. It closes snap.
 func (s *Server) writeAOFBase(path string, snap snapshot) error {
 	if s.settings.aofUseRDBPreamble.Load() {
-		return s.writeDump(path, snap)
+		return s.writeDump(path, snap, true)
 	}
 	defer snap.sn.Abort()
 	dir := filepath.Dir(path)

@@ -85,6 +85,7 @@ type blockReq struct {
 	toLeft   bool   // opMove: push at the head, else at the tail
 	dst      string // opMove: the destination list
 	count    int64  // opMPop, opZMPop: at most this many elements
+	legacy   bool   // opMove: BRPOPLPUSH, propagated as RPOPLPUSH
 	stream   *streamWait
 }
 
@@ -115,6 +116,8 @@ type blockOutcome struct {
 	err    string    // served with this error reply instead (BLMOVE onto a key of another type)
 	// entries are an opXRead's entries of key.
 	entries []streamReplyEntry
+	// effects are the propagated form of an XREADGROUP's delivery.
+	effects [][][]byte
 }
 
 type outcomeKind uint8
@@ -331,7 +334,7 @@ func (b *blocking) waiting(bk blockKey) []*waiter {
 // It runs in the goroutine of a client whose command just ended, with the
 // world lock held, and returns once every key queued when it was called
 // has been served, by it or by another goroutine.
-func (s *Server) serveBlocked() {
+func (s *Server) serveBlocked(into *effects) {
 	b := &s.blocking
 	if b.pending.Load() == 0 {
 		return
@@ -345,7 +348,7 @@ func (s *Server) serveBlocked() {
 		}
 		for _, bk := range batch {
 			b.unmarkReady(bk)
-			s.serveKey(bk)
+			s.serveKey(bk, into)
 			b.pending.Add(-1)
 		}
 	}
@@ -356,10 +359,10 @@ func (s *Server) serveBlocked() {
 // list (serveClientsBlockedOnListKey), a sorted set's from a sorted set
 // (serveClientsBlockedOnSortedSetKey); the readers of a stream from a
 // stream (serveStreamKey).
-func (s *Server) serveKey(bk blockKey) {
+func (s *Server) serveKey(bk blockKey, into *effects) {
 	d := s.store.DB(bk.db)
 	key := []byte(bk.key)
-	if s.serveStreamKey(bk) {
+	if s.serveStreamKey(bk, into) {
 		return
 	}
 	for {
@@ -408,6 +411,7 @@ func (s *Server) serveKey(bk blockKey) {
 			emptied = l.Len() == 0
 		}
 		tx.Close()
+		into.propagateServed(bk.db, w.blockReq.propagatedPop(key, out, true))
 		w.settle(out)
 		if emptied {
 			return

@@ -86,6 +86,10 @@ type client struct {
 	// effects collects the propagated form of the running call while
 	// anything subscribes (propagate.go); nil otherwise.
 	effects *effects
+	// aofTarget, under appendfsync always, is where in the AOF the
+	// effects of c's last write end: its replies wait until the AOF is
+	// fsynced that far (awaitAOF, before they are written).
+	aofTarget atomic.Int64
 
 	mu      sync.Mutex // guards name, libName, libVer
 	name    string

@@ -1,8 +1,10 @@
 package server
 
 import (
+	"bytes"
 	"math"
 	"math/big"
+	"strconv"
 
 	"github.com/mini-redis/mini-redis/db"
 )
@@ -86,7 +88,7 @@ func cmdBRPopLPush(c *client, args [][]byte) {
 		c.conn.WriteError(errText)
 		return
 	}
-	c.moveOrBlock(blockReq{op: opMove, fromLeft: false, toLeft: true, dst: string(args[2])}, args[1], deadline)
+	c.moveOrBlock(blockReq{op: opMove, fromLeft: false, toLeft: true, dst: string(args[2]), legacy: true}, args[1], deadline)
 }
 
 // popOrBlock pops as r asks from the first of keys that holds a list, or
@@ -104,7 +106,9 @@ func (c *client) popOrBlock(r blockReq, keys [][]byte, deadline int64) {
 		if l == nil || l.Len() == 0 {
 			continue
 		}
-		c.writeBlockReply(&r, c.server.popList(&tx, c.dbIndex, &r, k, l, false))
+		out := c.server.popList(&tx, c.dbIndex, &r, k, l, false)
+		c.propagateAs(r.propagatedPop(k, out, false))
+		c.writeBlockReply(&r, out)
 		return
 	}
 	if c.exclusiveHeld {
@@ -135,7 +139,9 @@ func (c *client) moveOrBlock(r blockReq, src []byte, deadline int64) {
 		c.block(r, [][]byte{src}, deadline)
 		return
 	}
-	c.writeBlockReply(&r, c.server.popList(&tx, c.dbIndex, &r, src, l, false))
+	out := c.server.popList(&tx, c.dbIndex, &r, src, l, false)
+	c.propagateAs(r.propagatedPop(src, out, false))
+	c.writeBlockReply(&r, out)
 }
 
 // parseBlockTimeout reads a blocking command's timeout, in seconds, as
@@ -290,5 +296,45 @@ func (c *client) writeBlockReply(r *blockReq, out blockOutcome) {
 		c.conn.WriteArrayLen(2)
 		c.conn.WriteBulkString(out.key)
 		c.conn.WriteBulk(out.values[0])
+	}
+}
+
+// propagatedPop returns the non-blocking command that replays the pop
+// done for r from key, with outcome out, as Redis 7.0 propagates a
+// blocking pop: BLPOP as LPOP, BLMPOP as LPOP or RPOP with the count
+// popped, BZPOPMIN as ZPOPMIN, BZMPOP as ZPOPMIN or ZPOPMAX with the
+// count popped, BLMOVE as LMOVE (its ends in lower case when the client
+// was served after it blocked, as serveClientBlockedOnList writes them),
+// BRPOPLPUSH as RPOPLPUSH.
+func (r *blockReq) propagatedPop(key []byte, out blockOutcome, served bool) [][]byte {
+	if out.err != "" {
+		return nil
+	}
+	key = clone(key)
+	n := func() []byte { return strconv.AppendInt(nil, int64(len(out.values)), 10) }
+	pick := func(left bool, l, rt string) []byte {
+		if left {
+			return b(l)
+		}
+		return b(rt)
+	}
+	switch r.op {
+	case opMove:
+		if r.legacy {
+			return [][]byte{b("RPOPLPUSH"), key, b(r.dst)}
+		}
+		from, to := pick(r.fromLeft, "LEFT", "RIGHT"), pick(r.toLeft, "LEFT", "RIGHT")
+		if served {
+			from, to = bytes.ToLower(from), bytes.ToLower(to)
+		}
+		return [][]byte{b("LMOVE"), key, b(r.dst), from, to}
+	case opMPop:
+		return [][]byte{pick(r.fromLeft, "LPOP", "RPOP"), key, n()}
+	case opZPop:
+		return [][]byte{pick(r.fromLeft, "ZPOPMIN", "ZPOPMAX"), key}
+	case opZMPop:
+		return [][]byte{pick(r.fromLeft, "ZPOPMIN", "ZPOPMAX"), key, n()}
+	default:
+		return [][]byte{pick(r.fromLeft, "LPOP", "RPOP"), key}
 	}
 }

@@ -322,6 +322,8 @@ func cmdHIncrByFloat(c *client, args [][]byte) {
 	}
 	h.Set(field, out, tx.Limits())
 	c.conn.WriteBulk(out)
+	// Replayed, the sum could round differently: Redis propagates it.
+	c.propagateAs([][]byte{b("HSET"), clone(key), clone(field), clone(out)})
 	c.notify(evHash, "hincrbyfloat", key)
 	c.server.dirty.Add(1)
 }

@@ -107,7 +107,7 @@ func (c *client) execQueued(m *multiState) {
 	}
 	// Clients blocked on keys the transaction filled are served after it,
 	// before any other client runs, as Redis does after EXEC.
-	s.serveBlocked()
+	s.serveBlocked(c.effects)
 }
 
 // writes reports whether cmd may change the keyspace, as Redis's

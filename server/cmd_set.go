@@ -204,6 +204,7 @@ func cmdSPop(c *client, args [][]byte) {
 		return
 	}
 	m, _ := set.Pop(tx.Rand())
+	c.propagateAs([][]byte{b("SREM"), clone(key), []byte(m)}) // the member chosen, not another
 	c.notify(evSet, "spop", key)
 	c.conn.WriteBulkString(m)
 	if set.Len() == 0 {
@@ -235,6 +236,7 @@ func (c *client) spopCount(key []byte, count uint64) {
 		c.conn.WriteSetLen(int(size))
 		c.writeMembers(set)
 		tx.Delete(key)
+		c.propagateAs([][]byte{b("DEL"), clone(key)})
 		c.notify(evGeneric, "del", key)
 		return
 	}
@@ -246,6 +248,7 @@ func (c *client) spopCount(key []byte, count uint64) {
 		for range count {
 			m, _ := set.Pop(r)
 			c.conn.WriteBulkString(m)
+			c.propagateAs([][]byte{b("SREM"), clone(key), []byte(m)}) // one a member, as Redis 7.0
 		}
 		return
 	}
@@ -258,6 +261,12 @@ func (c *client) spopCount(key []byte, count uint64) {
 		kept.Add([]byte(m), lim)
 	}
 	c.writeMembers(set)
+	if c.effects != nil {
+		set.Range(func(m string) bool {
+			c.propagateAs([][]byte{b("SREM"), clone(key), []byte(m)})
+			return true
+		})
+	}
 	tx.SetValue(key, kept)
 }
 

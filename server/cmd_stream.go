@@ -791,7 +791,7 @@ func (c *client) xreadBlock(keys [][]byte, ids []db.StreamID, count, timeout int
 // and reports whether it does (serveClientsBlockedOnStreamKey): each, in
 // the order they blocked, whose ID for the key is below the stream's last
 // ID gets the entries after it (or what its streamWait.serve gives).
-func (s *Server) serveStreamKey(bk blockKey) bool {
+func (s *Server) serveStreamKey(bk blockKey, into *effects) bool {
 	key := []byte(bk.key)
 	tx := s.store.DB(bk.db).Write(key)
 	st, err := tx.MutableStream(key, false)
@@ -829,6 +829,9 @@ func (s *Server) serveStreamKey(bk blockKey) bool {
 		}
 		if s.blocking.claim(w) {
 			done = append(done, settled{w, out})
+			for _, e := range out.effects {
+				into.propagateServed(bk.db, e)
+			}
 		}
 	}
 	tx.Close()

@@ -2,6 +2,7 @@ package server
 
 import (
 	"math"
+	"strconv"
 
 	"github.com/mini-redis/mini-redis/db"
 )
@@ -310,6 +311,9 @@ func cmdXReadGroup(c *client, args [][]byte) {
 	if !ok {
 		return
 	}
+	// Not its arguments: what the reads do to the groups is propagated
+	// below (Redis's preventCommandPropagation).
+	c.propagateAs()
 	timeout, keys, idArgs := xr.timeout, xr.keys, xr.ids
 	r := groupRead{group: xr.group, consumer: xr.consumer, noack: xr.noack, count: xr.count}
 	n := len(keys)
@@ -361,13 +365,19 @@ func cmdXReadGroup(c *client, args [][]byte) {
 		}
 		// The consumer is looked up, and made, only for a read that is
 		// served, as Redis 7.0 does.
+		created := g.Consumer(string(r.consumer)) == nil
 		cons := c.server.lookupConsumer(c.dbIndex, k, g, r.consumer, now)
+		if created && r.noack {
+			// No XCLAIM will make it on the replica (streamPropagateConsumerCreation).
+			c.propagateAs([][]byte{b("XGROUP"), b("CREATECONSUMER"), clone(k), clone(r.group), clone(r.consumer)})
+		}
 		start, _ := gt.Next()
 		var entries []streamReplyEntry
 		if history {
 			entries = readHistory(st, cons, start, r.count, now)
 		} else {
 			entries = deliverNew(st, g, cons, start, r.count, r.noack, now)
+			c.propagateAs(deliveryEffects(k, r.group, g, entries, r.noack)...)
 		}
 		out = append(out, served{k, entries})
 		c.server.dirty.Add(1)
@@ -392,6 +402,42 @@ func cmdXReadGroup(c *client, args [][]byte) {
 		return
 	}
 	c.xreadGroupBlock(keys, r, timeout)
+}
+
+// xclaimEffect is the command Redis propagates for a pending entry
+// delivered or claimed (streamPropagateXCLAIM): an XCLAIM that forces the
+// entry, as pe now is, into the replica's PEL, moving the group's last ID
+// to lastID.
+func xclaimEffect(key, group []byte, pe *db.StreamPending, lastID db.StreamID) [][]byte {
+	return [][]byte{b("XCLAIM"), clone(key), clone(group), []byte(pe.Consumer.Name), b("0"), pe.ID.Append(nil),
+		b("TIME"), strconv.AppendInt(nil, pe.DeliveryTime, 10), b("RETRYCOUNT"), strconv.AppendUint(nil, pe.DeliveryCount, 10),
+		b("FORCE"), b("JUSTID"), b("LASTID"), lastID.Append(nil)}
+}
+
+// setIDEffect is the command Redis propagates for a group's last ID and
+// read counter moved with no entry claimed (streamPropagateGroupID).
+func setIDEffect(key, group []byte, g *db.StreamGroup) [][]byte {
+	return [][]byte{b("XGROUP"), b("SETID"), clone(key), clone(group), g.LastID.Append(nil),
+		b("ENTRIESREAD"), strconv.AppendInt(nil, g.EntriesRead, 10)}
+}
+
+// deliveryEffects are the commands Redis propagates for entries just
+// delivered to a group by deliverNew: an XCLAIM each, or, under NOACK,
+// the group's new last ID.
+func deliveryEffects(key, group []byte, g *db.StreamGroup, entries []streamReplyEntry, noack bool) [][][]byte {
+	if len(entries) == 0 {
+		return nil
+	}
+	if noack {
+		return [][][]byte{setIDEffect(key, group, g)}
+	}
+	out := make([][][]byte, 0, len(entries))
+	for _, e := range entries {
+		if pe := g.PEL.Get(e.id); pe != nil {
+			out = append(out, xclaimEffect(key, group, pe, e.id))
+		}
+	}
+	return out
 }
 
 // writeGroupEntries writes entries as XREADGROUP replies them: a deleted
@@ -483,10 +529,16 @@ func (c *client) xreadGroupBlock(keys [][]byte, r groupRead, timeout int64) {
 			return blockOutcome{}, false
 		}
 		now := srv.store.Clock().Now().UnixMilli()
+		created := g.Consumer(consumer) == nil
 		cons := srv.lookupConsumer(wt.db, key, g, []byte(consumer), now)
 		start, _ := g.LastID.Next()
 		entries := deliverNew(st, g, cons, start, count, r.noack, now)
-		return blockOutcome{key: string(key), entries: entries}, true
+		var effects [][][]byte
+		if created && r.noack {
+			effects = append(effects, [][]byte{b("XGROUP"), b("CREATECONSUMER"), clone(key), b(group), b(consumer)})
+		}
+		effects = append(effects, deliveryEffects(key, []byte(group), g, entries, r.noack)...)
+		return blockOutcome{key: string(key), entries: entries, effects: effects}, true
 	}
 	c.block(blockReq{op: opXRead, stream: w}, keys, deadline)
 }
@@ -714,6 +766,7 @@ func claim(g *db.StreamGroup, pe *db.StreamPending, cons *db.StreamConsumer, del
 
 // XCLAIM key group consumer min-idle-time id [id ...] [IDLE ms] [TIME unix-time-milliseconds] [RETRYCOUNT count] [FORCE] [JUSTID] [LASTID lastid]
 func cmdXClaim(c *client, args [][]byte) {
+	c.propagateAs() // not its arguments: what it claims, below
 	key := args[1]
 	tx := c.db().Write(key)
 	defer tx.Close()
@@ -800,6 +853,7 @@ func cmdXClaim(c *client, args [][]byte) {
 		kv, exists := st.Get(id)
 		if !exists {
 			if pe != nil {
+				c.propagateAs(xclaimEffect(key, args[2], pe, g.LastID))
 				g.Ack(id)
 				propagateLastID = false
 				c.server.dirty.Add(1)
@@ -820,11 +874,13 @@ func cmdXClaim(c *client, args [][]byte) {
 			cons = c.server.lookupConsumer(c.dbIndex, key, g, args[3], now)
 		}
 		claim(g, pe, cons, deliveryTime, retryCount, justID)
+		c.propagateAs(xclaimEffect(key, args[2], pe, g.LastID))
 		out = append(out, claimed{id, kv})
 		propagateLastID = false
 		c.server.dirty.Add(1)
 	}
 	if propagateLastID {
+		c.propagateAs(setIDEffect(key, args[2], g))
 		c.server.dirty.Add(1)
 	}
 	c.conn.WriteArrayLen(len(out))
@@ -847,6 +903,7 @@ const (
 
 // XAUTOCLAIM key group consumer min-idle-time start [COUNT count] [JUSTID]
 func cmdXAutoClaim(c *client, args [][]byte) {
+	c.propagateAs() // not its arguments: what it claims, below
 	// Redis looks the key up before it parses the arguments, and checks
 	// its type after.
 	key := args[1]
@@ -914,6 +971,7 @@ func cmdXAutoClaim(c *client, args [][]byte) {
 		pe := pending[i]
 		kv, exists := st.Get(pe.ID)
 		if !exists {
+			c.propagateAs(xclaimEffect(key, args[2], pe, g.LastID)) // the replica drops it too
 			g.Ack(pe.ID)
 			c.server.dirty.Add(1)
 			deleted = append(deleted, pe.ID)
@@ -927,6 +985,7 @@ func cmdXAutoClaim(c *client, args [][]byte) {
 			cons = c.server.lookupConsumer(c.dbIndex, key, g, args[3], now)
 		}
 		claim(g, pe, cons, now, -1, justID)
+		c.propagateAs(xclaimEffect(key, args[2], pe, g.LastID))
 		out = append(out, claimed{pe.ID, kv})
 		count--
 		c.server.dirty.Add(1)

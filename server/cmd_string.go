@@ -344,6 +344,7 @@ func cmdGetDel(c *client, args [][]byte) {
 	if v := c.lookupRead(&tx, key); c.replyString(v) && v != nil {
 		tx.Delete(key)
 		c.server.dirty.Add(1)
+		c.propagateAs([][]byte{b("DEL"), clone(key)}) // as Redis
 		c.notify(evGeneric, "del", key)
 	}
 }

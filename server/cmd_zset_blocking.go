@@ -65,7 +65,9 @@ func (c *client) zpopOrBlock(r blockReq, keys [][]byte, deadline int64) {
 		if z == nil || z.Len() == 0 {
 			continue
 		}
-		c.writeBlockReply(&r, c.server.popZSet(&tx, c.dbIndex, &r, k, z))
+		out := c.server.popZSet(&tx, c.dbIndex, &r, k, z)
+		c.propagateAs(r.propagatedPop(k, out, false))
+		c.writeBlockReply(&r, out)
 		return
 	}
 	if c.exclusiveHeld {

@@ -511,6 +511,7 @@ func (s *Server) call(c *client, cmd *command, args [][]byte, started time.Durat
 			c.conn.ReleasePushes() // invalidations reach a blocked client, as in Redis
 		}
 		c.awaitUnblock(w)
+		s.awaitServedEffects(c)
 		if c.trackOn {
 			c.conn.HoldPushes()
 		}
@@ -522,7 +523,7 @@ func (s *Server) call(c *client, cmd *command, args [][]byte, started time.Durat
 	}
 	// Serve the clients blocked on keys the command made ready, before
 	// its reply goes out (Redis's handleClientsBlockedOnKeys).
-	s.serveBlocked()
+	s.serveBlocked(c.effects)
 }
 
 // runRecovering runs cmd, recovering from a panic in it so that one

@@ -324,6 +324,7 @@ func (s *Server) evictKey(d *db.DB, key string, volatile bool) bool {
 		return false
 	}
 	s.evict.evicted.add(1)
+	s.propagateDeleted(d.Index(), key, s.settings.lazyEviction.Load())
 	s.notify(d.Index(), evEvicted, "evicted", k)
 	return true
 }

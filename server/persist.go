@@ -188,7 +188,7 @@ func (s *Server) finishSave(snap snapshot) error {
 	defer p.saving.Store(false)
 	start := time.Now()
 	path := s.dumpPath()
-	err := s.writeDump(path, snap)
+	err := s.writeDump(path, snap, false)
 	took := time.Since(start)
 	p.lastDuration.Store(int64(took.Seconds()))
 	if o := s.cfg.Observer; o != nil {
@@ -213,8 +213,9 @@ func (s *Server) finishSave(snap snapshot) error {
 }
 
 // writeDump writes snap to path crash-safely: a temporary file in the same
-// directory, fsync, rename, fsync of the directory.
-func (s *Server) writeDump(path string, snap snapshot) (err error) {
+// directory, fsync, rename, fsync of the directory. aofBase marks it as an
+// AOF's RDB base.
+func (s *Server) writeDump(path string, snap snapshot, aofBase bool) (err error) {
 	if snap.sn == nil {
 		return errors.New("another snapshot is open")
 	}
@@ -249,6 +250,7 @@ func (s *Server) writeDump(path string, snap snapshot) (err error) {
 	opts.Time = snap.taken
 	opts.UsedMem = int64(ms.HeapAlloc)
 	opts.NoChecksum = !s.settings.rdbChecksum.Load()
+	opts.AOFBase = aofBase
 	w := rdb.NewWriter(bw, opts)
 	// Redis writes the libraries before the databases.
 	for _, code := range snap.libraries {

@@ -35,6 +35,20 @@ type Propagator interface {
 type propagation struct {
 	mu   sync.Mutex
 	subs atomic.Pointer[[]Propagator]
+
+	// deleted holds the DELs (or UNLINKs) of keys that expired or were
+	// evicted, which Redis propagates as such, until whoever holds mu
+	// hands them on: the keyspace reports a removal from any goroutine,
+	// one holding mu among them. pendingDeleted counts them.
+	deletedMu      sync.Mutex
+	deleted        []dbCommand
+	pendingDeleted atomic.Int64
+}
+
+// dbCommand is one propagated command and the database it runs in.
+type dbCommand struct {
+	db  int
+	cmd [][]byte
 }
 
 // Subscribe adds p to the receivers of propagated commands; the returned
@@ -75,6 +89,94 @@ type effects struct {
 	db   int // where the first command ran
 	cur  int // where the last one left the feed
 	cmds [][][]byte
+
+	// replaced tells that the running command chose its propagated form,
+	// replacement, in place of its arguments (propagateAs).
+	replaced    bool
+	replacement [][][]byte
+
+	// after are the pops done for clients blocked on keys the call made
+	// ready, propagated after its own effects, each on its own, as Redis
+	// propagates a served client's command.
+	after []dbCommand
+}
+
+// propagateAs makes cmds the propagated form of c's running command, in
+// place of its arguments, as Redis's rewriteClientCommandVector and
+// alsoPropagate do, for a command whose replayed arguments would not
+// repeat its effect (a random pop, a float sum, a blocking pop). No cmds
+// propagates nothing. Without a subscriber it does nothing.
+func (c *client) propagateAs(cmds ...[][]byte) {
+	if e := c.effects; e != nil {
+		e.replaced = true
+		e.replacement = append(e.replacement, cmds...)
+	}
+}
+
+// propagateServed records the pop done for a client blocked on a key the
+// running call of into made ready. into is nil when nothing subscribes.
+func (into *effects) propagateServed(db int, cmd [][]byte) {
+	if into != nil && cmd != nil {
+		into.after = append(into.after, dbCommand{db, cmd})
+	}
+}
+
+// propagateDeleted propagates the removal of key from database db, which
+// expired or was evicted: UNLINK if unlink (lazyfree-lazy-expire,
+// lazyfree-lazy-eviction), else DEL, as Redis's
+// deleteExpiredKeyAndPropagate and performEvictions do. The keyspace
+// reports a removal after releasing the key's lock, from the goroutine
+// that met the deadline: when that goroutine runs a write command (and so
+// holds propagation.mu), the command's endEffects hands the removal on
+// before the command's own effects; otherwise whoever takes the lock
+// first does.
+func (s *Server) propagateDeleted(db int, key string, unlink bool) {
+	if !s.propagating() {
+		return
+	}
+	name := "DEL"
+	if unlink {
+		name = "UNLINK"
+	}
+	pr := &s.prop
+	pr.deletedMu.Lock()
+	pr.deleted = append(pr.deleted, dbCommand{db, [][]byte{b(name), []byte(key)}})
+	pr.pendingDeleted.Add(1)
+	pr.deletedMu.Unlock()
+	s.tryFlushDeleted()
+}
+
+// tryFlushDeleted hands on the queued removals unless another goroutine
+// holds propagation.mu (which then does it).
+func (s *Server) tryFlushDeleted() {
+	if s.prop.pendingDeleted.Load() == 0 || !s.prop.mu.TryLock() {
+		return
+	}
+	s.flushDeleted()
+	s.prop.mu.Unlock()
+}
+
+// flushDeleted hands the queued removals to the subscribers. The caller
+// holds propagation.mu.
+func (s *Server) flushDeleted() {
+	pr := &s.prop
+	if pr.pendingDeleted.Load() == 0 {
+		return
+	}
+	pr.deletedMu.Lock()
+	list := pr.deleted
+	pr.deleted = nil
+	pr.pendingDeleted.Store(0)
+	pr.deletedMu.Unlock()
+	subs := pr.subs.Load()
+	if subs == nil {
+		return
+	}
+	for _, d := range list {
+		for _, p := range *subs {
+			p.Propagate(d.db, [][][]byte{d.cmd})
+		}
+	}
 }
 
 // beginEffects starts collecting c's effects for the call of cmd, if it may
@@ -94,26 +196,54 @@ func (s *Server) beginEffects(c *client, cmd *command, args [][]byte) bool {
 func (s *Server) endEffects(c *client) {
 	e := c.effects
 	c.effects = nil
-	if e == nil || len(e.cmds) == 0 {
+	s.flushDeleted() // removals met while it ran come first
+	if e == nil || len(e.cmds) == 0 && len(e.after) == 0 {
 		s.prop.mu.Unlock()
+		s.tryFlushDeleted()
 		return
 	}
-	cmds := e.cmds
-	if len(cmds) > 1 {
-		cmds = make([][][]byte, 0, len(e.cmds)+2)
-		cmds = append(cmds, [][]byte{[]byte("MULTI")})
-		cmds = append(cmds, e.cmds...)
-		cmds = append(cmds, [][]byte{[]byte("EXEC")})
+	subs := *s.prop.subs.Load()
+	if len(e.cmds) > 0 {
+		cmds := e.cmds
+		if len(cmds) > 1 {
+			cmds = make([][][]byte, 0, len(e.cmds)+2)
+			cmds = append(cmds, [][]byte{[]byte("MULTI")})
+			cmds = append(cmds, e.cmds...)
+			cmds = append(cmds, [][]byte{[]byte("EXEC")})
+		}
+		for _, p := range subs {
+			p.Propagate(e.db, cmds)
+		}
 	}
-	for _, p := range *s.prop.subs.Load() {
-		p.Propagate(e.db, cmds)
+	for _, a := range e.after {
+		for _, p := range subs {
+			p.Propagate(a.db, [][][]byte{a.cmd})
+		}
 	}
-	// appendfsync always: the reply waits for the fsync (aof.go), with
-	// the lock released so that concurrent writes share one fsync.
-	target := s.aof.takeAlwaysTarget()
+	// appendfsync always: the reply waits for the fsync (awaitAOF, run
+	// before c's output is written), so that the writes of a pipeline,
+	// and those of other clients meanwhile, share one fsync.
+	if target := s.aof.takeAlwaysTarget(); target != 0 {
+		c.aofTarget.Store(target)
+	}
 	s.prop.mu.Unlock()
-	if target != 0 {
-		s.awaitAOF(c, target)
+	s.tryFlushDeleted()
+}
+
+// awaitServedEffects runs for a client that waited blocked, once it is
+// woken: if it was served, the pop done for it is propagated by the
+// serving client, which holds propagation.mu until then, so taking the
+// lock waits for it; under appendfsync always its reply must then wait
+// for the fsync that covers the pop, as the serving client's does.
+func (s *Server) awaitServedEffects(c *client) {
+	if !s.propagating() {
+		return
+	}
+	s.prop.mu.Lock()
+	target := s.aof.alwaysAppended()
+	s.prop.mu.Unlock()
+	if target > c.aofTarget.Load() {
+		c.aofTarget.Store(target)
 	}
 }
 
@@ -130,9 +260,20 @@ func (s *Server) runRecorded(c *client, cmd *command, args [][]byte, into *effec
 	}
 	before := s.dirty.Load()
 	dbBefore := c.dbIndex
+	into.replaced, into.replacement = false, nil
 	s.runRecovering(c, cmd, args)
-	if s.dirty.Load() == before {
+	var cmds [][][]byte
+	switch {
+	case into.replaced:
+		cmds = into.replacement
+		into.replaced, into.replacement = false, nil
+	case s.dirty.Load() == before:
 		return // changed nothing: not propagated, as in Redis
+	default:
+		cmds = s.propagatedForm(c, cmd, args)
+	}
+	if len(cmds) == 0 {
+		return
 	}
 	if len(into.cmds) == 0 {
 		into.db, into.cur = dbBefore, dbBefore
@@ -141,7 +282,7 @@ func (s *Server) runRecorded(c *client, cmd *command, args [][]byte, into *effec
 		into.cmds = append(into.cmds, [][]byte{[]byte("SELECT"), strconv.AppendInt(nil, int64(dbBefore), 10)})
 		into.cur = dbBefore
 	}
-	into.cmds = append(into.cmds, s.propagatedForm(c, cmd, args)...)
+	into.cmds = append(into.cmds, cmds...)
 }
 
 // propagatedForm returns the commands that replay cmd's effect, args
@@ -163,7 +304,7 @@ func (s *Server) propagatedForm(c *client, cmd *command, args [][]byte) [][][]by
 		switch name {
 		case "set":
 			if !hasExpiryOption(args[3:]) {
-				break
+				return [][][]byte{withoutGet(args)}
 			}
 			fallthrough
 		case "setex", "psetex":
@@ -184,6 +325,8 @@ func (s *Server) propagatedForm(c *client, cmd *command, args [][]byte) [][][]by
 			}
 			return [][][]byte{{b("PEXPIREAT"), clone(key), strconv.AppendInt(nil, at, 10)}}
 		}
+	case "restore":
+		return [][][]byte{s.absoluteRestore(c, args)}
 	case "incrbyfloat":
 		key := args[1]
 		tx := c.db().Read(key)
@@ -197,6 +340,38 @@ func (s *Server) propagatedForm(c *client, cmd *command, args [][]byte) [][][]by
 		}
 	}
 	return [][][]byte{cloneArgs(args)}
+}
+
+// withoutGet returns SET's arguments without its GET option, which Redis
+// drops from the propagated form.
+func withoutGet(args [][]byte) [][]byte {
+	out := [][]byte{clone(args[0]), clone(args[1]), clone(args[2])}
+	for _, o := range args[3:] {
+		if !(len(o) == 3 && equalFoldASCII(o, "get")) {
+			out = append(out, clone(o))
+		}
+	}
+	return out
+}
+
+// absoluteRestore returns RESTORE's arguments with a relative TTL made
+// the key's deadline and ABSTTL added, as Redis's restoreCommand
+// propagates it.
+func (s *Server) absoluteRestore(c *client, args [][]byte) [][]byte {
+	out := cloneArgs(args)
+	if ttl, _ := parseInt(args[2]); ttl == 0 {
+		return out
+	}
+	for _, o := range args[4:] {
+		if len(o) == 6 && equalFoldASCII(o, "absttl") {
+			return out
+		}
+	}
+	tx := c.db().Read(args[1])
+	at, _ := tx.ExpireAt(args[1])
+	tx.Close()
+	out[2] = strconv.AppendInt(nil, at, 10)
+	return append(out, b("ABSTTL"))
 }
 
 // hasExpiryOption reports whether SET's options give a relative or second

@@ -141,7 +141,10 @@ func newServer(cfg serverConfig, log *zap.Logger) *Server {
 		Databases: int(s.settings.databases.Load()),
 		Clock:     clock,
 		Rand:      cfg.Rand,
-		OnExpired: func(d *db.DB, key string) { s.notify(d.Index(), evExpired, "expired", []byte(key)) },
+		OnExpired: func(d *db.DB, key string) {
+			s.propagateDeleted(d.Index(), key, s.settings.lazyExpire.Load())
+			s.notify(d.Index(), evExpired, "expired", []byte(key))
+		},
 		OnReady:   func(d *db.DB, key string) { s.blocking.signal(d.Index(), key) },
 		OnSwap:    s.blocking.signalDBs,
 	}
@@ -352,6 +355,7 @@ func (s *Server) startClient(nc net.Conn) {
 		MaxQueryBuffer: int(s.settings.clientQueryBufferLimit.Load()),
 		OutputLimits:   s.settings.outputLimits(config.ClassNormal),
 		Traffic:        &s.traffic,
+		BeforeWrite:    func() error { return s.awaitAOF(c) },
 		ErrorHook: func(msg string) {
 			c.errors++
 			s.errorStats.record(msg)

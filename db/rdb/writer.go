@@ -40,6 +40,10 @@ type WriterOptions struct {
 	// positive number to that many elements (and 8 KB). 0 means Redis's
 	// default, -2; Redis's own 0 packs one element a node, as 1 does.
 	ListMaxListpackSize int
+	// AOFBase records the file as the base of an append-only file (the
+	// "aof-base" AUX field 1 rather than 0), as Redis writes the RDB
+	// preamble of an AOF rewrite.
+	AOFBase bool
 }
 
 // minCompressLen: Redis does not try to compress strings of 20 bytes or
@@ -510,6 +514,10 @@ func (w *Writer) start() error {
 	}
 	w.started = true
 	w.buf = fmt.Appendf(w.buf, "REDIS%04d", Version)
+	aofBase := "0"
+	if w.opts.AOFBase {
+		aofBase = "1"
+	}
 	var ctime int64
 	if !w.opts.Time.IsZero() {
 		ctime = w.opts.Time.Unix()
@@ -519,7 +527,7 @@ func (w *Writer) start() error {
 		{"redis-bits", strconv.Itoa(strconv.IntSize)},
 		{"ctime", strconv.FormatInt(ctime, 10)},
 		{"used-mem", strconv.FormatInt(w.opts.UsedMem, 10)},
-		{"aof-base", "0"},
+		{"aof-base", aofBase},
 	} {
 		w.buf = append(w.buf, opAux)
 		w.buf = w.appendString(w.buf, []byte(f.key))

@@ -183,34 +183,44 @@ func TestAppendLen(t *testing.T) {
 }
 
 // TestWriterHeader checks the start of the stream against what Redis
-// 7.0.15 wrote (the dump in TestCRC64Jones), AUX field by AUX field.
+// 7.0.15 wrote (the dump in TestCRC64Jones, and an AOF rewrite's RDB
+// preamble, whose aof-base is 1), AUX field by AUX field.
 func TestWriterHeader(t *testing.T) {
-	var buf bytes.Buffer
-	w := NewWriter(&buf, WriterOptions{Time: time.Unix(0x6b013b8c, 0), UsedMem: 964464})
-	if err := w.Close(); err != nil {
-		t.Fatal(err)
-	}
-	const redis = "524544495330303130" + // REDIS0010
-		"fa0972656469732d76657206372e302e3135" + // redis-ver 7.0.15
-		"fa0a72656469732d62697473c040" + // redis-bits 64
-		"fa056374696d65c28c3b016b" + // ctime
-		"fa08757365642d6d656dc270b70e00" + // used-mem
-		"fa08616f662d62617365c000" + // aof-base 0
-		"ff"
-	got := hex.EncodeToString(buf.Bytes())
-	if got[:len(got)-16] != redis {
-		t.Errorf("empty file\n got %s\nwant %s + checksum", got, redis)
-	}
-	r, err := NewReader(bytes.NewReader(buf.Bytes()))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := r.Next(); err != io.EOF {
-		t.Fatalf("Next on an empty file = %v, want io.EOF", err)
-	}
-	want := map[string]string{"redis-ver": "7.0.15", "redis-bits": "64", "ctime": "1795242892", "used-mem": "964464", "aof-base": "0"}
-	if got := r.Aux(); fmt.Sprint(got) != fmt.Sprint(want) {
-		t.Errorf("Aux() = %v, want %v", got, want)
+	for _, tc := range []struct {
+		aofBase bool
+		field   string // the aof-base AUX field
+		value   string
+	}{
+		{false, "fa08616f662d62617365c000", "0"},
+		{true, "fa08616f662d62617365c001", "1"},
+	} {
+		var buf bytes.Buffer
+		w := NewWriter(&buf, WriterOptions{Time: time.Unix(0x6b013b8c, 0), UsedMem: 964464, AOFBase: tc.aofBase})
+		if err := w.Close(); err != nil {
+			t.Fatal(err)
+		}
+		redis := "524544495330303130" + // REDIS0010
+			"fa0972656469732d76657206372e302e3135" + // redis-ver 7.0.15
+			"fa0a72656469732d62697473c040" + // redis-bits 64
+			"fa056374696d65c28c3b016b" + // ctime
+			"fa08757365642d6d656dc270b70e00" + // used-mem
+			tc.field +
+			"ff"
+		got := hex.EncodeToString(buf.Bytes())
+		if got[:len(got)-16] != redis {
+			t.Errorf("empty file, AOFBase %v\n got %s\nwant %s + checksum", tc.aofBase, got, redis)
+		}
+		r, err := NewReader(bytes.NewReader(buf.Bytes()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := r.Next(); err != io.EOF {
+			t.Fatalf("Next on an empty file = %v, want io.EOF", err)
+		}
+		want := map[string]string{"redis-ver": "7.0.15", "redis-bits": "64", "ctime": "1795242892", "used-mem": "964464", "aof-base": tc.value}
+		if got := r.Aux(); fmt.Sprint(got) != fmt.Sprint(want) {
+			t.Errorf("AOFBase %v: Aux() = %v, want %v", tc.aofBase, got, want)
+		}
 	}
 }
 
