@@ -137,3 +137,65 @@ func BenchmarkACLCheck(b *testing.B) {
 func BenchmarkGetAsDefaultUser(b *testing.B) {
 	benchCommands(b, [][]string{{"SET", "k", "v"}}, func(int) []string { return []string{"GET", "k"} })
 }
+
+// ACL SETUSER off closes the user's connections (the caller's own after
+// its reply), and only when it turns the user off: a password change or a
+// SETUSER of a user already off closes nothing.
+func TestACLSetUserOffClosesConnections(t *testing.T) {
+	ts := startServer(t)
+	admin, victim, bystander := ts.dial(t), ts.dial(t), ts.dial(t)
+	admin.do("ACL", "SETUSER", "v", "on", ">pw", "+@all", "~*")
+	victim.do("AUTH", "v", "pw")
+	if got := admin.do("ACL", "SETUSER", "v", ">other"); got != "+OK\r\n" {
+		t.Fatal(got)
+	}
+	if got := victim.do("PING"); got != "+PONG\r\n" {
+		t.Fatalf("after a password change the user's connection says %q", got)
+	}
+	if got := admin.do("ACL", "SETUSER", "v", "off"); got != "+OK\r\n" {
+		t.Fatal(got)
+	}
+	if rest, err := victim.readUntilClose(); rest != "" || err != nil {
+		t.Errorf("the disabled user's connection got %q, %v; want it closed", rest, err)
+	}
+	if got := bystander.do("PING"); got != "+PONG\r\n" {
+		t.Errorf("another user's connection: %q", got)
+	}
+	if got := dialRawAuth(t, ts.addr, "v", "pw"); !strings.HasPrefix(got, "-WRONGPASS") {
+		t.Errorf("AUTH as the disabled user: %q", got)
+	}
+
+	self := ts.dial(t)
+	admin.do("ACL", "SETUSER", "me", "on", "nopass", "+@all", "~*")
+	self.do("AUTH", "me", "x")
+	self.Send("ACL", "SETUSER", "me", "off")
+	if rest, err := self.readUntilClose(); rest != "+OK\r\n" || err != nil {
+		t.Errorf("turning one's own user off: %q, %v; want +OK, then the close", rest, err)
+	}
+}
+
+// dialRawAuth runs AUTH user password on a new connection and returns the
+// reply.
+func dialRawAuth(t *testing.T, addr, user, password string) string {
+	t.Helper()
+	return dialRaw(t, addr).do("AUTH", user, password)
+}
+
+// Turning the default user off closes nothing: new connections must
+// authenticate, the open ones go on.
+func TestACLSetUserDefaultOffKeepsConnections(t *testing.T) {
+	ts := startServer(t)
+	c, other := ts.dial(t), ts.dial(t)
+	c.do("ACL", "SETUSER", "admin", "on", ">pw", "+@all", "~*")
+	if got := c.do("ACL", "SETUSER", "default", "off"); got != "+OK\r\n" {
+		t.Fatal(got)
+	}
+	for _, conn := range []*rawConn{c, other} {
+		if got := conn.do("PING"); got != "+PONG\r\n" {
+			t.Errorf("a default connection after default off: %q", got)
+		}
+	}
+	if got := dialRaw(t, ts.addr).do("PING"); !strings.HasPrefix(got, "-NOAUTH") {
+		t.Errorf("a new connection after default off: %q", got)
+	}
+}

@@ -102,13 +102,23 @@ func cmdACLSetUser(c *client, args [][]byte) {
 		}
 	}
 	existed := entry != nil
+	disabled := existed && entry != r.def && entry.get().On && !u.On
 	if !existed {
 		entry = &aclUser{name: string(name)}
 		r.users[entry.name] = entry
 	}
 	entry.rules.Store(u)
 	r.mu.Unlock()
-	if existed {
+	switch {
+	case disabled:
+		// A user turned off loses its connections, the caller's own after
+		// the reply. Redis 7.0.15 lets them go on serving; a user switched
+		// off is one an operator wants out now. The default user is the
+		// exception: turning it off is how an operator makes new clients
+		// authenticate, and cutting off every session (the operator's own
+		// included) would be the wrong surprise.
+		s.killUserClients(c, entry)
+	case existed:
 		s.killPubsubClientsIfNeeded(c, entry, u)
 	}
 	c.conn.WriteOK()
