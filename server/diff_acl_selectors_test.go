@@ -86,16 +86,23 @@ func TestACLSelectorsAgainstRedis(t *testing.T) {
 
 // TestACLSelectorConfigErrorsAgainstRedis: user directives whose
 // selectors are bad or never closed fail the configuration with
-// redis-server's words (the index Redis names counts merged rules).
+// redis-server's words (the index Redis names counts merged rules). For a
+// selector never closed, Redis's words are a leftover errno's, which
+// differ between machines ("Wrong format" on one, "Unknown command or
+// category name in ACL" on another): there both must only refuse.
 func TestACLSelectorConfigErrorsAgainstRedis(t *testing.T) {
 	bin := redistest.Require(t, "redis-server")
-	for _, args := range [][]string{
-		{"--user", "bob", "on", "(+get"},
-		{"--user", "bob", "on", "(+get", "~x)", "bogus"},
-		{"--user", "bob", "(+get", "~x)", "(bogus)"},
-		{"--user", "bob", "on", "(+get", "~x)", "(+set"},
-		{"--user", "bob", "on", "(~* ~x)"},
+	for _, tc := range []struct {
+		args     []string
+		unclosed bool
+	}{
+		{[]string{"--user", "bob", "on", "(+get"}, true},
+		{[]string{"--user", "bob", "on", "(+get", "~x)", "bogus"}, false},
+		{[]string{"--user", "bob", "(+get", "~x)", "(bogus)"}, false},
+		{[]string{"--user", "bob", "on", "(+get", "~x)", "(+set"}, true},
+		{[]string{"--user", "bob", "on", "(~* ~x)"}, false},
 	} {
+		args := tc.args
 		t.Run(strings.Join(args, " "), func(t *testing.T) {
 			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 			defer cancel()
@@ -110,7 +117,7 @@ func TestACLSelectorConfigErrorsAgainstRedis(t *testing.T) {
 			if err == nil {
 				t.Fatalf("Load(%q) accepted the configuration", args)
 			}
-			if got, want := "\n"+err.Error()+"\n", stderr.String(); got != want {
+			if got, want := "\n"+err.Error()+"\n", stderr.String(); got != want && !tc.unclosed {
 				t.Errorf("redis-server %q printed:\n%s\nLoad's error:\n%s", args, want, got)
 			}
 		})
