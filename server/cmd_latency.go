@@ -405,7 +405,11 @@ func (s *Server) latencyReport() string {
 		}
 		b.WriteByte('\n')
 	}
-	if anonHugePages() > 0 {
+	hugePages := anonHugePages
+	if f := s.cfg.hugePages; f != nil {
+		hugePages = f
+	}
+	if hugePages() > 0 {
 		disableTHP = true
 		advices++
 	}
@@ -452,8 +456,11 @@ func (s *Server) latencyReport() string {
 
 // anonHugePages returns the bytes of transparent huge pages the process
 // uses, from /proc/self/smaps as Redis reads it, or 0 if unknown.
-func anonHugePages() int64 {
-	f, err := os.Open("/proc/self/smaps_rollup")
+func anonHugePages() int64 { return anonHugePagesOf("/proc/self/smaps_rollup") }
+
+// anonHugePagesOf sums the AnonHugePages lines of a smaps file.
+func anonHugePagesOf(path string) int64 {
+	f, err := os.Open(path)
 	if err != nil {
 		return 0
 	}

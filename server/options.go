@@ -75,6 +75,10 @@ type serverConfig struct {
 	Rand db.Rand
 	// Observer is told of commands and saves; nil for none.
 	Observer Observer
+	// hugePages reports the bytes of transparent huge pages the process
+	// uses, for LATENCY DOCTOR's advice; nil reads /proc/self (tests give
+	// the reference server's, whose memory is not ours).
+	hugePages func() int64
 
 	// settings are the redis.conf parameters, which CONFIG SET changes in
 	// the server built from them.
