@@ -37,7 +37,6 @@ var digits = regexp.MustCompile(`[0-9]+`)
 // masked is a LATENCY reply with its numbers masked (see digits).
 func masked(reply string) string { return digits.ReplaceAllString(reply, "N") }
 
-
 func TestLatencyAgainstRedis(t *testing.T) {
 	redis := redistest.Start(t, "enable-debug-command", "yes")
 	// LATENCY DOCTOR advises against transparent huge pages when its

@@ -145,8 +145,8 @@ func newServer(cfg serverConfig, log *zap.Logger) *Server {
 			s.propagateDeleted(d.Index(), key, s.settings.lazyExpire.Load())
 			s.notify(d.Index(), evExpired, "expired", []byte(key))
 		},
-		OnReady:   func(d *db.DB, key string) { s.blocking.signal(d.Index(), key) },
-		OnSwap:    s.blocking.signalDBs,
+		OnReady: func(d *db.DB, key string) { s.blocking.signal(d.Index(), key) },
+		OnSwap:  s.blocking.signalDBs,
 	}
 	s.store = s.newStore()
 	onLimits := func(l db.EncodingLimits) { s.store.SetEncodingLimits(l) }
