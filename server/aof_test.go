@@ -77,6 +77,16 @@ func (p *probeSink) log() []string {
 
 // probeOpener opens real files behind probe sinks, the last one opened in
 // *last.
+// holdSyncs makes the next fsyncs wait until hold is closed; in receives
+// as each held fsync begins.
+func (p *probeSink) holdSyncs() (hold chan struct{}, in chan struct{}) {
+	hold, in = make(chan struct{}), make(chan struct{}, 1)
+	p.mu.Lock()
+	p.holdSync, p.inSync = hold, in
+	p.mu.Unlock()
+	return hold, in
+}
+
 func probeOpener(last **probeSink, mu *sync.Mutex) aofOpener {
 	return func(path string) (aofSink, error) {
 		f, err := openAppend(path)
@@ -102,10 +112,7 @@ func TestAOFAlwaysFsyncsBeforeReplying(t *testing.T) {
 	mu.Lock()
 	p := sink
 	mu.Unlock()
-	hold, in := make(chan struct{}), make(chan struct{}, 1)
-	p.mu.Lock()
-	p.holdSync, p.inSync = hold, in
-	p.mu.Unlock()
+	hold, in := p.holdSyncs()
 
 	c.sendRaw("*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$1\r\nv\r\n")
 	select {
@@ -172,10 +179,7 @@ func TestAOFAlwaysSharesFsyncs(t *testing.T) {
 	mu.Lock()
 	p := sink
 	mu.Unlock()
-	hold, in := make(chan struct{}), make(chan struct{}, 1)
-	p.mu.Lock()
-	p.holdSync, p.inSync = hold, in
-	p.mu.Unlock()
+	hold, in := p.holdSyncs()
 	first.sendRaw("*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$1\r\n0\r\n")
 	<-in
 	p.mu.Lock()
@@ -482,10 +486,7 @@ func TestAOFWhileRewriting(t *testing.T) {
 	mu.Lock()
 	p := sink
 	mu.Unlock()
-	hold, in := make(chan struct{}), make(chan struct{}, 1)
-	p.mu.Lock()
-	p.holdSync, p.inSync = hold, in
-	p.mu.Unlock()
+	hold, in := p.holdSyncs()
 	if got := c.do("BGREWRITEAOF"); got != "+Background append only file rewriting started\r\n" {
 		t.Fatalf("BGREWRITEAOF = %q", got)
 	}
@@ -536,10 +537,7 @@ func TestAOFShutdownSavesDuringARewrite(t *testing.T) {
 	mu.Lock()
 	p := sink
 	mu.Unlock()
-	hold, in := make(chan struct{}), make(chan struct{}, 1)
-	p.mu.Lock()
-	p.holdSync, p.inSync = hold, in
-	p.mu.Unlock()
+	hold, in := p.holdSyncs()
 	c.do("BGREWRITEAOF")
 	<-in
 	c.Send("SHUTDOWN", "SAVE")

@@ -292,10 +292,7 @@ func TestAOFAlwaysPipelineSharesOneFsync(t *testing.T) {
 	mu.Lock()
 	p := sink
 	mu.Unlock()
-	hold, in := make(chan struct{}), make(chan struct{}, 1)
-	p.mu.Lock()
-	p.holdSync, p.inSync = hold, in
-	p.mu.Unlock()
+	hold, in := p.holdSyncs()
 	syncsBefore := strings.Count(strings.Join(p.log(), "\n"), "sync")
 	const n = 16
 	var batch []byte
@@ -342,10 +339,7 @@ func TestAOFAlwaysServedPopWaitsForFsync(t *testing.T) {
 	mu.Unlock()
 	waiter.Send("BLPOP", "q", "0")
 	waitFor(t, func() bool { return strings.Contains(pusher.do("INFO", "clients"), "blocked_clients:1") })
-	hold, in := make(chan struct{}), make(chan struct{}, 1)
-	p.mu.Lock()
-	p.holdSync, p.inSync = hold, in
-	p.mu.Unlock()
+	hold, in := p.holdSyncs()
 	var release sync.Once
 	t.Cleanup(func() { release.Do(func() { close(hold) }) }) // a failure must not keep the fsync held
 	pusher.Send("RPUSH", "q", "x")
