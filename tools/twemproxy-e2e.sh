@@ -7,7 +7,8 @@
 # over keys on different servers, and hash tags ({user1}:a and {user1}:b on
 # one server, asked of each server directly); then redis-benchmark -t set,get
 # through the proxy must finish without an error and leave keys on every
-# server, all of them found again through the proxy.
+# server, all of them found again through the proxy; and redis_auth in front
+# of servers with requirepass.
 #
 # The same sequence then runs with three redis-servers behind the proxy (the
 # reference, which checks the test itself), and the two transcripts of
@@ -101,11 +102,12 @@ start() {
 	fail "$log: the server did not start"
 }
 
-# start_proxy <label> <backend ports...>: starts nutcracker with the example
-# configuration, its listen port and the servers' ports replaced, and sets
-# proxy.
+# start_proxy <label> <port1> <port2> <port3> [setting]: starts nutcracker
+# with the example configuration, its listen port and the servers' ports
+# replaced and the setting (a "key: value" line) added, and sets proxy.
 start_proxy() {
 	local label=$1 conf=$work/$1.yml log=$work/$1-nutcracker.log try stats
+	local setting=${5:-}
 	shift
 	for try in 1 2 3 4 5; do
 		take_port
@@ -116,7 +118,9 @@ start_proxy() {
 			-e "s/^\(    - 127\.0\.0\.1:\)6380:/\1$1:/" \
 			-e "s/^\(    - 127\.0\.0\.1:\)6381:/\1$2:/" \
 			-e "s/^\(    - 127\.0\.0\.1:\)6382:/\1$3:/" \
+			-e "s/^  redis: true\$/&${setting:+\\n  $setting}/" \
 			examples/twemproxy/nutcracker.yml >"$conf"
+		[ -z "$setting" ] || grep -qx "  $setting" "$conf" || fail "$setting not added to $conf"
 		grep -q ":$proxy\$" "$conf" && grep -q ":$3:1 shard3\$" "$conf" ||
 			fail "the ports were not substituted in $conf: $(<"$conf")"
 		nutcracker --test-conf -c "$conf" >/dev/null 2>&1 || fail "nutcracker rejects $conf"
@@ -386,6 +390,21 @@ CMDS
 	echo "twemproxy-e2e: $label: keys per server ${sizes[*]}, $total in all, $found found through the proxy" >&2
 	expect "every key on the servers is found through the proxy" "$total" "$found"
 	note "benchmark keys on every server, all found through the proxy"
+
+	# requirepass on the servers and redis_auth in the pool: clients AUTH
+	# to the proxy with the password, and it authenticates to each server.
+	local main_proxy=$proxy
+	for i in 0 1 2; do redis-cli -p "${backends[i]}" CONFIG SET requirepass secret >/dev/null; done
+	REDISCLI_AUTH=secret start_proxy "$label-auth" "${backends[@]}" "redis_auth: secret"
+	expect "redis_auth: a command before AUTH" "NOAUTH Authentication required" "$(r GET apple)"
+	expect "redis_auth: AUTH with a wrong password" "ERR invalid password" "$(r AUTH wrong)"
+	expect "redis_auth: MSET after AUTH" OK "$(REDISCLI_AUTH=secret r MSET apple 1 fig 2 kiwi 3)"
+	expect "redis_auth: MGET after AUTH" "$(printf '1\n2\n3')" "$(REDISCLI_AUTH=secret r MGET apple fig kiwi)"
+	expect "redis_auth: DEL after AUTH" 3 "$(REDISCLI_AUTH=secret r DEL apple fig kiwi)"
+	for i in 0 1 2; do
+		REDISCLI_AUTH=secret redis-cli -p "${backends[i]}" CONFIG SET requirepass '' >/dev/null
+	done
+	proxy=$main_proxy
 
 	# The servers are still up and logged no panic.
 	for i in 0 1 2; do
