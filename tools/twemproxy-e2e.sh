@@ -18,7 +18,7 @@
 #
 # The server binary: $MINI_REDIS_SERVER when set; under CI=true the
 # Bazel-built one when present (tools/e2e.sh has just built it); otherwise
-# `go build` into a temporary directory. Ports are spare ones, or ten from
+# `go build` into a temporary directory. Ports are spare ones, or 14 from
 # $TWEMPROXY_E2E_PORT on when that is set.
 #
 # Needs nutcracker (Debian: nutcracker), redis-cli, redis-benchmark (Debian:
@@ -89,9 +89,9 @@ take_port() {
 # and sets port. Another program may take the port between spare_port and
 # the bind: then it tries again.
 start() {
-	local log=$1 try
+	local log=$1
 	shift
-	for try in 1 2 3 4 5; do
+	for _ in 1 2 3 4 5; do
 		take_port
 		"$@" --port "$port" --bind 127.0.0.1 --save '' --appendonly no --dir "$work" >"$log" 2>&1 &
 		pids+=($!)
@@ -106,10 +106,10 @@ start() {
 # with the example configuration, its listen port and the servers' ports
 # replaced and the setting (a "key: value" line) added, and sets proxy.
 start_proxy() {
-	local label=$1 conf=$work/$1.yml log=$work/$1-nutcracker.log try stats
+	local label=$1 conf=$work/$1.yml log=$work/$1-nutcracker.log stats
 	local setting=${5:-}
 	shift
-	for try in 1 2 3 4 5; do
+	for _ in 1 2 3 4 5; do
 		take_port
 		proxy=$port
 		take_port
@@ -375,7 +375,7 @@ CMDS
 	! grep -qi error <<<"$out" || fail "$label: redis-benchmark reported errors: $out"
 	grep -q '^"SET",' <<<"$out" && grep -q '^"GET",' <<<"$out" ||
 		fail "$label: redis-benchmark did not finish SET and GET: $out"
-	echo "twemproxy-e2e: $label: redis-benchmark through the proxy:" $(grep -o '^"[A-Z]*","[0-9.]*"' <<<"$out") >&2
+	echo "twemproxy-e2e: $label: redis-benchmark through the proxy: $(grep -o '^"[A-Z]*","[0-9.]*"' <<<"$out" | tr '\n' ' ')" >&2
 	for i in 0 1 2; do
 		dbsize=$(redis-cli -p "${backends[i]}" DBSIZE)
 		((dbsize > 0)) || fail "$label: server $((i + 1)) holds no keys after redis-benchmark"
