@@ -36,10 +36,10 @@
 # the row's requests plus 5 elements, spop and zpopmin pop the one member
 # sadd and zadd leave. After each row the data is checked on each server,
 # and the run fails, saying what differs, when it is not what the requests
-# produce: the values set (every key, redis-benchmark's payload), the counters (their sum is
-# the number of requests), the number of distinct random keys (near the
-# expected one), GET's keyspace hits, the lengths of the lists, sets,
-# hashes, sorted sets and streams. redis-benchmark's own errors (it stops
+# produce: the values set (every key holds redis-benchmark's payload), the
+# counters (their sum is the number of requests), the number of distinct
+# random keys (near the expected one), GET's keyspace hits, the lengths of
+# the lists, sets, hashes, sorted sets and streams. redis-benchmark's own errors (it stops
 # at the first error reply) fail the run too, with its words.
 #
 # Both servers run one thread of commands by default (Redis's io-threads
@@ -51,12 +51,17 @@
 # slower (a ratio >= 1 on every row).
 # -b uses a server binary already built (e.g. go build -o /tmp/mr
 # ./server/cmd/mini-redis-server) instead of building //server with Bazel.
-# --json prints one JSON document (the rows and the settings) instead of
-# the table.
+# --json prints one JSON document instead of the table: "machine" (cores,
+# clients, requests, rounds, io_threads, random_keys, pipelines,
+# redis_version), "servers" (the two names) and "rows", each with test,
+# pipeline, keys, rps_<server>, ratio, cpu_us_<server>, cpu_ratio,
+# p50_ms_<server> and p99_ms_<server> (null for xreadgroup).
+# SPARE_PORTS=7100-7149 (see tools/lib.bash) picks the servers' ports from
+# that range.
 #
 # Each round runs every row against both servers, alternating which goes
-# first; the table reports the median round, of requests per second, of
-# each server's CPU time per request (from /proc; a ratio under 1 is less
+# first; the table reports the median over the rounds of requests per
+# second, of each server's CPU time per request (from /proc; a ratio under 1 is less
 # CPU than Redis) and of its p50 and p99 latency (redis-benchmark's --csv
 # figures, in ms). Target: rps ratio >= 1.0 on every row. Close other work
 # on the machine first: redis-benchmark, the two servers and anything else
