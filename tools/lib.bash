@@ -3,10 +3,15 @@
 
 # spare_port [port...]: prints a port on 127.0.0.1 that nothing answers on,
 # and that is none of the ports given (ones handed out, not yet listened on).
+# The port is drawn from 20000-39999, or from SPARE_PORTS (e.g. 7100-7149)
+# when it is set, for a machine shared by several runs.
 spare_port() {
-	local p
+	local p lo=20000 hi=39999
+	if [[ ${SPARE_PORTS:-} =~ ^([0-9]+)-([0-9]+)$ ]]; then
+		lo=${BASH_REMATCH[1]} hi=${BASH_REMATCH[2]}
+	fi
 	while :; do
-		p=$((20000 + RANDOM % 20000))
+		p=$((lo + RANDOM % (hi - lo + 1)))
 		case " $* " in *" $p "*) continue ;; esac
 		if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then
 			echo "$p"
