@@ -321,8 +321,9 @@ func (s *Server) ListenAndServe(ctx context.Context) error {
 // it has sent, writes their replies and closes the connections, and stops
 // the admin API. If ctx ends first,
 // the remaining connections are closed at once and ctx's error is
-// returned. A background save in progress always finishes first, so no
-// goroutine of the server is left. Once it has got past the save, calling
+// returned. A background save in progress is abandoned, its temporary
+// file removed, as Redis kills its saving child, so no goroutine of the
+// server is left. Once it has got past the save, calling
 // it again does nothing more.
 func (s *Server) Shutdown(ctx context.Context) error {
 	s.mu.Lock()

@@ -53,6 +53,10 @@ type persistence struct {
 	// savedForShutdown records that SHUTDOWN saved, or asked not to save.
 	savedForShutdown atomic.Bool
 	wg               sync.WaitGroup // saves started and not finished
+	// abandon tells a background save to stop and remove its temporary
+	// file: a shutdown does not wait for it, as Redis kills its saving
+	// child (killRDBChild) before its own final save, if any.
+	abandon atomic.Bool
 
 	// createTemp opens the temporary file a save writes before renaming it
 	// over the dump; nil means the file system's. Tests put a full disk
@@ -81,6 +85,21 @@ const retryDelay = 5 * time.Second
 
 // errSaveInProgress is the error of a save started while one runs.
 var errSaveInProgress = errors.New("Background save already in progress")
+
+// errSaveAbandoned ends a background save a shutdown abandoned.
+var errSaveAbandoned = errors.New("abandoned by the shutdown")
+
+// abandonSave stops a save in progress and waits until it has removed
+// its temporary file, leaving the previous dump as it was.
+func (s *Server) abandonSave() {
+	p := &s.persist
+	if p.saving.Load() {
+		s.log.Info("a background save is in progress: abandoning it")
+	}
+	p.abandon.Store(true)
+	p.wg.Wait()
+	p.abandon.Store(false)
+}
 
 // initPersistence sets up saving.
 func (s *Server) initPersistence() {
@@ -194,6 +213,10 @@ func (s *Server) finishSave(snap snapshot) error {
 	if o := s.cfg.Observer; o != nil {
 		o.SaveDone(SaveEvent{Path: path, Start: start, Duration: took, Err: err})
 	}
+	if errors.Is(err, errSaveAbandoned) {
+		s.log.Info("background save abandoned; the previous dump stays", zap.String("path", path))
+		return err
+	}
 	if err != nil {
 		msg := err.Error()
 		p.lastErr.Store(&msg)
@@ -263,6 +286,9 @@ func (s *Server) writeDump(path string, snap snapshot, aofBase bool) (err error)
 	// The snapshot streams shard by shard: what no writer copied is read
 	// from the keyspace as the file is written.
 	err = snap.sn.Range(func(dbi int, entries []db.SnapshotEntry) error {
+		if p.abandon.Load() {
+			return errSaveAbandoned
+		}
 		if dbi != current {
 			if err := w.SelectDB(dbi, keys[dbi], expiring[dbi]); err != nil {
 				return err
@@ -468,7 +494,7 @@ func (c *client) shutdown(req shutdownRequest) (err error) {
 func (s *Server) shutdownLocked(req shutdownRequest) error {
 	save := req.save || !req.noSave && s.hasSaveRules()
 	if save {
-		s.persist.wg.Wait() // a save in progress finishes first
+		s.abandonSave()
 		s.settleRewriteLocked()
 		snap, err := s.startSaveLocked()
 		if err != nil {
@@ -506,7 +532,7 @@ func (s *Server) saveOnShutdown() error {
 	if s.persist.savedForShutdown.Load() {
 		return nil // SHUTDOWN saved while we waited for the lock
 	}
-	s.persist.wg.Wait() // a save in progress finishes first
+	s.abandonSave()
 	s.settleRewriteLocked()
 	snap, err := s.startSaveLocked()
 	if err == nil {

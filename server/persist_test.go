@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -17,6 +18,7 @@ import (
 	"github.com/mini-redis/mini-redis/db/rdb"
 	"github.com/mini-redis/mini-redis/internal/redistest"
 	"go.uber.org/zap"
+	"go.uber.org/zap/zaptest"
 	"go.uber.org/zap/zaptest/observer"
 )
 
@@ -638,5 +640,69 @@ func TestSaveOnFullDisk(t *testing.T) {
 	}
 	if got := c.do("SET", "k", "w"); got != "+OK\r\n" {
 		t.Errorf("write after a good save: %q", got)
+	}
+}
+
+// stalledDisk's files block their first write until release is closed,
+// after telling started.
+type stalledDisk struct {
+	started, release chan struct{}
+	once             sync.Once
+}
+
+type stalledFile struct {
+	*os.File
+	d *stalledDisk
+}
+
+func (d *stalledDisk) create(name string) (dumpFile, error) {
+	f, err := os.OpenFile(name, os.O_CREATE|os.O_WRONLY|os.O_TRUNC, 0o644)
+	return stalledFile{f, d}, err
+}
+
+func (f stalledFile) Write(p []byte) (int, error) {
+	f.d.once.Do(func() {
+		close(f.d.started)
+		<-f.d.release
+	})
+	return f.File.Write(p)
+}
+
+// A shutdown abandons a background save in progress, as Redis kills its
+// saving child: with no save rules no dump is written, the previous one
+// (none here) stays, and no temporary file is left.
+func TestShutdownAbandonsABackgroundSave(t *testing.T) {
+	dir := t.TempDir()
+	cfg, err := loadTestConfig([]string{"--save", "", "--dir", dir, "--rdbcompression", "no"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := newServer(cfg, zaptest.NewLogger(t))
+	ln, _ := net.Listen("tcp", "127.0.0.1:0")
+	go srv.Serve(ln)
+	c := dialRaw(t, ln.Addr().String())
+	// More than the save's 1 MB buffer, over many shards, uncompressed.
+	value := strings.Repeat("v", 1000)
+	for i := 0; i < 3000; i++ {
+		c.do("SET", fmt.Sprint("key:", i), value)
+	}
+	disk := &stalledDisk{started: make(chan struct{}), release: make(chan struct{})}
+	srv.world.Lock()
+	srv.persist.createTemp = disk.create
+	srv.world.Unlock()
+	if got := c.do("BGSAVE"); got != "+Background saving started\r\n" {
+		t.Fatalf("BGSAVE: %q", got)
+	}
+	<-disk.started
+	done := make(chan error, 1)
+	go func() { done <- srv.Shutdown(context.Background()) }()
+	waitFor(t, srv.persist.abandon.Load)
+	close(disk.release)
+	if err := <-done; err != nil {
+		t.Fatalf("Shutdown: %v", err)
+	}
+	entries, _ := os.ReadDir(dir)
+	for _, e := range entries {
+		t.Errorf("left in the dump's directory after the abandoned save: %s", e.Name())
 	}
 }

@@ -453,7 +453,8 @@ func (s *Server) clientsByID() []*client {
 // has sent, writes their replies and closes the connections. If ctx ends
 // first, it closes the remaining connections at once and returns ctx's
 // error. Either way it returns once a background save in progress has
-// finished, so no goroutine of the server is left.
+// been abandoned (Redis kills its saving child), so no goroutine of the
+// server is left.
 func (s *Server) closeClients(ctx context.Context) error {
 	s.mu.Lock()
 	s.closing = true
@@ -472,7 +473,7 @@ func (s *Server) closeClients(ctx context.Context) error {
 	done := make(chan struct{})
 	go func() {
 		s.clientsWG.Wait()
-		s.persist.wg.Wait() // a save in progress writes its file to the end
+		s.abandonSave()
 		close(done)
 	}()
 	select {
