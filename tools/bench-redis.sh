@@ -6,7 +6,7 @@
 #
 #   tools/bench-redis.sh [-n requests] [-c clients] [-r rounds] [-t io-threads]
 #                        [-T tests] [-P pipelines] [-k random-keys] [-b binary]
-#                        [-I] [--json]
+#                        [-a appendfsync] [-I] [--json]
 #
 # -n requests per row (default 200000), -c clients (50), -r rounds (3).
 # -T names the redis-benchmark tests, comma-separated (default: the string
@@ -49,11 +49,15 @@
 # 1, on set and get at -P 16 (unless -T or -P say otherwise), the ratio
 # being N threads' over one's; the goal is that more threads are never
 # slower (a ratio >= 1 on every row).
+# -a always|everysec|no runs both servers with the append-only file on
+# (appendonly yes, that appendfsync, the files in a temporary directory on
+# the same disk), for the AOF's goal: the write rows at >= 0.9 of Redis's
+# rate (e.g. -a everysec -T set,incr,lpush).
 # -b uses a server binary already built (e.g. go build -o /tmp/mr
 # ./server/cmd/mini-redis-server) instead of building //server with Bazel.
 # --json prints one JSON document instead of the table: "machine" (cores,
 # clients, requests, rounds, io_threads, random_keys, pipelines,
-# redis_version), "servers" (the two names) and "rows", each with test,
+# redis_version, appendfsync), "servers" (the two names) and "rows", each with test,
 # pipeline, keys, rps_<server>, ratio, cpu_us_<server>, cpu_ratio,
 # p50_ms_<server> and p99_ms_<server> (null for xreadgroup).
 # SPARE_PORTS=7100-7149 (see tools/lib.bash) picks the servers' ports from
@@ -71,7 +75,7 @@ cd "$(dirname "$0")/.."
 . tools/lib.bash
 
 usage() {
-	echo "usage: $0 [-n requests] [-c clients] [-r rounds] [-t io-threads] [-T tests] [-P pipelines] [-k random-keys] [-b binary] [-I] [--json]" >&2
+	echo "usage: $0 [-n requests] [-c clients] [-r rounds] [-t io-threads] [-T tests] [-P pipelines] [-k random-keys] [-b binary] [-a appendfsync] [-I] [--json]" >&2
 	exit 2
 }
 
@@ -84,6 +88,7 @@ tests=
 pipelines=
 ours_bin=
 scaling=0
+appendfsync=
 json=0
 short=()
 for arg in "$@"; do
@@ -95,7 +100,7 @@ for arg in "$@"; do
 	esac
 done
 set -- ${short[@]+"${short[@]}"}
-while getopts "n:c:r:t:T:P:k:b:I" opt; do
+while getopts "n:c:r:t:T:P:k:b:a:I" opt; do
 	case $opt in
 	n) requests=$OPTARG ;;
 	c) clients=$OPTARG ;;
@@ -105,6 +110,7 @@ while getopts "n:c:r:t:T:P:k:b:I" opt; do
 	P) pipelines=$OPTARG ;;
 	k) keyspace=$OPTARG ;;
 	b) ours_bin=$OPTARG ;;
+	a) appendfsync=$OPTARG ;;
 	I) scaling=1 ;;
 	*) usage ;;
 	esac
@@ -114,6 +120,7 @@ shift $((OPTIND - 1))
 for n in "$requests" "$clients" "$rounds" "$threads" "$keyspace"; do
 	[[ $n =~ ^[1-9][0-9]*$ ]] || { echo "$n: want a positive integer" >&2; usage; }
 done
+[[ -z $appendfsync || $appendfsync =~ ^(always|everysec|no)$ ]] || { echo "-a $appendfsync: want always, everysec or no" >&2; usage; }
 [[ ${pipelines:-1} =~ ^[1-9][0-9]*(,[1-9][0-9]*)*$ ]] || { echo "-P $pipelines: want depths like 1,16" >&2; usage; }
 if ((scaling)); then
 	: "${tests:=set,get}" "${pipelines:=16}"
@@ -148,16 +155,28 @@ fi
 # The two servers, A and B: their names (as the table and the JSON say
 # them), ports and process ids.
 ports=() names=()
+# aof_args <name>: the persistence arguments both servers get: the AOF in
+# a directory of the server's own under $tmp, or none.
+aof_args() {
+	if [[ -z $appendfsync ]]; then
+		echo "--appendonly no"
+		return
+	fi
+	mkdir -p "$tmp/$1"
+	echo "--appendonly yes --appendfsync $appendfsync --dir $tmp/$1"
+}
 start_ours() { # start_ours <name> <io-threads>
 	local port
 	port=$(spare_port ${ports[@]+"${ports[@]}"})
-	"$ours_bin" --port "$port" --admin-port 0 --save "" --loglevel warn --io-threads "$2" &
+	# shellcheck disable=SC2046 # aof_args is split into words on purpose
+	"$ours_bin" --port "$port" --admin-port 0 --save "" --loglevel warn --io-threads "$2" $(aof_args "$1") &
 	pids+=($!) ports+=("$port") names+=("$1")
 }
 start_redis() {
 	local port
 	port=$(spare_port ${ports[@]+"${ports[@]}"})
-	redis-server --port "$port" --save '' --appendonly no --daemonize no --loglevel warning >/dev/null &
+	# shellcheck disable=SC2046
+	redis-server --port "$port" --save '' --daemonize no --loglevel warning $(aof_args redis) >/dev/null &
 	pids+=($!) ports+=("$port") names+=(redis)
 }
 if ((scaling)); then
@@ -429,6 +448,7 @@ if ((scaling)); then
 else
 	mode=redis setting="mini-redis io-threads $threads"
 fi
+[[ -z $appendfsync ]] || setting="$setting, both with appendonly yes, appendfsync $appendfsync"
 if ((!json)); then
 	echo "$(nproc) cores, $clients clients, $requests requests per row, median of $rounds rounds, $setting"
 	echo "rps: requests per second; cpu: the server's CPU microseconds per request; p50, p99: latency in ms"
@@ -471,8 +491,8 @@ done
 if ((json)); then
 	redis_version=$(redis-server --version | sed -n 's/.* v=\([^ ]*\).*/\1/p')
 	printf '{\n  "mode": "%s",\n  "servers": ["%s", "%s"],\n' "$mode" "$a" "$b"
-	printf '  "machine": {"cores": %d, "clients": %d, "requests": %d, "rounds": %d, "io_threads": %d, "random_keys": %d, "pipelines": [%s], "redis_version": "%s"},\n' \
-		"$(nproc)" "$clients" "$requests" "$rounds" "$threads" "$keyspace" "$pipelines" "$redis_version"
+	printf '  "machine": {"cores": %d, "clients": %d, "requests": %d, "rounds": %d, "io_threads": %d, "random_keys": %d, "pipelines": [%s], "redis_version": "%s", "appendfsync": "%s"},\n' \
+		"$(nproc)" "$clients" "$requests" "$rounds" "$threads" "$keyspace" "$pipelines" "$redis_version" "${appendfsync:-off}"
 	printf '  "rows": [\n'
 	for i in "${!json_rows[@]}"; do
 		printf '    %s%s\n' "${json_rows[i]}" "$( ((i + 1 < ${#json_rows[@]})) && echo ,)"
