@@ -107,9 +107,8 @@ func (c *Client) GeoDist(ctx context.Context, key, member1, member2, unit string
 
 // GeoHash returns the 11-character geohashes of members in the index at
 // key, an empty string for each that is not in it.
-func (c *Client) GeoHash(ctx context.Context, key string, members ...string) ([]string, error) {
-	f, err := c.call(ctx, withKeys("GEOHASH", append([]string{key}, members...))...)
-	return stringsReply("GEOHASH", f, err)
+func (c Commands) GeoHash(ctx context.Context, key string, members ...string) *StringsResult {
+	return run(ctx, c, stringsResult("GEOHASH"), withKeys("GEOHASH", append([]string{key}, members...))...)
 }
 
 // A GeoSearchQuery says where GEOSEARCH looks and what it returns.
@@ -163,9 +162,8 @@ func (q *GeoSearchQuery) args(args []any) []any {
 }
 
 // GeoSearch returns the members of the index at key that q finds.
-func (c *Client) GeoSearch(ctx context.Context, key string, q GeoSearchQuery) ([]string, error) {
-	f, err := c.call(ctx, q.args([]any{"GEOSEARCH", key})...)
-	return stringsReply("GEOSEARCH", f, err)
+func (c Commands) GeoSearch(ctx context.Context, key string, q GeoSearchQuery) *StringsResult {
+	return run(ctx, c, stringsResult("GEOSEARCH"), q.args([]any{"GEOSEARCH", key})...)
 }
 
 // GeoSearchOptions are what GeoSearchLocations returns beside the names.

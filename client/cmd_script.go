@@ -66,9 +66,8 @@ func (c *Client) ScriptExists(ctx context.Context, shas ...string) ([]bool, erro
 }
 
 // ScriptFlush empties the server's script cache.
-func (c *Client) ScriptFlush(ctx context.Context) error {
-	f, err := c.call(ctx, "SCRIPT", "FLUSH")
-	return okReply("SCRIPT FLUSH", f, err)
+func (c Commands) ScriptFlush(ctx context.Context) *StatusResult {
+	return run(ctx, c, statusResult("SCRIPT FLUSH"), "SCRIPT", "FLUSH")
 }
 
 // FCall calls the function fn, loaded with FunctionLoad, with keys and
@@ -96,15 +95,13 @@ func (c *Client) FunctionLoad(ctx context.Context, code string, replace bool) (s
 }
 
 // FunctionDelete deletes the library named library and its functions.
-func (c *Client) FunctionDelete(ctx context.Context, library string) error {
-	f, err := c.call(ctx, "FUNCTION", "DELETE", library)
-	return okReply("FUNCTION DELETE", f, err)
+func (c Commands) FunctionDelete(ctx context.Context, library string) *StatusResult {
+	return run(ctx, c, statusResult("FUNCTION DELETE"), "FUNCTION", "DELETE", library)
 }
 
 // FunctionFlush deletes every library.
-func (c *Client) FunctionFlush(ctx context.Context) error {
-	f, err := c.call(ctx, "FUNCTION", "FLUSH")
-	return okReply("FUNCTION FLUSH", f, err)
+func (c Commands) FunctionFlush(ctx context.Context) *StatusResult {
+	return run(ctx, c, statusResult("FUNCTION FLUSH"), "FUNCTION", "FLUSH")
 }
 
 // A Doer sends a command and returns its reply, an error reply as a
