@@ -22,7 +22,7 @@ type XMessage struct {
 // XAdd appends an entry of fields and values, given alternately, to the
 // stream at key, with the ID id ("*" for one the server chooses), and
 // returns its ID.
-func (c *Client) XAdd(ctx context.Context, key, id string, fieldValues ...any) (string, error) {
+func (c Commands) XAdd(ctx context.Context, key, id string, fieldValues ...any) *Result[string] {
 	return c.XAddArgs(ctx, key, XAddOptions{ID: id}, fieldValues...)
 }
 
@@ -38,7 +38,7 @@ type XAddOptions struct {
 }
 
 // XAddArgs is XAdd with options: trimming and NOMKSTREAM.
-func (c *Client) XAddArgs(ctx context.Context, key string, opts XAddOptions, fieldValues ...any) (string, error) {
+func (c Commands) XAddArgs(ctx context.Context, key string, opts XAddOptions, fieldValues ...any) *Result[string] {
 	args := make([]any, 0, 8+len(fieldValues))
 	args = append(args, "XADD", key)
 	if opts.NoMkStream {
@@ -52,9 +52,7 @@ func (c *Client) XAddArgs(ctx context.Context, key string, opts XAddOptions, fie
 		id = "*"
 	}
 	args = append(append(args, id), fieldValues...)
-	f, err := c.call(ctx, args...)
-	b, err := bytesReply("XADD", f, err)
-	return string(b), err
+	return run(ctx, c, newResult("XADD", textReply, true), args...)
 }
 
 // XTrimOptions say how to trim a stream, by length or by ID.
@@ -111,27 +109,23 @@ func (c Commands) XLen(ctx context.Context, key string) *IntResult {
 // XRange returns the entries of the stream at key with IDs from start to
 // end, inclusive ("-" and "+" for the ends of the stream; "(" before an
 // ID excludes it).
-func (c *Client) XRange(ctx context.Context, key, start, end string) ([]XMessage, error) {
-	f, err := c.call(ctx, "XRANGE", key, start, end)
-	return xMessages("XRANGE", f, err)
+func (c Commands) XRange(ctx context.Context, key, start, end string) *Result[[]XMessage] {
+	return run(ctx, c, newResult("XRANGE", xMessages, false), "XRANGE", key, start, end)
 }
 
 // XRangeN is XRange returning at most count entries.
-func (c *Client) XRangeN(ctx context.Context, key, start, end string, count int64) ([]XMessage, error) {
-	f, err := c.call(ctx, "XRANGE", key, start, end, "COUNT", count)
-	return xMessages("XRANGE", f, err)
+func (c Commands) XRangeN(ctx context.Context, key, start, end string, count int64) *Result[[]XMessage] {
+	return run(ctx, c, newResult("XRANGE", xMessages, false), "XRANGE", key, start, end, "COUNT", count)
 }
 
 // XRevRange is XRange in reverse order, from end down to start.
-func (c *Client) XRevRange(ctx context.Context, key, end, start string) ([]XMessage, error) {
-	f, err := c.call(ctx, "XREVRANGE", key, end, start)
-	return xMessages("XREVRANGE", f, err)
+func (c Commands) XRevRange(ctx context.Context, key, end, start string) *Result[[]XMessage] {
+	return run(ctx, c, newResult("XREVRANGE", xMessages, false), "XREVRANGE", key, end, start)
 }
 
 // XRevRangeN is XRevRange returning at most count entries.
-func (c *Client) XRevRangeN(ctx context.Context, key, end, start string, count int64) ([]XMessage, error) {
-	f, err := c.call(ctx, "XREVRANGE", key, end, start, "COUNT", count)
-	return xMessages("XREVRANGE", f, err)
+func (c Commands) XRevRangeN(ctx context.Context, key, end, start string, count int64) *Result[[]XMessage] {
+	return run(ctx, c, newResult("XREVRANGE", xMessages, false), "XREVRANGE", key, end, start, "COUNT", count)
 }
 
 func xMessages(cmd string, f frame.Frame, err error) ([]XMessage, error) {
@@ -441,9 +435,8 @@ func (c *Client) XPendingExt(ctx context.Context, key, group string, opts XPendi
 // XClaim gives consumer of group the pending entries ids of the stream at
 // key that have been idle for at least minIdle, and returns them; a
 // deleted entry is dropped from the pending entries and not returned.
-func (c *Client) XClaim(ctx context.Context, key, group, consumer string, minIdle time.Duration, ids ...string) ([]XMessage, error) {
-	f, err := c.call(ctx, xclaimArgs(key, group, consumer, minIdle, ids)...)
-	return xMessages("XCLAIM", f, err)
+func (c Commands) XClaim(ctx context.Context, key, group, consumer string, minIdle time.Duration, ids ...string) *Result[[]XMessage] {
+	return run(ctx, c, newResult("XCLAIM", xMessages, false), xclaimArgs(key, group, consumer, minIdle, ids)...)
 }
 
 // XClaimJustID is XClaim returning only the claimed IDs (JUSTID), which

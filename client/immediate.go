@@ -3,6 +3,8 @@ package client
 import (
 	"context"
 	"time"
+
+	"github.com/mini-redis/mini-redis/frame"
 )
 
 // The methods of Immediate: one for each method of Commands, of the same
@@ -291,6 +293,18 @@ func (d Immediate) SPublish(ctx context.Context, channel string, message any) (i
 	return d.cmds.SPublish(ctx, channel, message).Result()
 }
 
+// XAdd appends an entry of fields and values, given alternately, to the
+// stream at key, with the ID id ("*" for one the server chooses), and
+// returns its ID.
+func (d Immediate) XAdd(ctx context.Context, key, id string, fieldValues ...any) (string, error) {
+	return d.cmds.XAdd(ctx, key, id, fieldValues...).Result()
+}
+
+// XAddArgs is XAdd with options: trimming and NOMKSTREAM.
+func (d Immediate) XAddArgs(ctx context.Context, key string, opts XAddOptions, fieldValues ...any) (string, error) {
+	return d.cmds.XAddArgs(ctx, key, opts, fieldValues...).Result()
+}
+
 // XTrim trims the stream at key as opts say and returns how many entries
 // it evicted.
 func (d Immediate) XTrim(ctx context.Context, key string, opts XTrimOptions) (int64, error) {
@@ -306,6 +320,28 @@ func (d Immediate) XDel(ctx context.Context, key string, ids ...string) (int64, 
 // XLen returns the number of entries of the stream at key.
 func (d Immediate) XLen(ctx context.Context, key string) (int64, error) {
 	return d.cmds.XLen(ctx, key).Result()
+}
+
+// XRange returns the entries of the stream at key with IDs from start to
+// end, inclusive ("-" and "+" for the ends of the stream; "(" before an
+// ID excludes it).
+func (d Immediate) XRange(ctx context.Context, key, start, end string) ([]XMessage, error) {
+	return d.cmds.XRange(ctx, key, start, end).Result()
+}
+
+// XRangeN is XRange returning at most count entries.
+func (d Immediate) XRangeN(ctx context.Context, key, start, end string, count int64) ([]XMessage, error) {
+	return d.cmds.XRangeN(ctx, key, start, end, count).Result()
+}
+
+// XRevRange is XRange in reverse order, from end down to start.
+func (d Immediate) XRevRange(ctx context.Context, key, end, start string) ([]XMessage, error) {
+	return d.cmds.XRevRange(ctx, key, end, start).Result()
+}
+
+// XRevRangeN is XRevRange returning at most count entries.
+func (d Immediate) XRevRangeN(ctx context.Context, key, end, start string, count int64) ([]XMessage, error) {
+	return d.cmds.XRevRangeN(ctx, key, end, start, count).Result()
 }
 
 // XAck removes ids from the pending entries of group on the stream at key
@@ -357,10 +393,35 @@ func (d Immediate) XGroupDelConsumer(ctx context.Context, key, group, consumer s
 	return d.cmds.XGroupDelConsumer(ctx, key, group, consumer).Result()
 }
 
+// XClaim gives consumer of group the pending entries ids of the stream at
+// key that have been idle for at least minIdle, and returns them; a
+// deleted entry is dropped from the pending entries and not returned.
+func (d Immediate) XClaim(ctx context.Context, key, group, consumer string, minIdle time.Duration, ids ...string) ([]XMessage, error) {
+	return d.cmds.XClaim(ctx, key, group, consumer, minIdle, ids...).Result()
+}
+
 // XClaimJustID is XClaim returning only the claimed IDs (JUSTID), which
 // does not count as a delivery.
 func (d Immediate) XClaimJustID(ctx context.Context, key, group, consumer string, minIdle time.Duration, ids ...string) ([]string, error) {
 	return d.cmds.XClaimJustID(ctx, key, group, consumer, minIdle, ids...).Result()
+}
+
+// GeoAdd adds members, with their positions, to the geospatial index (a
+// sorted set) at key, or moves them, and returns how many are new.
+func (d Immediate) GeoAdd(ctx context.Context, key string, locations ...GeoLocation) (int64, error) {
+	return d.cmds.GeoAdd(ctx, key, locations...).Result()
+}
+
+// GeoAddArgs is GeoAdd with options.
+func (d Immediate) GeoAddArgs(ctx context.Context, key string, opts GeoAddOptions, locations ...GeoLocation) (int64, error) {
+	return d.cmds.GeoAddArgs(ctx, key, opts, locations...).Result()
+}
+
+// GeoDist returns the distance between two members of the index at key,
+// in unit ("m", "km", "mi" or "ft"; empty for metres), or Nil if either is
+// not in it.
+func (d Immediate) GeoDist(ctx context.Context, key, member1, member2, unit string) (float64, error) {
+	return d.cmds.GeoDist(ctx, key, member1, member2, unit).Result()
 }
 
 // GeoHash returns the 11-character geohashes of members in the index at
@@ -374,9 +435,60 @@ func (d Immediate) GeoSearch(ctx context.Context, key string, q GeoSearchQuery) 
 	return d.cmds.GeoSearch(ctx, key, q).Result()
 }
 
+// GeoSearchStore stores the members of the index at src that q finds in
+// the index dest, replacing it, and returns how many. With storeDist,
+// dest is a sorted set of the distances from the centre instead
+// (STOREDIST).
+func (d Immediate) GeoSearchStore(ctx context.Context, dest, src string, q GeoSearchQuery, storeDist bool) (int64, error) {
+	return d.cmds.GeoSearchStore(ctx, dest, src, q, storeDist).Result()
+}
+
+// Eval runs a Lua script with keys and args and returns its reply; an
+// error the script raises is an Error.
+func (d Immediate) Eval(ctx context.Context, script string, keys []string, args ...any) (frame.Frame, error) {
+	return d.cmds.Eval(ctx, script, keys, args...).Result()
+}
+
+// EvalRO is Eval for a read-only script (EVAL_RO), which the server
+// refuses to run if it writes.
+func (d Immediate) EvalRO(ctx context.Context, script string, keys []string, args ...any) (frame.Frame, error) {
+	return d.cmds.EvalRO(ctx, script, keys, args...).Result()
+}
+
+// EvalSha runs the script whose SHA1 digest is sha, as Eval does; if the
+// server does not have it, the Error's Prefix is "NOSCRIPT". A Script
+// falls back to Eval then.
+func (d Immediate) EvalSha(ctx context.Context, sha string, keys []string, args ...any) (frame.Frame, error) {
+	return d.cmds.EvalSha(ctx, sha, keys, args...).Result()
+}
+
+// ScriptLoad stores a script in the server's cache and returns its SHA1
+// digest, for EvalSha.
+func (d Immediate) ScriptLoad(ctx context.Context, script string) (string, error) {
+	return d.cmds.ScriptLoad(ctx, script).Result()
+}
+
 // ScriptFlush empties the server's script cache.
 func (d Immediate) ScriptFlush(ctx context.Context) error {
 	return d.cmds.ScriptFlush(ctx).Err()
+}
+
+// FCall calls the function fn, loaded with FunctionLoad, with keys and
+// args, and returns its reply; an error it raises is an Error.
+func (d Immediate) FCall(ctx context.Context, fn string, keys []string, args ...any) (frame.Frame, error) {
+	return d.cmds.FCall(ctx, fn, keys, args...).Result()
+}
+
+// FCallRO is FCall for a function declared no-writes (FCALL_RO).
+func (d Immediate) FCallRO(ctx context.Context, fn string, keys []string, args ...any) (frame.Frame, error) {
+	return d.cmds.FCallRO(ctx, fn, keys, args...).Result()
+}
+
+// FunctionLoad loads a library of functions, whose code starts with a
+// "#!lua name=..." line, and returns the library's name. replace replaces
+// a library of that name; without it, one that exists is an Error.
+func (d Immediate) FunctionLoad(ctx context.Context, code string, replace bool) (string, error) {
+	return d.cmds.FunctionLoad(ctx, code, replace).Result()
 }
 
 // FunctionDelete deletes the library named library and its functions.

@@ -303,3 +303,35 @@ func groupInfo(t *testing.T, c *Client, key, group string) XInfoGroup {
 	t.Fatalf("no group %s on %s", group, key)
 	return XInfoGroup{}
 }
+
+// Streams, geo and scripts are in Commands too: they pipeline.
+func TestPipelineStreamsGeoScripts(t *testing.T) {
+	ctx := context.Background()
+	eachTarget(t, targets(t), func(t *testing.T, tg target, c *Client) {
+		p := c.Pipeline()
+		add := p.XAdd(ctx, "s", "1-1", "f", "v")
+		rng := p.XRange(ctx, "s", "-", "+")
+		geo := p.GeoAdd(ctx, "g", GeoLocation{Name: "a", Longitude: 13.361389, Latitude: 38.115556},
+			GeoLocation{Name: "b", Longitude: 15.087269, Latitude: 37.502669})
+		dist := p.GeoDist(ctx, "g", "a", "b", "km")
+		eval := p.Eval(ctx, "return KEYS[1] .. ARGV[1]", []string{"k"}, "v")
+		fail := p.Eval(ctx, "return redis.error_reply('MY bad')", nil)
+		load := p.ScriptLoad(ctx, "return 1")
+		noErr(t, p.Flush(ctx))
+		eq(t, "XADD", must(add.Result())(t), "1-1")
+		msgs := must(rng.Result())(t)
+		if len(msgs) != 1 || msgs[0].ID != "1-1" {
+			t.Errorf("XRANGE = %+v, want the one entry 1-1", msgs)
+		}
+		eq(t, "GEOADD", geo.Val(), int64(2))
+		if d := must(dist.Result())(t); d < 166 || d > 167 {
+			t.Errorf("GEODIST = %v km, want about 166.27", d)
+		}
+		eq(t, "EVAL", must(eval.Result())(t).Text(), "kv")
+		var e Error
+		if !errors.As(fail.Err(), &e) || e.Prefix() != "MY" {
+			t.Errorf("EVAL of an error_reply: %v, want an Error with prefix MY", fail.Err())
+		}
+		eq(t, "SCRIPT LOAD", must(load.Result())(t), NewScript("return 1").Hash())
+	})
+}
