@@ -7,6 +7,17 @@
 // goroutines by pipelining their calls. Subscribe starts a pub/sub
 // Subscription, over RESP2 or RESP3.
 //
+// The typed command methods are written once, in Commands, whose methods
+// return a typed *Result: a Pipeline and a transaction (Tx.Queued) queue
+// commands and fill in their Results when they are sent; Client, Pool,
+// Buffered and a Tx's reads embed Immediate, whose methods of the same
+// names return the value and the error at once.
+//
+//	p := c.Pipeline()
+//	n := p.Incr(ctx, "hits")
+//	err = p.Flush(ctx)
+//	hits, err := n.Result()
+//
 //	c, err := client.Dial(ctx, "127.0.0.1:6379", client.WithProtocol(3))
 //	...
 //	err = c.Set(ctx, "greeting", "hello", nil)
