@@ -15,7 +15,7 @@ import (
 type Result[T any] struct {
 	cmd    string
 	decode func(cmd string, f frame.Frame, err error) (T, error)
-	// keeps reports that decode copies what it keeps of f, so f may
+	// copies reports that decode copies what it keeps of f, so f may
 	// alias the connection's read buffer.
 	copies bool
 	done   bool
