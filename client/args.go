@@ -2,6 +2,7 @@ package client
 
 import (
 	"fmt"
+	"reflect"
 	"strconv"
 
 	"github.com/mini-redis/mini-redis/frame"
@@ -19,7 +20,7 @@ func appendCommand(dst []byte, args []any) ([]byte, error) {
 	for _, a := range args {
 		var ok bool
 		if dst, ok = appendArg(dst, a); !ok {
-			return dst[:start], fmt.Errorf("client: argument of unsupported type %T", a)
+			return dst[:start], fmt.Errorf("client: argument of unsupported type %s", reflect.TypeOf(a))
 		}
 	}
 	return dst, nil
@@ -29,52 +30,68 @@ func appendCommand(dst []byte, args []any) ([]byte, error) {
 func appendArg(dst []byte, a any) ([]byte, bool) {
 	switch v := a.(type) {
 	case string:
-		return frame.AppendBulkString(dst, v), true
+		return appendBulkString(dst, v), true
 	case []byte:
-		return frame.AppendBulk(dst, v), true
+		return appendBulk(dst, v), true
 	case int:
-		return frame.AppendBulkInt(dst, int64(v)), true
+		return appendBulkInt(dst, int64(v)), true
 	case int64:
-		return frame.AppendBulkInt(dst, v), true
+		return appendBulkInt(dst, v), true
 	case int32:
-		return frame.AppendBulkInt(dst, int64(v)), true
+		return appendBulkInt(dst, int64(v)), true
 	case int16:
-		return frame.AppendBulkInt(dst, int64(v)), true
+		return appendBulkInt(dst, int64(v)), true
 	case int8:
-		return frame.AppendBulkInt(dst, int64(v)), true
+		return appendBulkInt(dst, int64(v)), true
 	case uint:
 		return appendBulkUint(dst, uint64(v)), true
 	case uint64:
 		return appendBulkUint(dst, v), true
 	case uint32:
-		return frame.AppendBulkInt(dst, int64(v)), true
+		return appendBulkInt(dst, int64(v)), true
 	case uint16:
-		return frame.AppendBulkInt(dst, int64(v)), true
+		return appendBulkInt(dst, int64(v)), true
 	case uint8:
-		return frame.AppendBulkInt(dst, int64(v)), true
+		return appendBulkInt(dst, int64(v)), true
 	case float64:
 		return appendBulkFloat(dst, v), true
 	case float32:
 		return appendBulkFloat(dst, float64(v)), true
 	case bool:
 		if v {
-			return frame.AppendBulkString(dst, "1"), true
+			return appendBulkString(dst, "1"), true
 		}
-		return frame.AppendBulkString(dst, "0"), true
+		return appendBulkString(dst, "0"), true
 	}
 	return dst, false
 }
 
+// appendBulkString is frame.AppendBulkString, which, being generic, leaks
+// its argument to the heap: with it every string argument of a command
+// would cost an allocation.
+func appendBulkString(dst []byte, s string) []byte {
+	dst = strconv.AppendInt(append(dst, '$'), int64(len(s)), 10)
+	dst = append(append(dst, '\r', '\n'), s...)
+	return append(dst, '\r', '\n')
+}
+
+// appendBulk is appendBulkString for a []byte.
+func appendBulk(dst, b []byte) []byte {
+	dst = strconv.AppendInt(append(dst, '$'), int64(len(b)), 10)
+	dst = append(append(dst, '\r', '\n'), b...)
+	return append(dst, '\r', '\n')
+}
+
 func appendBulkUint(dst []byte, n uint64) []byte {
 	var b [20]byte
-	return frame.AppendBulk(dst, strconv.AppendUint(b[:0], n, 10))
+	return appendBulk(dst, strconv.AppendUint(b[:0], n, 10))
 }
 
 // appendBulkFloat writes f as Redis parses it: the shortest decimal that
 // reads back as f, and "inf"/"-inf" for the infinities.
 func appendBulkFloat(dst []byte, f float64) []byte {
 	var b [32]byte
-	return frame.AppendBulk(dst, strconv.AppendFloat(b[:0], f, 'g', -1, 64))
+	return appendBulk(dst, strconv.AppendFloat(b[:0], f, 'g', -1, 64))
 }
 
 // StringArgs converts strings to the arguments Do takes, as for a command
@@ -85,4 +102,12 @@ func StringArgs(ss []string) []any {
 		args[i] = s
 	}
 	return args
+}
+
+// appendBulkInt appends n as a bulk string of its decimal digits, as
+// frame.AppendBulkInt does, without its allocation (see
+// appendBulkString).
+func appendBulkInt(dst []byte, n int64) []byte {
+	var b [20]byte
+	return appendBulk(dst, strconv.AppendInt(b[:0], n, 10))
 }

@@ -47,15 +47,15 @@ func BenchmarkSet(b *testing.B) {
 			defer c.Close()
 			p := c.Pipeline()
 			b.ReportAllocs()
-			for i := 0; b.Loop(); i++ {
-				p.Do("SET", "key", "value")
+			for b.Loop() {
+				p.Set(ctx, "key", "value", 0)
 				if p.Len() == pipelineDepth {
-					if _, err := p.Exec(ctx); err != nil {
+					if err := p.Flush(ctx); err != nil {
 						b.Fatal(err)
 					}
 				}
 			}
-			if _, err := p.Exec(ctx); err != nil {
+			if err := p.Flush(ctx); err != nil {
 				b.Fatal(err)
 			}
 		})

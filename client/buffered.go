@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"sync"
+	"time"
 
 	"github.com/mini-redis/mini-redis/frame"
 )
@@ -17,6 +18,11 @@ import (
 // behind it, and transactions and subscriptions need a Client of their
 // own.
 type Buffered struct {
+	// Immediate has the typed methods, each queued as Do queues a
+	// command. A blocking command's timeout is not added to the read
+	// timeout.
+	Immediate
+
 	c       *Client
 	reqs    chan *request
 	pending chan []*request // written batches, awaiting replies
@@ -28,7 +34,7 @@ type Buffered struct {
 
 // A request is one queued call.
 type request struct {
-	args  []any
+	cmd   []byte      // the encoded command
 	reply chan result // buffered: the reader never waits for the caller
 }
 
@@ -52,17 +58,30 @@ func NewBuffered(ctx context.Context, addr string, opts ...Option) (*Buffered, e
 		pending: make(chan []*request, 64),
 		done:    make(chan struct{}),
 	}
+	b.Immediate = Immediate{cmds: Commands{s: b}}
 	go b.write()
 	go b.read()
 	return b, nil
 }
 
+// sendEncoded runs a command of Commands as Do does.
+func (b *Buffered) sendEncoded(ctx context.Context, r reply, _ time.Duration, cmd []byte) {
+	f, err := b.do(ctx, cmd)
+	r.setReply(f, err)
+}
+
 // Do queues a command and waits for its reply, as Client.Do does.
 func (b *Buffered) Do(ctx context.Context, args ...any) (frame.Frame, error) {
-	if len(args) == 0 {
-		return frame.Frame{}, errEmptyCommand
+	cmd, err := appendCommand(nil, args)
+	if err != nil {
+		return frame.Frame{}, err
 	}
-	r := &request{args: args, reply: make(chan result, 1)}
+	return b.do(ctx, cmd)
+}
+
+// do queues cmd, an encoded command, and waits for its reply.
+func (b *Buffered) do(ctx context.Context, cmd []byte) (frame.Frame, error) {
+	r := &request{cmd: cmd, reply: make(chan result, 1)}
 	select {
 	case b.reqs <- r:
 	case <-b.done:
@@ -128,24 +147,15 @@ func (b *Buffered) write() {
 			}
 		}
 		out = out[:0]
-		sent := batch[:0]
 		for _, r := range batch {
-			var err error
-			if out, err = appendCommand(out, r.args); err != nil {
-				r.reply <- result{err: err}
-				continue
-			}
-			sent = append(sent, r)
-		}
-		if len(sent) == 0 {
-			continue
+			out = append(out, r.cmd...)
 		}
 		// Handed over before the write, so that the replies are read
 		// while a long batch is written.
 		select {
-		case b.pending <- sent:
+		case b.pending <- batch:
 		case <-b.done:
-			failAll(sent, b.failure())
+			failAll(batch, b.failure())
 			return
 		}
 		if _, err := nc.Write(out); err != nil {

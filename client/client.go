@@ -7,6 +7,17 @@
 // goroutines by pipelining their calls. Subscribe starts a pub/sub
 // Subscription, over RESP2 or RESP3.
 //
+// The typed command methods are written once, in Commands, whose methods
+// return a typed *Result: a Pipeline and a transaction (Tx.Queued) queue
+// commands and fill in their Results when they are sent; Client, Pool,
+// Buffered and a Tx's reads embed Immediate, whose methods of the same
+// names return the value and the error at once.
+//
+//	p := c.Pipeline()
+//	n := p.Incr(ctx, "hits")
+//	err = p.Flush(ctx)
+//	hits, err := n.Result()
+//
 //	c, err := client.Dial(ctx, "127.0.0.1:6379", client.WithProtocol(3))
 //	...
 //	err = c.Set(ctx, "greeting", "hello", nil)
@@ -67,6 +78,9 @@ func (e Error) Prefix() string {
 // A Client is a connection to a server. It is safe for concurrent use;
 // calls are serialised, one waiting for another.
 type Client struct {
+	// Immediate has the typed methods: c.Get, c.Set, ...
+	Immediate
+
 	addr string
 	opts options
 
@@ -98,12 +112,19 @@ func dial(ctx context.Context, addr string, o options) (*Client, error) {
 	if err != nil {
 		return nil, fmt.Errorf("client: dial %s: %w", addr, err)
 	}
-	c := &Client{addr: addr, opts: o, conn: connection.New(nc, connection.Options{})}
+	c := newClient(addr, o, connection.New(nc, connection.Options{}))
 	if err := c.handshake(ctx); err != nil {
 		c.Close()
 		return nil, err
 	}
 	return c, nil
+}
+
+// newClient returns a Client on conn, not yet set up.
+func newClient(addr string, o options, conn *connection.Conn) *Client {
+	c := &Client{addr: addr, opts: o, conn: conn}
+	c.Immediate = Immediate{cmds: Commands{c: c}}
+	return c
 }
 
 // handshake sends the commands opts call for, pipelined, and checks their
@@ -215,16 +236,65 @@ func (c *Client) roundTripLocked(ctx context.Context, cmds [][]any, extra time.D
 	if cap(c.out) > 64<<10 {
 		c.out = nil // do not keep a huge pipeline's buffer
 	}
-	return c.exchange(ctx, out, len(cmds), extra)
+	replies := make([]frame.Frame, 0, len(cmds))
+	err := c.exchange(ctx, out, len(cmds), extra, func(_ int, f frame.Frame) {
+		replies = append(replies, f.Clone())
+	})
+	if err != nil {
+		return nil, err
+	}
+	return replies, nil
 }
 
-// exchange writes out and reads n replies; c.mu is held.
-func (c *Client) exchange(ctx context.Context, out []byte, n int, extra time.Duration) ([]frame.Frame, error) {
+// send sends one command of Commands and hands its reply to r.
+func (c *Client) send(ctx context.Context, r reply, block time.Duration, args []any) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.sendLocked(ctx, r, block, args)
+}
+
+// sendLocked is send with c.mu held.
+func (c *Client) sendLocked(ctx context.Context, r reply, block time.Duration, args []any) {
+	out, err := appendCommand(c.out[:0], args)
+	if err != nil {
+		r.setReply(frame.Frame{}, err)
+		return
+	}
+	c.out = out
+	if cap(c.out) > 64<<10 {
+		c.out = nil
+	}
+	c.sendEncodedLocked(ctx, r, block, out)
+}
+
+// sendEncoded sends cmd, one encoded command, and hands its reply to r.
+func (c *Client) sendEncoded(ctx context.Context, r reply, block time.Duration, cmd []byte) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.sendEncodedLocked(ctx, r, block, cmd)
+}
+
+// sendEncodedLocked is sendEncoded with c.mu held.
+func (c *Client) sendEncodedLocked(ctx context.Context, r reply, block time.Duration, cmd []byte) {
+	got := false
+	err := c.exchange(ctx, cmd, 1, block, func(_ int, f frame.Frame) {
+		got = true
+		r.setReply(f, nil)
+	})
+	if !got {
+		r.setReply(frame.Frame{}, err)
+	}
+}
+
+// exchange writes out and reads n replies, handing each to got with its
+// payloads aliasing the read buffer, valid only during the call; c.mu is
+// held. An error means that fewer than n replies were handed over.
+func (c *Client) exchange(ctx context.Context, out []byte, n int, extra time.Duration, got func(i int, f frame.Frame)) error {
 	if c.broken != nil {
-		return nil, c.broken
+		return c.broken
 	}
 	if err := ctx.Err(); err != nil {
-		return nil, err
+		return err
 	}
 	nc := c.conn.NetConn()
 	dl, hasDeadline := ctx.Deadline()
@@ -265,14 +335,13 @@ func (c *Client) exchange(ctx context.Context, out []byte, n int, extra time.Dur
 	}
 
 	var err error
-	replies := make([]frame.Frame, 0, n)
 	if len(out) <= smallWrite {
 		// A short write fits the socket buffer: no need for a goroutine.
 		if _, err = nc.Write(out); err == nil {
-			replies, err = c.readReplies(replies, n)
+			err = c.readReplies(n, got)
 		}
 	} else {
-		replies, err = c.writeWhileReading(nc, out, replies, n)
+		err = c.writeWhileReading(nc, out, n, got)
 	}
 	if err != nil {
 		switch {
@@ -285,9 +354,9 @@ func (c *Client) exchange(ctx context.Context, out []byte, n int, extra time.Dur
 		}
 		c.broken = ErrClosed
 		c.conn.Close()
-		return nil, fmt.Errorf("client: %w", err)
+		return fmt.Errorf("client: %w", err)
 	}
-	return replies, nil
+	return nil
 }
 
 // smallWrite is the size up to which a write is made before reading: the
@@ -307,7 +376,7 @@ func ctxDeadlineIs(ctx context.Context, dl time.Time) bool {
 // read, as mini-redis does: each side would wait for the other forever.
 // The connection's own output buffer stays empty, so ReadFrame never
 // writes: the goroutine is the only writer.
-func (c *Client) writeWhileReading(nc net.Conn, out []byte, replies []frame.Frame, n int) ([]frame.Frame, error) {
+func (c *Client) writeWhileReading(nc net.Conn, out []byte, n int, got func(int, frame.Frame)) error {
 	written := make(chan error, 1)
 	go func() {
 		_, err := nc.Write(out)
@@ -316,31 +385,32 @@ func (c *Client) writeWhileReading(nc net.Conn, out []byte, replies []frame.Fram
 		}
 		written <- err
 	}()
-	replies, err := c.readReplies(replies, n)
+	err := c.readReplies(n, got)
 	if err != nil {
 		nc.Close() // end a write still in progress
 	}
 	if werr := <-written; werr != nil && (err == nil || errors.Is(err, net.ErrClosed)) {
 		err = werr // the write failed first, and closed the connection
 	}
-	return replies, err
+	return err
 }
 
-// readReplies reads n replies, skipping RESP3 push frames, which are not
+// readReplies reads n replies, handing each to got, skipping RESP3 push frames, which are not
 // replies (a Client is not subscribed; CLIENT TRACKING's invalidations,
 // for one, are dropped).
-func (c *Client) readReplies(replies []frame.Frame, n int) ([]frame.Frame, error) {
-	for len(replies) < n {
+func (c *Client) readReplies(n int, got func(int, frame.Frame)) error {
+	for i := 0; i < n; {
 		f, err := c.conn.ReadFrame()
 		if err != nil {
-			return replies, err
+			return err
 		}
 		if f.Type == frame.Push {
 			continue
 		}
-		replies = append(replies, f.Clone())
+		got(i, f)
+		i++
 	}
-	return replies, nil
+	return nil
 }
 
 // call runs a command and turns an error reply into an Error.

@@ -219,7 +219,7 @@ func TestCancellationAfterTheReplyLeavesNoDeadline(t *testing.T) {
 		t.Fatal(err)
 	}
 	late := &lateDeadlineConn{Conn: nc, release: make(chan struct{}), applied: make(chan struct{})}
-	c := &Client{conn: connection.New(late, connection.Options{})}
+	c := newClient("", options{}, connection.New(late, connection.Options{}))
 	defer c.Close()
 
 	ctx, cancel := context.WithCancel(context.Background())

@@ -106,7 +106,7 @@ func replying(reply []byte) *Client {
 		server.Close()
 		io.Copy(io.Discard, server)
 	}()
-	return &Client{opts: buildOptions(nil), conn: connection.New(client, connection.Options{})}
+	return newClient("", buildOptions(nil), connection.New(client, connection.Options{}))
 }
 
 // TestReplyingServesReplies checks the fuzz target's fake server: a

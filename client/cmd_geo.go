@@ -14,7 +14,7 @@ type GeoLocation struct {
 
 // GeoAdd adds members, with their positions, to the geospatial index (a
 // sorted set) at key, or moves them, and returns how many are new.
-func (c *Client) GeoAdd(ctx context.Context, key string, locations ...GeoLocation) (int64, error) {
+func (c Commands) GeoAdd(ctx context.Context, key string, locations ...GeoLocation) *Result[int64] {
 	return c.GeoAddArgs(ctx, key, GeoAddOptions{}, locations...)
 }
 
@@ -27,7 +27,7 @@ type GeoAddOptions struct {
 }
 
 // GeoAddArgs is GeoAdd with options.
-func (c *Client) GeoAddArgs(ctx context.Context, key string, opts GeoAddOptions, locations ...GeoLocation) (int64, error) {
+func (c Commands) GeoAddArgs(ctx context.Context, key string, opts GeoAddOptions, locations ...GeoLocation) *Result[int64] {
 	args := make([]any, 0, 5+3*len(locations))
 	args = append(args, "GEOADD", key)
 	if opts.NX {
@@ -42,8 +42,7 @@ func (c *Client) GeoAddArgs(ctx context.Context, key string, opts GeoAddOptions,
 	for _, l := range locations {
 		args = append(args, l.Longitude, l.Latitude, l.Name)
 	}
-	f, err := c.call(ctx, args...)
-	return intReply("GEOADD", f, err)
+	return run(ctx, c, newResult("GEOADD", intReply, false), args...)
 }
 
 // A GeoPos is a position: longitude and latitude, in degrees.
@@ -96,20 +95,18 @@ func geoPos(f frame.Frame) (GeoPos, error) {
 // GeoDist returns the distance between two members of the index at key,
 // in unit ("m", "km", "mi" or "ft"; empty for metres), or Nil if either is
 // not in it.
-func (c *Client) GeoDist(ctx context.Context, key, member1, member2, unit string) (float64, error) {
+func (c Commands) GeoDist(ctx context.Context, key, member1, member2, unit string) *Result[float64] {
 	args := []any{"GEODIST", key, member1, member2}
 	if unit != "" {
 		args = append(args, unit)
 	}
-	f, err := c.call(ctx, args...)
-	return floatReply("GEODIST", f, err)
+	return run(ctx, c, newResult("GEODIST", floatReply, false), args...)
 }
 
 // GeoHash returns the 11-character geohashes of members in the index at
 // key, an empty string for each that is not in it.
-func (c *Client) GeoHash(ctx context.Context, key string, members ...string) ([]string, error) {
-	f, err := c.call(ctx, withKeys("GEOHASH", append([]string{key}, members...))...)
-	return stringsReply("GEOHASH", f, err)
+func (c Commands) GeoHash(ctx context.Context, key string, members ...string) *StringsResult {
+	return run(ctx, c, stringsResult("GEOHASH"), withKeys("GEOHASH", append([]string{key}, members...))...)
 }
 
 // A GeoSearchQuery says where GEOSEARCH looks and what it returns.
@@ -163,9 +160,8 @@ func (q *GeoSearchQuery) args(args []any) []any {
 }
 
 // GeoSearch returns the members of the index at key that q finds.
-func (c *Client) GeoSearch(ctx context.Context, key string, q GeoSearchQuery) ([]string, error) {
-	f, err := c.call(ctx, q.args([]any{"GEOSEARCH", key})...)
-	return stringsReply("GEOSEARCH", f, err)
+func (c Commands) GeoSearch(ctx context.Context, key string, q GeoSearchQuery) *StringsResult {
+	return run(ctx, c, stringsResult("GEOSEARCH"), q.args([]any{"GEOSEARCH", key})...)
 }
 
 // GeoSearchOptions are what GeoSearchLocations returns beside the names.
@@ -261,11 +257,10 @@ func (c *Client) GeoSearchLocations(ctx context.Context, key string, q GeoSearch
 // the index dest, replacing it, and returns how many. With storeDist,
 // dest is a sorted set of the distances from the centre instead
 // (STOREDIST).
-func (c *Client) GeoSearchStore(ctx context.Context, dest, src string, q GeoSearchQuery, storeDist bool) (int64, error) {
+func (c Commands) GeoSearchStore(ctx context.Context, dest, src string, q GeoSearchQuery, storeDist bool) *Result[int64] {
 	args := q.args([]any{"GEOSEARCHSTORE", dest, src})
 	if storeDist {
 		args = append(args, "STOREDIST")
 	}
-	f, err := c.call(ctx, args...)
-	return intReply("GEOSEARCHSTORE", f, err)
+	return run(ctx, c, newResult("GEOSEARCHSTORE", intReply, false), args...)
 }

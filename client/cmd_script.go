@@ -10,21 +10,21 @@ import (
 
 // Eval runs a Lua script with keys and args and returns its reply; an
 // error the script raises is an Error.
-func (c *Client) Eval(ctx context.Context, script string, keys []string, args ...any) (frame.Frame, error) {
-	return c.call(ctx, evalArgs("EVAL", script, keys, args)...)
+func (c Commands) Eval(ctx context.Context, script string, keys []string, args ...any) *Result[frame.Frame] {
+	return run(ctx, c, newResult("EVAL", frameReply, false), evalArgs("EVAL", script, keys, args)...)
 }
 
 // EvalRO is Eval for a read-only script (EVAL_RO), which the server
 // refuses to run if it writes.
-func (c *Client) EvalRO(ctx context.Context, script string, keys []string, args ...any) (frame.Frame, error) {
-	return c.call(ctx, evalArgs("EVAL_RO", script, keys, args)...)
+func (c Commands) EvalRO(ctx context.Context, script string, keys []string, args ...any) *Result[frame.Frame] {
+	return run(ctx, c, newResult("EVAL_RO", frameReply, false), evalArgs("EVAL_RO", script, keys, args)...)
 }
 
 // EvalSha runs the script whose SHA1 digest is sha, as Eval does; if the
 // server does not have it, the Error's Prefix is "NOSCRIPT". A Script
 // falls back to Eval then.
-func (c *Client) EvalSha(ctx context.Context, sha string, keys []string, args ...any) (frame.Frame, error) {
-	return c.call(ctx, evalArgs("EVALSHA", sha, keys, args)...)
+func (c Commands) EvalSha(ctx context.Context, sha string, keys []string, args ...any) *Result[frame.Frame] {
+	return run(ctx, c, newResult("EVALSHA", frameReply, false), evalArgs("EVALSHA", sha, keys, args)...)
 }
 
 // evalArgs returns the arguments of EVAL, EVALSHA, FCALL and their _RO
@@ -40,10 +40,8 @@ func evalArgs(cmd, script string, keys []string, args []any) []any {
 
 // ScriptLoad stores a script in the server's cache and returns its SHA1
 // digest, for EvalSha.
-func (c *Client) ScriptLoad(ctx context.Context, script string) (string, error) {
-	f, err := c.call(ctx, "SCRIPT", "LOAD", script)
-	b, err := bytesReply("SCRIPT LOAD", f, err)
-	return string(b), err
+func (c Commands) ScriptLoad(ctx context.Context, script string) *Result[string] {
+	return run(ctx, c, newResult("SCRIPT LOAD", textReply, true), "SCRIPT", "LOAD", script)
 }
 
 // ScriptExists reports, for each SHA1 digest, whether the server's script
@@ -66,45 +64,40 @@ func (c *Client) ScriptExists(ctx context.Context, shas ...string) ([]bool, erro
 }
 
 // ScriptFlush empties the server's script cache.
-func (c *Client) ScriptFlush(ctx context.Context) error {
-	f, err := c.call(ctx, "SCRIPT", "FLUSH")
-	return okReply("SCRIPT FLUSH", f, err)
+func (c Commands) ScriptFlush(ctx context.Context) *StatusResult {
+	return run(ctx, c, statusResult("SCRIPT FLUSH"), "SCRIPT", "FLUSH")
 }
 
 // FCall calls the function fn, loaded with FunctionLoad, with keys and
 // args, and returns its reply; an error it raises is an Error.
-func (c *Client) FCall(ctx context.Context, fn string, keys []string, args ...any) (frame.Frame, error) {
-	return c.call(ctx, evalArgs("FCALL", fn, keys, args)...)
+func (c Commands) FCall(ctx context.Context, fn string, keys []string, args ...any) *Result[frame.Frame] {
+	return run(ctx, c, newResult("FCALL", frameReply, false), evalArgs("FCALL", fn, keys, args)...)
 }
 
 // FCallRO is FCall for a function declared no-writes (FCALL_RO).
-func (c *Client) FCallRO(ctx context.Context, fn string, keys []string, args ...any) (frame.Frame, error) {
-	return c.call(ctx, evalArgs("FCALL_RO", fn, keys, args)...)
+func (c Commands) FCallRO(ctx context.Context, fn string, keys []string, args ...any) *Result[frame.Frame] {
+	return run(ctx, c, newResult("FCALL_RO", frameReply, false), evalArgs("FCALL_RO", fn, keys, args)...)
 }
 
 // FunctionLoad loads a library of functions, whose code starts with a
 // "#!lua name=..." line, and returns the library's name. replace replaces
 // a library of that name; without it, one that exists is an Error.
-func (c *Client) FunctionLoad(ctx context.Context, code string, replace bool) (string, error) {
+func (c Commands) FunctionLoad(ctx context.Context, code string, replace bool) *Result[string] {
 	args := []any{"FUNCTION", "LOAD"}
 	if replace {
 		args = append(args, "REPLACE")
 	}
-	f, err := c.call(ctx, append(args, code)...)
-	b, err := bytesReply("FUNCTION LOAD", f, err)
-	return string(b), err
+	return run(ctx, c, newResult("FUNCTION LOAD", textReply, true), append(args, code)...)
 }
 
 // FunctionDelete deletes the library named library and its functions.
-func (c *Client) FunctionDelete(ctx context.Context, library string) error {
-	f, err := c.call(ctx, "FUNCTION", "DELETE", library)
-	return okReply("FUNCTION DELETE", f, err)
+func (c Commands) FunctionDelete(ctx context.Context, library string) *StatusResult {
+	return run(ctx, c, statusResult("FUNCTION DELETE"), "FUNCTION", "DELETE", library)
 }
 
 // FunctionFlush deletes every library.
-func (c *Client) FunctionFlush(ctx context.Context) error {
-	f, err := c.call(ctx, "FUNCTION", "FLUSH")
-	return okReply("FUNCTION FLUSH", f, err)
+func (c Commands) FunctionFlush(ctx context.Context) *StatusResult {
+	return run(ctx, c, statusResult("FUNCTION FLUSH"), "FUNCTION", "FLUSH")
 }
 
 // A Doer sends a command and returns its reply, an error reply as a

@@ -22,7 +22,7 @@ type XMessage struct {
 // XAdd appends an entry of fields and values, given alternately, to the
 // stream at key, with the ID id ("*" for one the server chooses), and
 // returns its ID.
-func (c *Client) XAdd(ctx context.Context, key, id string, fieldValues ...any) (string, error) {
+func (c Commands) XAdd(ctx context.Context, key, id string, fieldValues ...any) *Result[string] {
 	return c.XAddArgs(ctx, key, XAddOptions{ID: id}, fieldValues...)
 }
 
@@ -38,7 +38,7 @@ type XAddOptions struct {
 }
 
 // XAddArgs is XAdd with options: trimming and NOMKSTREAM.
-func (c *Client) XAddArgs(ctx context.Context, key string, opts XAddOptions, fieldValues ...any) (string, error) {
+func (c Commands) XAddArgs(ctx context.Context, key string, opts XAddOptions, fieldValues ...any) *Result[string] {
 	args := make([]any, 0, 8+len(fieldValues))
 	args = append(args, "XADD", key)
 	if opts.NoMkStream {
@@ -52,9 +52,7 @@ func (c *Client) XAddArgs(ctx context.Context, key string, opts XAddOptions, fie
 		id = "*"
 	}
 	args = append(append(args, id), fieldValues...)
-	f, err := c.call(ctx, args...)
-	b, err := bytesReply("XADD", f, err)
-	return string(b), err
+	return run(ctx, c, newResult("XADD", textReply, true), args...)
 }
 
 // XTrimOptions say how to trim a stream, by length or by ID.
@@ -93,48 +91,41 @@ func (o *XTrimOptions) args(args []any) []any {
 
 // XTrim trims the stream at key as opts say and returns how many entries
 // it evicted.
-func (c *Client) XTrim(ctx context.Context, key string, opts XTrimOptions) (int64, error) {
-	f, err := c.call(ctx, opts.args([]any{"XTRIM", key})...)
-	return intReply("XTRIM", f, err)
+func (c Commands) XTrim(ctx context.Context, key string, opts XTrimOptions) *IntResult {
+	return run(ctx, c, intResult("XTRIM"), opts.args([]any{"XTRIM", key})...)
 }
 
 // XDel deletes the entries with ids from the stream at key and returns
 // how many existed.
-func (c *Client) XDel(ctx context.Context, key string, ids ...string) (int64, error) {
-	f, err := c.call(ctx, withKeys("XDEL", append([]string{key}, ids...))...)
-	return intReply("XDEL", f, err)
+func (c Commands) XDel(ctx context.Context, key string, ids ...string) *IntResult {
+	return run(ctx, c, intResult("XDEL"), withKeys("XDEL", append([]string{key}, ids...))...)
 }
 
 // XLen returns the number of entries of the stream at key.
-func (c *Client) XLen(ctx context.Context, key string) (int64, error) {
-	f, err := c.call(ctx, "XLEN", key)
-	return intReply("XLEN", f, err)
+func (c Commands) XLen(ctx context.Context, key string) *IntResult {
+	return run(ctx, c, intResult("XLEN"), "XLEN", key)
 }
 
 // XRange returns the entries of the stream at key with IDs from start to
 // end, inclusive ("-" and "+" for the ends of the stream; "(" before an
 // ID excludes it).
-func (c *Client) XRange(ctx context.Context, key, start, end string) ([]XMessage, error) {
-	f, err := c.call(ctx, "XRANGE", key, start, end)
-	return xMessages("XRANGE", f, err)
+func (c Commands) XRange(ctx context.Context, key, start, end string) *Result[[]XMessage] {
+	return run(ctx, c, newResult("XRANGE", xMessages, false), "XRANGE", key, start, end)
 }
 
 // XRangeN is XRange returning at most count entries.
-func (c *Client) XRangeN(ctx context.Context, key, start, end string, count int64) ([]XMessage, error) {
-	f, err := c.call(ctx, "XRANGE", key, start, end, "COUNT", count)
-	return xMessages("XRANGE", f, err)
+func (c Commands) XRangeN(ctx context.Context, key, start, end string, count int64) *Result[[]XMessage] {
+	return run(ctx, c, newResult("XRANGE", xMessages, false), "XRANGE", key, start, end, "COUNT", count)
 }
 
 // XRevRange is XRange in reverse order, from end down to start.
-func (c *Client) XRevRange(ctx context.Context, key, end, start string) ([]XMessage, error) {
-	f, err := c.call(ctx, "XREVRANGE", key, end, start)
-	return xMessages("XREVRANGE", f, err)
+func (c Commands) XRevRange(ctx context.Context, key, end, start string) *Result[[]XMessage] {
+	return run(ctx, c, newResult("XREVRANGE", xMessages, false), "XREVRANGE", key, end, start)
 }
 
 // XRevRangeN is XRevRange returning at most count entries.
-func (c *Client) XRevRangeN(ctx context.Context, key, end, start string, count int64) ([]XMessage, error) {
-	f, err := c.call(ctx, "XREVRANGE", key, end, start, "COUNT", count)
-	return xMessages("XREVRANGE", f, err)
+func (c Commands) XRevRangeN(ctx context.Context, key, end, start string, count int64) *Result[[]XMessage] {
+	return run(ctx, c, newResult("XREVRANGE", xMessages, false), "XREVRANGE", key, end, start, "COUNT", count)
 }
 
 func xMessages(cmd string, f frame.Frame, err error) ([]XMessage, error) {
@@ -281,50 +272,68 @@ func (c *Client) xread(ctx context.Context, args []any, cmd string, opts XReadOp
 
 // XAck removes ids from the pending entries of group on the stream at key
 // and returns how many were pending.
-func (c *Client) XAck(ctx context.Context, key, group string, ids ...string) (int64, error) {
-	f, err := c.call(ctx, withKeys("XACK", append([]string{key, group}, ids...))...)
-	return intReply("XACK", f, err)
+func (c Commands) XAck(ctx context.Context, key, group string, ids ...string) *IntResult {
+	return run(ctx, c, intResult("XACK"), withKeys("XACK", append([]string{key, group}, ids...))...)
 }
 
 // XGroupCreate creates group on the stream at key, delivering the entries
 // after id ("$" for those added from now on, "0" for all). mkStream
 // creates an empty stream if there is none (MKSTREAM); without it a
 // missing stream is an Error. A group that exists is a BUSYGROUP Error.
-func (c *Client) XGroupCreate(ctx context.Context, key, group, id string, mkStream bool) error {
+func (c Commands) XGroupCreate(ctx context.Context, key, group, id string, mkStream bool) *StatusResult {
+	return c.XGroupCreateArgs(ctx, key, group, id, XGroupCreateOptions{MkStream: mkStream})
+}
+
+// XGroupCreateOptions are the options of XGROUP CREATE.
+type XGroupCreateOptions struct {
+	// MkStream creates an empty stream if there is none (MKSTREAM).
+	MkStream bool
+	// EntriesRead, if not nil, sets the group's entries-read counter
+	// (ENTRIESREAD), from which XINFO GROUPS computes its lag; -1 means
+	// unknown. Redis 7 or later.
+	EntriesRead *int64
+}
+
+// XGroupCreateArgs is XGroupCreate with all of XGROUP CREATE's options.
+func (c Commands) XGroupCreateArgs(ctx context.Context, key, group, id string, opts XGroupCreateOptions) *StatusResult {
 	args := []any{"XGROUP", "CREATE", key, group, id}
-	if mkStream {
+	if opts.MkStream {
 		args = append(args, "MKSTREAM")
 	}
-	f, err := c.call(ctx, args...)
-	return okReply("XGROUP CREATE", f, err)
+	if opts.EntriesRead != nil {
+		args = append(args, "ENTRIESREAD", *opts.EntriesRead)
+	}
+	return run(ctx, c, statusResult("XGROUP CREATE"), args...)
 }
 
 // XGroupDestroy deletes group from the stream at key, with its consumers
 // and pending entries, and reports whether it existed.
-func (c *Client) XGroupDestroy(ctx context.Context, key, group string) (bool, error) {
-	f, err := c.call(ctx, "XGROUP", "DESTROY", key, group)
-	return boolReply("XGROUP DESTROY", f, err)
+func (c Commands) XGroupDestroy(ctx context.Context, key, group string) *BoolResult {
+	return run(ctx, c, boolResult("XGROUP DESTROY"), "XGROUP", "DESTROY", key, group)
 }
 
 // XGroupSetID sets the last delivered ID of group on the stream at key
 // ("$" for the stream's last entry).
-func (c *Client) XGroupSetID(ctx context.Context, key, group, id string) error {
-	f, err := c.call(ctx, "XGROUP", "SETID", key, group, id)
-	return okReply("XGROUP SETID", f, err)
+func (c Commands) XGroupSetID(ctx context.Context, key, group, id string) *StatusResult {
+	return run(ctx, c, statusResult("XGROUP SETID"), "XGROUP", "SETID", key, group, id)
+}
+
+// XGroupSetIDEntriesRead is XGroupSetID also setting the group's
+// entries-read counter (ENTRIESREAD; -1 for unknown). Redis 7 or later.
+func (c Commands) XGroupSetIDEntriesRead(ctx context.Context, key, group, id string, entriesRead int64) *StatusResult {
+	return run(ctx, c, statusResult("XGROUP SETID"), "XGROUP", "SETID", key, group, id, "ENTRIESREAD", entriesRead)
 }
 
 // XGroupCreateConsumer adds consumer to group on the stream at key and
 // reports whether it is new.
-func (c *Client) XGroupCreateConsumer(ctx context.Context, key, group, consumer string) (bool, error) {
-	f, err := c.call(ctx, "XGROUP", "CREATECONSUMER", key, group, consumer)
-	return boolReply("XGROUP CREATECONSUMER", f, err)
+func (c Commands) XGroupCreateConsumer(ctx context.Context, key, group, consumer string) *BoolResult {
+	return run(ctx, c, boolResult("XGROUP CREATECONSUMER"), "XGROUP", "CREATECONSUMER", key, group, consumer)
 }
 
 // XGroupDelConsumer removes consumer from group on the stream at key and
 // returns how many entries it had pending, which are no longer pending.
-func (c *Client) XGroupDelConsumer(ctx context.Context, key, group, consumer string) (int64, error) {
-	f, err := c.call(ctx, "XGROUP", "DELCONSUMER", key, group, consumer)
-	return intReply("XGROUP DELCONSUMER", f, err)
+func (c Commands) XGroupDelConsumer(ctx context.Context, key, group, consumer string) *IntResult {
+	return run(ctx, c, intResult("XGROUP DELCONSUMER"), "XGROUP", "DELCONSUMER", key, group, consumer)
 }
 
 // XPendingSummary is the summary form of XPENDING: a group's pending
@@ -426,16 +435,14 @@ func (c *Client) XPendingExt(ctx context.Context, key, group string, opts XPendi
 // XClaim gives consumer of group the pending entries ids of the stream at
 // key that have been idle for at least minIdle, and returns them; a
 // deleted entry is dropped from the pending entries and not returned.
-func (c *Client) XClaim(ctx context.Context, key, group, consumer string, minIdle time.Duration, ids ...string) ([]XMessage, error) {
-	f, err := c.call(ctx, xclaimArgs(key, group, consumer, minIdle, ids)...)
-	return xMessages("XCLAIM", f, err)
+func (c Commands) XClaim(ctx context.Context, key, group, consumer string, minIdle time.Duration, ids ...string) *Result[[]XMessage] {
+	return run(ctx, c, newResult("XCLAIM", xMessages, false), xclaimArgs(key, group, consumer, minIdle, ids)...)
 }
 
 // XClaimJustID is XClaim returning only the claimed IDs (JUSTID), which
 // does not count as a delivery.
-func (c *Client) XClaimJustID(ctx context.Context, key, group, consumer string, minIdle time.Duration, ids ...string) ([]string, error) {
-	f, err := c.call(ctx, append(xclaimArgs(key, group, consumer, minIdle, ids), "JUSTID")...)
-	return stringsReply("XCLAIM", f, err)
+func (c Commands) XClaimJustID(ctx context.Context, key, group, consumer string, minIdle time.Duration, ids ...string) *StringsResult {
+	return run(ctx, c, stringsResult("XCLAIM"), append(xclaimArgs(key, group, consumer, minIdle, ids), "JUSTID")...)
 }
 
 // XClaimOptions are XCLAIM's options beyond the entries and min-idle.

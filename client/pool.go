@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"sync"
+	"time"
 
 	"github.com/mini-redis/mini-redis/frame"
 )
@@ -12,6 +13,10 @@ import (
 // each call takes an idle connection, or dials one while there are fewer
 // than the pool's size (WithPoolSize), or waits for one.
 type Pool struct {
+	// Immediate has the typed methods, each run on a connection of the
+	// pool.
+	Immediate
+
 	addr  string
 	opts  options
 	slots chan struct{} // one token per connection, idle or in use
@@ -26,12 +31,25 @@ type Pool struct {
 func NewPool(addr string, opts ...Option) *Pool {
 	o := buildOptions(opts)
 	size := max(o.poolSize, 1)
-	return &Pool{
+	p := &Pool{
 		addr:  addr,
 		opts:  o,
 		slots: make(chan struct{}, size),
 		idle:  make(chan *Client, size),
 	}
+	p.Immediate = Immediate{cmds: Commands{s: p}}
+	return p
+}
+
+// sendEncoded runs a command of Commands on a connection of the pool.
+func (p *Pool) sendEncoded(ctx context.Context, r reply, block time.Duration, cmd []byte) {
+	c, err := p.Get(ctx)
+	if err != nil {
+		r.setReply(frame.Frame{}, err)
+		return
+	}
+	defer p.Put(c)
+	c.sendEncoded(ctx, r, block, cmd)
 }
 
 // errPoolClosed is returned by a Pool after Close.

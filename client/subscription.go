@@ -2,6 +2,7 @@ package client
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"sync"
@@ -28,9 +29,10 @@ type Message struct {
 // goroutine; over RESP3 messages are push frames, over RESP2 arrays. Its
 // methods are safe for concurrent use.
 type Subscription struct {
-	c    *Client // the connection; only its writes use c.mu
-	msgs chan *Message
-	done chan struct{} // closed by Close
+	c     *Client // the connection; only its writes use c.mu
+	msgs  chan *Message
+	done  chan struct{} // closed by Close
+	resp3 bool          // replies are told from messages by type: see Do
 
 	mu      sync.Mutex
 	subs    map[string]map[string]bool // kind ("subscribe", ...) to names
@@ -39,11 +41,14 @@ type Subscription struct {
 	closed  bool
 }
 
-// A subWaiter waits for n confirmations, or an error reply.
+// A subWaiter waits for n confirmations, or an error reply; or, for Do,
+// for one reply.
 type subWaiter struct {
-	n    int
-	err  error
-	done chan struct{}
+	n     int
+	err   error
+	isDo  bool
+	reply frame.Frame
+	done  chan struct{}
 }
 
 // Subscribe dials a connection for a Subscription and subscribes it to
@@ -70,10 +75,11 @@ func (c *Client) subscribe(ctx context.Context, cmd string, names []string) (*Su
 		return nil, err
 	}
 	s := &Subscription{
-		c:    sc,
-		msgs: make(chan *Message, c.opts.messageBuffer),
-		done: make(chan struct{}),
-		subs: map[string]map[string]bool{},
+		c:     sc,
+		msgs:  make(chan *Message, c.opts.messageBuffer),
+		done:  make(chan struct{}),
+		subs:  map[string]map[string]bool{},
+		resp3: c.opts.protocol == 3,
 	}
 	go s.read()
 	if len(names) > 0 {
@@ -136,6 +142,28 @@ func (s *Subscription) Ping(ctx context.Context) error {
 	return s.send(ctx, "PING", nil)
 }
 
+// errDoNeedsRESP3 refuses Subscription.Do over RESP2, where a
+// subscribed connection runs only the pub/sub commands.
+var errDoNeedsRESP3 = errors.New("client: Subscription.Do needs RESP3 (WithProtocol(3))")
+
+// Do runs an ordinary command on the subscription's connection, which
+// RESP3 allows: its reply comes among the messages' push frames. An error
+// reply is a frame, as with Client.Do.
+func (s *Subscription) Do(ctx context.Context, args ...any) (frame.Frame, error) {
+	if !s.resp3 {
+		return frame.Frame{}, errDoNeedsRESP3
+	}
+	out, err := appendCommand(nil, args)
+	if err != nil {
+		return frame.Frame{}, err
+	}
+	w := &subWaiter{n: 1, isDo: true, done: make(chan struct{})}
+	if err := s.write(ctx, out, w); err != nil {
+		return frame.Frame{}, err
+	}
+	return w.reply, w.err
+}
+
 // send writes cmd with names and waits for the server to confirm each
 // name (PING: for its one reply). A canceled ctx ends the wait; the
 // subscription stays usable and the confirmations are consumed when they
@@ -154,6 +182,11 @@ func (s *Subscription) send(ctx context.Context, cmd string, names []string) err
 		return err
 	}
 	w := &subWaiter{n: max(len(names), 1), done: make(chan struct{})}
+	return s.write(ctx, out, w)
+}
+
+// write writes out, a command, and waits for w to be done.
+func (s *Subscription) write(ctx context.Context, out []byte, w *subWaiter) error {
 	// The waiter is queued before the write, under the write lock, so that
 	// waiters are in the order of the commands.
 	s.c.mu.Lock()
@@ -166,7 +199,7 @@ func (s *Subscription) send(ctx context.Context, cmd string, names []string) err
 	}
 	s.waiters = append(s.waiters, w)
 	s.mu.Unlock()
-	_, err = s.c.conn.NetConn().Write(out)
+	_, err := s.c.conn.NetConn().Write(out)
 	s.c.mu.Unlock()
 	if err != nil {
 		s.c.conn.Close() // the reader stops, and fails the waiters
@@ -236,6 +269,9 @@ func (s *Subscription) read() {
 // handle deals with one frame; it returns false once the subscription
 // is closed.
 func (s *Subscription) handle(f frame.Frame) bool {
+	if s.resp3 && f.Type != frame.Push && s.replyToDo(f) {
+		return true
+	}
 	if f.IsError() {
 		s.confirm(Error(f.Str))
 		return true
@@ -301,6 +337,21 @@ func (s *Subscription) track(kind string, name frame.Frame) {
 		s.subs[kind] = map[string]bool{}
 	}
 	s.subs[kind][name.Text()] = true
+}
+
+// replyToDo hands f, a RESP3 reply, to the oldest waiter if it is a Do's,
+// and reports whether it was.
+func (s *Subscription) replyToDo(f frame.Frame) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if len(s.waiters) == 0 || !s.waiters[0].isDo {
+		return false
+	}
+	w := s.waiters[0]
+	s.waiters = s.waiters[1:]
+	w.reply = f.Clone()
+	close(w.done)
+	return true
 }
 
 // confirm counts a confirmation, or an error, for the oldest waiter.

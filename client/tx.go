@@ -14,11 +14,16 @@ var ErrTxFailed = errors.New("client: transaction failed: a watched key changed"
 
 // A Tx is a MULTI/EXEC transaction being built by the function given to
 // Watch. It holds the Client's connection: the function must use the Tx,
-// not the Client, which would wait for the Tx to finish.
+// not the Client, which would wait for the Tx to finish. Its typed methods
+// (those of Immediate: tx.Get, ...) and Do run at once, outside the
+// transaction, as reads of watched keys; Queued's methods and Queue add
+// commands to the transaction.
 type Tx struct {
-	c      *Client
-	ctx    context.Context
-	queued [][]any
+	// Immediate has the typed methods that run at once.
+	Immediate
+
+	c     *Client
+	queue queue
 }
 
 // Do runs a command at once, outside the transaction, such as a GET of a
@@ -31,25 +36,37 @@ func (tx *Tx) Do(ctx context.Context, args ...any) (frame.Frame, error) {
 	return replies[0], nil
 }
 
-// Get is Client.Get inside a Tx.
-func (tx *Tx) Get(ctx context.Context, key string) ([]byte, error) {
-	f, err := tx.Do(ctx, "GET", key)
-	if err == nil && f.IsError() {
-		err = Error(f.Str)
-	}
-	return bytesReply("GET", f, err)
+// Queued returns the typed methods that add their command to the
+// transaction; their Results are filled in when it has run (or failed):
+//
+//	n := tx.Queued().Incr(ctx, "counter")
+//	...
+//	// after Watch: n.Val()
+func (tx *Tx) Queued() Commands { return Commands{q: &tx.queue} }
+
+// Queue adds a command, given as arguments as to Client.Do, to the
+// transaction, to run at EXEC. Its Result is the reply frame, an error
+// reply being an Error.
+func (tx *Tx) Queue(args ...any) *FrameResult {
+	r := newResult("", frameReply, false)
+	tx.queue.add(r, args)
+	return r
 }
 
-// Queue adds a command to the transaction, to run at EXEC.
-func (tx *Tx) Queue(args ...any) { tx.queued = append(tx.queued, args) }
+var (
+	multiCommand = []byte("*1\r\n$5\r\nMULTI\r\n")
+	execCommand  = []byte("*1\r\n$4\r\nEXEC\r\n")
+)
 
 // Watch runs a transaction: it WATCHes keys (if any), calls fn, which
-// reads with tx.Do and queues commands with tx.Queue, and then sends
-// MULTI, the queued commands and EXEC in one write. It returns the
-// replies of the queued commands (an error reply of one is a frame there;
-// the others still ran), ErrTxFailed if a watched key changed, an Error if
-// the server refused the transaction (EXECABORT), or fn's error, after
-// which nothing was queued and the keys are unwatched.
+// reads with tx's immediate methods and queues commands with tx.Queue and
+// tx.Queued, and then sends MULTI, the queued commands and EXEC in one
+// write. It returns the replies of the queued commands (an error reply of
+// one is a frame there, and an Error in its Result; the others still
+// ran), ErrTxFailed if a watched key changed, an Error if the server
+// refused the transaction (EXECABORT), or fn's error, after which nothing
+// was queued and the keys are unwatched. When the transaction did not
+// run, every queued command's Result has the error.
 func (c *Client) Watch(ctx context.Context, fn func(tx *Tx) error, keys ...string) ([]frame.Frame, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -62,34 +79,71 @@ func (c *Client) Watch(ctx context.Context, fn func(tx *Tx) error, keys ...strin
 			return nil, Error(replies[0].Str)
 		}
 	}
-	tx := &Tx{c: c, ctx: ctx}
+	tx := &Tx{c: c}
+	tx.Immediate = Immediate{cmds: Commands{c: c, locked: true}}
 	if err := fn(tx); err != nil {
+		_, results, _ := tx.queue.take()
+		failReplies(results, err)
 		if len(keys) > 0 {
 			c.roundTripLocked(ctx, [][]any{{"UNWATCH"}}, 0)
 		}
 		return nil, err
 	}
-	cmds := make([][]any, 0, len(tx.queued)+2)
-	cmds = append(cmds, []any{"MULTI"})
-	cmds = append(cmds, tx.queued...)
-	cmds = append(cmds, []any{"EXEC"})
-	replies, err := c.roundTripLocked(ctx, cmds, 0)
+	queued, results, err := tx.queue.take()
 	if err != nil {
+		failReplies(results, err)
+		if len(keys) > 0 {
+			c.roundTripLocked(ctx, [][]any{{"UNWATCH"}}, 0)
+		}
 		return nil, err
 	}
-	if r := replies[0]; r.IsError() {
-		return nil, Error(r.Str) // MULTI inside MULTI, say
+	out := make([]byte, 0, len(multiCommand)+len(queued)+len(execCommand))
+	out = append(append(append(out, multiCommand...), queued...), execCommand...)
+	var (
+		execErr  error
+		replies  []frame.Frame
+		queueErr = make([]error, len(results)) // a command refused when queued
+	)
+	last := len(results) + 1
+	err = c.exchange(ctx, out, last+1, 0, func(i int, f frame.Frame) {
+		switch {
+		case i == 0:
+			if f.IsError() {
+				execErr = Error(f.Str) // MULTI inside MULTI, say
+			}
+		case i < last:
+			if f.IsError() {
+				queueErr[i-1] = Error(f.Str)
+			}
+		case execErr != nil:
+		case f.IsError():
+			execErr = Error(f.Str)
+		case f.IsNull():
+			execErr = ErrTxFailed
+		case f.Type != frame.Array || len(f.Elems) != len(results):
+			execErr = fmt.Errorf("client: unexpected EXEC reply %v", f)
+		default:
+			replies = make([]frame.Frame, len(f.Elems))
+			for j, e := range f.Elems {
+				results[j].setReply(e, nil)
+				replies[j] = e.Clone()
+			}
+		}
+	})
+	if err == nil {
+		err = execErr
 	}
-	exec := replies[len(replies)-1]
-	switch {
-	case exec.IsError():
-		return nil, Error(exec.Str)
-	case exec.IsNull():
-		return nil, ErrTxFailed
-	case exec.Type != frame.Array || len(exec.Elems) != len(tx.queued):
-		return nil, fmt.Errorf("client: unexpected EXEC reply %v", exec)
+	if err != nil {
+		for i, r := range results {
+			if queueErr[i] != nil {
+				r.setReply(frame.Frame{}, queueErr[i])
+			} else {
+				r.setReply(frame.Frame{}, err)
+			}
+		}
+		return nil, err
 	}
-	return exec.Elems, nil
+	return replies, nil
 }
 
 // Multi runs the queued commands of fn in a transaction without watching

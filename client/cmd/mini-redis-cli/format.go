@@ -99,14 +99,15 @@ func formatAggregate(b *strings.Builder, f frame.Frame, prefix string) {
 		key := format(f.Elems[2*i], inner)
 		b.WriteString(strings.TrimSuffix(key, "\n"))
 		b.WriteString(" => ")
-		v := f.Elems[2*i+1]
-		if (v.Type == frame.Array || v.Type == frame.Set || v.Type == frame.Push) && !v.Nil && len(v.Elems) > 0 {
-			// redis-cli starts a list value on a line of its own, each
-			// element indented like the map's.
+		// redis-cli starts a value that takes more than one line (a
+		// list or map of several elements, as MEMORY STATS's "db.0") on
+		// a line of its own, indented like the map's elements.
+		v := format(f.Elems[2*i+1], inner)
+		if strings.Contains(strings.TrimSuffix(v, "\n"), "\n") {
 			b.WriteString("\n")
 			b.WriteString(inner)
 		}
-		formatTo(b, v, inner)
+		b.WriteString(v)
 	}
 }
 

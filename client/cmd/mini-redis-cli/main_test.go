@@ -39,11 +39,20 @@ func TestFormat(t *testing.T) {
 			"1) 1) \"x\"\n   2) \"y\"\n2) \"z\"\n"},
 		{frame.NewSet(frame.NewBulkString("a")), "1~ \"a\"\n"},
 		{frame.NewMap(frame.NewBulkString("k"), frame.NewInteger(1)), "1# \"k\" => (integer) 1\n"},
-		// A list value starts on a line of its own; a map value does not.
+		// A value of more than one line starts on a line of its own, as
+		// in redis-cli 7.0.15 (MEMORY STATS's "db.0"); one of a single
+		// line does not.
 		{frame.NewMap(frame.NewBulkString("b"), frame.NewArray(frame.NewInteger(1), frame.NewInteger(2))),
 			"1# \"b\" => \n   1) (integer) 1\n   2) (integer) 2\n"},
+		{frame.NewMap(frame.NewBulkString("b"), frame.NewArray(frame.NewInteger(1))),
+			"1# \"b\" => 1) (integer) 1\n"},
 		{frame.NewMap(frame.NewBulkString("c"), frame.NewMap(frame.NewBulkString("x"), frame.NewInteger(1))),
 			"1# \"c\" => 1# \"x\" => (integer) 1\n"},
+		{frame.NewMap(frame.NewBulkString("c"), frame.NewMap(frame.NewBulkString("x"), frame.NewInteger(1), frame.NewBulkString("y"), frame.NewInteger(2))),
+			"1# \"c\" => \n   1# \"x\" => (integer) 1\n   2# \"y\" => (integer) 2\n"},
+		{frame.NewMap(frame.NewBulkString("c"), frame.NewMap(frame.NewBulkString("x"), frame.NewArray(frame.NewInteger(1), frame.NewInteger(2)))),
+			"1# \"c\" => \n   1# \"x\" => \n      1) (integer) 1\n      2) (integer) 2\n"},
+		{frame.NewMap(frame.NewBulkString("d"), frame.NewMap()), "1# \"d\" => (empty hash)\n"},
 	} {
 		if got := format(tc.f, ""); got != tc.want {
 			t.Errorf("format(%v) = %q, want %q", tc.f, got, tc.want)
@@ -91,6 +100,7 @@ var replyCases = [][]string{
 	{"eval", "redis.setresp(3); return {true,false,{double=3.5},{map={a=1,b={1,2},c={map={x=1}}}},{set={'q'}}}", "0"},
 	{"eval", "return redis.error_reply('MY err')", "0"},
 	{"eval", "return {map={}}", "0"},
+	{"eval", "redis.setresp(3); return {map={a={1}, b={map={x=1,y=2}}, c={map={x={1,2}}}, d={map={x=1}}}}", "0"},
 	{"eval", "return {verbatim_string={format='txt',string='hi\\nthere'}}", "0"},
 }
 
