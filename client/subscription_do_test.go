@@ -13,7 +13,10 @@ func TestSubscriptionDo(t *testing.T) {
 	eachTarget(t, targets(t), func(t *testing.T, tg target, c *Client) {
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		defer cancel()
-		sub := must(c.Subscribe(ctx, "news"))(t)
+		// A channel of its own: other tests' subscribers on the shared
+		// server may not be gone yet.
+		channel := "subscription-do:" + t.Name()
+		sub := must(c.Subscribe(ctx, channel))(t)
 		defer sub.Close()
 		if tg.protocol == 2 {
 			if _, err := sub.Do(ctx, "GET", "k"); !errors.Is(err, errDoNeedsRESP3) {
@@ -21,9 +24,9 @@ func TestSubscriptionDo(t *testing.T) {
 			}
 			return
 		}
-		eq(t, "Publish", must(c.Publish(ctx, "news", "first"))(t), int64(1))
+		eq(t, "Publish", must(c.Publish(ctx, channel, "first"))(t), int64(1))
 		eq(t, "SET", must(sub.Do(ctx, "SET", "k", "v"))(t).Text(), "OK")
-		eq(t, "Publish", must(c.Publish(ctx, "news", "second"))(t), int64(1))
+		eq(t, "Publish", must(c.Publish(ctx, channel, "second"))(t), int64(1))
 		eq(t, "GET", must(sub.Do(ctx, "GET", "k"))(t).Text(), "v")
 		if f := must(sub.Do(ctx, "INCR", "k"))(t); !f.IsError() {
 			t.Errorf("INCR of a non-number: %v, want an error frame", f)
