@@ -413,25 +413,6 @@ func (c *Client) readReplies(n int, got func(int, frame.Frame)) error {
 	return nil
 }
 
-// call runs a command and turns an error reply into an Error.
-func (c *Client) call(ctx context.Context, args ...any) (frame.Frame, error) {
-	return c.callBlocking(ctx, 0, args...)
-}
-
-// callBlocking is call for a blocking command, which may wait up to
-// block before its reply.
-func (c *Client) callBlocking(ctx context.Context, block time.Duration, args ...any) (frame.Frame, error) {
-	replies, err := c.roundTrip(ctx, [][]any{args}, block)
-	if err != nil {
-		return frame.Frame{}, err
-	}
-	f := replies[0]
-	if f.IsError() {
-		return f, Error(f.Str)
-	}
-	return f, nil
-}
-
 // formatMillis formats d as whole milliseconds, at least 1 when d is
 // positive, so that a short TTL does not become "no expiry".
 func formatMillis(d time.Duration) string {

@@ -111,7 +111,7 @@ func TestClient(t *testing.T) {
 		t.Fatalf("Del = %d, %v", n, err)
 	}
 	var serverErr Error
-	if _, err := c.call(ctx, "NOPE"); !errors.As(err, &serverErr) || serverErr != "ERR unknown command" {
+	if _, err := doCall(ctx, c, "NOPE"); !errors.As(err, &serverErr) || serverErr != "ERR unknown command" {
 		t.Errorf("error reply: %v", err)
 	}
 }

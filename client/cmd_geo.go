@@ -53,13 +53,18 @@ type GeoPos struct {
 // GeoPos returns the positions of members in the index at key, nil for
 // each that is not in it. The positions are those the index stores, as
 // 52-bit geohashes: a little off those added.
-func (c *Client) GeoPos(ctx context.Context, key string, members ...string) ([]*GeoPos, error) {
-	f, err := c.call(ctx, withKeys("GEOPOS", append([]string{key}, members...))...)
+func (c Commands) GeoPos(ctx context.Context, key string, members ...string) *Result[[]*GeoPos] {
+	return run(ctx, c, newResult("GEOPOS", geoPosReply, true), withKeys("GEOPOS", append([]string{key}, members...))...)
+}
+
+// geoPosReply converts GEOPOS's reply: a position, or a nil, for each
+// member.
+func geoPosReply(cmd string, f frame.Frame, err error) ([]*GeoPos, error) {
 	if err != nil {
 		return nil, err
 	}
 	if f.Type != frame.Array {
-		return nil, unexpected("GEOPOS", f)
+		return nil, unexpected(cmd, f)
 	}
 	out := make([]*GeoPos, len(f.Elems))
 	for i, e := range f.Elems {
@@ -181,7 +186,7 @@ type GeoResult struct {
 }
 
 // GeoSearchLocations is GeoSearch returning what opts ask of each member.
-func (c *Client) GeoSearchLocations(ctx context.Context, key string, q GeoSearchQuery, opts GeoSearchOptions) ([]GeoResult, error) {
+func (c Commands) GeoSearchLocations(ctx context.Context, key string, q GeoSearchQuery, opts GeoSearchOptions) *Result[[]GeoResult] {
 	args := q.args([]any{"GEOSEARCH", key})
 	if opts.WithCoord {
 		args = append(args, "WITHCOORD")
@@ -192,12 +197,20 @@ func (c *Client) GeoSearchLocations(ctx context.Context, key string, q GeoSearch
 	if opts.WithHash {
 		args = append(args, "WITHHASH")
 	}
-	f, err := c.call(ctx, args...)
+	decode := func(cmd string, f frame.Frame, err error) ([]GeoResult, error) {
+		return geoResultsReply(cmd, f, err, opts)
+	}
+	return run(ctx, c, newResult("GEOSEARCH", decode, true), args...)
+}
+
+// geoResultsReply converts GEOSEARCH's reply with what opts ask of each
+// member.
+func geoResultsReply(cmd string, f frame.Frame, err error, opts GeoSearchOptions) ([]GeoResult, error) {
 	if err != nil {
 		return nil, err
 	}
 	if f.Type != frame.Array {
-		return nil, unexpected("GEOSEARCH", f)
+		return nil, unexpected(cmd, f)
 	}
 	out := make([]GeoResult, len(f.Elems))
 	for i, e := range f.Elems {
@@ -207,13 +220,13 @@ func (c *Client) GeoSearchLocations(ctx context.Context, key string, q GeoSearch
 		}
 		// [name, dist?, hash?, [lon, lat]?], in that order.
 		if e.Type != frame.Array || len(e.Elems) == 0 {
-			return nil, unexpected("GEOSEARCH", f)
+			return nil, unexpected(cmd, f)
 		}
 		r := GeoResult{Name: e.Elems[0].Text()}
 		rest := e.Elems[1:]
 		next := func() (frame.Frame, error) {
 			if len(rest) == 0 {
-				return frame.Frame{}, unexpected("GEOSEARCH", f)
+				return frame.Frame{}, unexpected(cmd, f)
 			}
 			v := rest[0]
 			rest = rest[1:]
@@ -222,7 +235,7 @@ func (c *Client) GeoSearchLocations(ctx context.Context, key string, q GeoSearch
 		if opts.WithDist {
 			v, err := next()
 			if err == nil {
-				r.Dist, err = floatReply("GEOSEARCH", v, nil)
+				r.Dist, err = floatReply(cmd, v, nil)
 			}
 			if err != nil {
 				return nil, err
@@ -231,7 +244,7 @@ func (c *Client) GeoSearchLocations(ctx context.Context, key string, q GeoSearch
 		if opts.WithHash {
 			v, err := next()
 			if err == nil {
-				r.Hash, err = intReply("GEOSEARCH", v, nil)
+				r.Hash, err = intReply(cmd, v, nil)
 			}
 			if err != nil {
 				return nil, err

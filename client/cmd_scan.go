@@ -39,29 +39,70 @@ func (o *ScanOptions) args(args []any) []any {
 	return args
 }
 
+// A ScanPage is one step of SCAN, SSCAN, HSCAN or ZSCAN: the cursor to
+// go on from, 0 once everything has been covered, and a batch of items.
+type ScanPage struct {
+	Next  uint64
+	Items []string
+}
+
 // Scan runs one step of SCAN from cursor (0 to start) and returns the next
 // cursor, 0 once the keyspace has been covered, and a batch of keys. A key
 // may come more than once. opts may be nil.
-func (c *Client) Scan(ctx context.Context, cursor uint64, opts *ScanOptions) (next uint64, keys []string, err error) {
+func (c Commands) Scan(ctx context.Context, cursor uint64, opts *ScanOptions) *Result[ScanPage] {
 	return c.scan(ctx, "SCAN", "", cursor, opts)
 }
 
 // SScan is Scan over the members of the set at key (SSCAN).
-func (c *Client) SScan(ctx context.Context, key string, cursor uint64, opts *ScanOptions) (next uint64, members []string, err error) {
+func (c Commands) SScan(ctx context.Context, key string, cursor uint64, opts *ScanOptions) *Result[ScanPage] {
 	return c.scan(ctx, "SSCAN", key, cursor, opts)
 }
 
-// HScan is Scan over the hash at key (HSCAN); items holds fields and
+// HScan is Scan over the hash at key (HSCAN); the items are fields and
 // values alternately.
-func (c *Client) HScan(ctx context.Context, key string, cursor uint64, opts *ScanOptions) (next uint64, items []string, err error) {
+func (c Commands) HScan(ctx context.Context, key string, cursor uint64, opts *ScanOptions) *Result[ScanPage] {
 	return c.scan(ctx, "HSCAN", key, cursor, opts)
 }
 
-// ZScan is Scan over the sorted set at key (ZSCAN); items holds members
+// ZScan is Scan over the sorted set at key (ZSCAN); the items are members
 // and their scores alternately.
-func (c *Client) ZScan(ctx context.Context, key string, cursor uint64, opts *ScanOptions) (next uint64, items []string, err error) {
+func (c Commands) ZScan(ctx context.Context, key string, cursor uint64, opts *ScanOptions) *Result[ScanPage] {
 	return c.scan(ctx, "ZSCAN", key, cursor, opts)
 }
+
+// scan runs one step of cmd; key is empty for SCAN.
+func (c Commands) scan(ctx context.Context, cmd, key string, cursor uint64, opts *ScanOptions) *Result[ScanPage] {
+	args := make([]any, 0, 9)
+	args = append(args, cmd)
+	if cmd != "SCAN" {
+		args = append(args, key)
+	}
+	args = opts.args(append(args, cursor))
+	return run(ctx, c, newResult(cmd, scanReply, true), args...)
+}
+
+// scanReply converts a SCAN-family reply, [cursor, [item, ...]].
+func scanReply(cmd string, f frame.Frame, err error) (ScanPage, error) {
+	if err != nil {
+		return ScanPage{}, err
+	}
+	if f.Type != frame.Array || len(f.Elems) != 2 {
+		return ScanPage{}, unexpected(cmd, f)
+	}
+	next, perr := strconv.ParseUint(f.Elems[0].Text(), 10, 64)
+	if perr != nil {
+		return ScanPage{}, unexpected(cmd, f)
+	}
+	items, err := stringsReply(cmd, f.Elems[1], nil)
+	if err != nil {
+		return ScanPage{}, err
+	}
+	return ScanPage{Next: next, Items: items}, nil
+}
+
+// The iterators over SCAN and its kin take several round trips, one per
+// step, so they are Immediate's alone: a Pipeline or a transaction can
+// only queue single steps (Commands.Scan and the others).
 
 // ScanAll returns an iterator over the keys SCAN finds, calling it until
 // the cursor comes back to 0. A key may come more than once. An error
@@ -74,71 +115,45 @@ func (c *Client) ZScan(ctx context.Context, key string, cursor uint64, opts *Sca
 //		}
 //		...
 //	}
-func (c *Client) ScanAll(ctx context.Context, opts *ScanOptions) iter.Seq2[string, error] {
-	return c.scanAll(ctx, "SCAN", "", opts)
+func (d Immediate) ScanAll(ctx context.Context, opts *ScanOptions) iter.Seq2[string, error] {
+	return d.scanAll(ctx, "SCAN", "", opts)
 }
 
 // SScanAll is ScanAll over the members of the set at key.
-func (c *Client) SScanAll(ctx context.Context, key string, opts *ScanOptions) iter.Seq2[string, error] {
-	return c.scanAll(ctx, "SSCAN", key, opts)
+func (d Immediate) SScanAll(ctx context.Context, key string, opts *ScanOptions) iter.Seq2[string, error] {
+	return d.scanAll(ctx, "SSCAN", key, opts)
 }
 
 // HScanAll is ScanAll over the hash at key: it yields a field, then its
 // value, then the next field, and so on.
-func (c *Client) HScanAll(ctx context.Context, key string, opts *ScanOptions) iter.Seq2[string, error] {
-	return c.scanAll(ctx, "HSCAN", key, opts)
+func (d Immediate) HScanAll(ctx context.Context, key string, opts *ScanOptions) iter.Seq2[string, error] {
+	return d.scanAll(ctx, "HSCAN", key, opts)
 }
 
 // ZScanAll is ScanAll over the sorted set at key: it yields a member,
 // then its score, then the next member, and so on.
-func (c *Client) ZScanAll(ctx context.Context, key string, opts *ScanOptions) iter.Seq2[string, error] {
-	return c.scanAll(ctx, "ZSCAN", key, opts)
+func (d Immediate) ZScanAll(ctx context.Context, key string, opts *ScanOptions) iter.Seq2[string, error] {
+	return d.scanAll(ctx, "ZSCAN", key, opts)
 }
 
-func (c *Client) scanAll(ctx context.Context, cmd, key string, opts *ScanOptions) iter.Seq2[string, error] {
+func (d Immediate) scanAll(ctx context.Context, cmd, key string, opts *ScanOptions) iter.Seq2[string, error] {
 	return func(yield func(string, error) bool) {
 		var cursor uint64
 		for {
-			next, items, err := c.scan(ctx, cmd, key, cursor, opts)
+			page, err := d.cmds.scan(ctx, cmd, key, cursor, opts).Result()
 			if err != nil {
 				yield("", err)
 				return
 			}
-			for _, it := range items {
+			for _, it := range page.Items {
 				if !yield(it, nil) {
 					return
 				}
 			}
-			if next == 0 {
+			if page.Next == 0 {
 				return
 			}
-			cursor = next
+			cursor = page.Next
 		}
 	}
-}
-
-// scan runs one step of cmd; key is empty for SCAN.
-func (c *Client) scan(ctx context.Context, cmd, key string, cursor uint64, opts *ScanOptions) (uint64, []string, error) {
-	args := make([]any, 0, 9)
-	args = append(args, cmd)
-	if cmd != "SCAN" {
-		args = append(args, key)
-	}
-	args = opts.args(append(args, cursor))
-	f, err := c.call(ctx, args...)
-	if err != nil {
-		return 0, nil, err
-	}
-	if f.Type != frame.Array || len(f.Elems) != 2 {
-		return 0, nil, unexpected(cmd, f)
-	}
-	next, perr := strconv.ParseUint(f.Elems[0].Text(), 10, 64)
-	if perr != nil {
-		return 0, nil, unexpected(cmd, f)
-	}
-	items, err := stringsReply(cmd, f.Elems[1], nil)
-	if err != nil {
-		return 0, nil, err
-	}
-	return next, items, nil
 }

@@ -46,17 +46,21 @@ func (c Commands) ScriptLoad(ctx context.Context, script string) *Result[string]
 
 // ScriptExists reports, for each SHA1 digest, whether the server's script
 // cache has the script.
-func (c *Client) ScriptExists(ctx context.Context, shas ...string) ([]bool, error) {
-	f, err := c.call(ctx, withKeys("SCRIPT", append([]string{"EXISTS"}, shas...))...)
+func (c Commands) ScriptExists(ctx context.Context, shas ...string) *Result[[]bool] {
+	return run(ctx, c, newResult("SCRIPT EXISTS", boolsReply, true), withKeys("SCRIPT", append([]string{"EXISTS"}, shas...))...)
+}
+
+// boolsReply converts an array of 0s and 1s.
+func boolsReply(cmd string, f frame.Frame, err error) ([]bool, error) {
 	if err != nil {
 		return nil, err
 	}
 	if f.Type != frame.Array {
-		return nil, unexpected("SCRIPT EXISTS", f)
+		return nil, unexpected(cmd, f)
 	}
 	out := make([]bool, len(f.Elems))
 	for i, e := range f.Elems {
-		if out[i], err = boolReply("SCRIPT EXISTS", e, nil); err != nil {
+		if out[i], err = boolReply(cmd, e, nil); err != nil {
 			return nil, err
 		}
 	}

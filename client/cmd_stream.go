@@ -196,14 +196,14 @@ var errXReadStreams = errors.New("client: XREAD streams must be keys followed by
 // then an ID for each, the entries after which are returned ("0" for all,
 // "$" for those added from now on, when blocking). It returns Nil if no
 // stream has entries, after waiting as opts.Block says.
-func (c *Client) XRead(ctx context.Context, opts XReadOptions, streams ...string) ([]XStream, error) {
+func (c Commands) XRead(ctx context.Context, opts XReadOptions, streams ...string) *Result[[]XStream] {
 	return c.xread(ctx, []any{"XREAD"}, "XREAD", opts, streams)
 }
 
 // XReadGroup reads entries from streams as consumer of group; streams are
 // as for XRead, with ">" for the entries never delivered to the group and
 // an ID for the consumer's pending entries after it.
-func (c *Client) XReadGroup(ctx context.Context, group, consumer string, opts XReadOptions, streams ...string) ([]XStream, error) {
+func (c Commands) XReadGroup(ctx context.Context, group, consumer string, opts XReadOptions, streams ...string) *Result[[]XStream] {
 	args := []any{"XREADGROUP", "GROUP", group, consumer}
 	if opts.NoAck {
 		args = append(args, "NOACK")
@@ -211,9 +211,10 @@ func (c *Client) XReadGroup(ctx context.Context, group, consumer string, opts XR
 	return c.xread(ctx, args, "XREADGROUP", opts, streams)
 }
 
-func (c *Client) xread(ctx context.Context, args []any, cmd string, opts XReadOptions, streams []string) ([]XStream, error) {
+func (c Commands) xread(ctx context.Context, args []any, cmd string, opts XReadOptions, streams []string) *Result[[]XStream] {
+	r := newResult(cmd, xStreams, true)
 	if len(streams) == 0 || len(streams)%2 != 0 {
-		return nil, errXReadStreams
+		return fail(c, r, errXReadStreams)
 	}
 	if opts.Count > 0 {
 		args = append(args, "COUNT", opts.Count)
@@ -231,14 +232,18 @@ func (c *Client) xread(ctx context.Context, args []any, cmd string, opts XReadOp
 	for _, s := range streams {
 		args = append(args, s)
 	}
-	f, err := c.callBlocking(ctx, block, args...)
+	return runBlocking(ctx, c, block, r, args...)
+}
+
+// xStreams converts the reply of XREAD and XREADGROUP: RESP3 maps each
+// key to its entries, RESP2 has [key, entries] pairs. A nil is Nil.
+func xStreams(cmd string, f frame.Frame, err error) ([]XStream, error) {
 	if err != nil {
 		return nil, err
 	}
 	if f.IsNull() {
 		return nil, Nil
 	}
-	// RESP3 maps each key to its entries; RESP2 has [key, entries] pairs.
 	var out []XStream
 	add := func(key, entries frame.Frame) error {
 		ms, err := xMessages(cmd, entries, nil)
@@ -349,13 +354,18 @@ type XPendingSummary struct {
 
 // XPending returns the summary of group's pending entries on the stream
 // at key.
-func (c *Client) XPending(ctx context.Context, key, group string) (*XPendingSummary, error) {
-	f, err := c.call(ctx, "XPENDING", key, group)
+func (c Commands) XPending(ctx context.Context, key, group string) *Result[*XPendingSummary] {
+	return run(ctx, c, newResult("XPENDING", xPendingSummary, true), "XPENDING", key, group)
+}
+
+// xPendingSummary converts the summary form of XPENDING's reply: [count,
+// lower, higher, [[consumer, count], ...]].
+func xPendingSummary(cmd string, f frame.Frame, err error) (*XPendingSummary, error) {
 	if err != nil {
 		return nil, err
 	}
 	if f.Type != frame.Array || len(f.Elems) != 4 || f.Elems[0].Type != frame.Integer {
-		return nil, unexpected("XPENDING", f)
+		return nil, unexpected(cmd, f)
 	}
 	s := &XPendingSummary{
 		Count:     f.Elems[0].Int,
@@ -365,9 +375,9 @@ func (c *Client) XPending(ctx context.Context, key, group string) (*XPendingSumm
 	}
 	for _, p := range f.Elems[3].Elems {
 		if p.Type != frame.Array || len(p.Elems) != 2 {
-			return nil, unexpected("XPENDING", f)
+			return nil, unexpected(cmd, f)
 		}
-		n, err := intOf("XPENDING", p.Elems[1])
+		n, err := intOf(cmd, p.Elems[1])
 		if err != nil {
 			return nil, err
 		}
@@ -401,7 +411,7 @@ type XPendingEntry struct {
 
 // XPendingExt returns the pending entries of group on the stream at key
 // that opts select, the extended form of XPENDING.
-func (c *Client) XPendingExt(ctx context.Context, key, group string, opts XPendingOptions) ([]XPendingEntry, error) {
+func (c Commands) XPendingExt(ctx context.Context, key, group string, opts XPendingOptions) *Result[[]XPendingEntry] {
 	args := []any{"XPENDING", key, group}
 	if opts.Idle > 0 {
 		args = append(args, "IDLE", formatMillis(opts.Idle))
@@ -410,17 +420,22 @@ func (c *Client) XPendingExt(ctx context.Context, key, group string, opts XPendi
 	if opts.Consumer != "" {
 		args = append(args, opts.Consumer)
 	}
-	f, err := c.call(ctx, args...)
+	return run(ctx, c, newResult("XPENDING", xPendingEntries, true), args...)
+}
+
+// xPendingEntries converts the extended form of XPENDING's reply: [id,
+// consumer, idle, deliveries] for each entry.
+func xPendingEntries(cmd string, f frame.Frame, err error) ([]XPendingEntry, error) {
 	if err != nil {
 		return nil, err
 	}
 	if f.Type != frame.Array {
-		return nil, unexpected("XPENDING", f)
+		return nil, unexpected(cmd, f)
 	}
 	out := make([]XPendingEntry, len(f.Elems))
 	for i, e := range f.Elems {
 		if e.Type != frame.Array || len(e.Elems) != 4 || e.Elems[2].Type != frame.Integer || e.Elems[3].Type != frame.Integer {
-			return nil, unexpected("XPENDING", f)
+			return nil, unexpected(cmd, f)
 		}
 		out[i] = XPendingEntry{
 			ID:         e.Elems[0].Text(),
@@ -465,7 +480,7 @@ type XClaimOptions struct {
 }
 
 // XClaimArgs is XClaim with options.
-func (c *Client) XClaimArgs(ctx context.Context, key, group, consumer string, minIdle time.Duration, opts XClaimOptions, ids ...string) ([]XMessage, error) {
+func (c Commands) XClaimArgs(ctx context.Context, key, group, consumer string, minIdle time.Duration, opts XClaimOptions, ids ...string) *Result[[]XMessage] {
 	args := xclaimArgs(key, group, consumer, minIdle, ids)
 	if opts.Idle > 0 {
 		args = append(args, "IDLE", formatMillis(opts.Idle))
@@ -485,11 +500,15 @@ func (c *Client) XClaimArgs(ctx context.Context, key, group, consumer string, mi
 	if opts.LastID != "" {
 		args = append(args, "LASTID", opts.LastID)
 	}
-	f, err := c.call(ctx, args...)
-	if !opts.JustID {
-		return xMessages("XCLAIM", f, err)
+	if opts.JustID {
+		return run(ctx, c, newResult("XCLAIM", idMessages, true), args...)
 	}
-	claimed, err := stringsReply("XCLAIM", f, err)
+	return run(ctx, c, newResult("XCLAIM", xMessages, true), args...)
+}
+
+// idMessages converts an array of IDs to entries without their fields.
+func idMessages(cmd string, f frame.Frame, err error) ([]XMessage, error) {
+	claimed, err := stringsReply(cmd, f, err)
 	if err != nil {
 		return nil, err
 	}
@@ -509,44 +528,77 @@ func xclaimArgs(key, group, consumer string, minIdle time.Duration, ids []string
 	return args
 }
 
+// XAutoClaimed is what XAUTOCLAIM returns: the ID to scan from next
+// ("0-0" once the scan is complete), the claimed entries, and the IDs of
+// deleted entries it dropped from the pending entries.
+type XAutoClaimed struct {
+	Next     string
+	Messages []XMessage
+	Deleted  []string
+}
+
+// XAutoClaimedIDs is what XAUTOCLAIM JUSTID returns: XAutoClaimed with
+// the claimed IDs only.
+type XAutoClaimedIDs struct {
+	Next    string
+	IDs     []string
+	Deleted []string
+}
+
 // XAutoClaim claims for consumer of group up to count (0: the server's
 // default, 100) pending entries of the stream at key idle for at least
 // minIdle, scanning from the ID start. It returns the ID to scan from
 // next ("0-0" once the scan is complete), the claimed entries, and the
 // IDs of deleted entries it dropped from the pending entries.
-func (c *Client) XAutoClaim(ctx context.Context, key, group, consumer string, minIdle time.Duration, start string, count int64) (next string, msgs []XMessage, deleted []string, err error) {
-	f, err := c.call(ctx, xautoclaimArgs(key, group, consumer, minIdle, start, count)...)
-	if err != nil {
-		return "", nil, nil, err
-	}
-	if f.Type != frame.Array || len(f.Elems) != 3 {
-		return "", nil, nil, unexpected("XAUTOCLAIM", f)
-	}
-	if msgs, err = xMessages("XAUTOCLAIM", f.Elems[1], nil); err != nil {
-		return "", nil, nil, err
-	}
-	if deleted, err = stringsReply("XAUTOCLAIM", f.Elems[2], nil); err != nil {
-		return "", nil, nil, err
-	}
-	return f.Elems[0].Text(), msgs, deleted, nil
+func (c Commands) XAutoClaim(ctx context.Context, key, group, consumer string, minIdle time.Duration, start string, count int64) *Result[XAutoClaimed] {
+	return run(ctx, c, newResult("XAUTOCLAIM", xAutoClaimed, true), xautoclaimArgs(key, group, consumer, minIdle, start, count)...)
 }
 
 // XAutoClaimJustID is XAutoClaim returning only the claimed IDs (JUSTID).
-func (c *Client) XAutoClaimJustID(ctx context.Context, key, group, consumer string, minIdle time.Duration, start string, count int64) (next string, ids, deleted []string, err error) {
-	f, err := c.call(ctx, append(xautoclaimArgs(key, group, consumer, minIdle, start, count), "JUSTID")...)
+func (c Commands) XAutoClaimJustID(ctx context.Context, key, group, consumer string, minIdle time.Duration, start string, count int64) *Result[XAutoClaimedIDs] {
+	return run(ctx, c, newResult("XAUTOCLAIM", xAutoClaimedIDs, true), append(xautoclaimArgs(key, group, consumer, minIdle, start, count), "JUSTID")...)
+}
+
+// xAutoClaimed converts XAUTOCLAIM's reply: [next, entries, deleted].
+func xAutoClaimed(cmd string, f frame.Frame, err error) (XAutoClaimed, error) {
+	next, claimed, deleted, err := xAutoClaimParts(cmd, f, err)
 	if err != nil {
-		return "", nil, nil, err
+		return XAutoClaimed{}, err
+	}
+	msgs, err := xMessages(cmd, claimed, nil)
+	if err != nil {
+		return XAutoClaimed{}, err
+	}
+	return XAutoClaimed{Next: next, Messages: msgs, Deleted: deleted}, nil
+}
+
+// xAutoClaimedIDs converts XAUTOCLAIM JUSTID's reply: [next, ids,
+// deleted].
+func xAutoClaimedIDs(cmd string, f frame.Frame, err error) (XAutoClaimedIDs, error) {
+	next, claimed, deleted, err := xAutoClaimParts(cmd, f, err)
+	if err != nil {
+		return XAutoClaimedIDs{}, err
+	}
+	ids, err := stringsReply(cmd, claimed, nil)
+	if err != nil {
+		return XAutoClaimedIDs{}, err
+	}
+	return XAutoClaimedIDs{Next: next, IDs: ids, Deleted: deleted}, nil
+}
+
+// xAutoClaimParts splits XAUTOCLAIM's reply into the next ID, the claimed
+// part, undecoded, and the deleted IDs.
+func xAutoClaimParts(cmd string, f frame.Frame, err error) (next string, claimed frame.Frame, deleted []string, _ error) {
+	if err != nil {
+		return "", frame.Frame{}, nil, err
 	}
 	if f.Type != frame.Array || len(f.Elems) != 3 {
-		return "", nil, nil, unexpected("XAUTOCLAIM", f)
+		return "", frame.Frame{}, nil, unexpected(cmd, f)
 	}
-	if ids, err = stringsReply("XAUTOCLAIM", f.Elems[1], nil); err != nil {
-		return "", nil, nil, err
+	if deleted, err = stringsReply(cmd, f.Elems[2], nil); err != nil {
+		return "", frame.Frame{}, nil, err
 	}
-	if deleted, err = stringsReply("XAUTOCLAIM", f.Elems[2], nil); err != nil {
-		return "", nil, nil, err
-	}
-	return f.Elems[0].Text(), ids, deleted, nil
+	return f.Elems[0].Text(), f.Elems[1], deleted, nil
 }
 
 func xautoclaimArgs(key, group, consumer string, minIdle time.Duration, start string, count int64) []any {
@@ -603,9 +655,12 @@ func (s *XStreamState) setField(cmd, name string, v frame.Frame) (bool, error) {
 }
 
 // XInfoStream describes the stream at key.
-func (c *Client) XInfoStream(ctx context.Context, key string) (*XInfoStream, error) {
-	const cmd = "XINFO STREAM"
-	f, err := c.call(ctx, "XINFO", "STREAM", key)
+func (c Commands) XInfoStream(ctx context.Context, key string) *Result[*XInfoStream] {
+	return run(ctx, c, newResult("XINFO STREAM", xInfoStream, true), "XINFO", "STREAM", key)
+}
+
+// xInfoStream converts XINFO STREAM's reply.
+func xInfoStream(cmd string, f frame.Frame, err error) (*XInfoStream, error) {
 	if err != nil {
 		return nil, err
 	}
@@ -657,9 +712,12 @@ type XInfoGroup struct {
 }
 
 // XInfoGroups describes the consumer groups of the stream at key.
-func (c *Client) XInfoGroups(ctx context.Context, key string) ([]XInfoGroup, error) {
-	const cmd = "XINFO GROUPS"
-	f, err := c.call(ctx, "XINFO", "GROUPS", key)
+func (c Commands) XInfoGroups(ctx context.Context, key string) *Result[[]XInfoGroup] {
+	return run(ctx, c, newResult("XINFO GROUPS", xInfoGroups, true), "XINFO", "GROUPS", key)
+}
+
+// xInfoGroups converts XINFO GROUPS's reply.
+func xInfoGroups(cmd string, f frame.Frame, err error) ([]XInfoGroup, error) {
 	if err != nil {
 		return nil, err
 	}
@@ -708,9 +766,12 @@ type XInfoConsumer struct {
 }
 
 // XInfoConsumers describes the consumers of group on the stream at key.
-func (c *Client) XInfoConsumers(ctx context.Context, key, group string) ([]XInfoConsumer, error) {
-	const cmd = "XINFO CONSUMERS"
-	f, err := c.call(ctx, "XINFO", "CONSUMERS", key, group)
+func (c Commands) XInfoConsumers(ctx context.Context, key, group string) *Result[[]XInfoConsumer] {
+	return run(ctx, c, newResult("XINFO CONSUMERS", xInfoConsumers, true), "XINFO", "CONSUMERS", key, group)
+}
+
+// xInfoConsumers converts XINFO CONSUMERS's reply.
+func xInfoConsumers(cmd string, f frame.Frame, err error) ([]XInfoConsumer, error) {
 	if err != nil {
 		return nil, err
 	}
@@ -800,9 +861,12 @@ type XInfoPending struct {
 // XInfoStreamFull describes the stream at key in full: up to count (0 for
 // all) entries, and for each group up to count pending entries and its
 // consumers.
-func (c *Client) XInfoStreamFull(ctx context.Context, key string, count int64) (*XInfoStreamFull, error) {
-	const cmd = "XINFO STREAM FULL"
-	f, err := c.call(ctx, "XINFO", "STREAM", key, "FULL", "COUNT", count)
+func (c Commands) XInfoStreamFull(ctx context.Context, key string, count int64) *Result[*XInfoStreamFull] {
+	return run(ctx, c, newResult("XINFO STREAM FULL", xInfoStreamFull, true), "XINFO", "STREAM", key, "FULL", "COUNT", count)
+}
+
+// xInfoStreamFull converts XINFO STREAM FULL's reply.
+func xInfoStreamFull(cmd string, f frame.Frame, err error) (*XInfoStreamFull, error) {
 	if err != nil {
 		return nil, err
 	}

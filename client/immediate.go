@@ -500,3 +500,119 @@ func (d Immediate) FunctionDelete(ctx context.Context, library string) error {
 func (d Immediate) FunctionFlush(ctx context.Context) error {
 	return d.cmds.FunctionFlush(ctx).Err()
 }
+
+// GeoPos returns the positions of members in the index at key, nil for
+// each that is not in it. The positions are those the index stores, as
+// 52-bit geohashes: a little off those added.
+func (d Immediate) GeoPos(ctx context.Context, key string, members ...string) ([]*GeoPos, error) {
+	return d.cmds.GeoPos(ctx, key, members...).Result()
+}
+
+// GeoSearchLocations is GeoSearch returning what opts ask of each member.
+func (d Immediate) GeoSearchLocations(ctx context.Context, key string, q GeoSearchQuery, opts GeoSearchOptions) ([]GeoResult, error) {
+	return d.cmds.GeoSearchLocations(ctx, key, q, opts).Result()
+}
+
+// Scan runs one step of SCAN from cursor (0 to start) and returns the next
+// cursor, 0 once the keyspace has been covered, and a batch of keys. A key
+// may come more than once. opts may be nil. ScanAll iterates to the end.
+func (d Immediate) Scan(ctx context.Context, cursor uint64, opts *ScanOptions) (next uint64, keys []string, err error) {
+	page, err := d.cmds.Scan(ctx, cursor, opts).Result()
+	return page.Next, page.Items, err
+}
+
+// SScan is Scan over the members of the set at key (SSCAN).
+func (d Immediate) SScan(ctx context.Context, key string, cursor uint64, opts *ScanOptions) (next uint64, members []string, err error) {
+	page, err := d.cmds.SScan(ctx, key, cursor, opts).Result()
+	return page.Next, page.Items, err
+}
+
+// HScan is Scan over the hash at key (HSCAN); items holds fields and
+// values alternately.
+func (d Immediate) HScan(ctx context.Context, key string, cursor uint64, opts *ScanOptions) (next uint64, items []string, err error) {
+	page, err := d.cmds.HScan(ctx, key, cursor, opts).Result()
+	return page.Next, page.Items, err
+}
+
+// ZScan is Scan over the sorted set at key (ZSCAN); items holds members
+// and their scores alternately.
+func (d Immediate) ZScan(ctx context.Context, key string, cursor uint64, opts *ScanOptions) (next uint64, items []string, err error) {
+	page, err := d.cmds.ZScan(ctx, key, cursor, opts).Result()
+	return page.Next, page.Items, err
+}
+
+// ScriptExists reports, for each SHA1 digest, whether the server's script
+// cache has the script.
+func (d Immediate) ScriptExists(ctx context.Context, shas ...string) ([]bool, error) {
+	return d.cmds.ScriptExists(ctx, shas...).Result()
+}
+
+// XRead reads entries from streams, given as after STREAMS: the keys,
+// then an ID for each, the entries after which are returned ("0" for all,
+// "$" for those added from now on, when blocking). It returns Nil if no
+// stream has entries, after waiting as opts.Block says.
+func (d Immediate) XRead(ctx context.Context, opts XReadOptions, streams ...string) ([]XStream, error) {
+	return d.cmds.XRead(ctx, opts, streams...).Result()
+}
+
+// XReadGroup reads entries from streams as consumer of group; streams are
+// as for XRead, with ">" for the entries never delivered to the group and
+// an ID for the consumer's pending entries after it.
+func (d Immediate) XReadGroup(ctx context.Context, group, consumer string, opts XReadOptions, streams ...string) ([]XStream, error) {
+	return d.cmds.XReadGroup(ctx, group, consumer, opts, streams...).Result()
+}
+
+// XPending returns the summary of group's pending entries on the stream
+// at key.
+func (d Immediate) XPending(ctx context.Context, key, group string) (*XPendingSummary, error) {
+	return d.cmds.XPending(ctx, key, group).Result()
+}
+
+// XPendingExt returns the pending entries of group on the stream at key
+// that opts select, the extended form of XPENDING.
+func (d Immediate) XPendingExt(ctx context.Context, key, group string, opts XPendingOptions) ([]XPendingEntry, error) {
+	return d.cmds.XPendingExt(ctx, key, group, opts).Result()
+}
+
+// XClaimArgs is XClaim with options.
+func (d Immediate) XClaimArgs(ctx context.Context, key, group, consumer string, minIdle time.Duration, opts XClaimOptions, ids ...string) ([]XMessage, error) {
+	return d.cmds.XClaimArgs(ctx, key, group, consumer, minIdle, opts, ids...).Result()
+}
+
+// XAutoClaim claims for consumer of group up to count (0: the server's
+// default, 100) pending entries of the stream at key idle for at least
+// minIdle, scanning from the ID start. It returns the ID to scan from
+// next ("0-0" once the scan is complete), the claimed entries, and the
+// IDs of deleted entries it dropped from the pending entries.
+func (d Immediate) XAutoClaim(ctx context.Context, key, group, consumer string, minIdle time.Duration, start string, count int64) (next string, msgs []XMessage, deleted []string, err error) {
+	r, err := d.cmds.XAutoClaim(ctx, key, group, consumer, minIdle, start, count).Result()
+	return r.Next, r.Messages, r.Deleted, err
+}
+
+// XAutoClaimJustID is XAutoClaim returning only the claimed IDs (JUSTID).
+func (d Immediate) XAutoClaimJustID(ctx context.Context, key, group, consumer string, minIdle time.Duration, start string, count int64) (next string, ids, deleted []string, err error) {
+	r, err := d.cmds.XAutoClaimJustID(ctx, key, group, consumer, minIdle, start, count).Result()
+	return r.Next, r.IDs, r.Deleted, err
+}
+
+// XInfoStream describes the stream at key.
+func (d Immediate) XInfoStream(ctx context.Context, key string) (*XInfoStream, error) {
+	return d.cmds.XInfoStream(ctx, key).Result()
+}
+
+// XInfoGroups describes the consumer groups of the stream at key.
+func (d Immediate) XInfoGroups(ctx context.Context, key string) ([]XInfoGroup, error) {
+	return d.cmds.XInfoGroups(ctx, key).Result()
+}
+
+// XInfoConsumers describes the consumers of group on the stream at key.
+func (d Immediate) XInfoConsumers(ctx context.Context, key, group string) ([]XInfoConsumer, error) {
+	return d.cmds.XInfoConsumers(ctx, key, group).Result()
+}
+
+// XInfoStreamFull describes the stream at key in full: up to count (0 for
+// all) entries, and for each group up to count pending entries and its
+// consumers.
+func (d Immediate) XInfoStreamFull(ctx context.Context, key string, count int64) (*XInfoStreamFull, error) {
+	return d.cmds.XInfoStreamFull(ctx, key, count).Result()
+}

@@ -37,14 +37,20 @@ type queue struct {
 func (q *queue) add(r reply, args []any) {
 	out, err := appendCommand(q.out, args)
 	if err != nil {
-		r.setReply(frame.Frame{}, err)
-		if q.err == nil {
-			q.err = err
-		}
+		q.fail(r, err)
 		return
 	}
 	q.out = out
 	q.results = append(q.results, r)
+}
+
+// fail gives r err, for a command that cannot be queued, and fails the
+// next Exec.
+func (q *queue) fail(r reply, err error) {
+	r.setReply(frame.Frame{}, err)
+	if q.err == nil {
+		q.err = err
+	}
 }
 
 // take returns the queue's contents and empties it, keeping its buffers

@@ -128,6 +128,18 @@ func (c Commands) send(ctx context.Context, r reply, block time.Duration, args [
 	}
 }
 
+// fail gives r err, for a command that cannot be sent as its arguments
+// stand: in a Pipeline or a transaction, as for one that cannot be
+// encoded, the next Exec fails too and nothing is sent.
+func fail[T any](c Commands, r *Result[T], err error) *Result[T] {
+	if c.q != nil {
+		c.q.fail(r, err)
+	} else {
+		r.setReply(frame.Frame{}, err)
+	}
+	return r
+}
+
 // run sends args for r and returns r.
 func run[T any](ctx context.Context, c Commands, r *Result[T], args ...any) *Result[T] {
 	c.send(ctx, r, 0, args)

@@ -11,8 +11,15 @@ import (
 
 // Every command of Commands has its Immediate counterpart, with the same
 // arguments, returning the Result's value and an error (a status command
-// only the error, BLPop and BRPop the key and value apart).
+// only the error; BLPop, BRPop, the SCAN steps and XAutoClaim the parts of
+// their value apart).
 func TestImmediateMatchesCommands(t *testing.T) {
+	spread := map[reflect.Type]bool{
+		reflect.TypeFor[KeyValue]():        true,
+		reflect.TypeFor[ScanPage]():        true,
+		reflect.TypeFor[XAutoClaimed]():    true,
+		reflect.TypeFor[XAutoClaimedIDs](): true,
+	}
 	ct, it := reflect.TypeFor[Commands](), reflect.TypeFor[Immediate]()
 	if ct.NumMethod() < 60 {
 		t.Fatalf("Commands has %d methods, want the whole command list", ct.NumMethod())
@@ -40,8 +47,12 @@ func TestImmediateMatchesCommands(t *testing.T) {
 		switch {
 		case cf.Out(0) == reflect.TypeFor[*StatusResult]() && imf.NumOut() == 1:
 			want = want[1:] // a status: only its error (Type returns its text)
-		case cf.Out(0) == reflect.TypeFor[*Result[KeyValue]]():
-			want = []reflect.Type{reflect.TypeFor[string](), reflect.TypeFor[[]byte](), errType}
+		case spread[val.Type.Out(0)]:
+			// A value of several parts: each part, then the error.
+			want = want[1:]
+			for j := val.Type.Out(0).NumField() - 1; j >= 0; j-- {
+				want = append([]reflect.Type{val.Type.Out(0).Field(j).Type}, want...)
+			}
 		}
 		var got []reflect.Type
 		for j := range imf.NumOut() {
