@@ -30,6 +30,9 @@ type client struct {
 
 	// dbIndex is the database SELECT chose.
 	dbIndex int
+	// isMaster marks the client that runs the master's stream on a
+	// replica (repl_replica.go): no replies, no read-only check.
+	isMaster bool
 	// authenticated is false while requirepass is set and AUTH has not
 	// succeeded.
 	authenticated bool
