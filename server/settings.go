@@ -169,15 +169,15 @@ type settings struct {
 	// The replica's parameters (repl_replica.go). replicaOf is where the
 	// replicaof directive points at start; REPLICAOF changes the server's
 	// master later, and CONFIG GET and REWRITE show that (replicaOfNow).
-	replicaOf              config.Handle[replicaTarget]
-	replicaOfNow           atomic.Pointer[func() replicaTarget]
-	masterAuth             config.Handle[string]
-	masterUser             config.Handle[string]
-	replicaReadOnly        config.Handle[bool]
-	replicaServeStaleData  config.Handle[bool]
-	replicaPriority        config.Handle[int64]
-	replicaAnnounced       config.Handle[bool]
-	replTimeout            config.Handle[int64] // seconds without data from the master before the link is cut
+	replicaOf             config.Handle[replicaTarget]
+	replicaOfNow          atomic.Pointer[func() replicaTarget]
+	masterAuth            config.Handle[string]
+	masterUser            config.Handle[string]
+	replicaReadOnly       config.Handle[bool]
+	replicaServeStaleData config.Handle[bool]
+	replicaPriority       config.Handle[int64]
+	replicaAnnounced      config.Handle[bool]
+	replTimeout           config.Handle[int64] // seconds without data from the master before the link is cut
 
 	// generation changes whenever a setting that connected clients apply
 	// to themselves (timeout, proto-max-bulk-len, output limits) changes.
