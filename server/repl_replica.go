@@ -298,7 +298,7 @@ func (s *Server) replicate(ctx context.Context, target replicaTarget) {
 		if ctx.Err() != nil {
 			return
 		}
-		if linkState(r.state.Load()) == linkConnected || r.downSince.Load() == 0 {
+		if linkState(r.state.Load()) == linkConnected {
 			r.downSince.Store(int64(s.monotonic()))
 		}
 		r.state.Store(int32(linkConnect))
