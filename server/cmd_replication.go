@@ -21,7 +21,7 @@ func cmdReplicaOf(c *client, args [][]byte) {
 		c.conn.WriteError("ERR " + errMasterPort)
 		return
 	}
-	reply, errText := c.server.replicaOf(t)
+	reply, errText := c.server.replicaOf(t, c.exclusiveHeld)
 	if errText != "" {
 		c.conn.WriteError(errText)
 		return

@@ -494,6 +494,9 @@ func (s *Server) call(c *client, cmd *command, args [][]byte, started time.Durat
 		c.closeAfterReply = true
 		return
 	}
+	if c.isMaster && c.masterLink.Err() != nil {
+		return // REPLICAOF dropped the link while this waited (repl_replica.go)
+	}
 	if cmd.flags&(flagRunsQueue|flagScriptWrites) != 0 {
 		s.runRecovering(c, cmd, args) // the commands it runs record their effects
 	} else {

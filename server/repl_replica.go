@@ -140,8 +140,10 @@ type replicaState struct {
 	mu sync.Mutex
 	// target is the master; zero while the server is a master.
 	target replicaTarget
-	// cancel stops the link's goroutine, which wg waits for.
+	// cancel stops the link's goroutine, which closes done when it has
+	// ended; wg waits for every link's goroutine.
 	cancel context.CancelFunc
+	done   chan struct{}
 	wg     sync.WaitGroup
 	// closed is set at shutdown: no link starts after it.
 	closed bool
@@ -212,43 +214,59 @@ func (s *Server) startLinkLocked() {
 	r.cancel = cancel
 	r.wg.Add(1)
 	target := r.target
+	prev, done := r.done, make(chan struct{})
+	r.done = done
 	go func() {
 		defer r.wg.Done()
+		defer close(done)
+		if prev != nil {
+			<-prev // the previous link, stopped without waiting, ends first
+		}
 		s.replicate(ctx, target)
 	}()
 }
 
-// stopLinkLocked stops the link's goroutine and waits for it. The caller
-// holds r.mu, which the goroutine never takes while it applies commands.
-func (s *Server) stopLinkLocked() {
+// stopLinkLocked stops the link's goroutine and, with wait, waits for it.
+// The caller holds r.mu, which the goroutine never takes while it applies
+// commands. Inside a transaction, which holds the world lock, it cannot
+// wait for a goroutine that may wait for that lock: the link, cancelled,
+// applies nothing more (see applyStream) and ends after the transaction.
+func (s *Server) stopLinkLocked(wait bool) {
 	r := &s.replica
-	if r.cancel != nil {
-		r.cancel()
-		r.cancel = nil
+	if r.cancel == nil {
+		return
+	}
+	r.cancel()
+	r.cancel = nil
+	if wait {
+		done := r.done
 		r.mu.Unlock()
-		r.wg.Wait()
+		<-done
 		r.mu.Lock()
 	}
 }
 
-// stopReplication ends the link for good, at shutdown.
+// stopReplication ends the link for good, at shutdown, and waits for
+// every link's goroutine.
 func (s *Server) stopReplication() {
 	r := &s.replica
 	r.mu.Lock()
 	r.closed = true
-	s.stopLinkLocked()
+	s.stopLinkLocked(false)
 	r.mu.Unlock()
+	r.wg.Wait()
 }
 
 // replicaOf is REPLICAOF: host and port, or "no one". It returns the
-// simple reply, or an error reply.
-func (s *Server) replicaOf(t replicaTarget) (reply string, errText string) {
+// simple reply, or an error reply. inTransaction is set when it runs
+// inside EXEC, holding the world lock.
+func (s *Server) replicaOf(t replicaTarget, inTransaction bool) (reply string, errText string) {
 	r := &s.replica
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if !t.isSet() {
 		if r.target.isSet() {
-			s.stopLinkLocked()
+			s.stopLinkLocked(!inTransaction)
 			r.target = replicaTarget{}
 			s.becomeMasterLocked()
 			s.log.Info("MASTER MODE enabled (user request)")
@@ -258,7 +276,7 @@ func (s *Server) replicaOf(t replicaTarget) (reply string, errText string) {
 	if r.target.isSet() && strings.EqualFold(r.target.Host, t.Host) && r.target.Port == t.Port {
 		return "OK Already connected to specified master", ""
 	}
-	s.stopLinkLocked()
+	s.stopLinkLocked(!inTransaction)
 	if !r.target.isSet() {
 		// A master turning replica keeps its history: it may continue it
 		// with a partial resync from the new master (Redis's
@@ -315,8 +333,9 @@ func (s *Server) replicate(ctx context.Context, target replicaTarget) {
 
 // masterLink is one connection to the master.
 type masterLink struct {
-	nc net.Conn
-	br *bufio.Reader
+	ctx context.Context // the link's: cancelled by REPLICAOF and shutdown
+	nc  net.Conn
+	br  *bufio.Reader
 	// wmu orders the replica's writes: ACKs from the timer and from
 	// GETACK.
 	wmu     sync.Mutex
@@ -370,7 +389,7 @@ func (s *Server) syncWithMaster(ctx context.Context, target replicaTarget) error
 	defer nc.Close()
 	stop := context.AfterFunc(ctx, func() { nc.Close() })
 	defer stop()
-	l := &masterLink{nc: nc, br: bufio.NewReaderSize(nc, 64<<10), timeout: timeout}
+	l := &masterLink{ctx: ctx, nc: nc, br: bufio.NewReaderSize(nc, 64<<10), timeout: timeout}
 
 	r.state.Store(int32(linkHandshake))
 	reply, err := l.command("PING")
@@ -508,7 +527,7 @@ func (s *Server) fullSync(l *masterLink, replID string, offset int64) error {
 	if err != nil {
 		return fmt.Errorf("read the sync payload: %w", err)
 	}
-	if err := s.loadFromMaster(data); err != nil {
+	if err := s.loadFromMaster(l.ctx, data); err != nil {
 		return fmt.Errorf("load the master's RDB: %w", err)
 	}
 	r.mu.Lock()
@@ -527,9 +546,12 @@ const rdbEOFMarkLen = 40
 // loadFromMaster replaces the data with the RDB in data, with every other
 // command paused: the old data is flushed as FLUSHALL does (watchers and
 // trackers are told), and expired keys are kept for the master's DEL.
-func (s *Server) loadFromMaster(data []byte) error {
+func (s *Server) loadFromMaster(ctx context.Context, data []byte) error {
 	s.world.Lock()
 	defer s.world.Unlock()
+	if ctx.Err() != nil {
+		return ctx.Err() // REPLICAOF changed the master while we waited
+	}
 	s.flushAll()
 	info, loaded, _, err := loadRDBEntries(bytes.NewReader(data), s.store, false)
 	if err != nil {
@@ -605,7 +627,7 @@ func (e *eofMarkReader) Read(p []byte) (int, error) {
 // GETACK). It returns when the link breaks or ctx ends.
 func (s *Server) applyStream(ctx context.Context, l *masterLink) error {
 	r := &s.replica
-	mc := s.newMasterClient(l.nc)
+	mc := s.newMasterClient(ctx, l.nc)
 	defer s.removeMasterClient(mc)
 	r.mu.Lock()
 	mc.selectDB(r.db)
@@ -661,6 +683,9 @@ func (s *Server) applyStream(ctx context.Context, l *masterLink) error {
 			continue
 		}
 		s.applyFromMaster(mc, args)
+		if ctx.Err() != nil {
+			return ctx.Err() // the command was not applied (see Server.call)
+		}
 		s.advanceOffset(mc, n)
 		r.mu.Lock()
 		r.db = mc.dbIndex
@@ -698,8 +723,9 @@ func (s *Server) applyFromMaster(mc *client, args [][]byte) {
 // newMasterClient returns the client that runs the master's stream: its
 // replies are dropped, it passes every check, and it is listed among the
 // clients (type master), so that CLIENT KILL TYPE master cuts the link.
-func (s *Server) newMasterClient(nc net.Conn) *client {
+func (s *Server) newMasterClient(ctx context.Context, nc net.Conn) *client {
 	c := &client{
+		masterLink:    ctx,
 		id:            s.nextClientID.Add(1),
 		server:        s,
 		created:       time.Now(),

@@ -390,6 +390,21 @@ func TestReplicaOfNoOne(t *testing.T) {
 	if got := replica.do("EXISTS", "later"); got != ":0\r\n" {
 		t.Errorf("a write on the old master reached the promoted replica: %q", got)
 	}
+
+	// Inside a transaction, which runs with every other command paused
+	// (the link's included), REPLICAOF does not wait for the old link.
+	port := infoValue(master, "server", "tcp_port")
+	for _, target := range [][]string{{"127.0.0.1", port}, {"NO", "ONE"}, {"127.0.0.1", port}} {
+		replica.do("MULTI")
+		replica.do("REPLICAOF", target[0], target[1])
+		if got := replica.do("EXEC"); got != "*1\r\n+OK\r\n" {
+			t.Fatalf("MULTI REPLICAOF %v EXEC: %q", target, got)
+		}
+	}
+	waitInSync(t, master, replica)
+	if got := replica.do("GET", "later"); got != "$1\r\n1\r\n" {
+		t.Errorf("GET after REPLICAOF in a transaction: %q", got)
+	}
 	if got := replica.do("GET", "str"); got != "$5\r\nhello\r\n" {
 		t.Errorf("the synced data after REPLICAOF NO ONE: %q", got)
 	}
