@@ -95,7 +95,8 @@ func (st *settings) replicaOfKind() config.Kind {
 			if !t.isSet() {
 				return nil
 			}
-			return []config.Line{{Args: frame.Quote(t.Host) + " " + strconv.Itoa(t.Port), Force: true}}
+			// Unquoted, as Redis's rewriteConfigReplicaOfOption writes it.
+			return []config.Line{{Args: t.Host + " " + strconv.Itoa(t.Port), Force: true}}
 		},
 	}
 }

@@ -208,6 +208,11 @@ func TestReplicaOfRedis(t *testing.T) {
 			}
 			waitInSync(t, master, replica)
 			compareKeyspaces(t, master, replica)
+			// WAIT asks for an ACK with REPLCONF GETACK: ours answers.
+			master.do("SET", "acked", "1")
+			if got := master.do("WAIT", "1", "5000"); got != ":1\r\n" {
+				t.Errorf("WAIT 1 on the master: %q, want 1 replica", got)
+			}
 
 			if got := replica.do("SET", "mine", "1"); got != "-READONLY You can't write against a read only replica.\r\n" {
 				t.Errorf("SET on the replica: %q", got)
@@ -443,6 +448,41 @@ func TestReplicaServeStaleDataLikeRedis(t *testing.T) {
 	want := "*5\r\n$5\r\nslave\r\n$9\r\n127.0.0.1\r\n:" + strconv.Itoa(dead) + "\r\n"
 	if got := ours.do("ROLE"); !strings.HasPrefix(got, want) || !strings.Contains(got, "connect") || !strings.HasSuffix(got, ":-1\r\n") {
 		t.Errorf("ROLE with the master unreachable: %q", got)
+	}
+}
+
+// TestReplicaAuthenticatesToMaster: masterauth, and masteruser with it,
+// log in to a master that requires a password; without them the link
+// stays down.
+func TestReplicaAuthenticatesToMaster(t *testing.T) {
+	redis := redistest.Start(t, "requirepass", "secret")
+	master := dialRaw(t, redis.Addr)
+	master.do("AUTH", "secret")
+	master.do("ACL", "SETUSER", "repl", "on", ">replpass", "+@all", "~*")
+	master.do("SET", "k", "v")
+	host, port := hostPort(t, redis.Addr)
+	for _, tc := range []struct {
+		name string
+		conf []string
+	}{
+		{"masterauth", []string{"masterauth", "secret"}},
+		{"masteruser", []string{"masteruser", "repl", "masterauth", "replpass"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			replica := dialRaw(t, startRealServer(t))
+			replica.do("REPLICAOF", host, port)
+			time.Sleep(300 * time.Millisecond)
+			if got := infoValue(replica, "replication", "master_link_status"); got != "down" {
+				t.Fatalf("master_link_status without the password: %q", got)
+			}
+			if got := replica.do(append([]string{"CONFIG", "SET"}, tc.conf...)...); got != "+OK\r\n" {
+				t.Fatalf("CONFIG SET %v: %q", tc.conf, got)
+			}
+			waitInSync(t, master, replica)
+			if got := replica.do("GET", "k"); got != "$1\r\nv\r\n" {
+				t.Errorf("GET after the sync: %q", got)
+			}
+		})
 	}
 }
 
