@@ -200,6 +200,7 @@ func (s *Server) startReplication() {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if r.target.isSet() && r.cancel == nil {
+		s.store.SetKeepExpired(true) // the keyspace an AOF loaded, too
 		s.startLinkLocked()
 	}
 }
@@ -713,9 +714,19 @@ func (s *Server) applyFromMaster(mc *client, args [][]byte) {
 		s.log.Warn("command from the master refused", zap.ByteString("command", args[0]), zap.String("error", errText))
 		return
 	}
+	mc.lastCmd.Store(cmd)
+	mc.lastActive.Store(int64(s.monotonic()))
 	if mc.multi != nil && cmd.flags&flagRunsInMulti == 0 {
 		mc.multi.queue(cmd, args)
 		return
+	}
+	// The master's commands wait for a busy script, as Redis reads
+	// nothing from its master then, rather than fail with BUSY.
+	for run := s.scripts.running.Load(); run != nil && mc.masterLink.Err() == nil; run = s.scripts.running.Load() {
+		select {
+		case <-run.done:
+		case <-mc.masterLink.Done():
+		}
 	}
 	mc.reply(func() { s.call(mc, cmd, args, s.monotonic()) })
 	mc.conn.Flush()
