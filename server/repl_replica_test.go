@@ -332,6 +332,19 @@ func TestReplicaPartialResync(t *testing.T) {
 		})
 	}
 	compareKeyspaces(t, master, replica)
+
+	// replica-ignore-maxmemory (yes): over maxmemory, a replica evicts
+	// nothing, and keeps following its master.
+	for _, cmd := range [][]string{{"CONFIG", "SET", "maxmemory-policy", "allkeys-random"}, {"CONFIG", "SET", "maxmemory", "1"}} {
+		if got := replica.do(cmd...); got != "+OK\r\n" {
+			t.Fatalf("%v: %q", cmd, got)
+		}
+	}
+	t.Cleanup(func() { replica.do("CONFIG", "SET", "maxmemory", "0") })
+	time.Sleep(300 * time.Millisecond) // active cycles pass (hz 10)
+	master.do("SET", "overlimit", "1")
+	waitInSync(t, master, replica)
+	compareKeyspaces(t, master, replica)
 }
 
 // TestReplicaLeavesExpiryToMaster: a key whose deadline has passed is

@@ -169,15 +169,16 @@ type settings struct {
 	// The replica's parameters (repl_replica.go). replicaOf is where the
 	// replicaof directive points at start; REPLICAOF changes the server's
 	// master later, and CONFIG GET and REWRITE show that (replicaOfNow).
-	replicaOf             config.Handle[replicaTarget]
-	replicaOfNow          atomic.Pointer[func() replicaTarget]
-	masterAuth            config.Handle[string]
-	masterUser            config.Handle[string]
-	replicaReadOnly       config.Handle[bool]
-	replicaServeStaleData config.Handle[bool]
-	replicaPriority       config.Handle[int64]
-	replicaAnnounced      config.Handle[bool]
-	replTimeout           config.Handle[int64] // seconds without data from the master before the link is cut
+	replicaOf              config.Handle[replicaTarget]
+	replicaOfNow           atomic.Pointer[func() replicaTarget]
+	masterAuth             config.Handle[string]
+	masterUser             config.Handle[string]
+	replicaReadOnly        config.Handle[bool]
+	replicaServeStaleData  config.Handle[bool]
+	replicaPriority        config.Handle[int64]
+	replicaAnnounced       config.Handle[bool]
+	replicaIgnoreMaxmemory config.Handle[bool]  // a replica evicts nothing: the master's DELs come
+	replTimeout            config.Handle[int64] // seconds without data from the master before the link is cut
 
 	// generation changes whenever a setting that connected clients apply
 	// to themselves (timeout, proto-max-bulk-len, output limits) changes.
@@ -374,6 +375,8 @@ func newSettings(level zap.AtomicLevel) (*settings, error) {
 			Default: "yes", Handle: &st.replicaServeStaleData},
 		config.Param{Name: "replica-priority", Aliases: []string{"slave-priority"}, Kind: config.Int{Min: 0, Max: intMax},
 			Default: "100", Handle: &st.replicaPriority},
+		config.Param{Name: "replica-ignore-maxmemory", Aliases: []string{"slave-ignore-maxmemory"}, Kind: config.Bool{},
+			Default: "yes", Handle: &st.replicaIgnoreMaxmemory},
 		config.Param{Name: "replica-announced", Kind: config.Bool{}, Default: "yes", Handle: &st.replicaAnnounced},
 		config.Param{Name: "repl-timeout", Kind: config.Int{Min: 1, Max: intMax}, Default: "60", Handle: &st.replTimeout},
 		config.Param{Name: "metrics-port", Kind: config.Int{Min: 0, Max: 65535}, Default: "0", Immutable: true, Handle: &st.metricsPort},
