@@ -532,6 +532,13 @@ func (s *Server) fullSync(l *masterLink, replID string, offset int64) error {
 	if err := s.loadFromMaster(l.ctx, data); err != nil {
 		return fmt.Errorf("load the master's RDB: %w", err)
 	}
+	if s.settings.appendOnly.Load() {
+		// The AOF must hold the new data, not the old data's commands: a
+		// rewrite writes it a base, as Redis restarts its AOF after a sync.
+		if _, err := s.requestRewrite(); err != nil {
+			s.log.Warn("AOF rewrite after the sync with the master not started", zap.Error(err))
+		}
+	}
 	r.mu.Lock()
 	r.replID, r.replID2, r.secondOffset = replID, noReplID, -1
 	r.offset.Store(offset)

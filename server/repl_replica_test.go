@@ -550,3 +550,48 @@ func TestReplicaOfDirective(t *testing.T) {
 	}
 	waitNoServerGoroutines(t, "Shutdown of a replica")
 }
+
+// TestReplicaAppendOnly: a replica with the AOF on rewrites it after a
+// full sync, so that restarted from its files alone it has the master's
+// data and what the stream brought since.
+func TestReplicaAppendOnly(t *testing.T) {
+	redis := redistest.Start(t, "repl-diskless-sync", "no")
+	master := dialRaw(t, redis.Addr)
+	master.do("SET", "synced", "1")
+	dir := t.TempDir()
+	cfg, _ := testConfig(t, "--dir", dir, "--appendonly", "yes", "--port", "0", "--bind", "127.0.0.1", "--admin-port", "0")
+	cfg.Clock = nil
+	first := newServer(cfg, zap.NewNop())
+	if err := first.Start(); err != nil {
+		t.Fatal(err)
+	}
+	replica := dialRaw(t, first.Addr().String())
+	replica.do("SET", "before", "gone after the sync")
+	host, port := hostPort(t, redis.Addr)
+	replica.do("REPLICAOF", host, port)
+	waitInSync(t, master, replica)
+	waitReplica(t, "the AOF rewrite after the sync", func() bool {
+		return infoValue(replica, "persistence", "aof_rewrite_in_progress") == "0" &&
+			infoValue(replica, "persistence", "aof_rewrites") != "0"
+	})
+	master.do("SET", "streamed", "1")
+	waitInSync(t, master, replica)
+	replica.NetConn().Close()
+	if err := first.Shutdown(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+
+	cfg, _ = testConfig(t, "--dir", dir, "--appendonly", "yes", "--port", "0", "--bind", "127.0.0.1", "--admin-port", "0")
+	cfg.Clock = nil
+	second := newServer(cfg, zap.NewNop())
+	if err := second.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { second.Shutdown(context.Background()) })
+	restarted := dialRaw(t, second.Addr().String())
+	for key, want := range map[string]string{"synced": "$1\r\n1\r\n", "streamed": "$1\r\n1\r\n", "before": "$-1\r\n"} {
+		if got := restarted.do("GET", key); got != want {
+			t.Errorf("GET %s after a restart from the replica's AOF: %q, want %q", key, got, want)
+		}
+	}
+}
