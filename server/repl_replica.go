@@ -521,7 +521,7 @@ func (s *Server) fullSync(l *masterLink, replID string, offset int64) error {
 	// The payload is read whole before the data is replaced, so that
 	// clients wait only for the load, not for the network (Redis too
 	// reads it to a file first).
-	l.nc.SetReadDeadline(time.Time{})
+	l.nc.SetReadDeadline(time.Now().Add(l.timeout)) // moved on by every read
 	data, err := io.ReadAll(&countingReader{r: payload, n: &r.syncRead, touch: func() {
 		r.lastIO.Store(int64(s.monotonic()))
 		l.nc.SetReadDeadline(time.Now().Add(l.timeout))
@@ -688,30 +688,27 @@ func (s *Server) applyStream(ctx context.Context, l *masterLink) error {
 			if err := ack(); err != nil {
 				return fmt.Errorf("REPLCONF ACK: %w", err)
 			}
-			s.advanceOffset(mc, n)
+			s.advanceOffset(mc)
 			continue
 		}
 		s.applyFromMaster(mc, args)
 		if ctx.Err() != nil {
 			return ctx.Err() // the command was not applied (see Server.call)
 		}
-		s.advanceOffset(mc, n)
+		s.advanceOffset(mc)
 		r.mu.Lock()
 		r.db = mc.dbIndex
 		r.mu.Unlock()
 	}
 }
 
-// advanceOffset counts n bytes of the stream as applied, unless they are
+// advanceOffset counts the stream read so far as applied, unless it ends
 // inside a transaction: its bytes count once EXEC has run it, so that a
 // transaction cut short by a broken link is sent again whole.
-func (s *Server) advanceOffset(mc *client, n int64) {
-	r := &s.replica
-	if mc.multi != nil {
-		return
+func (s *Server) advanceOffset(mc *client) {
+	if mc.multi == nil {
+		s.replica.offset.Store(s.replica.readOffset.Load())
 	}
-	r.offset.Store(r.readOffset.Load())
-	_ = n
 }
 
 // applyFromMaster runs one command of the master's stream on mc.
