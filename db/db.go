@@ -330,6 +330,13 @@ func (tx *KeyLock) lookup(key []byte) (*shard, uint64, *entry) {
 		return s, h, nil
 	}
 	if e.expired(tx.now) {
+		if tx.db.store.keepExpired.Load() {
+			// A replica: the master decides when the key goes.
+			if tx.write {
+				return s, h, e
+			}
+			return s, h, nil
+		}
 		if tx.write {
 			tx.db.removeExpired(s, e)
 		}

@@ -27,7 +27,12 @@ const (
 // with a deadline, resuming where the last cycle stopped, and goes on in
 // that shard while more than a quarter of those it looked at had expired,
 // as Redis does. Each pass holds one shard's lock for a few dozen keys.
+//
+// While the store keeps expired keys (SetKeepExpired) it removes none.
 func (s *Store) ExpireCycle(lim ExpireLimits) int {
+	if s.keepExpired.Load() {
+		return 0
+	}
 	if lim.SamplePerShard <= 0 {
 		lim.SamplePerShard = DefaultSamplePerShard
 	}

@@ -116,6 +116,9 @@ func (d *DB) Scan(cursor uint64, count int, filter ScanFilter) (uint64, []string
 // RandomKey returns a random live key, or false if d has none. Expired keys
 // it comes across are removed, as Redis does.
 func (d *DB) RandomKey() (string, bool) {
+	// On a replica expired keys stay: after this many of them in a row,
+	// one is returned, as Redis's dbRandomKey does on a replica.
+	tries := 100
 	for {
 		counts := make([]int, len(d.shards))
 		total := 0
@@ -149,6 +152,12 @@ func (d *DB) RandomKey() (string, bool) {
 		}
 		if !expired {
 			return key, true
+		}
+		if d.store.keepExpired.Load() {
+			if tries--; tries == 0 {
+				return key, true
+			}
+			continue
 		}
 		tx := d.Write([]byte(key))
 		tx.Exists([]byte(key)) // removes it, since it has expired

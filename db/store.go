@@ -76,7 +76,22 @@ type Store struct {
 	policy atomic.Pointer[AccessPolicy]
 
 	snapshotState // the open snapshot, if any (snapshot.go)
+
+	// keepExpired is set while the server is a replica: keys expire on
+	// the master only (see SetKeepExpired).
+	keepExpired atomic.Bool
 }
+
+// SetKeepExpired makes the store keep keys whose deadline has passed, as a
+// Redis replica does: reads see such a key as missing, but neither they nor
+// ExpireCycle remove it; it goes when the master's DEL comes. Writes see it
+// as live, as Redis's master client does, so that the master's commands
+// apply to the data the master has. Off, expired keys are removed again by
+// the reads that meet them and by the active sweep.
+func (s *Store) SetKeepExpired(keep bool) { s.keepExpired.Store(keep) }
+
+// KeepsExpired reports whether SetKeepExpired is on.
+func (s *Store) KeepsExpired() bool { return s.keepExpired.Load() }
 
 // New returns an empty store.
 func New(opts Options) *Store {

@@ -1,6 +1,7 @@
 package server
 
 import (
+	"context"
 	"errors"
 	"io"
 	"net"
@@ -30,6 +31,12 @@ type client struct {
 
 	// dbIndex is the database SELECT chose.
 	dbIndex int
+	// isMaster marks the client that runs the master's stream on a
+	// replica (repl_replica.go): no replies, no read-only check.
+	isMaster bool
+	// masterLink, on the master's client, ends when the link is dropped:
+	// a command that was waiting for the world lock then does not run.
+	masterLink context.Context
 	// authenticated is false while requirepass is set and AUTH has not
 	// succeeded.
 	authenticated bool

@@ -108,6 +108,9 @@ func (c *client) info() string {
 	sub, psub, ssub := counts.Channels, counts.Patterns, counts.ShardChannels
 	// A letter per flag set, in Redis's order; N when there is none.
 	var flags string
+	if c.isMaster {
+		flags += "M"
+	}
 	if c.monitoring.Load() {
 		flags += "O"
 	}
@@ -253,6 +256,9 @@ func parseClientType(arg []byte) (string, string) {
 
 // kind returns the client's type for CLIENT LIST/KILL TYPE.
 func (c *client) kind() string {
+	if c.isMaster {
+		return "master"
+	}
 	if c.subscriptions().Total() > 0 {
 		return "pubsub"
 	}

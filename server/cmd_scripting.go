@@ -386,6 +386,9 @@ func (h *scriptHost) Call(args [][]byte, resp3 bool) (frame.Frame, bool) {
 		return frame.NewError(errOOM), false
 	}
 	if declared&flagWrite != 0 {
+		if refusal := s.replicaRefusal(h.caller, cmd); refusal != "" {
+			return frame.NewError(refusal), false // a read-only replica (repl_replica.go)
+		}
 		if refusal := s.writeRefusal(); !h.run.wrote.Load() && refusal != "" {
 			return frame.NewError(refusal), false
 		}

@@ -159,6 +159,7 @@ func commandFamilies() [][]*command {
 		blockingCommands(),
 		scriptingCommands(),
 		aclCommands(),
+		replicationCommands(),
 	}
 }
 
@@ -409,8 +410,14 @@ func (s *Server) admit(c *client, cmd *command, args [][]byte) string {
 	if refusal := s.writeRefusal(); refusal != "" && c.writes(cmd) {
 		return refusal
 	}
+	if refusal := s.replicaRefusal(c, cmd); refusal != "" {
+		return refusal
+	}
 	if c.sub != nil && c.sub.active() && !c.resp3() && cmd.flags&flagSubscribeContext == 0 {
 		return "ERR Can't execute '" + cmd.name + "': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context"
+	}
+	if refusal := s.staleRefusal(c, cmd); refusal != "" {
+		return refusal
 	}
 	if c.monitoring.Load() && (cmd.info.flags&(flagWrite|flagReadonly) != 0 || cmd.flags&flagMayReplicate != 0) {
 		return "ERR Replica can't interact with the keyspace" // a monitor is a replica to Redis
@@ -486,6 +493,9 @@ func (s *Server) call(c *client, cmd *command, args [][]byte, started time.Durat
 		// SHUTDOWN has saved for the last time: nothing runs after it.
 		c.closeAfterReply = true
 		return
+	}
+	if c.isMaster && c.masterLink.Err() != nil {
+		return // REPLICAOF dropped the link while this waited (repl_replica.go)
 	}
 	if cmd.flags&(flagRunsQueue|flagScriptWrites) != 0 {
 		s.runRecovering(c, cmd, args) // the commands it runs record their effects

@@ -145,6 +145,9 @@ func evictionTimeLimit(tenacity int64) time.Duration {
 // the policy finds nothing to evict, or the time limit passes (and a
 // goroutine goes on). The caller holds the world lock shared.
 func (s *Server) performEvictions() evictResult {
+	if s.isReplica() && s.settings.replicaIgnoreMaxmemory.Load() {
+		return evictOK // the master evicts, and its DELs come (isSafeToPerformEvictions)
+	}
 	ev := &s.evict
 	ev.mu.Lock()
 	defer ev.mu.Unlock()

@@ -331,13 +331,19 @@ func (s *Server) infoStats(w *infoWriter) {
 
 func (s *Server) infoReplication(w *infoWriter) {
 	w.title("Replication")
-	w.str("role", "master")
+	if s.isReplica() {
+		w.str("role", "slave")
+		s.infoReplicaFields(w)
+	} else {
+		w.str("role", "master")
+	}
 	w.int("connected_slaves", 0)
 	w.str("master_failover_state", "no-failover")
-	w.str("master_replid", s.runID)
-	w.str("master_replid2", strings.Repeat("0", 40))
-	w.int("master_repl_offset", 0)
-	w.int("second_repl_offset", -1)
+	id, id2, offset, second := s.replIDs()
+	w.str("master_replid", id)
+	w.str("master_replid2", id2)
+	w.int("master_repl_offset", offset)
+	w.int("second_repl_offset", second)
 	w.int("repl_backlog_active", 0)
 	w.int("repl_backlog_size", 1048576)
 	w.int("repl_backlog_first_byte_offset", 0)

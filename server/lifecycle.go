@@ -82,6 +82,7 @@ func (s *Server) Start() error {
 	for _, ln := range lns {
 		s.log.Info("ready to accept connections", zap.Stringer("addr", ln.Addr()))
 	}
+	s.startReplication()
 	return nil
 }
 

@@ -438,28 +438,7 @@ func (s *Server) loadDump() error {
 	// the load (the garbage is bounded by the dump's size).
 	defer debug.SetGCPercent(debug.SetGCPercent(-1))
 	fresh := s.newStore()
-	limits := fresh.EncodingLimits()
-	now := s.store.Clock().Now().UnixMilli()
-	var loaded, expired int64
-	info, err := rdb.Load(bufio.NewReaderSize(f, 1<<20), func(e rdb.Entry) error {
-		d := fresh.DB(e.DB)
-		if d == nil {
-			return fmt.Errorf("key %q is in database %d, but there are only %d", e.Key, e.DB, fresh.Databases())
-		}
-		if e.ExpireAt != 0 && e.ExpireAt <= now {
-			expired++ // already expired: not loaded, as Redis does on a master
-			return nil
-		}
-		v, err := valueOf(e, limits)
-		if err != nil {
-			return err
-		}
-		tx := d.Write(e.Key)
-		tx.Set(e.Key, v, e.ExpireAt)
-		tx.Close()
-		loaded++
-		return nil
-	})
+	info, loaded, expired, err := loadRDBEntries(bufio.NewReaderSize(f, 1<<20), fresh, true)
 	if err != nil {
 		return fmt.Errorf("loading %s: %w", path, err)
 	}
@@ -479,6 +458,35 @@ func (s *Server) loadDump() error {
 		zap.Int64("expired", expired), zap.Int("libraries", len(info.Libraries)), zap.Int("empty_keys_skipped", info.EmptyKeys), zap.Duration("took", time.Since(start)),
 		zap.String("redis_ver", info.Aux["redis-ver"]))
 	return nil
+}
+
+// loadRDBEntries reads the RDB in r into st, whose databases it fills. With
+// dropExpired, keys whose deadline has passed are skipped and counted as
+// expired, as Redis loads a dump on a master; a replica keeps them for the
+// master's DEL. It returns what rdb.Load reports and the keys loaded.
+func loadRDBEntries(r io.Reader, st *db.Store, dropExpired bool) (info rdb.Info, loaded, expired int64, err error) {
+	limits := st.EncodingLimits()
+	now := st.Clock().Now().UnixMilli()
+	info, err = rdb.Load(r, func(e rdb.Entry) error {
+		d := st.DB(e.DB)
+		if d == nil {
+			return fmt.Errorf("key %q is in database %d, but there are only %d", e.Key, e.DB, st.Databases())
+		}
+		if dropExpired && e.ExpireAt != 0 && e.ExpireAt <= now {
+			expired++
+			return nil
+		}
+		v, err := valueOf(e, limits)
+		if err != nil {
+			return err
+		}
+		tx := d.Write(e.Key)
+		tx.Set(e.Key, v, e.ExpireAt)
+		tx.Close()
+		loaded++
+		return nil
+	})
+	return info, loaded, expired, err
 }
 
 // shutdown is SHUTDOWN: save unless NOSAVE (or when SAVE is

@@ -87,6 +87,9 @@ type Server struct {
 	serverStats
 	memCache memCache
 	persist  persistence
+	// replica is the replication identity and the link with the master
+	// while the server is a replica (repl_replica.go).
+	replica replicaState
 	// prop orders and distributes the effects of write commands (propagate.go).
 	prop propagation
 	// aof is the append-only file's writer (aof.go).
@@ -148,6 +151,7 @@ func newServer(cfg serverConfig, log *zap.Logger) *Server {
 		OnReady: func(d *db.DB, key string) { s.blocking.signal(d.Index(), key) },
 		OnSwap:  s.blocking.signalDBs,
 	}
+	s.initReplica()
 	s.store = s.newStore()
 	onLimits := func(l db.EncodingLimits) { s.store.SetEncodingLimits(l) }
 	s.settings.onLimits.Store(&onLimits)
@@ -179,6 +183,7 @@ func (s *Server) newStore() *db.Store {
 	opts.EncodingLimits = &lim
 	st := db.New(opts)
 	st.SetAccessPolicy(s.settings.accessPolicy())
+	st.SetKeepExpired(s.isReplica()) // keys expire on the master only
 	return st
 }
 
@@ -470,6 +475,7 @@ func (s *Server) closeClients(ctx context.Context) error {
 
 	s.stopBackground()
 	s.background.Wait()
+	s.stopReplication()
 	done := make(chan struct{})
 	go func() {
 		s.clientsWG.Wait()

@@ -166,6 +166,20 @@ type settings struct {
 	// effect with the next command, as in Redis.
 	onLimits atomic.Pointer[func(db.EncodingLimits)]
 
+	// The replica's parameters (repl_replica.go). replicaOf is where the
+	// replicaof directive points at start; REPLICAOF changes the server's
+	// master later, and CONFIG GET and REWRITE show that (replicaOfNow).
+	replicaOf              config.Handle[replicaTarget]
+	replicaOfNow           atomic.Pointer[func() replicaTarget]
+	masterAuth             config.Handle[string]
+	masterUser             config.Handle[string]
+	replicaReadOnly        config.Handle[bool]
+	replicaServeStaleData  config.Handle[bool]
+	replicaPriority        config.Handle[int64]
+	replicaAnnounced       config.Handle[bool]
+	replicaIgnoreMaxmemory config.Handle[bool]  // a replica evicts nothing: the master's DELs come
+	replTimeout            config.Handle[int64] // seconds without data from the master before the link is cut
+
 	// generation changes whenever a setting that connected clients apply
 	// to themselves (timeout, proto-max-bulk-len, output limits) changes.
 	generation atomic.Int64
@@ -351,6 +365,20 @@ func newSettings(level zap.AtomicLevel) (*settings, error) {
 		config.Param{Name: "admin-token", Kind: config.String{OmitEmpty: true}, Default: "", Immutable: true, Hidden: true,
 			Handle: &st.adminToken},
 		config.Param{Name: "metrics-bind", Kind: config.String{}, Default: "127.0.0.1", Immutable: true, Handle: &st.metricsBind},
+		config.Param{Name: "replicaof", Aliases: []string{"slaveof"}, Kind: st.replicaOfKind(), Default: "", Immutable: true,
+			Handle: &st.replicaOf},
+		config.Param{Name: "masterauth", Kind: config.String{OmitEmpty: true}, Default: "", Handle: &st.masterAuth},
+		config.Param{Name: "masteruser", Kind: config.String{OmitEmpty: true}, Default: "", Handle: &st.masterUser},
+		config.Param{Name: "replica-read-only", Aliases: []string{"slave-read-only"}, Kind: config.Bool{}, Default: "yes",
+			Handle: &st.replicaReadOnly},
+		config.Param{Name: "replica-serve-stale-data", Aliases: []string{"slave-serve-stale-data"}, Kind: config.Bool{},
+			Default: "yes", Handle: &st.replicaServeStaleData},
+		config.Param{Name: "replica-priority", Aliases: []string{"slave-priority"}, Kind: config.Int{Min: 0, Max: intMax},
+			Default: "100", Handle: &st.replicaPriority},
+		config.Param{Name: "replica-ignore-maxmemory", Aliases: []string{"slave-ignore-maxmemory"}, Kind: config.Bool{},
+			Default: "yes", Handle: &st.replicaIgnoreMaxmemory},
+		config.Param{Name: "replica-announced", Kind: config.Bool{}, Default: "yes", Handle: &st.replicaAnnounced},
+		config.Param{Name: "repl-timeout", Kind: config.Int{Min: 1, Max: intMax}, Default: "60", Handle: &st.replTimeout},
 		config.Param{Name: "metrics-port", Kind: config.Int{Min: 0, Max: 65535}, Default: "0", Immutable: true, Handle: &st.metricsPort},
 	)
 	if err != nil {
