@@ -110,6 +110,8 @@ func (c *client) info() string {
 	var flags string
 	if c.monitoring.Load() {
 		flags += "O"
+	} else if c.replica.Load() != nil {
+		flags += "S"
 	}
 	if counts.Total() > 0 {
 		flags += "P"
@@ -245,6 +247,9 @@ func (c *client) writeText(s string) {
 func parseClientType(arg []byte) (string, string) {
 	for _, t := range []string{"normal", "master", "replica", "slave", "pubsub"} {
 		if is(arg, t) {
+			if t == "slave" {
+				t = "replica" // one type, two names
+			}
 			return t, ""
 		}
 	}
@@ -253,6 +258,9 @@ func parseClientType(arg []byte) (string, string) {
 
 // kind returns the client's type for CLIENT LIST/KILL TYPE.
 func (c *client) kind() string {
+	if c.replica.Load() != nil {
+		return "replica"
+	}
 	if c.subscriptions().Total() > 0 {
 		return "pubsub"
 	}

@@ -156,6 +156,7 @@ func commandFamilies() [][]*command {
 		slowlogCommands(),
 		latencyCommands(),
 		monitorCommands(),
+		replicationCommands(),
 		blockingCommands(),
 		scriptingCommands(),
 		aclCommands(),
@@ -408,6 +409,9 @@ func (s *Server) admit(c *client, cmd *command, args [][]byte) string {
 	}
 	if refusal := s.writeRefusal(); refusal != "" && c.writes(cmd) {
 		return refusal
+	}
+	if c.writes(cmd) && s.replicasRefuseWrites() {
+		return errNoReplicas
 	}
 	if c.sub != nil && c.sub.active() && !c.resp3() && cmd.flags&flagSubscribeContext == 0 {
 		return "ERR Can't execute '" + cmd.name + "': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context"
