@@ -667,10 +667,10 @@ func (s *Server) replCron(stop <-chan struct{}) {
 		reps := slices.Clone(r.replicas)
 		idle := time.Since(r.noReplicasAt)
 		r.mu.Unlock()
+		loops++ // seconds since the server started, as Redis's cron loops
 		if period := s.settings.replPingPeriod.Load(); n > 0 && period > 0 && loops%period == 0 {
 			r.feedRaw("ping")
 		}
-		loops++
 		now := s.clock.Now().Unix()
 		timeout := s.settings.replTimeout.Load()
 		for _, rep := range reps {
