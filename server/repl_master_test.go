@@ -318,3 +318,56 @@ func TestWaitWithoutReplicas(t *testing.T) {
 		}
 	}
 }
+
+// TestFullSyncUnderWrites: clients go on writing while a replica's full
+// sync runs; once they stop, the replica has every write exactly once:
+// none falls between the snapshot and the stream, none is in both.
+func TestFullSyncUnderWrites(t *testing.T) {
+	ts := startReplMaster(t)
+	oc := ts.dial(t)
+	// Enough keys for the snapshot to take a while to send.
+	for i := 0; i < 50; i++ {
+		var cmds [][]string
+		for j := 0; j < 20; j++ {
+			cmd := []string{"MSET"}
+			for k := 0; k < 50; k++ {
+				n := strconv.Itoa((i*20+j)*50 + k)
+				cmd = append(cmd, "key:"+n, strings.Repeat("v", 100)+n)
+			}
+			cmds = append(cmds, cmd)
+		}
+		oc.Pipeline(cmds)
+	}
+	stop := make(chan struct{})
+	writerDone := make(chan int)
+	go func() {
+		w := dialRaw(t, ts.addr)
+		n := 0
+		for {
+			select {
+			case <-stop:
+				writerDone <- n
+				return
+			default:
+			}
+			w.Pipeline([][]string{{"INCR", "counter"}, {"RPUSH", "log", strconv.Itoa(n)}, {"SET", "key:" + strconv.Itoa(n%50000), "new"}})
+			n++
+		}
+	}()
+	_, rc := startRedisReplica(t, ts.addr)
+	time.Sleep(200 * time.Millisecond)
+	close(stop)
+	n := <-writerDone
+	want := strconv.Itoa(n)
+	waitFor(t, func() bool { return rc.Do("GET", "counter").Text() == want })
+	if got := rc.Do("LLEN", "log").Int; got != int64(n) {
+		t.Errorf("the replica's log has %d entries, want %d", got, n)
+	}
+	if got, want := rc.Do("LRANGE", "log", "0", "-1"), oc.Do("LRANGE", "log", "0", "-1"); frameText(got) != frameText(want) {
+		t.Errorf("the replica's log differs from the master's")
+	}
+	if got, want := rc.Do("DBSIZE").Int, oc.Do("DBSIZE").Int; got != want {
+		t.Errorf("the replica has %d keys, the master %d", got, want)
+	}
+	t.Logf("%d writes while the replica synced", n)
+}
