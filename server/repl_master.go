@@ -134,7 +134,7 @@ func (s *Server) initReplication() {
 	r.secondOffset = -1
 	r.seldb = -1
 	r.grown = make(chan struct{})
-	r.noReplicasAt = time.Now()
+	r.noReplicasAt = s.clock.Now()
 }
 
 // zeroReplID is the replication ID of no history (master_replid2 unset).
@@ -217,7 +217,7 @@ func (r *replState) checkLimitsLocked() {
 		case lim.Hard > 0 && pending > int64(lim.Hard):
 			over = true
 		case lim.Soft > 0 && pending > int64(lim.Soft):
-			now := time.Now()
+			now := r.srv.clock.Now()
 			if rep.overSoft.IsZero() {
 				rep.overSoft = now
 			} else if now.Sub(rep.overSoft) > lim.SoftFor {
@@ -310,7 +310,7 @@ func (s *Server) dropReplica(c *client) {
 		r.replicas = slices.Delete(r.replicas, i, i+1)
 	}
 	if len(r.replicas) == 0 {
-		r.noReplicasAt = time.Now()
+		r.noReplicasAt = s.clock.Now()
 	}
 	started := rep.started
 	r.wakeLocked() // WAIT counts again
@@ -665,7 +665,7 @@ func (s *Server) replCron(stop <-chan struct{}) {
 		r.mu.Lock()
 		n := len(r.replicas)
 		reps := slices.Clone(r.replicas)
-		idle := time.Since(r.noReplicasAt)
+		idle := s.clock.Now().Sub(r.noReplicasAt)
 		r.mu.Unlock()
 		loops++ // seconds since the server started, as Redis's cron loops
 		if period := s.settings.replPingPeriod.Load(); n > 0 && period > 0 && loops%period == 0 {

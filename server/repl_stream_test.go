@@ -305,6 +305,18 @@ func TestReplicaLinkGoroutines(t *testing.T) {
 		t.Errorf("SYNC's stream = %q", got)
 	}
 
+	// client-output-buffer-limit replica: a write bigger than the hard
+	// limit closes the replicas at once.
+	c.do("CONFIG", "SET", "client-output-buffer-limit", "replica 10000 0 0")
+	c.do("SET", "huge", strings.Repeat("y", 50000))
+	waitFor(t, func() bool { return infoField(t, c, "replication", "connected_slaves") == "0" })
+	c.do("CONFIG", "SET", "client-output-buffer-limit", "replica 256mb 64mb 60")
+	rs4 := dialReplStream(t, ts.addr)
+	c.do("SET", "k4", "v4")
+	if got := strings.Join(rs4.commands(), "|"); got != "SELECT 0|SET k4 v4" {
+		t.Errorf("stream after the limits were raised = %q", got)
+	}
+
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	if err := srv.Shutdown(ctx); err != nil {
