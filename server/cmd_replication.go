@@ -45,7 +45,7 @@ func cmdReplconf(c *client, args [][]byte) {
 				rep.port.Store(port)
 			}
 		case is(opt, "ip-address"):
-			if len(val) >= 46 { // NET_HOST_STR_LEN
+			if len(val) >= 256 { // NET_HOST_STR_LEN
 				c.conn.WriteError("ERR REPLCONF ip-address provided by replica instance is too long: " +
 					strconv.Itoa(len(val)) + " bytes")
 				return
@@ -74,8 +74,12 @@ func cmdReplconf(c *client, args [][]byte) {
 			return
 		case is(opt, "rdb-only"):
 			n, ok := parseInt(val)
-			if !ok || n < 0 || n > 1 {
-				c.conn.WriteError("ERR value is out of range, must be positive")
+			if !ok {
+				c.conn.WriteError(errNotInteger)
+				return
+			}
+			if n < 0 || n > 1 {
+				c.conn.WriteError("ERR value is out of range, value must between 0 and 1")
 				return
 			}
 		default:

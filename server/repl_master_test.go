@@ -311,6 +311,11 @@ func TestWaitWithoutReplicas(t *testing.T) {
 		{[]string{"WAIT", "1", "-1"}, "-ERR timeout is negative\r\n"},
 		{[]string{"REPLCONF", "listening-port"}, "-ERR syntax error\r\n"},
 		{[]string{"REPLCONF", "bogus", "1"}, "-ERR Unrecognized REPLCONF option: bogus\r\n"},
+		{[]string{"REPLCONF", "rdb-only", "5"}, "-ERR value is out of range, value must between 0 and 1\r\n"},
+		{[]string{"REPLCONF", "rdb-only", "x"}, "-ERR value is not an integer or out of range\r\n"},
+		{[]string{"REPLCONF", "listening-port", "x"}, "-ERR value is not an integer or out of range\r\n"},
+		{[]string{"REPLCONF", "ip-address", strings.Repeat("a", 50)}, "+OK\r\n"},
+		{[]string{"WAIT", "1", "abc"}, "-ERR timeout is not an integer or out of range\r\n"},
 		{[]string{"REPLCONF", "listening-port", "6380", "capa", "eof", "capa", "psync2"}, "+OK\r\n"},
 	} {
 		if got := string(oc.DoRaw(tc.args...)); got != tc.want {
