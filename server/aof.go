@@ -359,24 +359,8 @@ func (w *aofWriter) Propagate(dbi int, cmds [][][]byte) {
 			w.buf = append(w.buf, "\r\n"...)
 		}
 	}
-	i := 0
-	if len(cmds) > 1 && len(cmds[0]) == 1 && equalFoldASCII(cmds[0][0], "multi") {
-		// Redis puts a transaction's SELECT inside it.
-		w.buf = appendRESPCommand(w.buf, cmds[0])
-		i = 1
-	}
-	if dbi != w.curDB {
-		w.buf = appendRESPCommand(w.buf, [][]byte{[]byte("SELECT"), strconv.AppendInt(nil, int64(dbi), 10)})
-		w.curDB = dbi
-	}
-	for _, cmd := range cmds[i:] {
-		w.buf = appendRESPCommand(w.buf, cmd)
-		if len(cmd) == 2 && equalFoldASCII(cmd[0], "select") {
-			if n, err := strconv.Atoi(string(cmd[1])); err == nil {
-				w.curDB = n
-			}
-		}
-	}
+	// Redis puts a transaction's SELECT inside it in the AOF.
+	w.buf = appendPropagated(w.buf, &w.curDB, dbi, cmds, true)
 	w.appended += int64(len(w.buf) - start)
 	if always {
 		w.alwaysTarget.Store(w.appended)
@@ -454,6 +438,34 @@ var errAOFAlwaysUnwritten = errors.New("the AOF cannot be written with appendfsy
 
 // srv returns the server the writer belongs to.
 func (w *aofWriter) srv() *Server { return w.server }
+
+// appendPropagated appends one call's propagated commands (see
+// Propagator), run in database dbi, as RESP commands, for the AOF and the
+// replication stream: first a SELECT when dbi is not *cur, the database
+// the feed's last SELECT chose (-1 for none yet), which it updates, also
+// for the SELECTs among cmds. selectInMulti puts a transaction's SELECT
+// after its MULTI, as Redis writes its AOF; the replication stream has it
+// before (replicationFeedSlaves).
+func appendPropagated(dst []byte, cur *int, dbi int, cmds [][][]byte, selectInMulti bool) []byte {
+	i := 0
+	if selectInMulti && len(cmds) > 1 && len(cmds[0]) == 1 && equalFoldASCII(cmds[0][0], "multi") {
+		dst = appendRESPCommand(dst, cmds[0])
+		i = 1
+	}
+	if dbi != *cur {
+		dst = appendRESPCommand(dst, [][]byte{[]byte("SELECT"), strconv.AppendInt(nil, int64(dbi), 10)})
+		*cur = dbi
+	}
+	for _, cmd := range cmds[i:] {
+		dst = appendRESPCommand(dst, cmd)
+		if len(cmd) == 2 && equalFoldASCII(cmd[0], "select") {
+			if n, err := strconv.Atoi(string(cmd[1])); err == nil {
+				*cur = n
+			}
+		}
+	}
+	return dst
+}
 
 // appendRESPCommand appends args as a RESP array of bulk strings.
 func appendRESPCommand(dst []byte, args [][]byte) []byte {

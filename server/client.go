@@ -98,6 +98,14 @@ type client struct {
 	// fsynced that far (awaitAOF, before they are written).
 	aofTarget atomic.Int64
 
+	// replica is set once the connection is a replica served by this
+	// master (PSYNC or SYNC; repl_master.go); replAnnounce is what its
+	// REPLCONFs told before. replOffset is where the replication stream
+	// ended after the client's last write, which WAIT waits for.
+	replica      atomic.Pointer[replica]
+	replAnnounce *replAnnounce
+	replOffset   int64
+
 	mu      sync.Mutex // guards name, libName, libVer
 	name    string
 	libName string
@@ -235,6 +243,7 @@ func (c *client) cleanup() {
 	c.watch.Unwatch()
 	c.server.disableTracking(c)
 	c.stopMonitoring()
+	c.server.dropReplica(c)
 	if c.sub != nil {
 		c.server.pubsub.RemoveAll(c.sub)
 	}

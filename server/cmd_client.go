@@ -113,6 +113,8 @@ func (c *client) info() string {
 	}
 	if c.monitoring.Load() {
 		flags += "O"
+	} else if c.replica.Load() != nil {
+		flags += "S"
 	}
 	if counts.Total() > 0 {
 		flags += "P"
@@ -248,6 +250,9 @@ func (c *client) writeText(s string) {
 func parseClientType(arg []byte) (string, string) {
 	for _, t := range []string{"normal", "master", "replica", "slave", "pubsub"} {
 		if is(arg, t) {
+			if t == "slave" {
+				t = "replica" // one type, two names
+			}
 			return t, ""
 		}
 	}
@@ -258,6 +263,9 @@ func parseClientType(arg []byte) (string, string) {
 func (c *client) kind() string {
 	if c.isMaster {
 		return "master"
+	}
+	if c.replica.Load() != nil {
+		return "replica"
 	}
 	if c.subscriptions().Total() > 0 {
 		return "pubsub"

@@ -351,6 +351,13 @@ func cmdXAdd(c *client, args [][]byte) {
 	}
 	var buf [48]byte
 	c.conn.WriteBulk(id.Append(buf[:0]))
+	if !a.idGiven || !a.seqGiven {
+		// Propagated with the ID it got, as Redis rewrites the argument:
+		// a replica or the AOF would make another.
+		out := cloneArgs(args)
+		out[idPos] = id.Append(nil)
+		c.propagateAs(out)
+	}
 	c.notify(evStream, "xadd", key)
 	c.server.dirty.Add(1)
 	if a.strategy != trimNone && a.trim(s) > 0 {

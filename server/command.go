@@ -156,6 +156,7 @@ func commandFamilies() [][]*command {
 		slowlogCommands(),
 		latencyCommands(),
 		monitorCommands(),
+		replicationCommands(),
 		blockingCommands(),
 		scriptingCommands(),
 		aclCommands(),
@@ -409,6 +410,9 @@ func (s *Server) admit(c *client, cmd *command, args [][]byte) string {
 	}
 	if refusal := s.writeRefusal(); refusal != "" && c.writes(cmd) {
 		return refusal
+	}
+	if c.writes(cmd) && !s.isReplica() && s.replicasRefuseWrites() {
+		return errNoReplicas
 	}
 	if refusal := s.replicaRefusal(c, cmd); refusal != "" {
 		return refusal

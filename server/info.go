@@ -303,9 +303,9 @@ func (s *Server) infoStats(w *infoWriter) {
 	w.str("instantaneous_input_kbps", strconv.FormatFloat(inKbps, 'f', 2, 64))
 	w.str("instantaneous_output_kbps", strconv.FormatFloat(outKbps, 'f', 2, 64))
 	w.int("rejected_connections", s.rejected.Load())
-	w.int("sync_full", 0)
-	w.int("sync_partial_ok", 0)
-	w.int("sync_partial_err", 0)
+	w.int("sync_full", s.repl.syncFull.Load())
+	w.int("sync_partial_ok", s.repl.syncPartialOK.Load())
+	w.int("sync_partial_err", s.repl.syncPartialErr.Load())
 	w.int("expired_keys", s.store.ExpiredKeys())
 	w.str("expired_stale_perc", "0.00")
 	w.int("expired_time_cap_reached_count", 0)
@@ -331,12 +331,13 @@ func (s *Server) infoStats(w *infoWriter) {
 
 func (s *Server) infoReplication(w *infoWriter) {
 	w.title("Replication")
-	if s.isReplica() {
-		w.str("role", "slave")
-		s.infoReplicaFields(w)
-	} else {
-		w.str("role", "master")
+	if !s.isReplica() {
+		s.infoReplicationMaster(w)
+		return
 	}
+	w.str("role", "slave")
+	s.infoReplicaFields(w)
+	// A replica serves no replicas of its own (no chained replication).
 	w.int("connected_slaves", 0)
 	w.str("master_failover_state", "no-failover")
 	id, id2, offset, second := s.replIDs()
@@ -345,7 +346,7 @@ func (s *Server) infoReplication(w *infoWriter) {
 	w.int("master_repl_offset", offset)
 	w.int("second_repl_offset", second)
 	w.int("repl_backlog_active", 0)
-	w.int("repl_backlog_size", 1048576)
+	w.int("repl_backlog_size", int64(s.settings.replBacklogSize.Load()))
 	w.int("repl_backlog_first_byte_offset", 0)
 	w.int("repl_backlog_histlen", 0)
 }

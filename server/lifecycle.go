@@ -349,6 +349,7 @@ func (s *Server) Shutdown(ctx context.Context) error {
 	// Once no client can write any more, the AOF's rewrite ends and its
 	// last writes are fsynced.
 	s.closeAOF()
+	s.closeReplication()
 	if adminSrv != nil {
 		adminSrv.Stop(ctx)
 	}

@@ -259,6 +259,31 @@ func (s *Server) writeDump(path string, snap snapshot, aofBase bool) (err error)
 			os.Remove(tmp)
 		}
 	}()
+	bw := bufio.NewWriterSize(f, 1<<20)
+	if err := s.encodeRDB(bw, snap, aofBase); err != nil {
+		return fmt.Errorf("write %s: %w", tmp, err)
+	}
+	if err := bw.Flush(); err != nil {
+		return fmt.Errorf("write %s: %w", tmp, err)
+	}
+	if err := f.Sync(); err != nil {
+		return fmt.Errorf("fsync %s: %w", tmp, err)
+	}
+	if err := f.Close(); err != nil {
+		return fmt.Errorf("close %s: %w", tmp, err)
+	}
+	if err := os.Rename(tmp, path); err != nil {
+		return fmt.Errorf("rename %s to %s: %w", tmp, path, err)
+	}
+	// The rename is durable only once the directory is.
+	return syncDir(dir)
+}
+
+// encodeRDB writes snap to out in the RDB format (a dump file, an AOF's
+// RDB base when aofBase, or a replica's full sync), counting the keys
+// written for INFO's current_save_keys_processed. It does not close snap.
+func (s *Server) encodeRDB(out io.Writer, snap snapshot, aofBase bool) error {
+	p := &s.persist
 	keys, expiring := snap.sn.DBSizes()
 	total := 0
 	for _, n := range keys {
@@ -267,25 +292,24 @@ func (s *Server) writeDump(path string, snap snapshot, aofBase bool) (err error)
 	p.keysTotal.Store(int64(total))
 	p.keysDone.Store(0)
 	ms, _ := s.memStats()
-	bw := bufio.NewWriterSize(f, 1<<20)
 	opts := s.rdbValueOptions()
 	opts.RedisVersion = RedisVersion
 	opts.Time = snap.taken
 	opts.UsedMem = int64(ms.HeapAlloc)
 	opts.NoChecksum = !s.settings.rdbChecksum.Load()
 	opts.AOFBase = aofBase
-	w := rdb.NewWriter(bw, opts)
+	w := rdb.NewWriter(out, opts)
 	// Redis writes the libraries before the databases.
 	for _, code := range snap.libraries {
 		if err := w.WriteLibrary(code); err != nil {
-			return fmt.Errorf("write %s: %w", tmp, err)
+			return err
 		}
 	}
 	var scratch rdbScratch
 	current := -1
 	// The snapshot streams shard by shard: what no writer copied is read
 	// from the keyspace as the file is written.
-	err = snap.sn.Range(func(dbi int, entries []db.SnapshotEntry) error {
+	err := snap.sn.Range(func(dbi int, entries []db.SnapshotEntry) error {
 		if p.abandon.Load() {
 			return errSaveAbandoned
 		}
@@ -310,26 +334,13 @@ func (s *Server) writeDump(path string, snap snapshot, aofBase bool) (err error)
 		return nil
 	})
 	if err != nil {
-		return fmt.Errorf("write %s: %w", tmp, err)
+		return err
 	}
 	if err := w.Close(); err != nil {
-		return fmt.Errorf("write %s: %w", tmp, err)
-	}
-	if err := bw.Flush(); err != nil {
-		return fmt.Errorf("write %s: %w", tmp, err)
-	}
-	if err := f.Sync(); err != nil {
-		return fmt.Errorf("fsync %s: %w", tmp, err)
-	}
-	if err := f.Close(); err != nil {
-		return fmt.Errorf("close %s: %w", tmp, err)
-	}
-	if err := os.Rename(tmp, path); err != nil {
-		return fmt.Errorf("rename %s to %s: %w", tmp, path, err)
+		return err
 	}
 	p.keysDone.Store(int64(total))
-	// The rename is durable only once the directory is.
-	return syncDir(dir)
+	return nil
 }
 
 // saveRulesDue reports whether a save rule says it is time to save: some

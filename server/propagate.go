@@ -226,6 +226,7 @@ func (s *Server) endEffects(c *client) {
 	if target := s.aof.takeAlwaysTarget(); target != 0 {
 		c.aofTarget.Store(target)
 	}
+	s.noteWriteOffset(c) // for WAIT
 	s.prop.mu.Unlock()
 	s.tryFlushDeleted()
 }

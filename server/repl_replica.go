@@ -282,7 +282,12 @@ func (s *Server) replicaOf(t replicaTarget, inTransaction bool) (reply string, e
 	if !r.target.isSet() {
 		// A master turning replica keeps its history: it may continue it
 		// with a partial resync from the new master (Redis's
-		// replicationCacheMasterUsingMyself).
+		// replicationCacheMasterUsingMyself). Its own replicas go.
+		s.stopServing()
+		var offset int64
+		r.replID, r.replID2, offset, r.secondOffset = s.repl.identity()
+		r.offset.Store(offset)
+		r.readOffset.Store(offset)
 		r.hasHistory = true
 	}
 	r.target = t
@@ -306,6 +311,7 @@ func (s *Server) becomeMasterLocked() {
 	r.hasHistory = true
 	r.state.Store(int32(linkNone))
 	s.store.SetKeepExpired(false)
+	s.repl.adopt(r.replID, r.replID2, r.offset.Load(), r.secondOffset)
 }
 
 // replicate keeps the link with target until ctx ends: it syncs, applies
@@ -453,7 +459,7 @@ func (s *Server) syncWithMaster(ctx context.Context, target replicaTarget) error
 			return fmt.Errorf("bad FULLRESYNC reply %q", reply)
 		}
 		s.log.Info("full resync from master", zap.String("replid", fields[1]), zap.Int64("offset", off))
-		if err := s.fullSync(l, fields[1], off); err != nil {
+		if err := s.loadFullSync(l, fields[1], off); err != nil {
 			return err
 		}
 	case len(fields) >= 1 && fields[0] == "+CONTINUE":
@@ -480,10 +486,10 @@ func (s *Server) listeningPort() int64 {
 	return s.settings.port.Load()
 }
 
-// fullSync reads the master's RDB, in either of the forms Redis sends it
+// loadFullSync reads the master's RDB, in either of the forms Redis sends it
 // ("$<len>" then the bytes, or "$EOF:<mark>" then the bytes then the
 // mark), and replaces the server's data with it.
-func (s *Server) fullSync(l *masterLink, replID string, offset int64) error {
+func (s *Server) loadFullSync(l *masterLink, replID string, offset int64) error {
 	r := &s.replica
 	r.state.Store(int32(linkTransfer))
 	r.syncStart.Store(int64(s.monotonic()))
@@ -936,6 +942,9 @@ func syncPercent(size, read int64) int64 {
 // replIDs returns master_replid, master_replid2, master_repl_offset and
 // second_repl_offset.
 func (s *Server) replIDs() (id, id2 string, offset, second int64) {
+	if !s.isReplica() {
+		return s.repl.identity()
+	}
 	r := &s.replica
 	r.mu.Lock()
 	defer r.mu.Unlock()

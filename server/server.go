@@ -94,6 +94,8 @@ type Server struct {
 	prop propagation
 	// aof is the append-only file's writer (aof.go).
 	aof aofWriter
+	// repl is the master side of replication (repl_master.go).
+	repl replState
 	// scripts run EVAL and its kin (cmd_scripting.go).
 	scripts scriptState
 	// dumpers are DUMP's encoders (*rdb.Dumper), whose buffers and LZF
@@ -160,10 +162,15 @@ func newServer(cfg serverConfig, log *zap.Logger) *Server {
 	s.initEviction()
 	s.initPersistence()
 	s.initAOF()
+	s.initReplication()
 	s.initScripting()
 	ctx, cancel := context.WithCancel(context.Background())
 	s.stopBackground = cancel
-	s.background.Add(2)
+	s.background.Add(3)
+	go func() {
+		defer s.background.Done()
+		s.replCron(ctx.Done())
+	}()
 	go func() {
 		defer s.background.Done()
 		s.activeExpiry(ctx)
@@ -406,10 +413,11 @@ func (s *Server) reserveClient() bool {
 }
 
 // applyIdleTimeout sets the connection's idle timeout from the "timeout"
-// setting. Subscribers are exempt, as in Redis: they wait for messages.
+// setting. Subscribers are exempt, as in Redis: they wait for messages;
+// so are replicas.
 func (c *client) applyIdleTimeout() {
 	d := c.server.settings.idleTimeout()
-	if c.sub != nil && c.sub.active() {
+	if c.sub != nil && c.sub.active() || c.replica.Load() != nil {
 		d = 0
 	}
 	c.conn.SetIdleTimeout(d)

@@ -69,6 +69,19 @@ type settings struct {
 	aofTimestampEnabled      config.Handle[bool]
 	onAppendOnly             atomic.Pointer[func(bool) error]
 
+	// The master side of replication (repl_master.go).
+	replBacklogSize       config.Handle[uint64] // bytes of the stream kept for partial resyncs
+	replBacklogTTL        config.Handle[int64]  // seconds without replicas before the backlog is freed; 0 never
+	replDisklessSync      config.Handle[bool]   // full syncs stream the RDB to the socket (EOF-marked)
+	replDisklessSyncDelay config.Handle[int64]  // seconds a diskless full sync waits before it starts
+	replPingPeriod        config.Handle[int64]  // seconds between the PINGs put in the stream
+	// replTimeout is repl-timeout: seconds without an ACK before a
+	// replica is dropped, and without data from the master before a
+	// replica cuts its link.
+	replTimeout        config.Handle[int64]
+	minReplicasToWrite config.Handle[int64] // writes refused with fewer good replicas; 0 off
+	minReplicasMaxLag  config.Handle[int64] // seconds since its last ACK for a replica to be good
+
 	notifyKeyspaceEvents config.Handle[pubsub.EventFlags]
 	hz                   config.Handle[int64] // active expiry cycles a second
 	// busyReplyThreshold is how many milliseconds a script runs before
@@ -177,8 +190,7 @@ type settings struct {
 	replicaServeStaleData  config.Handle[bool]
 	replicaPriority        config.Handle[int64]
 	replicaAnnounced       config.Handle[bool]
-	replicaIgnoreMaxmemory config.Handle[bool]  // a replica evicts nothing: the master's DELs come
-	replTimeout            config.Handle[int64] // seconds without data from the master before the link is cut
+	replicaIgnoreMaxmemory config.Handle[bool] // a replica evicts nothing: the master's DELs come
 
 	// generation changes whenever a setting that connected clients apply
 	// to themselves (timeout, proto-max-bulk-len, output limits) changes.
@@ -279,6 +291,20 @@ func newSettings(level zap.AtomicLevel) (*settings, error) {
 				level.SetLevel(lvl)
 				return nil
 			}},
+		config.Param{Name: "repl-backlog-size", Kind: config.Memory{Min: 1, Max: math.MaxInt64}, Default: "1mb",
+			Handle: &st.replBacklogSize},
+		config.Param{Name: "repl-backlog-ttl", Kind: config.Int{Min: 0, Max: math.MaxInt64}, Default: "3600",
+			Handle: &st.replBacklogTTL},
+		config.Param{Name: "repl-diskless-sync", Kind: config.Bool{}, Default: "yes", Handle: &st.replDisklessSync},
+		config.Param{Name: "repl-diskless-sync-delay", Kind: config.Int{Min: 0, Max: intMax}, Default: "5",
+			Handle: &st.replDisklessSyncDelay},
+		config.Param{Name: "repl-ping-replica-period", Aliases: []string{"repl-ping-slave-period"},
+			Kind: config.Int{Min: 1, Max: intMax}, Default: "10", Handle: &st.replPingPeriod},
+		config.Param{Name: "repl-timeout", Kind: config.Int{Min: 1, Max: intMax}, Default: "60", Handle: &st.replTimeout},
+		config.Param{Name: "min-replicas-to-write", Aliases: []string{"min-slaves-to-write"},
+			Kind: config.Int{Min: 0, Max: intMax}, Default: "0", Handle: &st.minReplicasToWrite},
+		config.Param{Name: "min-replicas-max-lag", Aliases: []string{"min-slaves-max-lag"},
+			Kind: config.Int{Min: 0, Max: intMax}, Default: "10", Handle: &st.minReplicasMaxLag},
 		config.Param{Name: "notify-keyspace-events", Kind: notifyKind, Default: "", Handle: &st.notifyKeyspaceEvents},
 		config.Param{Name: "hz", Kind: config.Int{Min: 0, Max: intMax, Adjust: func(n int64) int64 { return min(max(n, 1), 500) }},
 			Default: "10", Handle: &st.hz},
@@ -378,7 +404,6 @@ func newSettings(level zap.AtomicLevel) (*settings, error) {
 		config.Param{Name: "replica-ignore-maxmemory", Aliases: []string{"slave-ignore-maxmemory"}, Kind: config.Bool{},
 			Default: "yes", Handle: &st.replicaIgnoreMaxmemory},
 		config.Param{Name: "replica-announced", Kind: config.Bool{}, Default: "yes", Handle: &st.replicaAnnounced},
-		config.Param{Name: "repl-timeout", Kind: config.Int{Min: 1, Max: intMax}, Default: "60", Handle: &st.replTimeout},
 		config.Param{Name: "metrics-port", Kind: config.Int{Min: 0, Max: 65535}, Default: "0", Immutable: true, Handle: &st.metricsPort},
 	)
 	if err != nil {
