@@ -72,6 +72,7 @@ failover_timeout=20000
 
 used_ports=""
 take_port() {
+	# shellcheck disable=SC2086 # one argument per port
 	port=$(spare_port $used_ports)
 	used_ports="$used_ports $port"
 }
@@ -104,7 +105,8 @@ sentinel_sees() {
 # redis-server from a config file of its own, which Sentinel's CONFIG
 # REWRITE writes to.
 start_data_server() {
-	local kind=$1 name=$2 p=$3 of=${4:-} conf=$work/$kind-$2.conf
+	local kind=$1 name=$2 p=$3 of=${4:-}
+	local conf=$work/$kind-$name.conf
 	if [ ! -f "$conf" ]; then
 		{
 			echo "port $p"
