@@ -155,15 +155,16 @@ fi
 # The two servers, A and B: their names (as the table and the JSON say
 # them), ports and process ids.
 ports=() names=()
-# aof_args <name>: the persistence arguments both servers get: the AOF in
-# a directory of the server's own under $tmp, or none.
+# aof_args <name>: the persistence arguments both servers get: a
+# directory of the server's own under $tmp (so that no dump.rdb lying in
+# the working directory is loaded), and the AOF there, or none.
 aof_args() {
+	mkdir -p "$tmp/$1"
 	if [[ -z $appendfsync ]]; then
-		echo "--appendonly no"
+		echo "--dir $tmp/$1 --appendonly no"
 		return
 	fi
-	mkdir -p "$tmp/$1"
-	echo "--appendonly yes --appendfsync $appendfsync --dir $tmp/$1"
+	echo "--dir $tmp/$1 --appendonly yes --appendfsync $appendfsync"
 }
 start_ours() { # start_ours <name> <io-threads>
 	local port
