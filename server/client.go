@@ -93,6 +93,10 @@ type client struct {
 	// effects collects the propagated form of the running call while
 	// anything subscribes (propagate.go); nil otherwise.
 	effects *effects
+	// ownEffects is where effects points while a call of c collects: one
+	// per client, reused, since the subscribers are done with a call's
+	// effects when Propagate returns.
+	ownEffects effects
 	// aofTarget, under appendfsync always, is where in the AOF the
 	// effects of c's last write end: its replies wait until the AOF is
 	// fsynced that far (awaitAOF, before they are written).

@@ -27,11 +27,7 @@ type queued struct {
 }
 
 func (m *multiState) queue(cmd *command, args [][]byte) {
-	own := make([][]byte, len(args))
-	for i, a := range args {
-		own[i] = append([]byte(nil), a...)
-	}
-	m.cmds = append(m.cmds, queued{cmd: cmd, args: own})
+	m.cmds = append(m.cmds, queued{cmd: cmd, args: cloneArgs(args)})
 }
 
 // MULTI

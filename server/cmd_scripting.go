@@ -295,9 +295,18 @@ func (c *client) fcall(args [][]byte, readOnly bool) {
 }
 
 func cloneArgs(args [][]byte) [][]byte {
+	// Two allocations whatever the number of arguments: their slices, and
+	// one buffer for all their bytes.
+	n := 0
+	for _, a := range args {
+		n += len(a)
+	}
+	buf := make([]byte, 0, n)
 	own := make([][]byte, len(args))
 	for i, a := range args {
-		own[i] = append([]byte(nil), a...)
+		start := len(buf)
+		buf = append(buf, a...)
+		own[i] = buf[start:len(buf):len(buf)] // an append to one reallocates, never overwrites the next
 	}
 	return own
 }

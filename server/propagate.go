@@ -2,6 +2,7 @@ package server
 
 import (
 	"bytes"
+	"slices"
 	"strconv"
 	"sync"
 	"sync/atomic"
@@ -25,8 +26,9 @@ import (
 type Propagator interface {
 	// Propagate receives the effects of one executed command, run in
 	// database db: one command, or several wrapped in MULTI and EXEC.
-	// The slices belong to the receiver; it runs with writes held up, so
-	// it must be quick.
+	// The slices are valid only during the call (the server reuses
+	// them): a receiver that keeps them must copy them. It runs with
+	// writes held up, so it must be quick.
 	Propagate(db int, cmds [][][]byte)
 }
 
@@ -187,7 +189,9 @@ func (s *Server) beginEffects(c *client, cmd *command, args [][]byte) bool {
 		return false
 	}
 	s.prop.mu.Lock()
-	c.effects = &effects{db: c.dbIndex}
+	e := &c.ownEffects
+	*e = effects{db: c.dbIndex, cmds: e.cmds[:0], after: e.after[:0]}
+	c.effects = e
 	return true
 }
 
@@ -271,7 +275,10 @@ func (s *Server) runRecorded(c *client, cmd *command, args [][]byte, into *effec
 	case s.dirty.Load() == before:
 		return // changed nothing: not propagated, as in Redis
 	default:
-		cmds = s.propagatedForm(c, cmd, args)
+		// A call's own arguments (the request's, or a queued command's in
+		// EXEC) stay as they are until endEffects hands them on; a
+		// script's are remade for each call it makes, so they are copied.
+		cmds = s.propagatedForm(c, cmd, args, into == c.effects)
 	}
 	if len(cmds) == 0 {
 		return
@@ -288,9 +295,20 @@ func (s *Server) runRecorded(c *client, cmd *command, args [][]byte, into *effec
 
 // propagatedForm returns the commands that replay cmd's effect, args
 // having just run in c's database, as Redis 7.0 rewrites them
-// (rewriteClientCommandVector in t_string.c, expire.c, t_set.c).
-func (s *Server) propagatedForm(c *client, cmd *command, args [][]byte) [][][]byte {
+// (rewriteClientCommandVector in t_string.c, expire.c, t_set.c). With
+// stable, args outlive the call's effects and are used as they are;
+// otherwise they are copied.
+func (s *Server) propagatedForm(c *client, cmd *command, args [][]byte, stable bool) [][][]byte {
+	own := func(args [][]byte) [][]byte {
+		if stable {
+			return args
+		}
+		return cloneArgs(args)
+	}
 	name := cmd.name
+	if name == "set" && !hasExpiryOption(args[3:]) {
+		return [][][]byte{own(withoutGet(args))} // the common case: no lookup
+	}
 	switch name {
 	case "set", "setex", "psetex", "getex", "expire", "pexpire", "expireat", "pexpireat":
 		key := args[1]
@@ -303,12 +321,7 @@ func (s *Server) propagatedForm(c *client, cmd *command, args [][]byte) [][][]by
 		}
 		tx.Close()
 		switch name {
-		case "set":
-			if !hasExpiryOption(args[3:]) {
-				return [][][]byte{withoutGet(args)}
-			}
-			fallthrough
-		case "setex", "psetex":
+		case "set", "setex", "psetex": // SET with an expiry option
 			if exists && at != 0 {
 				return [][][]byte{{b("SET"), clone(key), val, b("PXAT"), strconv.AppendInt(nil, at, 10)}}
 			}
@@ -340,19 +353,19 @@ func (s *Server) propagatedForm(c *client, cmd *command, args [][]byte) [][][]by
 			return [][][]byte{{b("SET"), clone(key), val, b("KEEPTTL")}}
 		}
 	}
-	return [][][]byte{cloneArgs(args)}
+	return [][][]byte{own(args)}
 }
 
 // withoutGet returns SET's arguments without its GET option, which Redis
-// drops from the propagated form.
+// drops from the propagated form: args itself when there is none.
 func withoutGet(args [][]byte) [][]byte {
-	out := [][]byte{clone(args[0]), clone(args[1]), clone(args[2])}
-	for _, o := range args[3:] {
-		if !(len(o) == 3 && equalFoldASCII(o, "get")) {
-			out = append(out, clone(o))
+	for i, o := range args[3:] {
+		if len(o) == 3 && equalFoldASCII(o, "get") {
+			kept := append(slices.Clip(args[:3+i]), args[4+i:]...)
+			return withoutGet(kept) // GET may be given more than once
 		}
 	}
-	return out
+	return args
 }
 
 // absoluteRestore returns RESTORE's arguments with a relative TTL made
