@@ -1,7 +1,6 @@
 package server
 
 import (
-	"bufio"
 	"errors"
 	"fmt"
 	"io"
@@ -1222,18 +1221,8 @@ func (s *Server) writeAOFBase(path string, snap snapshot) error {
 			os.Remove(tmp)
 		}
 	}()
-	bw := bufio.NewWriterSize(f, 1<<20)
-	if err := s.writeAOFCommands(bw, snap); err != nil {
-		return fmt.Errorf("write %s: %w", tmp, err)
-	}
-	if err := bw.Flush(); err != nil {
-		return fmt.Errorf("write %s: %w", tmp, err)
-	}
-	if err := f.Sync(); err != nil {
-		return fmt.Errorf("fsync %s: %w", tmp, err)
-	}
-	if err := f.Close(); err != nil {
-		return fmt.Errorf("close %s: %w", tmp, err)
+	if err := writeDurably(f, tmp, func(w io.Writer) error { return s.writeAOFCommands(w, snap) }); err != nil {
+		return err
 	}
 	ok = true
 	if err := os.Rename(tmp, path); err != nil {
@@ -1247,10 +1236,10 @@ func (s *Server) writeAOFBase(path string, snap snapshot) error {
 // rewriteAppendOnlyFileRio writes: the functions, then per database a
 // SELECT and per key the commands that build it, at most
 // aofRewriteItemsPerCmd elements a command, and PEXPIREAT for an expiry.
-func (s *Server) writeAOFCommands(bw *bufio.Writer, snap snapshot) error {
+func (s *Server) writeAOFCommands(w io.Writer, snap snapshot) error {
 	var out []byte
 	flush := func() error {
-		_, err := bw.Write(out)
+		_, err := w.Write(out)
 		out = out[:0]
 		return err
 	}

@@ -259,18 +259,8 @@ func (s *Server) writeDump(path string, snap snapshot, aofBase bool) (err error)
 			os.Remove(tmp)
 		}
 	}()
-	bw := bufio.NewWriterSize(f, 1<<20)
-	if err := s.encodeRDB(bw, snap, aofBase); err != nil {
-		return fmt.Errorf("write %s: %w", tmp, err)
-	}
-	if err := bw.Flush(); err != nil {
-		return fmt.Errorf("write %s: %w", tmp, err)
-	}
-	if err := f.Sync(); err != nil {
-		return fmt.Errorf("fsync %s: %w", tmp, err)
-	}
-	if err := f.Close(); err != nil {
-		return fmt.Errorf("close %s: %w", tmp, err)
+	if err := writeDurably(f, tmp, func(w io.Writer) error { return s.encodeRDB(w, snap, aofBase) }); err != nil {
+		return err
 	}
 	if err := os.Rename(tmp, path); err != nil {
 		return fmt.Errorf("rename %s to %s: %w", tmp, path, err)
@@ -340,6 +330,25 @@ func (s *Server) encodeRDB(out io.Writer, snap snapshot, aofBase bool) error {
 		return err
 	}
 	p.keysDone.Store(int64(total))
+	return nil
+}
+
+// writeDurably writes a file's contents through a buffer with write,
+// then flushes, fsyncs and closes f, the file at name; errors name it.
+func writeDurably(f dumpFile, name string, write func(io.Writer) error) error {
+	bw := bufio.NewWriterSize(f, 1<<20)
+	if err := write(bw); err != nil {
+		return fmt.Errorf("write %s: %w", name, err)
+	}
+	if err := bw.Flush(); err != nil {
+		return fmt.Errorf("write %s: %w", name, err)
+	}
+	if err := f.Sync(); err != nil {
+		return fmt.Errorf("fsync %s: %w", name, err)
+	}
+	if err := f.Close(); err != nil {
+		return fmt.Errorf("close %s: %w", name, err)
+	}
 	return nil
 }
 

@@ -123,17 +123,7 @@ cleanup() {
 trap cleanup EXIT
 
 # --- The server binary.
-bin=${MINI_REDIS_SERVER:-}
-bazel_bin=bazel-bin/server/cmd/mini-redis-server/mini-redis-server_/mini-redis-server
-if [ -z "$bin" ] && [ "${CI:-}" = true ] && [ -x "$bazel_bin" ]; then
-	bin=$bazel_bin
-fi
-if [ -z "$bin" ]; then
-	echo "apps-e2e: go build ./server/cmd/mini-redis-server" >&2
-	go build -o "$work/mini-redis-server" ./server/cmd/mini-redis-server
-	bin=$work/mini-redis-server
-fi
-[ -x "$bin" ] || fail "server binary $bin is not executable"
+bin=$(server_binary apps-e2e "$work") || fail "no server binary"
 
 # start <label> <command...>: starts a server on a spare port, waits for PING,
 # and sets port and log. Another program (other tests run on this machine)

@@ -32,3 +32,22 @@ wait_ping() {
 		sleep 0.01
 	done
 }
+
+# server_binary <name> <dir>: prints the server binary the end-to-end
+# scripts test: $MINI_REDIS_SERVER when set; under CI=true the Bazel-built
+# one when present (tools/e2e.sh has built it); otherwise one built with
+# go build into dir. name labels the script's messages.
+server_binary() {
+	local bin=${MINI_REDIS_SERVER:-}
+	local bazel_bin=bazel-bin/server/cmd/mini-redis-server/mini-redis-server_/mini-redis-server
+	if [ -z "$bin" ] && [ "${CI:-}" = true ] && [ -x "$bazel_bin" ]; then
+		bin=$bazel_bin
+	fi
+	if [ -z "$bin" ]; then
+		echo "$1: go build ./server/cmd/mini-redis-server" >&2
+		go build -o "$2/mini-redis-server" ./server/cmd/mini-redis-server || return 1
+		bin=$2/mini-redis-server
+	fi
+	[ -x "$bin" ] || { echo "$1: server binary $bin is not executable" >&2; return 1; }
+	echo "$bin"
+}

@@ -53,17 +53,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-bin=${MINI_REDIS_SERVER:-}
-bazel_bin=bazel-bin/server/cmd/mini-redis-server/mini-redis-server_/mini-redis-server
-if [ -z "$bin" ] && [ "${CI:-}" = true ] && [ -x "$bazel_bin" ]; then
-	bin=$bazel_bin
-fi
-if [ -z "$bin" ]; then
-	echo "sentinel-e2e: go build ./server/cmd/mini-redis-server" >&2
-	go build -o "$work/mini-redis-server" ./server/cmd/mini-redis-server
-	bin=$work/mini-redis-server
-fi
-[ -x "$bin" ] || fail "server binary $bin is not executable"
+bin=$(server_binary sentinel-e2e "$work") || fail "no server binary"
 
 # Sentinel's timeouts: the master counts as down after down_after ms;
 # a failover must be over within failover_timeout ms.
