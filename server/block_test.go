@@ -116,7 +116,7 @@ func TestParseBlockTimeout(t *testing.T) {
 // blocked client.
 func blockedGoroutines() []string {
 	var found []string
-	for _, g := range serverGoroutines() {
+	for _, g := range serverGoroutines(nil) {
 		if strings.Contains(g, "awaitUnblock") || strings.Contains(g, "WatchInput") {
 			found = append(found, g)
 		}
@@ -202,6 +202,7 @@ func TestBlockedClientsThatLeaveLeaveNoTrace(t *testing.T) {
 // Shutdown does not wait for blocked clients: they are closed, without a
 // reply, as Redis closes them, and no goroutine is left.
 func TestShutdownUnblocksBlockedClients(t *testing.T) {
+	before := serverGoroutineIDs() // other tests' servers may still be stopping
 	ts := startListServer(t, false)
 	observer := ts.dial(t)
 	var blocked []*rawConn
@@ -221,7 +222,7 @@ func TestShutdownUnblocksBlockedClients(t *testing.T) {
 			t.Errorf("blocked client %d at shutdown: %q, %v", i, got, err)
 		}
 	}
-	waitNoServerGoroutines(t, "Shutdown")
+	waitNoServerGoroutines(t, "Shutdown", before)
 }
 
 // TestBlockingStress has pushers and poppers race on a few keys, with

@@ -17,6 +17,7 @@ import (
 // every state a client can be in, and checks that none of the goroutines
 // the server started outlive it.
 func TestShutdownLeavesNoGoroutines(t *testing.T) {
+	before := serverGoroutineIDs() // other tests' servers may still be stopping
 	cfg, _ := testConfig(t, "--enable-debug-command", "yes", "--timeout", "300")
 	srv := newServer(cfg, zap.NewNop())
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
@@ -73,7 +74,7 @@ func TestShutdownLeavesNoGoroutines(t *testing.T) {
 	plain.do("BGSAVE")
 
 	// The check below must see the server's goroutines while they run.
-	if n := len(serverGoroutines()); n < 8 {
+	if n := len(serverGoroutines(before)); n < 8 {
 		t.Fatalf("found %d goroutines of the server before Shutdown, want one per client and more", n)
 	}
 
@@ -91,12 +92,13 @@ func TestShutdownLeavesNoGoroutines(t *testing.T) {
 		t.Errorf("DEBUG SLEEP in flight at shutdown replied %q, want +OK", got)
 	}
 
-	waitNoServerGoroutines(t, "Shutdown")
+	waitNoServerGoroutines(t, "Shutdown", before)
 }
 
 // A server that cannot start (its port is taken) stops the goroutines it
 // started before it returns.
 func TestListenAndServeThatCannotStartLeavesNoGoroutines(t *testing.T) {
+	before := serverGoroutineIDs() // other tests' servers may still be stopping
 	taken, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -110,18 +112,20 @@ func TestListenAndServeThatCannotStartLeavesNoGoroutines(t *testing.T) {
 	if err := srv.ListenAndServe(context.Background()); err == nil {
 		t.Fatal("ListenAndServe on a taken port succeeded")
 	}
-	waitNoServerGoroutines(t, "ListenAndServe's failure")
+	waitNoServerGoroutines(t, "ListenAndServe's failure", before)
 }
 
 // waitNoServerGoroutines fails t if goroutines of the server outlive what
 // stopped it. They end a little after it returns (the last instructions of
 // a client's goroutine run after it is counted out), so it waits for them,
-// with a bound that only a real leak reaches.
-func waitNoServerGoroutines(t *testing.T, after string) {
+// with a bound that only a real leak reaches. Goroutines in before (see
+// serverGoroutineIDs), there when the test began, are another test's
+// business.
+func waitNoServerGoroutines(t *testing.T, after string, before map[string]bool) {
 	t.Helper()
 	deadline := time.Now().Add(hangTimeout)
 	for {
-		leaked := serverGoroutines()
+		leaked := serverGoroutines(before)
 		if len(leaked) == 0 {
 			return
 		}
@@ -132,14 +136,33 @@ func waitNoServerGoroutines(t *testing.T, after string) {
 	}
 }
 
+// serverGoroutineIDs returns the IDs of the goroutines running mini-redis
+// code now, for waitNoServerGoroutines to leave out.
+func serverGoroutineIDs() map[string]bool {
+	ids := make(map[string]bool)
+	for _, g := range serverGoroutines(nil) {
+		ids[goroutineID(g)] = true
+	}
+	return ids
+}
+
+// goroutineID returns the N of a stack's "goroutine N [state]:" line.
+func goroutineID(stack string) string {
+	f := strings.Fields(stack)
+	if len(f) < 2 {
+		return ""
+	}
+	return f[1]
+}
+
 // serverGoroutines returns the stacks of the goroutines running
-// mini-redis code that tests did not start.
-func serverGoroutines() []string {
+// mini-redis code that tests did not start, except those in before.
+func serverGoroutines(before map[string]bool) []string {
 	var buf bytes.Buffer
 	pprof.Lookup("goroutine").WriteTo(&buf, 2)
 	var found []string
 	for _, g := range strings.Split(buf.String(), "\n\n") {
-		if strings.Contains(g, "github.com/mini-redis/mini-redis/") && !strings.Contains(g, "_test.go") {
+		if strings.Contains(g, "github.com/mini-redis/mini-redis/") && !strings.Contains(g, "_test.go") && !before[goroutineID(g)] {
 			found = append(found, g)
 		}
 	}

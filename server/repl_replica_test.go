@@ -503,6 +503,7 @@ func TestReplicaAuthenticatesToMaster(t *testing.T) {
 // command line) makes the server a replica from the start; CONFIG GET
 // follows REPLICAOF; and Shutdown stops the link's goroutines.
 func TestReplicaOfDirective(t *testing.T) {
+	before := serverGoroutineIDs() // other tests' servers may still be stopping
 	redis := redistest.Start(t, "repl-diskless-sync", "no")
 	master := dialRaw(t, redis.Addr)
 	master.do("SET", "fromconfig", "1")
@@ -548,7 +549,7 @@ func TestReplicaOfDirective(t *testing.T) {
 	if err := srv.Shutdown(ctx); err != nil && !errors.Is(err, ErrServerClosed) {
 		t.Fatalf("Shutdown: %v", err)
 	}
-	waitNoServerGoroutines(t, "Shutdown of a replica")
+	waitNoServerGoroutines(t, "Shutdown of a replica", before)
 }
 
 // TestReplicaAppendOnly: a replica with the AOF on rewrites it after a

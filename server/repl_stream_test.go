@@ -233,6 +233,7 @@ func TestReplicationStreamMatchesRedis(t *testing.T) {
 // the backlog gets a full sync, and shutdown with a replica connected
 // leaves no goroutine.
 func TestReplicaLinkGoroutines(t *testing.T) {
+	before := serverGoroutineIDs() // other tests' servers may still be stopping
 	cfg, _ := testConfig(t, "--repl-diskless-sync-delay", "0", "--repl-backlog-size", "16384")
 	cfg.Clock = nil
 	srv := newServer(cfg, zap.NewNop())
@@ -246,7 +247,7 @@ func TestReplicaLinkGoroutines(t *testing.T) {
 	c := ts.dial(t)
 	feeders := func() int {
 		n := 0
-		for _, g := range serverGoroutines() {
+		for _, g := range serverGoroutines(before) {
 			if strings.Contains(g, "startFeeder") {
 				n++
 			}
@@ -325,5 +326,5 @@ func TestReplicaLinkGoroutines(t *testing.T) {
 	if err := <-done; !errors.Is(err, ErrServerClosed) {
 		t.Fatalf("Serve returned %v", err)
 	}
-	waitNoServerGoroutines(t, "Shutdown with replicas")
+	waitNoServerGoroutines(t, "Shutdown with replicas", before)
 }
