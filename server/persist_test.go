@@ -369,7 +369,9 @@ func TestCorruptDumpRefusesToStart(t *testing.T) {
 	data[len(data)/2] ^= 0x55
 	os.WriteFile(path, data, 0o644)
 	cfg, _ := loadTestConfig([]string{"--save", "", "--dir", dir})
-	err := newServer(cfg, zap.NewNop()).loadDump()
+	damaged := newServer(cfg, zap.NewNop())
+	defer damaged.Shutdown(context.Background())
+	err := damaged.loadDump()
 	if err == nil {
 		t.Fatal("a damaged dump loaded")
 	}
