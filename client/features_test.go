@@ -130,19 +130,22 @@ func TestSubscription(t *testing.T) {
 	eachTarget(t, targets(t), func(t *testing.T, tg target, c *Client) {
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		defer cancel()
-		sub := must(c.Subscribe(ctx, "news", "sport"))(t)
+		// Channels of its own: other tests' subscribers on the shared
+		// server may not be gone yet.
+		n := func(name string) string { return t.Name() + ":" + name }
+		sub := must(c.Subscribe(ctx, n("news"), n("sport")))(t)
 		defer sub.Close()
-		noErr(t, sub.PSubscribe(ctx, "w*"))
-		noErr(t, sub.SSubscribe(ctx, "shard"))
+		noErr(t, sub.PSubscribe(ctx, n("w*")))
+		noErr(t, sub.SSubscribe(ctx, n("shard")))
 		noErr(t, sub.Ping(ctx))
 
-		eq(t, "Publish news", must(c.Publish(ctx, "news", "hello"))(t), int64(1))
-		eq(t, "Publish weather", must(c.Publish(ctx, "weather", []byte("rain")))(t), int64(1))
-		eq(t, "SPublish", must(c.SPublish(ctx, "shard", "s1"))(t), int64(1))
+		eq(t, "Publish news", must(c.Publish(ctx, n("news"), "hello"))(t), int64(1))
+		eq(t, "Publish weather", must(c.Publish(ctx, n("weather"), []byte("rain")))(t), int64(1))
+		eq(t, "SPublish", must(c.SPublish(ctx, n("shard"), "s1"))(t), int64(1))
 		want := []Message{
-			{Kind: "message", Channel: "news", Payload: []byte("hello")},
-			{Kind: "pmessage", Pattern: "w*", Channel: "weather", Payload: []byte("rain")},
-			{Kind: "smessage", Channel: "shard", Payload: []byte("s1")},
+			{Kind: "message", Channel: n("news"), Payload: []byte("hello")},
+			{Kind: "pmessage", Pattern: n("w*"), Channel: n("weather"), Payload: []byte("rain")},
+			{Kind: "smessage", Channel: n("shard"), Payload: []byte("s1")},
 		}
 		for i, w := range want {
 			select {
@@ -153,11 +156,11 @@ func TestSubscription(t *testing.T) {
 			}
 		}
 		noErr(t, sub.Unsubscribe(ctx)) // all channels
-		noErr(t, sub.PUnsubscribe(ctx, "w*"))
-		eq(t, "Publish after Unsubscribe", must(c.Publish(ctx, "news", "x"))(t), int64(0))
-		eq(t, "Publish after PUnsubscribe", must(c.Publish(ctx, "weather", "x"))(t), int64(0))
-		noErr(t, sub.Subscribe(ctx, "news"))
-		must(c.Publish(ctx, "news", "again"))(t)
+		noErr(t, sub.PUnsubscribe(ctx, n("w*")))
+		eq(t, "Publish after Unsubscribe", must(c.Publish(ctx, n("news"), "x"))(t), int64(0))
+		eq(t, "Publish after PUnsubscribe", must(c.Publish(ctx, n("weather"), "x"))(t), int64(0))
+		noErr(t, sub.Subscribe(ctx, n("news")))
+		must(c.Publish(ctx, n("news"), "again"))(t)
 		select {
 		case m := <-sub.C():
 			eq(t, "after resubscribing", string(m.Payload), "again")

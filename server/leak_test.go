@@ -58,6 +58,16 @@ func TestShutdownLeavesNoGoroutines(t *testing.T) {
 		pipeline.WriteString("*2\r\n$3\r\nGET\r\n$1\r\nk\r\n")
 	}
 	go stuck.Write(pipeline.Bytes()) // may block until the server closes it
+	// Its replies must be waiting before Shutdown, or it would be closed
+	// unread instead of stuck.
+	waitFor(t, func() bool {
+		for _, line := range strings.Split(plain.do("CLIENT", "LIST"), "\n") {
+			if strings.Contains(line, " cmd=get ") && !strings.Contains(line, " omem=0 ") {
+				return true
+			}
+		}
+		return false
+	})
 
 	// A client blocked on an empty list: its goroutine waits, and another
 	// watches its connection.
