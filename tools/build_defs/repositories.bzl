@@ -64,8 +64,13 @@ def offline_bazel_dependencies():
         sum = RULES_GO_SUM,
         executable_globs = ["go/tools/builders/*.sh"],
         # Backports from rules_go v0.38..v0.5x for Go 1.20+ (no precompiled
-        # stdlib, go.env, no cmd/pack in 1.25+, asm -p for symabis in 1.22+).
-        patches = [Label("//tools/build_defs/patches:rules_go-v0.34.0-go1.20plus.patch")],
+        # stdlib, go.env, no cmd/pack in 1.25+, asm -p for symabis in 1.22+),
+        # and v0.41's //go/config:pgoprofile flag (profile-guided
+        # optimisation; .bazelrc sets it).
+        patches = [
+            Label("//tools/build_defs/patches:rules_go-v0.34.0-go1.20plus.patch"),
+            Label("//tools/build_defs/patches:rules_go-v0.34.0-pgo.patch"),
+        ],
     )
 
     go_module_repository(
