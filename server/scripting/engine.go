@@ -76,6 +76,9 @@ type Engine struct {
 	state   *lua.LState
 	env     *lua.LTable // the globals scripts see: readonly, over globals
 	globals *lua.LTable
+	// envMeta is env's metatable, whose __index is globals, or loadEnv
+	// while library code loads.
+	envMeta *lua.LTable
 	// readonly maps the proxies scripts see to the tables they protect.
 	readonly map[*lua.LTable]*lua.LTable
 	handler  *lua.LFunction
@@ -84,6 +87,11 @@ type Engine struct {
 
 	rand lrand48
 	cur  *current // the run in progress, or nil
+	// keyVals and argVals are the Lua strings of the last run's keys and
+	// arguments, which the next run's KEYS and ARGV reuse where they are
+	// the same: a Lua string is immutable, and making one costs two
+	// allocations (its bytes, and its box as a Lua value).
+	keyVals, argVals []lua.LValue
 	// running is what cur points at during a run, kept here to spare an
 	// allocation per run.
 	running current
@@ -231,19 +239,29 @@ func compileError(err error, src, chunk string) string {
 
 // Lookup returns the cached script of sha (in any letter case), or nil.
 func (e *Engine) Lookup(sha []byte) *Script {
-	// Lower-cased on the stack: EVALSHA's hot path allocates nothing here.
-	var lower [40]byte
-	if len(sha) != len(lower) {
+	if len(sha) != 40 {
 		return nil // no SHA1 is any other length
-	}
-	for i, c := range sha {
-		if 'A' <= c && c <= 'Z' {
-			c += 'a' - 'A'
-		}
-		lower[i] = c
 	}
 	e.mu.Lock()
 	defer e.mu.Unlock()
+	// Clients send the lower case SCRIPT LOAD replies with: that is looked
+	// up as it is (string(sha) as a map key allocates nothing).
+	if s := e.scripts[string(sha)]; s != nil {
+		return s
+	}
+	// Lower-cased on the stack: no allocation here either.
+	var lower [40]byte
+	upper := false
+	for i, c := range sha {
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+			upper = true
+		}
+		lower[i] = c
+	}
+	if !upper {
+		return nil
+	}
 	return e.scripts[string(lower[:])]
 }
 
@@ -303,8 +321,8 @@ func (e *Engine) Execute(s *Script, r *Run) frame.Frame {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	L := e.state
-	e.globals.RawSetString("KEYS", stringArray(L, r.Keys))
-	e.globals.RawSetString("ARGV", stringArray(L, r.Argv))
+	e.globals.RawSetString("KEYS", stringArray(L, r.Keys, &e.keyVals))
+	e.globals.RawSetString("ARGV", stringArray(L, r.Argv, &e.argVals))
 	return e.execute(s.fn, s.SHA, r)
 }
 
@@ -387,13 +405,36 @@ func (e *Engine) resetEnv() {
 	}
 }
 
-func stringArray(L *lua.LState, items [][]byte) *lua.LTable {
+// stringArray returns a new table of items, as Lua strings. seen holds the
+// strings of the previous call's items, which are reused where the items
+// are the same; it is updated to these items.
+func stringArray(L *lua.LState, items [][]byte, seen *[]lua.LValue) *lua.LTable {
+	vals := *seen
+	if len(vals) < len(items) {
+		vals = append(vals, make([]lua.LValue, len(items)-len(vals))...)
+	}
 	t := L.CreateTable(len(items), 0)
 	for i, it := range items {
-		t.RawSetInt(i+1, lua.LString(it))
+		v, ok := vals[i].(lua.LString)
+		if !ok || string(v) != string(it) {
+			vals[i] = lua.LString(it)
+		}
+		t.RawSetInt(i+1, vals[i])
 	}
+	// Beyond this call's items, the previous ones' strings are kept only
+	// while they are few, so that one call with many arguments does not
+	// hold its strings for good.
+	if len(vals) > len(items) && len(vals) > maxSeenArgs {
+		clear(vals[len(items):])
+		vals = vals[:len(items)]
+	}
+	*seen = vals
 	return t
 }
+
+// maxSeenArgs bounds the strings stringArray keeps beyond those of the
+// last call.
+const maxSeenArgs = 16
 
 // oneLine replaces the line breaks of an error or status text with
 // spaces, as Redis does before replying with it.
