@@ -53,6 +53,9 @@ type Script struct {
 	Flags Flags
 	fn    *lua.LFunction
 	size  int // an estimate of the memory the compiled script takes
+	// argsPrivate tells that the script cannot tell its KEYS and ARGV
+	// tables from the previous run's (argsOnlyIndexed).
+	argsPrivate bool
 }
 
 // Run is one call of a script.
@@ -92,6 +95,11 @@ type Engine struct {
 	// the same: a Lua string is immutable, and making one costs two
 	// allocations (its bytes, and its box as a Lua value).
 	keyVals, argVals []lua.LValue
+	// keysTable and argvTable are the KEYS and ARGV of the last run of a
+	// script with argsPrivate, which only such scripts have seen: the
+	// next one refills them instead of making new tables. A function may
+	// read them through the globals, so FCALL drops them.
+	keysTable, argvTable *lua.LTable
 	// running is what cur points at during a run, kept here to spare an
 	// allocation per run.
 	running current
@@ -181,7 +189,7 @@ func (e *Engine) Load(body []byte) (*Script, string) {
 	// A Lua 5.1 main chunk takes varargs but no "arg" table; gopher-lua
 	// would build one at every call.
 	fn.Proto.IsVarArg &^= lua.VarArgNeedsArg
-	s := &Script{SHA: sha, Body: append([]byte(nil), body...), Flags: flags, fn: fn}
+	s := &Script{SHA: sha, Body: append([]byte(nil), body...), Flags: flags, fn: fn, argsPrivate: argsOnlyIndexed(fn.Proto)}
 	s.size = len(body) + protoSize(fn.Proto)
 	e.scripts[sha] = s
 	e.size += s.size
@@ -321,8 +329,15 @@ func (e *Engine) Execute(s *Script, r *Run) frame.Frame {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	L := e.state
-	e.globals.RawSetString("KEYS", stringArray(L, r.Keys, &e.keyVals))
-	e.globals.RawSetString("ARGV", stringArray(L, r.Argv, &e.argVals))
+	if s.argsPrivate {
+		e.keysTable = refill(L, e.keysTable, r.Keys, &e.keyVals)
+		e.argvTable = refill(L, e.argvTable, r.Argv, &e.argVals)
+		e.globals.RawSetString("KEYS", e.keysTable)
+		e.globals.RawSetString("ARGV", e.argvTable)
+	} else {
+		e.globals.RawSetString("KEYS", stringArray(L, r.Keys, &e.keyVals))
+		e.globals.RawSetString("ARGV", stringArray(L, r.Argv, &e.argVals))
+	}
 	return e.execute(s.fn, s.SHA, r)
 }
 
@@ -430,6 +445,68 @@ func stringArray(L *lua.LState, items [][]byte, seen *[]lua.LValue) *lua.LTable 
 	}
 	*seen = vals
 	return t
+}
+
+// refill returns t holding items, or a new table of them when t is nil
+// or holds another number of items. t is a table only scripts with
+// argsPrivate have seen, which hold exactly what refill put in it.
+func refill(L *lua.LState, t *lua.LTable, items [][]byte, seen *[]lua.LValue) *lua.LTable {
+	if t == nil || t.Len() != len(items) {
+		return stringArray(L, items, seen)
+	}
+	for i, it := range items {
+		if v, ok := t.RawGetInt(i + 1).(lua.LString); !ok || string(v) != string(it) {
+			t.RawSetInt(i+1, lua.LString(it))
+		}
+	}
+	return t
+}
+
+// argsOnlyIndexed reports whether the code of p, and of the functions it
+// defines, uses the globals KEYS and ARGV only to index them or take
+// their length, in the instruction right after reading the global, which
+// overwrites the register that held the table; and names none of the
+// ways to the globals other than reading one (_G, loadstring, load,
+// getfenv, setfenv). Such a script never holds, changes or compares KEYS
+// and ARGV themselves: it cannot tell them from the previous run's.
+func argsOnlyIndexed(p *lua.FunctionProto) bool {
+	for _, k := range p.Constants {
+		switch k {
+		case lua.LString("_G"), lua.LString("loadstring"), lua.LString("load"), lua.LString("getfenv"), lua.LString("setfenv"):
+			return false
+		}
+	}
+	// gopher-lua's instructions: the opcode in the top 6 bits, then A (8
+	// bits), C (9) and B (9); Bx is the low 18 bits.
+	opcode := func(inst uint32) int { return int(inst >> 26) }
+	argA := func(inst uint32) int { return int(inst>>18) & 0xff }
+	for pc, inst := range p.Code {
+		if opcode(inst) != lua.OP_GETGLOBAL {
+			continue
+		}
+		name := p.Constants[inst&0x3ffff]
+		if name != lua.LString("KEYS") && name != lua.LString("ARGV") {
+			continue
+		}
+		if pc+1 == len(p.Code) {
+			return false
+		}
+		next, a := p.Code[pc+1], argA(inst)
+		switch opcode(next) {
+		case lua.OP_GETTABLE, lua.OP_GETTABLEKS, lua.OP_LEN:
+		default:
+			return false
+		}
+		if argA(next) != a || int(next&0x1ff) != a {
+			return false
+		}
+	}
+	for _, c := range p.FunctionPrototypes {
+		if !argsOnlyIndexed(c) {
+			return false
+		}
+	}
+	return true
 }
 
 // maxSeenArgs bounds the strings stringArray keeps beyond those of the

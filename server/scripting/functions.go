@@ -339,6 +339,7 @@ func (e *Engine) Call(f *Function, r *Run) frame.Frame {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	L := e.state
+	e.keysTable, e.argvTable = nil, nil // the function may keep them: the globals hold them
 	return e.execute(f.fn, f.Name, r, stringArray(L, r.Keys, &e.keyVals), stringArray(L, r.Argv, &e.argVals))
 }
 
