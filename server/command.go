@@ -370,7 +370,7 @@ func (s *Server) dispatch(c *client, args [][]byte) {
 		c.reply(func() { c.conn.WriteSimple("QUEUED") })
 		return
 	}
-	s.waitWhilePaused(c, cmd, s.mayWrite(cmd, args))
+	s.waitWhilePaused(c, cmd, args)
 	// Invalidations for a tracking client follow the reply (tracking.go).
 	hold := c.trackOn
 	if hold {

@@ -206,6 +206,25 @@ var scriptingDiffScripts = map[string][]step{
 		ev("return type(_G)", "0"), ev("return _G.redis ~= nil and 1 or 0", "0"), ev("return _VERSION", "0"),
 		ev("return tostring(nil) .. tostring(true)", "0"), ev("return 10 / 4", "0"), ev("return 7 % 3", "0"), ev("return {string.byte('A'), string.char(66)}", "0"),
 	},
+	// Globals are read through a chain of tables (scripting/lib.go), and
+	// KEYS and ARGV reuse the previous call's strings: what one script
+	// does to them, or a call with other arguments, shows in no other.
+	"globals and arguments": {
+		ev("return nosuch", "0"), ev("return _G.nosuch", "0"), ev("return _G[1]", "0"),
+		ev("return rawget(_G, 'nosuch')", "0"), ev("return redis.nosuch", "0"), ev("return string.nosuch", "0"),
+		ev("KEYS[1]='x' KEYS[3]='y' ARGV.z=1 setmetatable(ARGV, {}) return {KEYS[1], #KEYS}", "2", "a", "b", "c"),
+		ev("return {#KEYS, #ARGV, KEYS[1], KEYS[2], ARGV[1], type(getmetatable(ARGV)), ARGV.z}", "1", "a", "c"),
+		ev("return {KEYS[1], ARGV[1], ARGV[2], #ARGV}", "1", "k", "a", "b"),
+		ev("return {KEYS[1], ARGV[1], ARGV[2], #ARGV}", "1", "k", "c"),
+		ev("return {#KEYS, #ARGV, ARGV[1]}", "0"),
+		q("FUNCTION", "LOAD", "#!lua name=libm\nlocal x = nosuch\nredis.register_function('m', function() return 1 end)"),
+		q("FUNCTION", "LOAD", "#!lua name=libn\nlocal x = string\nredis.register_function('n', function() return 1 end)"),
+		q("FUNCTION", "LOAD", "#!lua name=libq\nredis.register_function('q', function() return 1 end) return redis.call('ping')"),
+		q("FUNCTION", "LOAD", "#!lua name=libo\nredis.register_function('o', function(k, a) return {string.len(a[1]), type(redis.call), k[1]} end)"),
+		q("FCALL", "o", "1", "kk", "abc"), q("FCALL", "o", "1", "kk", "de"),
+		q("FUNCTION", "LOAD", "#!lua name=libp\nredis.register_function('p', function(k, a) return nosuch end)"),
+		q("FCALL", "p", "0"), ev("return redis.register_function", "0"),
+	},
 }
 
 func TestScriptingDifferential(t *testing.T) {

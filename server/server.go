@@ -556,14 +556,16 @@ func (s *Server) unpause() {
 	p.active.Store(false)
 }
 
-// waitWhilePaused blocks while a pause holds cmd, which writes when
-// writes is set (mayWrite). A client it holds counts
-// as blocked, as in Redis (INFO blocked_clients, flag b of CLIENT LIST).
-func (s *Server) waitWhilePaused(c *client, cmd *command, writes bool) {
+// waitWhilePaused blocks while a pause holds cmd with args (a write pause
+// holds those mayWrite reports). A client it holds counts as blocked, as
+// in Redis (INFO blocked_clients, flag b of CLIENT LIST).
+func (s *Server) waitWhilePaused(c *client, cmd *command, args [][]byte) {
 	p := &s.paused
 	if !p.active.Load() {
 		return
 	}
+	// Only now: for EVALSHA and FCALL, mayWrite looks the script up.
+	writes := s.mayWrite(cmd, args)
 	counted := false
 	defer func() {
 		if counted {

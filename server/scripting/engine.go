@@ -53,6 +53,9 @@ type Script struct {
 	Flags Flags
 	fn    *lua.LFunction
 	size  int // an estimate of the memory the compiled script takes
+	// argsPrivate tells that the script cannot tell its KEYS and ARGV
+	// tables from the previous run's (argsOnlyIndexed).
+	argsPrivate bool
 }
 
 // Run is one call of a script.
@@ -76,6 +79,9 @@ type Engine struct {
 	state   *lua.LState
 	env     *lua.LTable // the globals scripts see: readonly, over globals
 	globals *lua.LTable
+	// envMeta is env's metatable, whose __index is globals, or loadEnv
+	// while library code loads.
+	envMeta *lua.LTable
 	// readonly maps the proxies scripts see to the tables they protect.
 	readonly map[*lua.LTable]*lua.LTable
 	handler  *lua.LFunction
@@ -84,6 +90,16 @@ type Engine struct {
 
 	rand lrand48
 	cur  *current // the run in progress, or nil
+	// keyVals and argVals are the Lua strings of the last run's keys and
+	// arguments, which the next run's KEYS and ARGV reuse where they are
+	// the same: a Lua string is immutable, and making one costs two
+	// allocations (its bytes, and its box as a Lua value).
+	keyVals, argVals []lua.LValue
+	// keysTable and argvTable are the KEYS and ARGV of the last run of a
+	// script with argsPrivate, which only such scripts have seen: the
+	// next one refills them instead of making new tables. A function may
+	// read them through the globals, so FCALL drops them.
+	keysTable, argvTable *lua.LTable
 	// running is what cur points at during a run, kept here to spare an
 	// allocation per run.
 	running current
@@ -173,7 +189,7 @@ func (e *Engine) Load(body []byte) (*Script, string) {
 	// A Lua 5.1 main chunk takes varargs but no "arg" table; gopher-lua
 	// would build one at every call.
 	fn.Proto.IsVarArg &^= lua.VarArgNeedsArg
-	s := &Script{SHA: sha, Body: append([]byte(nil), body...), Flags: flags, fn: fn}
+	s := &Script{SHA: sha, Body: append([]byte(nil), body...), Flags: flags, fn: fn, argsPrivate: argsOnlyIndexed(fn.Proto)}
 	s.size = len(body) + protoSize(fn.Proto)
 	e.scripts[sha] = s
 	e.size += s.size
@@ -231,19 +247,29 @@ func compileError(err error, src, chunk string) string {
 
 // Lookup returns the cached script of sha (in any letter case), or nil.
 func (e *Engine) Lookup(sha []byte) *Script {
-	// Lower-cased on the stack: EVALSHA's hot path allocates nothing here.
-	var lower [40]byte
-	if len(sha) != len(lower) {
+	if len(sha) != 40 {
 		return nil // no SHA1 is any other length
-	}
-	for i, c := range sha {
-		if 'A' <= c && c <= 'Z' {
-			c += 'a' - 'A'
-		}
-		lower[i] = c
 	}
 	e.mu.Lock()
 	defer e.mu.Unlock()
+	// Clients send the lower case SCRIPT LOAD replies with: that is looked
+	// up as it is (string(sha) as a map key allocates nothing).
+	if s := e.scripts[string(sha)]; s != nil {
+		return s
+	}
+	// Lower-cased on the stack: no allocation here either.
+	var lower [40]byte
+	upper := false
+	for i, c := range sha {
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+			upper = true
+		}
+		lower[i] = c
+	}
+	if !upper {
+		return nil
+	}
 	return e.scripts[string(lower[:])]
 }
 
@@ -303,8 +329,15 @@ func (e *Engine) Execute(s *Script, r *Run) frame.Frame {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	L := e.state
-	e.globals.RawSetString("KEYS", stringArray(L, r.Keys))
-	e.globals.RawSetString("ARGV", stringArray(L, r.Argv))
+	if s.argsPrivate {
+		e.keysTable = refill(L, e.keysTable, r.Keys, &e.keyVals)
+		e.argvTable = refill(L, e.argvTable, r.Argv, &e.argVals)
+		e.globals.RawSetString("KEYS", e.keysTable)
+		e.globals.RawSetString("ARGV", e.argvTable)
+	} else {
+		e.globals.RawSetString("KEYS", stringArray(L, r.Keys, &e.keyVals))
+		e.globals.RawSetString("ARGV", stringArray(L, r.Argv, &e.argVals))
+	}
 	return e.execute(s.fn, s.SHA, r)
 }
 
@@ -387,13 +420,98 @@ func (e *Engine) resetEnv() {
 	}
 }
 
-func stringArray(L *lua.LState, items [][]byte) *lua.LTable {
+// stringArray returns a new table of items, as Lua strings. seen holds the
+// strings of the previous call's items, which are reused where the items
+// are the same; it is updated to these items.
+func stringArray(L *lua.LState, items [][]byte, seen *[]lua.LValue) *lua.LTable {
+	vals := *seen
+	if len(vals) < len(items) {
+		vals = append(vals, make([]lua.LValue, len(items)-len(vals))...)
+	}
 	t := L.CreateTable(len(items), 0)
 	for i, it := range items {
-		t.RawSetInt(i+1, lua.LString(it))
+		v, ok := vals[i].(lua.LString)
+		if !ok || string(v) != string(it) {
+			vals[i] = lua.LString(it)
+		}
+		t.RawSetInt(i+1, vals[i])
+	}
+	// Beyond this call's items, the previous ones' strings are kept only
+	// while they are few, so that one call with many arguments does not
+	// hold its strings for good.
+	if len(vals) > len(items) && len(vals) > maxSeenArgs {
+		clear(vals[len(items):])
+		vals = vals[:len(items)]
+	}
+	*seen = vals
+	return t
+}
+
+// refill returns t holding items, or a new table of them when t is nil
+// or holds another number of items. t is a table only scripts with
+// argsPrivate have seen, which hold exactly what refill put in it.
+func refill(L *lua.LState, t *lua.LTable, items [][]byte, seen *[]lua.LValue) *lua.LTable {
+	if t == nil || t.Len() != len(items) {
+		return stringArray(L, items, seen)
+	}
+	for i, it := range items {
+		if v, ok := t.RawGetInt(i + 1).(lua.LString); !ok || string(v) != string(it) {
+			t.RawSetInt(i+1, lua.LString(it))
+		}
 	}
 	return t
 }
+
+// argsOnlyIndexed reports whether the code of p, and of the functions it
+// defines, uses the globals KEYS and ARGV only to index them or take
+// their length, in the instruction right after reading the global, which
+// overwrites the register that held the table; and names none of the
+// ways to the globals other than reading one (_G, loadstring, load,
+// getfenv, setfenv). Such a script never holds, changes or compares KEYS
+// and ARGV themselves: it cannot tell them from the previous run's.
+func argsOnlyIndexed(p *lua.FunctionProto) bool {
+	for _, k := range p.Constants {
+		switch k {
+		case lua.LString("_G"), lua.LString("loadstring"), lua.LString("load"), lua.LString("getfenv"), lua.LString("setfenv"):
+			return false
+		}
+	}
+	// gopher-lua's instructions: the opcode in the top 6 bits, then A (8
+	// bits), C (9) and B (9); Bx is the low 18 bits.
+	opcode := func(inst uint32) int { return int(inst >> 26) }
+	argA := func(inst uint32) int { return int(inst>>18) & 0xff }
+	for pc, inst := range p.Code {
+		if opcode(inst) != lua.OP_GETGLOBAL {
+			continue
+		}
+		name := p.Constants[inst&0x3ffff]
+		if name != lua.LString("KEYS") && name != lua.LString("ARGV") {
+			continue
+		}
+		if pc+1 == len(p.Code) {
+			return false
+		}
+		next, a := p.Code[pc+1], argA(inst)
+		switch opcode(next) {
+		case lua.OP_GETTABLE, lua.OP_GETTABLEKS, lua.OP_LEN:
+		default:
+			return false
+		}
+		if argA(next) != a || int(next&0x1ff) != a {
+			return false
+		}
+	}
+	for _, c := range p.FunctionPrototypes {
+		if !argsOnlyIndexed(c) {
+			return false
+		}
+	}
+	return true
+}
+
+// maxSeenArgs bounds the strings stringArray keeps beyond those of the
+// last call.
+const maxSeenArgs = 16
 
 // oneLine replaces the line breaks of an error or status text with
 // spaces, as Redis does before replying with it.

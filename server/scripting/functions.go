@@ -142,6 +142,7 @@ func (e *Engine) build(code []byte, libs map[string]*Library, replace bool) (*Li
 	fn.Proto.IsVarArg &^= lua.VarArgNeedsArg
 	lib := &Library{Name: name, Code: append([]byte(nil), code...)}
 	e.registering = lib
+	e.envMeta.RawSetString("__index", e.loadEnv)
 	// Library code gets loadTimeout to register its functions, as in
 	// Redis: a loop must not hold the server.
 	ctx, cancel := context.WithTimeout(context.Background(), loadTimeout)
@@ -154,6 +155,7 @@ func (e *Engine) build(code []byte, libs map[string]*Library, replace bool) (*Li
 	e.state.SetContext(e.ctx)
 	e.killMu.Unlock()
 	e.registering = nil
+	e.envMeta.RawSetString("__index", e.globals)
 	if err != nil && timedOut {
 		return nil, "Error registering functions: ERR FUNCTION LOAD timeout"
 	}
@@ -337,7 +339,8 @@ func (e *Engine) Call(f *Function, r *Run) frame.Frame {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	L := e.state
-	return e.execute(f.fn, f.Name, r, stringArray(L, r.Keys), stringArray(L, r.Argv))
+	e.keysTable, e.argvTable = nil, nil // the function may keep them: the globals hold them
+	return e.execute(f.fn, f.Name, r, stringArray(L, r.Keys, &e.keyVals), stringArray(L, r.Argv, &e.argVals))
 }
 
 // initFunctions builds the environment library code loads in: only
@@ -352,6 +355,7 @@ func (e *Engine) initFunctions() {
 	}
 	api.RawSetString("REDIS_VERSION", lua.LString(RedisVersion))
 	e.loadEnv = L.NewTable()
+	e.raiseOnMissing(e.loadEnv)
 	e.loadEnv.RawSetString("redis", e.protect(api, true))
 }
 

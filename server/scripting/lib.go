@@ -76,28 +76,23 @@ func (e *Engine) init() {
 
 // protect returns a readonly proxy of t. Reading a missing key of the
 // globals' proxy is an error, as in Redis.
+//
+// The proxy's __index is t itself, not a function, so that reading a key
+// t holds (every global a script reads: redis, KEYS, ...) is a table
+// lookup in the VM, with no Go call and no allocation; only a missing key
+// reaches the error, through a metatable of t's own (missingGlobal). For
+// the globals, build points the proxy at the functions API while library
+// code loads, as Redis switches its globals' __index.
 func (e *Engine) protect(t *lua.LTable, globals bool) *lua.LTable {
 	L := e.state
 	proxy := L.NewTable()
 	mt := L.NewTable()
+	mt.RawSetString("__index", t)
 	if globals {
-		mt.RawSetString("__index", L.NewFunction(func(L *lua.LState) int {
-			k := L.Get(2)
-			from := t
-			if e.registering != nil && t == e.globals {
-				// Library code loads with only the functions API in
-				// sight, as Redis switches its globals' __index.
-				from = e.loadEnv
-			}
-			v := from.RawGet(k)
-			if v == lua.LNil {
-				L.RaiseError("Script attempted to access nonexistent global variable '%s'", lua.LVAsString(k))
-			}
-			L.Push(v)
-			return 1
-		}))
-	} else {
-		mt.RawSetString("__index", t)
+		e.raiseOnMissing(t)
+		if t == e.globals {
+			e.envMeta = mt
+		}
 	}
 	mt.RawSetString("__newindex", L.NewFunction(func(L *lua.LState) int {
 		L.RaiseError("Attempt to modify a readonly table")
@@ -107,6 +102,18 @@ func (e *Engine) protect(t *lua.LTable, globals bool) *lua.LTable {
 	proxy.Metatable = mt
 	e.readonly[proxy] = t
 	return proxy
+}
+
+// raiseOnMissing gives t a metatable whose __index raises Redis's error
+// for a nonexistent global.
+func (e *Engine) raiseOnMissing(t *lua.LTable) {
+	L := e.state
+	mt := L.NewTable()
+	mt.RawSetString("__index", L.NewFunction(func(L *lua.LState) int {
+		L.RaiseError("Script attempted to access nonexistent global variable '%s'", lua.LVAsString(L.Get(2)))
+		return 0
+	}))
+	t.Metatable = mt
 }
 
 // pairs iterates a readonly proxy's table, which holds the keys.

@@ -1,0 +1,131 @@
+package scripting
+
+import (
+	"strconv"
+	"testing"
+
+	lua "github.com/yuin/gopher-lua"
+)
+
+// TestStringArrayReuse checks that KEYS and ARGV built one after another
+// hold each call's items, whatever the previous call's were, and that the
+// strings kept between calls stay bounded.
+func TestStringArrayReuse(t *testing.T) {
+	many := make([]string, 40)
+	for i := range many {
+		many[i] = "m" + strconv.Itoa(i)
+	}
+	calls := []struct {
+		name  string
+		items []string
+	}{
+		{"first", []string{"a", "b"}},
+		{"same", []string{"a", "b"}},
+		{"changed", []string{"a", "c"}},
+		{"longer", []string{"x", "c", "d"}},
+		{"shorter", []string{"x"}},
+		{"none", nil},
+		{"empty string", []string{""}},
+		{"many", many},
+		{"few after many", []string{"m0", "z"}},
+	}
+	L := lua.NewState(lua.Options{SkipOpenLibs: true})
+	defer L.Close()
+	var seen []lua.LValue
+	for _, c := range calls {
+		items := make([][]byte, len(c.items))
+		for i, it := range c.items {
+			items[i] = []byte(it)
+		}
+		tb := stringArray(L, items, &seen)
+		if got := tb.Len(); got != len(c.items) {
+			t.Errorf("%s: #t = %d, want %d", c.name, got, len(c.items))
+		}
+		for i, want := range c.items {
+			if got := tb.RawGetInt(i + 1); got != lua.LString(want) {
+				t.Errorf("%s: t[%d] = %v, want %q", c.name, i+1, got, want)
+			}
+		}
+		if len(seen) > max(len(c.items), maxSeenArgs) {
+			t.Errorf("%s: %d strings kept for %d items", c.name, len(seen), len(c.items))
+		}
+	}
+}
+
+// TestArgsOnlyIndexed checks which scripts may be given the previous
+// run's KEYS and ARGV tables.
+func TestArgsOnlyIndexed(t *testing.T) {
+	for _, c := range []struct {
+		body string
+		want bool
+	}{
+		{"return redis.call('INCR', KEYS[1])", true},
+		{"return {KEYS[1], ARGV[1], #KEYS, #ARGV, KEYS.x}", true},
+		{"local function f() return ARGV[2] end return f()", true},
+		{"return 1", true},
+		{"return KEYS", false},
+		{"local k = KEYS return k[1]", false},
+		{"KEYS[1] = 'x' return 1", false},
+		{"table.insert(ARGV, 'x') return 1", false},
+		{"return KEYS:len()", false},
+		{"local function f() return ARGV end return f()[1]", false},
+		{"return _G.KEYS[1]", false},
+		{"return loadstring('return KEYS')()[1]", false},
+		{"return rawequal(KEYS, KEYS)", false},
+	} {
+		e := New()
+		s, errText := e.Load([]byte(c.body))
+		if s == nil {
+			t.Fatalf("%s: %s", c.body, errText)
+		}
+		if s.argsPrivate != c.want {
+			t.Errorf("%s: argsPrivate %v, want %v", c.body, s.argsPrivate, c.want)
+		}
+		e.Close()
+	}
+}
+
+// TestArgsTablesReused checks that runs of scripts that share KEYS and
+// ARGV tables, and of scripts that get new ones, in any order, see their
+// own arguments only.
+func TestArgsTablesReused(t *testing.T) {
+	e := New()
+	defer e.Close()
+	pure := "return #KEYS..' '..#ARGV..' '..tostring(KEYS[1])..' '..tostring(KEYS[2])..' '..tostring(ARGV[1])..' '..tostring(ARGV[2])"
+	steps := []struct {
+		body       string
+		keys, argv []string
+		want       string
+	}{
+		{pure, []string{"a", "b"}, []string{"x"}, "2 1 a b x nil"},
+		{pure, []string{"a", "c"}, []string{"y"}, "2 1 a c y nil"},
+		{pure, []string{"d"}, nil, "1 0 d nil nil nil"},
+		{"KEYS[2] = 'z' ARGV.n = 1 setmetatable(ARGV, {}) return #KEYS..' '..KEYS[1]..' '..KEYS[2]", []string{"d"}, nil, "2 d z"},
+		{pure, []string{"d"}, nil, "1 0 d nil nil nil"},
+		{"return #KEYS..' '..#ARGV..' '..KEYS[1]..' '..tostring(ARGV.n)..' '..tostring(getmetatable(ARGV))", []string{"e"}, nil, "1 0 e nil nil"},
+		{pure, []string{"e"}, []string{"p", "q"}, "1 2 e nil p q"},
+		{pure, nil, nil, "0 0 nil nil nil nil"},
+		{pure, []string{"f", "g"}, []string{"r"}, "2 1 f g r nil"},
+	}
+	for i, st := range steps {
+		s, errText := e.Load([]byte(st.body))
+		if s == nil {
+			t.Fatalf("step %d: %s", i, errText)
+		}
+		if st.body == pure && !s.argsPrivate {
+			t.Fatalf("%s does not share its tables", pure)
+		}
+		r := &Run{Host: &echoHost{}, Keys: byteSlices(st.keys), Argv: byteSlices(st.argv)}
+		if got := string(e.Execute(s, r).Str); got != st.want {
+			t.Errorf("step %d (%s %v %v): %s, want %s", i, st.body, st.keys, st.argv, got, st.want)
+		}
+	}
+}
+
+func byteSlices(ss []string) [][]byte {
+	out := make([][]byte, len(ss))
+	for i, s := range ss {
+		out[i] = []byte(s)
+	}
+	return out
+}
