@@ -7,6 +7,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strconv"
 	"sync"
 	"sync/atomic"
@@ -131,8 +132,12 @@ type aofWriter struct {
 	// replaces once done.
 	pending *aofRewrite
 
-	closed  bool          // by Shutdown: no AOF goroutine starts again
-	kick    chan struct{} // wakes the AOF goroutine to write the buffer
+	closed bool          // by Shutdown: no AOF goroutine starts again
+	kick   chan struct{} // wakes the AOF goroutine to write the buffer
+	// kicked is set by the first write a kick covers and cleared by the
+	// AOF goroutine just before it takes the buffer: the writes of one
+	// turn of the scheduler send one kick between them, not one each.
+	kicked  atomic.Bool
 	stop    chan struct{}
 	running bool
 	wg      sync.WaitGroup // the AOF goroutine and a rewrite's base writer
@@ -368,9 +373,13 @@ func (w *aofWriter) Propagate(dbi int, cmds [][][]byte) {
 	if always {
 		return // the client writes and fsyncs it before its reply (awaitAOF)
 	}
-	select {
-	case w.kick <- struct{}{}:
-	default:
+	// One kick per batch: while one is pending, the AOF goroutine has yet
+	// to take the buffer, and will take these effects with it.
+	if !w.kicked.Load() && !w.kicked.Swap(true) {
+		select {
+		case w.kick <- struct{}{}:
+		default:
+		}
 	}
 }
 
@@ -501,7 +510,11 @@ func (w *aofWriter) writeOut(sync bool) {
 	w.mu.Unlock()
 	if f == nil || len(data) == 0 && (!sync || synced) {
 		w.mu.Lock()
-		w.buf = append(data, w.buf...)
+		// Both buffers are kept, so that the next writes do not grow a
+		// new one from nothing.
+		rest := w.buf
+		w.buf = append(data, rest...)
+		w.spare = rest[:0]
 		if f != nil && sync {
 			w.durable = max(w.durable, end)
 		}
@@ -522,7 +535,9 @@ func (w *aofWriter) writeOut(sync bool) {
 		}
 		w.mu.Lock()
 		w.size = good
-		w.buf = append(data, w.buf...)
+		rest := w.buf
+		w.buf = append(data, rest...)
+		w.spare = rest[:0]
 		w.setWriteErr(err)
 		w.mu.Unlock()
 		return
@@ -617,6 +632,12 @@ func (w *aofWriter) loop(s *Server, stop chan struct{}) {
 		case <-stop:
 			return
 		case <-w.kick:
+			// Let the clients already runnable run their requests first,
+			// so that one write carries all their effects, as Redis writes
+			// the AOF buffer once per event-loop turn (beforeSleep) rather
+			// than once per command or per client.
+			runtime.Gosched()
+			w.kicked.Store(false) // writes from here on kick again
 			w.ioMu.Lock()
 			w.writeOut(false)
 			w.ioMu.Unlock()

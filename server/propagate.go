@@ -268,20 +268,21 @@ func (s *Server) runRecorded(c *client, cmd *command, args [][]byte, into *effec
 	into.replaced, into.replacement = false, nil
 	s.runRecovering(c, cmd, args)
 	var cmds [][][]byte
+	var one [][]byte // the propagated form when it is one command, as it mostly is
 	switch {
 	case into.replaced:
 		cmds = into.replacement
 		into.replaced, into.replacement = false, nil
+		if len(cmds) == 0 {
+			return
+		}
 	case s.dirty.Load() == before:
 		return // changed nothing: not propagated, as in Redis
 	default:
 		// A call's own arguments (the request's, or a queued command's in
 		// EXEC) stay as they are until endEffects hands them on; a
 		// script's are remade for each call it makes, so they are copied.
-		cmds = s.propagatedForm(c, cmd, args, into == c.effects)
-	}
-	if len(cmds) == 0 {
-		return
+		one = s.propagatedForm(c, cmd, args, into == c.effects)
 	}
 	if len(into.cmds) == 0 {
 		into.db, into.cur = dbBefore, dbBefore
@@ -290,15 +291,19 @@ func (s *Server) runRecorded(c *client, cmd *command, args [][]byte, into *effec
 		into.cmds = append(into.cmds, [][]byte{[]byte("SELECT"), strconv.AppendInt(nil, int64(dbBefore), 10)})
 		into.cur = dbBefore
 	}
-	into.cmds = append(into.cmds, cmds...)
+	if one != nil {
+		into.cmds = append(into.cmds, one)
+	} else {
+		into.cmds = append(into.cmds, cmds...)
+	}
 }
 
-// propagatedForm returns the commands that replay cmd's effect, args
+// propagatedForm returns the command that replays cmd's effect, args
 // having just run in c's database, as Redis 7.0 rewrites them
 // (rewriteClientCommandVector in t_string.c, expire.c, t_set.c). With
 // stable, args outlive the call's effects and are used as they are;
 // otherwise they are copied.
-func (s *Server) propagatedForm(c *client, cmd *command, args [][]byte, stable bool) [][][]byte {
+func (s *Server) propagatedForm(c *client, cmd *command, args [][]byte, stable bool) [][]byte {
 	own := func(args [][]byte) [][]byte {
 		if stable {
 			return args
@@ -307,7 +312,7 @@ func (s *Server) propagatedForm(c *client, cmd *command, args [][]byte, stable b
 	}
 	name := cmd.name
 	if name == "set" && !hasExpiryOption(args[3:]) {
-		return [][][]byte{own(withoutGet(args))} // the common case: no lookup
+		return own(withoutGet(args)) // the common case: no lookup
 	}
 	switch name {
 	case "set", "setex", "psetex", "getex", "expire", "pexpire", "expireat", "pexpireat":
@@ -323,24 +328,24 @@ func (s *Server) propagatedForm(c *client, cmd *command, args [][]byte, stable b
 		switch name {
 		case "set", "setex", "psetex": // SET with an expiry option
 			if exists && at != 0 {
-				return [][][]byte{{b("SET"), clone(key), val, b("PXAT"), strconv.AppendInt(nil, at, 10)}}
+				return [][]byte{b("SET"), clone(key), val, b("PXAT"), strconv.AppendInt(nil, at, 10)}
 			}
 		case "getex":
 			if !exists {
 				break
 			}
 			if at != 0 {
-				return [][][]byte{{b("PEXPIREAT"), clone(key), strconv.AppendInt(nil, at, 10)}}
+				return [][]byte{b("PEXPIREAT"), clone(key), strconv.AppendInt(nil, at, 10)}
 			}
-			return [][][]byte{{b("PERSIST"), clone(key)}}
+			return [][]byte{b("PERSIST"), clone(key)}
 		default: // the EXPIRE family
 			if !exists {
-				return [][][]byte{{b("DEL"), clone(key)}} // a time in the past deleted it
+				return [][]byte{b("DEL"), clone(key)} // a time in the past deleted it
 			}
-			return [][][]byte{{b("PEXPIREAT"), clone(key), strconv.AppendInt(nil, at, 10)}}
+			return [][]byte{b("PEXPIREAT"), clone(key), strconv.AppendInt(nil, at, 10)}
 		}
 	case "restore":
-		return [][][]byte{s.absoluteRestore(c, args)}
+		return s.absoluteRestore(c, args)
 	case "incrbyfloat":
 		key := args[1]
 		tx := c.db().Read(key)
@@ -350,10 +355,10 @@ func (s *Server) propagatedForm(c *client, cmd *command, args [][]byte, stable b
 		}
 		tx.Close()
 		if val != nil {
-			return [][][]byte{{b("SET"), clone(key), val, b("KEEPTTL")}}
+			return [][]byte{b("SET"), clone(key), val, b("KEEPTTL")}
 		}
 	}
-	return [][][]byte{own(args)}
+	return own(args)
 }
 
 // withoutGet returns SET's arguments without its GET option, which Redis
