@@ -43,22 +43,9 @@ func BenchmarkDispatchAOF(b *testing.B) {
 				if cmd == "INCR" {
 					req = req[:2]
 				}
-				b.ReportAllocs()
-				b.ResetTimer()
 				cpu := processCPU(b)
-				for i := range b.N {
-					srv.dispatch(c, req)
-					if i%16 == 15 {
-						if err := c.conn.Flush(); err != nil {
-							b.Fatal(err)
-						}
-					}
-				}
-				b.StopTimer()
+				benchDispatch16(b, c, cmd, func(int) [][]byte { return req })
 				b.ReportMetric(float64(processCPU(b)-cpu)/float64(b.N), "cpu-ns/op")
-				if c.errors != 0 {
-					b.Fatalf("%s failed", cmd)
-				}
 			})
 		}
 	}

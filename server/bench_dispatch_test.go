@@ -33,9 +33,7 @@ func BenchmarkDispatchPipelined(b *testing.B) {
 				args := make([][]byte, 0, 3)
 				// A fixed pseudo-random walk over the keys, as -r draws them.
 				x := uint32(1)
-				b.ReportAllocs()
-				b.ResetTimer()
-				for i := range b.N {
+				benchDispatch16(b, c, cmd, func(int) [][]byte {
 					x ^= x << 13
 					x ^= x >> 17
 					x ^= x << 5
@@ -43,18 +41,30 @@ func BenchmarkDispatchPipelined(b *testing.B) {
 					if cmd == "SET" {
 						args = append(args, value)
 					}
-					c.server.dispatch(c, args)
-					if i%16 == 15 {
-						if err := c.conn.Flush(); err != nil {
-							b.Fatal(err)
-						}
-					}
-				}
-				b.StopTimer()
-				if c.errors != 0 {
-					b.Fatalf("%s failed", cmd)
-				}
+					return args
+				})
 			})
 		}
+	}
+}
+
+// benchDispatch16 dispatches b.N requests as a client pipelining 16 at a
+// time sees them: 16 dispatches, then one flush. next gives the i'th
+// request; what names the requests when one of them fails.
+func benchDispatch16(b *testing.B, c *client, what string, next func(i int) [][]byte) {
+	b.Helper()
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := range b.N {
+		c.server.dispatch(c, next(i))
+		if i%16 == 15 {
+			if err := c.conn.Flush(); err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
+	b.StopTimer()
+	if c.errors != 0 {
+		b.Fatalf("%s failed", what)
 	}
 }

@@ -21,20 +21,7 @@ func BenchmarkDispatchEvalSHA(b *testing.B) {
 			c, _ := benchClient(b)
 			c.benchDo(b, benchArgs("SCRIPT", "LOAD", bc.body))
 			args := benchArgs("EVALSHA", scripting.SHA1Hex([]byte(bc.body)), "1", "key", "arg")
-			b.ReportAllocs()
-			b.ResetTimer()
-			for i := range b.N {
-				c.server.dispatch(c, args)
-				if i%16 == 15 {
-					if err := c.conn.Flush(); err != nil {
-						b.Fatal(err)
-					}
-				}
-			}
-			b.StopTimer()
-			if c.errors != 0 {
-				b.Fatalf("EVALSHA failed")
-			}
+			benchDispatch16(b, c, "EVALSHA", func(int) [][]byte { return args })
 		})
 	}
 }
