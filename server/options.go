@@ -2,6 +2,7 @@ package server
 
 import (
 	"io"
+	"math"
 	"os"
 	"time"
 
@@ -30,6 +31,28 @@ type Options struct {
 	// Observer, when set, is told of every executed command and every
 	// save (tracing, metrics); nil costs nothing.
 	Observer Observer
+	// MaxMemoryChanged, when set, is told the maxmemory parameter's value
+	// (0: no limit) when the server is built and at every change. The
+	// mini-redis binary gives the Go runtime a soft memory limit from it
+	// (see GoMemoryLimit); a library leaves process-wide settings to the
+	// program that embeds it.
+	MaxMemoryChanged func(maxmemory uint64)
+}
+
+// GoMemoryLimit is the soft memory limit for the Go runtime
+// (debug.SetMemoryLimit) of a process whose only tenant is a server with
+// this maxmemory: none (math.MaxInt64) for 0, otherwise maxmemory plus half
+// of it again and 64 MiB. Eviction keeps the dataset near maxmemory; the
+// garbage collector, which by default lets the heap grow to twice what is
+// live, then runs early enough that the process stays near the limit too,
+// with room for client buffers and the runtime, and never below what
+// eviction leaves live (which would make it collect without end).
+func GoMemoryLimit(maxmemory uint64) int64 {
+	const headroom = 64 << 20
+	if maxmemory == 0 || maxmemory > (math.MaxInt64-headroom)/3*2 {
+		return math.MaxInt64
+	}
+	return int64(maxmemory + maxmemory/2 + headroom)
 }
 
 // New builds a server from redis-server style arguments: an optional
@@ -54,6 +77,11 @@ func New(args []string, opts Options) (*Server, error) {
 		return nil, err
 	}
 	cfg.Clock, cfg.Rand, cfg.Observer = opts.Clock, opts.Rand, opts.Observer
+	if f := opts.MaxMemoryChanged; f != nil {
+		// The configuration has loaded already: tell the value it holds now.
+		cfg.settings.onMaxMemory.Store(&f)
+		f(cfg.settings.maxMemory.Load())
+	}
 	log := opts.Logger
 	if log == nil {
 		log = zap.NewNop()

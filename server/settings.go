@@ -102,7 +102,10 @@ type settings struct {
 	dynamicHz config.Handle[bool]
 	// onAccess, once the server has a keyspace, is told the access
 	// policy at every change of maxmemory-policy or the lfu-* parameters.
-	onAccess               atomic.Pointer[func(db.AccessPolicy)]
+	onAccess atomic.Pointer[func(db.AccessPolicy)]
+	// onMaxMemory, when the server was built with Options.MaxMemoryChanged,
+	// is told maxmemory at every change.
+	onMaxMemory            atomic.Pointer[func(uint64)]
 	protoMaxBulkLen        config.Handle[uint64]
 	clientQueryBufferLimit config.Handle[uint64]
 	outputBufferLimits     config.Handle[config.BufferLimits]
@@ -310,7 +313,13 @@ func newSettings(level zap.AtomicLevel) (*settings, error) {
 			Default: "10", Handle: &st.hz},
 		config.Param{Name: "busy-reply-threshold", Aliases: []string{"lua-time-limit"},
 			Kind: config.Int{Min: 0, Max: math.MaxInt64}, Default: "5000", Handle: &st.busyReplyThreshold},
-		config.Param{Name: "maxmemory", Kind: config.Memory{Min: 0, Max: math.MaxUint64}, Default: "0", Handle: &st.maxMemory},
+		config.Param{Name: "maxmemory", Kind: config.Memory{Min: 0, Max: math.MaxUint64}, Default: "0", Handle: &st.maxMemory,
+			Apply: func(v config.Value) error {
+				if f := st.onMaxMemory.Load(); f != nil {
+					(*f)(v.Uint())
+				}
+				return nil
+			}},
 		config.Param{Name: "maxmemory-policy", Kind: config.Enum{Values: []string{"volatile-lru", "volatile-lfu", "volatile-random",
 			"volatile-ttl", "allkeys-lru", "allkeys-lfu", "allkeys-random", "noeviction"}}, Default: "noeviction",
 			Handle: &st.maxMemoryPolicy, Apply: access},

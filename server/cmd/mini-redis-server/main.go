@@ -32,6 +32,7 @@ import (
 	"os"
 	"os/signal"
 	"runtime"
+	"runtime/debug"
 	"runtime/pprof"
 	"syscall"
 	"time"
@@ -97,7 +98,8 @@ func run(args []string, stderr io.Writer) int {
 		observers = append(observers, tracer)
 		defer flushTraces(tracer, log)
 	}
-	srv, err = server.New(args, server.Options{Logger: log, LogLevel: &level, Observer: observers})
+	srv, err = server.New(args, server.Options{Logger: log, LogLevel: &level, Observer: observers,
+		MaxMemoryChanged: func(maxmemory uint64) { debug.SetMemoryLimit(server.GoMemoryLimit(maxmemory)) }})
 	if err != nil {
 		fmt.Fprintf(stderr, "\n%v\n", err)
 		return 1
