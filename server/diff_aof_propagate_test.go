@@ -146,10 +146,6 @@ func fileSize(t *testing.T, name string) int64 {
 
 var sremMember = regexp.MustCompile(`^SREM s [a-e]$`)
 
-// unixMillis matches a time in milliseconds this century, which differs
-// between the two servers' runs.
-var unixMillis = regexp.MustCompile(`^1[0-9]{12}$`)
-
 // aofCommandsFrom reads the commands of an AOF file from offset off, one
 // string each, with times in milliseconds replaced by "<ms>".
 func aofCommandsFrom(t *testing.T, name string, off int64) []string {
@@ -163,23 +159,7 @@ func aofCommandsFrom(t *testing.T, name string, off int64) []string {
 	if _, err := f.Seek(off, 0); err != nil {
 		t.Fatal(err)
 	}
-	r := newAOFReader(bufio.NewReader(f), off, size)
-	var out []string
-	for {
-		args, _, err := r.next()
-		if err != nil {
-			break
-		}
-		words := make([]string, len(args))
-		for i, a := range args {
-			words[i] = string(a)
-			if unixMillis.MatchString(words[i]) {
-				words[i] = "<ms>"
-			}
-		}
-		out = append(out, strings.Join(words, " "))
-	}
-	return out
+	return maskedCommands(newAOFReader(bufio.NewReader(f), off, size))
 }
 
 // Evicted keys reach the AOF as DEL, as Redis's performEvictions

@@ -267,16 +267,26 @@ func (r *replState) freeBacklog() {
 		r.mu.Unlock()
 		return
 	}
-	r.tail, r.backlog = nil, nil
 	r.id = newRunID()
 	r.id2 = zeroReplID
 	r.secondOffset = -1
+	unsubscribe := r.dropBacklogLocked()
+	r.mu.Unlock()
+	unsubscribe()
+}
+
+// dropBacklogLocked drops the backlog, and so the stream, and returns the
+// end of the server's subscription to the propagated commands (a no-op if
+// there is none), for the caller to call once it has released r.mu: the
+// cancel takes propagation.mu, which comes before r.mu. r.mu is held.
+func (r *replState) dropBacklogLocked() (unsubscribe func()) {
+	r.tail, r.backlog = nil, nil
 	cancel := r.cancelSub
 	r.cancelSub = nil
-	r.mu.Unlock()
-	if cancel != nil {
-		cancel()
+	if cancel == nil {
+		return func() {}
 	}
+	return cancel
 }
 
 // attachLocked gives rep its place in the stream at offset off, which the
@@ -911,11 +921,7 @@ func (s *Server) stopServing() {
 		rep.c.kill()
 	}
 	r.mu.Lock()
-	r.tail, r.backlog = nil, nil
-	cancel := r.cancelSub
-	r.cancelSub = nil
+	unsubscribe := r.dropBacklogLocked()
 	r.mu.Unlock()
-	if cancel != nil {
-		cancel()
-	}
+	unsubscribe()
 }

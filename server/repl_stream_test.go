@@ -149,19 +149,7 @@ func (rs *replStream) commands() []string {
 	rs.ack()
 	r := newAOFReader(bufio.NewReader(bytes.NewReader(raw)), 0, int64(len(raw)))
 	var out []string
-	for {
-		args, _, err := r.next()
-		if err != nil {
-			break
-		}
-		words := make([]string, len(args))
-		for i, a := range args {
-			words[i] = string(a)
-			if unixMillis.MatchString(words[i]) {
-				words[i] = "<ms>"
-			}
-		}
-		cmd := strings.Join(words, " ")
+	for _, cmd := range maskedCommands(r) {
 		if strings.EqualFold(cmd, "ping") || cmd == "REPLCONF GETACK *" {
 			continue
 		}

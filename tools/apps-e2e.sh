@@ -101,8 +101,7 @@ for t in "${selected[@]}"; do
 	test_command "$t" >/dev/null || fail "unknown test '$t' (known: ${ci_tests[*]} ${pending[*]})"
 	why=$(problem_of "$t")
 	if [ -n "$why" ]; then
-		[ "${CI:-}" = true ] && fail "$t: $why"
-		echo "apps-e2e: SKIP $t: $why" >&2
+		skip_or_fail apps-e2e "$t: $why"
 		skipped+=("$t")
 	else
 		runnable+=("$t")
@@ -110,17 +109,7 @@ for t in "${selected[@]}"; do
 done
 [ ${#runnable[@]} -gt 0 ] || fail "nothing to run: every test was skipped"
 
-work=$(mktemp -d)
-pids=()
-cleanup() {
-	local p
-	for p in "${pids[@]}"; do
-		kill -9 "$p" 2>/dev/null || true
-		wait "$p" 2>/dev/null || true
-	done
-	rm -rf "$work"
-}
-trap cleanup EXIT
+start_work apps-e2e
 
 # --- The server binary.
 bin=$(server_binary apps-e2e "$work") || fail "no server binary"
@@ -130,10 +119,10 @@ bin=$(server_binary apps-e2e "$work") || fail "no server binary"
 # may take the port between spare_port and the bind: then it tries again.
 used_ports=""
 start() {
-	local label=$1 try
+	local label=$1
 	shift
 	log=$work/$label.log
-	for try in 1 2 3 4 5; do
+	for _ in 1 2 3 4 5; do
 		port=$(spare_port $used_ports)
 		used_ports="$used_ports $port"
 		"$@" --port "$port" --bind 127.0.0.1 --save '' --appendonly no --dir "$work" >"$log" 2>&1 &

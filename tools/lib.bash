@@ -1,5 +1,5 @@
-# Helpers shared by tools/e2e.sh and the benchmark scripts, which source
-# this file (bash only).
+# Helpers shared by tools/e2e.sh, the other end-to-end scripts and the
+# benchmark scripts, which source this file (bash only).
 
 # spare_port [port...]: prints a port on 127.0.0.1 that nothing answers on,
 # and that is none of the ports given (ones handed out, not yet listened on).
@@ -50,4 +50,63 @@ server_binary() {
 	fi
 	[ -x "$bin" ] || { echo "$1: server binary $bin is not executable" >&2; return 1; }
 	echo "$bin"
+}
+
+# skip_or_fail <name> <why>: for a test that cannot run here (something it
+# needs is missing). Under CI=true, which must run every test, it says
+# "<name>: FAIL: <why>" and exits 1; otherwise it says "<name>: SKIP: <why>"
+# and returns, for the caller to skip the test.
+skip_or_fail() {
+	if [ "${CI:-}" = true ]; then
+		echo "$1: FAIL: $2" >&2
+		exit 1
+	fi
+	echo "$1: SKIP: $2" >&2
+}
+
+# require_tools <name> <install hint> <tool...>: for the first tool that is
+# not on PATH, skip_or_fail with "<tool> not found on PATH (<install hint>)",
+# then exit 0: the whole test is skipped.
+require_tools() {
+	local name=$1 hint=$2 tool
+	shift 2
+	for tool; do
+		command -v "$tool" >/dev/null && continue
+		skip_or_fail "$name" "$tool not found on PATH ($hint)"
+		exit 0
+	done
+}
+
+# start_work <name>: sets work to a new temporary directory and the array
+# pids, where the script lists the processes it starts in the background,
+# to none; and traps EXIT to end_work, so that a run that fails anywhere
+# leaves no server running and no files behind.
+start_work() {
+	work=$(mktemp -d)
+	pids=()
+	# shellcheck disable=SC2064 # the name is the one given now
+	trap "end_work $(printf %q "$1")" EXIT
+}
+
+# kill_started: kills (SIGKILL) and reaps every process in pids, and
+# empties it.
+kill_started() {
+	local p
+	for p in "${pids[@]}"; do
+		kill -9 "$p" 2>/dev/null || true
+		wait "$p" 2>/dev/null || true
+	done
+	pids=()
+}
+
+# end_work <name>: kill_started, then removes $work; or, when keep_logs is
+# set (a failure the logs explain), keeps it and says "<name>: logs kept
+# in <dir>".
+end_work() {
+	kill_started
+	if [ -n "${keep_logs:-}" ]; then
+		echo "$1: logs kept in $work" >&2
+	else
+		rm -rf "$work"
+	fi
 }

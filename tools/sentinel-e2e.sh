@@ -29,29 +29,9 @@ fail() {
 }
 ok() { echo "sentinel-e2e: ok: $*" >&2; }
 
-for tool in redis-server redis-cli; do
-	command -v "$tool" >/dev/null && continue
-	why="$tool not found on PATH (Debian: apt-get install redis-server redis-tools)"
-	[ "${CI:-}" = true ] && fail "$why"
-	echo "sentinel-e2e: SKIP: $why" >&2
-	exit 0
-done
+require_tools sentinel-e2e "Debian: apt-get install redis-server redis-tools" redis-server redis-cli
 
-work=$(mktemp -d)
-pids=()
-cleanup() {
-	local p
-	for p in "${pids[@]}"; do
-		kill -9 "$p" 2>/dev/null || true
-		wait "$p" 2>/dev/null || true
-	done
-	if [ -n "${keep_logs:-}" ]; then
-		echo "sentinel-e2e: logs kept in $work" >&2
-	else
-		rm -rf "$work"
-	fi
-}
-trap cleanup EXIT
+start_work sentinel-e2e
 
 bin=$(server_binary sentinel-e2e "$work") || fail "no server binary"
 
@@ -175,11 +155,7 @@ run() {
 		fail "$kind: Sentinel's CONFIG REWRITE did not leave replicaof in the old master's config file: $(<"$work/$kind-master.conf")"
 	ok "$kind: CONFIG REWRITE left replicaof in the old master's config file"
 
-	for p in "${pids[@]}"; do
-		kill -9 "$p" 2>/dev/null || true
-		wait "$p" 2>/dev/null || true
-	done
-	pids=()
+	kill_started
 }
 
 run redis

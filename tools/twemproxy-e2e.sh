@@ -39,25 +39,10 @@ ok() { echo "twemproxy-e2e: ok: $*" >&2; }
 
 # Debian installs nutcracker in /usr/sbin, which a user's PATH may lack.
 PATH=$PATH:/usr/sbin
-for tool in nutcracker redis-cli redis-benchmark redis-server; do
-	command -v "$tool" >/dev/null && continue
-	why="$tool not found on PATH (Debian: apt-get install nutcracker redis-tools redis-server)"
-	[ "${CI:-}" = true ] && fail "$why"
-	echo "twemproxy-e2e: SKIP: $why" >&2
-	exit 0
-done
+require_tools twemproxy-e2e "Debian: apt-get install nutcracker redis-tools redis-server" \
+	nutcracker redis-cli redis-benchmark redis-server
 
-work=$(mktemp -d)
-pids=()
-cleanup() {
-	local p
-	for p in "${pids[@]}"; do
-		kill -9 "$p" 2>/dev/null || true
-		wait "$p" 2>/dev/null || true
-	done
-	rm -rf "$work"
-}
-trap cleanup EXIT
+start_work twemproxy-e2e
 
 # --- The server binary.
 bin=$(server_binary twemproxy-e2e "$work") || fail "no server binary"
