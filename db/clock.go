@@ -11,6 +11,15 @@ type Clock interface {
 	Now() time.Time
 }
 
+// A MilliClock is a Clock that also tells its time in Unix milliseconds
+// without making a time.Time: the keyspace reads the time at every
+// KeyLock, in milliseconds, and takes that from UnixMilli when its Clock
+// has it. UnixMilli must equal Now().UnixMilli().
+type MilliClock interface {
+	Clock
+	UnixMilli() int64
+}
+
 // SystemClock is the real wall clock.
 type SystemClock struct{}
 

@@ -118,7 +118,7 @@ func (d *DB) shardIndex(h uint64) int {
 	return int(h >> d.shift)
 }
 
-func (d *DB) now() int64 { return d.store.clock.Now().UnixMilli() }
+func (d *DB) now() int64 { return d.store.UnixMilli() }
 
 // Len returns the number of keys, counting keys that have expired but not
 // yet been removed, as Redis's DBSIZE does.

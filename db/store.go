@@ -55,6 +55,7 @@ type Options struct {
 // A Store is the whole keyspace: a fixed number of logical databases.
 type Store struct {
 	clock     Clock
+	milli     MilliClock // clock, if it is one; else nil
 	rand      lockedRand
 	seed      maphash.Seed
 	nshards   int
@@ -121,6 +122,7 @@ func New(opts Options) *Store {
 	if s.clock == nil {
 		s.clock = SystemClock{}
 	}
+	s.milli, _ = s.clock.(MilliClock)
 	if opts.Rand != nil {
 		s.rand.r = opts.Rand
 	} else {
@@ -163,6 +165,15 @@ func (s *Store) DB(i int) *DB {
 
 // Clock returns the store's clock.
 func (s *Store) Clock() Clock { return s.clock }
+
+// UnixMilli returns Clock().Now().UnixMilli(), the cheaper way when the
+// clock is a MilliClock.
+func (s *Store) UnixMilli() int64 {
+	if s.milli != nil {
+		return s.milli.UnixMilli()
+	}
+	return s.clock.Now().UnixMilli()
+}
 
 // ExpiredKeys returns how many keys have been removed because their
 // deadline passed.

@@ -206,6 +206,14 @@ type streamNode struct {
 	// lpBytes is the listpack's size without its count and deleted
 	// counters, whose encoding grows with them (lpSize adds them).
 	lpBytes int
+	// freeBytes and freeSlots are the unused ends of the chunks the
+	// node's entries are copied into (see storeFields): one allocation
+	// for many entries, not two an entry. Only this node writes to them,
+	// past what any entry holds; a copy of the node starts without.
+	freeBytes []byte
+	freeSlots [][]byte
+	// bytesChunk and slotsChunk are the sizes of the last chunks made.
+	bytesChunk, slotsChunk int32
 }
 
 type streamEntry struct {
@@ -353,7 +361,7 @@ func (s *Stream) Append(id StreamID, kv [][]byte, lim EncodingLimits) error {
 		s.nodes = append(s.nodes, n)
 		s.bytes += streamNodeOverhead + n.lpSize()
 	}
-	e := streamEntry{id: id, kv: cloneFields(kv)}
+	e := streamEntry{id: id, kv: n.storeFields(kv)}
 	before := n.lpSize()
 	n.lpBytes += n.entryBytes(&e)
 	n.entries = append(n.entries, e)
@@ -386,6 +394,49 @@ func cloneFields(kv [][]byte) [][]byte {
 		end := off + copy(buf[off:], b)
 		out[i] = buf[off:end:end]
 		off = end
+	}
+	return out
+}
+
+// Chunk sizes of storeFields: a node's first chunk holds a few entries,
+// each next one twice as many, up to the maximum; an entry larger than
+// the small one gets an allocation of its own, which leaves the chunk
+// as it was.
+const (
+	streamChunkMinBytes = 64
+	streamChunkMaxBytes = 4096
+	streamChunkBigEntry = 512
+	streamChunkMinSlots = 8
+	streamChunkMaxSlots = 256
+)
+
+// storeFields copies an entry's fields and values (kv) into the node's
+// chunks, as cloneFields copies them into allocations of their own: XADD
+// on a growing stream spends most of its time allocating, and collecting
+// what it allocated. Each copy is capped at its length, so that an append
+// to one cannot run into the next.
+func (n *streamNode) storeFields(kv [][]byte) [][]byte {
+	total := 0
+	for _, b := range kv {
+		total += len(b)
+	}
+	if total > streamChunkBigEntry || len(kv) > streamChunkMaxSlots {
+		return cloneFields(kv)
+	}
+	if len(n.freeBytes) < total {
+		size := max(streamChunkMinBytes, min(2*int(n.bytesChunk), streamChunkMaxBytes), total)
+		n.freeBytes, n.bytesChunk = make([]byte, size), int32(size)
+	}
+	if len(n.freeSlots) < len(kv) {
+		size := max(streamChunkMinSlots, min(2*int(n.slotsChunk), streamChunkMaxSlots), len(kv))
+		n.freeSlots, n.slotsChunk = make([][]byte, size), int32(size)
+	}
+	out := n.freeSlots[:len(kv):len(kv)]
+	n.freeSlots = n.freeSlots[len(kv):]
+	for i, b := range kv {
+		l := copy(n.freeBytes, b)
+		out[i] = n.freeBytes[:l:l]
+		n.freeBytes = n.freeBytes[l:]
 	}
 	return out
 }
@@ -628,6 +679,9 @@ func (s *Stream) copyNodes() *Stream {
 	for i, n := range s.nodes {
 		cn := *n
 		cn.entries = slices.Clone(n.entries)
+		// The chunks' free ends stay the original's: were both to append
+		// to them, they would write over each other's entries.
+		cn.freeBytes, cn.freeSlots, cn.bytesChunk, cn.slotsChunk = nil, nil, 0, 0
 		c.nodes[i] = &cn
 	}
 	if s.groups != nil {

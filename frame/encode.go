@@ -67,8 +67,14 @@ func AppendInt(dst []byte, n int64) []byte {
 	return append(dst, '\r', '\n')
 }
 
-// AppendBulk appends a bulk string.
-func AppendBulk(dst, b []byte) []byte { return appendBlob(dst, '$', b) }
+// AppendBulk appends a bulk string. It is appendBlob written out for
+// []byte: through the generic function, escape analysis cannot see that b
+// is only copied, and every caller's b went to the heap.
+func AppendBulk(dst, b []byte) []byte {
+	dst = appendHeader(dst, BulkString, len(b))
+	dst = append(dst, b...)
+	return append(dst, '\r', '\n')
+}
 
 // AppendBulkString appends a bulk string.
 func AppendBulkString(dst []byte, s string) []byte { return appendBlob(dst, '$', s) }
@@ -249,6 +255,11 @@ func appendBulkError[T text](dst []byte, msg T, p Protocol) []byte {
 }
 
 func appendHeader(dst []byte, t Type, n int) []byte {
+	if uint(n) < 10 {
+		// The usual lengths, of short replies and arguments, without
+		// strconv.
+		return append(dst, byte(t), '0'+byte(n), '\r', '\n')
+	}
 	dst = append(dst, byte(t))
 	dst = strconv.AppendInt(dst, int64(n), 10)
 	return append(dst, '\r', '\n')

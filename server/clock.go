@@ -34,8 +34,9 @@ type serverClock struct {
 const maxClockDrift = time.Millisecond
 
 type clockBase struct {
-	wall time.Time     // a wall clock reading...
-	mono time.Duration // ...taken at this monotonic time
+	wall     time.Time     // a wall clock reading...
+	mono     time.Duration // ...taken at this monotonic time
+	wallNano int64         // wall.UnixNano(), for UnixMilli
 }
 
 func newServerClock(start time.Time) *serverClock {
@@ -70,11 +71,19 @@ func (c *serverClock) Now() time.Time {
 	return b.wall.Add(time.Duration(c.latest.Load()) - b.mono)
 }
 
+// UnixMilli returns Now().UnixMilli() without making a time.Time, for the
+// keyspace, which reads it at every KeyLock (db.MilliClock). Both round
+// the same nanosecond count down to the millisecond.
+func (c *serverClock) UnixMilli() int64 {
+	b := c.base.Load()
+	return (b.wallNano + c.latest.Load() - int64(b.mono)) / int64(time.Millisecond)
+}
+
 // resync takes a fresh wall clock reading.
 func (c *serverClock) resync() {
 	wall := time.Now()
 	mono := wall.Sub(c.start)
-	old := c.base.Swap(&clockBase{wall: wall, mono: mono})
+	old := c.base.Swap(&clockBase{wall: wall, mono: mono, wallNano: wall.UnixNano()})
 	c.observe(mono)
 	if old == nil {
 		return

@@ -294,19 +294,30 @@ func (c *client) fcall(args [][]byte, readOnly bool) {
 	}, args[3:3+numKeys], args[3+numKeys:])
 }
 
-func cloneArgs(args [][]byte) [][]byte {
+// cloneArgs copies args into memory of their own.
+func cloneArgs(args [][]byte) [][]byte { return cloneArgsReplacing(args, -1, nil) }
+
+// cloneArgsReplacing is cloneArgs with the argument at i (none if i < 0)
+// replaced by repl, copied too: XADD's "*" by the ID it made.
+func cloneArgsReplacing(args [][]byte, i int, repl []byte) [][]byte {
 	// Two allocations whatever the number of arguments: their slices, and
 	// one buffer for all their bytes.
 	n := 0
-	for _, a := range args {
+	for j, a := range args {
+		if j == i {
+			a = repl
+		}
 		n += len(a)
 	}
 	buf := make([]byte, 0, n)
 	own := make([][]byte, len(args))
-	for i, a := range args {
+	for j, a := range args {
+		if j == i {
+			a = repl
+		}
 		start := len(buf)
 		buf = append(buf, a...)
-		own[i] = buf[start:len(buf):len(buf)] // an append to one reallocates, never overwrites the next
+		own[j] = buf[start:len(buf):len(buf)] // an append to one reallocates, never overwrites the next
 	}
 	return own
 }

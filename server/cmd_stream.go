@@ -322,7 +322,7 @@ func cmdXAdd(c *client, args [][]byte) {
 	var id db.StreamID
 	switch {
 	case !a.idGiven:
-		ms := uint64(c.server.store.Clock().Now().UnixMilli())
+		ms := uint64(c.server.store.UnixMilli())
 		if ms > last.Ms {
 			id = db.StreamID{Ms: ms}
 		} else {
@@ -350,13 +350,13 @@ func cmdXAdd(c *client, args [][]byte) {
 		return
 	}
 	var buf [48]byte
-	c.conn.WriteBulk(id.Append(buf[:0]))
-	if !a.idGiven || !a.seqGiven {
+	idText := id.Append(buf[:0])
+	c.conn.WriteBulk(idText)
+	if (!a.idGiven || !a.seqGiven) && c.effects != nil {
 		// Propagated with the ID it got, as Redis rewrites the argument:
-		// a replica or the AOF would make another.
-		out := cloneArgs(args)
-		out[idPos] = id.Append(nil)
-		c.propagateAs(out)
+		// a replica or the AOF would make another. Without a feed
+		// (c.effects nil) propagateAs would drop it: not built at all.
+		c.propagateAs(cloneArgsReplacing(args, idPos, idText))
 	}
 	c.notify(evStream, "xadd", key)
 	c.server.dirty.Add(1)
@@ -371,6 +371,9 @@ func cmdXAdd(c *client, args [][]byte) {
 // stream that already existed is not reported by the keyspace's OnReady,
 // which tells only of keys that come to hold a stream. tx holds the key.
 func (s *Server) signalStreamReady(c *client, key []byte) {
+	if s.blocking.waiters.Load() == 0 {
+		return // signal's own check, before the key is copied into a string
+	}
 	s.blocking.signal(c.dbIndex, string(key))
 }
 

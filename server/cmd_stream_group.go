@@ -66,7 +66,7 @@ func noKeyOrGroup(key, group []byte) string {
 // nowMillis is the keyspace clock in Unix milliseconds: Redis's mstime()
 // for delivery and seen times.
 func (c *client) nowMillis() int64 {
-	return c.server.store.Clock().Now().UnixMilli()
+	return c.server.store.UnixMilli()
 }
 
 // lookupConsumer returns the consumer name of g, refreshing its seen time

@@ -15,8 +15,19 @@ func Parse(b []byte) (int64, bool) {
 	if len(b) == 0 || len(b) >= 21 {
 		return 0, false
 	}
-	if len(b) == 1 && b[0] == '0' {
-		return 0, true
+	// One or two digits, the protocol's usual lengths and counts, without
+	// the loop and its overflow checks.
+	switch d0 := b[0] - '0'; {
+	case len(b) == 1:
+		if d0 <= 9 { // "0" is the one number that starts with 0
+			return int64(d0), true
+		}
+		return 0, false
+	case len(b) == 2 && d0 >= 1 && d0 <= 9:
+		if d1 := b[1] - '0'; d1 <= 9 {
+			return int64(d0)*10 + int64(d1), true
+		}
+		return 0, false
 	}
 	neg := false
 	if b[0] == '-' {
