@@ -1,13 +1,11 @@
 package server_test
 
 import (
-	"context"
 	"math"
 	"slices"
 	"sync"
 	"testing"
 
-	"github.com/mini-redis/mini-redis/internal/redistest/redisconn"
 	"github.com/mini-redis/mini-redis/server"
 )
 
@@ -37,21 +35,11 @@ func TestMaxMemoryChanged(t *testing.T) {
 		mu   sync.Mutex
 		seen []uint64
 	)
-	srv, err := server.New([]string{"--bind", "127.0.0.1", "--port", "0", "--admin-port", "0", "--save", "",
-		"--dir", t.TempDir(), "--maxmemory", "1mb"},
-		server.Options{MaxMemoryChanged: func(n uint64) {
-			mu.Lock()
-			defer mu.Unlock()
-			seen = append(seen, n)
-		}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := srv.Start(); err != nil {
-		t.Fatal(err)
-	}
-	defer srv.Shutdown(context.Background())
-	c := redisconn.Dial(t, srv.Addr().String())
+	c := startPublic(t, server.Options{MaxMemoryChanged: func(n uint64) {
+		mu.Lock()
+		defer mu.Unlock()
+		seen = append(seen, n)
+	}}, "--maxmemory", "1mb")
 	for _, step := range []struct{ value, reply string }{
 		{"100mb", "+OK\r\n"},
 		{"lots", "-ERR CONFIG SET failed (possibly related to argument 'maxmemory') - argument must be a memory value\r\n"},

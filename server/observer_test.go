@@ -31,16 +31,7 @@ func (r *recorder) SaveDone(e server.SaveEvent) {
 
 func TestObserver(t *testing.T) {
 	rec := &recorder{}
-	srv, err := server.New([]string{"--bind", "127.0.0.1", "--port", "0", "--admin-port", "0", "--save", "", "--dir", t.TempDir()},
-		server.Options{Observer: server.Observers{rec}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := srv.Start(); err != nil {
-		t.Fatal(err)
-	}
-	defer srv.Shutdown(context.Background())
-	c := redisconn.Dial(t, srv.Addr().String())
+	c := startPublic(t, server.Options{Observer: server.Observers{rec}})
 	before := time.Now()
 	for _, cmd := range [][]string{
 		{"SELECT", "1"},
@@ -85,4 +76,22 @@ func TestObserver(t *testing.T) {
 	if len(rec.saves) != 1 || rec.saves[0].Err != nil || rec.saves[0].Path == "" {
 		t.Errorf("saves = %+v, want one successful", rec.saves)
 	}
+}
+
+// startPublic starts a server through the package's public API, built
+// with opts and args after the defaults (any port on 127.0.0.1, no admin
+// API, no saves, a temporary dir), stopped when the test ends, and
+// returns a connection to it.
+func startPublic(t *testing.T, opts server.Options, args ...string) *redisconn.Conn {
+	t.Helper()
+	srv, err := server.New(append([]string{"--bind", "127.0.0.1", "--port", "0", "--admin-port", "0", "--save", "",
+		"--dir", t.TempDir()}, args...), opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := srv.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { srv.Shutdown(context.Background()) })
+	return redisconn.Dial(t, srv.Addr().String())
 }
