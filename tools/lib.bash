@@ -3,10 +3,12 @@
 
 # spare_port [port...]: prints a port on 127.0.0.1 that nothing answers on,
 # and that is none of the ports given (ones handed out, not yet listened on).
-# The port is drawn from 20000-39999, or from SPARE_PORTS (e.g. 7100-7149)
+# The port is drawn from 20000-32767, below Linux's ephemeral range
+# (32768-60999), where a connection's local port could take it between
+# this check and the server's bind; or from SPARE_PORTS (e.g. 7100-7149)
 # when it is set, for a machine shared by several runs.
 spare_port() {
-	local p lo=20000 hi=39999
+	local p lo=20000 hi=32767
 	if [[ ${SPARE_PORTS:-} =~ ^([0-9]+)-([0-9]+)$ ]]; then
 		lo=${BASH_REMATCH[1]} hi=${BASH_REMATCH[2]}
 	fi
