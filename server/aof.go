@@ -490,6 +490,16 @@ func appendRESPCommand(dst []byte, args [][]byte) []byte {
 	return dst
 }
 
+// putBackLocked puts data, taken from the buffer by writeOut and not
+// written, back before what was buffered since. Both buffers are kept, so
+// that the next writes do not grow a new one from nothing. The caller
+// holds mu.
+func (w *aofWriter) putBackLocked(data []byte) {
+	rest := w.buf
+	w.buf = append(data, rest...)
+	w.spare = rest[:0]
+}
+
 // writeOut writes the buffer to the incremental file, and fsyncs it if
 // sync (appendfsync always, unless a rewrite runs with
 // no-appendfsync-on-rewrite). The caller holds ioMu. A failed write is
@@ -510,11 +520,7 @@ func (w *aofWriter) writeOut(sync bool) {
 	w.mu.Unlock()
 	if f == nil || len(data) == 0 && (!sync || synced) {
 		w.mu.Lock()
-		// Both buffers are kept, so that the next writes do not grow a
-		// new one from nothing.
-		rest := w.buf
-		w.buf = append(data, rest...)
-		w.spare = rest[:0]
+		w.putBackLocked(data)
 		if f != nil && sync {
 			w.durable = max(w.durable, end)
 		}
@@ -535,9 +541,7 @@ func (w *aofWriter) writeOut(sync bool) {
 		}
 		w.mu.Lock()
 		w.size = good
-		rest := w.buf
-		w.buf = append(data, rest...)
-		w.spare = rest[:0]
+		w.putBackLocked(data)
 		w.setWriteErr(err)
 		w.mu.Unlock()
 		return
