@@ -23,9 +23,10 @@ package db
 // Readers never see a half-made change: a collection is changed only under
 // its shard's write lock, and the snapshot's copy is never changed.
 //
-// Memory. Each collection keeps a running Size, O(1) to read. The entry
-// remembers the size its shard counted (entry.vsize); Close adds the
-// difference for every collection the KeyLock handed out for change.
+// Memory. Each collection keeps a running Size, O(1) to read. The shard
+// counts the Size a collection had when the KeyLock handed it out for
+// change (change.size); Close adds the difference, and so does a delete or
+// a new value of the key before it takes the key's Size off the count.
 //
 // Emptiness and WATCH. Each collection counts its changes (colHeader.mods).
 // Close tells the key's watchers if the count moved, as Redis's
@@ -73,6 +74,7 @@ type change struct {
 	e    *entry // nil once the key was deleted or given another value
 	c    collection
 	mods uint64 // c's mods when handed out
+	size int    // c's Size as the shard counts it
 }
 
 // adopt sets the epoch of a collection being stored for the first time.
@@ -95,7 +97,7 @@ func (tx *KeyLock) mutable(key []byte, t Type, newValue func() collection) (coll
 		}
 		c := newValue()
 		tx.adopt(c)
-		e = &entry{key: string(key), hash: h, value: c, vsize: c.Size(), expIndex: -1}
+		e = newEntry(key, h, c)
 		tx.db.store.initAccess(e, tx.now)
 		s.table.insert(e)
 		s.addBytes(int64(e.size()))
@@ -113,12 +115,15 @@ func (tx *KeyLock) mutable(key []byte, t Type, newValue func() collection) (coll
 	if ch := tx.tracked(e); ch != nil {
 		return c, nil // handed out before, and cloned then if need be
 	}
+	counted := c.Size()
 	if sn := tx.db.store.snapshot.Load(); sn != nil && c.hdr().epoch <= sn.id {
 		c = c.cow()
 		c.hdr().epoch = sn.id + 1
-		e.value = c // same contents, same size: nothing else to update
+		// Same contents; the copy's Size, if it differs, is counted by
+		// Close, as a change's would be.
+		e.value = c
 	}
-	tx.track(s, e, c)
+	tx.trackSized(s, e, c, counted)
 	return c, nil
 }
 
@@ -134,8 +139,12 @@ func (tx *KeyLock) tracked(e *entry) *change {
 	return nil
 }
 
-func (tx *KeyLock) track(s *shard, e *entry, c collection) {
-	ch := change{s: s, e: e, c: c, mods: c.hdr().mods}
+// track hands out c, the value of e, just counted in full, for change.
+func (tx *KeyLock) track(s *shard, e *entry, c collection) { tx.trackSized(s, e, c, c.Size()) }
+
+// trackSized is track for a collection of which the shard counted size.
+func (tx *KeyLock) trackSized(s *shard, e *entry, c collection, size int) {
+	ch := change{s: s, e: e, c: c, mods: c.hdr().mods, size: size}
 	if tx.changed0.c == nil {
 		tx.changed0 = ch
 	} else {
@@ -144,10 +153,20 @@ func (tx *KeyLock) track(s *shard, e *entry, c collection) {
 }
 
 // forget stops tracking e, which is being deleted or given a new value:
-// whoever does that accounts for it and tells the watchers.
+// whoever does that tells the watchers, and takes e's Size, now counted,
+// off its shard's bytes.
 func (tx *KeyLock) forget(e *entry) {
 	if ch := tx.tracked(e); ch != nil {
+		ch.settleBytes()
 		ch.e = nil
+	}
+}
+
+// settleBytes makes the shard count the collection's Size as it is now.
+func (ch *change) settleBytes() {
+	if n := ch.c.Size(); n != ch.size {
+		ch.s.addBytes(int64(n - ch.size))
+		ch.size = n
 	}
 }
 
@@ -171,10 +190,7 @@ func (tx *KeyLock) settleOne(ch *change) {
 	if e == nil {
 		return
 	}
-	if n := ch.c.Size(); n != e.vsize {
-		s.addBytes(int64(n - e.vsize))
-		e.vsize = n
-	}
+	ch.settleBytes()
 	if ch.c.hdr().mods != ch.mods {
 		s.touch(e.key)
 	}

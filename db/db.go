@@ -15,6 +15,7 @@ import (
 	"slices"
 	"sync"
 	"sync/atomic"
+	"unsafe"
 )
 
 // DefaultShards is the number of shards of each database when
@@ -22,18 +23,22 @@ import (
 const DefaultShards = 64
 
 // entry is one key. Its fields change only under its shard's write lock.
+//
+// It is 64 bytes, a size class of Go's allocator, and a key created with a
+// string value is a stringEntry, which holds the String too (see
+// newEntry): with the hash table's slot, a small string key costs about
+// 96 + 24 + 8 bytes, where Redis's dictEntry, sds key and embstr object
+// come to about 80.
 type entry struct {
 	key   string
-	hash  uint64
 	next  *entry // chain in the shard's table
 	value Value
-	// vsize is the value's size as the shard's bytes count it. A
-	// collection changed in place grows or shrinks before the KeyLock
-	// that changes it settles the difference (see KeyLock.Close), so the
-	// shard's total is kept from vsize, never from a fresh Value.Size.
-	vsize    int
-	expireAt int64 // Unix milliseconds; 0 means no expiry
-	expIndex int   // position in shard.expiring, or -1
+	// expireAt is the deadline in Unix milliseconds; 0 means none.
+	expireAt int64
+	// hash is the low half of the key's hash: the table picks buckets with
+	// its low bits, and a shard's table never has 2^32 buckets.
+	hash     uint32
+	expIndex int32 // position in shard.expiring, or -1
 	// accessed is the key's access clock, Redis's robj lru field: under
 	// an LRU (or no) policy the Unix millisecond of the last read or
 	// write, for OBJECT IDLETIME; under an LFU policy the minute of the
@@ -42,13 +47,69 @@ type entry struct {
 	accessed atomic.Int64
 }
 
+// A stringEntry is an entry created with a string value, and that value,
+// in one allocation: e.value points at str. Strings are immutable once
+// stored and readers may keep one after the lock is released, so a later
+// value never reuses str: it is stored on its own, and str stays as it was,
+// unused, for as long as the entry or a reader keeps it.
+type stringEntry struct {
+	entry
+	str String
+}
+
+// inlineStringMax is the longest key and value newEntry copies into one
+// array; a longer value keeps its own array, which copying would not make
+// smaller.
+const inlineStringMax = 64
+
+// newEntry returns a new entry for key, whose hash is h, holding v. A
+// string value is copied into a stringEntry (newStringEntry).
+func newEntry(key []byte, h uint64, v Value) *entry {
+	if s, ok := v.(*String); ok {
+		return newStringEntry(key, h, s, s.b)
+	}
+	return &entry{key: string(key), hash: uint32(h), value: v, expIndex: -1}
+}
+
+// newStringEntry returns a new stringEntry for key, whose hash is h,
+// holding a string value like s but of bytes b: a copy of b that shares
+// one array with the key's bytes when they are short (String.Append never
+// writes into that array: the value's capacity ends with its bytes), or
+// else b itself, which it takes ownership of, when s is not nil, and a
+// copy of b when s is nil (a plain string).
+func newStringEntry(key []byte, h uint64, s *String, b []byte) *entry {
+	se := &stringEntry{}
+	if s != nil {
+		se.str = *s
+	}
+	if n := len(key) + len(b); n <= inlineStringMax {
+		buf := make([]byte, n)
+		copy(buf, key)
+		copy(buf[len(key):], b)
+		se.key = unsafe.String(unsafe.SliceData(buf), len(key))
+		se.str.b = buf[len(key):n:n]
+	} else {
+		se.key = string(key)
+		if s == nil {
+			b = append([]byte(nil), b...)
+		}
+		se.str.b = b
+	}
+	se.hash, se.value, se.expIndex = uint32(h), &se.str, -1
+	return &se.entry
+}
+
 func (e *entry) expired(now int64) bool { return e.expireAt != 0 && e.expireAt <= now }
 
 // entryOverhead approximates the bytes an entry costs beyond its key and
-// value: the struct, the bucket slot and the allocator's rounding.
-const entryOverhead = 96
+// value (whose Size counts a String's header): the 64-byte struct and
+// the bucket slot, with the allocator's rounding.
+const entryOverhead = 72
 
-func (e *entry) size() int { return len(e.key) + e.vsize + entryOverhead }
+// size is what the shard counts for e. A collection changed in place
+// counts its new size only once settled (collection.go), which is done
+// before the entry is removed or given another value.
+func (e *entry) size() int { return len(e.key) + e.value.Size() + entryOverhead }
 
 type shard struct {
 	mu    sync.RWMutex
@@ -401,13 +462,13 @@ func (tx *KeyLock) mustWrite() {
 // Set stores v under key with the deadline expireAt (Unix milliseconds, 0
 // for none), replacing any value and deadline the key had.
 func (tx *KeyLock) Set(key []byte, v Value, expireAt int64) {
-	tx.put(key, v, expireAt, false, false)
+	tx.put(key, v, nil, expireAt, false, false)
 }
 
 // SetValue stores v under key keeping the key's deadline, if it has one
 // (SET KEEPTTL, APPEND, INCR and the other commands that change a value).
 func (tx *KeyLock) SetValue(key []byte, v Value) {
-	tx.put(key, v, 0, true, false)
+	tx.put(key, v, nil, 0, true, false)
 }
 
 // Overwrite stores v under key with no deadline, as Set does, for the
@@ -417,28 +478,51 @@ func (tx *KeyLock) SetValue(key []byte, v Value) {
 // a client waiting for a sorted set on a key that held a string is served
 // only once the key is created anew. A new key is signalled as Set's is.
 func (tx *KeyLock) Overwrite(key []byte, v Value) {
-	tx.put(key, v, 0, false, true)
+	tx.put(key, v, nil, 0, false, true)
+}
+
+// SetString stores under key a string value holding a copy of b, as Set
+// does with NewString of a copy, but a new key takes one allocation fewer
+// and leaves no garbage (SET, MSET, DEBUG POPULATE, loading a dump).
+func (tx *KeyLock) SetString(key, b []byte, expireAt int64) {
+	tx.put(key, nil, b, expireAt, false, false)
+}
+
+// SetStringValue is SetString keeping the key's deadline (SET KEEPTTL).
+func (tx *KeyLock) SetStringValue(key, b []byte) {
+	tx.put(key, nil, b, 0, true, false)
 }
 
 // put is Set, or SetValue when keepTTL is set, with one table lookup;
-// overwrite signals readiness only for a new key (Overwrite).
-func (tx *KeyLock) put(key []byte, v Value, expireAt int64, keepTTL, overwrite bool) {
+// overwrite signals readiness only for a new key (Overwrite). A nil v
+// stores a string value holding a copy of b.
+func (tx *KeyLock) put(key []byte, v Value, b []byte, expireAt int64, keepTTL, overwrite bool) {
 	tx.mustWrite()
 	s, h, e := tx.lookup(key)
-	tx.adopt(v)
-	ready := blockable(v.Type())
+	var ready bool
 	if e == nil {
-		e = &entry{key: string(key), hash: h, value: v, vsize: v.Size(), expIndex: -1}
+		if v == nil {
+			e = newStringEntry(key, h, nil, b)
+		} else {
+			e = newEntry(key, h, v)
+		}
+		v = e.value
+		tx.adopt(v)
+		ready = blockable(v.Type())
 		tx.db.store.initAccess(e, tx.now)
 		s.table.insert(e)
 		s.addBytes(int64(e.size()))
 	} else {
+		if v == nil {
+			v = NewString(append([]byte(nil), b...))
+		}
+		tx.adopt(v)
 		tx.db.store.access(e, tx.now)
-		ready = ready && !overwrite && e.value.Type() != v.Type()
+		ready = blockable(v.Type()) && !overwrite && e.value.Type() != v.Type()
 		tx.db.signalStreamGone(e)
 		tx.forget(e)
-		s.addBytes(int64(v.Size() - e.vsize))
-		e.value, e.vsize = v, v.Size()
+		s.addBytes(int64(v.Size() - e.value.Size()))
+		e.value = v
 		if keepTTL {
 			expireAt = e.expireAt
 		}
@@ -476,8 +560,8 @@ func (tx *KeyLock) Unshare(key []byte, v Value) {
 	if e == nil {
 		return
 	}
-	s.addBytes(int64(v.Size() - e.vsize))
-	e.value, e.vsize = v, v.Size()
+	s.addBytes(int64(v.Size() - e.value.Size()))
+	e.value = v
 }
 
 // AddQuietly stores v under key, with no deadline, if the key does not
@@ -492,7 +576,8 @@ func (tx *KeyLock) AddQuietly(key []byte, v Value) bool {
 		return false
 	}
 	tx.adopt(v)
-	e = &entry{key: string(key), hash: h, value: v, vsize: v.Size(), expIndex: -1}
+	e = newEntry(key, h, v)
+	v = e.value
 	tx.db.store.initAccess(e, tx.now)
 	s.table.insert(e)
 	s.addBytes(int64(e.size()))
@@ -554,7 +639,7 @@ func (s *shard) setExpire(e *entry, at int64) {
 	e.expireAt = at
 	switch {
 	case at != 0 && e.expIndex < 0:
-		e.expIndex = len(s.expiring)
+		e.expIndex = int32(len(s.expiring))
 		s.expiring = append(s.expiring, e)
 	case at == 0:
 		s.removeExpiring(e)
@@ -568,7 +653,7 @@ func (s *shard) removeExpiring(e *entry) {
 	}
 	last := len(s.expiring) - 1
 	s.expiring[i] = s.expiring[last]
-	s.expiring[i].expIndex = i
+	s.expiring[i].expIndex = int32(i)
 	s.expiring[last] = nil
 	s.expiring = s.expiring[:last]
 	e.expIndex = -1

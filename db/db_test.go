@@ -195,7 +195,7 @@ func TestTableResize(t *testing.T) {
 	var es []*entry
 	for i := 0; i < 10000; i++ {
 		k := []byte(strconv.Itoa(i))
-		e := &entry{key: string(k), hash: d.hash(k), expIndex: -1}
+		e := &entry{key: string(k), hash: uint32(d.hash(k)), expIndex: -1}
 		tb.insert(e)
 		es = append(es, e)
 	}

@@ -11,7 +11,9 @@ import "math/bits"
 // Resizing rehashes all entries at once. The table belongs to one shard,
 // so that pause is 1/Shards of the keyspace and holds only that shard's lock.
 type table struct {
-	buckets []*entry // len is 0 or a power of two
+	// buckets has a length of 0 or a power of two below 2^32: entries keep
+	// only the low 32 bits of their hash (entry.hash).
+	buckets []*entry
 	count   int
 }
 
@@ -25,7 +27,7 @@ func (t *table) find(key []byte, h uint64) *entry {
 		return nil
 	}
 	for e := t.buckets[h&t.mask()]; e != nil; e = e.next {
-		if e.hash == h && e.key == string(key) {
+		if e.hash == uint32(h) && e.key == string(key) {
 			return e
 		}
 	}
@@ -37,7 +39,7 @@ func (t *table) insert(e *entry) {
 	if t.count >= len(t.buckets) {
 		t.resize(max(minTableSize, 2*len(t.buckets)))
 	}
-	i := e.hash & t.mask()
+	i := uint64(e.hash) & t.mask()
 	e.next = t.buckets[i]
 	t.buckets[i] = e
 	t.count++
@@ -45,7 +47,7 @@ func (t *table) insert(e *entry) {
 
 // remove unlinks e, which must be in the table.
 func (t *table) remove(e *entry) {
-	p := &t.buckets[e.hash&t.mask()]
+	p := &t.buckets[uint64(e.hash)&t.mask()]
 	for *p != e {
 		p = &(*p).next
 	}
@@ -66,7 +68,7 @@ func (t *table) resize(size int) {
 	for _, e := range old {
 		for e != nil {
 			next := e.next
-			i := e.hash & m
+			i := uint64(e.hash) & m
 			e.next = t.buckets[i]
 			t.buckets[i] = e
 			e = next

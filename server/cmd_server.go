@@ -146,17 +146,21 @@ func debugPopulate(c *client, args [][]byte) {
 	d := c.db()
 	key := append(append([]byte(nil), prefix...), ':')
 	n := len(key)
+	// SetString copies the value, so one buffer serves every key.
+	// The value is value:i, cut or zero-padded to size.
+	val := append(make([]byte, 0, max(int(size), 32)), "value:"...)
 	for i := range count {
 		key = strconv.AppendInt(key[:n], i, 10)
-		val := strconv.AppendInt([]byte("value:"), i, 10)
+		v := strconv.AppendInt(val, i, 10)
 		if size > 0 {
-			v := make([]byte, size)
-			copy(v, val)
-			val = v
+			if len(v) < int(size) {
+				clear(v[len(v):size])
+			}
+			v = v[:size]
 		}
 		tx := d.Write(key)
 		if !tx.Exists(key) {
-			tx.Set(key, db.NewString(val), 0)
+			tx.SetString(key, v, 0)
 		}
 		tx.Close()
 	}

@@ -294,11 +294,10 @@ func (c *client) setGeneric(cmdName string, key, value []byte, req setRequest, o
 		}
 		return
 	}
-	v := newString(value)
 	if req.flags&setKeepTTL != 0 {
-		tx.SetValue(key, v)
+		tx.SetStringValue(key, value)
 	} else {
-		tx.Set(key, v, expireAt)
+		tx.SetString(key, value, expireAt)
 	}
 	c.server.dirty.Add(1)
 	c.notify(evString, "set", key)
@@ -463,7 +462,7 @@ func (c *client) msetGeneric(args [][]byte, nx bool) bool {
 		}
 	}
 	for i := 0; i < len(pairs); i += 2 {
-		tx.Set(pairs[i], newString(pairs[i+1]), 0)
+		tx.SetString(pairs[i], pairs[i+1], 0)
 		c.notify(evString, "set", pairs[i])
 	}
 	c.server.dirty.Add(int64(len(pairs) / 2))
