@@ -24,21 +24,23 @@ const DefaultShards = 64
 
 // entry is one key. Its fields change only under its shard's write lock.
 //
-// It is 64 bytes, a size class of Go's allocator, and a key created with a
-// string value is a stringEntry, which holds the String too (see
-// newEntry): with the hash table's slot, a small string key costs about
-// 96 + 24 + 8 bytes, where Redis's dictEntry, sds key and embstr object
-// come to about 80.
+// It is 56 bytes, and a key created with a string value is a stringEntry,
+// which holds the String too, in 80, one of the allocator's size classes
+// (see newEntry): with the array of its key's and value's bytes and the
+// hash table's slot, a small string key costs about 80 + 24 + 8 bytes,
+// where Redis's dictEntry, sds key and embstr object come to about 80.
 type entry struct {
 	key   string
 	next  *entry // chain in the shard's table
 	value Value
-	// expireAt is the deadline in Unix milliseconds; 0 means none.
-	expireAt int64
 	// hash is the low half of the key's hash: the table picks buckets with
 	// its low bits, and a shard's table never has 2^32 buckets.
 	hash     uint32
-	expIndex int32 // position in shard.expiring, or -1
+	// expIndex is the key's position in shard.expiring, which holds its
+	// deadline, or -1 if it has none: most keys have none, and the
+	// deadline kept there rather than here makes the entry, with a
+	// String, fit the allocator's 80-byte class.
+	expIndex int32
 	// accessed is the key's access clock, Redis's robj lru field: under
 	// an LRU (or no) policy the Unix millisecond of the last read or
 	// write, for OBJECT IDLETIME; under an LFU policy the minute of the
@@ -66,17 +68,17 @@ const inlineStringMax = 64
 // string value is copied into a stringEntry (newStringEntry).
 func newEntry(key []byte, h uint64, v Value) *entry {
 	if s, ok := v.(*String); ok {
-		return newStringEntry(key, h, s, s.b)
+		return newStringEntry(key, h, s, s.Bytes())
 	}
 	return &entry{key: string(key), hash: uint32(h), value: v, expIndex: -1}
 }
 
 // newStringEntry returns a new stringEntry for key, whose hash is h,
-// holding a string value like s but of bytes b: a copy of b that shares
-// one array with the key's bytes when they are short (String.Append never
-// writes into that array: the value's capacity ends with its bytes), or
-// else b itself, which it takes ownership of, when s is not nil, and a
-// copy of b when s is nil (a plain string).
+// holding a string value like s, or a plain one if s is nil, of bytes b.
+// Short bytes are copied into one array with the key's (String.Append
+// never writes into it: the value's capacity ends with its bytes). Longer
+// ones are s's own, which it takes ownership of, or a copy of b if s is
+// nil.
 func newStringEntry(key []byte, h uint64, s *String, b []byte) *entry {
 	se := &stringEntry{}
 	if s != nil {
@@ -87,23 +89,40 @@ func newStringEntry(key []byte, h uint64, s *String, b []byte) *entry {
 		copy(buf, key)
 		copy(buf[len(key):], b)
 		se.key = unsafe.String(unsafe.SliceData(buf), len(key))
-		se.str.b = buf[len(key):n:n]
+		se.str.setBytes(buf[len(key):n:n])
 	} else {
 		se.key = string(key)
 		if s == nil {
-			b = append([]byte(nil), b...)
+			se.str.setBytes(append([]byte(nil), b...))
 		}
-		se.str.b = b
 	}
 	se.hash, se.value, se.expIndex = uint32(h), &se.str, -1
 	return &se.entry
 }
 
-func (e *entry) expired(now int64) bool { return e.expireAt != 0 && e.expireAt <= now }
+// expiry is a key with a deadline.
+type expiry struct {
+	e  *entry
+	at int64 // Unix milliseconds, not 0
+}
+
+// expireAt returns e's deadline, 0 if it has none.
+func (s *shard) expireAt(e *entry) int64 {
+	if e.expIndex < 0 {
+		return 0
+	}
+	return s.expiring[e.expIndex].at
+}
+
+// expired reports whether e, of shard s, has a deadline not after now.
+func (s *shard) expired(e *entry, now int64) bool {
+	return e.expIndex >= 0 && s.expiring[e.expIndex].at <= now
+}
 
 // entryOverhead approximates the bytes an entry costs beyond its key and
-// value (whose Size counts a String's header): the 64-byte struct and
-// the bucket slot, with the allocator's rounding.
+// value (whose Size counts a String's header): the 56-byte struct, the
+// bucket slot, and the allocator's rounding up of the struct (to 80 with
+// a String) and of the key's array.
 const entryOverhead = 72
 
 // size is what the shard counts for e. A collection changed in place
@@ -116,7 +135,7 @@ type shard struct {
 	table table
 	// expiring lists the entries that have a deadline, so the active
 	// expiry sweep visits only those.
-	expiring []*entry
+	expiring []expiry
 	// expireCursor is where the next active expiry sweep resumes.
 	expireCursor int
 	bytes        int64 // approximate memory of the entries
@@ -354,7 +373,7 @@ func (d *DB) removeStale(keys []string) {
 		s := &d.shards[d.shardIndex(h)]
 		s.mu.Lock()
 		// Looked up again: another client may have set the key anew.
-		if e := s.table.find([]byte(key), h); e != nil && e.expired(d.now()) {
+		if e := s.table.find([]byte(key), h); e != nil && s.expired(e, d.now()) {
 			d.beforeWrite(s)
 			d.removeExpired(s, e)
 			gone = append(gone, key)
@@ -390,7 +409,7 @@ func (tx *KeyLock) lookup(key []byte) (*shard, uint64, *entry) {
 	if e == nil {
 		return s, h, nil
 	}
-	if e.expired(tx.now) {
+	if s.expired(e, tx.now) {
 		if tx.db.store.keepExpired.Load() {
 			// A replica: the master decides when the key goes.
 			if tx.write {
@@ -436,11 +455,11 @@ func (tx *KeyLock) Exists(key []byte) bool {
 // ExpireAt returns key's deadline in Unix milliseconds, 0 if it has none,
 // and whether the key exists.
 func (tx *KeyLock) ExpireAt(key []byte) (int64, bool) {
-	_, _, e := tx.lookup(key)
+	s, _, e := tx.lookup(key)
 	if e == nil {
 		return 0, false
 	}
-	return e.expireAt, true
+	return s.expireAt(e), true
 }
 
 // Touch marks key as accessed now, and reports whether it exists.
@@ -524,7 +543,7 @@ func (tx *KeyLock) put(key []byte, v Value, b []byte, expireAt int64, keepTTL, o
 		s.addBytes(int64(v.Size() - e.value.Size()))
 		e.value = v
 		if keepTTL {
-			expireAt = e.expireAt
+			expireAt = s.expireAt(e)
 		}
 	}
 	s.setExpire(e, expireAt)
@@ -634,14 +653,15 @@ func (d *DB) signalStreamGone(e *entry) {
 	}
 }
 
-// setExpire sets e's deadline and keeps the expiring list in step.
+// setExpire sets e's deadline, at (0 for none), in the expiring list.
 func (s *shard) setExpire(e *entry, at int64) {
-	e.expireAt = at
 	switch {
 	case at != 0 && e.expIndex < 0:
 		e.expIndex = int32(len(s.expiring))
-		s.expiring = append(s.expiring, e)
-	case at == 0:
+		s.expiring = append(s.expiring, expiry{e: e, at: at})
+	case at != 0:
+		s.expiring[e.expIndex].at = at
+	default:
 		s.removeExpiring(e)
 	}
 }
@@ -653,8 +673,8 @@ func (s *shard) removeExpiring(e *entry) {
 	}
 	last := len(s.expiring) - 1
 	s.expiring[i] = s.expiring[last]
-	s.expiring[i].expIndex = int32(i)
-	s.expiring[last] = nil
+	s.expiring[i].e.expIndex = i
+	s.expiring[last] = expiry{}
 	s.expiring = s.expiring[:last]
 	e.expIndex = -1
 	// Give back the array of a list that deadlines came off in bulk.

@@ -173,7 +173,7 @@ type Candidate struct {
 func (d *DB) Sample(n int, volatile bool, kind ScoreKind, out []Candidate) []Candidate {
 	now := d.now()
 	p := d.store.policy.Load()
-	score := func(e *entry) Candidate {
+	score := func(s *shard, e *entry) Candidate {
 		c := Candidate{DB: d.Index(), Key: e.key}
 		switch kind {
 		case ScoreLRU:
@@ -181,7 +181,7 @@ func (d *DB) Sample(n int, volatile bool, kind ScoreKind, out []Candidate) []Can
 		case ScoreLFU:
 			c.Score = uint64(255 - lfuDecr(e.accessed.Load(), now, p))
 		case ScoreTTL:
-			c.Score = math.MaxUint64 - uint64(e.expireAt)
+			c.Score = math.MaxUint64 - uint64(s.expireAt(e))
 		}
 		return c
 	}
@@ -225,18 +225,18 @@ func hasDuplicateKey(cs []Candidate) bool {
 
 // appendAll appends f of every key of d, or of every key with a deadline,
 // to out.
-func (d *DB) appendAll(volatile bool, f func(*entry) Candidate, out []Candidate) []Candidate {
+func (d *DB) appendAll(volatile bool, f func(*shard, *entry) Candidate, out []Candidate) []Candidate {
 	for i := range d.shards {
 		s := &d.shards[i]
 		s.mu.RLock()
 		if volatile {
-			for _, e := range s.expiring {
-				out = append(out, f(e))
+			for _, x := range s.expiring {
+				out = append(out, f(s, x.e))
 			}
 		} else {
 			for _, e := range s.table.buckets {
 				for ; e != nil; e = e.next {
-					out = append(out, f(e))
+					out = append(out, f(s, e))
 				}
 			}
 		}
@@ -249,7 +249,7 @@ func (d *DB) appendAll(volatile bool, f func(*entry) Candidate, out []Candidate)
 // those with a deadline, for the random eviction policies; false if there
 // is none.
 func (d *DB) RandomEvictable(volatile bool) (string, bool) {
-	c, ok := d.randomEntry(volatile, func(e *entry) Candidate { return Candidate{Key: e.key} })
+	c, ok := d.randomEntry(volatile, func(_ *shard, e *entry) Candidate { return Candidate{Key: e.key} })
 	return c.Key, ok
 }
 
@@ -257,14 +257,14 @@ func (d *DB) RandomEvictable(volatile bool) (string, bool) {
 // read lock: a random shard, then a random key in it (a random
 // deadline-bearing key, or a random key of a random non-empty bucket's
 // chain).
-func (d *DB) randomEntry(volatile bool, f func(*entry) Candidate) (Candidate, bool) {
+func (d *DB) randomEntry(volatile bool, f func(*shard, *entry) Candidate) (Candidate, bool) {
 	r := &d.store.rand
 	start := int(r.Uint64N(uint64(len(d.shards))))
 	for k := range d.shards {
 		s := &d.shards[(start+k)%len(d.shards)]
 		s.mu.RLock()
 		if volatile && len(s.expiring) > 0 {
-			c := f(s.expiring[r.Uint64N(uint64(len(s.expiring)))])
+			c := f(s, s.expiring[r.Uint64N(uint64(len(s.expiring)))].e)
 			s.mu.RUnlock()
 			return c, true
 		}
@@ -283,7 +283,7 @@ func (d *DB) randomEntry(volatile bool, f func(*entry) Candidate) (Candidate, bo
 				for i := r.Uint64N(uint64(n)); i > 0; i-- {
 					e = e.next
 				}
-				c := f(e)
+				c := f(s, e)
 				s.mu.RUnlock()
 				return c, true
 			}

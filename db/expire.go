@@ -69,9 +69,9 @@ func (d *DB) expirePass(sh *shard, n int) (seen, gone int) {
 		if sh.expireCursor >= len(sh.expiring) {
 			sh.expireCursor = 0
 		}
-		e := sh.expiring[sh.expireCursor]
+		e := sh.expiring[sh.expireCursor].e
 		seen++
-		if e.expired(now) {
+		if sh.expired(e, now) {
 			// Copy the shard for an open snapshot only now that it changes:
 			// copying it for every pass would copy each shard that holds a
 			// deadline, though most passes remove nothing.

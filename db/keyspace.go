@@ -17,9 +17,10 @@ func (d *DB) Keys(match func(key string) bool) []string {
 	now := d.now()
 	var keys []string
 	for i := range d.shards {
-		for _, e := range d.shards[i].table.buckets {
+		s := &d.shards[i]
+		for _, e := range s.table.buckets {
 			for ; e != nil; e = e.next {
-				if !e.expired(now) && (match == nil || match(e.key)) {
+				if !s.expired(e, now) && (match == nil || match(e.key)) {
 					keys = append(keys, e.key)
 				}
 			}
@@ -81,7 +82,7 @@ func (d *DB) Scan(cursor uint64, count int, filter ScanFilter) (uint64, []string
 			if filter.Match != nil && !filter.Match(e.key) {
 				continue
 			}
-			live := !e.expired(now)
+			live := !s.expired(e, now)
 			if !live {
 				// Redis's SCAN removes the expired keys its pattern lets
 				// through.
@@ -144,7 +145,7 @@ func (d *DB) RandomKey() (string, bool) {
 		expired := false
 		if e != nil {
 			key = e.key
-			expired = e.expired(d.now())
+			expired = s.expired(e, d.now())
 		}
 		s.mu.RUnlock()
 		if e == nil {
@@ -242,11 +243,11 @@ func Move(src, dst *DB, key []byte) bool {
 	ts, td := lockPair(src, key, dst, key)
 	defer td.Close()
 	defer ts.Close()
-	_, _, e := ts.lookup(key)
+	s, _, e := ts.lookup(key)
 	if e == nil || td.Exists(key) {
 		return false
 	}
-	td.Set(key, e.value, e.expireAt)
+	td.Set(key, e.value, s.expireAt(e))
 	ts.Delete(key)
 	return true
 }
@@ -268,14 +269,14 @@ func Copy(srcDB *DB, src []byte, dstDB *DB, dst []byte, replace bool) (found, co
 }
 
 func copyKey(ts *KeyLock, src []byte, td *KeyLock, dst []byte, replace bool) (found, copied bool) {
-	_, _, e := ts.lookup(src)
+	s, _, e := ts.lookup(src)
 	if e == nil {
 		return false, false
 	}
 	if !replace && td.Exists(dst) {
 		return true, false
 	}
-	td.Set(dst, cloneValue(e.value), e.expireAt)
+	td.Set(dst, cloneValue(e.value), s.expireAt(e))
 	return true, true
 }
 
@@ -287,7 +288,9 @@ func copyKey(ts *KeyLock, src []byte, td *KeyLock, dst []byte, replace bool) (fo
 func cloneValue(v Value) Value {
 	switch v := v.(type) {
 	case *String:
-		return &String{b: append([]byte(nil), v.b...), raw: v.raw, notInt: v.notInt, unshared: true}
+		c := &String{raw: v.raw, notInt: v.notInt, unshared: true}
+		c.setBytes(append([]byte(nil), v.Bytes()...))
+		return c
 	case collection:
 		return v.clone()
 	}

@@ -146,8 +146,8 @@ func (sn *Snapshot) capture(d *DB, s *shard) {
 func (sn *Snapshot) appendLive(dst []SnapshotEntry, s *shard) []SnapshotEntry {
 	for _, e := range s.table.buckets {
 		for ; e != nil; e = e.next {
-			if !e.expired(sn.now) {
-				dst = append(dst, SnapshotEntry{Key: e.key, Value: e.value, ExpireAt: e.expireAt})
+			if !s.expired(e, sn.now) {
+				dst = append(dst, SnapshotEntry{Key: e.key, Value: e.value, ExpireAt: s.expireAt(e)})
 			}
 		}
 	}

@@ -2,7 +2,9 @@ package db
 
 import (
 	"errors"
+	"math"
 	"strconv"
+	"unsafe"
 
 	"github.com/mini-redis/mini-redis/internal/redisint"
 )
@@ -81,8 +83,16 @@ type Value interface {
 }
 
 // String is a string value: bytes, which may hold an integer.
+//
+// It holds its bytes as a pointer and a length rather than a slice, and
+// only 4 GB of their spare capacity: 24 bytes, so that a key's entry and
+// its String fit in 80 (see stringEntry).
 type String struct {
-	b []byte
+	p *byte // the first byte, nil for a nil slice
+	n int   // the number of bytes
+	// spare is how many bytes past n the array has, for Append, capped
+	// at 4 GB: capacity not recorded is only left unused.
+	spare uint32
 	// raw records that the value was built by APPEND, SETRANGE or SETBIT,
 	// which Redis always leaves in the "raw" encoding.
 	raw bool
@@ -97,12 +107,23 @@ type String struct {
 }
 
 // NewString returns a string value holding b, which it takes ownership of.
-func NewString(b []byte) *String { return &String{b: b} }
+func NewString(b []byte) *String { return &String{p: unsafe.SliceData(b), n: len(b), spare: spareOf(b)} }
 
 // NewFloatString returns a string value holding b, the formatted result of
 // INCRBYFLOAT, which it takes ownership of: "embstr", or "raw" past 44
 // bytes, and never one of the shared integers, whatever its digits.
-func NewFloatString(b []byte) *String { return &String{b: b, notInt: true} }
+func NewFloatString(b []byte) *String {
+	s := NewString(b)
+	s.notInt = true
+	return s
+}
+
+// spareOf returns the capacity of b past its length, as String.spare
+// keeps it.
+func spareOf(b []byte) uint32 { return uint32(min(cap(b)-len(b), math.MaxUint32)) }
+
+// setBytes makes s hold b, and b's spare capacity.
+func (s *String) setBytes(b []byte) { s.p, s.n, s.spare = unsafe.SliceData(b), len(b), spareOf(b) }
 
 // smallInt is a string value and the bytes of an integer in one
 // allocation: INCR and friends make one per call.
@@ -114,18 +135,24 @@ type smallInt struct {
 // NewInt returns a string value holding the decimal digits of n.
 func NewInt(n int64) *String {
 	si := &smallInt{}
-	si.b = strconv.AppendInt(si.digits[:0], n, 10)
+	si.setBytes(strconv.AppendInt(si.digits[:0], n, 10))
 	return &si.String
 }
 
-// Bytes returns the value's bytes. They must not be modified.
-func (s *String) Bytes() []byte { return s.b }
+// Bytes returns the value's bytes. They must not be modified. Their
+// capacity is their length: appending to them copies them.
+func (s *String) Bytes() []byte {
+	if s.p == nil {
+		return nil
+	}
+	return unsafe.Slice(s.p, s.n)
+}
 
 // Type returns TypeString.
 func (s *String) Type() Type { return TypeString }
 
 // Size returns the length of the string plus its header.
-func (s *String) Size() int { return len(s.b) + 32 }
+func (s *String) Size() int { return s.n + 24 }
 
 // Encoding returns the encoding Redis would use: "int" for a canonical
 // integer, "embstr" for up to 44 bytes, "raw" for longer strings and for
@@ -134,9 +161,9 @@ func (s *String) Encoding() string {
 	switch {
 	case s.raw:
 		return "raw"
-	case !s.notInt && len(s.b) <= 20 && isInteger(s.b):
+	case !s.notInt && s.n <= 20 && isInteger(s.Bytes()):
 		return "int"
-	case len(s.b) <= 44:
+	case s.n <= 44:
 		return "embstr"
 	}
 	return "raw"
@@ -146,10 +173,10 @@ func (s *String) Encoding() string {
 // shared integer objects (0 to 9999), which OBJECT REFCOUNT shows as
 // INT_MAX.
 func (s *String) IsSharedInteger() bool {
-	if s.raw || s.notInt || s.unshared || len(s.b) > 4 {
+	if s.raw || s.notInt || s.unshared || s.n > 4 {
 		return false
 	}
-	n, ok := parseCanonicalInt(s.b)
+	n, ok := parseCanonicalInt(s.Bytes())
 	return ok && n >= 0 && n < 10000
 }
 
@@ -170,15 +197,22 @@ func parseCanonicalInt(b []byte) (int64, bool) { return redisint.Parse(b) }
 // string owns its array (copies never share one), so no other value sees
 // the bytes either.
 func (s *String) Append(more []byte) *String {
-	b := s.b
+	var b []byte
+	if s.p != nil {
+		b = unsafe.Slice(s.p, s.n+int(s.spare))[:s.n]
+	}
 	if cap(b)-len(b) < len(more) {
 		// Grow geometrically so repeated APPENDs cost amortised O(1).
 		nb := make([]byte, len(b), max(2*cap(b), len(b)+len(more)))
 		copy(nb, b)
 		b = nb
 	}
-	return &String{b: append(b, more...), raw: true}
+	return WithBytes(append(b, more...))
 }
 
 // WithBytes returns a raw-encoded string value holding b (SETRANGE, SETBIT).
-func WithBytes(b []byte) *String { return &String{b: b, raw: true} }
+func WithBytes(b []byte) *String {
+	s := NewString(b)
+	s.raw = true
+	return s
+}

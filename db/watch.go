@@ -38,7 +38,7 @@ func (d *DB) Watch(w *Watch, keys ...[]byte) {
 		s, h := tx.shardFor(k)
 		wk := &watched{w: w, key: string(k)}
 		wk.db.Store(d)
-		if e := s.table.find(k, h); e != nil && e.expired(tx.now) {
+		if e := s.table.find(k, h); e != nil && s.expired(e, tx.now) {
 			wk.expiredAtWatch = true
 		}
 		if s.watched == nil {
@@ -85,7 +85,7 @@ func (w *Watch) Valid() bool {
 		s, h := tx.shardFor(key)
 		e := s.table.find(key, h)
 		// expiredAtWatch changes under the shard lock: read it there.
-		expired := !wk.expiredAtWatch && e != nil && e.expired(tx.now)
+		expired := !wk.expiredAtWatch && e != nil && s.expired(e, tx.now)
 		tx.Close()
 		if expired {
 			return false
@@ -158,8 +158,10 @@ func (d *DB) touchAllWatched(other *DB) {
 			h := d.hash(kb)
 			here := s.table.find(kb, h) != nil
 			var there *entry
+			var osh *shard // there's shard
 			if other != nil {
-				there = other.shards[i].table.find(kb, h)
+				osh = &other.shards[i]
+				there = osh.table.find(kb, h)
 			}
 			if !here && there == nil {
 				continue
@@ -170,9 +172,9 @@ func (d *DB) touchAllWatched(other *DB) {
 				case wk.expiredAtWatch && there == nil:
 					wk.expiredAtWatch = false
 					continue
-				case wk.expiredAtWatch && there.expired(now):
+				case wk.expiredAtWatch && osh.expired(there, now):
 					continue
-				case !wk.expiredAtWatch && !here && there.expired(now):
+				case !wk.expiredAtWatch && !here && osh.expired(there, now):
 					wk.expiredAtWatch = true
 					continue
 				}
