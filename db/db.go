@@ -35,7 +35,7 @@ type entry struct {
 	value Value
 	// hash is the low half of the key's hash: the table picks buckets with
 	// its low bits, and a shard's table never has 2^32 buckets.
-	hash     uint32
+	hash uint32
 	// expIndex is the key's position in shard.expiring, which holds its
 	// deadline, or -1 if it has none: most keys have none, and the
 	// deadline kept there rather than here makes the entry, with a

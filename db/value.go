@@ -107,7 +107,9 @@ type String struct {
 }
 
 // NewString returns a string value holding b, which it takes ownership of.
-func NewString(b []byte) *String { return &String{p: unsafe.SliceData(b), n: len(b), spare: spareOf(b)} }
+func NewString(b []byte) *String {
+	return &String{p: unsafe.SliceData(b), n: len(b), spare: spareOf(b)}
+}
 
 // NewFloatString returns a string value holding b, the formatted result of
 // INCRBYFLOAT, which it takes ownership of: "embstr", or "raw" past 44
