@@ -391,12 +391,18 @@ func (l *aofLoader) loadRDB(f *os.File, name string) (int64, error) {
 		if d == nil {
 			return fail(fmt.Errorf("key %q is in database %d, but there are only %d", e.Key, e.DB, l.store.Databases()))
 		}
-		v, err := valueOf(e, limits)
-		if err != nil {
-			return fail(err)
-		}
 		tx := d.Write(e.Key)
-		tx.Set(e.Key, v, e.ExpireAt)
+		if e.Type == rdb.TypeString {
+			// Copied into the key's entry: no String to throw away.
+			tx.SetString(e.Key, e.Value, e.ExpireAt)
+		} else {
+			v, err := valueOf(e, limits)
+			if err != nil {
+				tx.Close()
+				return fail(err)
+			}
+			tx.Set(e.Key, v, e.ExpireAt)
+		}
 		tx.Close()
 		l.rdbKeys++
 	}

@@ -496,6 +496,14 @@ func loadRDBEntries(r io.Reader, st *db.Store, dropExpired bool) (info rdb.Info,
 			expired++
 			return nil
 		}
+		if e.Type == rdb.TypeString {
+			// Copied into the key's entry: no String to throw away.
+			tx := d.Write(e.Key)
+			tx.SetString(e.Key, e.Value, e.ExpireAt)
+			tx.Close()
+			loaded++
+			return nil
+		}
 		v, err := valueOf(e, limits)
 		if err != nil {
 			return err
