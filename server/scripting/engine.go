@@ -327,8 +327,21 @@ func (e *Engine) renewContext() {
 	defer e.killMu.Unlock()
 	e.kill.Store(false)
 	e.ctx, e.stop = context.WithCancel(context.Background())
-	e.state.SetContext(e.ctx)
+	e.state.SetContext(&killContext{Context: e.ctx, done: e.ctx.Done()})
 }
+
+// killContext is the Lua state's context: ctx, whose Done channel is read
+// from a field. The VM asks for it at every instruction, and a
+// cancelCtx's Done loads it atomically and asserts its type each time.
+// The channel is the embedded context's own, so a context derived from
+// this one (a coroutine's) is canceled with it as with the cancelCtx.
+type killContext struct {
+	context.Context
+	done <-chan struct{}
+}
+
+// Done returns the embedded context's Done channel.
+func (k *killContext) Done() <-chan struct{} { return k.done }
 
 // Execute runs s and returns its reply: what the script returned,
 // converted as Redis converts it, or the error it raised.
