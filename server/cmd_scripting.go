@@ -79,6 +79,11 @@ type scriptState struct {
 
 // scriptRun is one script's run, as other clients see it.
 type scriptRun struct {
+	// endMu guards ended and done: the channel is made by the first
+	// client that waits for the run (Done), so that a run nobody waits
+	// for makes and closes none.
+	endMu sync.Mutex
+	ended bool
 	done  chan struct{} // closed when the script has ended
 	wrote atomic.Bool   // it ran a write command: SCRIPT KILL may not stop it
 	// busyAt is the Server.monotonic time at which the script passes
@@ -95,9 +100,32 @@ type scriptRun struct {
 	// memory is full.
 	allowOOM bool
 	// call and host are the engine's view of the run, kept here so that a
-	// run is one allocation (and its done channel).
+	// run is one allocation.
 	call scripting.Run
 	host scriptHost
+}
+
+// Done returns a channel closed once the run has ended.
+func (r *scriptRun) Done() <-chan struct{} {
+	r.endMu.Lock()
+	defer r.endMu.Unlock()
+	if r.done == nil {
+		r.done = make(chan struct{})
+		if r.ended {
+			close(r.done)
+		}
+	}
+	return r.done
+}
+
+// end marks the run ended, waking the clients that wait in Done.
+func (r *scriptRun) end() {
+	r.endMu.Lock()
+	r.ended = true
+	if r.done != nil {
+		close(r.done)
+	}
+	r.endMu.Unlock()
 }
 
 // initScripting creates the Lua engine and the scripts' client.
@@ -344,7 +372,6 @@ func (c *client) runScript(run *scriptRun, readOnly bool, exec func(*scripting.R
 	}
 	s.world.RUnlock()
 	st.turn.Lock()
-	run.done = make(chan struct{})
 	// Registered before it takes the lock, so that a client that finds
 	// the lock taken knows to wait for the script (see waitForScript).
 	st.running.Store(run)
@@ -359,7 +386,7 @@ func (c *client) runScript(run *scriptRun, readOnly bool, exec func(*scripting.R
 	defer func() {
 		st.fake.effects, st.fake.scriptCaller, st.fake.scriptKeys = nil, nil, nil
 		st.running.Store(nil)
-		close(run.done)
+		run.end()
 		c.exclusiveHeld = false
 		s.world.Unlock()
 		st.turn.Unlock()
@@ -377,40 +404,40 @@ type scriptHost struct {
 }
 
 // Call implements scripting.Host.
-func (h *scriptHost) Call(args [][]byte, resp3 bool) (frame.Frame, bool) {
+func (h *scriptHost) Call(args [][]byte, resp3 bool) ([]byte, bool) {
 	s := h.server
 	st := &s.scripts
 	cmd, errText := s.commands.resolve(args)
 	if errText != "" {
 		if cmd == nil || strings.HasPrefix(errText, "ERR unknown subcommand") {
-			return frame.NewError("ERR Unknown Redis command called from script"), false
+			return h.refuse("ERR Unknown Redis command called from script")
 		}
-		return frame.NewError("ERR Wrong number of args calling Redis command from script"), false
+		return h.refuse("ERR Wrong number of args calling Redis command from script")
 	}
 	declared := cmd.info.flags
 	if declared&flagNoScript != 0 {
-		return frame.NewError("ERR This Redis command is not allowed from script"), false
+		return h.refuse("ERR This Redis command is not allowed from script")
 	}
 	if u := h.caller.aclUserOf().get(); !u.Unrestricted() {
 		if d, pos := s.aclCheck(u, cmd, args); d != aclOK {
 			s.logDenial(h.caller, d, aclCtxLua, u.Name, cmd, args, pos)
-			return frame.NewError("ERR " + aclScriptError(d)), false
+			return h.refuse("ERR " + aclScriptError(d))
 		}
 	}
 	if h.readOnly && (declared&flagWrite != 0 || cmd.flags&flagMayReplicate != 0) {
-		return frame.NewError("ERR Write commands are not allowed from read-only scripts."), false
+		return h.refuse("ERR Write commands are not allowed from read-only scripts.")
 	}
 	// A script that has not written yet may not begin writing when the
 	// command that ran it found memory full (Redis's scriptVerifyOOM).
 	if declared&flagDenyOOM != 0 && !h.run.allowOOM && !h.run.wrote.Load() && s.settings.maxMemory.Load() != 0 && s.evict.oom.Load() {
-		return frame.NewError(errOOM), false
+		return h.refuse(errOOM)
 	}
 	if declared&flagWrite != 0 {
 		if refusal := s.replicaRefusal(h.caller, cmd); refusal != "" {
-			return frame.NewError(refusal), false // a read-only replica (repl_replica.go)
+			return h.refuse(refusal) // a read-only replica (repl_replica.go)
 		}
 		if refusal := s.writeRefusal(); !h.run.wrote.Load() && refusal != "" {
-			return frame.NewError(refusal), false
+			return h.refuse(refusal)
 		}
 		h.run.wrote.Store(true)
 	}
@@ -423,15 +450,20 @@ func (h *scriptHost) Call(args [][]byte, resp3 bool) (frame.Frame, bool) {
 	started, errsBefore := s.monotonic(), fake.errors
 	s.runRecorded(fake, cmd, args, fake.effects)
 	s.recordCall(fake, cmd, args, started, errsBefore)
+	st.out.buf.Reset() // the previous call's reply, which the engine has read
 	fake.conn.Flush()
-	f, _, err := frame.Parse(st.out.buf.Bytes())
-	if err != nil {
-		st.out.buf.Reset()
-		return frame.NewError("ERR reply of " + cmd.name + " could not be read: " + err.Error()), false
+	if st.out.buf.Len() == 0 {
+		return h.refuse("ERR reply of " + cmd.name + " could not be read: " + frame.ErrIncomplete.Error())
 	}
-	f = f.Clone()
-	st.out.buf.Reset()
-	return f, true
+	return st.out.buf.Bytes(), true
+}
+
+// refuse returns the error reply msg for a command the script may not run.
+func (h *scriptHost) refuse(msg string) ([]byte, bool) {
+	out := &h.server.scripts.out.buf
+	out.Reset()
+	out.Write(frame.AppendError(out.AvailableBuffer(), msg))
+	return out.Bytes(), false
 }
 
 // Log implements scripting.Host: redis.log writes to the server's log.
@@ -457,7 +489,7 @@ func (s *Server) waitForScript(c *client, cmd *command, args [][]byte, run *scri
 	}
 	if cmd.name == "shutdown" && hasArg(args, "nosave") {
 		s.scripts.engine.Kill()
-		<-run.done
+		<-run.Done()
 		return true
 	}
 	cmd.stats.rejected.add(1)
@@ -482,6 +514,7 @@ func hasArg(args [][]byte, kw string) bool {
 // true, or reports false if it ends first.
 func (s *Server) awaitBusy(run *scriptRun) bool {
 	var timer *time.Timer
+	var done <-chan struct{}
 	defer func() {
 		if timer != nil {
 			timer.Stop()
@@ -501,8 +534,11 @@ func (s *Server) awaitBusy(run *scriptRun) bool {
 		} else {
 			timer.Reset(wait)
 		}
+		if done == nil {
+			done = run.Done()
+		}
 		select {
-		case <-run.done:
+		case <-done:
 			return false
 		case <-timer.C:
 		}

@@ -734,7 +734,7 @@ func (s *Server) applyFromMaster(mc *client, args [][]byte) {
 	// nothing from its master then, rather than fail with BUSY.
 	for run := s.scripts.running.Load(); run != nil && mc.masterLink.Err() == nil; run = s.scripts.running.Load() {
 		select {
-		case <-run.done:
+		case <-run.Done():
 		case <-mc.masterLink.Done():
 		}
 	}

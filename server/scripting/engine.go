@@ -36,12 +36,15 @@ const (
 // A Host runs the commands of a script and takes its log messages.
 type Host interface {
 	// Call runs a command for redis.call or redis.pcall and returns its
-	// reply, encoded for RESP3 when resp3 is set (redis.setresp). An
-	// error reply (the command's, or the server's refusal to run it from
-	// a script) is an Error frame whose text starts with its code; ran
-	// tells that the command ran (its error is in the server's error
-	// statistics already) rather than being refused.
-	Call(args [][]byte, resp3 bool) (reply frame.Frame, ran bool)
+	// reply as the RESP the command wrote, RESP3 when resp3 is set
+	// (redis.setresp); the reply is read up to the end of its first
+	// frame, and only until the next Call, so the host may reuse its
+	// buffer. An error reply (the command's, or the server's refusal to
+	// run it from a script) is an error frame whose text starts with its
+	// code; ran tells that the command ran (its error is in the server's
+	// error statistics already) rather than being refused. The args are
+	// the host's only during the call.
+	Call(args [][]byte, resp3 bool) (reply []byte, ran bool)
 	// Log writes a message of redis.log at one of the Log levels.
 	Log(level int, msg string)
 }
@@ -103,6 +106,10 @@ type Engine struct {
 	// running is what cur points at during a run, kept here to spare an
 	// allocation per run.
 	running current
+	// callArgs and callBuf are the buffers of redis.call's arguments,
+	// kept between calls (keepCallBuffers).
+	callArgs [][]byte
+	callBuf  []byte
 
 	// The functions (FUNCTION LOAD, FCALL): libraries by name, functions
 	// by name, the globals library code loads with, and the library
@@ -320,8 +327,21 @@ func (e *Engine) renewContext() {
 	defer e.killMu.Unlock()
 	e.kill.Store(false)
 	e.ctx, e.stop = context.WithCancel(context.Background())
-	e.state.SetContext(e.ctx)
+	e.state.SetContext(&killContext{Context: e.ctx, done: e.ctx.Done()})
 }
+
+// killContext is the Lua state's context: ctx, whose Done channel is read
+// from a field. The VM asks for it at every instruction, and a
+// cancelCtx's Done loads it atomically and asserts its type each time.
+// The channel is the embedded context's own, so a context derived from
+// this one (a coroutine's) is canceled with it as with the cancelCtx.
+type killContext struct {
+	context.Context
+	done <-chan struct{}
+}
+
+// Done returns the embedded context's Done channel.
+func (k *killContext) Done() <-chan struct{} { return k.done }
 
 // Execute runs s and returns its reply: what the script returned,
 // converted as Redis converts it, or the error it raised.

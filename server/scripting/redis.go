@@ -102,8 +102,10 @@ func (e *Engine) call(L *lua.LState, raiseErrors bool) int {
 	if n == 0 {
 		return fail("Please specify at least one argument for this redis lib call")
 	}
-	// The arguments are copied into one buffer: two allocations a call,
-	// not one per argument.
+	// The arguments are copied into one buffer, which the next call
+	// reuses, as it does the slice of arguments: the command keeps no
+	// argument beyond its run (a client's arguments alias its input
+	// buffer too), and no script's command runs another script.
 	size := 0
 	for i := 1; i <= n; i++ {
 		switch v := L.Get(i).(type) {
@@ -115,8 +117,14 @@ func (e *Engine) call(L *lua.LState, raiseErrors bool) int {
 			return fail("Lua redis lib command arguments must be strings or integers")
 		}
 	}
-	args := make([][]byte, n)
-	buf := make([]byte, 0, size)
+	args, buf := e.callArgs[:0], e.callBuf[:0]
+	if cap(args) < n {
+		args = make([][]byte, n)
+	}
+	args = args[:n]
+	if cap(buf) < size {
+		buf = make([]byte, 0, size)
+	}
 	for i := range args {
 		start := len(buf)
 		switch v := L.Get(i + 1).(type) {
@@ -127,9 +135,11 @@ func (e *Engine) call(L *lua.LState, raiseErrors bool) int {
 		}
 		args[i] = buf[start:len(buf):len(buf)]
 	}
-	reply, ran := cur.run.Host.Call(args, cur.resp3)
-	if reply.IsError() {
-		t := errorTable(L, "-"+string(reply.Str))
+	raw, ran := cur.run.Host.Call(args, cur.resp3)
+	e.keepCallBuffers(args, buf)
+	v, errText := replyToLua(L, raw)
+	if errText != "" {
+		t := errorTable(L, errText)
 		if ran {
 			t.RawSetString(countedKey, lua.LTrue)
 		}
@@ -140,9 +150,87 @@ func (e *Engine) call(L *lua.LState, raiseErrors bool) int {
 		L.Push(t)
 		return 1
 	}
-	L.Push(toLua(L, reply))
+	L.Push(v)
 	return 1
 }
+
+// replyToLua converts a command's reply, in RESP, to a Lua value as toLua
+// does, or returns the text of its error reply ("-CODE message") for
+// errorTable. The replies most commands give (status, integer, bulk
+// string, nil) are read here directly; others through a frame.
+func replyToLua(L *lua.LState, raw []byte) (v lua.LValue, errText string) {
+	if len(raw) > 0 {
+		if line, n, ok := replyLine(raw); ok {
+			switch raw[0] {
+			case '+':
+				t := L.CreateTable(0, 1)
+				t.RawSetString("ok", lua.LString(line))
+				return t, ""
+			case '-':
+				return nil, "-" + string(line)
+			case ':':
+				if i, ok := frame.ParseInt(line); ok {
+					return lua.LNumber(i), ""
+				}
+			case '$':
+				l, ok := frame.ParseInt(line)
+				rest := raw[n:]
+				switch {
+				case !ok || l < -1 || l > frame.DefaultMaxBulkLen:
+				case l == -1:
+					return lua.LFalse, ""
+				case int64(len(rest)) >= l+2 && rest[l] == '\r' && rest[l+1] == '\n':
+					return lua.LString(rest[:l]), ""
+				}
+			}
+		}
+	}
+	f, _, err := frame.Parse(raw)
+	switch {
+	case err != nil:
+		return nil, "-ERR reply could not be read: " + err.Error()
+	case f.IsError():
+		return nil, "-" + string(f.Str)
+	}
+	return toLua(L, f), ""
+}
+
+// replyLine returns the first line of raw after its type byte, without
+// its CRLF, and the length of the line with both; false when the line does
+// not end in CRLF or holds a CR or LF of its own, which frame.Parse words
+// an error for.
+func replyLine(raw []byte) (line []byte, n int, ok bool) {
+	for i := 1; i < len(raw); i++ {
+		switch raw[i] {
+		case '\r':
+			if i+1 < len(raw) && raw[i+1] == '\n' {
+				return raw[1:i], i + 2, true
+			}
+			return nil, 0, false
+		case '\n':
+			return nil, 0, false
+		}
+	}
+	return nil, 0, false
+}
+
+// keepCallBuffers keeps the buffers of a redis.call's arguments for the
+// next call, unless they grew large: one call with a big argument does
+// not hold its memory for good.
+func (e *Engine) keepCallBuffers(args [][]byte, buf []byte) {
+	clear(args) // no reference to the buffer outlives it
+	if cap(args) > maxKeptCallArgs || cap(buf) > maxKeptCallBytes {
+		e.callArgs, e.callBuf = nil, nil
+		return
+	}
+	e.callArgs, e.callBuf = args[:0], buf[:0]
+}
+
+// The largest redis.call buffers kept for the next call.
+const (
+	maxKeptCallArgs  = 64
+	maxKeptCallBytes = 64 << 10
+)
 
 // redis.error_reply(msg)
 func errorReply(L *lua.LState) int {
@@ -258,8 +346,9 @@ func (e *Engine) aclCheckCmd(L *lua.LState) int {
 	}
 	if cur := e.cur; cur != nil {
 		// Resolve the name by asking the host for COMMAND INFO.
-		reply, _ := cur.run.Host.Call([][]byte{[]byte("COMMAND"), []byte("INFO"), []byte(name)}, false)
-		if reply.Type != frame.Array || len(reply.Elems) != 1 || reply.Elems[0].IsNull() {
+		raw, _ := cur.run.Host.Call([][]byte{[]byte("COMMAND"), []byte("INFO"), []byte(name)}, false)
+		reply, _, err := frame.Parse(raw)
+		if err != nil || reply.Type != frame.Array || len(reply.Elems) != 1 || reply.Elems[0].IsNull() {
 			return raise(L, "Invalid command passed to redis.acl_check_cmd()")
 		}
 	}

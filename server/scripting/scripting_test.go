@@ -209,15 +209,11 @@ func TestToFrame(t *testing.T) {
 
 type echoHost struct{ logs []string }
 
-func (h *echoHost) Call(args [][]byte, resp3 bool) (frame.Frame, bool) {
+func (h *echoHost) Call(args [][]byte, resp3 bool) ([]byte, bool) {
 	if string(args[0]) == "fail" {
-		return frame.NewError("WRONGTYPE nope"), true
+		return frame.AppendError(nil, "WRONGTYPE nope"), true
 	}
-	elems := make([]frame.Frame, len(args))
-	for i, a := range args {
-		elems[i] = frame.NewBulk(a)
-	}
-	return frame.NewArray(elems...), true
+	return frame.AppendCommand(nil, args...), true
 }
 
 func (h *echoHost) Log(level int, msg string) { h.logs = append(h.logs, msg) }
