@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strconv"
 	"sync"
 	"sync/atomic"
@@ -31,8 +32,17 @@ import (
 //   - appendfsync always: the client, once propagation.mu is released,
 //     writes and fsyncs the buffer (or finds that another client's fsync
 //     covered its effects) before its reply can go out (awaitAOF);
-//   - everysec and no hand the buffer to the AOF goroutine, which writes it
-//     at once and, for everysec, fsyncs once a second, off the command path.
+//   - everysec and no: the buffer is written (write(2), no fsync) before
+//     the reply of a write it holds goes out, as Redis writes its AOF
+//     buffer in beforeSleep before it writes replies (awaitAOF): the
+//     client yields first, so that one write() carries the effects of
+//     every client the scheduler has ready. A write an acknowledged reply
+//     reports is therefore in the kernel's page cache, and survives the
+//     server's crash. The exception is Redis's too: while an fsync runs
+//     (for at most 2 s) replies do not wait for the write. The AOF
+//     goroutine fsyncs once a second (everysec) without holding ioMu, and
+//     writes what no reply waited for (a replica's stream from its master,
+//     expired keys).
 //
 // A rewrite (BGREWRITEAOF, automatic, or CONFIG SET appendonly yes) runs in
 // the AOF goroutine: holding propagation.mu and the world lock, so that no
@@ -75,8 +85,9 @@ const aofRewriteItemsPerCmd = 64
 // (everysec), retrying a failed write, automatic and scheduled rewrites.
 const aofTick = 100 * time.Millisecond
 
-// aofWriter is the server's append-only file. Lock order: ioMu, then mu;
-// a rewrite's start takes propagation.mu and the world lock before both.
+// aofWriter is the server's append-only file. Lock order: ioMu, then
+// syncMu, then mu; a rewrite's start takes propagation.mu and the world
+// lock before them.
 type aofWriter struct {
 	server *Server
 	open   aofOpener
@@ -84,6 +95,10 @@ type aofWriter struct {
 	// ioMu serializes writing to and syncing the incremental file and
 	// replacing it.
 	ioMu sync.Mutex
+	// syncMu is held by everysec's fsync, which does not hold ioMu, so
+	// that writes go on meanwhile; whoever closes or replaces the file
+	// takes it (after ioMu) so that no fsync runs on a closed file.
+	syncMu sync.Mutex
 
 	mu    sync.Mutex
 	state aofState
@@ -114,8 +129,16 @@ type aofWriter struct {
 	appended, durable int64
 	// alwaysTarget, under appendfsync always, is where the effects just
 	// propagated end in appended: their reply waits until durable gets
-	// there (awaitAOF). It is set and taken under propagation.mu.
-	alwaysTarget atomic.Int64
+	// there (awaitAOF). writeTarget is the same under everysec and no,
+	// where the reply waits until written gets there. Both are set and
+	// taken under propagation.mu.
+	alwaysTarget, writeTarget atomic.Int64
+	// written is where in appended the bytes written to the file end.
+	written atomic.Int64
+	// fsyncStart is when everysec's fsync in progress started (Unix
+	// nanoseconds), 0 when none runs: replies do not wait for writes
+	// meanwhile, for at most aofPostponeMax.
+	fsyncStart atomic.Int64
 
 	// The rewrite's state.
 	rewriting      bool
@@ -368,11 +391,15 @@ func (w *aofWriter) Propagate(dbi int, cmds [][][]byte) {
 	w.appended += int64(len(w.buf) - start)
 	if always {
 		w.alwaysTarget.Store(w.appended)
+	} else {
+		w.writeTarget.Store(w.appended)
 	}
 	w.mu.Unlock()
 	if always {
 		return // the client writes and fsyncs it before its reply (awaitAOF)
 	}
+	// The client writes it before its reply (awaitAOF); the kick is for
+	// effects no reply waits for, and for while an fsync runs.
 	// One kick per batch: while one is pending, the AOF goroutine has yet
 	// to take the buffer, and will take these effects with it.
 	if !w.kicked.Load() && !w.kicked.Swap(true) {
@@ -383,24 +410,32 @@ func (w *aofWriter) Propagate(dbi int, cmds [][][]byte) {
 	}
 }
 
-// alwaysAppended returns, under appendfsync always, where what has been
-// appended so far ends, or 0.
-func (w *aofWriter) alwaysAppended() int64 {
-	if w.srv().settings.appendFsync.Load() != "always" {
-		return 0
-	}
+// appendedSoFar returns where what has been appended so far ends, or 0
+// with the AOF off, and whether appendfsync is always.
+func (w *aofWriter) appendedSoFar() (end int64, always bool) {
+	always = w.srv().settings.appendFsync.Load() == "always"
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	if w.f == nil {
-		return 0
+		return 0, always
 	}
-	return w.appended
+	return w.appended, always
 }
 
 // takeAlwaysTarget returns, and forgets, where the effects just
 // propagated end when appendfsync always must fsync them before the reply,
 // or 0. The caller holds propagation.mu.
 func (w *aofWriter) takeAlwaysTarget() int64 { return w.alwaysTarget.Swap(0) }
+
+// takeWriteTarget is takeAlwaysTarget for everysec and no, whose replies
+// wait for the write only.
+func (w *aofWriter) takeWriteTarget() int64 { return w.writeTarget.Swap(0) }
+
+// aofPostponeMax is how long replies go out without waiting for their
+// effects' write while an fsync runs, as Redis postpones the write of its
+// AOF buffer for at most 2 s while its background fsync runs
+// (flushAppendOnlyFile).
+const aofPostponeMax = 2 * time.Second
 
 // awaitAOF makes c's replies wait until the AOF is fsynced up to
 // c.aofTarget, the end of c's last write's effects (appendfsync always).
@@ -415,6 +450,9 @@ func (w *aofWriter) takeAlwaysTarget() int64 { return w.alwaysTarget.Swap(0) }
 // writes until the AOF can be written, and no client is told a write
 // succeeded that is not on disk.
 func (s *Server) awaitAOF(c *client) error {
+	if t := c.aofWriteTarget.Load(); t != 0 {
+		s.awaitAOFWrite(c, t)
+	}
 	target := c.aofTarget.Load()
 	if target == 0 {
 		return nil
@@ -438,6 +476,35 @@ func (s *Server) awaitAOF(c *client) error {
 	s.log.Warn("Can't write the AOF with appendfsync always: closing the client without its reply",
 		zap.Int64("client", c.id))
 	return errAOFAlwaysUnwritten
+}
+
+// awaitAOFWrite makes c's replies wait until the AOF is written (not
+// fsynced) up to target, the end of c's last write's effects (appendfsync
+// everysec and no). It yields first, so that the clients the scheduler has
+// ready run their requests and one write() carries all their effects, as
+// Redis's beforeSleep writes the AOF once per turn of its event loop. A
+// failed write does not hold the reply back: as in Redis, the effects
+// stay in the buffer to be retried, and writes are refused meanwhile.
+func (s *Server) awaitAOFWrite(c *client, target int64) {
+	w := &s.aof
+	if w.written.Load() < target && !w.postponed() {
+		runtime.Gosched()
+		if w.written.Load() < target {
+			w.ioMu.Lock()
+			if w.written.Load() < target {
+				w.writeOut(false)
+			}
+			w.ioMu.Unlock()
+		}
+	}
+	c.aofWriteTarget.CompareAndSwap(target, 0)
+}
+
+// postponed reports whether replies go out without waiting for the write:
+// while an fsync runs, for at most aofPostponeMax.
+func (w *aofWriter) postponed() bool {
+	start := w.fsyncStart.Load()
+	return start != 0 && time.Now().UnixNano()-start < int64(aofPostponeMax)
 }
 
 // errAOFAlwaysUnwritten fails a client whose writes could not be made
@@ -475,19 +542,35 @@ func appendPropagated(dst []byte, cur *int, dbi int, cmds [][][]byte, selectInMu
 	return dst
 }
 
-// appendRESPCommand appends args as a RESP array of bulk strings.
+// appendRESPCommand appends args as a RESP array of bulk strings. Every
+// write's effects go through it: it grows dst once, and writes the
+// lengths of one or two digits without strconv.
 func appendRESPCommand(dst []byte, args [][]byte) []byte {
-	dst = append(dst, '*')
-	dst = strconv.AppendInt(dst, int64(len(args)), 10)
-	dst = append(dst, '\r', '\n')
+	n := 16
 	for _, a := range args {
-		dst = append(dst, '$')
-		dst = strconv.AppendInt(dst, int64(len(a)), 10)
-		dst = append(dst, '\r', '\n')
+		n += len(a) + 16
+	}
+	dst = slices.Grow(dst, n)
+	dst = appendRESPLen(dst, '*', len(args))
+	for _, a := range args {
+		dst = appendRESPLen(dst, '$', len(a))
 		dst = append(dst, a...)
 		dst = append(dst, '\r', '\n')
 	}
 	return dst
+}
+
+// appendRESPLen appends a RESP header: t, then n, then CRLF.
+func appendRESPLen(dst []byte, t byte, n int) []byte {
+	switch {
+	case uint(n) < 10:
+		return append(dst, t, byte('0'+n), '\r', '\n')
+	case uint(n) < 100:
+		return append(dst, t, byte('0'+n/10), byte('0'+n%10), '\r', '\n')
+	}
+	dst = append(dst, t)
+	dst = strconv.AppendInt(dst, int64(n), 10)
+	return append(dst, '\r', '\n')
 }
 
 // putBackLocked puts data, taken from the buffer by writeOut and not
@@ -521,8 +604,11 @@ func (w *aofWriter) writeOut(sync bool) {
 	if f == nil || len(data) == 0 && (!sync || synced) {
 		w.mu.Lock()
 		w.putBackLocked(data)
-		if f != nil && sync {
-			w.durable = max(w.durable, end)
+		if f != nil {
+			w.written.Store(end)
+			if sync {
+				w.durable = max(w.durable, end)
+			}
 		}
 		w.mu.Unlock()
 		return
@@ -551,6 +637,7 @@ func (w *aofWriter) writeOut(sync bool) {
 	w.currentSize += int64(n)
 	w.spare = data[:0]
 	size := w.size
+	w.written.Store(end)
 	w.mu.Unlock()
 	if sync && !skipSync {
 		if err := f.Sync(); err != nil {
@@ -657,25 +744,50 @@ func (w *aofWriter) tick(s *Server, now time.Time) {
 	// always fsyncs on the command path; here only what a failed write
 	// left to retry.
 	policy := s.settings.appendFsync.Load()
-	syncDue := policy == "everysec" && now.Sub(w.lastFsync) >= time.Second || policy == "always"
+	syncDue := policy == "everysec" && now.Sub(w.lastFsync) >= time.Second
 	w.mu.Unlock()
 	w.ioMu.Lock()
-	if syncDue {
-		w.mu.Lock()
-		w.fsyncing = true
-		w.mu.Unlock()
-	}
-	w.writeOut(syncDue)
-	if syncDue {
-		w.mu.Lock()
-		w.fsyncing = false
-		w.lastFsync = now
-		w.mu.Unlock()
-	}
+	w.writeOut(policy == "always")
 	w.ioMu.Unlock()
+	if syncDue {
+		w.fsyncEverysec(now)
+	}
 	if w.rewriteDue(s, now) {
 		s.startRewrite()
 	}
+}
+
+// fsyncEverysec is everysec's fsync. It holds syncMu, not ioMu: clients go
+// on writing meanwhile (Redis fsyncs in a background thread), except that
+// their replies do not wait for the write (postponed).
+func (w *aofWriter) fsyncEverysec(now time.Time) {
+	w.syncMu.Lock()
+	defer w.syncMu.Unlock()
+	w.mu.Lock()
+	f, size, end := w.f, w.size, w.written.Load()
+	skip := f == nil || w.fsyncedSize == size || w.rewriting && w.srv().settings.noAppendFsyncOnRewrite.Load()
+	if !skip {
+		w.fsyncing = true
+	}
+	w.lastFsync = now
+	w.mu.Unlock()
+	if skip {
+		return
+	}
+	w.fsyncStart.Store(time.Now().UnixNano())
+	err := f.Sync()
+	w.fsyncStart.Store(0)
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.fsyncing = false
+	if err != nil {
+		w.setWriteErr(err)
+		return
+	}
+	if w.f == f { // not replaced meanwhile (which takes syncMu): size is f's
+		w.fsyncedSize = max(w.fsyncedSize, size)
+	}
+	w.durable = max(w.durable, end)
 }
 
 // rewriteDue reports whether a rewrite should start now: a scheduled one
@@ -866,20 +978,33 @@ func (s *Server) startRewrite() {
 	base := aofFile{name: w.baseName(w.baseSeq, rdbPreamble), seq: w.baseSeq, typ: aofBase}
 	w.mu.Unlock()
 	unlock()
+	// The old file's end is fsynced and the file closed. With appendfsync
+	// always that is done holding ioMu, so that no reply waiting for an
+	// fsync goes out before it; otherwise the base writer does it first,
+	// as Redis closes the old file in a background job, and writes to the
+	// new file go on meanwhile.
+	syncOld := func() {}
 	if old != nil && f != nil {
-		// Still holding ioMu: no reply waiting for an fsync goes out
-		// before the old file's end is on disk.
-		if err := old.Sync(); err != nil {
-			w.mu.Lock()
-			w.setWriteErr(err)
-			w.mu.Unlock()
+		syncOld = func() {
+			w.syncMu.Lock()
+			defer w.syncMu.Unlock()
+			if err := old.Sync(); err != nil {
+				w.mu.Lock()
+				w.setWriteErr(err)
+				w.mu.Unlock()
+			}
+			old.Close()
 		}
-		old.Close()
+		if s.settings.appendFsync.Load() == "always" {
+			syncOld()
+			syncOld = func() {}
+		}
 	}
 	s.log.Info("Background append only file rewriting started")
 	w.wg.Add(1)
 	go func() {
 		defer w.wg.Done()
+		syncOld()
 		err := s.writeAOFBase(filepath.Join(w.dir, base.name), snap)
 		w.mu.Lock()
 		w.snapOpen = false
@@ -1123,6 +1248,8 @@ func (w *aofWriter) closeFile() {
 	w.ioMu.Lock()
 	defer w.ioMu.Unlock()
 	w.writeOut(true)
+	w.syncMu.Lock()
+	defer w.syncMu.Unlock()
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	if w.f != nil {

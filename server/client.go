@@ -101,6 +101,9 @@ type client struct {
 	// effects of c's last write end: its replies wait until the AOF is
 	// fsynced that far (awaitAOF, before they are written).
 	aofTarget atomic.Int64
+	// aofWriteTarget is the same under appendfsync everysec and no: its
+	// replies wait until the AOF is written that far (awaitAOFWrite).
+	aofWriteTarget atomic.Int64
 
 	// replica is set once the connection is a replica served by this
 	// master (PSYNC or SYNC; repl_master.go); replAnnounce is what its

@@ -230,6 +230,11 @@ func (s *Server) endEffects(c *client) {
 	if target := s.aof.takeAlwaysTarget(); target != 0 {
 		c.aofTarget.Store(target)
 	}
+	// everysec and no: the reply waits for the write (awaitAOFWrite), as
+	// Redis writes the AOF before it writes replies.
+	if target := s.aof.takeWriteTarget(); target != 0 {
+		c.aofWriteTarget.Store(target)
+	}
 	s.noteWriteOffset(c) // for WAIT
 	s.prop.mu.Unlock()
 	s.tryFlushDeleted()
@@ -238,17 +243,22 @@ func (s *Server) endEffects(c *client) {
 // awaitServedEffects runs for a client that waited blocked, once it is
 // woken: if it was served, the pop done for it is propagated by the
 // serving client, which holds propagation.mu until then, so taking the
-// lock waits for it; under appendfsync always its reply must then wait
-// for the fsync that covers the pop, as the serving client's does.
+// lock waits for it; its reply must then wait for the fsync (appendfsync
+// always) or the write (everysec, no) that covers the pop, as the serving
+// client's does.
 func (s *Server) awaitServedEffects(c *client) {
 	if !s.propagating() {
 		return
 	}
 	s.prop.mu.Lock()
-	target := s.aof.alwaysAppended()
+	target, always := s.aof.appendedSoFar()
 	s.prop.mu.Unlock()
-	if target > c.aofTarget.Load() {
-		c.aofTarget.Store(target)
+	into := &c.aofWriteTarget
+	if always {
+		into = &c.aofTarget
+	}
+	if target > into.Load() {
+		into.Store(target)
 	}
 }
 

@@ -123,6 +123,20 @@ type replState struct {
 	feeders sync.WaitGroup
 
 	syncFull, syncPartialOK, syncPartialErr atomic.Int64
+
+	// streamEnd mirrors offset while there is a stream (tail set), and is
+	// -1 while there is none: every write reads it (noteWriteOffset), and
+	// r.mu would be one more lock per write. It is stored under r.mu.
+	streamEnd atomic.Int64
+}
+
+// publishEndLocked updates streamEnd; r.mu is held.
+func (r *replState) publishEndLocked() {
+	if r.tail == nil {
+		r.streamEnd.Store(-1)
+	} else {
+		r.streamEnd.Store(r.offset)
+	}
 }
 
 // initReplication sets up the master side; the server calls it once.
@@ -133,6 +147,7 @@ func (s *Server) initReplication() {
 	r.id2 = zeroReplID
 	r.secondOffset = -1
 	r.seldb = -1
+	r.streamEnd.Store(-1)
 	r.grown = make(chan struct{})
 	r.noReplicasAt = s.clock.Now()
 }
@@ -184,6 +199,7 @@ func (r *replState) appendLocked(p []byte) {
 		p = p[n:]
 		r.offset += int64(n)
 	}
+	r.publishEndLocked()
 	size := int64(r.srv.settings.replBacklogSize.Load())
 	for r.backlog != r.tail && r.offset-r.backlogStart > size {
 		r.backlogStart += int64(len(r.backlog.data))
@@ -250,6 +266,7 @@ func (r *replState) ensureBacklog() {
 	r.backlog = r.tail
 	r.backlogStart = r.offset
 	r.seldb = -1
+	r.publishEndLocked()
 	r.mu.Unlock()
 	cancel := r.srv.Subscribe(r)
 	r.mu.Lock()
@@ -281,6 +298,7 @@ func (r *replState) freeBacklog() {
 // cancel takes propagation.mu, which comes before r.mu. r.mu is held.
 func (r *replState) dropBacklogLocked() (unsubscribe func()) {
 	r.tail, r.backlog = nil, nil
+	r.publishEndLocked()
 	cancel := r.cancelSub
 	r.cancelSub = nil
 	if cancel == nil {
@@ -747,14 +765,12 @@ func (s *Server) replicasRefuseWrites() bool {
 
 // noteWriteOffset records, after c's write reached the stream, where the
 // stream ends: WAIT waits for the replicas to get that far. The caller
-// holds propagation.mu.
+// holds propagation.mu, so the stream's end cannot move meanwhile but by
+// a PING or GETACK fed in between, which WAIT does not need to count.
 func (s *Server) noteWriteOffset(c *client) {
-	r := &s.repl
-	r.mu.Lock()
-	if r.tail != nil {
-		c.replOffset = r.offset
+	if end := s.repl.streamEnd.Load(); end >= 0 {
+		c.replOffset = end
 	}
-	r.mu.Unlock()
 }
 
 // ackedReplicas counts the replicas that acknowledged offset off.
@@ -906,6 +922,7 @@ func (r *replState) adopt(id, id2 string, offset, second int64) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.id, r.id2, r.offset, r.secondOffset = id, id2, offset, second
+	r.publishEndLocked()
 }
 
 // stopServing disconnects every replica and drops the backlog, for a
