@@ -106,10 +106,6 @@ type Engine struct {
 	// running is what cur points at during a run, kept here to spare an
 	// allocation per run.
 	running current
-	// callArgs and callBuf are the buffers of redis.call's arguments,
-	// kept between calls (keepCallBuffers).
-	callArgs [][]byte
-	callBuf  []byte
 
 	// The functions (FUNCTION LOAD, FCALL): libraries by name, functions
 	// by name, the globals library code loads with, and the library

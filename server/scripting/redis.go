@@ -102,10 +102,10 @@ func (e *Engine) call(L *lua.LState, raiseErrors bool) int {
 	if n == 0 {
 		return fail("Please specify at least one argument for this redis lib call")
 	}
-	// The arguments are copied into one buffer, which the next call
-	// reuses, as it does the slice of arguments: the command keeps no
-	// argument beyond its run (a client's arguments alias its input
-	// buffer too), and no script's command runs another script.
+	// The arguments are copied into one buffer: two allocations a call.
+	// Neither is reused by the next call: a script's effects keep the
+	// arguments of the commands it ran until the script ends, to
+	// propagate them as one MULTI/EXEC.
 	size := 0
 	for i := 1; i <= n; i++ {
 		switch v := L.Get(i).(type) {
@@ -117,14 +117,8 @@ func (e *Engine) call(L *lua.LState, raiseErrors bool) int {
 			return fail("Lua redis lib command arguments must be strings or integers")
 		}
 	}
-	args, buf := e.callArgs[:0], e.callBuf[:0]
-	if cap(args) < n {
-		args = make([][]byte, n)
-	}
-	args = args[:n]
-	if cap(buf) < size {
-		buf = make([]byte, 0, size)
-	}
+	args := make([][]byte, n)
+	buf := make([]byte, 0, size)
 	for i := range args {
 		start := len(buf)
 		switch v := L.Get(i + 1).(type) {
@@ -136,7 +130,6 @@ func (e *Engine) call(L *lua.LState, raiseErrors bool) int {
 		args[i] = buf[start:len(buf):len(buf)]
 	}
 	raw, ran := cur.run.Host.Call(args, cur.resp3)
-	e.keepCallBuffers(args, buf)
 	v, errText := replyToLua(L, raw)
 	if errText != "" {
 		t := errorTable(L, errText)
@@ -213,24 +206,6 @@ func replyLine(raw []byte) (line []byte, n int, ok bool) {
 	}
 	return nil, 0, false
 }
-
-// keepCallBuffers keeps the buffers of a redis.call's arguments for the
-// next call, unless they grew large: one call with a big argument does
-// not hold its memory for good.
-func (e *Engine) keepCallBuffers(args [][]byte, buf []byte) {
-	clear(args) // no reference to the buffer outlives it
-	if cap(args) > maxKeptCallArgs || cap(buf) > maxKeptCallBytes {
-		e.callArgs, e.callBuf = nil, nil
-		return
-	}
-	e.callArgs, e.callBuf = args[:0], buf[:0]
-}
-
-// The largest redis.call buffers kept for the next call.
-const (
-	maxKeptCallArgs  = 64
-	maxKeptCallBytes = 64 << 10
-)
 
 // redis.error_reply(msg)
 func errorReply(L *lua.LState) int {
