@@ -125,7 +125,7 @@ func (c *Conn) end(b []byte) {
 		over := c.overLimit()
 		c.mu.Unlock()
 		if over {
-			c.nc.Close() // the writer and the reader see the error
+			c.Abort() // the writer and the reader see the error
 		}
 	}
 }
@@ -168,7 +168,7 @@ func (c *Conn) Flush() error {
 		if err := hook(); err != nil {
 			c.werr = err
 			c.out = c.out[:0]
-			c.nc.Close()
+			c.Abort()
 			return err
 		}
 	}
@@ -228,6 +228,7 @@ func (c *Conn) Close() error {
 	} else {
 		ferr = c.Flush()
 	}
+	c.stopReader()
 	cerr := c.nc.Close()
 	if cerr != nil && !errors.Is(cerr, net.ErrClosed) {
 		return cerr
@@ -310,7 +311,7 @@ func (c *Conn) Push(appendMsg func(dst []byte, p frame.Protocol) []byte) bool {
 	over := c.overLimit()
 	c.mu.Unlock()
 	if over {
-		c.nc.Close()
+		c.Abort()
 		return false
 	}
 	c.signal()
@@ -359,7 +360,7 @@ func (c *Conn) ReleasePushes() {
 	over := c.overLimit()
 	c.mu.Unlock()
 	if over {
-		c.nc.Close()
+		c.Abort()
 		return
 	}
 	c.signal()
@@ -447,7 +448,7 @@ func (c *Conn) writer() {
 		failed := c.werr != nil
 		c.mu.Unlock()
 		if failed {
-			c.nc.Close() // wake the reader: the client is gone
+			c.Abort() // wake the reader: the client is gone
 			return
 		}
 		if cap(buf) > 4*c.opts.FlushThreshold {

@@ -38,7 +38,7 @@ func (c *Conn) WatchInput() (failed <-chan struct{}, stop func() error) {
 	go func() {
 		defer close(done)
 		for !stopping.Load() {
-			if e := c.fill(0); e != nil {
+			if e := c.fill(0, true); e != nil {
 				if stopping.Load() && errors.Is(e, os.ErrDeadlineExceeded) {
 					return // stop's deadline, not a failure
 				}

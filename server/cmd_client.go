@@ -377,7 +377,7 @@ func (s *Server) kill(self *client, f killFilter) int {
 func (c *client) kill() {
 	c.killed.Store(true)
 	c.conn.Interrupt()
-	c.conn.NetConn().Close()
+	c.conn.Abort()
 }
 
 // CLIENT NO-EVICT ON|OFF: accepted, and shown in CLIENT LIST; this server

@@ -344,7 +344,7 @@ func (s *Server) dropReplica(c *client) {
 	r.wakeLocked() // WAIT counts again
 	r.mu.Unlock()
 	close(rep.stop)
-	rep.nc.Close() // a feeder stuck in a write returns
+	rep.c.conn.Abort() // a feeder stuck in a write returns
 	if started {
 		<-rep.done
 	}

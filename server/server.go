@@ -496,7 +496,7 @@ func (s *Server) closeClients(ctx context.Context) error {
 	case <-ctx.Done():
 		s.mu.Lock()
 		for c := range s.clients {
-			c.conn.NetConn().Close()
+			c.conn.Abort()
 		}
 		s.mu.Unlock()
 		<-done
