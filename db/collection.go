@@ -97,9 +97,9 @@ func (tx *KeyLock) mutable(key []byte, t Type, newValue func() collection) (coll
 		}
 		c := newValue()
 		tx.adopt(c)
-		e = newEntry(key, h, c)
+		e = newEntry(key, c)
 		tx.db.store.initAccess(e, tx.now)
-		s.table.insert(e)
+		s.table.insert(e, h)
 		s.addBytes(int64(e.size()))
 		tx.track(s, e, c)
 		if blockable(t) {

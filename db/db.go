@@ -24,29 +24,28 @@ const DefaultShards = 64
 
 // entry is one key. Its fields change only under its shard's write lock.
 //
-// It is 56 bytes, and a key created with a string value is a stringEntry,
-// which holds the String too, in 80, one of the allocator's size classes
+// It is 48 bytes, and a key created with a string value is a stringEntry,
+// which holds the String too, in 64, one of the allocator's size classes
 // (see newEntry): with the array of its key's and value's bytes and the
-// hash table's slot, a small string key costs about 80 + 24 + 8 bytes,
+// hash table's slot, a small string key costs about 64 + 24 + 8 bytes,
 // where Redis's dictEntry, sds key and embstr object come to about 80.
 type entry struct {
 	key   string
 	next  *entry // chain in the shard's table
 	value Value
-	// hash is the low half of the key's hash: the table picks buckets with
-	// its low bits, and a shard's table never has 2^32 buckets.
-	hash uint32
 	// expIndex is the key's position in shard.expiring, which holds its
 	// deadline, or -1 if it has none: most keys have none, and the
 	// deadline kept there rather than here makes the entry, with a
-	// String, fit the allocator's 80-byte class.
+	// String, fit the allocator's 64-byte class. For the same reason the
+	// entry keeps no hash of its key: the table computes it again when
+	// it resizes.
 	expIndex int32
 	// accessed is the key's access clock, Redis's robj lru field: under
-	// an LRU (or no) policy the Unix millisecond of the last read or
-	// write, for OBJECT IDLETIME; under an LFU policy the minute of the
-	// last decrement and a logarithmic counter (see evict.go). Readers
-	// update it under a read lock, hence atomic.
-	accessed atomic.Int64
+	// an LRU (or no) policy the Unix second of the last read or write,
+	// for OBJECT IDLETIME; under an LFU policy the minute of the last
+	// decrement and a logarithmic counter (see evict.go). Readers update
+	// it under a read lock, hence atomic.
+	accessed atomic.Uint32
 }
 
 // A stringEntry is an entry created with a string value, and that value,
@@ -64,22 +63,22 @@ type stringEntry struct {
 // smaller.
 const inlineStringMax = 64
 
-// newEntry returns a new entry for key, whose hash is h, holding v. A
-// string value is copied into a stringEntry (newStringEntry).
-func newEntry(key []byte, h uint64, v Value) *entry {
+// newEntry returns a new entry for key holding v. A string value is
+// copied into a stringEntry (newStringEntry).
+func newEntry(key []byte, v Value) *entry {
 	if s, ok := v.(*String); ok {
-		return newStringEntry(key, h, s, s.Bytes())
+		return newStringEntry(key, s, s.Bytes())
 	}
-	return &entry{key: string(key), hash: uint32(h), value: v, expIndex: -1}
+	return &entry{key: string(key), value: v, expIndex: -1}
 }
 
-// newStringEntry returns a new stringEntry for key, whose hash is h,
-// holding a string value like s, or a plain one if s is nil, of bytes b.
+// newStringEntry returns a new stringEntry for key holding a string value
+// like s, or a plain one if s is nil, of bytes b.
 // Short bytes are copied into one array with the key's (String.Append
 // never writes into it: the value's capacity ends with its bytes). Longer
 // ones are s's own, which it takes ownership of, or a copy of b if s is
 // nil.
-func newStringEntry(key []byte, h uint64, s *String, b []byte) *entry {
+func newStringEntry(key []byte, s *String, b []byte) *entry {
 	se := &stringEntry{}
 	if s != nil {
 		se.str = *s
@@ -96,7 +95,7 @@ func newStringEntry(key []byte, h uint64, s *String, b []byte) *entry {
 			se.str.setBytes(append([]byte(nil), b...))
 		}
 	}
-	se.hash, se.value, se.expIndex = uint32(h), &se.str, -1
+	se.value, se.expIndex = &se.str, -1
 	return &se.entry
 }
 
@@ -120,10 +119,9 @@ func (s *shard) expired(e *entry, now int64) bool {
 }
 
 // entryOverhead approximates the bytes an entry costs beyond its key and
-// value (whose Size counts a String's header): the 56-byte struct, the
-// bucket slot, and the allocator's rounding up of the struct (to 80 with
-// a String) and of the key's array.
-const entryOverhead = 72
+// value (whose Size counts a String's header): the 48-byte struct, the
+// bucket slot, and the allocator's rounding up of the key's array.
+const entryOverhead = 64
 
 // size is what the shard counts for e. A collection changed in place
 // counts its new size only once settled (collection.go), which is done
@@ -169,6 +167,7 @@ func newDB(store *Store, nshards int) *DB {
 	d := &DB{store: store, seed: store.seed, shards: make([]shard, nshards)}
 	for i := range d.shards {
 		d.shards[i].index = i
+		d.shards[i].table.seed = store.seed
 		d.shards[i].total = &store.used
 	}
 	d.shift = 64 - uint(log2(nshards))
@@ -521,15 +520,15 @@ func (tx *KeyLock) put(key []byte, v Value, b []byte, expireAt int64, keepTTL, o
 	var ready bool
 	if e == nil {
 		if v == nil {
-			e = newStringEntry(key, h, nil, b)
+			e = newStringEntry(key, nil, b)
 		} else {
-			e = newEntry(key, h, v)
+			e = newEntry(key, v)
 		}
 		v = e.value
 		tx.adopt(v)
 		ready = blockable(v.Type())
 		tx.db.store.initAccess(e, tx.now)
-		s.table.insert(e)
+		s.table.insert(e, h)
 		s.addBytes(int64(e.size()))
 	} else {
 		if v == nil {
@@ -595,10 +594,10 @@ func (tx *KeyLock) AddQuietly(key []byte, v Value) bool {
 		return false
 	}
 	tx.adopt(v)
-	e = newEntry(key, h, v)
+	e = newEntry(key, v)
 	v = e.value
 	tx.db.store.initAccess(e, tx.now)
-	s.table.insert(e)
+	s.table.insert(e, h)
 	s.addBytes(int64(e.size()))
 	if c, ok := v.(collection); ok {
 		tx.track(s, e, c)

@@ -189,14 +189,14 @@ func TestExpireCycleIsBounded(t *testing.T) {
 
 // The table grows and shrinks and keeps every key.
 func TestTableResize(t *testing.T) {
-	var tb table
 	seed := New(Options{}).seed
+	tb := table{seed: seed}
 	d := &DB{seed: seed}
 	var es []*entry
 	for i := 0; i < 10000; i++ {
 		k := []byte(strconv.Itoa(i))
-		e := &entry{key: string(k), hash: uint32(d.hash(k)), expIndex: -1}
-		tb.insert(e)
+		e := &entry{key: string(k), expIndex: -1}
+		tb.insert(e, d.hash(k))
 		es = append(es, e)
 	}
 	if len(tb.buckets) < 10000/1 || tb.count != 10000 {

@@ -6,9 +6,10 @@ import (
 
 // Access clocks and eviction sampling, for maxmemory (Redis's evict.c).
 //
-// Each entry's accessed field is Redis's 24-bit robj lru field, widened:
-// under an LRU policy (or no eviction policy) it is the Unix millisecond of
-// the last access; under an LFU policy its low 8 bits are a logarithmic
+// Each entry's accessed field is Redis's 24-bit robj lru field, widened
+// to 32 bits: under an LRU policy (or no eviction policy) it is the Unix
+// second of the last access (lruClock), the resolution of Redis's LRU
+// clock, and good until 2106; under an LFU policy its low 8 bits are a logarithmic
 // access counter and the bits above them the minute (mod 65536) at which
 // the counter was last decremented. As in Redis, switching between the two
 // kinds of policy does not convert the clocks: they adjust as keys are
@@ -42,12 +43,21 @@ func (s *Store) UsedBytes() int64 { return s.used.Load() }
 
 func lfuMinutes(now int64) int64 { return (now / 60000) & 65535 }
 
+// lruClock is the LRU clock of an access at now, Unix milliseconds.
+func lruClock(now int64) uint32 { return uint32(max(0, now/1000)) }
+
+// idleMillis returns how long before now the LRU clock clock was, in
+// whole seconds as Redis's estimateObjectIdleTime counts them.
+func idleMillis(clock uint32, now int64) int64 {
+	return max(0, int64(lruClock(now))-int64(clock)) * 1000
+}
+
 // lfuDecr returns the counter of clock lru as of now, decayed by the
 // periods of lfu-decay-time elapsed since it was last decremented
 // (LFUDecrAndReturn).
-func lfuDecr(lru, now int64, p *AccessPolicy) int64 {
-	ldt := (lru >> 8) & 65535
-	counter := lru & 255
+func lfuDecr(lru uint32, now int64, p *AccessPolicy) int64 {
+	ldt := int64(lru>>8) & 65535
+	counter := int64(lru & 255)
 	m := lfuMinutes(now)
 	elapsed := m - ldt
 	if m < ldt {
@@ -79,10 +89,10 @@ func (s *Store) lfuIncr(counter int64, p *AccessPolicy) int64 {
 // does.
 func (s *Store) initAccess(e *entry, now int64) {
 	if p := s.policy.Load(); p.LFU {
-		e.accessed.Store(lfuMinutes(now)<<8 | lfuInitVal)
+		e.accessed.Store(uint32(lfuMinutes(now)<<8 | lfuInitVal))
 		return
 	}
-	e.accessed.Store(now)
+	e.accessed.Store(lruClock(now))
 }
 
 // access updates the clock of e for an access at now (updateLFU, or the
@@ -90,21 +100,26 @@ func (s *Store) initAccess(e *entry, now int64) {
 func (s *Store) access(e *entry, now int64) {
 	p := s.policy.Load()
 	if !p.LFU {
-		e.accessed.Store(now)
+		// Most accesses fall in the second of the one before: not
+		// storing then keeps readers on other cores from bouncing the
+		// entry's cache line between them.
+		if c := lruClock(now); e.accessed.Load() != c {
+			e.accessed.Store(c)
+		}
 		return
 	}
 	c := s.lfuIncr(lfuDecr(e.accessed.Load(), now, p), p)
-	e.accessed.Store(lfuMinutes(now)<<8 | c)
+	e.accessed.Store(uint32(lfuMinutes(now)<<8 | c))
 }
 
 // IdleTime returns milliseconds since key was last read or written, by
-// its LRU clock, and whether the key exists.
+// its LRU clock (whole seconds, as Redis's), and whether the key exists.
 func (tx *KeyLock) IdleTime(key []byte) (int64, bool) {
 	_, _, e := tx.lookup(key)
 	if e == nil {
 		return 0, false
 	}
-	return max(0, tx.now-e.accessed.Load()), true
+	return idleMillis(e.accessed.Load(), tx.now), true
 }
 
 // Freq returns key's LFU counter as of now, decayed but not incremented
@@ -128,7 +143,7 @@ func (tx *KeyLock) SetIdleTime(key []byte, idle int64) bool {
 		return false
 	}
 	if !tx.db.store.policy.Load().LFU {
-		e.accessed.Store(tx.now - idle)
+		e.accessed.Store(lruClock(tx.now - idle))
 	}
 	return true
 }
@@ -143,7 +158,7 @@ func (tx *KeyLock) SetFreq(key []byte, freq int64) bool {
 		return false
 	}
 	if tx.db.store.policy.Load().LFU {
-		e.accessed.Store(lfuMinutes(tx.now)<<8 | min(max(freq, 0), 255))
+		e.accessed.Store(uint32(lfuMinutes(tx.now)<<8 | min(max(freq, 0), 255)))
 	}
 	return true
 }
@@ -177,7 +192,7 @@ func (d *DB) Sample(n int, volatile bool, kind ScoreKind, out []Candidate) []Can
 		c := Candidate{DB: d.Index(), Key: e.key}
 		switch kind {
 		case ScoreLRU:
-			c.Score = uint64(max(0, now-e.accessed.Load()))
+			c.Score = uint64(idleMillis(e.accessed.Load(), now))
 		case ScoreLFU:
 			c.Score = uint64(255 - lfuDecr(e.accessed.Load(), now, p))
 		case ScoreTTL:

@@ -27,7 +27,7 @@ func TestLFUDecr(t *testing.T) {
 		{100, 3, now + 1000*minute, 0},   // never below 0
 	}
 	for i, tt := range tests {
-		if got := lfuDecr(tt.ldt<<8|tt.counter, tt.now, p); got != tt.want {
+		if got := lfuDecr(uint32(tt.ldt<<8|tt.counter), tt.now, p); got != tt.want {
 			t.Errorf("%d: lfuDecr(ldt %d, %d) at minute %d = %d, want %d", i, tt.ldt, tt.counter, tt.now/minute, got, tt.want)
 		}
 	}

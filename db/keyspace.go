@@ -288,7 +288,7 @@ func copyKey(ts *KeyLock, src []byte, td *KeyLock, dst []byte, replace bool) (fo
 func cloneValue(v Value) Value {
 	switch v := v.(type) {
 	case *String:
-		c := &String{raw: v.raw, notInt: v.notInt, unshared: true}
+		c := &String{meta: v.meta&(flagRaw|flagNotInt) | flagUnshared}
 		c.setBytes(append([]byte(nil), v.Bytes()...))
 		return c
 	case collection:

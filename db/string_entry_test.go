@@ -14,9 +14,9 @@ func TestEntrySizes(t *testing.T) {
 		got  uintptr
 		want uintptr
 	}{
-		{"entry", unsafe.Sizeof(entry{}), 56},
-		{"String", unsafe.Sizeof(String{}), 24},
-		{"stringEntry", unsafe.Sizeof(stringEntry{}), 80},
+		{"entry", unsafe.Sizeof(entry{}), 48},
+		{"String", unsafe.Sizeof(String{}), 16},
+		{"stringEntry", unsafe.Sizeof(stringEntry{}), 64},
 	} {
 		if tc.got != tc.want {
 			t.Errorf("%s is %d bytes, want %d", tc.name, tc.got, tc.want)
@@ -98,5 +98,39 @@ func TestStringSpareCapacity(t *testing.T) {
 	}
 	if NewString(nil).Bytes() != nil || NewString([]byte{}).Bytes() == nil {
 		t.Error("nil and empty strings are not told apart")
+	}
+}
+
+// A String of 4 GB or more keeps its bytes behind a hugeBytes. Such a
+// string is too big for a test to build, so this one is put in that form
+// by hand: every method must read it as the plain form.
+func TestHugeStringForm(t *testing.T) {
+	b := make([]byte, 100, 200)
+	copy(b, strings.Repeat("h", 100))
+	s := &String{p: (*byte)(unsafe.Pointer(&hugeBytes{b})), n: hugeLen, meta: flagRaw}
+	if got := s.Bytes(); !bytes.Equal(got, b) || cap(got) != len(b) {
+		t.Errorf("Bytes = %d bytes of capacity %d, want the 100 bytes", len(got), cap(got))
+	}
+	if s.Len() != 100 || s.Size() != 116 || s.Encoding() != "raw" || s.IsSharedInteger() {
+		t.Errorf("Len %d, Size %d, Encoding %s, shared %v", s.Len(), s.Size(), s.Encoding(), s.IsSharedInteger())
+	}
+	grown := s.Append([]byte("!"))
+	if string(grown.Bytes()) != strings.Repeat("h", 100)+"!" || string(s.Bytes()) != strings.Repeat("h", 100) {
+		t.Errorf("Append gave %q and left %q", grown.Bytes(), s.Bytes())
+	}
+	if c := cloneValue(s).(*String); !bytes.Equal(c.Bytes(), b) || c.Encoding() != "raw" {
+		t.Errorf("clone %q, %s", c.Bytes(), c.Encoding())
+	}
+}
+
+// The flags live beside the spare capacity: setting bytes keeps them.
+func TestStringFlagsAndSpare(t *testing.T) {
+	s := NewFloatString([]byte("3"))
+	s.setBytes(make([]byte, 1, 1000))
+	if !s.has(flagNotInt) || s.has(flagRaw|flagUnshared) || s.spare() != 999 {
+		t.Errorf("meta %#x after setBytes", s.meta)
+	}
+	if a := WithBytes([]byte("12")); a.Encoding() != "raw" || a.spare() != 0 {
+		t.Errorf("WithBytes: %s, spare %d", a.Encoding(), a.spare())
 	}
 }

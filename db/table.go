@@ -1,6 +1,9 @@
 package db
 
-import "math/bits"
+import (
+	"hash/maphash"
+	"math/bits"
+)
 
 // table is a chained hash table of entries, like Redis's dict. It exists
 // instead of a Go map for one reason: SCAN. Walking the buckets in
@@ -11,9 +14,10 @@ import "math/bits"
 // Resizing rehashes all entries at once. The table belongs to one shard,
 // so that pause is 1/Shards of the keyspace and holds only that shard's lock.
 type table struct {
-	// buckets has a length of 0 or a power of two below 2^32: entries keep
-	// only the low 32 bits of their hash (entry.hash).
-	buckets []*entry
+	// seed is the seed of the keys' hashes, which the table computes
+	// again to move or unlink an entry.
+	seed    maphash.Seed
+	buckets []*entry // of a length of 0 or a power of two
 	count   int
 }
 
@@ -27,19 +31,22 @@ func (t *table) find(key []byte, h uint64) *entry {
 		return nil
 	}
 	for e := t.buckets[h&t.mask()]; e != nil; e = e.next {
-		if e.hash == uint32(h) && e.key == string(key) {
+		if e.key == string(key) {
 			return e
 		}
 	}
 	return nil
 }
 
-// insert adds e, whose key must not be in the table.
-func (t *table) insert(e *entry) {
+// hash returns the hash of key, as DB.hash does.
+func (t *table) hash(key string) uint64 { return maphash.String(t.seed, key) }
+
+// insert adds e, whose key must not be in the table and has hash h.
+func (t *table) insert(e *entry, h uint64) {
 	if t.count >= len(t.buckets) {
 		t.resize(max(minTableSize, 2*len(t.buckets)))
 	}
-	i := uint64(e.hash) & t.mask()
+	i := h & t.mask()
 	e.next = t.buckets[i]
 	t.buckets[i] = e
 	t.count++
@@ -47,7 +54,7 @@ func (t *table) insert(e *entry) {
 
 // remove unlinks e, which must be in the table.
 func (t *table) remove(e *entry) {
-	p := &t.buckets[uint64(e.hash)&t.mask()]
+	p := &t.buckets[t.hash(e.key)&t.mask()]
 	for *p != e {
 		p = &(*p).next
 	}
@@ -68,7 +75,7 @@ func (t *table) resize(size int) {
 	for _, e := range old {
 		for e != nil {
 			next := e.next
-			i := uint64(e.hash) & m
+			i := t.hash(e.key) & m
 			e.next = t.buckets[i]
 			t.buckets[i] = e
 			e = next
@@ -77,7 +84,7 @@ func (t *table) resize(size int) {
 }
 
 func (t *table) clear() {
-	t.buckets = nil
+	t.buckets = nil // the seed stays: it is the database's
 	t.count = 0
 }
 

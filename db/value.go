@@ -84,31 +84,51 @@ type Value interface {
 
 // String is a string value: bytes, which may hold an integer.
 //
-// It holds its bytes as a pointer and a length rather than a slice, and
-// only 4 GB of their spare capacity: 24 bytes, so that a key's entry and
-// its String fit in 80 (see stringEntry).
+// It holds its bytes as a pointer and a 32-bit length rather than a slice,
+// and its flags in the spare bits of the length of their spare capacity:
+// 16 bytes, so that a key's entry and its String fit in 64 (see
+// stringEntry). Bytes of 4 GB or more, which proto-max-bulk-len allows,
+// are kept behind one more pointer (hugeBytes).
 type String struct {
-	p *byte // the first byte, nil for a nil slice
-	n int   // the number of bytes
-	// spare is how many bytes past n the array has, for Append, capped
-	// at 4 GB: capacity not recorded is only left unused.
-	spare uint32
-	// raw records that the value was built by APPEND, SETRANGE or SETBIT,
-	// which Redis always leaves in the "raw" encoding.
-	raw bool
-	// notInt records that the value was built by INCRBYFLOAT, which Redis
-	// stores as the string it formatted, never as an integer, even when it
-	// reads as one ("3").
-	notInt bool
-	// unshared records a copy (COPY) of an integer: Redis duplicates the
-	// object, so the copy is not one of its shared integers, though it
-	// holds the same digits.
-	unshared bool
+	// p is the first byte, nil for a nil slice; when n is hugeLen, it
+	// points at a hugeBytes instead.
+	p *byte
+	n uint32 // the number of bytes, or hugeLen
+	// meta holds, in its low bits, how many bytes past n the array has,
+	// for Append, capped at spareMax (capacity not recorded is only left
+	// unused), and in its top three bits the flags below.
+	meta uint32
 }
+
+// The flags of String.meta.
+const (
+	// flagRaw records that the value was built by APPEND, SETRANGE or
+	// SETBIT, which Redis always leaves in the "raw" encoding.
+	flagRaw = 1 << (31 - iota)
+	// flagNotInt records that the value was built by INCRBYFLOAT, which
+	// Redis stores as the string it formatted, never as an integer, even
+	// when it reads as one ("3").
+	flagNotInt
+	// flagUnshared records a copy (COPY) of an integer: Redis duplicates
+	// the object, so the copy is not one of its shared integers, though it
+	// holds the same digits.
+	flagUnshared
+
+	spareMax  = 1<<29 - 1
+	flagsMask = ^uint32(spareMax)
+)
+
+// hugeLen is String.n for bytes too long for n: p is then a *hugeBytes.
+const hugeLen = math.MaxUint32
+
+// hugeBytes holds the bytes of a String of hugeLen bytes or more.
+type hugeBytes struct{ b []byte }
 
 // NewString returns a string value holding b, which it takes ownership of.
 func NewString(b []byte) *String {
-	return &String{p: unsafe.SliceData(b), n: len(b), spare: spareOf(b)}
+	s := &String{}
+	s.setBytes(b)
+	return s
 }
 
 // NewFloatString returns a string value holding b, the formatted result of
@@ -116,16 +136,33 @@ func NewString(b []byte) *String {
 // bytes, and never one of the shared integers, whatever its digits.
 func NewFloatString(b []byte) *String {
 	s := NewString(b)
-	s.notInt = true
+	s.meta |= flagNotInt
 	return s
 }
 
-// spareOf returns the capacity of b past its length, as String.spare
-// keeps it.
-func spareOf(b []byte) uint32 { return uint32(min(cap(b)-len(b), math.MaxUint32)) }
+// setBytes makes s hold b, and b's spare capacity, keeping s's flags.
+func (s *String) setBytes(b []byte) {
+	flags := s.meta & flagsMask
+	if uint64(len(b)) >= hugeLen {
+		s.p, s.n, s.meta = (*byte)(unsafe.Pointer(&hugeBytes{b})), hugeLen, flags
+		return
+	}
+	spare := uint32(min(cap(b)-len(b), spareMax))
+	s.p, s.n, s.meta = unsafe.SliceData(b), uint32(len(b)), flags|spare
+}
 
-// setBytes makes s hold b, and b's spare capacity.
-func (s *String) setBytes(b []byte) { s.p, s.n, s.spare = unsafe.SliceData(b), len(b), spareOf(b) }
+func (s *String) has(flag uint32) bool { return s.meta&flag != 0 }
+
+// spare returns how many bytes past the value's the array has.
+func (s *String) spare() int { return int(s.meta &^ flagsMask) }
+
+// Len returns the number of bytes of the value.
+func (s *String) Len() int {
+	if s.n == hugeLen {
+		return len((*hugeBytes)(unsafe.Pointer(s.p)).b)
+	}
+	return int(s.n)
+}
 
 // smallInt is a string value and the bytes of an integer in one
 // allocation: INCR and friends make one per call.
@@ -144,8 +181,12 @@ func NewInt(n int64) *String {
 // Bytes returns the value's bytes. They must not be modified. Their
 // capacity is their length: appending to them copies them.
 func (s *String) Bytes() []byte {
-	if s.p == nil {
+	switch {
+	case s.p == nil:
 		return nil
+	case s.n == hugeLen:
+		b := (*hugeBytes)(unsafe.Pointer(s.p)).b
+		return b[:len(b):len(b)]
 	}
 	return unsafe.Slice(s.p, s.n)
 }
@@ -154,16 +195,16 @@ func (s *String) Bytes() []byte {
 func (s *String) Type() Type { return TypeString }
 
 // Size returns the length of the string plus its header.
-func (s *String) Size() int { return s.n + 24 }
+func (s *String) Size() int { return s.Len() + 16 }
 
 // Encoding returns the encoding Redis would use: "int" for a canonical
 // integer, "embstr" for up to 44 bytes, "raw" for longer strings and for
 // strings modified in place.
 func (s *String) Encoding() string {
 	switch {
-	case s.raw:
+	case s.has(flagRaw):
 		return "raw"
-	case !s.notInt && s.n <= 20 && isInteger(s.Bytes()):
+	case !s.has(flagNotInt) && s.n <= 20 && isInteger(s.Bytes()):
 		return "int"
 	case s.n <= 44:
 		return "embstr"
@@ -175,7 +216,7 @@ func (s *String) Encoding() string {
 // shared integer objects (0 to 9999), which OBJECT REFCOUNT shows as
 // INT_MAX.
 func (s *String) IsSharedInteger() bool {
-	if s.raw || s.notInt || s.unshared || s.n > 4 {
+	if s.has(flagRaw|flagNotInt|flagUnshared) || s.n > 4 {
 		return false
 	}
 	n, ok := parseCanonicalInt(s.Bytes())
@@ -199,9 +240,9 @@ func parseCanonicalInt(b []byte) (int64, bool) { return redisint.Parse(b) }
 // string owns its array (copies never share one), so no other value sees
 // the bytes either.
 func (s *String) Append(more []byte) *String {
-	var b []byte
-	if s.p != nil {
-		b = unsafe.Slice(s.p, s.n+int(s.spare))[:s.n]
+	b := s.Bytes()
+	if s.p != nil && s.n != hugeLen {
+		b = unsafe.Slice(s.p, int(s.n)+s.spare())[:s.n]
 	}
 	if cap(b)-len(b) < len(more) {
 		// Grow geometrically so repeated APPENDs cost amortised O(1).
@@ -215,6 +256,6 @@ func (s *String) Append(more []byte) *String {
 // WithBytes returns a raw-encoded string value holding b (SETRANGE, SETBIT).
 func WithBytes(b []byte) *String {
 	s := NewString(b)
-	s.raw = true
+	s.meta |= flagRaw
 	return s
 }
