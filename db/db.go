@@ -37,15 +37,19 @@ type entry struct {
 	// deadline, or -1 if it has none: most keys have none, and the
 	// deadline kept there rather than here makes the entry, with a
 	// String, fit the allocator's 64-byte class. For the same reason the
-	// entry keeps no hash of its key: the table computes it again when
-	// it resizes.
+	// entry keeps no more of its key's hash than clockTag's 8 bits: the
+	// table computes it again when it resizes.
 	expIndex int32
-	// accessed is the key's access clock, Redis's robj lru field: under
-	// an LRU (or no) policy the Unix second of the last read or write,
-	// for OBJECT IDLETIME; under an LFU policy the minute of the last
-	// decrement and a logarithmic counter (see evict.go). Readers update
-	// it under a read lock, hence atomic.
-	accessed atomic.Uint32
+	// clockTag holds, in its low 24 bits, the key's access clock, Redis's
+	// 24-bit robj lru field (see evict.go): under an LRU (or no) policy
+	// the Unix second of the last read or write, mod 2^24, for OBJECT
+	// IDLETIME; under an LFU policy the minute of the last decrement and
+	// a logarithmic counter. Readers update it under a read lock, hence
+	// atomic. Its top 8 bits are a tag of the key's hash (hashTag), set
+	// when the entry joins a table and never changed, so that a lookup
+	// passes over most other keys of its bucket without reading their
+	// bytes, which sit in another allocation.
+	clockTag atomic.Uint32
 }
 
 // A stringEntry is an entry created with a string value, and that value,

@@ -958,3 +958,32 @@ func TestSetIdleTime(t *testing.T) {
 		t.Fatalf("idle %d ms after a read, want 0", got)
 	}
 }
+
+// BenchmarkGetRandom1M reads 1M small string keys (DEBUG POPULATE's) in a
+// random order, so that most lookups miss the CPU caches, as GET does on
+// redis-benchmark -r 1000000.
+func BenchmarkGetRandom1M(b *testing.B) {
+	s, _ := newTestStore(b, Options{Clock: SystemClock{}})
+	d := s.DB(0)
+	const n = 1_000_000
+	keys := make([][]byte, n)
+	for i := range keys {
+		keys[i] = []byte("key:" + strconv.Itoa(i))
+		tx := d.Write(keys[i])
+		tx.SetString(keys[i], []byte("value:"+strconv.Itoa(i)), 0)
+		tx.Close()
+	}
+	rand.Shuffle(n, func(i, j int) { keys[i], keys[j] = keys[j], keys[i] })
+	b.ReportAllocs()
+	b.ResetTimer()
+	i := 0
+	for b.Loop() {
+		k := keys[i%n]
+		tx := d.Read(k)
+		if tx.Get(k) == nil {
+			b.Fatalf("%s missing", k)
+		}
+		tx.Close()
+		i++
+	}
+}

@@ -6,10 +6,10 @@ import (
 
 // Access clocks and eviction sampling, for maxmemory (Redis's evict.c).
 //
-// Each entry's accessed field is Redis's 24-bit robj lru field, widened
-// to 32 bits: under an LRU policy (or no eviction policy) it is the Unix
-// second of the last access (lruClock), the resolution of Redis's LRU
-// clock, and good until 2106; under an LFU policy its low 8 bits are a logarithmic
+// Each entry's access clock is Redis's 24-bit robj lru field: under an LRU
+// policy (or no eviction policy) it is the Unix second of the last access
+// mod 2^24 (lruClock), Redis's LRU clock, which wraps every 194 days; under
+// an LFU policy its low 8 bits are a logarithmic
 // access counter and the bits above them the minute (mod 65536) at which
 // the counter was last decremented. As in Redis, switching between the two
 // kinds of policy does not convert the clocks: they adjust as keys are
@@ -43,13 +43,27 @@ func (s *Store) UsedBytes() int64 { return s.used.Load() }
 
 func lfuMinutes(now int64) int64 { return (now / 60000) & 65535 }
 
+// clockMask selects the access clock of entry.clockTag.
+const clockMask = 1<<24 - 1
+
+// clock returns e's access clock.
+func (e *entry) clock() uint32 { return e.clockTag.Load() & clockMask }
+
+// setClock changes e's access clock, keeping its hash tag. Two readers
+// setting it at once each keep the same tag, so neither loses it.
+func (e *entry) setClock(c uint32) { e.clockTag.Store(e.clockTag.Load()&^clockMask | c&clockMask) }
+
 // lruClock is the LRU clock of an access at now, Unix milliseconds.
-func lruClock(now int64) uint32 { return uint32(max(0, now/1000)) }
+func lruClock(now int64) uint32 { return uint32(max(0, now/1000)) & clockMask }
 
 // idleMillis returns how long before now the LRU clock clock was, in
-// whole seconds as Redis's estimateObjectIdleTime counts them.
+// whole seconds, with the wrap-around of Redis's estimateObjectIdleTime.
 func idleMillis(clock uint32, now int64) int64 {
-	return max(0, int64(lruClock(now))-int64(clock)) * 1000
+	c := lruClock(now)
+	if c >= clock {
+		return int64(c-clock) * 1000
+	}
+	return int64(c+(clockMask-clock)) * 1000
 }
 
 // lfuDecr returns the counter of clock lru as of now, decayed by the
@@ -89,10 +103,10 @@ func (s *Store) lfuIncr(counter int64, p *AccessPolicy) int64 {
 // does.
 func (s *Store) initAccess(e *entry, now int64) {
 	if p := s.policy.Load(); p.LFU {
-		e.accessed.Store(uint32(lfuMinutes(now)<<8 | lfuInitVal))
+		e.setClock(uint32(lfuMinutes(now)<<8 | lfuInitVal))
 		return
 	}
-	e.accessed.Store(lruClock(now))
+	e.setClock(lruClock(now))
 }
 
 // access updates the clock of e for an access at now (updateLFU, or the
@@ -103,13 +117,13 @@ func (s *Store) access(e *entry, now int64) {
 		// Most accesses fall in the second of the one before: not
 		// storing then keeps readers on other cores from bouncing the
 		// entry's cache line between them.
-		if c := lruClock(now); e.accessed.Load() != c {
-			e.accessed.Store(c)
+		if c := lruClock(now); e.clock() != c {
+			e.setClock(c)
 		}
 		return
 	}
-	c := s.lfuIncr(lfuDecr(e.accessed.Load(), now, p), p)
-	e.accessed.Store(uint32(lfuMinutes(now)<<8 | c))
+	c := s.lfuIncr(lfuDecr(e.clock(), now, p), p)
+	e.setClock(uint32(lfuMinutes(now)<<8 | c))
 }
 
 // IdleTime returns milliseconds since key was last read or written, by
@@ -119,7 +133,7 @@ func (tx *KeyLock) IdleTime(key []byte) (int64, bool) {
 	if e == nil {
 		return 0, false
 	}
-	return idleMillis(e.accessed.Load(), tx.now), true
+	return idleMillis(e.clock(), tx.now), true
 }
 
 // Freq returns key's LFU counter as of now, decayed but not incremented
@@ -129,7 +143,7 @@ func (tx *KeyLock) Freq(key []byte) (int64, bool) {
 	if e == nil {
 		return 0, false
 	}
-	return lfuDecr(e.accessed.Load(), tx.now, tx.db.store.policy.Load()), true
+	return lfuDecr(e.clock(), tx.now, tx.db.store.policy.Load()), true
 }
 
 // SetIdleTime makes key's last access idle milliseconds before now, as
@@ -143,7 +157,7 @@ func (tx *KeyLock) SetIdleTime(key []byte, idle int64) bool {
 		return false
 	}
 	if !tx.db.store.policy.Load().LFU {
-		e.accessed.Store(lruClock(tx.now - idle))
+		e.setClock(lruClock(tx.now - idle))
 	}
 	return true
 }
@@ -158,7 +172,7 @@ func (tx *KeyLock) SetFreq(key []byte, freq int64) bool {
 		return false
 	}
 	if tx.db.store.policy.Load().LFU {
-		e.accessed.Store(uint32(lfuMinutes(tx.now)<<8 | min(max(freq, 0), 255)))
+		e.setClock(uint32(lfuMinutes(tx.now)<<8 | min(max(freq, 0), 255)))
 	}
 	return true
 }
@@ -192,9 +206,9 @@ func (d *DB) Sample(n int, volatile bool, kind ScoreKind, out []Candidate) []Can
 		c := Candidate{DB: d.Index(), Key: e.key}
 		switch kind {
 		case ScoreLRU:
-			c.Score = uint64(idleMillis(e.accessed.Load(), now))
+			c.Score = uint64(idleMillis(e.clock(), now))
 		case ScoreLFU:
-			c.Score = uint64(255 - lfuDecr(e.accessed.Load(), now, p))
+			c.Score = uint64(255 - lfuDecr(e.clock(), now, p))
 		case ScoreTTL:
 			c.Score = math.MaxUint64 - uint64(s.expireAt(e))
 		}

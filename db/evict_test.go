@@ -151,3 +151,32 @@ func BenchmarkAccessLFU(b *testing.B) {
 		tx.Close()
 	}
 }
+
+// The LRU clock wraps as Redis's does, and setting it keeps the hash tag
+// a lookup relies on.
+func TestAccessClockWrapsAndKeepsTag(t *testing.T) {
+	const second = 1000
+	wrap := int64(clockMask+1) * second
+	for _, tt := range []struct {
+		name          string
+		accessed, now int64
+		want          int64
+	}{
+		{"same second", 5 * second, 5*second + 999, 0},
+		{"later", 5 * second, 65 * second, 60 * second},
+		{"across the wrap", wrap - 10*second, wrap + 5*second, 14 * second},
+	} {
+		if got := idleMillis(lruClock(tt.accessed), tt.now); got != tt.want {
+			t.Errorf("%s: idle %d ms, want %d", tt.name, got, tt.want)
+		}
+	}
+	var e entry
+	h := uint64(0xab) << 48
+	var tb table
+	tb.seed = New(Options{}).seed
+	tb.insert(&e, h)
+	e.setClock(lruClock(wrap - 1))
+	if e.clockTag.Load()&^clockMask != hashTag(h) || e.clock() != clockMask {
+		t.Errorf("clockTag %#x after setClock", e.clockTag.Load())
+	}
+}

@@ -30,8 +30,9 @@ func (t *table) find(key []byte, h uint64) *entry {
 	if t.count == 0 {
 		return nil
 	}
+	tag := hashTag(h)
 	for e := t.buckets[h&t.mask()]; e != nil; e = e.next {
-		if e.key == string(key) {
+		if e.clockTag.Load()&^clockMask == tag && e.key == string(key) {
 			return e
 		}
 	}
@@ -41,8 +42,14 @@ func (t *table) find(key []byte, h uint64) *entry {
 // hash returns the hash of key, as DB.hash does.
 func (t *table) hash(key string) uint64 { return maphash.String(t.seed, key) }
 
+// hashTag returns the tag entry.clockTag keeps of hash h, in its place:
+// bits of h that neither the bucket (the low bits) nor the shard (the top
+// ones) is chosen by.
+func hashTag(h uint64) uint32 { return uint32(h>>48&0xff) << 24 }
+
 // insert adds e, whose key must not be in the table and has hash h.
 func (t *table) insert(e *entry, h uint64) {
+	e.clockTag.Store(hashTag(h) | e.clock())
 	if t.count >= len(t.buckets) {
 		t.resize(max(minTableSize, 2*len(t.buckets)))
 	}
