@@ -819,3 +819,62 @@ func TestSetOfCollectionIsSettled(t *testing.T) {
 		t.Errorf("k = %s", describeKey(d, "k"))
 	}
 }
+
+// BenchmarkKeyLockRows is the keyspace's share of redis-benchmark's rows on
+// one key, as the server's commands run them: SET of a key that exists,
+// and SADD, HSET and ZADD of the one member (or field) already there, each
+// through a write KeyLock of its own, and SPOP of a key that does not
+// exist. SET and HSET allocate their new value, as Redis does; the others
+// allocate nothing.
+func BenchmarkKeyLockRows(b *testing.B) {
+	for _, row := range []string{"SET", "SADD", "HSET", "ZADD", "SPOP/missing"} {
+		b.Run(row, func(b *testing.B) {
+			s, _ := newTestStore(b, Options{})
+			d := s.DB(0)
+			a := keyLockRowArgs{key: []byte("k:" + row), member: []byte("element:__rand_int__"), value: []byte("xxx")}
+			keyLockRow(b, d, row, &a) // the key and its member now exist
+			b.ReportAllocs()
+			for b.Loop() {
+				keyLockRow(b, d, row, &a)
+			}
+		})
+	}
+}
+
+// keyLockRowArgs are a request's arguments, made once.
+type keyLockRowArgs struct{ key, member, value []byte }
+
+// keyLockRow runs one request of BenchmarkKeyLockRows's row. The KeyLock
+// stays a local of one function, as in the server's commands, so that it
+// stays on the stack.
+func keyLockRow(b *testing.B, d *DB, row string, a *keyLockRowArgs) {
+	key, member, value := a.key, a.member, a.value
+	switch row {
+	case "SET":
+		tx := d.Write(key)
+		defer tx.Close()
+		tx.SetString(key, value, 0)
+	case "SADD":
+		tx := d.Write(key)
+		defer tx.Close()
+		s, _ := tx.MutableSet(key, true)
+		s.Add(member, tx.Limits())
+	case "HSET":
+		tx := d.Write(key)
+		defer tx.Close()
+		h, _ := tx.MutableHash(key, true)
+		h.Set(member, value, tx.Limits())
+	case "ZADD":
+		tx := d.Write(key)
+		defer tx.Close()
+		z, _ := tx.MutableZSet(key, true)
+		z.Add(member, 0, 0, tx.Limits())
+	case "SPOP/missing":
+		tx := d.Write(key)
+		// SPOP's key never exists; the first call made no set.
+		defer tx.Close()
+		if s, _ := tx.MutableSet(key, false); s != nil {
+			b.Fatal("a set where none should be")
+		}
+	}
+}

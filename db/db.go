@@ -264,10 +264,16 @@ type KeyLock struct {
 }
 
 // Read begins a read-only KeyLock over keys.
-func (d *DB) Read(keys ...[]byte) KeyLock { return d.begin(false, keys, false) }
+func (d *DB) Read(keys ...[]byte) (tx KeyLock) {
+	d.beginInto(&tx, false, keys, false)
+	return tx
+}
 
 // Write begins a read-write KeyLock over keys.
-func (d *DB) Write(keys ...[]byte) KeyLock { return d.begin(true, keys, false) }
+func (d *DB) Write(keys ...[]byte) (tx KeyLock) {
+	d.beginInto(&tx, true, keys, false)
+	return tx
+}
 
 // ReadAll begins a read-only KeyLock over every key of d, for a command
 // that learns which keys it reads only as it runs: SORT, whose BY and GET
@@ -279,8 +285,16 @@ func (d *DB) ReadAll() KeyLock { return d.begin(false, nil, true) }
 // excludes every other command on d while it lasts.
 func (d *DB) WriteAll() KeyLock { return d.begin(true, nil, true) }
 
-func (d *DB) begin(write bool, keys [][]byte, all bool) KeyLock {
-	tx := KeyLock{db: d, write: write, all: all}
+func (d *DB) begin(write bool, keys [][]byte, all bool) (tx KeyLock) {
+	d.beginInto(&tx, write, keys, all)
+	return tx
+}
+
+// beginInto is begin filling in tx, which is zero: Read and Write, inlined
+// in their callers, have it fill the caller's KeyLock rather than build
+// one and copy it out.
+func (d *DB) beginInto(tx *KeyLock, write bool, keys [][]byte, all bool) {
+	tx.db, tx.write, tx.all = d, write, all
 	if len(keys) > 0 {
 		tx.key0, tx.hash0 = keys[0], d.hash(keys[0])
 	} else {
@@ -330,7 +344,6 @@ func (d *DB) begin(write bool, keys [][]byte, all bool) KeyLock {
 		}
 	}
 	tx.now = d.now()
-	return tx
 }
 
 // locked returns the indexes of the shards the KeyLock holds, ascending.

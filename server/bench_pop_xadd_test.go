@@ -5,7 +5,8 @@ import (
 )
 
 // BenchmarkDispatchRows runs tools/bench-redis.sh's zpopmin, spop and xadd
-// rows as BenchmarkDispatchPipelined runs its string rows: 16 dispatches,
+// rows, and its collection rows on one key (sadd, hset, zadd, lpush, lpop,
+// with set on one key to compare), as BenchmarkDispatchPipelined runs its string rows: 16 dispatches,
 // then one flush, without the network. ZPOPMIN and SPOP pop from keys that
 // do not exist, as in the script, where the zadd and sadd rows leave one
 // member for the first pop to take; XADD appends to one stream that grows
@@ -21,6 +22,14 @@ func BenchmarkDispatchRows(b *testing.B) {
 		{"SPOP/missing", []string{"SPOP", "myset"}},
 		{"PING", []string{"PING"}},
 		{"XADD/star", []string{"XADD", "bench:stream", "*", "field", "value"}},
+		// redis-benchmark's collection rows on one key, as it sends them
+		// without -r: one member, already there after the first request.
+		{"SET/onekey", []string{"SET", "key:__rand_int__", "xxx"}},
+		{"SADD/onemember", []string{"SADD", "myset", "element:__rand_int__"}},
+		{"HSET/onefield", []string{"HSET", "myhash", "element:__rand_int__", "xxx"}},
+		{"ZADD/onemember", []string{"ZADD", "myzset", "0", "element:__rand_int__"}},
+		{"LPUSH", []string{"LPUSH", "mylist", "xxx"}},
+		{"LPOP/long", []string{"LPOP", "mylist"}},
 	} {
 		b.Run(tc.name, func(b *testing.B) {
 			c, _ := benchClient(b)
@@ -28,21 +37,14 @@ func BenchmarkDispatchRows(b *testing.B) {
 			// The request is parsed afresh each time in the server; a
 			// command must not keep or change the arguments it is given.
 			req := make([][]byte, len(args))
-			b.ReportAllocs()
-			b.ResetTimer()
-			for i := range b.N {
+			if tc.name == "LPOP/long" {
+				// A list LPOP never empties, as the script fills it.
+				fillList(b, c, "mylist", b.N+16)
+			}
+			benchDispatch16(b, c, tc.args[0], func(int) [][]byte {
 				copy(req, args)
-				c.server.dispatch(c, req)
-				if i%16 == 15 {
-					if err := c.conn.Flush(); err != nil {
-						b.Fatal(err)
-					}
-				}
-			}
-			b.StopTimer()
-			if c.errors != 0 {
-				b.Fatalf("%s failed", tc.args[0])
-			}
+				return req
+			})
 		})
 	}
 }
