@@ -407,7 +407,10 @@ type scriptHost struct {
 func (h *scriptHost) Call(args [][]byte, resp3 bool) ([]byte, bool) {
 	s := h.server
 	st := &s.scripts
-	cmd, errText := s.commands.resolve(args)
+	fake := st.fake
+	// The scripts' client caches the command it resolved last: a script
+	// tends to call the same command again, as each run of it does.
+	cmd, errText := fake.resolve(args)
 	if errText != "" {
 		if cmd == nil || strings.HasPrefix(errText, "ERR unknown subcommand") {
 			return h.refuse("ERR Unknown Redis command called from script")
@@ -436,12 +439,13 @@ func (h *scriptHost) Call(args [][]byte, resp3 bool) ([]byte, bool) {
 		if refusal := s.replicaRefusal(h.caller, cmd); refusal != "" {
 			return h.refuse(refusal) // a read-only replica (repl_replica.go)
 		}
-		if refusal := s.writeRefusal(); !h.run.wrote.Load() && refusal != "" {
-			return h.refuse(refusal)
+		if !h.run.wrote.Load() {
+			if refusal := s.writeRefusal(); refusal != "" {
+				return h.refuse(refusal)
+			}
+			h.run.wrote.Store(true)
 		}
-		h.run.wrote.Store(true)
 	}
-	fake := st.fake
 	proto := frame.RESP2
 	if resp3 {
 		proto = frame.RESP3

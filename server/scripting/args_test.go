@@ -4,6 +4,7 @@ import (
 	"strconv"
 	"testing"
 
+	"github.com/mini-redis/mini-redis/frame"
 	lua "github.com/yuin/gopher-lua"
 )
 
@@ -118,6 +119,44 @@ func TestArgsTablesReused(t *testing.T) {
 		r := &Run{Host: &echoHost{}, Keys: byteSlices(st.keys), Argv: byteSlices(st.argv)}
 		if got := string(e.Execute(s, r).Str); got != st.want {
 			t.Errorf("step %d (%s %v %v): %s, want %s", i, st.body, st.keys, st.argv, got, st.want)
+		}
+	}
+}
+
+// TestArgsTablesKeptByFunction checks that a KEYS table a function kept
+// (it reads the globals scripts set) is never refilled by later scripts.
+func TestArgsTablesKeptByFunction(t *testing.T) {
+	e := New()
+	defer e.Close()
+	if _, errText := e.LoadLibrary([]byte("#!lua name=keep\nlocal kept\nredis.register_function('keep', function() if kept == nil then kept = KEYS end return #kept..' '..tostring(kept[1]) end)"), false); errText != "" {
+		t.Fatal(errText)
+	}
+	s, errText := e.Load([]byte("return #KEYS..' '..tostring(KEYS[1])"))
+	if s == nil {
+		t.Fatal(errText)
+	}
+	for i, st := range []struct {
+		fcall bool
+		keys  []string
+		want  string
+	}{
+		{false, []string{"a"}, "1 a"},
+		{true, nil, "1 a"},
+		{false, []string{"b"}, "1 b"},
+		{false, []string{"c", "d"}, "2 c"},
+		{false, []string{"c", "d"}, "2 c"},
+		{true, nil, "1 a"},
+		{false, []string{"e"}, "1 e"},
+	} {
+		r := &Run{Host: &echoHost{}, Keys: byteSlices(st.keys)}
+		var got frame.Frame
+		if st.fcall {
+			got = e.Call(e.Function("keep"), r)
+		} else {
+			got = e.Execute(s, r)
+		}
+		if string(got.Str) != st.want {
+			t.Errorf("step %d: %v, want %s", i, got, st.want)
 		}
 	}
 }

@@ -103,6 +103,10 @@ type Engine struct {
 	// next one refills them instead of making new tables. A function may
 	// read them through the globals, so FCALL drops them.
 	keysTable, argvTable *lua.LTable
+	// globalKeys and globalArgv are the tables Execute set as the globals
+	// KEYS and ARGV last, which nothing else sets: a run that refills
+	// the same tables leaves the globals as they are.
+	globalKeys, globalArgv *lua.LTable
 	// running is what cur points at during a run, kept here to spare an
 	// allocation per run.
 	running current
@@ -345,14 +349,22 @@ func (e *Engine) Execute(s *Script, r *Run) frame.Frame {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	L := e.state
+	var keys, argv *lua.LTable
 	if s.argsPrivate {
 		e.keysTable = refill(L, e.keysTable, r.Keys, &e.keyVals)
 		e.argvTable = refill(L, e.argvTable, r.Argv, &e.argVals)
-		e.globals.RawSetString("KEYS", e.keysTable)
-		e.globals.RawSetString("ARGV", e.argvTable)
+		keys, argv = e.keysTable, e.argvTable
 	} else {
-		e.globals.RawSetString("KEYS", stringArray(L, r.Keys, &e.keyVals))
-		e.globals.RawSetString("ARGV", stringArray(L, r.Argv, &e.argVals))
+		keys, argv = stringArray(L, r.Keys, &e.keyVals), stringArray(L, r.Argv, &e.argVals)
+	}
+	// Setting a global costs two map updates in gopher-lua's table.
+	if keys != e.globalKeys {
+		e.globals.RawSetString("KEYS", keys)
+		e.globalKeys = keys
+	}
+	if argv != e.globalArgv {
+		e.globals.RawSetString("ARGV", argv)
+		e.globalArgv = argv
 	}
 	return e.execute(s.fn, s.SHA, r)
 }

@@ -85,7 +85,9 @@ func (e *Engine) init() {
 // code loads, as Redis switches its globals' __index.
 func (e *Engine) protect(t *lua.LTable, globals bool) *lua.LTable {
 	L := e.state
-	proxy := L.NewTable()
+	// The proxy stays empty, and made without room (NewTable's), a lookup
+	// of a key it lacks, as every read of a global is, skips the map.
+	proxy := L.CreateTable(0, 0)
 	mt := L.NewTable()
 	mt.RawSetString("__index", t)
 	if globals {
