@@ -458,6 +458,12 @@ func (s *Server) awaitAOF(c *client) error {
 		return nil
 	}
 	w := &s.aof
+	// Yield first, as awaitAOFWrite does: the clients the scheduler has
+	// ready run their writes meanwhile, so the first of them to take ioMu
+	// fsyncs all their effects at once. Without it, one client's fsync
+	// holds the only P, no other client appends while it runs, and every
+	// write pays an fsync of its own.
+	runtime.Gosched()
 	w.ioMu.Lock()
 	w.mu.Lock()
 	ok := w.durable >= target
