@@ -85,8 +85,8 @@ type Value interface {
 // String is a string value: bytes, which may hold an integer.
 //
 // It holds its bytes as a pointer and a 32-bit length rather than a slice,
-// and its flags in the spare bits of the length of their spare capacity:
-// 16 bytes, so that a key's entry and its String fit in 64 (see
+// and its flags in the top bits of the word that records their spare
+// capacity: 16 bytes, so that a key's entry and its String fit in 64 (see
 // stringEntry). Bytes of 4 GB or more, which proto-max-bulk-len allows,
 // are kept behind one more pointer (hugeBytes).
 type String struct {
@@ -240,8 +240,11 @@ func parseCanonicalInt(b []byte) (int64, bool) { return redisint.Parse(b) }
 // string owns its array (copies never share one), so no other value sees
 // the bytes either.
 func (s *String) Append(more []byte) *String {
-	b := s.Bytes()
-	if s.p != nil && s.n != hugeLen {
+	var b []byte
+	switch {
+	case s.n == hugeLen:
+		b = s.Bytes() // no spare capacity is recorded
+	case s.p != nil:
 		b = unsafe.Slice(s.p, int(s.n)+s.spare())[:s.n]
 	}
 	if cap(b)-len(b) < len(more) {
