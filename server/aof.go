@@ -65,7 +65,32 @@ type aofSink interface {
 type aofOpener func(path string) (aofSink, error)
 
 func openAppend(path string) (aofSink, error) {
-	return os.OpenFile(path, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
+	f, err := os.OpenFile(path, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
+	if err != nil {
+		return nil, err
+	}
+	return appendFile{f}, nil
+}
+
+// appendFile is an incremental file open for appending. Its syncs are
+// fdatasync where the system has it, as Redis syncs its AOF.
+type appendFile struct{ *os.File }
+
+// Sync flushes the file's data to disk (see dataSync).
+func (f appendFile) Sync() error { return dataSync(f.File, false) }
+
+// syncInline is Sync for appendfsync always, holding the P (see dataSync).
+func (f appendFile) syncInline() error { return dataSync(f.File, true) }
+
+// syncSink fsyncs f. Under appendfsync always (inline), whose fsyncs are
+// on the command path, it syncs inline where the sink can (appendFile),
+// so that the scheduler does not move the P between threads around every
+// fsync.
+func syncSink(f aofSink, inline bool) error {
+	if in, ok := f.(interface{ syncInline() error }); ok && inline {
+		return in.syncInline()
+	}
+	return f.Sync()
 }
 
 // aofState is Redis's aof_state.
@@ -646,7 +671,7 @@ func (w *aofWriter) writeOut(sync bool) {
 	w.written.Store(end)
 	w.mu.Unlock()
 	if sync && !skipSync {
-		if err := f.Sync(); err != nil {
+		if err := syncSink(f, s.settings.appendFsync.Load() == "always"); err != nil {
 			w.mu.Lock()
 			w.setWriteErr(err)
 			w.mu.Unlock()
