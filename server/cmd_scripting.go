@@ -358,7 +358,10 @@ func (c *client) runScript(run *scriptRun, readOnly bool, exec func(*scripting.R
 	st := &s.scripts
 	run.host = scriptHost{server: s, run: run, readOnly: readOnly, caller: c}
 	r := &run.call
-	*r = scripting.Run{Keys: keys, Argv: argv, RESP3: c.resp3(), Host: &run.host}
+	// Nothing keeps a script command's arguments past the command but
+	// the effects propagated when the script ends (runRecorded): with no
+	// subscriber the engine may reuse their memory.
+	*r = scripting.Run{Keys: keys, Argv: argv, RESP3: c.resp3(), Host: &run.host, ReuseArgs: c.effects == nil}
 	// The script's commands' effects are the caller's (propagate.go). The
 	// scripts' client is shared: it is set only under the world lock.
 	if c.exclusiveHeld {

@@ -1,7 +1,9 @@
 package scripting
 
 import (
+	"slices"
 	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/mini-redis/mini-redis/frame"
@@ -167,4 +169,62 @@ func byteSlices(ss []string) [][]byte {
 		out[i] = []byte(s)
 	}
 	return out
+}
+
+// keepHost keeps the args of every call as it was given them, and a copy
+// of them taken during the call.
+type keepHost struct {
+	echoHost
+	given, copied [][][]byte
+}
+
+func (h *keepHost) Call(args [][]byte, resp3 bool) ([]byte, bool) {
+	h.given = append(h.given, args)
+	h.copied = append(h.copied, byteSlices(stringsOf(args)))
+	return h.echoHost.Call(args, resp3)
+}
+
+func stringsOf(args [][]byte) []string {
+	out := make([]string, len(args))
+	for i, a := range args {
+		out[i] = string(a)
+	}
+	return out
+}
+
+// TestCallArgsMemory checks that each redis.call gets its own arguments
+// whether the engine reuses their memory (ReuseArgs) or not, calls of
+// growing, shrinking and very large arguments among them, and that
+// without ReuseArgs the args a host kept stay as they were given.
+func TestCallArgsMemory(t *testing.T) {
+	body := "redis.call('set', 'k', 'v') redis.call('incrby', 'counter', 12345) " +
+		"redis.call('x') redis.call('append', KEYS[1], ARGV[1]) redis.call('get', 'k') return 1"
+	big := strings.Repeat("b", 2*maxScratchArgs)
+	want := [][]string{{"set", "k", "v"}, {"incrby", "counter", "12345"}, {"x"}, {"append", "key", big}, {"get", "k"}}
+	for _, reuse := range []bool{false, true} {
+		e := New()
+		s, errText := e.Load([]byte(body))
+		if s == nil {
+			t.Fatal(errText)
+		}
+		for run := range 2 {
+			host := &keepHost{}
+			r := &Run{Host: host, Keys: byteSlices([]string{"key"}), Argv: byteSlices([]string{big}), ReuseArgs: reuse}
+			if got := e.Execute(s, r); !got.Equal(frame.NewInteger(1)) {
+				t.Fatalf("reuse %v run %d: %v", reuse, run, got)
+			}
+			for i, w := range want {
+				if got := stringsOf(host.copied[i]); !slices.Equal(got, w) {
+					t.Errorf("reuse %v run %d: call %d got %q, want %q", reuse, run, i, got, w)
+				}
+				if got := stringsOf(host.given[i]); !reuse && !slices.Equal(got, w) {
+					t.Errorf("run %d: call %d's kept args became %q, want %q", run, i, got, w)
+				}
+			}
+		}
+		if reuse && len(e.scratchBuf) > maxScratchArgs {
+			t.Errorf("%d bytes of scratch kept, at most %d wanted", len(e.scratchBuf), maxScratchArgs)
+		}
+		e.Close()
+	}
 }

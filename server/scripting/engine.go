@@ -43,7 +43,8 @@ type Host interface {
 	// run it from a script) is an error frame whose text starts with its
 	// code; ran tells that the command ran (its error is in the server's
 	// error statistics already) rather than being refused. The args are
-	// the host's only during the call.
+	// the host's to keep, unless the run is ReuseArgs: then they are
+	// its only during the call.
 	Call(args [][]byte, resp3 bool) (reply []byte, ran bool)
 	// Log writes a message of redis.log at one of the Log levels.
 	Log(level int, msg string)
@@ -69,6 +70,10 @@ type Run struct {
 	// RESP3 tells that the calling client speaks RESP3, which decides how
 	// Lua booleans and nil are converted in the reply.
 	RESP3 bool
+	// ReuseArgs tells that the host keeps none of the args of its calls
+	// past the call, so that the engine may reuse their memory for the
+	// next call; otherwise each call's args are memory of their own.
+	ReuseArgs bool
 	// ErrorCounted is set by the run when its reply is an error a
 	// command of the script replied with, which the server's error
 	// statistics counted already (Redis's ignore_error_stats_update).
@@ -107,6 +112,10 @@ type Engine struct {
 	// KEYS and ARGV last, which nothing else sets: a run that refills
 	// the same tables leaves the globals as they are.
 	globalKeys, globalArgv *lua.LTable
+	// scratchArgs and scratchBuf are the memory of the last redis.call's
+	// arguments of a ReuseArgs run, which the next such call reuses.
+	scratchArgs [][]byte
+	scratchBuf  []byte
 	// running is what cur points at during a run, kept here to spare an
 	// allocation per run.
 	running current

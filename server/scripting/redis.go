@@ -85,6 +85,11 @@ func raise(L *lua.LState, msg string) int {
 	return 0
 }
 
+// maxScratchArgs bounds the bytes of arguments the engine keeps to reuse
+// for the next redis.call: a call with more gets memory of its own, so
+// that one large call does not hold its memory for good.
+const maxScratchArgs = 4 << 10
+
 // call is redis.call (raise set) and redis.pcall.
 func (e *Engine) call(L *lua.LState, raiseErrors bool) int {
 	cur := e.cur
@@ -102,10 +107,11 @@ func (e *Engine) call(L *lua.LState, raiseErrors bool) int {
 	if n == 0 {
 		return fail("Please specify at least one argument for this redis lib call")
 	}
-	// The arguments are copied into one buffer: two allocations a call.
-	// Neither is reused by the next call: a script's effects keep the
-	// arguments of the commands it ran until the script ends, to
-	// propagate them as one MULTI/EXEC.
+	// The arguments are copied into one buffer. A host that keeps them
+	// past the call (a script's effects keep the arguments of the
+	// commands it ran until the script ends, to propagate them as one
+	// MULTI/EXEC) gets memory of their own, two allocations a call;
+	// otherwise the engine's scratch memory is reused, none.
 	size := 0
 	for i := 1; i <= n; i++ {
 		switch v := L.Get(i).(type) {
@@ -117,8 +123,19 @@ func (e *Engine) call(L *lua.LState, raiseErrors bool) int {
 			return fail("Lua redis lib command arguments must be strings or integers")
 		}
 	}
-	args := make([][]byte, n)
-	buf := make([]byte, 0, size)
+	reuse := cur.run.ReuseArgs && size <= maxScratchArgs
+	var args [][]byte
+	var buf []byte
+	if reuse {
+		args, buf = e.scratchArgs[:0], e.scratchBuf[:0]
+	}
+	if cap(args) < n {
+		args = make([][]byte, n)
+	}
+	args = args[:n]
+	if cap(buf) < size {
+		buf = make([]byte, 0, size)
+	}
 	for i := range args {
 		start := len(buf)
 		switch v := L.Get(i + 1).(type) {
@@ -128,6 +145,9 @@ func (e *Engine) call(L *lua.LState, raiseErrors bool) int {
 			buf = append(buf, formatArg(v)...)
 		}
 		args[i] = buf[start:len(buf):len(buf)]
+	}
+	if reuse {
+		e.scratchArgs, e.scratchBuf = args, buf
 	}
 	raw, ran := cur.run.Host.Call(args, cur.resp3)
 	v, errText := replyToLua(L, raw)
