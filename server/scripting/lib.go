@@ -118,9 +118,12 @@ func (e *Engine) raiseOnMissing(t *lua.LTable) {
 	t.Metatable = mt
 }
 
-// pairs iterates a readonly proxy's table, which holds the keys.
+// pairs iterates a readonly proxy's table, which holds the keys. Its
+// second result is the table it was given, as Lua's pairs returns it: the
+// proxy, never the table behind it, which scripts must not reach.
 func (e *Engine) pairs(L *lua.LState) int {
-	t := L.CheckTable(1)
+	arg := L.CheckTable(1)
+	t := arg
 	if real, ok := e.readonly[t]; ok {
 		t = real
 	}
@@ -134,7 +137,7 @@ func (e *Engine) pairs(L *lua.LState) int {
 		L.Push(v)
 		return 2
 	}))
-	L.Push(t)
+	L.Push(arg)
 	L.Push(lua.LNil)
 	return 3
 }

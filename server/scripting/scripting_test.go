@@ -232,6 +232,9 @@ func TestEngine(t *testing.T) {
 		{"redis.log(redis.LOG_NOTICE, 'x', 1) return 1", "1"},
 		{"return KEYS[1] .. ARGV[1]", "ka"},
 		{"rawset(_G, 'leak', 1) return 1", "Attempt to modify a readonly table"},
+		{"local _, t = pairs(redis) return tostring(t == redis)", "true"},
+		{"local _, t = pairs(redis) t.call = 1 return 1", "Attempt to modify a readonly table"},
+		{"local _, g = pairs(_G) g.redis = 1 return 1", "Attempt to modify a readonly table"},
 		{"local t = {} for k in pairs(redis) do t[#t+1] = k end return #t", "23"},
 		{"return cjson.decode(cjson.encode({a={1,2}})).a[2]", "2"},
 	}
