@@ -44,6 +44,21 @@ func (e *Engine) init() {
 	g.RawSetString("pcall", L.NewFunction(luaPcall))
 	g.RawSetString("pairs", L.NewFunction(e.pairs))
 	g.RawSetString("rawset", L.NewFunction(e.rawset))
+	// gopher-lua gives the functions loadstring and load make the
+	// environment of the function that calls them, which for these Go
+	// functions is the globals themselves: a chunk's assignments would
+	// change them for every script. Their chunks run in the scripts'
+	// readonly environment instead, as in Redis.
+	for _, name := range []string{"loadstring", "load"} {
+		load := g.RawGetString(name).(*lua.LFunction).GFunction
+		g.RawSetString(name, L.NewFunction(func(L *lua.LState) int {
+			n := load(L)
+			if fn, ok := L.Get(-n).(*lua.LFunction); ok && n > 0 {
+				fn.Env = e.env
+			}
+			return n
+		}))
+	}
 	math := g.RawGetString("math").(*lua.LTable)
 	math.RawSetString("random", L.NewFunction(e.mathRandom))
 	math.RawSetString("randomseed", L.NewFunction(e.mathRandomSeed))

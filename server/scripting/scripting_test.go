@@ -235,6 +235,9 @@ func TestEngine(t *testing.T) {
 		{"local _, t = pairs(redis) return tostring(t == redis)", "true"},
 		{"local _, t = pairs(redis) t.call = 1 return 1", "Attempt to modify a readonly table"},
 		{"local _, g = pairs(_G) g.redis = 1 return 1", "Attempt to modify a readonly table"},
+		{"loadstring('redis = 1')() return 1", "Attempt to modify a readonly table"},
+		{"local n = 0 load(function() n = n + 1 if n == 1 then return 'x = 1' end end)() return 1", "Attempt to modify a readonly table"},
+		{"return type(redis) .. loadstring('return KEYS[1]')()", "tablek"},
 		{"local t = {} for k in pairs(redis) do t[#t+1] = k end return #t", "23"},
 		{"return cjson.decode(cjson.encode({a={1,2}})).a[2]", "2"},
 	}
