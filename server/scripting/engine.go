@@ -206,6 +206,7 @@ func (e *Engine) Load(body []byte) (*Script, string) {
 	// would build one at every call.
 	fn.Proto.IsVarArg &^= lua.VarArgNeedsArg
 	s := &Script{SHA: sha, Body: append([]byte(nil), body...), Flags: flags, fn: fn, argsPrivate: argsOnlyIndexed(fn.Proto)}
+	e.foldLibraryReads(fn.Proto)
 	s.size = len(body) + protoSize(fn.Proto)
 	e.scripts[sha] = s
 	e.size += s.size
@@ -513,15 +514,11 @@ func argsOnlyIndexed(p *lua.FunctionProto) bool {
 			return false
 		}
 	}
-	// gopher-lua's instructions: the opcode in the top 6 bits, then A (8
-	// bits), C (9) and B (9); Bx is the low 18 bits.
-	opcode := func(inst uint32) int { return int(inst >> 26) }
-	argA := func(inst uint32) int { return int(inst>>18) & 0xff }
 	for pc, inst := range p.Code {
 		if opcode(inst) != lua.OP_GETGLOBAL {
 			continue
 		}
-		name := p.Constants[inst&0x3ffff]
+		name := p.Constants[argBx(inst)]
 		if name != lua.LString("KEYS") && name != lua.LString("ARGV") {
 			continue
 		}
@@ -534,7 +531,7 @@ func argsOnlyIndexed(p *lua.FunctionProto) bool {
 		default:
 			return false
 		}
-		if argA(next) != a || int(next&0x1ff) != a {
+		if argA(next) != a || argB(next) != a {
 			return false
 		}
 	}
