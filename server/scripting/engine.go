@@ -135,12 +135,14 @@ type Engine struct {
 	libList atomic.Pointer[[]*Library]
 
 	// kill records that SCRIPT KILL asked to stop the run in progress;
-	// stop cancels ctx, the Lua state's context, which the VM checks at
-	// every instruction. killMu guards ctx and stop, which Kill uses from
-	// another goroutine.
+	// stop cancels ctx, which the Lua state's context, kctx, wraps, and
+	// which the VM checks at every instruction. killMu guards ctx, kctx
+	// and stop, which Kill uses from another goroutine; the goroutine
+	// running scripts reads them without it, and only it changes them.
 	kill   atomic.Bool
 	killMu sync.Mutex
 	ctx    context.Context
+	kctx   *killContext
 	stop   context.CancelFunc
 }
 
@@ -328,6 +330,7 @@ func (e *Engine) Kill() {
 	e.killMu.Lock()
 	defer e.killMu.Unlock()
 	e.kill.Store(true)
+	e.kctx.poll.Store(pollKilled)
 	e.stop()
 }
 
@@ -337,21 +340,40 @@ func (e *Engine) renewContext() {
 	defer e.killMu.Unlock()
 	e.kill.Store(false)
 	e.ctx, e.stop = context.WithCancel(context.Background())
-	e.state.SetContext(&killContext{Context: e.ctx, done: e.ctx.Done()})
+	e.kctx = &killContext{Context: e.ctx, done: e.ctx.Done()}
+	e.state.SetContext(e.kctx)
 }
 
-// killContext is the Lua state's context: ctx, whose Done channel is read
-// from a field. The VM asks for it at every instruction, and a
-// cancelCtx's Done loads it atomically and asserts its type each time.
-// The channel is the embedded context's own, so a context derived from
-// this one (a coroutine's) is canceled with it as with the cancelCtx.
+// killContext is the Lua state's context: ctx, whose Done channel the VM
+// polls at every instruction (a receive in a select with a default).
+// Until something may cancel the run, Done is nil, which is the cheapest
+// to poll: a cancelCtx's Done loads its channel atomically and asserts
+// its type, and a poll of an open channel checks its queue. Once Kill
+// asks (pollKilled), or a coroutine is made (pollThreads), Done is the
+// embedded context's own channel: a context derived from this one, as a
+// coroutine's is when it is made, is then canceled with it as with the
+// cancelCtx.
 type killContext struct {
 	context.Context
 	done <-chan struct{}
+	poll atomic.Int32
 }
 
-// Done returns the embedded context's Done channel.
-func (k *killContext) Done() <-chan struct{} { return k.done }
+// The states of killContext.poll.
+const (
+	pollNone    = iota // Done is nil
+	pollThreads        // coroutines were made during this run
+	pollKilled         // Kill canceled the context
+)
+
+// Done returns the embedded context's Done channel, or nil while nothing
+// may cancel it.
+func (k *killContext) Done() <-chan struct{} {
+	if k.poll.Load() == pollNone {
+		return nil
+	}
+	return k.done
+}
 
 // Execute runs s and returns its reply: what the script returned,
 // converted as Redis converts it, or the error it raised.
@@ -384,6 +406,10 @@ func (e *Engine) Execute(s *Script, r *Run) frame.Frame {
 func (e *Engine) execute(fn *lua.LFunction, name string, r *Run, args ...lua.LValue) frame.Frame {
 	if e.kill.Load() {
 		e.renewContext() // the previous run was killed
+	} else {
+		// The coroutines the previous run made are tied to the context
+		// already; a Kill since (pollKilled) stays.
+		e.kctx.poll.CompareAndSwap(pollThreads, pollNone)
 	}
 	e.running = current{run: r, sha: name}
 	e.cur = &e.running

@@ -152,7 +152,7 @@ func (e *Engine) build(code []byte, libs map[string]*Library, replace bool) (*Li
 	timedOut := ctx.Err() != nil
 	cancel()
 	e.killMu.Lock()
-	e.state.SetContext(e.ctx)
+	e.state.SetContext(e.kctx)
 	e.killMu.Unlock()
 	e.registering = nil
 	e.envMeta.RawSetString("__index", e.globals)

@@ -59,6 +59,16 @@ func (e *Engine) init() {
 			return n
 		}))
 	}
+	// A coroutine's context is derived from the state's when it is made:
+	// the state's must have its channel by then (killContext).
+	co := g.RawGetString("coroutine").(*lua.LTable)
+	for _, name := range []string{"create", "wrap"} {
+		create := co.RawGetString(name).(*lua.LFunction).GFunction
+		co.RawSetString(name, L.NewFunction(func(L *lua.LState) int {
+			e.kctx.poll.CompareAndSwap(pollNone, pollThreads)
+			return create(L)
+		}))
+	}
 	math := g.RawGetString("math").(*lua.LTable)
 	math.RawSetString("random", L.NewFunction(e.mathRandom))
 	math.RawSetString("randomseed", L.NewFunction(e.mathRandomSeed))

@@ -264,25 +264,43 @@ func TestEngine(t *testing.T) {
 }
 
 // TestKill checks that Kill stops a script, even one that catches errors
-// with pcall, and that the next script runs.
+// with pcall or loops in a coroutine, also after a run that made
+// coroutines, and that the next script runs.
 func TestKill(t *testing.T) {
-	e := New()
-	defer e.Close()
-	s, _ := e.Load([]byte("while true do pcall(function() while true do end end) end"))
-	done := make(chan frame.Frame)
-	go func() { done <- e.Execute(s, &Run{Host: &echoHost{}}) }()
-	time.Sleep(50 * time.Millisecond)
-	e.Kill()
-	select {
-	case got := <-done:
-		if !strings.HasPrefix(string(got.Str), "ERR Script killed by user with SCRIPT KILL... script: "+s.SHA) {
-			t.Errorf("killed script replied %v", got)
-		}
-	case <-time.After(5 * time.Second):
-		t.Fatal("Kill did not stop the script")
+	tests := []struct {
+		name, before, body string
+	}{
+		{"loop", "", "while true do end"},
+		{"pcall", "", "while true do pcall(function() while true do end end) end"},
+		{"coroutine", "", "coroutine.resume(coroutine.create(function() while true do end end))"},
+		{"wrapped coroutine", "", "coroutine.wrap(function() while true do end end)()"},
+		{"after coroutines", "coroutine.wrap(function() end)() return 1", "while true do end"},
 	}
-	next, _ := e.Load([]byte("return 1"))
-	if got := e.Execute(next, &Run{Host: &echoHost{}}); !got.Equal(frame.NewInteger(1)) {
-		t.Errorf("after a kill: %v", got)
+	for _, tt := range tests {
+		e := New()
+		if tt.before != "" {
+			before, _ := e.Load([]byte(tt.before))
+			if got := e.Execute(before, &Run{Host: &echoHost{}}); !got.Equal(frame.NewInteger(1)) {
+				t.Fatalf("%s: %s: %v", tt.name, tt.before, got)
+			}
+		}
+		s, _ := e.Load([]byte(tt.body))
+		done := make(chan frame.Frame)
+		go func() { done <- e.Execute(s, &Run{Host: &echoHost{}}) }()
+		time.Sleep(50 * time.Millisecond)
+		e.Kill()
+		select {
+		case got := <-done:
+			if !strings.HasPrefix(string(got.Str), "ERR Script killed by user with SCRIPT KILL... script: "+s.SHA) {
+				t.Errorf("%s: killed script replied %v", tt.name, got)
+			}
+		case <-time.After(5 * time.Second):
+			t.Fatalf("%s: Kill did not stop the script", tt.name)
+		}
+		next, _ := e.Load([]byte("return 1"))
+		if got := e.Execute(next, &Run{Host: &echoHost{}}); !got.Equal(frame.NewInteger(1)) {
+			t.Errorf("%s: after a kill: %v", tt.name, got)
+		}
+		e.Close()
 	}
 }
