@@ -60,6 +60,10 @@ type Script struct {
 	// argsPrivate tells that the script cannot tell its KEYS and ARGV
 	// tables from the previous run's (argsOnlyIndexed).
 	argsPrivate bool
+	// keysConst and argvConst are the constants of fn the main chunk
+	// loads KEYS and ARGV from, set for each run; -1 if it reads none
+	// (foldGlobalReads).
+	keysConst, argvConst int
 }
 
 // Run is one call of a script.
@@ -208,7 +212,7 @@ func (e *Engine) Load(body []byte) (*Script, string) {
 	// would build one at every call.
 	fn.Proto.IsVarArg &^= lua.VarArgNeedsArg
 	s := &Script{SHA: sha, Body: append([]byte(nil), body...), Flags: flags, fn: fn, argsPrivate: argsOnlyIndexed(fn.Proto)}
-	e.foldLibraryReads(fn.Proto)
+	s.keysConst, s.argvConst = e.foldGlobalReads(fn.Proto)
 	s.size = len(body) + protoSize(fn.Proto)
 	e.scripts[sha] = s
 	e.size += s.size
@@ -397,6 +401,14 @@ func (e *Engine) Execute(s *Script, r *Run) frame.Frame {
 	if argv != e.globalArgv {
 		e.globals.RawSetString("ARGV", argv)
 		e.globalArgv = argv
+	}
+	// The main chunk reads them from its constants (foldGlobalReads); the
+	// functions it defines, and the chunks it loads, from the globals.
+	if s.keysConst >= 0 {
+		s.fn.Proto.Constants[s.keysConst] = keys
+	}
+	if s.argvConst >= 0 {
+		s.fn.Proto.Constants[s.argvConst] = argv
 	}
 	return e.execute(s.fn, s.SHA, r)
 }

@@ -19,24 +19,28 @@ func argSBx(inst uint32) int { return argBx(inst) - maxSBx }
 
 func loadK(a, bx int) uint32 { return uint32(lua.OP_LOADK)<<26 | uint32(a)<<18 | uint32(bx) }
 
-// foldLibraryReads rewrites the reads of library tables in the main chunk
-// of an EVAL script, p, into loads of constants: GETGLOBAL of a global
-// that holds a readonly proxy (redis, cjson, string, ...) becomes LOADK of
-// that proxy, and a GETTABLEKS of a field of the redis table right after
-// it, on the register it loaded, becomes LOADK of the field's value
-// (redis.call). Each read costs two table lookups and a metatable's
-// otherwise, at every run.
+// foldGlobalReads rewrites the reads of globals in the main chunk of an
+// EVAL script, p, into loads of constants: GETGLOBAL of a global that
+// holds a readonly proxy (redis, cjson, string, ...) becomes LOADK of that
+// proxy, and a GETTABLEKS of a field of the redis table right after it, on
+// the register it loaded, becomes LOADK of the field's value
+// (redis.call). GETGLOBAL of KEYS or ARGV becomes LOADK of a constant of
+// their own, which Execute sets to the tables it sets the globals to for
+// each run; keys and argv are their indexes, -1 for none. Each read costs
+// two table lookups and a metatable's otherwise, at every run.
 //
 // The values are those every run would read: the globals a proxy stands
 // for never change (scripts cannot write them, and the server sets only
 // KEYS and ARGV), nor does the redis table, which only its proxy
-// reaches (pairs hands out the proxy too). Only the main chunk is folded:
+// reaches (pairs hands out the proxy too; the chunks loadstring makes run
+// in the readonly environment). Only the main chunk is folded:
 // it runs only as the script, in the globals of EVAL, while a function it
 // defines could be kept and called where the globals are others (library
 // code at FUNCTION LOAD reads redis from its own API). A field read is
 // folded only where nothing but the GETGLOBAL before it leads to it, so
 // that the register it reads holds the proxy.
-func (e *Engine) foldLibraryReads(p *lua.FunctionProto) {
+func (e *Engine) foldGlobalReads(p *lua.FunctionProto) (keys, argv int) {
+	keys, argv = -1, -1
 	code := p.Code
 	// data marks the words that are operands of the instruction before
 	// them, never run; entered marks the instructions a jump or skip
@@ -82,7 +86,23 @@ func (e *Engine) foldLibraryReads(p *lua.FunctionProto) {
 			continue
 		}
 		name, ok := p.Constants[argBx(inst)].(lua.LString)
-		if !ok || name == "KEYS" || name == "ARGV" {
+		if !ok {
+			continue
+		}
+		if name == "KEYS" || name == "ARGV" {
+			slot := &keys
+			if name == "ARGV" {
+				slot = &argv
+			}
+			if *slot < 0 {
+				if len(p.Constants) > 1<<18-1 {
+					continue
+				}
+				// A constant of its own, never shared: its value changes.
+				p.Constants = append(p.Constants, lua.LNil)
+				*slot = len(p.Constants) - 1
+			}
+			code[pc] = loadK(argA(inst), *slot)
 			continue
 		}
 		proxy, ok := globals.RawGetString(string(name)).(*lua.LTable)
@@ -92,7 +112,7 @@ func (e *Engine) foldLibraryReads(p *lua.FunctionProto) {
 		a := argA(inst)
 		k := e.constant(p, proxy)
 		if k < 0 {
-			return
+			return keys, argv
 		}
 		code[pc] = loadK(a, k)
 		next := pc + 1
@@ -112,14 +132,16 @@ func (e *Engine) foldLibraryReads(p *lua.FunctionProto) {
 			continue
 		}
 		if k = e.constant(p, v); k < 0 {
-			return
+			return keys, argv
 		}
 		code[next] = loadK(argA(field), k)
 	}
+	return keys, argv
 }
 
 // constant returns the index of v among p's constants, added if need be,
-// or -1 if there is no room for it in a LOADK.
+// or -1 if there is no room for it in a LOADK. v is never nil: the
+// constants of KEYS and ARGV are nil until a run sets them.
 func (e *Engine) constant(p *lua.FunctionProto, v lua.LValue) int {
 	for i, c := range p.Constants {
 		if c == v {

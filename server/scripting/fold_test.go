@@ -39,6 +39,11 @@ func TestFoldLibraryReads(t *testing.T) {
 		{"field readonly", "redis.call = 1 return 1", nil, "Attempt to modify a readonly table", 1},
 		{"after the attempts", "return type(redis.call) .. type(redis)", nil, "functiontable", 3},
 		{"error line", "local x = 1\nreturn redis.call('fail')", nil, "@user_script:2.", 2},
+		{"keys and argv", "return KEYS[1] .. #KEYS .. tostring(ARGV[1]) .. tostring(ARGV[2]) .. #ARGV", []string{"a", "b"}, "k1ab2", 0},
+		{"keys and argv again", "return KEYS[1] .. #KEYS .. tostring(ARGV[1]) .. tostring(ARGV[2]) .. #ARGV", []string{"c"}, "k1cnil1", 0},
+		{"keys kept", "local k = KEYS return tostring(k == KEYS) .. k[1]", nil, "truek", 0},
+		{"keys in a function", "local function f() return KEYS[1] end return f() .. KEYS[1]", nil, "kk", 0},
+		{"keys changed", "KEYS[1] = 'x' return KEYS[1] .. loadstring('return KEYS[1]')()", nil, "xx", 0},
 	}
 	e := New()
 	defer e.Close()
@@ -47,8 +52,14 @@ func TestFoldLibraryReads(t *testing.T) {
 		if s == nil {
 			t.Fatalf("%s: %s", tt.name, errText)
 		}
-		if got := foldedReads(s.fn.Proto); got != tt.folded {
+		if got := foldedReads(s); got != tt.folded {
 			t.Errorf("%s: %d reads folded, want %d", tt.name, got, tt.folded)
+		}
+		if got, want := s.keysConst >= 0, strings.Contains(tt.body, "KEYS"); got != want {
+			t.Errorf("%s: KEYS read from a constant %v, want %v", tt.name, got, want)
+		}
+		if got, want := s.argvConst >= 0, strings.Contains(tt.body, "ARGV") && !strings.Contains(tt.body, "function"); got != want {
+			t.Errorf("%s: ARGV read from a constant %v, want %v", tt.name, got, want)
 		}
 		got := e.Execute(s, &Run{Host: &echoHost{}, Keys: byteSlices([]string{"k"}), Argv: byteSlices(tt.argv)})
 		if s := got.String(); !strings.Contains(s, tt.want) {
@@ -89,11 +100,11 @@ func TestFoldJumpIntoFieldRead(t *testing.T) {
 	if !swapped {
 		t.Fatalf("no GETGLOBAL, MOVE, GETTABLEKS in\n%s", fn.Proto)
 	}
-	e.foldLibraryReads(fn.Proto)
-	if got := foldedReads(fn.Proto); got != 1 {
+	s := &Script{SHA: "test", fn: fn}
+	s.keysConst, s.argvConst = e.foldGlobalReads(fn.Proto)
+	if got := foldedReads(s); got != 1 {
 		t.Errorf("%d reads folded, want 1 (redis, not its field)", got)
 	}
-	s := &Script{SHA: "test", fn: fn}
 	for _, c := range []struct{ arg, want string }{{"1", "string"}, {"2", "function"}} {
 		if got := e.Execute(s, &Run{Host: &echoHost{}, Argv: byteSlices([]string{c.arg})}); string(got.Str) != c.want {
 			t.Errorf("ARGV[1] = %s: %v, want %s", c.arg, got, c.want)
@@ -101,12 +112,14 @@ func TestFoldJumpIntoFieldRead(t *testing.T) {
 	}
 }
 
-// foldedReads counts the LOADKs of p whose constant is a table or a Go
-// function: what only folding loads.
-func foldedReads(p *lua.FunctionProto) int {
+// foldedReads counts the LOADKs of s's main chunk whose constant is a
+// table or a Go function, what only folding loads, other than KEYS and
+// ARGV.
+func foldedReads(s *Script) int {
+	p := s.fn.Proto
 	n := 0
 	for _, inst := range p.Code {
-		if opcode(inst) != lua.OP_LOADK {
+		if k := argBx(inst); opcode(inst) != lua.OP_LOADK || k == s.keysConst || k == s.argvConst {
 			continue
 		}
 		switch v := p.Constants[argBx(inst)].(type) {
