@@ -432,7 +432,6 @@ func (e *Engine) execute(fn *lua.LFunction, name string, r *Run, args ...lua.LVa
 		L.Push(a)
 	}
 	err := L.PCall(len(args), 1, e.handler)
-	e.resetEnv()
 	if err != nil {
 		if e.kill.Load() {
 			return frame.NewError("ERR Script killed by user with SCRIPT KILL... script: " + name + ", on " + killPlace(err) + ".")
@@ -482,18 +481,6 @@ func (e *Engine) errorReply(err error, sha string) frame.Frame {
 		text += " script: " + sha + ", on " + lua.LVAsString(source) + ":" + lua.LVAsString(line) + "."
 	}
 	return frame.NewError(text)
-}
-
-// resetEnv drops what a script stored in the proxy of the globals with
-// rawset, so that no script sees another's globals.
-func (e *Engine) resetEnv() {
-	if k, _ := e.env.Next(lua.LNil); k != lua.LNil {
-		var keys []lua.LValue
-		e.env.ForEach(func(k, _ lua.LValue) { keys = append(keys, k) })
-		for _, k := range keys {
-			e.env.RawSet(k, lua.LNil)
-		}
-	}
 }
 
 // stringArray returns a new table of items, as Lua strings. seen holds the

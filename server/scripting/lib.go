@@ -73,6 +73,18 @@ func (e *Engine) init() {
 	math.RawSetString("random", L.NewFunction(e.mathRandom))
 	math.RawSetString("randomseed", L.NewFunction(e.mathRandomSeed))
 	table := g.RawGetString("table").(*lua.LTable)
+	// table.insert writes the table's own entries, as rawset does: a
+	// readonly proxy's would be seen by every later script. With it,
+	// rawset and the proxies' __newindex and protected metatables, no
+	// script writes to a proxy: the proxies stay empty.
+	insert := table.RawGetString("insert").(*lua.LFunction).GFunction
+	table.RawSetString("insert", L.NewFunction(func(L *lua.LState) int {
+		if t, ok := L.Get(1).(*lua.LTable); ok && e.readonly[t] != nil {
+			L.Error(lua.LString("Attempt to modify a readonly table"), 0)
+			return 0
+		}
+		return insert(L)
+	}))
 	table.RawSetString("foreach", L.NewFunction(tableForeach(false)))
 	table.RawSetString("foreachi", L.NewFunction(tableForeach(true)))
 	table.RawSetString("setn", L.NewFunction(func(L *lua.LState) int {

@@ -304,3 +304,44 @@ func TestKill(t *testing.T) {
 		e.Close()
 	}
 }
+
+// TestProxiesStayEmpty checks that no way of writing to the globals or a
+// library reaches the readonly proxies' own entries, which every later
+// script would see: each attempt fails, as in Redis, and the proxies stay
+// empty.
+func TestProxiesStayEmpty(t *testing.T) {
+	e := New()
+	defer e.Close()
+	for _, body := range []string{
+		"x = 1",
+		"_G.x = 1",
+		"_G[1] = 1",
+		"redis.x = 1",
+		"rawset(_G, 'x', 1)",
+		"rawset(redis, 1, 1)",
+		"table.insert(_G, 1)",
+		"table.insert(_G, 3, 'x')",
+		"table.insert(redis, 'x')",
+		"table.insert(string, 'x')",
+		"loadstring('x = 1')()",
+		"setmetatable(_G, nil)",
+		"local _, g = pairs(_G) g.x = 1",
+	} {
+		s, errText := e.Load([]byte(body + " return 1"))
+		if s == nil {
+			t.Fatalf("%s: %s", body, errText)
+		}
+		if got := e.Execute(s, &Run{Host: &echoHost{}}); !got.IsError() {
+			t.Errorf("%s: %v, want an error", body, got)
+		}
+		for proxy := range e.readonly {
+			if k, v := proxy.Next(lua.LNil); k != lua.LNil {
+				t.Errorf("%s: a proxy holds %v = %v", body, k, v)
+			}
+		}
+	}
+	s, _ := e.Load([]byte("return tostring(rawget(_G, 'x')) .. tostring(rawget(_G, 1)) .. #redis .. #string"))
+	if got := e.Execute(s, &Run{Host: &echoHost{}}); string(got.Str) != "nilnil00" {
+		t.Errorf("after the attempts: %v, want nilnil00", got)
+	}
+}
