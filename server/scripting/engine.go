@@ -98,7 +98,11 @@ type Engine struct {
 	readonly map[*lua.LTable]*lua.LTable
 	handler  *lua.LFunction
 	scripts  map[string]*Script
-	size     int // the sum of the scripts' size estimates
+	// found is the script Lookup found last, or nil: clients tend to run
+	// the same script again and again (a pipeline of EVALSHA), and a
+	// comparison of its SHA1 is cheaper than a map lookup.
+	found *Script
+	size  int // the sum of the scripts' size estimates
 
 	rand lrand48
 	cur  *current // the run in progress, or nil
@@ -275,9 +279,13 @@ func (e *Engine) Lookup(sha []byte) *Script {
 	}
 	e.mu.Lock()
 	defer e.mu.Unlock()
+	if s := e.found; s != nil && s.SHA == string(sha) {
+		return s
+	}
 	// Clients send the lower case SCRIPT LOAD replies with: that is looked
 	// up as it is (string(sha) as a map key allocates nothing).
 	if s := e.scripts[string(sha)]; s != nil {
+		e.found = s
 		return s
 	}
 	// Lower-cased on the stack: no allocation here either.
@@ -312,6 +320,7 @@ func (e *Engine) Flush() {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	clear(e.scripts)
+	e.found = nil
 	e.size = 0
 }
 

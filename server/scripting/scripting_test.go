@@ -345,3 +345,35 @@ func TestProxiesStayEmpty(t *testing.T) {
 		t.Errorf("after the attempts: %v, want nilnil00", got)
 	}
 }
+
+// TestLookup checks that Lookup finds each cached script by its SHA1 in
+// either case, one after another and again, and none once flushed.
+func TestLookup(t *testing.T) {
+	e := New()
+	defer e.Close()
+	a, _ := e.Load([]byte("return 1"))
+	b, _ := e.Load([]byte("return 2"))
+	steps := []struct {
+		sha  string
+		want *Script
+	}{
+		{a.SHA, a},
+		{a.SHA, a},
+		{b.SHA, b},
+		{strings.ToUpper(a.SHA), a},
+		{b.SHA[:39] + "x", nil},
+		{b.SHA, b},
+		{"flush", nil},
+		{b.SHA, nil},
+		{a.SHA, nil},
+	}
+	for i, st := range steps {
+		if st.sha == "flush" {
+			e.Flush()
+			continue
+		}
+		if got := e.Lookup([]byte(st.sha)); got != st.want {
+			t.Errorf("step %d: Lookup(%s) = %v, want %v", i, st.sha, got, st.want)
+		}
+	}
+}
