@@ -55,6 +55,10 @@ type client struct {
 	// batch starts at (the end of the previous one), or 0.
 	nextStart  time.Duration
 	readsAtEnd int64 // Conn.Reads when nextStart was taken
+	// callStarted is when the command running began (Server.call's
+	// started), which a script that takes the world lock at once starts
+	// its clock from.
+	callStarted time.Duration
 	// lastResolved caches the last command found, for client.resolve.
 	lastResolved *command
 	// settingsSeen is the settings generation the connection applied.

@@ -374,16 +374,28 @@ func (c *client) runScript(run *scriptRun, readOnly bool, exec func(*scripting.R
 		return
 	}
 	s.world.RUnlock()
-	st.turn.Lock()
+	waited := !st.turn.TryLock()
+	if waited {
+		st.turn.Lock()
+	}
 	// Registered before it takes the lock, so that a client that finds
 	// the lock taken knows to wait for the script (see waitForScript).
 	st.running.Store(run)
-	s.world.Lock()
+	if !s.world.TryLock() {
+		waited = true
+		s.world.Lock()
+	}
 	c.exclusiveHeld = true
 	st.fake.effects = c.effects
 	st.fake.scriptCaller, st.fake.scriptKeys = c, keys
 	st.fake.selectDB(c.dbIndex)
-	run.started = s.monotonic()
+	// The script starts when it holds the lock: if it took it at once,
+	// that is when the command did (call's reading).
+	if waited {
+		run.started = s.monotonic()
+	} else {
+		run.started = c.callStarted
+	}
 	threshold := time.Duration(s.settings.busyReplyThreshold.Load()) * time.Millisecond
 	run.busyAt.Store(int64(run.started + max(threshold, 1)))
 	defer func() {

@@ -458,6 +458,7 @@ func (c *client) reply(write func()) {
 // call runs cmd and records its statistics (Redis's call()). started is
 // when the request was taken up (see Server.monotonic).
 func (s *Server) call(c *client, cmd *command, args [][]byte, started time.Duration) {
+	c.callStarted = started
 	errsBefore := c.errors
 	s.feedMonitorsBefore(c, cmd, args)
 	collecting := cmd.flags&flagLockFree == 0 && s.beginEffects(c, cmd, args)
