@@ -16,7 +16,6 @@ import (
 	"os"
 	"runtime"
 	"sync/atomic"
-	"syscall"
 	"time"
 
 	"github.com/mini-redis/mini-redis/frame"
@@ -132,8 +131,8 @@ type Conn struct {
 	args [][]byte
 	resp frame.Parser
 
-	// raw is nc's syscall.RawConn, for writes that must not wait (Unix).
-	raw syscall.RawConn
+	// sw makes the writes that must not wait (Unix).
+	sw sockWriter
 
 	interrupted atomic.Bool
 	// readDeadlineSet records that fill left a read deadline in place.
