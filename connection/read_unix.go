@@ -71,11 +71,12 @@ func (c *Conn) startReader() bool {
 		err := raw.Read(func(fd uintptr) bool {
 			for {
 				b := sr.buf
-				n, err := syscall.Read(int(fd), b)
+				n, err := readNoWait(int(fd), b)
 				switch {
-				case errors.Is(err, syscall.EINTR):
+				case err == nil && n > 0:
+				case err == syscall.EINTR: // a bare Errno: no wrapping to look through
 					continue
-				case errors.Is(err, syscall.EAGAIN):
+				case err == syscall.EAGAIN:
 					return false // wait for readiness
 				case err != nil:
 					yield(0, c.readError(os.NewSyscallError("read", err)))

@@ -2,10 +2,7 @@
 
 package connection
 
-import (
-	"errors"
-	"syscall"
-)
+import "syscall"
 
 // A sockWriter makes the non-waiting writes of writeNow. The callback it
 // passes to syscall.RawConn.Write is made once per connection, with the
@@ -27,14 +24,14 @@ type sockWriter struct {
 func (w *sockWriter) write(fd uintptr) bool {
 	b := w.buf
 	for w.n < len(b) {
-		m, err := syscall.Write(int(fd), b[w.n:])
+		m, err := writeNoWait(int(fd), b[w.n:])
 		if m > 0 {
 			w.n += m
 		}
-		if errors.Is(err, syscall.EINTR) {
+		if err == syscall.EINTR { // a bare Errno: no wrapping to look through
 			continue
 		}
-		if err != nil && !errors.Is(err, syscall.EAGAIN) {
+		if err != nil && err != syscall.EAGAIN {
 			w.err = err
 		}
 		if err != nil || m <= 0 {
