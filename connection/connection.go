@@ -220,7 +220,9 @@ func (c *Conn) readRequest() ([][]byte, error) {
 			c.taken++
 			return args, nil
 		}
-		if !errors.Is(err, frame.ErrIncomplete) {
+		// The request parser returns the sentinel itself: one comparison,
+		// rather than errors.Is, on every request's way to the network.
+		if err != frame.ErrIncomplete && !errors.Is(err, frame.ErrIncomplete) {
 			return nil, err
 		}
 		if err := c.Flush(); err != nil {
