@@ -33,6 +33,10 @@ type sockReader struct {
 	buf  []byte
 	next func() (int, error, bool)
 	stop func()
+	// fd is the descriptor the read holds, once it has begun (-1 before):
+	// while the read is suspended it stays open and the socket's, so the
+	// owner may write to it without taking it again (see writeNow).
+	fd int
 }
 
 // read reads into b, as c.nc.Read does.
@@ -66,9 +70,10 @@ func (c *Conn) startReader() bool {
 	if err != nil {
 		return false
 	}
-	sr := &sockReader{}
+	sr := &sockReader{fd: -1}
 	sr.next, sr.stop = iter.Pull2(func(yield func(int, error) bool) {
 		err := raw.Read(func(fd uintptr) bool {
+			sr.fd = int(fd)
 			for {
 				b := sr.buf
 				n, err := readNoWait(int(fd), b)

@@ -46,6 +46,24 @@ func (w *sockWriter) write(fd uintptr) bool {
 // a test double) is written to in full, waiting as long as it takes.
 func (c *Conn) writeNow(b []byte) (int, error) {
 	w := &c.sw
+	if sr := c.sr; sr != nil && sr.fd >= 0 {
+		// The suspended long-lived read holds the descriptor, and only the
+		// owner, this goroutine, writes in this mode: write to it without
+		// RawConn.Write's lock and poller bookkeeping (about 220 of 4490
+		// instructions per unpipelined request, callgrind). The deadline
+		// RawConn.Write checks does not matter to a write that never
+		// waits; a write to a socket shut down (Abort) fails with EPIPE and
+		// is reported by the ordinary write, as below.
+		w.buf, w.n, w.err = b, 0, nil
+		w.write(uintptr(sr.fd))
+		n, werr := w.n, w.err
+		w.buf, w.err = nil, nil
+		c.countOut(n)
+		if werr != nil {
+			return n, c.write(b[n:])
+		}
+		return n, nil
+	}
 	if w.raw == nil {
 		sc, ok := c.nc.(syscall.Conn)
 		if !ok {
