@@ -416,3 +416,40 @@ func TestInputBufferSizes(t *testing.T) {
 		t.Errorf("after the big request the buffer is still %d bytes", len(conn.in))
 	}
 }
+
+// TestSocketRoundTripDoesNotAllocate checks that serving an unpipelined
+// request over a socket, its read and its reply's write, allocates
+// nothing: a per-request allocation is paid for again in GC work by every
+// command.
+func TestSocketRoundTripDoesNotAllocate(t *testing.T) {
+	server, client := pair(t)
+	c := New(server, Options{})
+	req := []byte("*2\r\n$3\r\nGET\r\n$1\r\nk\r\n")
+	reply := make([]byte, len("+OK\r\n"))
+	var failed error
+	roundTrip := func() {
+		if _, err := client.Write(req); err != nil {
+			failed = err
+			return
+		}
+		if _, err := c.ReadRequest(); err != nil {
+			failed = err
+			return
+		}
+		c.WriteOK()
+		if err := c.Flush(); err != nil {
+			failed = err
+			return
+		}
+		if _, err := io.ReadFull(client, reply); err != nil {
+			failed = err
+		}
+	}
+	allocs := testing.AllocsPerRun(200, roundTrip)
+	if failed != nil {
+		t.Fatal(failed)
+	}
+	if allocs != 0 {
+		t.Errorf("a request and its reply allocated %v times, want 0", allocs)
+	}
+}

@@ -33,6 +33,10 @@ type sockReader struct {
 	buf  []byte
 	next func() (int, error, bool)
 	stop func()
+	// fd is the descriptor the read holds, once it has begun (-1 before):
+	// while the read is suspended it stays open and the socket's, so the
+	// owner may write to it without taking it again (see writeNow).
+	fd int
 }
 
 // read reads into b, as c.nc.Read does.
@@ -66,16 +70,18 @@ func (c *Conn) startReader() bool {
 	if err != nil {
 		return false
 	}
-	sr := &sockReader{}
+	sr := &sockReader{fd: -1}
 	sr.next, sr.stop = iter.Pull2(func(yield func(int, error) bool) {
 		err := raw.Read(func(fd uintptr) bool {
+			sr.fd = int(fd)
 			for {
 				b := sr.buf
-				n, err := syscall.Read(int(fd), b)
+				n, err := readNoWait(int(fd), b)
 				switch {
-				case errors.Is(err, syscall.EINTR):
+				case err == nil && n > 0:
+				case err == syscall.EINTR: // a bare Errno: no wrapping to look through
 					continue
-				case errors.Is(err, syscall.EAGAIN):
+				case err == syscall.EAGAIN:
 					return false // wait for readiness
 				case err != nil:
 					yield(0, c.readError(os.NewSyscallError("read", err)))

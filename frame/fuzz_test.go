@@ -283,6 +283,13 @@ func fuzzRequestSeeds(f *testing.F) {
 		"*2\r\n$3\r\nSETx\r\n$1\r\nk\r\n",
 		"*11\r\n", "*1\r\n$16385\r\n", "*1\x00\r\n", "\x00PING\r\n", "ECHO a\x00b\r\n",
 		"SET \"a\"b\r\n", "SET 'a\r\n", "*x\r\n", "*1\r\n:1\r\n", "*1\r\n$-1\r\n",
+		// Lengths at the edges of what the one-pass parse of a whole
+		// request takes (plainLength): leading zeros, signs, 18 and 19
+		// digits, an empty bulk, a line without the byte after its CR.
+		"*02\r\n$1\r\na\r\n$1\r\nb\r\n", "*1\r\n$01\r\na\r\n", "*1\r\n$+1\r\na\r\n",
+		"*+1\r\n$1\r\na\r\n", "*-0\r\n", "*1\r\n$0\r\n\r\n", "*1\r\n$\r\n\r\n", "*\r\n",
+		"*1\r\n$999999999999999999\r\n", "*1\r\n$9999999999999999999\r\n",
+		"*1\r\n$1\r", "*1\r", "*1\r\n$1\r\nab", "*1\r\n$1\rXaXY", "*2\r\n$1\r\na\r\n$1\x00\r\nb\r\n",
 	} {
 		f.Add([]byte(s), []byte{0, 3, 1, 250})
 	}

@@ -79,6 +79,11 @@ func indexStop(b []byte, c byte) int {
 }
 
 func (p *RequestParser) parseMultibulk(buf []byte, args [][]byte) ([][]byte, int, error) {
+	if p.count == 0 {
+		if args, n, ok := p.parseWhole(buf, args); ok {
+			return args, n, nil
+		}
+	}
 	lim := p.Limits
 	if p.count == 0 {
 		cr := indexCR(buf)
@@ -148,6 +153,67 @@ func (p *RequestParser) parseMultibulk(buf []byte, args [][]byte) ([][]byte, int
 	n := p.pos
 	p.Reset()
 	return args, n, nil
+}
+
+// parseWhole parses a multibulk request that buf holds whole, in one pass
+// straight into args, as most requests come: the resumable parse below
+// keeps its progress in p and the elements' offsets, and scans each length
+// line twice (for its end, then its digits). It reports false, having
+// changed nothing in p, for a request that is incomplete, empty, breaks a
+// rule or limit, or writes a length other than plainly: the resumable
+// parse then reads it again and tells which. When it reports true, its
+// result is the resumable parse's.
+func (p *RequestParser) parseWhole(buf []byte, args [][]byte) ([][]byte, int, bool) {
+	count, pos, ok := plainLength(buf, '*')
+	lim := &p.Limits
+	if !ok || count == 0 || count > DefaultMaxMultibulkLen || count > lim.maxMultibulkLen() ||
+		lim.Unauthenticated && count > UnauthenticatedMaxMultibulkLen {
+		return args, 0, false
+	}
+	maxBulk := lim.maxBulkLen()
+	if lim.Unauthenticated {
+		maxBulk = min(maxBulk, UnauthenticatedMaxBulkLen)
+	}
+	args = args[:0]
+	for range count {
+		l, size, ok := plainLength(buf[pos:], '$')
+		if !ok || l > maxBulk {
+			return args, 0, false
+		}
+		start := pos + size
+		if int64(len(buf)-start) < l+2 {
+			return args, 0, false
+		}
+		end := start + int(l)
+		args = append(args, buf[start:end:end])
+		pos = end + 2
+	}
+	return args, pos, true
+}
+
+// plainLength reads a length line at the start of b: the byte lead, a
+// number written plainly (no sign, no leading zero, at most 18 digits), a
+// CR and one more byte, which Redis skips unchecked. It returns the number
+// and the line's size. Whatever it accepts, the resumable parse reads the
+// same; it reports false for anything else, including a line cut short.
+func plainLength(b []byte, lead byte) (n int64, size int, ok bool) {
+	if len(b) < 4 || b[0] != lead {
+		return 0, 0, false
+	}
+	i := 1
+	for ; i < len(b); i++ {
+		d := b[i] - '0'
+		if d > 9 {
+			break
+		}
+		n = n*10 + int64(d)
+	}
+	digits := i - 1
+	if digits == 0 || digits > 18 || digits > 1 && b[1] == '0' ||
+		i+1 >= len(b) || b[i] != '\r' {
+		return 0, 0, false
+	}
+	return n, i + 2, true
 }
 
 func (p *RequestParser) parseInline(buf []byte, args [][]byte) ([][]byte, int, error) {
