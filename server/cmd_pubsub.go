@@ -77,6 +77,11 @@ func (c *client) subscriberOf() *subscriber {
 func subscribeCmd(op func(*pubsub.Hub, pubsub.Subscriber, ...[]byte) []pubsub.Ack, kind string, shard bool) func(*client, [][]byte) {
 	return func(c *client, args [][]byte) {
 		sub := c.subscriberOf()
+		// A message published to a channel as soon as op subscribes to it
+		// must follow the confirmations, not land inside one: in Redis the
+		// whole reply is queued before any PUBLISH runs.
+		c.conn.HoldPushes()
+		defer c.conn.ReleasePushes()
 		acks := op(c.server.pubsub, sub, args[1:]...)
 		if c.conn.Discarding() {
 			// Confirmations reach the client even under CLIENT REPLY OFF or

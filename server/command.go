@@ -371,8 +371,10 @@ func (s *Server) dispatch(c *client, args [][]byte) {
 		return
 	}
 	s.waitWhilePaused(c, cmd, args)
-	// Invalidations for a tracking client follow the reply (tracking.go).
-	hold := c.trackOn
+	// Invalidations for a tracking client, and messages for a subscriber,
+	// follow the reply (tracking.go): none lands inside it (a subscriber's
+	// RESP2 PING reply is an array written in parts).
+	hold := c.trackOn || c.sub != nil
 	if hold {
 		c.conn.HoldPushes()
 	}
@@ -522,12 +524,13 @@ func (s *Server) call(c *client, cmd *command, args [][]byte, started time.Durat
 		s.feedMonitorsAfter(c, cmd, args) // Redis shows it when it blocks
 		s.world.RUnlock()
 		waitStart := s.monotonic()
-		if c.trackOn {
-			c.conn.ReleasePushes() // invalidations reach a blocked client, as in Redis
+		holding := c.trackOn || c.sub != nil
+		if holding {
+			c.conn.ReleasePushes() // invalidations and messages reach a blocked client, as in Redis
 		}
 		c.awaitUnblock(w)
 		s.awaitServedEffects(c)
-		if c.trackOn {
+		if holding {
 			c.conn.HoldPushes()
 		}
 		started += s.monotonic() - waitStart
