@@ -198,7 +198,9 @@ func (c *client) info() string {
 // CLIENT LIST [TYPE NORMAL|MASTER|REPLICA|PUBSUB | ID id [id ...]]: one
 // filter or none, as in Redis 7.0.
 func cmdClientList(c *client, args [][]byte) {
-	all := c.server.clientsByID()
+	// A killed client is gone once CLIENT KILL replies, as Redis frees it
+	// there, though its goroutine may not have left the table yet.
+	all := slices.DeleteFunc(c.server.clientsByID(), func(o *client) bool { return o != c && o.killed.Load() })
 	var list []*client
 	switch {
 	case len(args) == 2:
