@@ -198,9 +198,7 @@ func (c *client) info() string {
 // CLIENT LIST [TYPE NORMAL|MASTER|REPLICA|PUBSUB | ID id [id ...]]: one
 // filter or none, as in Redis 7.0.
 func cmdClientList(c *client, args [][]byte) {
-	// A killed client is gone once CLIENT KILL replies, as Redis frees it
-	// there, though its goroutine may not have left the table yet.
-	all := slices.DeleteFunc(c.server.clientsByID(), func(o *client) bool { return o != c && o.killed.Load() })
+	all := c.server.clientsByID()
 	var list []*client
 	switch {
 	case len(args) == 2:

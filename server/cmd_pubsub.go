@@ -62,6 +62,13 @@ func (s *subscriber) Deliver(m pubsub.Message) {
 	})
 }
 
+// receivesPushes reports whether other goroutines push to the client's
+// connection: invalidations when it tracks keys (tracking.go), messages
+// once it has subscribed. Its replies hold those pushes back while they
+// are written, since a reply is written in parts (a RESP2 subscriber's
+// PING reply is an array) and a push must not land inside one.
+func (c *client) receivesPushes() bool { return c.trackOn || c.sub != nil }
+
 // subscriberOf returns the client's subscriber, switching its connection
 // to push mode the first time.
 func (c *client) subscriberOf() *subscriber {

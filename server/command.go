@@ -371,10 +371,8 @@ func (s *Server) dispatch(c *client, args [][]byte) {
 		return
 	}
 	s.waitWhilePaused(c, cmd, args)
-	// Invalidations for a tracking client, and messages for a subscriber,
-	// follow the reply (tracking.go): none lands inside it (a subscriber's
-	// RESP2 PING reply is an array written in parts).
-	hold := c.trackOn || c.sub != nil
+	// Pushes follow the reply: none lands inside it.
+	hold := c.receivesPushes()
 	if hold {
 		c.conn.HoldPushes()
 	}
@@ -524,7 +522,7 @@ func (s *Server) call(c *client, cmd *command, args [][]byte, started time.Durat
 		s.feedMonitorsAfter(c, cmd, args) // Redis shows it when it blocks
 		s.world.RUnlock()
 		waitStart := s.monotonic()
-		holding := c.trackOn || c.sub != nil
+		holding := c.receivesPushes()
 		if holding {
 			c.conn.ReleasePushes() // invalidations and messages reach a blocked client, as in Redis
 		}

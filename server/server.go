@@ -451,11 +451,16 @@ func (s *Server) removeClient(c *client) {
 }
 
 // clientsByID returns the connected clients in the order they connected.
+// A client CLIENT KILL (or ACL) has killed is not among them, though its
+// goroutine may not have left the table yet: Redis frees it before the
+// kill replies.
 func (s *Server) clientsByID() []*client {
 	s.mu.Lock()
 	list := make([]*client, 0, len(s.clients))
 	for c := range s.clients {
-		list = append(list, c)
+		if !c.killed.Load() {
+			list = append(list, c)
+		}
 	}
 	s.mu.Unlock()
 	slices.SortFunc(list, func(a, b *client) int { return int(a.id - b.id) })
