@@ -1167,6 +1167,9 @@ func (s *Server) finishRewrite(base aofFile, err error) {
 	if w.state == aofWaitRewrite && pend.incr.seq != 0 {
 		w.state = aofOn
 	}
+	// The history goes before INFO reports the rewrite done, as in Redis,
+	// whose done handler drops it from the manifest before it returns.
+	s.deleteAOFHistoryLocked()
 	w.rewriteEnded()
 	w.rewriting = false
 	w.lastRewriteOK = true
@@ -1175,15 +1178,12 @@ func (s *Server) finishRewrite(base aofFile, err error) {
 	w.rewriteBaseSize = w.currentSize
 	w.mu.Unlock()
 	s.log.Info("Background AOF rewrite finished successfully")
-	s.deleteAOFHistory()
 }
 
-// deleteAOFHistory removes the history files and then drops them from the
-// manifest (aofDelHistoryFiles).
-func (s *Server) deleteAOFHistory() {
+// deleteAOFHistoryLocked removes the history files and then drops them
+// from the manifest (aofDelHistoryFiles). The caller holds w.mu.
+func (s *Server) deleteAOFHistoryLocked() {
 	w := &s.aof
-	w.mu.Lock()
-	defer w.mu.Unlock()
 	if len(w.man.history) == 0 {
 		return
 	}

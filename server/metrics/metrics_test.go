@@ -116,7 +116,16 @@ func TestMetricsAfterCommands(t *testing.T) {
 	received := len("+OK\r\n")*2 + len("$1\r\n1\r\n") + len("$-1\r\n")*2 + len("+OK\r\n")*2 +
 		len("-ERR wrong number of arguments for 'incr' command\r\n") +
 		len("-WRONGTYPE Operation against a key holding the wrong kind of value\r\n")
+	// A reply's bytes are counted once its write returns, which can be
+	// just after the client has read them.
 	fams := scrape(t, ms)
+	for i := 0; i < 200; i++ {
+		if v, _ := value(fams, "redis_net_output_bytes_total"); v >= float64(received) {
+			break
+		}
+		time.Sleep(5 * time.Millisecond)
+		fams = scrape(t, ms)
+	}
 	// The expected samples, after the commands above.
 	tests := []struct {
 		name   string
