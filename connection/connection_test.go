@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -32,7 +34,26 @@ func (c *countingConn) Write(b []byte) (int, error) {
 // pair returns the two ends of a loopback TCP connection.
 func pair(t *testing.T) (server, client net.Conn) {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	return pairOn(t, "tcp")
+}
+
+// pairOn returns the two ends of a connection over network, "tcp" on
+// the loopback or "unix" in the test's directory.
+func pairOn(t *testing.T, network string) (server, client net.Conn) {
+	t.Helper()
+	addr := "127.0.0.1:0"
+	if network == "unix" {
+		addr = filepath.Join(t.TempDir(), "sock")
+		if len(addr) > 100 { // a socket's path has room for 107 bytes
+			dir, err := os.MkdirTemp("/tmp", "conn")
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { os.RemoveAll(dir) })
+			addr = filepath.Join(dir, "sock")
+		}
+	}
+	ln, err := net.Listen(network, addr)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -46,7 +67,7 @@ func pair(t *testing.T) (server, client net.Conn) {
 		}
 		accepted <- c
 	}()
-	client, err = net.Dial("tcp", ln.Addr().String())
+	client, err = net.Dial(network, ln.Addr().String())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -451,5 +472,57 @@ func TestSocketRoundTripDoesNotAllocate(t *testing.T) {
 	}
 	if allocs != 0 {
 		t.Errorf("a request and its reply allocated %v times, want 0", allocs)
+	}
+}
+
+// A client that sends its last request and closes its sending side at
+// once (a script piping into nc), both arriving before the server reads,
+// is seen to leave after that request, on TCP, where the kernel says
+// whether a read left more behind, and on a Unix socket, where it does not.
+func TestReadRequestSeesACloseThatCameWithTheRequest(t *testing.T) {
+	for _, tc := range []struct {
+		name, network string
+		input         string
+		args          int // requests before the end
+	}{
+		{"complete", "tcp", "*1\r\n$4\r\nPING\r\n", 1},
+		{"partial", "tcp", "*1\r\n$4\r\nPI", 0},
+		{"complete", "unix", "*1\r\n$4\r\nPING\r\n", 1},
+		{"partial", "unix", "*1\r\n$4\r\nPI", 0},
+	} {
+		t.Run(tc.network+"/"+tc.name, func(t *testing.T) {
+			server, client := pairOn(t, tc.network)
+			c := New(server, Options{})
+			if _, err := client.Write([]byte(tc.input)); err != nil {
+				t.Fatal(err)
+			}
+			client.(interface{ CloseWrite() error }).CloseWrite()
+			time.Sleep(50 * time.Millisecond) // both are in the socket before the first read
+			got := make(chan error, 1)
+			go func() {
+				for i := 0; ; i++ {
+					_, err := c.ReadRequest()
+					if err != nil {
+						if i != tc.args {
+							err = fmt.Errorf("after %d requests: %w", i, err)
+						}
+						got <- err
+						return
+					}
+				}
+			}()
+			select {
+			case err := <-got:
+				if tc.args > 0 && !errors.Is(err, io.EOF) {
+					t.Errorf("ReadRequest: %v, want EOF", err)
+				}
+				if tc.args == 0 && !errors.Is(err, io.ErrUnexpectedEOF) && !errors.Is(err, io.EOF) {
+					t.Errorf("ReadRequest: %v, want an end of input", err)
+				}
+			case <-time.After(10 * time.Second):
+				c.Abort()
+				t.Fatal("the client's close went unnoticed")
+			}
+		})
 	}
 }

@@ -13,17 +13,19 @@ import (
 
 // A sockReader is one long-lived read of the socket, run as a coroutine
 // (iter.Pull) inside syscall.RawConn.Read, so that a server reading
-// unpipelined requests makes one read() per request instead of two.
+// unpipelined requests makes one read per request instead of two.
 //
 // A net.Conn Read always tries read() first and waits for readiness only
 // when it fails with EAGAIN; after each reply the client has not had time
 // to send its next request, so every request cost a read() that found
 // nothing. The runtime only knows the socket is ready from the readiness
 // flag epoll sets, and every Read or RawConn.Read starts by clearing it.
-// Staying inside one RawConn.Read keeps the flag: after a read() that left
-// room in the buffer, the socket was drained, so the callback can wait
-// for the next readiness edge, set meanwhile if the client already wrote,
-// without a read() that would only fail.
+// Staying inside one RawConn.Read keeps the flag: after a read that
+// drained the socket, the callback can wait for the next readiness edge,
+// set meanwhile if the client already wrote, without a read() that would
+// only fail. Only the kernel can say that a read drained the socket: a
+// short read may leave the peer's close behind it, with no edge to come
+// (see inputHint). Where it cannot say, the callback reads until EAGAIN.
 //
 // While it is suspended between reads, the read holds the descriptor: a
 // Close waits for it. That is why the Conn closes the socket from other
@@ -37,6 +39,8 @@ type sockReader struct {
 	// while the read is suspended it stays open and the socket's, so the
 	// owner may write to it without taking it again (see writeNow).
 	fd int
+	// hint is the state of the reads that tell whether more waits.
+	hint inputHint
 }
 
 // read reads into b, as c.nc.Read does.
@@ -71,12 +75,21 @@ func (c *Conn) startReader() bool {
 		return false
 	}
 	sr := &sockReader{fd: -1}
+	hinted := false
+	raw.Control(func(fd uintptr) { hinted = sr.hint.enable(int(fd)) })
 	sr.next, sr.stop = iter.Pull2(func(yield func(int, error) bool) {
 		err := raw.Read(func(fd uintptr) bool {
 			sr.fd = int(fd)
 			for {
 				b := sr.buf
-				n, err := readNoWait(int(fd), b)
+				var n int
+				var err error
+				more := true // without a hint, only a read that finds nothing proves the socket drained
+				if hinted {
+					n, more, err = sr.hint.read(int(fd), b)
+				} else {
+					n, err = readNoWait(int(fd), b)
+				}
 				switch {
 				case err == nil && n > 0:
 				case err == syscall.EINTR: // a bare Errno: no wrapping to look through
@@ -93,13 +106,12 @@ func (c *Conn) startReader() bool {
 				if !yield(n, nil) {
 					return true // stopped
 				}
-				if n < len(b) {
-					// The read drained the socket: what comes next sets
-					// the readiness flag, which this read keeps.
+				if !more {
+					// The socket was drained, its end not reached: what
+					// comes next sets the readiness flag, which this read
+					// keeps.
 					return false
 				}
-				// The buffer filled up: more may be waiting, with no
-				// readiness edge to come for it.
 			}
 		})
 		if err != nil {

@@ -96,3 +96,29 @@ func TestWatchInputQueryBufferLimit(t *testing.T) {
 		t.Errorf("stop: %v, want ErrQueryBufferLimit", err)
 	}
 }
+
+// The peer's close arrives with its last request, before the server reads
+// either: the read that returns the request leaves the end of input
+// pending, with no readiness edge to come for it. Watching must still see
+// the client go, as a blocked client's server does.
+func TestWatchInputSeesACloseThatCameWithTheRequest(t *testing.T) {
+	server, client := pair(t)
+	c := New(server, Options{})
+	if _, err := client.Write([]byte("*1\r\n$4\r\nPING\r\n")); err != nil {
+		t.Fatal(err)
+	}
+	client.Close()
+	time.Sleep(50 * time.Millisecond) // both are in the socket before the first read
+	if args, err := c.ReadRequest(); err != nil || len(args) != 1 {
+		t.Fatalf("ReadRequest: %q, %v", args, err)
+	}
+	failed, stop := c.WatchInput()
+	select {
+	case <-failed:
+	case <-time.After(10 * time.Second):
+		t.Fatal("the client's close went unnoticed")
+	}
+	if err := stop(); !errors.Is(err, io.EOF) {
+		t.Errorf("stop after the client left: %v, want EOF", err)
+	}
+}

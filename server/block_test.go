@@ -124,6 +124,27 @@ func blockedGoroutines() []string {
 	return found
 }
 
+// waitNoBlockedGoroutines waits until INFO counts no blocked client and
+// no server goroutine waits in a blocking command, and fails with the
+// client list and the stacks of those still there.
+func (ts *testServer) waitNoBlockedGoroutines(t *testing.T) {
+	t.Helper()
+	deadline := time.Now().Add(hangTimeout)
+	for {
+		info := ts.info([]string{"clients"})
+		found := blockedGoroutines()
+		if len(found) == 0 && strings.Contains(info, "blocked_clients:0\r\n") {
+			return
+		}
+		if time.Now().After(deadline) {
+			clients := ts.dial(t).do("CLIENT", "LIST")
+			t.Fatalf("still blocked after %v:\n%s\n%s\n%d goroutines:\n%s", hangTimeout, info,
+				clients, len(found), strings.Join(found, "\n\n"))
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
 // registryEmpty reports whether the server's registry of blocked clients
 // holds nothing.
 func (ts *testServer) registryEmpty() bool {
@@ -175,7 +196,7 @@ func TestBlockedClientsThatLeaveLeaveNoTrace(t *testing.T) {
 		}
 	}
 	waitBlocked(t, observer, 0)
-	waitFor(t, func() bool { return len(blockedGoroutines()) == 0 })
+	ts.waitNoBlockedGoroutines(t)
 	if !ts.registryEmpty() {
 		t.Error("the registry of blocked clients is not empty")
 	}
@@ -511,8 +532,7 @@ func TestBlockingStress(t *testing.T) {
 	for e, n := range popped {
 		t.Errorf("element %q, never pushed, seen %d times", e, n)
 	}
-	waitFor(t, func() bool { return strings.Contains(ts.info([]string{"clients"}), "blocked_clients:0\r\n") })
-	waitFor(t, func() bool { return len(blockedGoroutines()) == 0 })
+	ts.waitNoBlockedGoroutines(t)
 	if !ts.registryEmpty() {
 		t.Error("the registry of blocked clients is not empty after the stress")
 	}

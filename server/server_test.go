@@ -252,6 +252,37 @@ func TestQuit(t *testing.T) {
 	}
 }
 
+// A client that sends its last requests and shuts its side at once, as a
+// script piping into nc -N does, gets the replies and then the close, even
+// when the requests and the end are in the socket before the server's
+// first read, so that one readiness edge announces both.
+func TestRequestsThenHalfCloseGetRepliesThenClose(t *testing.T) {
+	ts := startServer(t)
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	c := dialRaw(t, ln.Addr().String())
+	theirs, err := ln.Accept()
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.sendRaw("SET a b\r\nGET a\r\n")
+	if err := c.NetConn().(*net.TCPConn).CloseWrite(); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(50 * time.Millisecond) // for both to arrive
+	ts.startClient(theirs)
+	rest, err := c.readUntilClose()
+	if err != nil {
+		t.Fatalf("%v after %q", err, rest)
+	}
+	if want := "+OK\r\n$1\r\nb\r\n"; rest != want {
+		t.Errorf("got %q, want %q and EOF", rest, want)
+	}
+}
+
 // Shutdown closes idle clients, lets a client's buffered commands finish,
 // and makes Serve return.
 func TestGracefulShutdown(t *testing.T) {

@@ -179,7 +179,7 @@ func TestBlockedZPopClientsThatLeaveLeaveNoTrace(t *testing.T) {
 		}
 	}
 	waitBlocked(t, observer, 0)
-	waitFor(t, func() bool { return len(blockedGoroutines()) == 0 })
+	ts.waitNoBlockedGoroutines(t)
 	if !ts.registryEmpty() {
 		t.Error("the registry of blocked clients is not empty")
 	}
@@ -423,8 +423,7 @@ func TestZSetBlockingStress(t *testing.T) {
 	for m, n := range popped {
 		t.Errorf("member %q, never added, seen %d times", m, n)
 	}
-	waitFor(t, func() bool { return strings.Contains(ts.info([]string{"clients"}), "blocked_clients:0\r\n") })
-	waitFor(t, func() bool { return len(blockedGoroutines()) == 0 })
+	ts.waitNoBlockedGoroutines(t)
 	if !ts.registryEmpty() {
 		t.Error("the registry of blocked clients is not empty after the stress")
 	}
