@@ -28,8 +28,11 @@ func parseInt32(b []byte) (int, bool) {
 // Redis's strcasecmp compares them: the argument ends at a NUL, so
 // "NX\x00junk" is NX.
 func is(arg []byte, kw string) bool {
-	arg = cString(arg, len(arg))
-	return len(arg) == len(kw) && bytes.EqualFold(arg, []byte(kw))
+	// kw holds no NUL: arg up to its first NUL is kw when it starts with
+	// kw and ends or has a NUL right after. Cheaper than cutting arg at its
+	// NUL first, for a command that tries each of its options in turn.
+	return len(arg) >= len(kw) && bytes.EqualFold(arg[:len(kw)], []byte(kw)) &&
+		(len(arg) == len(kw) || arg[len(kw)] == 0)
 }
 
 // parseCursor parses a SCAN cursor the way Redis does, with strtoul: an

@@ -20,7 +20,7 @@ func isPlainDecimal(s string) bool {
 }
 
 // FuzzZSetScoreParsers checks parseDouble, cStrtod and the range parsers:
-// no panic; cStrtod reads at most its input; what parseDouble accepts of
+// no panic; parseDouble's fast path for integers reads as cStrtod does; cStrtod reads at most its input; what parseDouble accepts of
 // a plain decimal is strconv's value, and it accepts what strconv reads
 // in range unless it is an underflow to zero; a range bound reads as
 // parseDouble does whatever strtod would read, with "(" for exclusive;
@@ -28,7 +28,8 @@ func isPlainDecimal(s string) bool {
 func FuzzZSetScoreParsers(f *testing.F) {
 	for _, s := range []string{"0", "-0", "1.5", ".5", "5.", "1e308", "1e309", "1e-400", "0e-400", "1e-310", "inf",
 		"-Infinity", "INFINITYx", "nan", "nan(12)", "0x10", "0x1p-1080", "0x", "0x.8p1", "1e", "1e+", " 1", "1 ",
-		"", "(", "(1", "((1", "[a", "(a", "-", "+", "-\x00x", "+x", "1\x00x", "+-1", "0X1P3", "1_0"} {
+		"", "(", "(1", "((1", "[a", "(a", "-", "+", "-\x00x", "+x", "1\x00x", "+-1", "0X1P3", "1_0",
+		"999999999999999", "-999999999999999", "1000000000000000", "007", "-007", "--1"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
@@ -39,6 +40,12 @@ func FuzzZSetScoreParsers(f *testing.F) {
 		}
 		if n == 0 && (v != 0 || over || under) {
 			t.Fatalf("cStrtod(%q) read nothing but returned %v %v %v", s, v, over, under)
+		}
+		if fast, ok := parseSmallInteger(b); ok {
+			// The fast path gives strtod's value to the bit: -0 too.
+			if slow, sn, _, _ := cStrtod(b); sn != len(b) || math.Float64bits(slow) != math.Float64bits(fast) {
+				t.Fatalf("parseSmallInteger(%q) = %v; cStrtod reads %v of %d bytes", s, fast, slow, sn)
+			}
 		}
 		d, ok := parseDouble(b)
 		if ok && (math.IsNaN(d) || math.IsInf(d, 0) && !strings.Contains(strings.ToLower(s), "inf")) {

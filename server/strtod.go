@@ -140,10 +140,39 @@ func signOf(neg bool) int {
 	return 1
 }
 
+// parseSmallInteger parses the common score, an integer of at most 15
+// decimal digits with an optional minus sign, which a float64 holds
+// exactly, so that the result is strtod's; ok is false for anything else,
+// left to cStrtod.
+func parseSmallInteger(b []byte) (float64, bool) {
+	digits := b
+	if len(b) > 0 && b[0] == '-' {
+		digits = b[1:]
+	}
+	if len(digits) == 0 || len(digits) > 15 {
+		return 0, false
+	}
+	var n int64
+	for _, d := range digits {
+		if d < '0' || d > '9' {
+			return 0, false
+		}
+		n = n*10 + int64(d-'0')
+	}
+	f := float64(n)
+	if len(digits) < len(b) {
+		f = -f // and "-0" is -0, as strtod reads it
+	}
+	return f, true
+}
+
 // parseDouble parses b as Redis's string2d (getDoubleFromObject) does:
 // all of b a number for strtod, no leading space, no NaN, no overflow and
 // no underflow to zero.
 func parseDouble(b []byte) (float64, bool) {
+	if f, ok := parseSmallInteger(b); ok {
+		return f, true
+	}
 	if len(b) == 0 || isCSpace(b[0]) {
 		return 0, false
 	}
