@@ -554,3 +554,88 @@ func TestAOFShutdownSavesDuringARewrite(t *testing.T) {
 	}
 	checkAOF(t, filepath.Join(dir, "appendonlydir"))
 }
+
+// Under appendfsync always, a client whose write an fsync in progress
+// covers is answered once that fsync ends, even while the fsync of a
+// write that came in meanwhile is still running: covered clients do not
+// queue behind the next group's fsync.
+func TestAOFAlwaysCoveredClientsDoNotWaitForTheNextFsync(t *testing.T) {
+	var sink *probeSink
+	var mu sync.Mutex
+	srv, addr := startAOFServer(t, t.TempDir(), probeOpener(&sink, &mu), "--appendonly", "yes", "--appendfsync", "always")
+	dialRaw(t, addr).do("SET", "warm", "up")
+	mu.Lock()
+	p := sink
+	mu.Unlock()
+	w := &srv.aof
+	appendSET := func(key string) int64 {
+		srv.prop.mu.Lock()
+		defer srv.prop.mu.Unlock()
+		w.Propagate(0, [][][]byte{{[]byte("SET"), []byte(key), []byte("v")}})
+		end, _ := w.appendedSoFar()
+		return end
+	}
+	synced := func(target int64) chan bool {
+		ok := make(chan bool, 1)
+		go func() { ok <- w.syncUpTo(target) }()
+		return ok
+	}
+	within := func(ok chan bool, what string) {
+		t.Helper()
+		select {
+		case got := <-ok:
+			if !got {
+				t.Fatalf("%s: not durable", what)
+			}
+		case <-time.After(5 * time.Second):
+			t.Fatalf("%s: still waiting", what)
+		}
+	}
+
+	// A failing check must not leave an fsync held: Shutdown waits for it.
+	var holds []chan struct{}
+	release := func(hold chan struct{}) {
+		p.mu.Lock()
+		p.holdSync = nil
+		p.mu.Unlock()
+		select {
+		case <-hold:
+		default:
+			close(hold)
+		}
+	}
+	t.Cleanup(func() {
+		for _, hold := range holds {
+			release(hold)
+		}
+	})
+	hold1, in1 := p.holdSyncs()
+	holds = append(holds, hold1)
+	first := appendSET("a")
+	leader := synced(first)
+	<-in1 // the leader's fsync, covering a, is running
+	covered := synced(first)
+	next := synced(appendSET("b"))
+	// Let both reach their wait on the running fsync. (One that comes
+	// late finds a durable, or leads b's fsync itself: the checks below
+	// hold either way.)
+	time.Sleep(50 * time.Millisecond)
+
+	hold2, in2 := p.holdSyncs()
+	holds = append(holds, hold2)
+	close(hold1)
+	within(leader, "the leader")
+	select {
+	case <-in2: // b's fsync runs, and is held
+	case <-time.After(5 * time.Second):
+		t.Fatal("the write appended during the first fsync got no fsync of its own")
+	}
+	within(covered, "a client covered by the first fsync, while the next one runs")
+	select {
+	case <-next:
+		t.Fatal("the write of b was reported durable before its fsync ended")
+	default:
+	}
+	release(hold2)
+	within(next, "the write appended during the first fsync")
+}
