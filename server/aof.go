@@ -424,13 +424,32 @@ func (w *aofWriter) Propagate(dbi int, cmds [][][]byte) {
 		w.writeTarget.Store(w.appended)
 	}
 	w.mu.Unlock()
-	if always {
-		return // the client writes and fsyncs it before its reply (awaitAOF)
+	// The client writes it (always: and fsyncs it) before its reply
+	// (awaitAOF). Effects no reply waits for kick the AOF goroutine when
+	// propagation.mu is released (claimWriteTarget).
+}
+
+// claimWriteTarget hands the end of the effects just propagated, under
+// everysec and no, to the client whose replies will wait for their write
+// (awaitAOFWrite), or returns 0 after kicking the AOF goroutine to write
+// them when no reply waits (waits is false: a replica's stream from its
+// master, removals of expired keys). Kicking only then keeps the AOF
+// goroutine asleep under a load of clients' writes, which write the
+// buffer themselves: it used to wake for every other SET and find
+// nothing to write. The caller holds propagation.mu.
+func (w *aofWriter) claimWriteTarget(waits bool) int64 {
+	target := w.writeTarget.Swap(0)
+	if target != 0 && !waits {
+		w.kickLoop()
+		return 0
 	}
-	// The client writes it before its reply (awaitAOF); the kick is for
-	// effects no reply waits for, and for while an fsync runs.
-	// One kick per batch: while one is pending, the AOF goroutine has yet
-	// to take the buffer, and will take these effects with it.
+	return target
+}
+
+// kickLoop wakes the AOF goroutine to write the buffer. One kick per
+// batch: while one is pending, the AOF goroutine has yet to take the
+// buffer, and will take what is appended meanwhile with it.
+func (w *aofWriter) kickLoop() {
 	if !w.kicked.Load() && !w.kicked.Swap(true) {
 		select {
 		case w.kick <- struct{}{}:
@@ -455,10 +474,6 @@ func (w *aofWriter) appendedSoFar() (end int64, always bool) {
 // propagated end when appendfsync always must fsync them before the reply,
 // or 0. The caller holds propagation.mu.
 func (w *aofWriter) takeAlwaysTarget() int64 { return w.alwaysTarget.Swap(0) }
-
-// takeWriteTarget is takeAlwaysTarget for everysec and no, whose replies
-// wait for the write only.
-func (w *aofWriter) takeWriteTarget() int64 { return w.writeTarget.Swap(0) }
 
 // aofPostponeMax is how long replies go out without waiting for their
 // effects' write while an fsync runs, as Redis postpones the write of its
@@ -569,7 +584,13 @@ func (w *aofWriter) syncUpTo(target int64) bool {
 // stay in the buffer to be retried, and writes are refused meanwhile.
 func (s *Server) awaitAOFWrite(c *client, target int64) {
 	w := &s.aof
-	if w.written.Load() < target && !w.postponed() {
+	switch {
+	case w.written.Load() >= target:
+	case w.postponed():
+		// The reply goes out now, and the AOF goroutine writes the
+		// effects meanwhile.
+		w.kickLoop()
+	default:
 		runtime.Gosched()
 		if w.written.Load() < target {
 			w.ioMu.Lock()

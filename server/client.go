@@ -108,6 +108,10 @@ type client struct {
 	// aofWriteTarget is the same under appendfsync everysec and no: its
 	// replies wait until the AOF is written that far (awaitAOFWrite).
 	aofWriteTarget atomic.Int64
+	// awaitsAOF is set for the clients whose output waits for the AOF
+	// (awaitAOF runs before it is written): a network client's, not the
+	// master's or a script's.
+	awaitsAOF bool
 
 	// replica is set once the connection is a replica served by this
 	// master (PSYNC or SYNC; repl_master.go); replAnnounce is what its

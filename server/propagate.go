@@ -155,6 +155,7 @@ func (s *Server) tryFlushDeleted() {
 		return
 	}
 	s.flushDeleted()
+	s.aof.claimWriteTarget(false) // no reply waits for these
 	s.prop.mu.Unlock()
 }
 
@@ -232,7 +233,7 @@ func (s *Server) endEffects(c *client) {
 	}
 	// everysec and no: the reply waits for the write (awaitAOFWrite), as
 	// Redis writes the AOF before it writes replies.
-	if target := s.aof.takeWriteTarget(); target != 0 {
+	if target := s.aof.claimWriteTarget(c.awaitsAOF); target != 0 {
 		c.aofWriteTarget.Store(target)
 	}
 	s.noteWriteOffset(c) // for WAIT

@@ -359,6 +359,8 @@ func (s *Server) startClient(nc net.Conn) {
 		addr:    nc.RemoteAddr().String(),
 		laddr:   nc.LocalAddr().String(),
 		fdNum:   fdOf(nc),
+		// awaitAOF runs before its output is written (BeforeWrite).
+		awaitsAOF: true,
 	}
 	c.authenticated = !s.acl.authRequired()
 	c.lastActive.Store(int64(s.monotonic()))
