@@ -426,24 +426,25 @@ func (w *aofWriter) Propagate(dbi int, cmds [][][]byte) {
 	w.mu.Unlock()
 	// The client writes it (always: and fsyncs it) before its reply
 	// (awaitAOF). Effects no reply waits for kick the AOF goroutine when
-	// propagation.mu is released (claimWriteTarget).
+	// propagation.mu is released (writeUnclaimed, endEffects).
 }
 
-// claimWriteTarget hands the end of the effects just propagated, under
-// everysec and no, to the client whose replies will wait for their write
-// (awaitAOFWrite), or returns 0 after kicking the AOF goroutine to write
-// them when no reply waits (waits is false: a replica's stream from its
-// master, removals of expired keys). Kicking only then keeps the AOF
-// goroutine asleep under a load of clients' writes, which write the
-// buffer themselves: it used to wake for every other SET and find
-// nothing to write. The caller holds propagation.mu.
-func (w *aofWriter) claimWriteTarget(waits bool) int64 {
-	target := w.writeTarget.Swap(0)
-	if target != 0 && !waits {
+// takeWriteTarget returns, and forgets, where the effects just propagated
+// end under everysec and no, whose replies wait for the write only
+// (awaitAOFWrite), or 0. The caller holds propagation.mu.
+func (w *aofWriter) takeWriteTarget() int64 { return w.writeTarget.Swap(0) }
+
+// writeUnclaimed kicks the AOF goroutine to write effects that no reply
+// waits for (a replica's stream from its master, removals of expired
+// keys, the writes of a client whose replies are off), if the effects
+// just propagated are such. Kicking only then keeps the goroutine asleep
+// under a load of clients' writes, which write the buffer themselves: it
+// used to wake for every other SET and find nothing to write. The caller
+// holds propagation.mu.
+func (w *aofWriter) writeUnclaimed() {
+	if w.takeWriteTarget() != 0 {
 		w.kickLoop()
-		return 0
 	}
-	return target
 }
 
 // kickLoop wakes the AOF goroutine to write the buffer. One kick per

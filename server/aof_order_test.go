@@ -79,3 +79,40 @@ func TestAOFWritesBeforeReplying(t *testing.T) {
 		})
 	}
 }
+
+// A client whose replies are off (CLIENT REPLY OFF, SKIP) has no reply to
+// write its effects before: they are written to the AOF all the same, and
+// a reply it gets later comes after them.
+func TestAOFWritesOfAClientWithRepliesOff(t *testing.T) {
+	var sink *probeSink
+	var mu sync.Mutex
+	_, addr := startAOFServer(t, t.TempDir(), probeOpener(&sink, &mu), "--appendonly", "yes", "--appendfsync", "everysec")
+	c := dialRaw(t, addr)
+	c.do("PING")
+	mu.Lock()
+	p := sink
+	mu.Unlock()
+	written := func(key string) bool {
+		want := fmt.Sprintf("$%d\r\n%s\r\n", len(key), key)
+		for _, e := range p.log() {
+			if strings.HasPrefix(e, "write ") && strings.Contains(e, want) {
+				return true
+			}
+		}
+		return false
+	}
+	c.sendRaw("*3\r\n$6\r\nCLIENT\r\n$5\r\nREPLY\r\n$3\r\nOFF\r\n*3\r\n$3\r\nSET\r\n$7\r\nsilent1\r\n$1\r\nv\r\n")
+	waitFor(t, func() bool { return written("silent1") })
+
+	c.sendRaw("*3\r\n$6\r\nCLIENT\r\n$5\r\nREPLY\r\n$2\r\nON\r\n")
+	if got := c.readReply(); got != "+OK\r\n" {
+		t.Fatalf("CLIENT REPLY ON = %q", got)
+	}
+	c.sendRaw("*3\r\n$6\r\nCLIENT\r\n$5\r\nREPLY\r\n$4\r\nSKIP\r\n*3\r\n$3\r\nSET\r\n$7\r\nskipped\r\n$1\r\nv\r\n*2\r\n$3\r\nGET\r\n$7\r\nskipped\r\n")
+	if got := c.readReply(); got != "$1\r\nv\r\n" {
+		t.Fatalf("GET after a skipped SET = %q", got)
+	}
+	if !written("skipped") {
+		t.Fatalf("the GET's reply came before the skipped SET was written: %q", p.log())
+	}
+}

@@ -155,7 +155,7 @@ func (s *Server) tryFlushDeleted() {
 		return
 	}
 	s.flushDeleted()
-	s.aof.claimWriteTarget(false) // no reply waits for these
+	s.aof.writeUnclaimed()
 	s.prop.mu.Unlock()
 }
 
@@ -232,9 +232,16 @@ func (s *Server) endEffects(c *client) {
 		c.aofTarget.Store(target)
 	}
 	// everysec and no: the reply waits for the write (awaitAOFWrite), as
-	// Redis writes the AOF before it writes replies.
-	if target := s.aof.claimWriteTarget(c.awaitsAOF); target != 0 {
-		c.aofWriteTarget.Store(target)
+	// Redis writes the AOF before it writes replies. When no reply is to
+	// go out (the master's client, CLIENT REPLY OFF or SKIP), the AOF
+	// goroutine writes it; a later reply of c's still waits for it.
+	if target := s.aof.takeWriteTarget(); target != 0 {
+		if c.awaitsAOF {
+			c.aofWriteTarget.Store(target)
+		}
+		if !c.awaitsAOF || c.conn.Discarding() {
+			s.aof.kickLoop()
+		}
 	}
 	s.noteWriteOffset(c) // for WAIT
 	s.prop.mu.Unlock()
