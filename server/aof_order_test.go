@@ -23,15 +23,7 @@ func TestAOFWritesBeforeReplying(t *testing.T) {
 			mu.Lock()
 			p := sink
 			mu.Unlock()
-			written := func(key string) bool {
-				want := fmt.Sprintf("$%d\r\n%s\r\n", len(key), key)
-				for _, e := range p.log() {
-					if strings.HasPrefix(e, "write ") && strings.Contains(e, want) {
-						return true
-					}
-				}
-				return false
-			}
+			written := p.wrote
 			for i := 0; i < 200; i++ {
 				key := fmt.Sprintf("k%d", i)
 				if got := c.do("SET", key, "v"); got != "+OK\r\n" {
@@ -92,15 +84,7 @@ func TestAOFWritesOfAClientWithRepliesOff(t *testing.T) {
 	mu.Lock()
 	p := sink
 	mu.Unlock()
-	written := func(key string) bool {
-		want := fmt.Sprintf("$%d\r\n%s\r\n", len(key), key)
-		for _, e := range p.log() {
-			if strings.HasPrefix(e, "write ") && strings.Contains(e, want) {
-				return true
-			}
-		}
-		return false
-	}
+	written := p.wrote
 	c.sendRaw("*3\r\n$6\r\nCLIENT\r\n$5\r\nREPLY\r\n$3\r\nOFF\r\n*3\r\n$3\r\nSET\r\n$7\r\nsilent1\r\n$1\r\nv\r\n")
 	waitFor(t, func() bool { return written("silent1") })
 

@@ -3,6 +3,7 @@ package server
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"io"
 	"math/rand/v2"
 	"os"
@@ -73,6 +74,17 @@ func (p *probeSink) log() []string {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	return append([]string(nil), p.events...)
+}
+
+// wrote reports whether a write to the sink held key as a bulk string.
+func (p *probeSink) wrote(key string) bool {
+	want := fmt.Sprintf("$%d\r\n%s\r\n", len(key), key)
+	for _, e := range p.log() {
+		if strings.HasPrefix(e, "write ") && strings.Contains(e, want) {
+			return true
+		}
+	}
+	return false
 }
 
 // probeOpener opens real files behind probe sinks, the last one opened in
