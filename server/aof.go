@@ -41,8 +41,8 @@ import (
 //     server's crash. The exception is Redis's too: while an fsync runs
 //     (for at most 2 s) replies do not wait for the write. The AOF
 //     goroutine fsyncs once a second (everysec) without holding ioMu, and
-//     writes what no reply waited for (a replica's stream from its master,
-//     expired keys).
+//     writes what no reply waits for (a replica's stream from its master,
+//     expired keys, a client's with its replies off), kicked only then.
 //
 // A rewrite (BGREWRITEAOF, automatic, or CONFIG SET appendonly yes) runs in
 // the AOF goroutine: holding propagation.mu and the world lock, so that no
@@ -485,10 +485,9 @@ const aofPostponeMax = 2 * time.Second
 // awaitAOF makes c's replies wait until the AOF is fsynced up to
 // c.aofTarget, the end of c's last write's effects (appendfsync always).
 // It runs before c's output is written (connection.Options.BeforeWrite),
-// holding no lock, so a pipeline's writes share one fsync: whoever takes
-// ioMu first writes and fsyncs every client's effects appended so far,
-// and the clients it covered find their target reached (a group commit,
-// as Redis fsyncs once per event loop). If the AOF cannot be written, it
+// holding no lock, so a pipeline's writes share one fsync, and so do the
+// clients' whose effects one fsync covers (syncUpTo: a group commit, as
+// Redis fsyncs once per event loop). If the AOF cannot be written, it
 // fails, and c is disconnected before its replies go out:
 // Redis exits in that case ("Can't recover from AOF write error when the
 // AOF fsync policy is 'always'"); here the server goes on, refusing
