@@ -57,10 +57,7 @@ func TestAOFWritesBeforeReplying(t *testing.T) {
 			if got := c.do("SET", "during-sync", "v"); got != "+OK\r\n" {
 				t.Fatalf("SET during a slow fsync = %q", got)
 			}
-			p.mu.Lock()
-			p.holdSync = nil
-			p.mu.Unlock()
-			close(hold)
+			p.releaseSyncs(hold)
 			deadline := time.Now().Add(5 * time.Second)
 			for !written("during-sync") {
 				if time.Now().After(deadline) {

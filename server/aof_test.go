@@ -87,6 +87,19 @@ func (p *probeSink) wrote(key string) bool {
 	return false
 }
 
+// releaseSyncs lets the fsync held by hold (see holdSyncs) go on, and
+// the next fsyncs through. Releasing hold again does nothing.
+func (p *probeSink) releaseSyncs(hold chan struct{}) {
+	p.mu.Lock()
+	p.holdSync = nil
+	p.mu.Unlock()
+	select {
+	case <-hold:
+	default:
+		close(hold)
+	}
+}
+
 // probeOpener opens real files behind probe sinks, the last one opened in
 // *last.
 // holdSyncs makes the next fsyncs wait until hold is closed; in receives
@@ -139,10 +152,7 @@ func TestAOFAlwaysFsyncsBeforeReplying(t *testing.T) {
 	if len(log) == 0 || !strings.Contains(log[len(log)-1], "$3\r\nSET\r\n$1\r\nk\r\n$1\r\nv\r\n") {
 		t.Fatalf("the SET was not written before its fsync: %q", log)
 	}
-	p.mu.Lock()
-	p.holdSync = nil
-	p.mu.Unlock()
-	close(hold)
+	p.releaseSyncs(hold)
 	if got := c.readReply(); got != "+OK\r\n" {
 		t.Fatalf("SET = %q", got)
 	}
@@ -173,10 +183,7 @@ func TestAOFAlwaysFsyncsBeforeReplying(t *testing.T) {
 	if got := c.do("INFO", "persistence"); !strings.Contains(got, "aof_pending_bio_fsync:1") {
 		t.Errorf("INFO during the fsync lacks aof_pending_bio_fsync:1:\n%s", got)
 	}
-	p.mu.Lock()
-	p.holdSync = nil
-	p.mu.Unlock()
-	close(hold)
+	p.releaseSyncs(hold)
 }
 
 // With appendfsync always, writes of several clients that arrive while an
@@ -520,10 +527,7 @@ func TestAOFWhileRewriting(t *testing.T) {
 	if info := c.do("INFO", "persistence"); !strings.Contains(info, "aof_rewrite_in_progress:1") {
 		t.Errorf("INFO during a rewrite:\n%s", info)
 	}
-	p.mu.Lock()
-	p.holdSync = nil
-	p.mu.Unlock()
-	close(hold)
+	p.releaseSyncs(hold)
 	waitFor(t, func() bool {
 		info := c.do("INFO", "persistence")
 		return strings.Contains(info, "aof_rewrite_in_progress:0") && strings.Contains(info, "rdb_saves:1")
@@ -554,10 +558,7 @@ func TestAOFShutdownSavesDuringARewrite(t *testing.T) {
 	<-in
 	c.Send("SHUTDOWN", "SAVE")
 	time.Sleep(50 * time.Millisecond)
-	p.mu.Lock()
-	p.holdSync = nil
-	p.mu.Unlock()
-	close(hold)
+	p.releaseSyncs(hold)
 	if got, _ := c.readUntilClose(); got != "" {
 		t.Fatalf("SHUTDOWN SAVE during a rewrite = %q", got)
 	}
@@ -606,19 +607,9 @@ func TestAOFAlwaysCoveredClientsDoNotWaitForTheNextFsync(t *testing.T) {
 
 	// A failing check must not leave an fsync held: Shutdown waits for it.
 	var holds []chan struct{}
-	release := func(hold chan struct{}) {
-		p.mu.Lock()
-		p.holdSync = nil
-		p.mu.Unlock()
-		select {
-		case <-hold:
-		default:
-			close(hold)
-		}
-	}
 	t.Cleanup(func() {
 		for _, hold := range holds {
-			release(hold)
+			p.releaseSyncs(hold)
 		}
 	})
 	hold1, in1 := p.holdSyncs()
@@ -648,6 +639,6 @@ func TestAOFAlwaysCoveredClientsDoNotWaitForTheNextFsync(t *testing.T) {
 		t.Fatal("the write of b was reported durable before its fsync ended")
 	default:
 	}
-	release(hold2)
+	p.releaseSyncs(hold2)
 	within(next, "the write appended during the first fsync")
 }

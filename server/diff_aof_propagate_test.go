@@ -292,10 +292,7 @@ func TestAOFAlwaysPipelineSharesOneFsync(t *testing.T) {
 	if last := log[len(log)-1]; !strings.Contains(last, "$3\r\nk15\r\n") || !strings.Contains(last, "$2\r\nk0\r\n") {
 		t.Fatalf("the pipeline's SETs were not written, in one write, before its fsync: %q", log)
 	}
-	p.mu.Lock()
-	p.holdSync = nil
-	p.mu.Unlock()
-	close(hold)
+	p.releaseSyncs(hold)
 	for i := 0; i < n; i++ {
 		if got := c.readReply(); got != "+OK\r\n" {
 			t.Fatalf("SET %d = %q", i, got)
