@@ -503,8 +503,8 @@ func (s *Server) awaitAOF(c *client) error {
 	}
 	w := &s.aof
 	// Yield first, as awaitAOFWrite does: the clients the scheduler has
-	// ready run their writes meanwhile, so the first of them to take ioMu
-	// fsyncs all their effects at once. Without it, one client's fsync
+	// ready run their writes meanwhile, so the first of them to lead an
+	// fsync (syncUpTo) covers all their effects. Without it, one client's fsync
 	// holds the only P, no other client appends while it runs, and every
 	// write pays an fsync of its own.
 	runtime.Gosched()
